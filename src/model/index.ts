@@ -1,0 +1,10 @@
+export type { Actor, ActorKind } from './actor.js';
+export { ACTOR_KINDS, bareActor } from './actor.js';
+export type { Action, ActionKind } from './action.js';
+export { ACTION_KINDS, bareAction } from './action.js';
+export type { InfraEvent, InfraObservation, IpNetwork, NetworkKind } from './infra.js';
+export { INFRA_EVENTS, NETWORK_KINDS } from './infra.js';
+export type { IngestItem, Reject } from './ingest-item.js';
+export type { LockstepErrorCode } from './errors.js';
+export { LockstepError, assertNever, badMapping, badOption, storeFailed, unknownFormat, unreadableInput } from './errors.js';
+export { normalizeAll, normalizeHashtag, normalizeText, normalizeUrl, parseListField, urlDomain } from './normalize.js';
