@@ -30,6 +30,9 @@ export interface JetstreamOptions {
 
 const DEFAULTS: JetstreamOptions = { time: 'received' };
 
+// Schemas are built once here: building a zod schema costs more than using it.
+const Text = z.string();
+const Language = z.string().min(1);
 const Did = z.string().regex(/^did:[a-z]+:[A-Za-z0-9._:%-]+$/, 'expected a DID (did:method:id)');
 const Envelope = z.object({ did: Did, time_us: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 const Commit = z.object({
@@ -41,6 +44,10 @@ const Commit = z.object({
 const StrongRef = z.object({ uri: z.string().min(1) });
 const SubjectRecord = z.object({ subject: StrongRef });
 const FollowRecord = z.object({ subject: Did });
+const Reply = z.object({ parent: StrongRef });
+const EmbeddedRecord = z.object({ record: StrongRef });
+const External = z.object({ uri: z.string() });
+const List = z.array(z.unknown());
 const Embed = z.looseObject({ $type: z.string() });
 /** A blob as written since 2022 (`ref.$link`), or the legacy form with a bare `cid`. */
 const Blob = z.union([z.object({ ref: z.object({ $link: z.string().min(1) }) }), z.object({ cid: z.string().min(1) })]);
@@ -90,7 +97,7 @@ export function readJetstreamEvent(value: unknown, options: Partial<JetstreamOpt
       }
       // An identity event without a handle says the handle stopped resolving; an actor with a null
       // handle would erase the one already stored, so nothing is yielded.
-      const handle = nonEmpty(readPart(identity['handle'], z.string(), `identity event of ${did} handle`, result.problems));
+      const handle = nonEmpty(readPart(identity['handle'], Text, `identity event of ${did} handle`, result.problems));
       if (handle !== null && handle !== 'handle.invalid') result.actors.push({ ...bareActor(PLATFORM, did), handle });
       break;
     }
@@ -155,8 +162,8 @@ function readCommit(value: unknown, did: string, receivedAt: number, settings: J
  */
 function readPost(record: Record<string, unknown>, action: Action, problems: string[]): void {
   const where = action.id;
-  action.text = nonEmpty(readPart(record['text'], z.string(), `${where} text`, problems));
-  action.language = readItems(record['langs'], z.string().min(1), `${where} langs`, problems)[0] ?? null;
+  action.text = nonEmpty(readPart(record['text'], Text, `${where} text`, problems));
+  action.language = readItems(record['langs'], Language, `${where} langs`, problems)[0] ?? null;
   const urls: string[] = [];
   const tags: string[] = [];
   const mentions: string[] = [];
@@ -176,16 +183,16 @@ function readPost(record: Record<string, unknown>, action: Action, problems: str
     }
   }
   if (badFeatures > 0) problems.push(`${where} facets: ${badFeatures} features without a $type; ignored`);
-  tags.push(...readItems(record['tags'], z.string(), `${where} tags`, problems));
+  tags.push(...readItems(record['tags'], Text, `${where} tags`, problems));
 
-  const reply = readPart(record['reply'], z.object({ parent: StrongRef }), `${where} reply`, problems);
+  const reply = readPart(record['reply'], Reply, `${where} reply`, problems);
   let quoted: string | null = null;
   const embed = readPart(record['embed'], Embed, `${where} embed`, problems);
   if (embed !== null) {
     if (embed.$type === 'app.bsky.embed.record') {
       quoted = StrongRef.safeParse(embed['record']).data?.uri ?? null;
     } else if (embed.$type === 'app.bsky.embed.recordWithMedia') {
-      quoted = z.object({ record: StrongRef }).safeParse(embed['record']).data?.record.uri ?? null;
+      quoted = EmbeddedRecord.safeParse(embed['record']).data?.record.uri ?? null;
       const inner = Embed.safeParse(embed['media']);
       if (inner.success) readMedia(inner.data, urls, media);
     } else {
@@ -212,10 +219,10 @@ function readPost(record: Record<string, unknown>, action: Action, problems: str
 /** Links of an external card, and blob CIDs of images and video (the same file has the same CID). */
 function readMedia(embed: { $type: string } & Record<string, unknown>, urls: string[], media: string[]): void {
   if (embed.$type === 'app.bsky.embed.external') {
-    const uri = z.object({ uri: z.string() }).safeParse(embed['external']).data?.uri;
+    const uri = External.safeParse(embed['external']).data?.uri;
     if (uri !== undefined) urls.push(uri);
   } else if (embed.$type === 'app.bsky.embed.images') {
-    const images = z.array(z.unknown()).safeParse(embed['images']).data ?? [];
+    const images = List.safeParse(embed['images']).data ?? [];
     for (const image of images) {
       const blob = isObject(image) ? Blob.safeParse(image['image']).data : undefined;
       if (blob !== undefined) media.push('ref' in blob ? blob.ref.$link : blob.cid);

@@ -13,6 +13,7 @@ export interface RecordResult {
   problems: string[];
 }
 
+/** A result with nothing read and nothing wrong yet; readers fill it. */
 export function emptyResult(): RecordResult {
   return { actors: [], actions: [], problems: [] };
 }

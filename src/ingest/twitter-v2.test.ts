@@ -156,6 +156,19 @@ describe('readTwitterV2Value on bad input', () => {
     assert.match(errors.problems[0] ?? '', /without data.*1 error.*Could not find tweet/);
   });
 
+  it('reads the whole text and entities of a long post from note_tweet', () => {
+    const long = 'A'.repeat(300) + ' #HongKong https://t.co/long';
+    const result = readTwitterV2Value({
+      ...tweet, text: `${long.slice(0, 270)}… https://t.co/more`,
+      entities: { urls: [{ url: 'https://t.co/more', expanded_url: 'https://twitter.com/i/web/status/5' }] },
+      note_tweet: { text: long, entities: { hashtags: [{ tag: 'HongKong' }], urls: [{ url: 'https://t.co/long', expanded_url: 'https://long.example/' }] } },
+    });
+    assert.deepEqual(result.problems, []);
+    assert.equal(result.actions[0]?.text, long);
+    assert.deepEqual(result.actions[0]?.hashtags, ['hongkong']);
+    assert.deepEqual(result.actions[0]?.urls, ['https://long.example/']);
+  });
+
   it('reads a single tweet given as data (tweet lookup, filtered stream)', () => {
     const result = readTwitterV2Value({ data: tweet, matching_rules: [{ id: '1', tag: 'hk' }] });
     assert.deepEqual(result.actions.map((action) => action.id), ['5']);

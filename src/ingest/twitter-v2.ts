@@ -1,7 +1,9 @@
 /**
  * Twitter/X API v2 records: a response page (`data` + `includes` + `meta`, as the API and raw
  * twarc2 output give it, one page a line) or a single tweet object (JSONL of tweets, as
- * `twarc2 flatten` gives it, with the author embedded as `author`).
+ * `twarc2 flatten` gives it, with the author embedded as `author`). In flattened tweets the
+ * referenced tweets are expanded in place; they give the target's author but are not ingested
+ * themselves, since the same original would come again on every line that retweets it.
  * Field reference: https://developer.x.com/en/docs/x-api/data-dictionary/object-model/tweet
  */
 import { z } from 'zod';
@@ -12,6 +14,8 @@ import { describeValue, emptyResult, isObject, nonEmpty, parseIsoTime, readItems
 
 const PLATFORM = 'twitter';
 
+// Schemas are built once here: building a zod schema costs more than using it.
+const Text = z.string();
 const Id = z.string().min(1);
 const Count = z.number().int().nonnegative();
 const Reference = z.object({
@@ -29,6 +33,9 @@ const UrlEntity = z.object({
 const HashtagEntity = z.object({ tag: z.string() });
 const MentionEntity = z.object({ username: z.string() });
 const Entities = z.object({ urls: z.unknown().optional(), hashtags: z.unknown().optional(), mentions: z.unknown().optional() });
+const Includes = z.object({ users: z.unknown().optional(), tweets: z.unknown().optional() });
+const ApiError = z.object({ title: z.string().optional(), detail: z.string().optional() });
+const NoteTweet = z.object({ text: z.string().optional(), entities: z.unknown().optional() });
 const PublicMetrics = z.object({ followers_count: Count.optional(), following_count: Count.optional() });
 
 /** Keys that make an object a response page rather than a tweet. */
@@ -68,7 +75,7 @@ function readOne(value: unknown, result: RecordResult): void {
 }
 
 function readPage(page: Record<string, unknown>, result: RecordResult): void {
-  const includes = readPart(page['includes'], z.object({ users: z.unknown().optional(), tweets: z.unknown().optional() }), 'includes', result.problems);
+  const includes = readPart(page['includes'], Includes, 'includes', result.problems);
   for (const user of asList(includes?.users, 'includes.users', result)) {
     const actor = readUser(user, 'includes.users', result.problems);
     if (actor !== null) result.actors.push(actor);
@@ -101,7 +108,7 @@ function asList(value: unknown, part: string, result: RecordResult): unknown[] {
 
 function apiErrors(errors: unknown): string {
   if (!Array.isArray(errors) || errors.length === 0) return '';
-  const first = readPart(errors[0], z.object({ title: z.string().optional(), detail: z.string().optional() }), 'errors', []);
+  const first = readPart(errors[0], ApiError, 'errors', []);
   const what = first?.detail ?? first?.title ?? 'unreadable error';
   return `: the API reported ${errors.length} error(s), first: ${describeValue(what)}`;
 }
@@ -124,7 +131,7 @@ function readTweets(tweets: readonly unknown[], authors: Map<string, string>, re
 function readTweet(tweet: Record<string, unknown>, authors: ReadonlyMap<string, string>, problems: string[]): Action | null {
   const id = Id.safeParse(tweet['id']);
   const authorId = Id.safeParse(tweet['author_id']);
-  const createdAt = z.string().safeParse(tweet['created_at']);
+  const createdAt = Text.safeParse(tweet['created_at']);
   const time = createdAt.success ? parseIsoTime(createdAt.data) : null;
   const name = id.success ? `tweet ${id.data}` : 'tweet without id';
   const missing = [
@@ -154,20 +161,28 @@ function readTweet(tweet: Record<string, unknown>, authors: ReadonlyMap<string, 
     const targetAuthor = authors.get(target.id) ?? target.author_id ?? null;
     action.targetActor = kind === 'reply' ? replyTo ?? targetAuthor : targetAuthor;
   }
-  action.text = nonEmpty(readPart(tweet['text'], z.string(), `${name} text`, problems));
-  action.language = nonEmpty(readPart(tweet['lang'], z.string(), `${name} lang`, problems));
-  action.clientApp = nonEmpty(readPart(tweet['source'], z.string(), `${name} source`, problems));
-  const entities = readPart(tweet['entities'], Entities, `${name} entities`, problems);
+  // A post longer than 280 characters has its whole text and entities in note_tweet; `text` and
+  // `entities` cover only its first part.
+  const note = readPart(tweet['note_tweet'], NoteTweet, `${name} note_tweet`, problems);
+  const text = readPart(tweet['text'], Text, `${name} text`, problems);
+  action.text = nonEmpty(note?.text ?? text);
+  action.language = nonEmpty(readPart(tweet['lang'], Text, `${name} lang`, problems));
+  action.clientApp = nonEmpty(readPart(tweet['source'], Text, `${name} source`, problems));
+  const urls: string[] = [];
+  const tags: string[] = [];
+  const mentions: string[] = [];
+  const part = note?.entities === undefined ? 'entities' : 'note_tweet.entities';
+  const entities = readPart(note?.entities ?? tweet['entities'], Entities, `${name} ${part}`, problems);
   if (entities !== null) {
-    const urls = readItems(entities.urls, UrlEntity, `${name} entities.urls`, problems)
-      .filter((url) => url.media_key === undefined)
-      .map((url) => url.expanded_url ?? url.url ?? '');
-    action.urls = normalizeAll(urls, normalizeUrl);
-    const tags = readItems(entities.hashtags, HashtagEntity, `${name} entities.hashtags`, problems);
-    action.hashtags = normalizeAll(tags.map((tag) => tag.tag), normalizeHashtag);
-    const mentions = readItems(entities.mentions, MentionEntity, `${name} entities.mentions`, problems);
-    action.mentions = normalizeAll(mentions.map((mention) => mention.username), normalizeUsername);
+    for (const url of readItems(entities.urls, UrlEntity, `${name} ${part}.urls`, problems)) {
+      if (url.media_key === undefined) urls.push(url.expanded_url ?? url.url ?? '');
+    }
+    tags.push(...readItems(entities.hashtags, HashtagEntity, `${name} ${part}.hashtags`, problems).map((tag) => tag.tag));
+    mentions.push(...readItems(entities.mentions, MentionEntity, `${name} ${part}.mentions`, problems).map((mention) => mention.username));
   }
+  action.urls = normalizeAll(urls, normalizeUrl);
+  action.hashtags = normalizeAll(tags, normalizeHashtag);
+  action.mentions = normalizeAll(mentions, normalizeUsername);
   return action;
 }
 
@@ -190,11 +205,11 @@ function readUser(value: unknown, part: string, problems: string[]): Actor | nul
   }
   const name = `user ${id.data}`;
   const actor = bareActor(PLATFORM, id.data);
-  actor.handle = nonEmpty(readPart(value['username'], z.string(), `${name} username`, problems));
-  actor.displayName = nonEmpty(readPart(value['name'], z.string(), `${name} name`, problems));
-  actor.description = nonEmpty(readPart(value['description'], z.string(), `${name} description`, problems));
-  actor.location = nonEmpty(readPart(value['location'], z.string(), `${name} location`, problems));
-  const createdAt = readPart(value['created_at'], z.string(), `${name} created_at`, problems);
+  actor.handle = nonEmpty(readPart(value['username'], Text, `${name} username`, problems));
+  actor.displayName = nonEmpty(readPart(value['name'], Text, `${name} name`, problems));
+  actor.description = nonEmpty(readPart(value['description'], Text, `${name} description`, problems));
+  actor.location = nonEmpty(readPart(value['location'], Text, `${name} location`, problems));
+  const createdAt = readPart(value['created_at'], Text, `${name} created_at`, problems);
   if (createdAt !== null) {
     actor.createdAt = parseIsoTime(createdAt);
     if (actor.createdAt === null) problems.push(`${name}: created_at ${describeValue(createdAt)} is not an ISO 8601 time; left empty`);
