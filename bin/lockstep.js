@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm ci` (the `prepare` script).
-import { main } from '../dist/cli/main.js';
-
-process.exitCode = await main(process.argv);
+// The CLI is compiled to dist/ by `npm ci` (the `prepare` script); run `npm run build` after editing src/.
+import '../dist/cli/entry.js';

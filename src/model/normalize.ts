@@ -1,10 +1,13 @@
 /**
  * Normalisation of the objects accounts share, so that the same object gets the same key.
- * The SQL twins of these functions (store/duckdb/sql-macros.ts) must give identical results:
- * a contract test runs both on the same inputs. That is why these use plain regexes rather than
- * the WHATWG URL class (which re-encodes and adds slashes that DuckDB cannot mirror).
+ * The DuckDB fast path calls these same functions (store/duckdb/js-functions.ts), so an object
+ * has one key whichever format it came in. Plain regexes rather than the WHATWG URL class, which
+ * re-encodes and adds slashes: a key must stay recognisably the URL the account shared.
  */
 
+/** C0 controls and DEL: never part of a real URL or tag (and U+001F is our list separator). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 const EDGE_SPACE = /^[ \t\n\r]+|[ \t\n\r]+$/g;
 const SCHEME_AND_HOST = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^/]*)([\s\S]*)$/;
 const TRACKING_PARAM = /^(utm_.*|fbclid|gclid)$/;
@@ -16,7 +19,7 @@ const TRACKING_PARAM = /^(utm_.*|fbclid|gclid)$/;
  * @example normalizeUrl('HTTPS://News.Example.COM/a/B?utm_source=x&id=3#top') // 'https://news.example.com/a/B?id=3'
  */
 export function normalizeUrl(raw: string): string | null {
-  let url = raw.replace(EDGE_SPACE, '');
+  let url = raw.replace(CONTROL, '').replace(EDGE_SPACE, '');
   const hash = url.indexOf('#');
   if (hash >= 0) url = url.slice(0, hash);
   const question = url.indexOf('?');
@@ -44,7 +47,7 @@ export function urlDomain(url: string): string | null {
  * @example normalizeHashtag('＃ＨｏｎｇＫｏｎｇ') // 'hongkong'
  */
 export function normalizeHashtag(raw: string): string | null {
-  const tag = raw.normalize('NFKC').replace(/^[\s#]+|\s+$/gu, '').toLowerCase();
+  const tag = raw.replace(CONTROL, '').normalize('NFKC').replace(/^[\s#]+|\s+$/gu, '').toLowerCase();
   return tag === '' ? null : tag;
 }
 

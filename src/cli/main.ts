@@ -1,0 +1,39 @@
+/** The `lockstep` command line: thin commands over the same services the server uses. */
+import { Command, CommanderError } from 'commander';
+import { readConfig } from '../config.js';
+import { LockstepError } from '../model/index.js';
+import { registerDemo } from './commands/demo.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerStats } from './commands/stats.js';
+import { processIo } from './io.js';
+import type { CliIo } from './io.js';
+
+export function buildProgram(io: CliIo): Command {
+  const config = readConfig();
+  const program = new Command('lockstep')
+    .description('Find, prove, stop and disclose coordinated inauthentic behaviour: accounts acting in lockstep.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+  registerIngest(program, config, io);
+  registerStats(program, config, io);
+  registerDemo(program, config, io);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (no process.exit, so tests can call it). */
+export async function main(argv: readonly string[], io: CliIo & { exitCode: () => number } = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return io.exitCode();
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof LockstepError) {
+      io.err(`lockstep: ${error.message}`);
+      return 2;
+    }
+    io.err(`lockstep: unexpected error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return 70;
+  }
+}
