@@ -1,10 +1,8 @@
-/** Opening the embedded DuckDB file, with the schema and the SQL macros in place. */
+/** Opening the embedded DuckDB file, with the schema in place. */
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { storeFailed } from '../../model/index.js';
 import { SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
-import { registerJsFunctions } from './js-functions.js';
-import { SQL_MACROS } from './sql-macros.js';
 
 export interface DuckDbHandle { instance: DuckDBInstance; connection: DuckDBConnection }
 
@@ -23,8 +21,6 @@ export async function openDuckDb(path: string): Promise<DuckDbHandle> {
   for (const ddl of SCHEMA_DDL) await connection.run(ddl);
   const version = await queryRows(connection, 'SELECT max(version) AS v FROM schema_version');
   if (version[0]?.['v'] === null) await connection.run(`INSERT INTO schema_version VALUES (${SCHEMA_VERSION})`);
-  registerJsFunctions(connection);
-  for (const macro of SQL_MACROS) await connection.run(macro);
   return { instance, connection };
 }
 

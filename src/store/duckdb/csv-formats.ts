@@ -13,6 +13,11 @@ export interface CsvPlan {
   target: 'actions' | 'actors';
   /** For tweet files: derive one actor per account from the staged rows (latest profile wins). */
   deriveActors: boolean;
+  /**
+   * List columns kept raw in the stage (`_raw_<column>`) and normalised afterwards through a
+   * dictionary of their distinct values (list-dictionary.ts): one JS call per distinct value.
+   */
+  lists: readonly ListColumn[];
   /** FROM clause over the reader expression, when the rows are not one-to-one with the file's. */
   from?: (source: string) => string;
 }
@@ -20,6 +25,9 @@ export interface CsvPlan {
 /** Object columns of the CooRTweet multi-column format, in the order they are tried. */
 export const COORTWEET_OBJECT_COLUMNS = ['url_id', 'hashtag_id', 'domain_id', 'phash_id'] as const;
 const EMPTY = `[]::VARCHAR[]`;
+
+export type ListNormalizer = 'url' | 'hashtag' | 'none';
+export interface ListColumn { column: 'urls' | 'hashtags' | 'mentions'; normalize: ListNormalizer }
 const col = (name: string): string => `nullif(trim("${name}"), '')`;
 /** Unix seconds or milliseconds (told apart by magnitude: > 1e11 cannot be seconds before year 5138). */
 const unixTime = (name: string): string =>
@@ -42,25 +50,26 @@ const ioUserColumns = (prefix: string): string => [
 const PLANS: Record<Exclude<CsvTableFormat, 'coortweet-multi'>, CsvPlan> = {
   'twitter-io-tweets': {
     target: 'actions', deriveActors: true,
+    lists: [{ column: 'urls', normalize: 'url' }, { column: 'hashtags', normalize: 'hashtag' }, { column: 'mentions', normalize: 'none' }],
     select: `'twitter' AS platform, ${col('tweetid')} AS id, ${col('userid')} AS actor_id,
       CASE WHEN ${isRetweet} THEN 'repost' WHEN ${col('quoted_tweet_tweetid')} IS NOT NULL THEN 'quote'
            WHEN ${col('in_reply_to_tweetid')} IS NOT NULL THEN 'reply' ELSE 'post' END AS kind,
       ${ioTime} AS time,
       CASE WHEN ${isRetweet} THEN ${col('retweet_tweetid')} ELSE coalesce(${col('quoted_tweet_tweetid')}, ${col('in_reply_to_tweetid')}) END AS target_post,
       CASE WHEN ${isRetweet} THEN ${col('retweet_userid')} ELSE ${col('in_reply_to_userid')} END AS target_actor,
-      tweet_text AS text, ${col('tweet_language')} AS language, ls_norm_urls(urls) AS urls, ls_norm_tags(hashtags) AS hashtags,
-      ls_list(user_mentions) AS mentions, ${EMPTY} AS media_hashes, ${col('tweet_client_name')} AS client_app,
+      tweet_text AS text, ${col('tweet_language')} AS language, urls AS _raw_urls, hashtags AS _raw_hashtags,
+      user_mentions AS _raw_mentions, ${EMPTY} AS media_hashes, ${col('tweet_client_name')} AS client_app,
       ${ioUserColumns('a_')},
       ${reject([[`${col('tweetid')} IS NULL`, 'tweetid is empty'], [`${col('userid')} IS NULL`, 'userid is empty'],
         [`${ioTime} IS NULL`, 'tweet_time is not a time (expected YYYY-MM-DD HH:MM)']])}`,
   },
   'twitter-io-users': {
-    target: 'actors', deriveActors: false,
+    target: 'actors', deriveActors: false, lists: [],
     select: `'twitter' AS platform, ${col('userid')} AS id, 'account' AS kind, ${ioUserColumns('')},
       ${reject([[`${col('userid')} IS NULL`, 'userid is empty']])}`,
   },
   coortweet: {
-    target: 'actions', deriveActors: true,
+    target: 'actions', deriveActors: true, lists: [],
     select: `'coortweet' AS platform, ${col('content_id')} AS id, ${col('account_id')} AS actor_id, 'share' AS kind,
       ${unixTime('timestamp_share')} AS time, ${col('object_id')} AS target_post, NULL AS target_actor, NULL AS text,
       NULL AS language, ${EMPTY} AS urls, ${EMPTY} AS hashtags, ${EMPTY} AS mentions, ${EMPTY} AS media_hashes, NULL AS client_app,
@@ -88,7 +97,7 @@ function coortweetMultiPlan(header: readonly string[]): CsvPlan {
   const present = COORTWEET_OBJECT_COLUMNS.filter((name) => header.includes(name));
   const objects = `[${present.map((name) => `{'name': '${name}', 'value': ${col(name)}}`).join(', ')}]`;
   return {
-    target: 'actions', deriveActors: true,
+    target: 'actions', deriveActors: true, lists: [],
     // One action per non-empty object column, keyed "<post_id>/<column>"; the object is typed by its
     // column ("url_id:23678") so a URL id and a hashtag id with the same number never meet.
     select: `'coortweet' AS platform, ${col('post_id')} || '/' || o.name AS id, ${col('account_id')} AS actor_id, 'share' AS kind,

@@ -6,6 +6,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvLoadRequest, CsvLoadResult, CsvStructureReject, LoadCounts, ValueReject } from '../../ingest/port.js';
 import { ACTION_COLUMNS, ACTOR_COLUMNS, csvPlan } from './csv-formats.js';
+import type { ListColumn } from './csv-formats.js';
+import { buildListDictionary, listExpression, listJoin } from './list-dictionary.js';
 import { inTransaction, queryRows, sqlString, toNumber } from './connection.js';
 
 const STAGE = 'ls_stage';
@@ -71,10 +73,15 @@ async function structureRejects(connection: DuckDBConnection): Promise<CsvStruct
   }));
 }
 
-function insertActions(ingestId: number): string {
-  return `INSERT INTO actions SELECT ${ACTION_COLUMNS.join(', ')}, ${ingestId} FROM ${STAGE} s
+function insertActions(ingestId: number, lists: readonly ListColumn[]): string {
+  const listed = new Map(lists.map((list) => [list.column as string, list]));
+  const columns = ACTION_COLUMNS.map((column) => {
+    const list = listed.get(column);
+    return list === undefined ? `s.${column}` : listExpression(list);
+  });
+  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId} FROM ${STAGE} s ${lists.map(listJoin).join(' ')}
     WHERE _reject IS NULL AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.platform = s.platform AND a.id = s.id)
-    QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY time) = 1`;
+    QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY s.time) = 1`;
 }
 
 function insertActors(ingestId: number): string {
@@ -113,7 +120,8 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
     let ingested: number;
     let actorsAdded = 0;
     if (plan.target === 'actions') {
-      ingested = await changedRows(connection, insertActions(ingestId));
+      for (const list of plan.lists) await buildListDictionary(connection, STAGE, list);
+      ingested = await changedRows(connection, insertActions(ingestId, plan.lists));
       if (plan.deriveActors) actorsAdded = await changedRows(connection, insertDerivedActors(ingestId));
     } else {
       ingested = await changedRows(connection, insertActors(ingestId));
