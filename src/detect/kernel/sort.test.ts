@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { sortByKeyTime } from './sort.js';
+
+function check(key: Int32Array, time: Float64Array, keyCount: number): void {
+  const identity = Int32Array.from({ length: key.length }, (_, i) => i);
+  const { payload: order, time: sorted, keyStart } = sortByKeyTime(key, time, keyCount, identity);
+  const n = key.length;
+  assert.equal(order.length, n);
+  assert.deepEqual([...order].sort((x, y) => x - y), Array.from({ length: n }, (_, i) => i), 'order is a permutation');
+  for (let p = 0; p < n; p++) assert.equal(sorted[p], time[order[p]!]);
+  for (let p = 1; p < n; p++) {
+    const i = order[p - 1]!;
+    const j = order[p]!;
+    const before = key[i]! < key[j]! || (key[i] === key[j] && (time[i]! < time[j]! || (time[i] === time[j] && i < j)));
+    assert.ok(before, `position ${p}: event ${i} must come before event ${j}`);
+  }
+  for (let k = 0; k < keyCount; k++) {
+    for (let p = keyStart[k]!; p < keyStart[k + 1]!; p++) assert.equal(key[order[p]!], k);
+  }
+  assert.equal(keyStart[keyCount], n);
+}
+
+describe('sortByKeyTime', () => {
+  it('handles no events and keys without events', () => {
+    check(new Int32Array(0), new Float64Array(0), 0);
+    check(Int32Array.of(2, 2), Float64Array.of(3, 1), 4);
+  });
+
+  it('sorts by key, then time, then input index, for short and long segments', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }).chain((keys) =>
+          fc.tuple(fc.constant(keys), fc.array(fc.tuple(fc.integer({ min: 0, max: keys - 1 }), fc.integer({ min: -20, max: 20 })), { maxLength: 300 })),
+        ),
+        ([keys, rows]) => check(Int32Array.from(rows.map((r) => r[0])), Float64Array.from(rows.map((r) => r[1])), keys),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('sorts a long reversed segment and keeps an already sorted one', () => {
+    const n = 5_000;
+    const reversed = Float64Array.from({ length: n }, (_, i) => n - i);
+    check(new Int32Array(n), reversed, 1);
+    const { payload: order } = sortByKeyTime(new Int32Array(n), Float64Array.from({ length: n }, (_, i) => i), 1, Int32Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual([...order.subarray(0, 5)], [0, 1, 2, 3, 4]);
+  });
+});
