@@ -1,0 +1,376 @@
+/**
+ * CooRTweet compatibility: `detect_groups(x, time_window, min_participation)` followed by
+ * `generate_coordinated_network(edge_weight, subgraph = 0 | 1)` of the CooRTweet R package 2.1.3
+ * (Righetti & Balluff; R/detect_groups.R, R/calc_group_combinations.R,
+ * R/generate_coordinated_network.R), reproduced row for row, so results can be checked against
+ * the R tool. Verified on CooRTweet's own outputs in shared/data/coortweet (3,791 co-share rows
+ * in the same order; 60 edges with identical columns and from/to orientation).
+ *
+ * CooRTweet's semantics, as its code and outputs show:
+ * 1. Accounts with fewer than `minParticipation` input rows are dropped first; the remaining rows
+ *    are regrouped by account, accounts in order of their first row (data.table `by = account_id`).
+ * 2. Objects are taken in order of first appearance in that regrouped table; every two rows of an
+ *    object at most `timeWindow` seconds apart are a co-share row (no cap: quadratic per object).
+ * 3. Loops are removed: both rows by one account, one content id twice, or an object id equal to
+ *    either content id (a post listed as sharing itself).
+ * 4. Participation, again: an account counts its rows whose content appears in any co-share row;
+ *    a co-share row survives when either side's content belongs to an account reaching the minimum.
+ * 5. Each row reads older -> newer (`contentId`/`accountId` older); at equal times the row earlier
+ *    in the regrouped table is the older. Rows are ordered by object, then by the position of the
+ *    pair's later row in the regrouped table, then of its earlier row (the data.table self-join).
+ * 6. The network has one edge per unordered account pair: `weight` = co-share rows of the pair
+ *    (NOT distinct objects: a pair that co-shares one object twice weighs 2; this equals the
+ *    kernel's `coActions`, not its `shared`), `avgTimeDelta` = their mean |Δt|, `nContentId` and
+ *    `nContentIdY` = distinct older / newer content ids, `edgeSymmetryScore` = min / max of those.
+ *    The threshold is R's `quantile(weights, edge_weight)` (type 7, over every edge); an edge is
+ *    marked when weight > threshold; subgraph 1 keeps marked edges and the accounts they touch.
+ *    Edges come in order of the pair's first co-share row; `from` is the endpoint igraph numbers
+ *    first (vertex order = unique(c(pmin column, pmax column)) over all pairs).
+ */
+import { LockstepError } from '../model/index.js';
+import { PairIndex, sortByKeyTime } from './kernel/index.js';
+
+/** CooRTweet input rows as interned ids (one row per share). */
+export interface CoShareInput {
+  /** `object_id`: what was shared (a retweeted post, a URL), in the id space shared with contentId. */
+  objectId: Int32Array;
+  /** `account_id`, in `[0, accountCount)`. */
+  accountId: Int32Array;
+  /** `content_id`: the share itself, in `[0, idCount)` like objectId (CooRTweet compares the two). */
+  contentId: Int32Array;
+  /** `timestamp_share`, seconds. */
+  time: Float64Array;
+  accountCount: number;
+  /** Size of the id space of objectId and contentId. */
+  idCount: number;
+}
+
+/** `detect_groups` output, one row per co-share, `size` rows in CooRTweet's order. */
+export interface CoShareRows {
+  objectId: Int32Array;
+  contentId: Int32Array;
+  contentIdY: Int32Array;
+  /** |Δt| in seconds. */
+  timeDelta: Float64Array;
+  accountId: Int32Array;
+  accountIdY: Int32Array;
+  size: number;
+}
+
+/** `generate_coordinated_network` edges, `size` rows in igraph's edge order. */
+export interface CoordinatedEdges {
+  from: Int32Array;
+  to: Int32Array;
+  weight: Int32Array;
+  avgTimeDelta: Float64Array;
+  nContentId: Int32Array;
+  nContentIdY: Int32Array;
+  edgeSymmetryScore: Float64Array;
+  /** 1 when weight > threshold (always 1 with subgraph 1). */
+  weightThreshold: Uint8Array;
+  size: number;
+  /** The weight quantile (NaN when there are no edges). */
+  threshold: number;
+  /** The graph's accounts, in igraph's vertex order. */
+  vertices: Int32Array;
+}
+
+export interface DetectGroupsOptions {
+  /** Seconds (CooRTweet `time_window`, inclusive). */
+  timeWindow: number;
+  /** CooRTweet `min_participation`. */
+  minParticipation: number;
+}
+
+export interface NetworkOptions {
+  /** Quantile of the edge weights that an edge must exceed, in [0, 1] (CooRTweet `edge_weight`). */
+  edgeWeight: number;
+  /** 0: every edge, marked; 1: only edges above the threshold (CooRTweet `subgraph`). */
+  subgraph: 0 | 1;
+  /**
+   * Rank of each account id in the string collation R's pmin/pmax used (e.g. the index of the
+   * account's name in the sorted names). Only from/to orientation and edge order depend on it;
+   * `null` uses the ids themselves.
+   */
+  accountRank: Int32Array | null;
+}
+
+export type CoortweetOptions = DetectGroupsOptions & NetworkOptions;
+
+/** CooRTweet's own defaults. */
+export const COORTWEET_DEFAULTS: Readonly<CoortweetOptions> = Object.freeze({
+  timeWindow: 10,
+  minParticipation: 2,
+  edgeWeight: 0.5,
+  subgraph: 0,
+  accountRank: null,
+});
+
+/**
+ * CooRTweet's `detect_groups`: co-share rows, oriented older -> newer, in CooRTweet's order.
+ * @example detectGroups(input, { timeWindow: 60, minParticipation: 2 }).size
+ */
+export function detectGroups(input: CoShareInput, options?: Partial<DetectGroupsOptions>): CoShareRows {
+  const { timeWindow, minParticipation } = { ...COORTWEET_DEFAULTS, ...options };
+  checkInput(input);
+  if (!(timeWindow >= 0) || !Number.isFinite(timeWindow)) throw bad(`timeWindow must be a finite number of seconds >= 0, got ${timeWindow}`);
+  const { objectId, accountId, contentId, time, accountCount, idCount } = input;
+  const n = objectId.length;
+
+  // 1. Pre-filter by rows per account; regroup by account in order of first row.
+  const rowsOf = new Int32Array(accountCount);
+  for (let r = 0; r < n; r++) rowsOf[accountId[r]!]!++;
+  const rankOf = new Int32Array(accountCount).fill(-1);
+  let ranks = 0;
+  for (let r = 0; r < n; r++) {
+    const a = accountId[r]!;
+    if (rowsOf[a]! >= minParticipation && rankOf[a] === -1) rankOf[a] = ranks++;
+  }
+  const rowRank = new Int32Array(n);
+  const kept = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    rowRank[r] = rankOf[accountId[r]!]!;
+    kept[r] = rowRank[r]! >= 0 ? 1 : 0;
+  }
+  const x = stableOrderBy(rowRank, ranks, rowsWhere(kept));
+  const m = x.length;
+
+  // 2. Objects in order of first appearance; rows sorted by (object, time, position in x).
+  const objectRank = new Int32Array(idCount).fill(-1);
+  let objects = 0;
+  const xObject = new Int32Array(m);
+  const xTime = new Float64Array(m);
+  for (let p = 0; p < m; p++) {
+    const o = objectId[x[p]!]!;
+    if (objectRank[o] === -1) objectRank[o] = objects++;
+    xObject[p] = objectRank[o]!;
+    xTime[p] = time[x[p]!]!;
+  }
+  const sorted = sortByKeyTime(xObject, xTime, objects, Int32Array.from({ length: m }, (_, p) => p));
+
+  // 3. Every in-window pair of an object's rows, minus loops. `older`/`newer` are positions in x.
+  let older = new Int32Array(1024);
+  let newer = new Int32Array(1024);
+  let delta = new Float64Array(1024);
+  let count = 0;
+  for (let k = 0; k < objects; k++) {
+    const end = sorted.keyStart[k + 1]!;
+    let lo = sorted.keyStart[k]!;
+    for (let j = lo + 1; j < end; j++) {
+      const tj = sorted.time[j]!;
+      while (tj - sorted.time[lo]! > timeWindow) lo++;
+      const rj = x[sorted.payload[j]!]!;
+      for (let i = lo; i < j; i++) {
+        const ri = x[sorted.payload[i]!]!;
+        const ci = contentId[ri]!;
+        const cj = contentId[rj]!;
+        const o = objectId[ri]!;
+        if (accountId[ri] === accountId[rj] || ci === cj || o === ci || o === cj) continue;
+        if (count === older.length) {
+          older = grown(older);
+          newer = grown(newer);
+          delta = grown(delta);
+        }
+        older[count] = sorted.payload[i]!;
+        newer[count] = sorted.payload[j]!;
+        delta[count++] = tj - sorted.time[i]!;
+      }
+    }
+  }
+
+  // 4. Participation among the co-shared contents.
+  const keep = new Uint8Array(count).fill(1);
+  if (minParticipation >= 1) {
+    const coShared = new Uint8Array(idCount);
+    for (let q = 0; q < count; q++) {
+      coShared[contentId[x[older[q]!]!]!] = 1;
+      coShared[contentId[x[newer[q]!]!]!] = 1;
+    }
+    const participation = new Int32Array(accountCount);
+    for (let p = 0; p < m; p++) if (coShared[contentId[x[p]!]!] === 1) participation[accountId[x[p]!]!]!++;
+    const passing = new Uint8Array(idCount);
+    for (let p = 0; p < m; p++) {
+      const r = x[p]!;
+      if (coShared[contentId[r]!] === 1 && participation[accountId[r]!]! >= minParticipation) passing[contentId[r]!] = 1;
+    }
+    for (let q = 0; q < count; q++) {
+      keep[q] = passing[contentId[x[older[q]!]!]!]! | passing[contentId[x[newer[q]!]!]!]!;
+    }
+  }
+
+  // 5. CooRTweet's row order: object, then the later-positioned row, then the earlier one.
+  const loPos = new Int32Array(count);
+  const hiPos = new Int32Array(count);
+  const objectOf = new Int32Array(count);
+  for (let q = 0; q < count; q++) {
+    loPos[q] = Math.min(older[q]!, newer[q]!);
+    hiPos[q] = Math.max(older[q]!, newer[q]!);
+    objectOf[q] = xObject[older[q]!]!;
+  }
+  let order = stableOrderBy(loPos, m, rowsWhere(keep));
+  order = stableOrderBy(hiPos, m, order);
+  order = stableOrderBy(objectOf, objects, order);
+
+  const size = order.length;
+  const rows: CoShareRows = {
+    objectId: new Int32Array(size), contentId: new Int32Array(size), contentIdY: new Int32Array(size),
+    timeDelta: new Float64Array(size), accountId: new Int32Array(size), accountIdY: new Int32Array(size), size,
+  };
+  for (let s = 0; s < size; s++) {
+    const q = order[s]!;
+    const ro = x[older[q]!]!;
+    const rn = x[newer[q]!]!;
+    rows.objectId[s] = objectId[ro]!;
+    rows.contentId[s] = contentId[ro]!;
+    rows.contentIdY[s] = contentId[rn]!;
+    rows.timeDelta[s] = delta[q]!;
+    rows.accountId[s] = accountId[ro]!;
+    rows.accountIdY[s] = accountId[rn]!;
+  }
+  return rows;
+}
+
+/**
+ * CooRTweet's `generate_coordinated_network` (without `fast_net`), as an edge list.
+ * @example generateCoordinatedNetwork(rows, { edgeWeight: 0.5, subgraph: 1 }).size
+ */
+export function generateCoordinatedNetwork(rows: CoShareRows, options?: Partial<NetworkOptions>): CoordinatedEdges {
+  const { edgeWeight, subgraph, accountRank } = { ...COORTWEET_DEFAULTS, ...options };
+  if (!(edgeWeight >= 0 && edgeWeight <= 1)) throw bad(`edgeWeight must be between 0 and 1, got ${edgeWeight}`);
+  if (subgraph !== 0 && subgraph !== 1) throw bad(`subgraph must be 0 or 1 (2 and 3 need flag_speed_share), got ${String(subgraph)}`);
+  const rank = (account: number): number => (accountRank === null ? account : accountRank[account]!);
+
+  // Pairs numbered in order of their first row (PairIndex entries are in insertion order).
+  const pairs = new PairIndex(1024);
+  const olderContents = new PairIndex(1024);
+  const newerContents = new PairIndex(1024);
+  let weight = new Int32Array(1024);
+  let sumDelta = new Float64Array(1024);
+  let nOlder = new Int32Array(1024);
+  let nNewer = new Int32Array(1024);
+  for (let s = 0; s < rows.size; s++) {
+    const a = rows.accountId[s]!;
+    const b = rows.accountIdY[s]!;
+    const e = rank(a) <= rank(b) ? pairs.entryOf(a, b) : pairs.entryOf(b, a);
+    if (e === weight.length) {
+      weight = grown(weight);
+      sumDelta = grown(sumDelta);
+      nOlder = grown(nOlder);
+      nNewer = grown(nNewer);
+    }
+    weight[e]!++;
+    sumDelta[e] = sumDelta[e]! + rows.timeDelta[s]!;
+    const before = olderContents.size;
+    if (olderContents.entryOf(e, rows.contentId[s]!) === before) nOlder[e]!++;
+    const beforeY = newerContents.size;
+    if (newerContents.entryOf(e, rows.contentIdY[s]!) === beforeY) nNewer[e]!++;
+  }
+  const edges = pairs.size;
+  const threshold = quantileType7(weight.subarray(0, edges), edgeWeight);
+
+  // igraph's vertex numbering: first every pmin account, then every pmax account, each once.
+  let accountBound = 0;
+  for (let e = 0; e < 2 * edges; e++) accountBound = Math.max(accountBound, pairs.keys[e]! + 1);
+  const vertexOf = new Int32Array(accountBound).fill(-1);
+  const vertexOrder: number[] = [];
+  for (let half = 0; half < 2; half++) {
+    for (let e = 0; e < edges; e++) {
+      const account = pairs.keys[2 * e + half]!;
+      if (vertexOf[account] === -1) {
+        vertexOf[account] = vertexOrder.length;
+        vertexOrder.push(account);
+      }
+    }
+  }
+
+  const kept: number[] = [];
+  for (let e = 0; e < edges; e++) if (subgraph === 0 || weight[e]! > threshold) kept.push(e);
+  const out: CoordinatedEdges = {
+    from: new Int32Array(kept.length), to: new Int32Array(kept.length), weight: new Int32Array(kept.length),
+    avgTimeDelta: new Float64Array(kept.length), nContentId: new Int32Array(kept.length), nContentIdY: new Int32Array(kept.length),
+    edgeSymmetryScore: new Float64Array(kept.length), weightThreshold: new Uint8Array(kept.length), size: kept.length, threshold,
+    vertices: new Int32Array(0),
+  };
+  const touched = new Uint8Array(vertexOrder.length);
+  kept.forEach((e, row) => {
+    const a = pairs.keys[2 * e]!;
+    const b = pairs.keys[2 * e + 1]!;
+    const [from, to] = vertexOf[a]! < vertexOf[b]! ? [a, b] : [b, a];
+    out.from[row] = from;
+    out.to[row] = to;
+    out.weight[row] = weight[e]!;
+    out.avgTimeDelta[row] = sumDelta[e]! / weight[e]!;
+    out.nContentId[row] = nOlder[e]!;
+    out.nContentIdY[row] = nNewer[e]!;
+    out.edgeSymmetryScore[row] = Math.min(nOlder[e]!, nNewer[e]!) / Math.max(nOlder[e]!, nNewer[e]!);
+    out.weightThreshold[row] = weight[e]! > threshold ? 1 : 0;
+    touched[vertexOf[a]!] = 1;
+    touched[vertexOf[b]!] = 1;
+  });
+  out.vertices = Int32Array.from(vertexOrder.filter((_, v) => subgraph === 0 || touched[v] === 1));
+  return out;
+}
+
+/** Both steps: `detect_groups` then `generate_coordinated_network`. */
+export function coortweetNetwork(input: CoShareInput, options?: Partial<CoortweetOptions>): { groups: CoShareRows; network: CoordinatedEdges } {
+  const groups = detectGroups(input, options);
+  return { groups, network: generateCoordinatedNetwork(groups, options) };
+}
+
+/** R's `quantile(x, p)` with its default type 7; NaN for no values. */
+export function quantileType7(values: ArrayLike<number>, p: number): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const index = (n - 1) * p;
+  const lo = Math.floor(index);
+  const hi = Math.ceil(index);
+  const h = index - lo;
+  const low = sorted[lo]!;
+  const high = sorted[hi]!;
+  return h > 0 && high !== low ? (1 - h) * low + h * high : low;
+}
+
+/** The rows r with `flags[r] === 1`, ascending. */
+function rowsWhere(flags: Uint8Array): Int32Array {
+  let count = 0;
+  for (let r = 0; r < flags.length; r++) count += flags[r]!;
+  const out = new Int32Array(count);
+  let at = 0;
+  for (let r = 0; r < flags.length; r++) if (flags[r] === 1) out[at++] = r;
+  return out;
+}
+
+/** Stable counting sort of `order` by `key[order[i]]`, keys in `[0, range)`. */
+function stableOrderBy(key: Int32Array, range: number, order: Int32Array): Int32Array {
+  const start = new Int32Array(range + 1);
+  for (let i = 0; i < order.length; i++) start[key[order[i]!]! + 1]!++;
+  for (let k = 0; k < range; k++) start[k + 1] = start[k]! + start[k + 1]!;
+  const out = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) out[start[key[order[i]!]!]!++] = order[i]!;
+  return out;
+}
+
+function grown<T extends Int32Array | Float64Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+function bad(reason: string): LockstepError {
+  return new LockstepError('detect/bad-input', `CooRTweet compatibility: ${reason}`);
+}
+
+function checkInput(input: CoShareInput): void {
+  const { objectId, accountId, contentId, time, accountCount, idCount } = input;
+  const n = objectId.length;
+  if (accountId.length !== n || contentId.length !== n || time.length !== n) {
+    throw bad(`objectId, accountId, contentId and time must have the same length (got ${n}, ${accountId.length}, ${contentId.length}, ${time.length})`);
+  }
+  for (let r = 0; r < n; r++) {
+    if (!(accountId[r]! >= 0 && accountId[r]! < accountCount)) throw bad(`row ${r}: account ${accountId[r]} outside [0, ${accountCount})`);
+    if (!(objectId[r]! >= 0 && objectId[r]! < idCount)) throw bad(`row ${r}: object ${objectId[r]} outside [0, ${idCount})`);
+    if (!(contentId[r]! >= 0 && contentId[r]! < idCount)) throw bad(`row ${r}: content ${contentId[r]} outside [0, ${idCount})`);
+    if (!Number.isFinite(time[r]!)) throw bad(`row ${r}: timestamp ${time[r]} is not a finite number of seconds`);
+  }
+}
