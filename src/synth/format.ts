@@ -140,11 +140,17 @@ export function listField(items: readonly string[]): string {
 
 /** The `user_mentions` field: numeric ids unquoted (`[2876420003]`), hashed ones quoted. */
 export function mentionField(ids: readonly string[]): string {
-  if (ids.length === 0) return '[]';
-  return `[${ids.map((id) => (isNumericId(id) ? id : `'${id}'`)).join(', ')}]`;
+  let out = '';
+  for (const id of ids) out += `${out === '' ? '' : ', '}${isNumericId(id) ? id : `'${id}'`}`;
+  return `[${out}]`;
 }
 
 /** True for an id made of digits only (an unhashed account). */
 export function isNumericId(id: string): boolean {
-  return /^[0-9]+$/.test(id);
+  if (id.length === 0) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }

@@ -50,7 +50,8 @@ export interface SynthTables {
 function* tweetRows(world: World): Generator<string[]> {
   const ctx = newCtx(world);
   for (let position = 0; position < world.accounts; position++) {
-    yield* accountRows(ctx, world.order[position] as number);
+    const rows = accountRows(ctx, world.order[position] as number);
+    for (let i = 0; i < rows.length; i++) yield rows[i] as string[];
   }
 }
 

@@ -24,6 +24,8 @@ export interface PostRef {
   retweetText: string;
   /** [authorId], the mentions of a retweet or reply. */
   authorMention: readonly string[];
+  /** The hashtags, urls and mentions fields of a retweet of this post, written once. */
+  retweetLists: readonly [string, string, string];
 }
 
 /** The empty list, shared (specs never mutate their lists). */
@@ -116,10 +118,14 @@ function withTags(text: string, tags: readonly string[]): string {
   return tags.length === 0 ? text : `${text} ${tags.map((tag) => `#${tag}`).join(' ')}`;
 }
 
-function authored(ctx: Ctx, account: number, id: string, time: number, content: Omit<PostRef, 'id' | 'time' | 'authorId' | 'authorHandle' | 'retweetText' | 'authorMention'>): PostRef {
+type PostContent = Omit<PostRef, 'id' | 'time' | 'authorId' | 'authorHandle' | 'retweetText' | 'authorMention' | 'retweetLists'>;
+
+function authored(ctx: Ctx, account: number, id: string, time: number, content: PostContent): PostRef {
   const author = publicProfile(ctx, account);
   const retweetText = truncate(`RT @${author.handle}: ${content.text}`, 140);
-  return { id, time, authorId: author.userid, authorHandle: author.handle, retweetText, authorMention: [author.userid], ...content };
+  const authorMention = [author.userid];
+  const retweetLists = [listField(content.hashtags), listField(content.urls), mentionField(authorMention)] as const;
+  return { id, time, authorId: author.userid, authorHandle: author.handle, retweetText, authorMention, retweetLists, ...content };
 }
 
 /** A news article of a feed group: its URL, headline and publication time. */
@@ -255,9 +261,10 @@ export function tweetRow(ctx: Ctx, profile: Profile, spec: TweetSpec, rng: Rng):
     row[25] = String(likes);
     row[26] = String(Math.floor(likes * rng() * 0.4));
   }
-  row[27] = spec.hashtags.length === 0 ? (blank ? '' : '[]') : listField(spec.hashtags);
-  row[28] = spec.urls.length === 0 ? (blank ? '' : '[]') : listField(spec.urls);
-  row[29] = spec.mentions.length === 0 ? (blank ? '' : '[]') : mentionField(spec.mentions);
+  const lists = rt?.retweetLists;
+  row[27] = spec.hashtags.length === 0 ? (blank ? '' : '[]') : lists?.[0] ?? listField(spec.hashtags);
+  row[28] = spec.urls.length === 0 ? (blank ? '' : '[]') : lists?.[1] ?? listField(spec.urls);
+  row[29] = spec.mentions.length === 0 ? (blank ? '' : '[]') : lists?.[2] ?? mentionField(spec.mentions);
   return row;
 }
 
