@@ -3,6 +3,7 @@
  * their own (so truth.csv needs no tweets); memberships overlap freely: a fan can also tweet a
  * live event and retweet viral posts, and campaign accounts retweet viral posts like anyone.
  */
+import { assertNever } from '../model/index.js';
 import { profileOf, type Profile } from './accounts.js';
 import { emitCampaignMember } from './campaign-emit.js';
 import { emitCascadeRetweet, emitEventPosts, emitFan, emitFeed, emitIdolPosts, emitInfluencerPosts } from './crowds.js';
@@ -48,7 +49,8 @@ export function membershipsOf(world: World, account: number): Memberships {
  * (syndicated-feed > fan-community > live-event > viral-cascade > none); null for campaign accounts.
  */
 export function confounderOf(world: World, account: number): Confounder | null {
-  switch (roleOf(world, account)) {
+  const role = roleOf(world, account);
+  switch (role) {
     case ROLE.campaign: return null;
     case ROLE.feed: return 'syndicated-feed';
     case ROLE.idol: return 'fan-community';
@@ -60,8 +62,9 @@ export function confounderOf(world: World, account: number): Confounder | null {
       if (m.cascades.length > 0) return 'viral-cascade';
       return 'none';
     }
+    default:
+      return assertNever(role);
   }
-  return 'none';
 }
 
 /** An ordinary user's active span: usually the whole period, sometimes a stretch of it. */
@@ -78,6 +81,11 @@ function activeTime(world: World, profile: Profile, rng: Rng): ActiveTime {
   return { from, to: world.start + lastDay * DAY_MS, draw: (r) => diurnalTime(r, from + Math.floor(r() * days) * DAY_MS, profile.utcOffset) };
 }
 
+function isSource(world: World, account: number): boolean {
+  const campaign = world.campaigns[world.ref[account] as number];
+  return campaign !== undefined && account - campaign.first < campaign.sources;
+}
+
 function ordinaryCount(rng: Rng, median: number, sigma: number): number {
   return Math.min(20_000, Math.round(lognormal(rng, median, sigma)));
 }
@@ -86,8 +94,9 @@ function ordinaryCount(rng: Rng, median: number, sigma: number): number {
 export function accountRows(ctx: Ctx, account: number): string[][] {
   const world = ctx.world;
   const role = roleOf(world, account);
-  // Only sources, idols and influencers are pointed at by others; the rest need no cache.
-  const profile = role === ROLE.regular || role === ROLE.feed ? profileOf(world, account) : publicProfile(ctx, account);
+  // Only campaign sources, idols and influencers are pointed at by others; the rest need no cache.
+  const pointedAt = role === ROLE.idol || role === ROLE.influencer || (role === ROLE.campaign && isSource(world, account));
+  const profile = pointedAt ? publicProfile(ctx, account) : profileOf(world, account);
   const rng = streamOf(world, STREAM.activity, account);
   const out = new AccountRows(ctx, profile, rng);
   const ref = world.ref[account] as number;
@@ -119,6 +128,8 @@ export function accountRows(ctx: Ctx, account: number): string[][] {
       emitOrganic(ctx, out, ordinaryCount(rng, world.organicMedian, world.organicSigma), organicStyle(rng), activeTime(world, profile, rng));
       break;
     }
+    default:
+      assertNever(role);
   }
   return shuffle(rng, out.rows);
 }

@@ -12,9 +12,10 @@
  */
 import { DAY_MS } from './format.js';
 import { chance, pick, poisson, randInt, shuffle, uniform, type Rng } from './rng.js';
-import { localWeekday, TEMPO_KINDS, tempoDayWeight, tempoTime, type Tempo } from './tempo.js';
+import { localWeekday, TEMPO_KINDS, tempoDayWeight, tempoTime, type Period, type Tempo } from './tempo.js';
 import { CAMPAIGN_TEMPLATES, HANDLE_STYLES, POPULAR_TAGS, randomAlnum, renderTemplate, slug, type HandleStyle, type Lang } from './text.js';
 
+/** How a campaign coordinates (the `style` column of truth.csv). */
 export type CampaignStyle = 'retweet-ring' | 'copypasta' | 'url-amplification' | 'hashtag-sequence' | 'slow-low-participation';
 export const CAMPAIGN_STYLES: readonly CampaignStyle[] = ['retweet-ring', 'copypasta', 'url-amplification', 'hashtag-sequence', 'slow-low-participation'];
 
@@ -40,6 +41,7 @@ export interface Push {
   replyTo: number;
 }
 
+/** A planted campaign: members [first, first + size), its tempo and its pushes. */
 export interface CampaignPlan {
   index: number;
   id: string;
@@ -70,12 +72,6 @@ export interface CampaignPlan {
   sequences: readonly (readonly string[])[];
   pushes: Push[];
   expectedTweets: number;
-}
-
-interface Period {
-  start: number;
-  end: number;
-  days: number;
 }
 
 interface StyleRanges {

@@ -12,14 +12,8 @@
  */
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './format.js';
 import { AliasTable, chance, lognormal, pick, poisson, randInt, uniform, type Rng } from './rng.js';
-import { diurnalTime } from './tempo.js';
+import { diurnalTime, type Period } from './tempo.js';
 import type { Lang } from './text.js';
-
-interface Period {
-  start: number;
-  end: number;
-  days: number;
-}
 
 export interface FeedGroup {
   index: number;

@@ -36,6 +36,7 @@ export interface SynthSummary {
   fanCommunities: readonly { fans: number; idolPosts: number }[];
 }
 
+/** The three tables of a synthetic archive: headers and lazily generated rows. */
 export interface SynthTables {
   tweetColumns: readonly string[];
   userColumns: readonly string[];

@@ -20,6 +20,7 @@ export interface OrganicStyle {
   mention: number;
 }
 
+/** A random mix for one account: retweets 10-60%, replies 2-15%, quotes 0-5%, the rest own posts. */
 export function organicStyle(rng: Rng): OrganicStyle {
   return {
     retweet: uniform(rng, 0.1, 0.6), reply: uniform(rng, 0.02, 0.15), quote: uniform(rng, 0, 0.05),

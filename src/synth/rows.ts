@@ -49,6 +49,7 @@ export interface TweetSpec {
   reach?: number;
 }
 
+/** A news article of an outlet (posted by its feeds, shared by ordinary users). */
 export interface Article {
   url: string;
   headline: string;
@@ -82,10 +83,11 @@ export interface Ctx {
   articles: Cache<Article>;
 }
 
-const CACHE_LIMIT = 200_000;
+const CACHE_LIMIT = 50_000;
 /** Keys of per-crowd posts: crowd index * 2^20 + post index (at most 2^20 posts per crowd). */
 const SUB = 1_048_576;
 
+/** Fresh caches for one pass over a world (each iteration of the tweets starts one). */
 export function newCtx(world: World): Ctx {
   return {
     world, precision: world.options.timePrecision, profiles: new Map(),

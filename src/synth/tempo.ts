@@ -9,6 +9,13 @@ import { AliasTable, type Rng } from './rng.js';
 const DIURNAL = [2, 1.2, 0.7, 0.4, 0.4, 0.6, 1.2, 2.5, 3.5, 4, 4, 4.2, 4.5, 4.2, 4, 4, 4.2, 4.5, 5, 5.5, 6, 6, 5, 3.5];
 const diurnal = new AliasTable(DIURNAL);
 
+/** The period of a world: [start, end) in ms, `days` long. */
+export interface Period {
+  start: number;
+  end: number;
+  days: number;
+}
+
 /** A campaign's working pattern. */
 export type TempoKind = 'office' | 'shifts' | 'evening';
 export const TEMPO_KINDS: readonly TempoKind[] = ['office', 'shifts', 'evening'];

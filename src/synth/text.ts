@@ -222,4 +222,3 @@ export function slug(rng: Rng): string {
   return `${pick(rng, WORDS)}-${pick(rng, WORDS)}-${randInt(rng, 100, 9999)}`;
 }
 
-export { EN_FIRST, EN_LAST, WORDS, PINYIN };

@@ -44,10 +44,7 @@ export const TWEETS_PER_SCALE = 100_000;
 export const MIN_ACCOUNTS = 300;
 
 /** Keys of the independent RNG streams (mixed with the seed and an index). */
-export const STREAM = {
-  plan: 1, profile: 2, membership: 3, activity: 4, post: 5, article: 6, campaign: 7, order: 8,
-  cascade: 9, event: 10, feed: 11, fan: 12, popular: 13,
-} as const;
+export const STREAM = { plan: 1, profile: 2, membership: 3, activity: 4, post: 5, article: 6, order: 8, cascade: 9, fan: 12 } as const;
 
 /** The organic behaviours that must not be flagged, most lockstep-like first. */
 export type Confounder = 'syndicated-feed' | 'fan-community' | 'live-event' | 'viral-cascade' | 'none';
@@ -62,6 +59,7 @@ export interface CrowdDraw {
   table: AliasTable | null;
 }
 
+/** A planned world: schedules and index ranges, from which every row is derived. */
 export interface World {
   options: SynthOptions;
   seed: number;
@@ -150,7 +148,9 @@ export function planWorld(partial?: Partial<SynthOptions>): World {
   const feeds = planFeeds(rng, period, scale, campaignEnd);
   const feedEnd = feeds.reduce((at, group) => Math.max(at, group.first + group.size), campaignEnd);
   const influencerCount = Math.max(8, Math.round(accounts * uniform(rng, 0.004, 0.008)));
-  const regularEstimate = accounts - feedEnd - influencerCount - 8;
+  // Fan communities are capped by the number of ordinary users, known once the idols are placed;
+  // an estimate (a few idols at most per scale unit) is close enough for a cap.
+  const regularEstimate = accounts - feedEnd - influencerCount - Math.ceil(3 * scale);
   const fans = planFans(rng, period, scale, feedEnd, regularEstimate);
   const idolEnd = feedEnd + fans.length;
   const influencerEnd = idolEnd + influencerCount;
