@@ -3,8 +3,10 @@ import { Command, CommanderError } from 'commander';
 import { readConfig } from '../config.js';
 import { LockstepError } from '../model/index.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDetect } from './commands/detect.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerStats } from './commands/stats.js';
+import { registerSynth } from './commands/synth.js';
 import { processIo } from './io.js';
 import type { CliIo } from './io.js';
 
@@ -17,6 +19,8 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
   registerIngest(program, config, io);
   registerStats(program, config, io);
+  registerDetect(program, config, io);
+  registerSynth(program, io);
   registerDemo(program, config, io);
   return program;
 }

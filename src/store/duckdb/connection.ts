@@ -6,11 +6,11 @@ import { SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
 
 export interface DuckDbHandle { instance: DuckDBInstance; connection: DuckDBConnection }
 
-export async function openDuckDb(path: string): Promise<DuckDbHandle> {
+export async function openDuckDb(path: string, options: { tempDirectory?: string } = {}): Promise<DuckDbHandle> {
   let instance: DuckDBInstance;
   try {
     // Insertion order does not matter to us and keeping it serialises bulk inserts.
-    instance = await DuckDBInstance.create(path, { preserve_insertion_order: 'false' });
+    instance = await DuckDBInstance.create(path, { preserve_insertion_order: 'false', ...(options.tempDirectory === undefined ? {} : { temp_directory: options.tempDirectory }) });
   } catch (error) {
     const locked = error instanceof Error && /lock/i.test(error.message);
     throw storeFailed(`opening ${path}${locked ? ' (another lockstep process is using it; wait for it or use another --db)' : ''}`, error);

@@ -11,8 +11,9 @@ import type { StoreStats } from './stats.js';
 export class DuckDbStore implements IngestStore {
   private constructor(private readonly handle: DuckDbHandle, readonly path: string) {}
 
-  static async open(path: string): Promise<DuckDbStore> {
-    return new DuckDbStore(await openDuckDb(path), path);
+  /** `:memory:` gives a throw-away store; `tempDirectory` is where DuckDB spills when memory runs short. */
+  static async open(path: string, options: { tempDirectory?: string } = {}): Promise<DuckDbStore> {
+    return new DuckDbStore(await openDuckDb(path, options), path);
   }
 
   get connection(): DuckDbHandle['connection'] {

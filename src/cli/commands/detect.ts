@@ -1,0 +1,170 @@
+/** `lockstep detect`: from files or a store to coordinated clusters and the output contract. */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Config } from '../../config.js';
+import { DETECT_DEFAULTS, detectCoordination } from '../../detect/pipeline.js';
+import type { DetectOptions, WindowSetting } from '../../detect/pipeline.js';
+import { DEFAULT_TRACES, TRACE_DESCRIPTIONS, TRACE_NAMES } from '../../detect/traces/trace-names.js';
+import type { TraceName } from '../../detect/traces/trace-names.js';
+import { FORMAT_NAMES } from '../../ingest/index.js';
+import type { FormatName } from '../../ingest/index.js';
+import { badOption } from '../../model/index.js';
+import { DuckDbStore } from '../../store/index.js';
+import { clusterReports } from '../detect/cluster-report.js';
+import { loadTraces } from '../detect/load-traces.js';
+import { writeDetectionOutputs } from '../detect/write-outputs.js';
+import type { CliIo } from '../io.js';
+import { progressBar } from '../progress.js';
+import { describeIngest, ingestInto } from './ingest.js';
+import type { IngestReport } from './ingest.js';
+import { runCoortweetCompat } from './detect-compat.js';
+
+export interface DetectCliOptions {
+  db?: string;
+  out: string;
+  traces?: string;
+  window: string;
+  fdr: string;
+  minShared: string;
+  minClusterSize: string;
+  fastRepost: string;
+  platform?: string[];
+  format?: FormatName;
+  map?: string;
+  compat?: 'coortweet';
+  minParticipation: string;
+  edgeWeightQuantile: string;
+  json?: boolean;
+}
+
+function parseNumber(option: string, text: string, min: number, max = Infinity): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max) throw badOption(option, `"${text}" is not a number in [${min}, ${max}]`);
+  return value;
+}
+
+function parseWindow(text: string): WindowSetting {
+  if (text === 'auto') return 'auto';
+  return parseNumber('--window', text, 0) * 1000;
+}
+
+export function parseTraces(text: string | undefined): TraceName[] {
+  if (text === undefined || text === 'all') return [...DEFAULT_TRACES];
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  for (const name of names) {
+    if (!(TRACE_NAMES as readonly string[]).includes(name)) throw badOption('--traces', `"${name}" is not a trace; choose from ${TRACE_NAMES.join(', ')}`);
+  }
+  return names as TraceName[];
+}
+
+function detectOptions(options: DetectCliOptions): Partial<DetectOptions> {
+  return {
+    window: parseWindow(options.window),
+    fdr: parseNumber('--fdr', options.fdr, 0, 1),
+    minShared: parseNumber('--min-shared', options.minShared, 1),
+    cluster: { ...DETECT_DEFAULTS.cluster, minClusterSize: parseNumber('--min-cluster-size', options.minClusterSize, 2) },
+  };
+}
+
+async function openSource(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<{ store: DuckDbStore; ingest: IngestReport | null }> {
+  if (inputs.length === 0) {
+    if (options.db === undefined) throw badOption('INPUT', 'give input files, or --db with a store to read');
+    return { store: await DuckDbStore.open(options.db), ingest: null };
+  }
+  // Files are read into a throw-away in-memory store; --db, if given as well, is ignored.
+  const store = await DuckDbStore.open(':memory:', { tempDirectory: join(tmpdir(), 'lockstep-spill') });
+  const ingest = await ingestInto(store, inputs, {
+    rejects: join(options.out, 'rejects.csv'),
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.map === undefined ? {} : { map: options.map }),
+  }, config.progress && options.json !== true);
+  if (options.json !== true) io.err(describeIngest(ingest));
+  return { store, ingest };
+}
+
+export function registerDetect(program: Command, config: Config, io: CliIo): void {
+  program.command('detect')
+    .description('Find clusters of accounts acting in lockstep; writes accounts.csv, clusters.json, edges.csv, network.gexf/.graphml, summary.json')
+    .argument('[inputs...]', 'input files (any format ingest reads); or use --db')
+    .requiredOption('--out <dir>', 'output directory')
+    .option('--db <path>', 'read an existing store instead of files')
+    .option('--traces <list>', `comma-separated traces, or "all" (default: all the data supports except co-domain)`)
+    .option('--window <seconds|auto>', 'co-action window in seconds (widened to the data\'s time precision), or auto (CooRnet estimate per trace)', '60')
+    .option('--fdr <q>', 'false discovery rate of the null-model test of each pair', String(DETECT_DEFAULTS.fdr))
+    .option('--min-shared <n>', 'distinct shared objects a pair needs before it can count', String(DETECT_DEFAULTS.minShared))
+    .option('--min-cluster-size <n>', 'smallest cluster reported', String(DETECT_DEFAULTS.cluster.minClusterSize ?? 3))
+    .option('--fast-repost <seconds>', 'a repost this soon after the original is "fast"', '30')
+    .option('--platform <name...>', 'only these platforms')
+    .addOption(new Option('--format <format>', 'force the input format').choices(FORMAT_NAMES))
+    .option('--map <mapping>', 'column mapping for generic CSV/JSONL inputs')
+    .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['coortweet']))
+    .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', '2')
+    .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', '0.5')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
+    .action(async (inputs: string[], options: DetectCliOptions) => {
+      await mkdir(options.out, { recursive: true });
+      await rm(join(options.out, 'rejects.csv'), { force: true });
+      if (options.compat === 'coortweet') {
+        await runCoortweetCompat(inputs, options, io);
+        return;
+      }
+      const started = performance.now();
+      const timings: Record<string, number> = {};
+      let mark = performance.now();
+      const lap = (name: string): void => { const now = performance.now(); timings[name] = Math.round(now - mark) / 1000; mark = now; };
+      const { store, ingest } = await openSource(inputs, options, config, io);
+      lap('ingest_seconds');
+      const bar = progressBar(config.progress && options.json !== true);
+      try {
+        const traces = parseTraces(options.traces);
+        const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
+        const loaded = await loadTraces(store, traces, exportOptions, (stage) => bar.update(stage, 0));
+        lap('load_seconds');
+        const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
+        lap('detect_seconds');
+        const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples);
+        const stats = await store.stats();
+        const summary = {
+          input_rows: ingest?.read ?? stats.actions.reduce((sum, row) => sum + row.count, 0),
+          rejected_rows: ingest?.rejected ?? 0,
+          rejects_file: ingest?.rejectsFile ?? null,
+          accounts: loaded.actorIds.length,
+          edges: result.graph.size,
+          clusters: result.clusters.length,
+          flagged_accounts: result.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
+          traces: result.traces.map((trace) => ({
+            trace: trace.trace, events: trace.events, objects: trace.keys, window_seconds: trace.windowMs / 1000, window: trace.window,
+            time_precision: trace.precision, warning: trace.warning, pairs_tested: trace.pairsTested, pairs_significant: trace.pairsSignificant,
+            objects_capped: trace.kernel.keysCapped,
+          })),
+          traces_without_data: loaded.missing,
+          timings: timings,
+        };
+        await writeDetectionOutputs(options.out, result, loaded.actorIds, clusters);
+        lap('output_seconds');
+        timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
+        await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+        bar.done();
+        if (options.json === true) io.out(JSON.stringify(summary));
+        else io.out(describeDetection(summary, clusters, options.out));
+      } finally {
+        bar.done();
+        await store.close();
+      }
+    });
+}
+
+function describeDetection(summary: { clusters: number; flagged_accounts: number; accounts: number; traces: { trace: string; window: string; pairs_significant: number }[]; timings: Record<string, number> }, clusters: readonly { id: number; size: number; score: number; traces: { trace: string }[]; top_shared_objects: { object: string }[] }[], out: string): string {
+  const lines = [`${summary.clusters} coordinated clusters, ${summary.flagged_accounts} of ${summary.accounts} accounts flagged (outputs in ${out})`];
+  for (const trace of summary.traces) lines.push(`  ${trace.trace.padEnd(17)} ${String(trace.pairs_significant).padStart(7)} significant pairs; window ${trace.window}`);
+  for (const cluster of clusters.slice(0, 20)) {
+    lines.push(`  cluster ${cluster.id}: ${cluster.size} accounts, score ${cluster.score.toFixed(2)}, via ${cluster.traces.map((t) => t.trace).join(', ')}; e.g. ${cluster.top_shared_objects[0]?.object.slice(0, 80) ?? ''}`);
+  }
+  if (clusters.length > 20) lines.push(`  ... and ${clusters.length - 20} more in clusters.json`);
+  lines.push(`  ${summary.timings['total_seconds'] ?? 0}s in all`);
+  return lines.join('\n');
+}

@@ -1,0 +1,72 @@
+/** clusters.json: each cluster with its members, score, traces and evidence, labels resolved. */
+import type { DetectionResult } from '../../detect/pipeline.js';
+import type { TraceName } from '../../detect/traces/trace-names.js';
+import type { DuckDbStore } from '../../store/index.js';
+import { actionRefs, keyLabels } from '../../store/duckdb/trace-export.js';
+
+export interface ClusterReport {
+  id: number;
+  size: number;
+  score: number;
+  members: { account_id: string; score: number }[];
+  traces: { trace: TraceName; edges: number }[];
+  density: number;
+  median_shared_objects: number;
+  median_delay_seconds: number | null;
+  time_span: { first: string | null; last: string | null };
+  top_shared_objects: { trace: TraceName; object: string; accounts: number; actions: number; first: string; last: string; posts: string[] }[];
+  evidence: { a: string; b: string; trace: TraceName; object: string; post_a: string; post_b: string; delay_seconds: number }[];
+}
+
+const iso = (time: number): string => new Date(time).toISOString();
+const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export async function clusterReports(store: DuckDbStore, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>): Promise<ClusterReport[]> {
+  // Resolve every label and post the reports name in one lookup per trace.
+  const wantedKeys = new Map<TraceName, number[]>();
+  const wantedRows: number[] = [];
+  for (const evidence of result.evidence) {
+    for (const object of evidence.topObjects) {
+      wantedKeys.set(object.trace, [...(wantedKeys.get(object.trace) ?? []), object.key]);
+      wantedRows.push(...object.sampleActions);
+    }
+    for (const item of evidence.coActions) {
+      wantedKeys.set(item.trace, [...(wantedKeys.get(item.trace) ?? []), item.key]);
+      wantedRows.push(item.actionA, item.actionB);
+    }
+  }
+  const labels = new Map<TraceName, Map<number, string>>();
+  for (const [trace, keys] of wantedKeys) {
+    labels.set(trace, trace === 'near-duplicate'
+      ? new Map(keys.map((key) => [key, textSamples.get(key) ?? `text group ${key}`]))
+      : await keyLabels(store.connection, trace, keys));
+  }
+  const refs = await actionRefs(store.connection, wantedRows);
+  const label = (trace: TraceName, key: number): string => labels.get(trace)?.get(key) ?? String(key);
+  const post = (row: number): string => refs.get(row)?.id ?? String(row);
+  return result.clusters.map((cluster, index) => {
+    const evidence = result.evidence[index];
+    return {
+      id: cluster.id,
+      size: cluster.members.length,
+      score: round(cluster.score),
+      members: cluster.members.map((member, i) => ({ account_id: actorIds[member] ?? String(member), score: round(cluster.memberScores[i] ?? 0) })),
+      traces: cluster.traces,
+      density: round(cluster.density),
+      median_shared_objects: cluster.medianShared,
+      median_delay_seconds: Number.isNaN(cluster.medianDelayMs) ? null : round(cluster.medianDelayMs / 1000, 1),
+      time_span: {
+        first: evidence !== undefined && Number.isFinite(evidence.firstTime) ? iso(evidence.firstTime) : null,
+        last: evidence !== undefined && Number.isFinite(evidence.lastTime) ? iso(evidence.lastTime) : null,
+      },
+      top_shared_objects: (evidence?.topObjects ?? []).map((object) => ({
+        trace: object.trace, object: label(object.trace, object.key), accounts: object.members, actions: object.actions,
+        first: iso(object.firstTime), last: iso(object.lastTime), posts: object.sampleActions.map(post),
+      })),
+      evidence: (evidence?.coActions ?? []).map((item) => ({
+        a: actorIds[item.a] ?? String(item.a), b: actorIds[item.b] ?? String(item.b), trace: item.trace, object: label(item.trace, item.key),
+        post_a: post(item.actionA), post_b: post(item.actionB), delay_seconds: round(item.deltaMs / 1000, 1),
+      })),
+    };
+  });
+}

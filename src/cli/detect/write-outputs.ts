@@ -1,0 +1,58 @@
+/**
+ * Writes the output contract of `lockstep detect` (DESIGN.md): accounts.csv, clusters.json,
+ * edges.csv, network.gexf and network.graphml (summary.json is the command's, written last).
+ */
+import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { DetectionResult } from '../../detect/pipeline.js';
+import { accountsCsvChunks, edgesCsvChunks, gexfChunks, graphmlChunks } from '../../detect/output/index.js';
+import type { AccountRow, ExportEdge, ExportNode, NetworkExport } from '../../detect/output/index.js';
+import type { ClusterReport } from './cluster-report.js';
+
+async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const stream = createWriteStream(path, { encoding: 'utf8' });
+  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
+  stream.end();
+  await once(stream, 'finish');
+}
+
+const traceColumn = (trace: string): string => trace.replaceAll('-', '_');
+
+/** The fused network with per-trace edge weights (shared keys), as both writers take it. */
+function networkExport(result: DetectionResult, actorIds: readonly string[]): NetworkExport {
+  const clusterOf = new Map<number, { cluster: number; score: number }>();
+  for (const cluster of result.clusters) cluster.members.forEach((member, i) => clusterOf.set(member, { cluster: cluster.id, score: cluster.memberScores[i] ?? 0 }));
+  const { graph } = result;
+  const inGraph = new Set<number>();
+  for (let edge = 0; edge < graph.size; edge++) {
+    inGraph.add(graph.a[edge] ?? 0);
+    inGraph.add(graph.b[edge] ?? 0);
+  }
+  const nodes: ExportNode[] = [...inGraph].sort((x, y) => x - y).map((actor) => ({
+    id: actorIds[actor] ?? String(actor), cluster: clusterOf.get(actor)?.cluster ?? null, score: clusterOf.get(actor)?.score ?? null,
+  }));
+  function* edges(): Generator<ExportEdge> {
+    for (let edge = 0; edge < graph.size; edge++) {
+      const perTrace: Record<string, number> = {};
+      for (const trace of graph.traces) {
+        const shared = graph.perTrace.get(trace)?.shared[edge] ?? 0;
+        if (shared > 0) perTrace[traceColumn(trace)] = shared;
+      }
+      yield { source: actorIds[graph.a[edge] ?? 0] ?? '', target: actorIds[graph.b[edge] ?? 0] ?? '', weight: Math.round((graph.weight[edge] ?? 0) * 1000) / 1000, perTrace };
+    }
+  }
+  return { nodes, edges: { [Symbol.iterator]: edges }, traceNames: graph.traces.map(traceColumn) };
+}
+
+export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[]): Promise<void> {
+  const rows: AccountRow[] = result.clusters.flatMap((cluster) => cluster.members.map((member, i) => ({
+    accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
+  })));
+  await writeChunks(join(dir, 'accounts.csv'), accountsCsvChunks(rows));
+  await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(networkExport(result, actorIds)));
+  await writeChunks(join(dir, 'network.gexf'), gexfChunks(networkExport(result, actorIds)));
+  await writeChunks(join(dir, 'network.graphml'), graphmlChunks(networkExport(result, actorIds)));
+  await writeFile(join(dir, 'clusters.json'), `${JSON.stringify(clusters, null, 2)}\n`);
+}

@@ -1,0 +1,111 @@
+/**
+ * Evidence for each cluster: the objects its members acted on together (top shared objects with
+ * times) and, per edge, the concrete co-actions behind it (both actions and the gap between
+ * them), which is what analysts using coordination-network-toolkit ask for. One pass over each
+ * trace's events, keeping only events of clustered accounts.
+ */
+import type { DetectedCluster } from './clusters.js';
+import type { TraceData, TraceName } from './traces/trace-names.js';
+
+export interface SharedObject {
+  trace: TraceName;
+  key: number;
+  /** Distinct cluster members who acted on it. */
+  members: number;
+  actions: number;
+  firstTime: number;
+  lastTime: number;
+  /** Store rows of up to a few of the actions. */
+  sampleActions: number[];
+}
+
+export interface CoActionEvidence {
+  a: number;
+  b: number;
+  trace: TraceName;
+  key: number;
+  actionA: number;
+  actionB: number;
+  deltaMs: number;
+}
+
+export interface ClusterEvidence {
+  topObjects: SharedObject[];
+  coActions: CoActionEvidence[];
+  firstTime: number;
+  lastTime: number;
+}
+
+export interface ExplainOptions { topObjects: number; evidencePerEdge: number; maxEvidence: number; sampleActions: number }
+
+export const EXPLAIN_DEFAULTS: Readonly<ExplainOptions> = Object.freeze({ topObjects: 10, evidencePerEdge: 3, maxEvidence: 500, sampleActions: 5 });
+
+export function explainClusters(
+  clusters: readonly DetectedCluster[],
+  traces: ReadonlyMap<TraceName, TraceData>,
+  windows: ReadonlyMap<TraceName, number>,
+  options?: Partial<ExplainOptions>,
+): ClusterEvidence[] {
+  const opts = { ...EXPLAIN_DEFAULTS, ...options };
+  const clusterOf = new Map<number, number>();
+  clusters.forEach((cluster, index) => cluster.members.forEach((member) => clusterOf.set(member, index)));
+  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], coActions: [], firstTime: Infinity, lastTime: -Infinity }));
+  const objects: SharedObject[][] = clusters.map(() => []);
+  const perEdge = new Map<string, number>();
+  for (const [trace, data] of traces) {
+    const window = windows.get(trace) ?? 0;
+    // (cluster, key) -> event indexes of that cluster's members on the key
+    const groups = new Map<string, number[]>();
+    for (let event = 0; event < data.actor.length; event++) {
+      const cluster = clusterOf.get(data.actor[event] ?? -1);
+      if (cluster === undefined) continue;
+      const id = `${cluster}:${data.key[event] ?? 0}`;
+      let group = groups.get(id);
+      if (group === undefined) groups.set(id, (group = []));
+      group.push(event);
+    }
+    for (const [id, events] of groups) {
+      const cluster = Number(id.slice(0, id.indexOf(':')));
+      const members = new Set(events.map((event) => data.actor[event]));
+      if (members.size < 2) continue;
+      events.sort((x, y) => (data.time[x] ?? 0) - (data.time[y] ?? 0));
+      const times = events.map((event) => data.time[event] ?? 0);
+      const target = evidence[cluster];
+      if (target === undefined) continue;
+      const first = times[0] ?? 0;
+      const last = times.at(-1) ?? 0;
+      target.firstTime = Math.min(target.firstTime, first);
+      target.lastTime = Math.max(target.lastTime, last);
+      objects[cluster]?.push({
+        trace, key: data.key[events[0] ?? 0] ?? 0, members: members.size, actions: events.length, firstTime: first, lastTime: last,
+        sampleActions: events.slice(0, opts.sampleActions).map((event) => data.action[event] ?? 0),
+      });
+      collectCoActions(events, data, window, trace, target, perEdge, opts);
+    }
+  }
+  objects.forEach((list, cluster) => {
+    const target = evidence[cluster];
+    if (target !== undefined) target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
+  });
+  return evidence;
+}
+
+function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, target: ClusterEvidence, perEdge: Map<string, number>, opts: ExplainOptions): void {
+  for (let i = 0; i < events.length && target.coActions.length < opts.maxEvidence; i++) {
+    const x = events[i] ?? 0;
+    for (let j = i + 1; j < events.length; j++) {
+      const y = events[j] ?? 0;
+      const delta = (data.time[y] ?? 0) - (data.time[x] ?? 0);
+      if (delta > window) break;
+      const actorX = data.actor[x] ?? 0;
+      const actorY = data.actor[y] ?? 0;
+      if (actorX === actorY) continue;
+      const [a, b, actionA, actionB] = actorX < actorY ? [actorX, actorY, data.action[x] ?? 0, data.action[y] ?? 0] : [actorY, actorX, data.action[y] ?? 0, data.action[x] ?? 0];
+      const edge = `${a}:${b}`;
+      const count = perEdge.get(edge) ?? 0;
+      if (count >= opts.evidencePerEdge) continue;
+      perEdge.set(edge, count + 1);
+      target.coActions.push({ a, b, trace, key: data.key[x] ?? 0, actionA, actionB, deltaMs: delta });
+    }
+  }
+}
