@@ -129,7 +129,7 @@ describe('mapGenericRecord on real files', () => {
     assert.equal(first?.id, '894109669869985793');
     assert.equal(first?.time, Date.UTC(2017, 7, 6, 8, 15));
     assert.deepEqual(first?.hashtags, ['syrianarmy', 'hama', 'insidesyriamc']);
-    assert.deepEqual(first?.urls, ['http://en.insidesyriamc.com/2017/08/06/new-convoy-of-syrian-army-arrived-in-hama/']);
+    assert.deepEqual(first?.urls, ['https://en.insidesyriamc.com/2017/08/06/new-convoy-of-syrian-army-arrived-in-hama/']);
     assert.equal(first?.clientApp, 'WordPress.com');
     assert.deepEqual(results[0]?.actors[0], {
       platform: 'twitter', id: '4125840934', kind: 'account', handle: 'Inside_Syria', displayName: 'Inside Syria MC',

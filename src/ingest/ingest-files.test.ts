@@ -49,7 +49,7 @@ test('archive fields become canonical: retweets, minute times, normalised URLs a
     await h.ingest(FIXTURES.ioTweets);
     assert.equal(await h.count(`SELECT count(*) FROM actions WHERE id = '894109669869985793' AND kind = 'post'
       AND time = epoch_ms(TIMESTAMP '2017-08-06 08:15:00') AND hashtags = ['syrianarmy', 'hama', 'insidesyriamc']
-      AND urls = ['http://en.insidesyriamc.com/2017/08/06/new-convoy-of-syrian-army-arrived-in-hama/'] AND actor_id = '4125840934'`), 1);
+      AND urls = ['https://en.insidesyriamc.com/2017/08/06/new-convoy-of-syrian-army-arrived-in-hama/'] AND actor_id = '4125840934'`), 1);
     assert.ok(await h.count(`SELECT count(*) FROM actions WHERE kind = 'repost' AND target_post IS NOT NULL`) > 0);
     assert.equal(await h.count(`SELECT count(*) FROM actions WHERE list_contains(urls, '') OR list_contains(hashtags, '')`), 0);
     assert.equal(await h.count(`SELECT count(*) FROM actors WHERE id = 'iZ328VglWrG25qPym1bifLoiwXD9v1+A3G4WU5AThso='`), 1);

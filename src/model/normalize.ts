@@ -13,7 +13,7 @@ const SCHEME_AND_HOST = /^([A-Za-z][A-Za-z0-9+.-]*:\/\/)?([^/]*)([\s\S]*)$/;
 const TRACKING_PARAM = /^(utm_.*|fbclid|gclid)$/;
 
 /**
- * A URL as a co-link key: host (and scheme) lower-cased, fragment and tracking parameters
+ * A URL as a co-link key: host and scheme lower-cased, http taken as https, fragment and tracking parameters
  * (`utm_*`, `fbclid`, `gclid`) dropped, path and other parameters kept. Empty input is no URL
  * (null): tools that key on "" link thousands of unrelated accounts.
  * @example normalizeUrl('HTTPS://News.Example.COM/a/B?utm_source=x&id=3#top') // 'https://news.example.com/a/B?id=3'
@@ -30,7 +30,8 @@ export function normalizeUrl(raw: string): string | null {
   const host = match?.[2] ?? '';
   const path = match?.[3] ?? '';
   const kept = query.split('&').filter((param) => param !== '' && !TRACKING_PARAM.test((param.split('=')[0] ?? '').toLowerCase()));
-  const normal = (scheme + host).toLowerCase() + path + (kept.length > 0 ? `?${kept.join('&')}` : '');
+  // http and https serve the same article: one key for both.
+  const normal = (scheme.toLowerCase() === 'http://' ? 'https://' : scheme.toLowerCase()) + host.toLowerCase() + path + (kept.length > 0 ? `?${kept.join('&')}` : '');
   return normal === '' ? null : normal;
 }
 

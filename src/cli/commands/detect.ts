@@ -6,7 +6,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Config } from '../../config.js';
 import { DETECT_DEFAULTS, detectCoordination } from '../../detect/pipeline.js';
-import type { DetectOptions, WindowSetting } from '../../detect/pipeline.js';
+import type { DetectOptions, DetectionResult, WindowSetting } from '../../detect/pipeline.js';
+import { organicExplanation } from '../../detect/organic.js';
+import type { OrganicExplanation } from '../../detect/organic.js';
+import { clusterFacts } from '../../store/duckdb/cluster-facts.js';
 import { DEFAULT_TRACES, TRACE_DESCRIPTIONS, TRACE_NAMES } from '../../detect/traces/trace-names.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import { FORMAT_NAMES } from '../../ingest/index.js';
@@ -37,7 +40,14 @@ export interface DetectCliOptions {
   compat?: 'coortweet';
   minParticipation: string;
   edgeWeightQuantile: string;
+  keepOrganic?: boolean;
   json?: boolean;
+}
+
+/** The result with only the clusters that are flagged (those without an organic explanation, unless kept). */
+function flaggedOnly(result: DetectionResult, explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean): DetectionResult {
+  const keep = result.clusters.map((_, index) => keepOrganic || explanations[index] === null);
+  return { ...result, clusters: result.clusters.filter((_, index) => keep[index]), evidence: result.evidence.filter((_, index) => keep[index]) };
 }
 
 function parseNumber(option: string, text: string, min: number, max = Infinity): number {
@@ -96,13 +106,14 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--fdr <q>', 'false discovery rate of the null-model test of each pair', String(DETECT_DEFAULTS.fdr))
     .option('--min-shared <n>', 'distinct shared objects a pair needs before it can count', String(DETECT_DEFAULTS.minShared))
     .option('--min-cluster-size <n>', 'smallest cluster reported', String(DETECT_DEFAULTS.cluster.minClusterSize ?? 3))
-    .option('--fast-repost <seconds>', 'a repost this soon after the original is "fast"', '30')
+    .option('--fast-repost <seconds>', 'a repost this soon after the original is "fast"', '60')
     .option('--platform <name...>', 'only these platforms')
     .addOption(new Option('--format <format>', 'force the input format').choices(FORMAT_NAMES))
     .option('--map <mapping>', 'column mapping for generic CSV/JSONL inputs')
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['coortweet']))
     .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', '2')
     .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', '0.5')
+    .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
     .action(async (inputs: string[], options: DetectCliOptions) => {
@@ -126,7 +137,10 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
         lap('load_seconds');
         const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
         lap('detect_seconds');
-        const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples);
+        const explanations = await Promise.all(result.clusters.map(async (cluster) =>
+          organicExplanation(await clusterFacts(store.connection, cluster.members, cluster.traces))));
+        const flagged = flaggedOnly(result, explanations, options.keepOrganic === true);
+        const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
         const stats = await store.stats();
         const summary = {
           input_rows: ingest?.read ?? stats.actions.reduce((sum, row) => sum + row.count, 0),
@@ -134,8 +148,9 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
           rejects_file: ingest?.rejectsFile ?? null,
           accounts: loaded.actorIds.length,
           edges: result.graph.size,
-          clusters: result.clusters.length,
-          flagged_accounts: result.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
+          clusters: flagged.clusters.length,
+          organic_clusters_not_flagged: result.clusters.length - flagged.clusters.length,
+          flagged_accounts: flagged.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
           traces: result.traces.map((trace) => ({
             trace: trace.trace, events: trace.events, objects: trace.keys, window_seconds: trace.windowMs / 1000, window: trace.window,
             time_precision: trace.precision, warning: trace.warning, pairs_tested: trace.pairsTested, pairs_significant: trace.pairsSignificant,
@@ -144,13 +159,13 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
           traces_without_data: loaded.missing,
           timings: timings,
         };
-        await writeDetectionOutputs(options.out, result, loaded.actorIds, clusters);
+        await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters);
         lap('output_seconds');
         timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
         await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
         bar.done();
         if (options.json === true) io.out(JSON.stringify(summary));
-        else io.out(describeDetection(summary, clusters, options.out));
+        else io.out(describeDetection(summary, clusters.filter((cluster) => cluster.flagged), options.out));
       } finally {
         bar.done();
         await store.close();

@@ -1,4 +1,5 @@
 /** clusters.json: each cluster with its members, score, traces and evidence, labels resolved. */
+import type { OrganicExplanation } from '../../detect/organic.js';
 import type { DetectionResult } from '../../detect/pipeline.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import type { DuckDbStore } from '../../store/index.js';
@@ -6,6 +7,9 @@ import { actionRefs, keyLabels } from '../../store/duckdb/trace-export.js';
 
 export interface ClusterReport {
   id: number;
+  /** False when an organic explanation (syndication, fandom) keeps the cluster out of accounts.csv. */
+  flagged: boolean;
+  organic_explanation: OrganicExplanation | null;
   size: number;
   score: number;
   members: { account_id: string; score: number }[];
@@ -21,7 +25,8 @@ export interface ClusterReport {
 const iso = (time: number): string => new Date(time).toISOString();
 const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export async function clusterReports(store: DuckDbStore, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>): Promise<ClusterReport[]> {
+export async function clusterReports(store: DuckDbStore, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>,
+  explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean): Promise<ClusterReport[]> {
   // Resolve every label and post the reports name in one lookup per trace.
   const wantedKeys = new Map<TraceName, number[]>();
   const wantedRows: number[] = [];
@@ -46,8 +51,11 @@ export async function clusterReports(store: DuckDbStore, result: DetectionResult
   const post = (row: number): string => refs.get(row)?.id ?? String(row);
   return result.clusters.map((cluster, index) => {
     const evidence = result.evidence[index];
+    const explanation = explanations[index] ?? null;
     return {
       id: cluster.id,
+      flagged: keepOrganic || explanation === null,
+      organic_explanation: explanation,
       size: cluster.members.length,
       score: round(cluster.score),
       members: cluster.members.map((member, i) => ({ account_id: actorIds[member] ?? String(member), score: round(cluster.memberScores[i] ?? 0) })),

@@ -1,0 +1,88 @@
+/**
+ * Organic explanations of a tight cluster. Some communities act in lockstep for declared or
+ * ordinary reasons, and an integrity team must not take them down:
+ * - syndication: an outlet's feed accounts, each posting almost nothing but links to the outlet's
+ *   own domain, seconds apart (automation, but declared and authentic);
+ * - fandom: a community reposting one popular account from outside the cluster at human speed
+ *   (minutes after the original, not seconds), as fans do with an idol's posts.
+ * A cluster so explained is reported with the explanation and not flagged. The rules use
+ * behaviour only (what the accounts post and how fast), never who the accounts are.
+ */
+import type { TraceName } from './traces/trace-names.js';
+
+export interface MemberPosting {
+  /** All actions of the member. */
+  actions: number;
+  /** The domain the member links to most, and how many of its actions are posts linking to it. */
+  topDomain: string | null;
+  topDomainPosts: number;
+}
+
+export interface RepostAuthor {
+  author: string;
+  /** Reposts of this author's posts by cluster members. */
+  reposts: number;
+  inCluster: boolean;
+}
+
+export interface ClusterFacts {
+  members: MemberPosting[];
+  /** Authors of the posts members reposted, most reposted first. */
+  repostAuthors: RepostAuthor[];
+  /** Members' reposts with the original in the data: median delay after the original, ms. */
+  medianRepostDelayMs: number | null;
+  /** Traces of the cluster's internal edges (most first). */
+  traces: readonly { trace: TraceName; edges: number }[];
+}
+
+export type OrganicExplanation =
+  | { kind: 'syndication'; domain: string; reason: string }
+  | { kind: 'fandom'; author: string; reason: string };
+
+export interface OrganicOptions {
+  /** Share of a feed account's actions that are posts linking its outlet's domain. */
+  syndicationPostShare: number;
+  /** Share of members that must look like feeds of the same domain. */
+  syndicationMemberShare: number;
+  /** Share of the cluster's reposts that go to the one external author. */
+  fandomAuthorShare: number;
+  /** Reposts slower than this (median after the original) are at human, not automated, speed. */
+  fandomMinDelayMs: number;
+}
+
+export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
+  syndicationPostShare: 0.9,
+  syndicationMemberShare: 0.8,
+  fandomAuthorShare: 0.5,
+  fandomMinDelayMs: 120_000,
+});
+
+const REPOST_TRACES = new Set<TraceName>(['co-repost', 'fast-repost', 'co-reply']);
+
+export function organicExplanation(facts: ClusterFacts, options?: Partial<OrganicOptions>): OrganicExplanation | null {
+  const opts = { ...ORGANIC_DEFAULTS, ...options };
+  const size = facts.members.length;
+  if (size === 0) return null;
+  const feeds = new Map<string, number>();
+  for (const member of facts.members) {
+    if (member.topDomain !== null && member.actions > 0 && member.topDomainPosts / member.actions >= opts.syndicationPostShare) {
+      feeds.set(member.topDomain, (feeds.get(member.topDomain) ?? 0) + 1);
+    }
+  }
+  const [domain, feedCount] = [...feeds].sort((x, y) => y[1] - x[1])[0] ?? [null, 0];
+  if (domain !== null && feedCount >= opts.syndicationMemberShare * size) {
+    return { kind: 'syndication', domain, reason: `${feedCount} of ${size} accounts post almost only links to ${domain} (an outlet's feeds)` };
+  }
+  const totalEdges = facts.traces.reduce((sum, entry) => sum + entry.edges, 0);
+  const repostEdges = facts.traces.filter((entry) => REPOST_TRACES.has(entry.trace)).reduce((sum, entry) => sum + entry.edges, 0);
+  const reposts = facts.repostAuthors.reduce((sum, author) => sum + author.reposts, 0);
+  const top = facts.repostAuthors[0];
+  if (top !== undefined && !top.inCluster && totalEdges > 0 && repostEdges / totalEdges >= 0.8 && reposts > 0 &&
+      top.reposts / reposts >= opts.fandomAuthorShare && facts.medianRepostDelayMs !== null && facts.medianRepostDelayMs >= opts.fandomMinDelayMs) {
+    return {
+      kind: 'fandom', author: top.author,
+      reason: `${Math.round((100 * top.reposts) / reposts)}% of the reposts go to one account outside the cluster (${top.author}), a median ${Math.round(facts.medianRepostDelayMs / 60_000)} min after its posts: a fan community's pace, not automation`,
+    };
+  }
+  return null;
+}
