@@ -4,3 +4,5 @@ export { MAX_RESULT_PAIRS, emptyPairTable } from './partitioned-pairs.js';
 export { PairIndex } from './pair-index.js';
 export type { SortedEvents } from './sort.js';
 export { sortByKeyTime } from './sort.js';
+export type { ReferencePair } from './reference.js';
+export { referenceCoActionPairs } from './reference.js';

@@ -40,7 +40,6 @@ export class PairIndex {
   /** Entry capacity; grows by doubling. */
   capacity: number;
   private slots: Int32Array;
-  private entrySlot: Int32Array;
   private mask: number;
 
   constructor(initialCapacity = 16) {
@@ -50,7 +49,6 @@ export class PairIndex {
     this.slots = new Int32Array(this.capacity * 2);
     this.mask = this.capacity * 2 - 1;
     this.keys = new Int32Array(this.capacity * 2);
-    this.entrySlot = new Int32Array(this.capacity);
   }
 
   /** The entry of (a, b), inserted at the end if absent; `size` tells whether it was new. */
@@ -74,7 +72,6 @@ export class PairIndex {
     slots[slot] = e + 1;
     keys[2 * e] = a;
     keys[2 * e + 1] = b;
-    this.entrySlot[e] = slot;
     return e;
   }
 
@@ -90,9 +87,9 @@ export class PairIndex {
     }
   }
 
-  /** Forgets every entry in O(size), keeping the capacity (so a per-key set resets cheaply). */
+  /** Forgets every entry, keeping the capacity. */
   clear(): void {
-    for (let e = 0; e < this.size; e++) this.slots[this.entrySlot[e]!] = 0;
+    this.slots.fill(0);
     this.size = 0;
   }
 
@@ -108,18 +105,15 @@ export class PairIndex {
     const keys = new Int32Array(capacity * 2);
     keys.set(this.keys);
     const slots = new Int32Array(capacity * 2);
-    const entrySlot = new Int32Array(capacity);
     const mask = capacity * 2 - 1;
     for (let e = 0; e < this.size; e++) {
       let slot = slotHash(keys[2 * e]!, keys[2 * e + 1]!) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = e + 1;
-      entrySlot[e] = slot;
     }
     this.capacity = capacity;
     this.keys = keys;
     this.slots = slots;
-    this.entrySlot = entrySlot;
     this.mask = mask;
   }
 }

@@ -16,20 +16,20 @@ import type { PairSink, PairTable } from './types.js';
 
 /** Largest result table: every output column stays below 2^30 elements. */
 export const MAX_RESULT_PAIRS = 2 ** 30 - 1;
-const BUFFER = 512;
-/** Values per entry: shared, idf, coActions, sumDelta. */
-const WIDTH = 4;
+/** Buffered co-actions across all partitions (about 3.5 MB), split evenly. */
+const BUFFERED = 1 << 17;
+/** Values per entry, interleaved so an entry's update touches one cache line: */
+const WIDTH = 5;
+const SHARED = 0, IDF = 1, CO_ACTIONS = 2, SUM_DELTA = 3, LAST_KEY = 4;
 
-/** One partition: pair index, value columns [shared, idf, coActions, sumDelta] and last key per entry. */
+/** One partition: pair index and per entry [shared, idf, coActions, sumDelta, last key]. */
 export class PairAccumulator {
   readonly index: PairIndex;
   private values: Float64Array;
-  private lastKey: Int32Array;
 
   constructor(initialCapacity = 1024) {
     this.index = new PairIndex(initialCapacity);
-    this.values = new Float64Array(this.index.capacity * WIDTH);
-    this.lastKey = new Int32Array(this.index.capacity).fill(-1);
+    this.values = newValues(this.index.capacity);
   }
 
   get size(): number {
@@ -38,26 +38,25 @@ export class PairAccumulator {
 
   /** One co-action of (a, b) on `key` with delay `delta`; keys must come in increasing order. */
   coAct(a: number, b: number, key: number, idf: number, delta: number): void {
-    const e = this.entry(a, b);
-    const v = e * WIDTH;
+    const v = this.entry(a, b) * WIDTH;
     const values = this.values;
-    if (this.lastKey[e] !== key) {
-      this.lastKey[e] = key;
-      values[v] = values[v]! + 1;
-      values[v + 1] = values[v + 1]! + idf;
+    if (values[v + LAST_KEY] !== key) {
+      values[v + LAST_KEY] = key;
+      values[v + SHARED] = values[v + SHARED]! + 1;
+      values[v + IDF] = values[v + IDF]! + idf;
     }
-    values[v + 2] = values[v + 2]! + 1;
-    values[v + 3] = values[v + 3]! + delta;
+    values[v + CO_ACTIONS] = values[v + CO_ACTIONS]! + 1;
+    values[v + SUM_DELTA] = values[v + SUM_DELTA]! + delta;
   }
 
   /** Adds already aggregated weights (a spilled chunk's row). */
   merge(a: number, b: number, shared: number, idf: number, coActions: number, sumDelta: number): void {
     const v = this.entry(a, b) * WIDTH;
     const values = this.values;
-    values[v] = values[v]! + shared;
-    values[v + 1] = values[v + 1]! + idf;
-    values[v + 2] = values[v + 2]! + coActions;
-    values[v + 3] = values[v + 3]! + sumDelta;
+    values[v + SHARED] = values[v + SHARED]! + shared;
+    values[v + IDF] = values[v + IDF]! + idf;
+    values[v + CO_ACTIONS] = values[v + CO_ACTIONS]! + coActions;
+    values[v + SUM_DELTA] = values[v + SUM_DELTA]! + sumDelta;
   }
 
   /** Copies the pairs into `target` from row `offset` on; returns the rows written. */
@@ -70,10 +69,10 @@ export class PairAccumulator {
       const v = e * WIDTH;
       target.a[row] = keys[2 * e]!;
       target.b[row] = keys[2 * e + 1]!;
-      target.shared[row] = values[v]!;
-      target.idf[row] = values[v + 1]!;
-      target.coActions[row] = values[v + 2]!;
-      target.sumDelta[row] = values[v + 3]!;
+      target.shared[row] = values[v + SHARED]!;
+      target.idf[row] = values[v + IDF]!;
+      target.coActions[row] = values[v + CO_ACTIONS]!;
+      target.sumDelta[row] = values[v + SUM_DELTA]!;
     }
     return n;
   }
@@ -85,24 +84,26 @@ export class PairAccumulator {
   }
 
   clear(): void {
-    this.values.fill(0, 0, this.index.size * WIDTH);
-    this.lastKey.fill(-1, 0, this.index.size);
+    this.values = newValues(this.index.capacity);
     this.index.clear();
   }
 
   private entry(a: number, b: number): number {
     const e = this.index.entryOf(a, b);
-    const capacity = this.index.capacity;
-    if (capacity > this.lastKey.length) {
-      const values = new Float64Array(capacity * WIDTH);
+    if (this.index.capacity * WIDTH > this.values.length) {
+      const values = newValues(this.index.capacity);
       values.set(this.values);
       this.values = values;
-      const lastKey = new Int32Array(capacity).fill(-1);
-      lastKey.set(this.lastKey);
-      this.lastKey = lastKey;
     }
     return e;
   }
+}
+
+/** Value rows for `capacity` entries, every last key -1 (no key yet). */
+function newValues(capacity: number): Float64Array {
+  const values = new Float64Array(capacity * WIDTH);
+  for (let v = LAST_KEY; v < values.length; v += WIDTH) values[v] = -1;
+  return values;
 }
 
 /** A pair table with room for `size` rows, all zero. */
@@ -128,16 +129,22 @@ export class PartitionedPairs {
   private readonly bufInts: Int32Array;
   /** Per buffered co-action: idf of the key, delay. */
   private readonly bufFloats: Float64Array;
+  private readonly buffer: number;
   private readonly budget: number;
   private readonly overBudget: number[] = [];
 
-  /** `partitions` must be a power of two (the kernel validates options). */
-  constructor(partitions: number, private readonly sink: PairSink | null = null, maxPairsInMemory = Infinity) {
-    this.tables = Array.from({ length: partitions }, () => new PairAccumulator());
+  /**
+   * `partitions` must be a power of two (the kernel validates options); `expectedPairs` presizes
+   * the partitions (an estimate: they grow as needed).
+   */
+  constructor(partitions: number, private readonly sink: PairSink | null = null, maxPairsInMemory = Infinity, expectedPairs = 0) {
+    const perPartition = Math.min(2 ** 20, Math.ceil(expectedPairs / partitions));
+    this.tables = Array.from({ length: partitions }, () => new PairAccumulator(Math.max(64, perPartition)));
     this.shift = 32 - Math.log2(partitions);
     this.fill = new Int32Array(partitions);
-    this.bufInts = new Int32Array(partitions * BUFFER * 3);
-    this.bufFloats = new Float64Array(partitions * BUFFER * 2);
+    this.buffer = Math.max(64, Math.min(1024, BUFFERED / partitions));
+    this.bufInts = new Int32Array(partitions * this.buffer * 3);
+    this.bufFloats = new Float64Array(partitions * this.buffer * 2);
     this.budget = Math.max(1, Math.floor(maxPairsInMemory / partitions));
   }
 
@@ -145,13 +152,13 @@ export class PartitionedPairs {
   coAct(a: number, b: number, key: number, idf: number, delta: number): void {
     // `h >>> 32` is `h >>> 0` in JavaScript, hence the explicit single-partition case.
     const p = this.shift === 32 ? 0 : partitionHash(a, b) >>> this.shift;
-    const slot = p * BUFFER + this.fill[p]!;
+    const slot = p * this.buffer + this.fill[p]!;
     this.bufInts[3 * slot] = a;
     this.bufInts[3 * slot + 1] = b;
     this.bufInts[3 * slot + 2] = key;
     this.bufFloats[2 * slot] = idf;
     this.bufFloats[2 * slot + 1] = delta;
-    if (++this.fill[p]! === BUFFER) this.flush(p);
+    if (++this.fill[p]! === this.buffer) this.flush(p);
   }
 
   /** Marks the end of a key: partitions over budget are spilled now, so no key straddles chunks. */
@@ -202,7 +209,7 @@ export class PartitionedPairs {
     const table = this.tables[p]!;
     const ints = this.bufInts;
     const floats = this.bufFloats;
-    for (let slot = p * BUFFER, end = slot + n; slot < end; slot++) {
+    for (let slot = p * this.buffer, end = slot + n; slot < end; slot++) {
       table.coAct(ints[3 * slot]!, ints[3 * slot + 1]!, ints[3 * slot + 2]!, floats[2 * slot]!, floats[2 * slot + 1]!);
     }
     this.fill[p] = 0;

@@ -60,8 +60,11 @@ export interface KernelOptions {
   maxPartnersPerEvent: number;
   /** Keys with more distinct actors than this are reported as popular (their IDF is already low). */
   popularKeyActors: number;
-  /** Number of hash partitions of the pair table (a power of two, 1..4096). */
-  partitions: number;
+  /**
+   * Hash partitions of the pair table (a power of two, 1..4096), or `'auto'` (16 to 256, about
+   * 16k estimated pairs each).
+   */
+  partitions: number | 'auto';
   /** Distinct pairs kept in memory before a partition is spilled to `sink` (ignored without a sink). */
   maxPairsInMemory: number;
   /** Spill target; `null` keeps everything in memory. */
