@@ -150,8 +150,9 @@ describe('coActionPairs against the brute-force reference', () => {
     );
   });
 
-  it('has the documented defaults', () => {
+  it('defaults to a 10 s window, bounds included', () => {
     assert.equal(KERNEL_DEFAULTS.window, 10_000);
-    assert.equal(KERNEL_DEFAULTS.sink, null);
+    const { pairs } = coActionPairs(traceOf([[0, 0, 0], [1, 0, 10_000], [2, 1, 0], [3, 1, 10_001]]));
+    assert.deepEqual([...pairMap(pairs).keys()], ['0,1']);
   });
 });
