@@ -18,7 +18,7 @@ import type { PairSink, PairTable } from './types.js';
 export const MAX_RESULT_PAIRS = 2 ** 30 - 1;
 /** Buffered co-actions across all partitions (about 3.5 MB), split evenly. */
 const BUFFERED = 1 << 17;
-/** Values per entry, interleaved so an entry's update touches one cache line: */
+/** Values per entry, interleaved so that updating an entry touches one or two cache lines. */
 const WIDTH = 5;
 const SHARED = 0, IDF = 1, CO_ACTIONS = 2, SUM_DELTA = 3, LAST_KEY = 4;
 
@@ -138,7 +138,8 @@ export class PartitionedPairs {
    * the partitions (an estimate: they grow as needed).
    */
   constructor(partitions: number, private readonly sink: PairSink | null = null, maxPairsInMemory = Infinity, expectedPairs = 0) {
-    const perPartition = Math.min(2 ** 20, Math.ceil(expectedPairs / partitions));
+    // Presize for the estimate, but never more than 2^22 entries (about 230 MB) in all up front.
+    const perPartition = Math.min(2 ** 22 / partitions, Math.ceil(expectedPairs / partitions));
     this.tables = Array.from({ length: partitions }, () => new PairAccumulator(Math.max(64, perPartition)));
     this.shift = 32 - Math.log2(partitions);
     this.fill = new Int32Array(partitions);
