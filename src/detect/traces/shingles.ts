@@ -1,0 +1,243 @@
+/**
+ * Text preparation and shingling for near-duplicate detection (Broder 1997, "On the resemblance
+ * and containment of documents": a document is the set of its contiguous k-token "shingles").
+ *
+ * Preparation removes what copypasta operators vary without changing the message: compatibility
+ * forms (NFKC, as the model's `normalizeText`, whose white-space folding tokenizing makes
+ * redundant; skipped for printable ASCII, which NFKC leaves unchanged), case, URLs (each copy
+ * gets its own t.co link), @mentions, a leading `RT @handle:`, optionally hashtags, and
+ * everything that is neither a letter, a digit nor a combining mark (punctuation, emoji,
+ * symbols, white space), so "!!!" versus "!" or an added 🙏 changes nothing. Tokens are maximal
+ * runs of letters, digits and marks.
+ *
+ * Scripts written without spaces between words (Han, Hiragana, Katakana, Thai, Lao, Khmer,
+ * Myanmar) have no word tokens to shingle, so a text whose letters are at least half from those
+ * scripts is shingled by characters (code points, punctuation and spaces dropped); any other
+ * text by words. A mixed text thus takes its dominant script's method; in a word-shingled text a
+ * run of Han characters is one token. Texts shingled by different methods share no shingle.
+ * Character shingles default to 2 code points: a Han character is roughly a morpheme, so a
+ * bigram is about a word (the CJK bigram convention of full-text search engines), and one
+ * changed character in a 20-character post keeps Jaccard ≥ 0.8 (trigrams would need ~30).
+ */
+import { fmix32 } from './minhash.js';
+
+/** How a text was shingled. */
+export type ShingleMode = 'word' | 'char';
+
+export interface ShingleOptions {
+  /** Words per shingle for space-separated scripts. */
+  wordShingle: number;
+  /** Characters (code points) per shingle for unsegmented scripts. */
+  charShingle: number;
+  /** Drop `#hashtags` entirely (otherwise the tag's words stay, without the `#`). */
+  stripHashtags: boolean;
+  /** Word-shingled texts with fewer word tokens than this get no shingles (too short to be evidence). */
+  minTokens: number;
+  /** Character-shingled texts with fewer characters than this get no shingles. */
+  minChars: number;
+}
+
+export const SHINGLE_DEFAULTS: Readonly<ShingleOptions> = Object.freeze({
+  wordShingle: 3,
+  charShingle: 2,
+  stripHashtags: false,
+  minTokens: 4,
+  minChars: 8,
+});
+
+/** Reusable scratch space of `shingleHashes`; its arrays grow as needed. */
+export interface ShingleBuffer {
+  /** Output: the shingle hashes. */
+  hashes: Int32Array;
+  /** Output: how the last text was shingled. */
+  mode: ShingleMode;
+  /** Word hashes of the text being shingled. */
+  units: Int32Array;
+  /** Code points of its letters. */
+  chars: Int32Array;
+}
+
+/** A buffer for `shingleHashes`. */
+export function shingleBuffer(initial = 256): ShingleBuffer {
+  return { hashes: new Int32Array(initial), mode: 'word', units: new Int32Array(initial), chars: new Int32Array(initial) };
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
+const RT_PREFIX = /^(?:rt @[\p{L}\p{N}_]*:?\s*)+/u;
+
+// Class of each BMP code unit: 0 separator, 1 letter/digit/mark, 2 the same in an unsegmented script.
+const SEPARATOR = 0;
+const WORD = 1;
+const UNSEGMENTED = 2;
+let classes: Uint8Array | null = null;
+
+function classTable(): Uint8Array {
+  if (classes !== null) return classes;
+  const table = new Uint8Array(65536);
+  const word = /[\p{L}\p{N}\p{M}]/u;
+  const unsegmented = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+  for (let c = 0; c < 65536; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    const s = String.fromCharCode(c);
+    if (word.test(s)) table[c] = unsegmented.test(s) ? UNSEGMENTED : WORD;
+  }
+  classes = table;
+  return table;
+}
+
+/** Class of an astral code point (rare: supplementary Han, emoji, historic scripts). */
+function astralClass(cp: number): number {
+  if (cp >= 0x20000 && cp <= 0x3ffff) return UNSEGMENTED; // CJK Unified Ideographs Extensions B–H
+  return /[\p{L}\p{N}\p{M}]/u.test(String.fromCodePoint(cp)) ? WORD : SEPARATOR;
+}
+
+/** Whether `code` (= text.charCodeAt(i)) starts a valid surrogate pair. */
+function isPairAt(text: string, i: number, code: number): boolean {
+  if (code < 0xd800 || code > 0xdbff || i + 1 >= text.length) return false;
+  const low = text.charCodeAt(i + 1);
+  return low >= 0xdc00 && low <= 0xdfff;
+}
+
+const AT = 0x40;
+const HASH = 0x23;
+const UNDERSCORE = 0x5f;
+
+/** Length of the URL starting at `i` (up to the next white space), or 0 when none starts there. */
+function urlLength(text: string, i: number, code: number): number {
+  const starts =
+    (code === 0x68 && (text.startsWith('http://', i) || text.startsWith('https://', i))) ||
+    (code === 0x77 && text.startsWith('www.', i)) ||
+    (code === 0x74 && text.startsWith('t.co/', i));
+  if (!starts) return 0;
+  let end = i;
+  for (const n = text.length; end < n; end++) {
+    const c = text.charCodeAt(end);
+    if (c <= 0x20 || c === 0x85 || c === 0x2028 || c === 0x2029) break;
+  }
+  return end - i;
+}
+
+/**
+ * Prepares a raw post and writes the 32-bit hashes of its shingles (duplicates included, in text
+ * order) to `buffer.hashes`, its mode to `buffer.mode`; returns how many, or -1 when the text has
+ * fewer than `minTokens` words / `minChars` characters (nothing comparable left included).
+ * One pass over the prepared text collects both the word hashes (FNV-1a over each token's UTF-16
+ * code units) and the code points of its letters, and counts the unsegmented-script ones; the
+ * mode then picks which to shingle. A shingle folds its k word hashes (or k code points) with
+ * FNV-1a and ends with murmur3's finaliser, so hashes are well mixed for MinHash. A text shorter
+ * than one shingle (possible only when the minimum is below the shingle size) is one shingle.
+ */
+export function shingleHashes(raw: string, options: Readonly<ShingleOptions>, buffer: ShingleBuffer): number {
+  let text = (ASCII.test(raw) ? raw : raw.normalize('NFKC')).toLowerCase();
+  if (text.startsWith('rt @')) text = text.replace(RT_PREFIX, '');
+  const table = classTable();
+  const strip = options.stripHashtags;
+  if (buffer.chars.length < text.length) buffer.chars = new Int32Array(text.length * 2);
+  const chars = buffer.chars;
+  let words = buffer.units;
+  let wordCount = 0;
+  let charCount = 0;
+  let unsegmented = 0;
+  let h = 0x811c9dc5 | 0;
+  let inWord = false;
+  for (let i = 0, n = text.length; i < n; i++) {
+    let code = text.charCodeAt(i);
+    let c: number;
+    let cp = code;
+    let skip = 0;
+    if (!inWord && (skip = urlLength(text, i, code)) > 0) {
+      c = SEPARATOR;
+    } else if (code === AT || (strip && code === HASH)) {
+      // A mention or a stripped hashtag: drop the marker and the name after it.
+      while (skip + 1 < n - i && (table[text.charCodeAt(i + skip + 1)] !== SEPARATOR || text.charCodeAt(i + skip + 1) === UNDERSCORE)) skip++;
+      c = SEPARATOR;
+    } else if (isPairAt(text, i, code)) {
+      cp = text.codePointAt(i)!;
+      c = astralClass(cp);
+      if (c !== SEPARATOR) h = Math.imul(h ^ code, 0x01000193);
+      code = text.charCodeAt(++i);
+    } else {
+      c = table[code]!;
+    }
+    if (c !== SEPARATOR) {
+      h = Math.imul(h ^ code, 0x01000193);
+      chars[charCount++] = cp;
+      if (c === UNSEGMENTED) unsegmented++;
+      inWord = true;
+    } else {
+      if (inWord) {
+        if (wordCount === words.length) words = buffer.units = grown(words, wordCount + 1);
+        words[wordCount++] = h;
+        h = 0x811c9dc5 | 0;
+        inWord = false;
+      }
+      i += skip;
+    }
+  }
+  if (inWord) {
+    if (wordCount === words.length) words = buffer.units = grown(words, wordCount + 1);
+    words[wordCount++] = h;
+  }
+  if (unsegmented > 0 && unsegmented * 2 >= charCount) {
+    buffer.mode = 'char';
+    return fold(buffer, chars, charCount, options.charShingle, options.minChars);
+  }
+  buffer.mode = 'word';
+  return fold(buffer, words, wordCount, options.wordShingle, options.minTokens);
+}
+
+function fold(buffer: ShingleBuffer, values: Int32Array, count: number, k: number, minimum: number): number {
+  if (count === 0 || count < minimum) return -1;
+  const width = Math.min(k, count);
+  const shingles = count - width + 1;
+  if (buffer.hashes.length < shingles) buffer.hashes = grown(buffer.hashes, shingles);
+  const out = buffer.hashes;
+  for (let s = 0; s < shingles; s++) {
+    let h = 0x811c9dc5 | 0;
+    for (let j = 0; j < width; j++) h = Math.imul(h ^ values[s + j]!, 0x01000193);
+    out[s] = fmix32(h);
+  }
+  return shingles;
+}
+
+function grown(array: Int32Array, atLeast: number): Int32Array {
+  const next = new Int32Array(Math.max(atLeast, array.length * 2));
+  next.set(array);
+  return next;
+}
+
+/** Sorts `values[0..count)` and removes duplicates in place; returns the distinct count. */
+export function sortUnique(values: Int32Array, count: number): number {
+  if (count > 48) {
+    values.subarray(0, count).sort();
+  } else {
+    // Insertion sort: a post has a few dozen shingles, below the cost of a native sort call.
+    for (let i = 1; i < count; i++) {
+      const v = values[i]!;
+      let j = i - 1;
+      while (j >= 0 && values[j]! > v) {
+        values[j + 1] = values[j]!;
+        j--;
+      }
+      values[j + 1] = v;
+    }
+  }
+  let distinct = count > 0 ? 1 : 0;
+  for (let i = 1; i < count; i++) {
+    if (values[i] !== values[distinct - 1]) values[distinct++] = values[i]!;
+  }
+  return distinct;
+}
+
+/**
+ * The sorted distinct shingle hashes of a raw post, or null when it has none (empty after
+ * preparation, or too short). The set that near-duplicate verification compares by Jaccard.
+ * @example textShingles('lol') // null
+ */
+export function textShingles(raw: string, options?: Partial<ShingleOptions>): Int32Array | null {
+  const opts: ShingleOptions = { ...SHINGLE_DEFAULTS, ...options };
+  const buffer = shingleBuffer();
+  const count = shingleHashes(raw, opts, buffer);
+  if (count < 0) return null;
+  return buffer.hashes.slice(0, sortUnique(buffer.hashes, count));
+}
