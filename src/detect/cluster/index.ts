@@ -1,0 +1,10 @@
+export type { CsrGraph } from './csr.js';
+export { buildCsr } from './csr.js';
+export type { LeidenOptions, LeidenResult } from './leiden.js';
+export { LEIDEN_DEFAULTS, leiden } from './leiden.js';
+export { modularity } from './modularity.js';
+export { connectedComponents } from './components.js';
+export type { Partition } from './membership.js';
+export { renumberBySize } from './membership.js';
+export type { Rng } from './rng.js';
+export { mulberry32 } from './rng.js';
