@@ -4,7 +4,7 @@
  * Deduplicating by shingle set rather than by text is exact (a candidate is compared element by
  * element) and merges only texts that would be grouped anyway: equal sets have Jaccard 1.
  */
-import { bandHashes, murmurStep, fmix32 } from './minhash.js';
+import { bandHashes, fmix32 } from './minhash.js';
 import type { Banding } from './minhash.js';
 import type { LshTexts } from './minhash-lsh.js';
 
@@ -26,10 +26,10 @@ export class DistinctSets {
     this.scratch = new Int32Array(banding.bands);
   }
 
-  /** Hash of the ascending set `values[0..size)`. */
+  /** Hash of the ascending set `values[0..size)` (FNV-1a over its elements, then murmur3's finaliser). */
   static hash(values: Int32Array, size: number): number {
-    let h = size;
-    for (let i = 0; i < size; i++) h = murmurStep(h, values[i]!);
+    let h = (0x811c9dc5 ^ size) | 0;
+    for (let i = 0; i < size; i++) h = Math.imul(h ^ values[i]!, 0x01000193);
     return fmix32(h);
   }
 

@@ -36,16 +36,6 @@ export function fmix32(h: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-/** One murmur3 32-bit block step: mixes `value` into the running hash `h`. */
-export function murmurStep(h: number, value: number): number {
-  let v = Math.imul(value, 0xcc9e2d51);
-  v = (v << 15) | (v >>> 17);
-  v = Math.imul(v, 0x1b873593);
-  h ^= v;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
 /**
  * `numHashes` seeded permutations; the same seed always gives the same permutations (splitmix32
  * stream), so signatures and results are reproducible.

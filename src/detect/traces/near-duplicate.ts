@@ -9,7 +9,8 @@
  * Ullman, "Mining of Massive Datasets", ch. 3):
  * 1. prepare each text (shingles.ts): NFKC, lower case, no URLs, mentions, RT prefix, punctuation
  *    or emoji; word 3-shingles, or character 3-shingles for Han, kana, Thai, Lao, Khmer, Myanmar;
- * 2. deduplicate exact prepared texts up front, so a text posted 100,000 times is one text;
+ * 2. deduplicate equal shingle sets up front (exactly, element by element), so a text posted
+ *    100,000 times, verbatim or with other links and mentions, is one set and costs no pairs;
  * 3. MinHash signature and band hashes of each distinct text (minhash.ts);
  * 4. candidates from equal band hashes, verified by exact Jaccard of the shingle sets and merged
  *    with union-find (minhash-lsh.ts);
@@ -63,7 +64,7 @@ export interface NearDuplicateGroup {
   key: number;
   /** Posts in the group. */
   size: number;
-  /** Distinct prepared texts among them (1: every copy identical after preparation). */
+  /** Distinct shingle sets among them (1: every copy identical after preparation). */
   variants: number;
   /** The raw text of the group's first post. */
   sample: string;
@@ -75,9 +76,9 @@ export interface NearDuplicateStats extends LshStats {
   withoutText: number;
   /** Posts with text but below `minTokens` / `minChars` after preparation. */
   tooShort: number;
-  /** Distinct prepared texts long enough to shingle. */
+  /** Distinct shingle sets (texts long enough to shingle, after deduplication). */
   distinctTexts: number;
-  /** Of those, how many were shingled by characters. */
+  /** Of those, how many were shingled by characters (unsegmented scripts). */
   charShingled: number;
   bands: number;
   rows: number;
@@ -116,9 +117,8 @@ export function nearDuplicateTrace(input: NearDuplicateInput, options?: Partial<
   const signature = new Int32Array(banding.bands * banding.rows);
   const buffer = shingleBuffer();
 
-  // Posts with equal shingle sets share one distinct set, so repeats skip MinHash and LSH; a
-  // verbatim repeat of a raw text (retweets, pure copypasta) is found before any preparation.
-  const byRaw = new Map<string, number>();
+  // Posts with equal shingle sets (verbatim copies, copies differing only in links, mentions,
+  // punctuation or case) share one distinct set: MinHash and LSH see each set once.
   const textOf = new Int32Array(n).fill(-1);
   const sets = new DistinctSets(banding);
   let withoutText = 0;
@@ -130,15 +130,8 @@ export function nearDuplicateTrace(input: NearDuplicateInput, options?: Partial<
       withoutText++;
       continue;
     }
-    const seen = byRaw.get(raw);
-    if (seen !== undefined) {
-      if (seen < 0) tooShort++;
-      textOf[i] = seen;
-      continue;
-    }
     const count = shingleHashes(raw, opts, buffer);
     if (count < 0) {
-      byRaw.set(raw, -1);
       tooShort++;
       continue;
     }
@@ -150,10 +143,8 @@ export function nearDuplicateTrace(input: NearDuplicateInput, options?: Partial<
       id = sets.add(buffer.hashes, size, hash, signature);
       if (buffer.mode === 'char') charShingled++;
     }
-    byRaw.set(raw, id);
     textOf[i] = id;
   }
-  byRaw.clear();
 
   const { root, stats: lsh } = groupNearDuplicates(sets.texts(), { threshold: opts.threshold, maxBucketSize: opts.maxBucketSize });
   const { events, groups } = buildTrace(input, textOf, root, sets.count);

@@ -64,6 +64,7 @@ export function shingleBuffer(initial = 256): ShingleBuffer {
 
 const ASCII = /^[\x20-\x7e]*$/;
 const RT_PREFIX = /^(?:rt @[\p{L}\p{N}_]*:?\s*)+/u;
+const LETTER = /[\p{L}\p{N}\p{M}]/u;
 
 // Class of each BMP code unit: 0 separator, 1 letter/digit/mark, 2 the same in an unsegmented script.
 const SEPARATOR = 0;
@@ -74,21 +75,28 @@ let classes: Uint8Array | null = null;
 function classTable(): Uint8Array {
   if (classes !== null) return classes;
   const table = new Uint8Array(65536);
-  const word = /[\p{L}\p{N}\p{M}]/u;
   const unsegmented = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
   for (let c = 0; c < 65536; c++) {
     if (c >= 0xd800 && c <= 0xdfff) continue;
     const s = String.fromCharCode(c);
-    if (word.test(s)) table[c] = unsegmented.test(s) ? UNSEGMENTED : WORD;
+    if (LETTER.test(s)) table[c] = unsegmented.test(s) ? UNSEGMENTED : WORD;
   }
   classes = table;
   return table;
 }
 
-/** Class of an astral code point (rare: supplementary Han, emoji, historic scripts). */
+const astralClasses = new Map<number, number>();
+
+/** Class of an astral code point: supplementary Han, emoji (the common cases), else looked up once. */
 function astralClass(cp: number): number {
   if (cp >= 0x20000 && cp <= 0x3ffff) return UNSEGMENTED; // CJK Unified Ideographs Extensions B–H
-  return /[\p{L}\p{N}\p{M}]/u.test(String.fromCodePoint(cp)) ? WORD : SEPARATOR;
+  if (cp >= 0x1f000 && cp <= 0x1faff) return SEPARATOR; // emoji, pictographs, playing cards, flags
+  let c = astralClasses.get(cp);
+  if (c === undefined) {
+    c = LETTER.test(String.fromCodePoint(cp)) ? WORD : SEPARATOR;
+    astralClasses.set(cp, c);
+  }
+  return c;
 }
 
 /** Whether `code` (= text.charCodeAt(i)) starts a valid surrogate pair. */
@@ -102,7 +110,11 @@ const AT = 0x40;
 const HASH = 0x23;
 const UNDERSCORE = 0x5f;
 
-/** Length of the URL starting at `i` (up to the next white space), or 0 when none starts there. */
+/**
+ * Length of the URL starting at `i` (up to the next white space), or 0 when none starts there.
+ * `http(s)://` is recognised anywhere (Chinese text often runs into a link without a space);
+ * `www.` and `t.co/` only at the start of a token.
+ */
 function urlLength(text: string, i: number, code: number): number {
   const starts =
     (code === 0x68 && (text.startsWith('http://', i) || text.startsWith('https://', i))) ||
@@ -145,7 +157,7 @@ export function shingleHashes(raw: string, options: Readonly<ShingleOptions>, bu
     let c: number;
     let cp = code;
     let skip = 0;
-    if (!inWord && (skip = urlLength(text, i, code)) > 0) {
+    if ((!inWord || code === 0x68) && (skip = urlLength(text, i, code)) > 0) {
       c = SEPARATOR;
     } else if (code === AT || (strip && code === HASH)) {
       // A mention or a stripped hashtag: drop the marker and the name after it.
@@ -208,10 +220,10 @@ function grown(array: Int32Array, atLeast: number): Int32Array {
 
 /** Sorts `values[0..count)` and removes duplicates in place; returns the distinct count. */
 export function sortUnique(values: Int32Array, count: number): number {
-  if (count > 48) {
+  if (count > 20) {
     values.subarray(0, count).sort();
   } else {
-    // Insertion sort: a post has a few dozen shingles, below the cost of a native sort call.
+    // Insertion sort: below ~20 values it beats the call into the native sort.
     for (let i = 1; i < count; i++) {
       const v = values[i]!;
       let j = i - 1;
