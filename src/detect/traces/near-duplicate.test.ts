@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { LockstepError } from '../../model/index.js';
+import { FIXTURES } from '../../test-support/fixtures.js';
 import { exactJaccard } from './minhash.js';
 import { NEAR_DUPLICATE_DEFAULTS, nearDuplicateTrace } from './near-duplicate.js';
 import type { NearDuplicateOptions, NearDuplicateResult } from './near-duplicate.js';
@@ -195,7 +196,7 @@ describe('nearDuplicateTrace: similarity guarantees', () => {
 
 describe('nearDuplicateTrace: real tweets (Twitter IO archive, russia_201901_1 sample)', () => {
   it('finds exactly the groups of a brute-force all-pairs Jaccard reference', () => {
-    const rows = parse(readFileSync(new URL('../../../../shared/data/twitter-io/russia_201901_1_tweets_sample.csv', import.meta.url)), {
+    const rows = parse(readFileSync(FIXTURES.ioTweets), {
       columns: true,
       relax_quotes: true,
       relax_column_count: true,

@@ -8,12 +8,14 @@
  * containment of documents") and banding LSH (Indyk & Motwani 1998; Leskovec, Rajaraman &
  * Ullman, "Mining of Massive Datasets", ch. 3):
  * 1. prepare each text (shingles.ts): NFKC, lower case, no URLs, mentions, RT prefix, punctuation
- *    or emoji; word 3-shingles, or character 3-shingles for Han, kana, Thai, Lao, Khmer, Myanmar;
+ *    or emoji; word 3-shingles, or character bigrams for Han, kana, Thai, Lao, Khmer, Myanmar;
  * 2. deduplicate equal shingle sets up front (exactly, element by element), so a text posted
  *    100,000 times, verbatim or with other links and mentions, is one set and costs no pairs;
- * 3. MinHash signature and band hashes of each distinct text (minhash.ts);
- * 4. candidates from equal band hashes, verified by exact Jaccard of the shingle sets and merged
- *    with union-find (minhash-lsh.ts);
+ * 3. MinHash signature and band hashes of each distinct set (minhash.ts), the banding placed
+ *    so a pair at the threshold is a candidate with probability `recall`;
+ * 4. candidates from equal band hashes, verified by exact Jaccard of the shingle sets (so no
+ *    pair below the threshold is ever linked directly) and merged with union-find — single
+ *    linkage: a chain of edits, each within the threshold, is one group (minhash-lsh.ts);
  * 5. one key per group of at least two posts; a post in no such group gets no event.
  */
 import { LockstepError } from '../../model/index.js';
@@ -29,7 +31,7 @@ import type { ShingleOptions } from './shingles.js';
 export interface NearDuplicateOptions extends ShingleOptions {
   /** Texts whose shingle sets have Jaccard similarity at least this are near-duplicates. */
   threshold: number;
-  /** MinHash signature length. */
+  /** MinHash signature length (of which bands × rows entries are used). */
   numHashes: number;
   /** LSH bands; `'auto'` picks bands × rows ≤ numHashes from `threshold` and `recall`. */
   bands: number | 'auto';

@@ -103,6 +103,24 @@ describe('textShingles: scripts', () => {
   });
 });
 
+describe('textShingles: the ASCII fast path', () => {
+  const piece = fc.oneof(
+    fc.constantFrom('RT @', 'rt @x: ', 'http://a.b/c', 'HTTPS://T.CO/x', 'www.', 't.co/', '@', '#', '_', ' ', ':', '.', '!!', 'Hong', 'KONG', 'police', 'h', 'the', 'TCO'),
+    fc.stringMatching(/^[\x20-\x7e]{0,6}$/),
+  );
+
+  it('shingles printable ASCII exactly as the NFKC path does (same text plus a non-ASCII separator)', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.boolean(), fc.integer({ min: 1, max: 4 }), (pieces, stripHashtags, minTokens) => {
+        const text = pieces.join('');
+        const options = { stripHashtags, minTokens };
+        assert.deepEqual(textShingles(text, options), textShingles(`${text} \u2026`, options));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('sortUnique', () => {
   it('sorts and removes duplicates like a Set, at any length', () => {
     fc.assert(

@@ -63,7 +63,7 @@ export function shingleBuffer(initial = 256): ShingleBuffer {
 }
 
 const ASCII = /^[\x20-\x7e]*$/;
-const RT_PREFIX = /^(?:rt @[\p{L}\p{N}_]*:?\s*)+/u;
+const RT_PREFIX = /^(?:rt @[\p{L}\p{N}_]*:?\s*)+/iu;
 const LETTER = /[\p{L}\p{N}\p{M}]/u;
 
 // Class of each BMP code unit: 0 separator, 1 letter/digit/mark, 2 the same in an unsegmented script.
@@ -111,38 +111,69 @@ const HASH = 0x23;
 const UNDERSCORE = 0x5f;
 
 /**
- * Length of the URL starting at `i` (up to the next white space), or 0 when none starts there.
- * `http(s)://` is recognised anywhere (Chinese text often runs into a link without a space);
- * `www.` and `t.co/` only at the start of a token.
+ * Length of the URL starting at `i` (up to the next white space), or 0 when none starts there;
+ * case-insensitive. `http(s)://` is recognised anywhere (Chinese text often runs into a link
+ * without a space); `www.` and `t.co/` only at the start of a token (the caller's business).
  */
 function urlLength(text: string, i: number, code: number): number {
-  const starts =
-    (code === 0x68 && (text.startsWith('http://', i) || text.startsWith('https://', i))) ||
-    (code === 0x77 && text.startsWith('www.', i)) ||
-    (code === 0x74 && text.startsWith('t.co/', i));
-  if (!starts) return 0;
-  let end = i;
-  for (const n = text.length; end < n; end++) {
-    const c = text.charCodeAt(end);
-    if (c <= 0x20 || c === 0x85 || c === 0x2028 || c === 0x2029) break;
+  const lower = code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+  let found = false;
+  if (lower === 0x68) found = matchLower(text, i, 'http://') || matchLower(text, i, 'https://');
+  else if (lower === 0x77) found = matchLower(text, i, 'www.');
+  else if (lower === 0x74) found = matchLower(text, i, 't.co/');
+  return found ? toSpace(text, i) - i : 0;
+}
+
+/** Whether `text` has `word` (lower-case ASCII) at `i`, ignoring ASCII case. */
+function matchLower(text: string, i: number, word: string): boolean {
+  if (i + word.length > text.length) return false;
+  for (let j = 0; j < word.length; j++) {
+    const c = text.charCodeAt(i + j);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== word.charCodeAt(j)) return false;
   }
-  return end - i;
+  return true;
+}
+
+/** Index of the first white space at or after `i` (or the end). */
+function toSpace(text: string, i: number): number {
+  for (const n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x85 || c === 0x2028 || c === 0x2029) return i;
+  }
+  return i;
+}
+
+/** Extra characters to skip after a mention's `@` (or a stripped hashtag's `#`): the name. */
+function nameLength(text: string, i: number, table: Uint8Array): number {
+  let skip = 0;
+  for (let j = i + 1, n = text.length; j < n; j++, skip++) {
+    const c = text.charCodeAt(j);
+    if (table[c] === SEPARATOR && c !== UNDERSCORE) break;
+  }
+  return skip;
 }
 
 /**
  * Prepares a raw post and writes the 32-bit hashes of its shingles (duplicates included, in text
  * order) to `buffer.hashes`, its mode to `buffer.mode`; returns how many, or -1 when the text has
  * fewer than `minTokens` words / `minChars` characters (nothing comparable left included).
- * One pass over the prepared text collects both the word hashes (FNV-1a over each token's UTF-16
- * code units) and the code points of its letters, and counts the unsegmented-script ones; the
- * mode then picks which to shingle. A shingle folds its k word hashes (or k code points) with
- * FNV-1a and ends with murmur3's finaliser, so hashes are well mixed for MinHash. A text shorter
- * than one shingle (possible only when the minimum is below the shingle size) is one shingle.
+ * Printable ASCII (no NFKC change, no unsegmented script) takes a word-only scan that lower-cases
+ * as it goes; other text is NFKC-normalised and lower-cased, then one pass collects both the word
+ * hashes and the code points of its letters, counting the unsegmented-script ones, and the mode
+ * picks which to shingle. A word hash is FNV-1a over the token's UTF-16 code units; a shingle
+ * folds its k word hashes (or k code points) with FNV-1a and ends with murmur3's finaliser, so
+ * hashes are well mixed for MinHash. A text shorter than one shingle (possible only when the
+ * minimum is below the shingle size) is one shingle.
  */
 export function shingleHashes(raw: string, options: Readonly<ShingleOptions>, buffer: ShingleBuffer): number {
-  let text = (ASCII.test(raw) ? raw : raw.normalize('NFKC')).toLowerCase();
-  if (text.startsWith('rt @')) text = text.replace(RT_PREFIX, '');
   const table = classTable();
+  if (ASCII.test(raw)) {
+    const text = matchLower(raw, 0, 'rt @') ? raw.replace(RT_PREFIX, '') : raw;
+    buffer.mode = 'word';
+    return fold(buffer, buffer.units, asciiWords(text, table, options.stripHashtags, buffer), options.wordShingle, options.minTokens);
+  }
+  let text = raw.normalize('NFKC').toLowerCase();
+  if (text.startsWith('rt @')) text = text.replace(RT_PREFIX, '');
   const strip = options.stripHashtags;
   if (buffer.chars.length < text.length) buffer.chars = new Int32Array(text.length * 2);
   const chars = buffer.chars;
@@ -160,10 +191,9 @@ export function shingleHashes(raw: string, options: Readonly<ShingleOptions>, bu
     if ((!inWord || code === 0x68) && (skip = urlLength(text, i, code)) > 0) {
       c = SEPARATOR;
     } else if (code === AT || (strip && code === HASH)) {
-      // A mention or a stripped hashtag: drop the marker and the name after it.
-      while (skip + 1 < n - i && (table[text.charCodeAt(i + skip + 1)] !== SEPARATOR || text.charCodeAt(i + skip + 1) === UNDERSCORE)) skip++;
+      skip = nameLength(text, i, table);
       c = SEPARATOR;
-    } else if (isPairAt(text, i, code)) {
+    } else if (code >= 0xd800 && isPairAt(text, i, code)) {
       cp = text.codePointAt(i)!;
       c = astralClass(cp);
       if (c !== SEPARATOR) h = Math.imul(h ^ code, 0x01000193);
@@ -196,6 +226,37 @@ export function shingleHashes(raw: string, options: Readonly<ShingleOptions>, bu
   }
   buffer.mode = 'word';
   return fold(buffer, words, wordCount, options.wordShingle, options.minTokens);
+}
+
+/** Word hashes of a printable-ASCII text into `buffer.units` (lower-casing A–Z on the fly); returns how many. */
+function asciiWords(text: string, table: Uint8Array, strip: boolean, buffer: ShingleBuffer): number {
+  let words = buffer.units;
+  let count = 0;
+  let h = 0x811c9dc5 | 0;
+  let inWord = false;
+  for (let i = 0, n = text.length; i < n; i++) {
+    let code = text.charCodeAt(i);
+    if (code <= 0x5a && code >= 0x41) code |= 0x20;
+    let skip = 0;
+    if (table[code] !== SEPARATOR && !((!inWord || code === 0x68) && (skip = urlLength(text, i, code)) > 0)) {
+      h = Math.imul(h ^ code, 0x01000193);
+      inWord = true;
+      continue;
+    }
+    if (code === AT || (strip && code === HASH)) skip = nameLength(text, i, table);
+    if (inWord) {
+      if (count === words.length) words = buffer.units = grown(words, count + 1);
+      words[count++] = h;
+      h = 0x811c9dc5 | 0;
+      inWord = false;
+    }
+    i += skip;
+  }
+  if (inWord) {
+    if (count === words.length) words = buffer.units = grown(words, count + 1);
+    words[count++] = h;
+  }
+  return count;
 }
 
 function fold(buffer: ShingleBuffer, values: Int32Array, count: number, k: number, minimum: number): number {
