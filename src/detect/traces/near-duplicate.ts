@@ -94,6 +94,8 @@ export interface NearDuplicateStats extends LshStats {
 
 export interface NearDuplicateResult {
   events: TraceEvents;
+  /** Per event, the index of its post in the input (events come in input order). */
+  source: Int32Array;
   groups: NearDuplicateGroup[];
   stats: NearDuplicateStats;
 }
@@ -149,9 +151,10 @@ export function nearDuplicateTrace(input: NearDuplicateInput, options?: Partial<
   }
 
   const { root, stats: lsh } = groupNearDuplicates(sets.texts(), { threshold: opts.threshold, maxBucketSize: opts.maxBucketSize });
-  const { events, groups } = buildTrace(input, textOf, root, sets.count);
+  const { events, source, groups } = buildTrace(input, textOf, root, sets.count);
   return {
     events,
+    source,
     groups,
     stats: {
       posts: n,
@@ -174,7 +177,7 @@ function buildTrace(
   textOf: Int32Array,
   root: Int32Array,
   distinct: number,
-): { events: TraceEvents; groups: NearDuplicateGroup[] } {
+): { events: TraceEvents; source: Int32Array; groups: NearDuplicateGroup[] } {
   const n = textOf.length;
   const postsOf = new Int32Array(distinct);
   const variantsOf = new Int32Array(distinct);
@@ -201,6 +204,7 @@ function buildTrace(
   const actor = new Int32Array(grouped);
   const key = new Int32Array(grouped);
   const time = new Float64Array(grouped);
+  const source = new Int32Array(grouped);
   for (let i = 0, e = 0; i < n; i++) {
     const t = textOf[i]!;
     if (t < 0) continue;
@@ -208,9 +212,10 @@ function buildTrace(
     if (k < 0) continue;
     actor[e] = input.actor[i]!;
     key[e] = k;
+    source[e] = i;
     time[e++] = input.time[i]!;
   }
-  return { events: { actor, key, time, actorCount: input.actorCount, keyCount: groups.length }, groups };
+  return { events: { actor, key, time, actorCount: input.actorCount, keyCount: groups.length }, source, groups };
 }
 
 function badInput(reason: string): LockstepError {

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'csv-parse/sync';
+import { FIXTURES, SHARED_DATA, scratchDir } from '../test-support/fixtures.js';
+import { runCli } from './test-support/run-cli.js';
+
+test('detect on a synthetic archive writes the output contract, and what it flags is right', { timeout: 180_000 }, async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    const data = join(dir, 'synth');
+    const out = join(dir, 'out');
+    assert.equal((await runCli('synth', '--out', data, '--seed', '5', '--scale', '0.3')).code, 0);
+    const detect = await runCli('detect', join(data, 'tweets.csv'), join(data, 'users.csv'), '--out', out, '--json');
+    assert.equal(detect.code, 0, detect.stderr);
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as Record<string, unknown>;
+    for (const field of ['input_rows', 'rejected_rows', 'accounts', 'edges', 'clusters', 'flagged_accounts', 'timings']) assert.ok(field in summary, field);
+
+    const accounts = parse(await readFile(join(out, 'accounts.csv'), 'utf8'), { columns: true }) as { account_id: string; cluster_id: string; score: string }[];
+    assert.equal(accounts.length, summary['flagged_accounts']);
+    assert.ok(accounts.length > 0);
+    assert.ok(accounts.every((row) => Number(row.score) > 0 && Number(row.score) <= 1));
+    const users = new Set((parse(await readFile(join(data, 'users.csv'), 'utf8'), { columns: true }) as { userid: string }[]).map((row) => row.userid));
+    assert.ok(accounts.every((row) => users.has(row.account_id)), 'account ids exactly as in the input');
+
+    const clusters = JSON.parse(await readFile(join(out, 'clusters.json'), 'utf8')) as { flagged: boolean; members: unknown[]; traces: unknown[]; top_shared_objects: unknown[]; evidence: { post_a: string }[] }[];
+    assert.equal(clusters.filter((cluster) => cluster.flagged).length, summary['clusters']);
+    assert.ok(clusters.every((cluster) => cluster.members.length >= 3 && cluster.traces.length > 0 && cluster.top_shared_objects.length > 0 && cluster.evidence.length > 0));
+
+    const gexf = await readFile(join(out, 'network.gexf'), 'utf8');
+    const graphml = await readFile(join(out, 'network.graphml'), 'utf8');
+    assert.match(gexf, /<gexf[\s\S]*<\/gexf>\s*$/);
+    assert.match(graphml, /<graphml[\s\S]*<\/graphml>\s*$/);
+    assert.equal((gexf.match(/<edge /g) ?? []).length, summary['edges']);
+    const edges = parse(await readFile(join(out, 'edges.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    assert.equal(edges.length, summary['edges']);
+    assert.ok(Object.keys(edges[0] ?? {}).slice(0, 3).join(',') === 'source,target,weight');
+
+    const evaluation = JSON.parse((await runCli('eval', '--truth', join(data, 'truth.csv'), '--out', out, '--json')).stdout) as {
+      precision: number; recall: number; confounders: { confounder: string; flagged: number }[];
+    };
+    assert.ok(evaluation.precision >= 0.95, `precision ${evaluation.precision}`);
+    assert.ok(evaluation.recall >= 0.5, `recall ${evaluation.recall}`);
+    const feeds = evaluation.confounders.find((row) => row.confounder === 'syndicated-feed');
+    assert.equal(feeds?.flagged ?? 0, 0, 'no syndicated feed flagged');
+  } finally {
+    await cleanup();
+  }
+});
+
+test('--compat coortweet reproduces CooRTweet\'s 60 edges and weights on its Russian data', { timeout: 120_000 }, async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    const result = await runCli('detect', FIXTURES.coortweetRussian, '--out', dir, '--compat', 'coortweet', '--window', '60', '--min-participation', '2', '--edge-weight-quantile', '0.5');
+    assert.equal(result.code, 0, result.stderr);
+    const ours = parse(await readFile(join(dir, 'edges.csv'), 'utf8'), { columns: true }) as { source: string; target: string; weight: string }[];
+    const expected = parse(await readFile(join(SHARED_DATA, 'coortweet', 'expected_russian_tw60_ew05_sg1_edges.csv'), 'utf8'), { columns: true }) as { from: string; to: string; weight: string }[];
+    const key = (x: string, y: string, w: string): string => `${[x, y].sort().join('|')}|${w}`;
+    assert.equal(ours.length, 60);
+    assert.deepEqual(ours.map((e) => key(e.source, e.target, e.weight)).sort(), expected.map((e) => key(e.from, e.to, e.weight)).sort());
+  } finally {
+    await cleanup();
+  }
+});
+
+test('detect without inputs or --db is a clear error', async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    const result = await runCli('detect', '--out', dir);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /give input files, or --db/);
+  } finally {
+    await cleanup();
+  }
+});
