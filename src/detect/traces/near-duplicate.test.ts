@@ -10,20 +10,19 @@ import { NEAR_DUPLICATE_DEFAULTS, nearDuplicateTrace } from './near-duplicate.js
 import type { NearDuplicateOptions, NearDuplicateResult } from './near-duplicate.js';
 import { textShingles } from './shingles.js';
 
-/** Runs the trace on texts posted by actors 0, 1, 2, … one minute apart. */
+/** Runs the trace on texts posted one minute apart, post i by actor n − 1 − i. */
 function trace(texts: readonly (string | null)[], options?: Partial<NearDuplicateOptions>): NearDuplicateResult {
   const n = texts.length;
   return nearDuplicateTrace(
-    { actor: Int32Array.from({ length: n }, (_, i) => i), time: Float64Array.from({ length: n }, (_, i) => i * 60_000), text: texts, actorCount: n },
+    { actor: Int32Array.from({ length: n }, (_, i) => n - 1 - i), time: Float64Array.from({ length: n }, (_, i) => i * 60_000), text: texts, actorCount: n },
     options,
   );
 }
 
-/** The key of each post (-1: no event), recovered from the event times. */
+/** The key of each post (-1: no event). */
 function keysOf(result: NearDuplicateResult, n: number): number[] {
   const keys = new Array<number>(n).fill(-1);
-  const { key, time } = result.events;
-  for (let e = 0; e < key.length; e++) keys[time[e]! / 60_000] = key[e]!;
+  result.source.forEach((post, e) => (keys[post] = result.events.key[e]!));
   return keys;
 }
 
@@ -133,7 +132,8 @@ describe('nearDuplicateTrace: copypasta', () => {
     const texts = [ZH, 'unrelated chatter about the weather today', EN, ZH_EDITS[0]!, EN_EDITS[0]!, EN_EDITS[1]!];
     const result = trace(texts);
     assert.deepEqual([...result.events.key], [0, 1, 0, 1, 1]);
-    assert.deepEqual([...result.events.actor], [0, 2, 3, 4, 5]);
+    assert.deepEqual([...result.events.actor], [5, 3, 2, 1, 0]);
+    assert.deepEqual([...result.source], [0, 2, 3, 4, 5]);
     assert.deepEqual([...result.events.time], [0, 120_000, 180_000, 240_000, 300_000]);
     assert.equal(result.events.keyCount, 2);
     assert.equal(result.events.actorCount, texts.length);
