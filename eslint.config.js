@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.duckdb*'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.duckdb*', '.tmp/', 'lockstep-demo-out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,5 +30,5 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'process', 'fetch'],
     },
   },
-  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', performance: 'readonly' } } },
 );

@@ -1,5 +1,5 @@
 /** `lockstep demo` (what `npm start` runs): the main job on the bundled example data. */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -7,6 +7,9 @@ import type { Config } from '../../config.js';
 import { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 import { describeIngest, ingestInto } from './ingest.js';
+import { DETECT_CLI_DEFAULTS, runDetect } from './detect.js';
+import { evaluate, formatEvaluation, parseTruth } from '../../synth/index.js';
+import { parse } from 'csv-parse/sync';
 import { describeStats } from './stats.js';
 
 /** examples/ ships beside dist/ and src/ alike. */
@@ -17,12 +20,17 @@ export const EXAMPLE_FILES = [
   'twitter-io/china_082019_1_users_csv_hashed.csv',
 ];
 
+/** A synthetic archive with planted campaigns and organic confounders (lockstep synth --seed 2019 --scale 0.2). */
+export const SYNTHETIC_FILES = ['synthetic/tweets.csv', 'synthetic/users.csv'];
+export const SYNTHETIC_TRUTH = 'synthetic/truth.csv';
+
 export function registerDemo(program: Command, config: Config, io: CliIo): void {
   program.command('demo')
     .description('Run the main job on the bundled example data, in a fresh store (what `npm start` does)')
     .option('--db <path>', 'store file, recreated on every run', 'lockstep-demo.duckdb')
     .option('--rejects <path>', 'where rows that cannot be read are kept', 'lockstep-demo-rejects.csv')
-    .action(async (options: { db: string; rejects: string }) => {
+    .option('--out <dir>', 'where detection writes its outputs', 'lockstep-demo-out')
+    .action(async (options: { db: string; rejects: string; out: string }) => {
       await rm(options.db, { force: true });
       await rm(`${options.db}.wal`, { force: true });
       const store = await DuckDbStore.open(options.db);
@@ -35,5 +43,14 @@ export function registerDemo(program: Command, config: Config, io: CliIo): void 
       } finally {
         await store.close();
       }
+      io.out('');
+      io.out(`lockstep demo: detecting coordination in the bundled synthetic archive (${SYNTHETIC_FILES.join(', ')})`);
+      await runDetect(SYNTHETIC_FILES.map((file) => join(EXAMPLES_DIR, file)), { ...DETECT_CLI_DEFAULTS, out: options.out }, config, io);
+      const truth = join(EXAMPLES_DIR, SYNTHETIC_TRUTH);
+      const accounts = parse(await readFile(join(options.out, 'accounts.csv'), 'utf8'), { bom: true, columns: true }) as { account_id: string }[];
+      const truthRecords = parse(await readFile(truth, 'utf8'), { bom: true }) as string[][];
+      io.out('');
+      io.out('How that compares with the planted truth (lockstep eval):');
+      io.out(formatEvaluation(evaluate(parseTruth(truthRecords[0] ?? [], truthRecords.slice(1), truth), new Set(accounts.map((row) => row.account_id)))));
     });
 }

@@ -44,6 +44,12 @@ export interface DetectCliOptions {
   json?: boolean;
 }
 
+/** Option values as commander gives them when the user sets none (shared with `demo`). */
+export const DETECT_CLI_DEFAULTS: Omit<DetectCliOptions, 'out'> = {
+  window: '60', fdr: String(DETECT_DEFAULTS.fdr), minShared: String(DETECT_DEFAULTS.minShared),
+  minClusterSize: String(DETECT_DEFAULTS.cluster.minClusterSize ?? 3), fastRepost: '60', minParticipation: '2', edgeWeightQuantile: '0.5',
+};
+
 /** The result with only the clusters that are flagged (those without an organic explanation, unless kept). */
 function flaggedOnly(result: DetectionResult, explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean): DetectionResult {
   const keep = result.clusters.map((_, index) => keepOrganic || explanations[index] === null);
@@ -102,75 +108,78 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .requiredOption('--out <dir>', 'output directory')
     .option('--db <path>', 'read an existing store instead of files')
     .option('--traces <list>', `comma-separated traces, or "all" (default: all the data supports except co-domain)`)
-    .option('--window <seconds|auto>', 'co-action window in seconds (widened to the data\'s time precision), or auto (CooRnet estimate per trace)', '60')
-    .option('--fdr <q>', 'false discovery rate of the null-model test of each pair', String(DETECT_DEFAULTS.fdr))
-    .option('--min-shared <n>', 'distinct shared objects a pair needs before it can count', String(DETECT_DEFAULTS.minShared))
-    .option('--min-cluster-size <n>', 'smallest cluster reported', String(DETECT_DEFAULTS.cluster.minClusterSize ?? 3))
-    .option('--fast-repost <seconds>', 'a repost this soon after the original is "fast"', '60')
+    .option('--window <seconds|auto>', 'co-action window in seconds (widened to the data\'s time precision), or auto (CooRnet estimate per trace)', DETECT_CLI_DEFAULTS.window)
+    .option('--fdr <q>', 'false discovery rate of the null-model test of each pair', DETECT_CLI_DEFAULTS.fdr)
+    .option('--min-shared <n>', 'distinct shared objects a pair needs before it can count', DETECT_CLI_DEFAULTS.minShared)
+    .option('--min-cluster-size <n>', 'smallest cluster reported', DETECT_CLI_DEFAULTS.minClusterSize)
+    .option('--fast-repost <seconds>', 'a repost this soon after the original is "fast"', DETECT_CLI_DEFAULTS.fastRepost)
     .option('--platform <name...>', 'only these platforms')
     .addOption(new Option('--format <format>', 'force the input format').choices(FORMAT_NAMES))
     .option('--map <mapping>', 'column mapping for generic CSV/JSONL inputs')
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['coortweet']))
-    .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', '2')
-    .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', '0.5')
+    .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', DETECT_CLI_DEFAULTS.minParticipation)
+    .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', DETECT_CLI_DEFAULTS.edgeWeightQuantile)
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
-    .action(async (inputs: string[], options: DetectCliOptions) => {
-      await mkdir(options.out, { recursive: true });
-      await rm(join(options.out, 'rejects.csv'), { force: true });
-      if (options.compat === 'coortweet') {
-        await runCoortweetCompat(inputs, options, io);
-        return;
-      }
-      const started = performance.now();
-      const timings: Record<string, number> = {};
-      let mark = performance.now();
-      const lap = (name: string): void => { const now = performance.now(); timings[name] = Math.round(now - mark) / 1000; mark = now; };
-      const { store, ingest } = await openSource(inputs, options, config, io);
-      lap('ingest_seconds');
-      const bar = progressBar(config.progress && options.json !== true);
-      try {
-        const traces = parseTraces(options.traces);
-        const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
-        const loaded = await loadTraces(store, traces, exportOptions, (stage) => bar.update(stage, 0));
-        lap('load_seconds');
-        const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
-        lap('detect_seconds');
-        const explanations = await Promise.all(result.clusters.map(async (cluster) =>
-          organicExplanation(await clusterFacts(store.connection, cluster.members, cluster.traces))));
-        const flagged = flaggedOnly(result, explanations, options.keepOrganic === true);
-        const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
-        const stats = await store.stats();
-        const summary = {
-          input_rows: ingest?.read ?? stats.actions.reduce((sum, row) => sum + row.count, 0),
-          rejected_rows: ingest?.rejected ?? 0,
-          rejects_file: ingest?.rejectsFile ?? null,
-          accounts: loaded.actorIds.length,
-          edges: result.graph.size,
-          clusters: flagged.clusters.length,
-          organic_clusters_not_flagged: result.clusters.length - flagged.clusters.length,
-          flagged_accounts: flagged.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
-          traces: result.traces.map((trace) => ({
-            trace: trace.trace, events: trace.events, objects: trace.keys, window_seconds: trace.windowMs / 1000, window: trace.window,
-            time_precision: trace.precision, warning: trace.warning, pairs_tested: trace.pairsTested, pairs_significant: trace.pairsSignificant,
-            objects_capped: trace.kernel.keysCapped,
-          })),
-          traces_without_data: loaded.missing,
-          timings: timings,
-        };
-        await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters);
-        lap('output_seconds');
-        timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
-        await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-        bar.done();
-        if (options.json === true) io.out(JSON.stringify(summary));
-        else io.out(describeDetection(summary, clusters.filter((cluster) => cluster.flagged), options.out));
-      } finally {
-        bar.done();
-        await store.close();
-      }
-    });
+    .action(async (inputs: string[], options: DetectCliOptions) => runDetect(inputs, options, config, io));
+}
+
+/** The detect command's work, shared with `demo`. */
+export async function runDetect(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<void> {
+  await mkdir(options.out, { recursive: true });
+  await rm(join(options.out, 'rejects.csv'), { force: true });
+  if (options.compat === 'coortweet') {
+    await runCoortweetCompat(inputs, options, io);
+    return;
+  }
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (name: string): void => { const now = performance.now(); timings[name] = Math.round(now - mark) / 1000; mark = now; };
+  const { store, ingest } = await openSource(inputs, options, config, io);
+  lap('ingest_seconds');
+  const bar = progressBar(config.progress && options.json !== true);
+  try {
+    const traces = parseTraces(options.traces);
+    const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
+    const loaded = await loadTraces(store, traces, exportOptions, (stage) => bar.update(stage, 0));
+    lap('load_seconds');
+    const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
+    lap('detect_seconds');
+    const explanations = await Promise.all(result.clusters.map(async (cluster) =>
+      organicExplanation(await clusterFacts(store.connection, cluster.members, cluster.traces))));
+    const flagged = flaggedOnly(result, explanations, options.keepOrganic === true);
+    const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
+    const stats = await store.stats();
+    const summary = {
+      input_rows: ingest?.read ?? stats.actions.reduce((sum, row) => sum + row.count, 0),
+      rejected_rows: ingest?.rejected ?? 0,
+      rejects_file: ingest?.rejectsFile ?? null,
+      accounts: loaded.actorIds.length,
+      edges: result.graph.size,
+      clusters: flagged.clusters.length,
+      organic_clusters_not_flagged: result.clusters.length - flagged.clusters.length,
+      flagged_accounts: flagged.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
+      traces: result.traces.map((trace) => ({
+        trace: trace.trace, events: trace.events, objects: trace.keys, window_seconds: trace.windowMs / 1000, window: trace.window,
+        time_precision: trace.precision, warning: trace.warning, pairs_tested: trace.pairsTested, pairs_significant: trace.pairsSignificant,
+        objects_capped: trace.kernel.keysCapped,
+      })),
+      traces_without_data: loaded.missing,
+      timings: timings,
+    };
+    await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters);
+    lap('output_seconds');
+    timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
+    await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    bar.done();
+    if (options.json === true) io.out(JSON.stringify(summary));
+    else io.out(describeDetection(summary, clusters.filter((cluster) => cluster.flagged), options.out));
+  } finally {
+    bar.done();
+    await store.close();
+  }
 }
 
 function describeDetection(summary: { clusters: number; flagged_accounts: number; accounts: number; traces: { trace: string; window: string; pairs_significant: number }[]; timings: Record<string, number> }, clusters: readonly { id: number; size: number; score: number; traces: { trace: string }[]; top_shared_objects: { object: string }[] }[], out: string): string {
