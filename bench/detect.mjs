@@ -1,0 +1,46 @@
+// `npm run bench [-- 10 100]`: end-to-end `lockstep detect` (file to outputs) on synthetic archives of
+// the given scales (10 ≈ 1M events, 100 ≈ 10M), and on 2.2M rows of CooRTweet's format (default
+// pipeline and --compat coortweet). Prints seconds, events/s, peak RSS and, for the archives, F1.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateCoortweet } from './gen-coortweet.mjs';
+
+const dataDir = join('bench', '.data');
+mkdirSync(dataDir, { recursive: true });
+const scales = process.argv.slice(2).map(Number).filter((n) => n > 0);
+
+function lockstep(args) {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, ['--import', './bench/peak-rss.mjs', 'bin/lockstep.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LOCKSTEP_PROGRESS: '0' } });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) {
+    process.stderr.write(run.stderr);
+    throw new Error(`lockstep ${args.join(' ')} failed`);
+  }
+  const peakMb = Number(/PEAK_RSS_KB=(\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024;
+  return { seconds, peakMb, stdout: run.stdout };
+}
+
+for (const scale of scales.length > 0 ? scales : [10]) {
+  const dir = join(dataDir, `synth-${scale}`);
+  if (!existsSync(join(dir, 'truth.csv'))) lockstep(['synth', '--out', dir, '--seed', '7', '--scale', String(scale)]);
+  const out = join(dataDir, `detect-${scale}`);
+  rmSync(out, { recursive: true, force: true });
+  const run = lockstep(['detect', join(dir, 'tweets.csv'), join(dir, 'users.csv'), '--out', out, '--json']);
+  const summary = JSON.parse(run.stdout);
+  const evaluation = JSON.parse(lockstep(['eval', '--truth', join(dir, 'truth.csv'), '--out', out, '--json']).stdout);
+  console.log(`detect synthetic scale ${scale}: ${summary.input_rows.toLocaleString('en')} rows in ${run.seconds.toFixed(1)} s end to end ` +
+    `(${Math.round(summary.input_rows / run.seconds).toLocaleString('en')} events/s), peak RSS ${run.peakMb.toFixed(0)} MB; ` +
+    `timings ${JSON.stringify(summary.timings)}; precision ${evaluation.precision.toFixed(3)} recall ${evaluation.recall.toFixed(3)} F1 ${evaluation.f1.toFixed(3)}`);
+}
+
+const coortweet = join(dataDir, 'coortweet-2200000.csv');
+if (!existsSync(coortweet)) await generateCoortweet(coortweet, 2_200_000, 1);
+for (const mode of [[], ['--compat', 'coortweet', '--window', '10']]) {
+  const out = join(dataDir, 'detect-coortweet');
+  rmSync(out, { recursive: true, force: true });
+  const run = lockstep(['detect', coortweet, '--out', out, '--json', ...(mode.length > 0 ? mode : ['--traces', 'co-repost', '--window', '10'])]);
+  console.log(`detect CooRTweet format, 2.2M rows${mode.length > 0 ? ' (--compat coortweet)' : ' (co-repost, null model, Leiden)'}: ` +
+    `${run.seconds.toFixed(1)} s end to end (${Math.round(2_200_000 / run.seconds).toLocaleString('en')} rows/s), peak RSS ${run.peakMb.toFixed(0)} MB`);
+}
