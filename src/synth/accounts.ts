@@ -156,7 +156,7 @@ export function profileOf(world: World, account: number): Profile {
     : organicDraft(world, account, rng, role);
   const created = Math.floor(draft.created);
   const hashed = draft.followers < HASH_BELOW_FOLLOWERS;
-  const userid = hashed ? hashedUserId(rng) : numericUserId(created, rng);
+  const userid = hashed ? hashedUserId(rng, account) : numericUserId(created, rng, account);
   const fields = [
     userid, hashed ? userid : draft.name, hashed ? userid : draft.handle, draft.location, draft.description,
     draft.profileUrl, String(draft.followers), String(draft.following), formatDate(created), draft.language,

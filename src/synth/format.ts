@@ -101,27 +101,36 @@ const SNOWFLAKE_USERS_FROM = Date.UTC(2016, 4, 1);
  * A numeric user id consistent with the creation time: a snowflake after mid-2016, an
  * interpolated sequential id before (as in the real releases: 4125840934 was created 2015-11-06).
  */
-export function numericUserId(createdMs: number, rng: Rng): string {
-  if (createdMs >= SNOWFLAKE_USERS_FROM) return snowflakeId(createdMs, Math.floor(rng() * 0x400000));
+export function numericUserId(createdMs: number, rng: Rng, unique?: number): string {
+  const low = Math.floor(rng() * 0x400000);
+  if (createdMs >= SNOWFLAKE_USERS_FROM) return snowflakeId(createdMs, unique === undefined ? low : unique & 0x3fffff);
+  // With `unique` (the account's index, below 1e6) the last six digits are the index, so two
+  // accounts never share an id, whatever their creation times.
+  const legacy = (value: number): string => String(unique === undefined ? Math.floor(value) : Math.floor(value / 1e6) * 1e6 + (unique % 1e6));
   let previous = LEGACY_USER_IDS[0] as readonly [number, number];
   for (const anchor of LEGACY_USER_IDS) {
     if (anchor[0] > createdMs) {
       const span = anchor[0] - previous[0];
       const at = span > 0 ? (createdMs - previous[0]) / span : 0;
-      return String(Math.floor(previous[1] + at * (anchor[1] - previous[1]) + rng() * 5000));
+      return legacy(previous[1] + at * (anchor[1] - previous[1]) + rng() * 5000);
     }
     previous = anchor;
   }
-  return String(Math.floor(previous[1] + rng() * 5000));
+  return legacy(previous[1] + rng() * 5000);
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** A hashed id as the archive writes it: base64 of a 32-byte digest (44 characters, `=` at the end). */
-export function hashedUserId(rng: Rng): string {
+/**
+ * A hashed id as the archive writes it: base64 of a 32-byte digest (44 characters, `=` at the end).
+ * `unique` (the account's index) is mixed into the first 48 bits, so ids never collide even if
+ * two accounts' random streams happened to coincide.
+ */
+export function hashedUserId(rng: Rng, unique = 0): string {
   let out = '';
   for (let i = 0; i < 10; i++) {
-    const word = Math.floor(rng() * 16777216); // 24 bits -> 4 base64 characters
+    const mix = i === 0 ? unique & 0xffffff : i === 1 ? Math.floor(unique / 16777216) & 0xffffff : 0;
+    const word = (Math.floor(rng() * 16777216) ^ mix) >>> 0; // 24 bits -> 4 base64 characters
     out += BASE64[(word >>> 18) & 63] as string;
     out += BASE64[(word >>> 12) & 63] as string;
     out += BASE64[(word >>> 6) & 63] as string;
