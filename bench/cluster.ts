@@ -1,6 +1,8 @@
 // Benchmark of the clustering stage: CSR build and Leiden on a generated graph with planted
 // communities plus noise (default 1M nodes, 10M edges).
 // Run: node --import tsx bench/cluster.ts [nodes] [edges] [seed]
+// Measured (2 cores, defaults): buildCsr 5.2 s; leiden to convergence 99 s CPU (13 iterations,
+// modularity 0.80020), with maxIterations 2 36 s (0.80016); peak RSS 826 MB.
 import { LEIDEN_DEFAULTS, buildCsr, leiden, modularity, mulberry32 } from '../src/detect/cluster/index.js';
 
 const nodes = Number(process.argv[2] ?? 1_000_000);
@@ -94,6 +96,7 @@ const built = ((): { graph: ReturnType<typeof buildCsr>; truth: Int32Array } => 
   return { graph: build.value, truth: input.truth };
 })();
 const { graph, truth } = built;
+console.log(`peak RSS after the build: ${mb(process.resourceUsage().maxRSS * 1024)}`);
 console.log(`modularity of the planted communities: ${modularity(graph, truth).toFixed(4)}`);
 
 // Defaults iterate until an iteration changes nothing; leidenalg and igraph default to 2 iterations.

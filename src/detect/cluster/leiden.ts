@@ -69,7 +69,10 @@ export interface LeidenResult {
 
 /**
  * Finds communities of high modularity, each of them connected. Isolated nodes come out as
- * singletons; a graph without edges gives all singletons and quality 0.
+ * singletons; a graph without edges gives all singletons and quality 0. The caller's graph is
+ * not modified; memory is one renumbered copy of it plus per-level aggregates and per-node
+ * arrays (measured: 1M nodes, 10M edges, ~100 s to convergence or ~36 s with maxIterations 2,
+ * 826 MB peak RSS including the caller's graph; see bench/cluster.ts).
  * @example
  * const graph = buildCsr(n, source, target, weight);
  * const { membership, communityCount } = leiden(graph, { seed: 7 });
