@@ -12,6 +12,8 @@ export interface SharedObject {
   key: number;
   /** Distinct cluster members who acted on it. */
   members: number;
+  /** Distinct accounts, in or out of the cluster, who acted on it in the trace. */
+  allActors: number;
   actions: number;
   firstTime: number;
   lastTime: number;
@@ -31,12 +33,22 @@ export interface CoActionEvidence {
 
 export interface ClusterEvidence {
   topObjects: SharedObject[];
+  /**
+   * How much the objects the members met on are their own: of all (member, shared object)
+   * incidences, the share on objects where members are at least a fifth of the object's accounts.
+   * A campaign's seeds, sites and hashtags are mostly its own; the posts and tags a crowd meets
+   * on are everybody's.
+   */
+  exclusivity: number;
   coActions: CoActionEvidence[];
   firstTime: number;
   lastTime: number;
 }
 
 export interface ExplainOptions { topObjects: number; evidencePerEdge: number; maxEvidence: number; sampleActions: number }
+
+/** An object is the cluster's own when its members are at least this share of the accounts on it. */
+const OWN_OBJECT_SHARE = 0.2;
 
 export const EXPLAIN_DEFAULTS: Readonly<ExplainOptions> = Object.freeze({ topObjects: 10, evidencePerEdge: 3, maxEvidence: 500, sampleActions: 5 });
 
@@ -49,11 +61,12 @@ export function explainClusters(
   const opts = { ...EXPLAIN_DEFAULTS, ...options };
   const clusterOf = new Map<number, number>();
   clusters.forEach((cluster, index) => cluster.members.forEach((member) => clusterOf.set(member, index)));
-  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], coActions: [], firstTime: Infinity, lastTime: -Infinity }));
+  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], firstTime: Infinity, lastTime: -Infinity }));
   const objects: SharedObject[][] = clusters.map(() => []);
   const perEdge = new Map<string, number>();
   for (const [trace, data] of traces) {
     const window = windows.get(trace) ?? 0;
+    const allActors = distinctActorsPerKey(data);
     // (cluster, key) -> event indexes of that cluster's members on the key
     const groups = new Map<string, number[]>();
     for (let event = 0; event < data.actor.length; event++) {
@@ -77,7 +90,8 @@ export function explainClusters(
       target.firstTime = Math.min(target.firstTime, first);
       target.lastTime = Math.max(target.lastTime, last);
       objects[cluster]?.push({
-        trace, key: data.key[events[0] ?? 0] ?? 0, members: members.size, actions: events.length, firstTime: first, lastTime: last,
+        trace, key: data.key[events[0] ?? 0] ?? 0, members: members.size, allActors: allActors[data.key[events[0] ?? 0] ?? 0] ?? members.size,
+        actions: events.length, firstTime: first, lastTime: last,
         sampleActions: events.slice(0, opts.sampleActions).map((event) => data.action[event] ?? 0),
       });
       collectCoActions(events, data, window, trace, target, perEdge, opts);
@@ -85,9 +99,27 @@ export function explainClusters(
   }
   objects.forEach((list, cluster) => {
     const target = evidence[cluster];
-    if (target !== undefined) target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
+    if (target === undefined) return;
+    const incidences = list.reduce((sum, object) => sum + object.members, 0);
+    const own = list.filter((object) => object.members >= OWN_OBJECT_SHARE * object.allActors).reduce((sum, object) => sum + object.members, 0);
+    target.exclusivity = incidences > 0 ? own / incidences : 0;
+    target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
   });
   return evidence;
+}
+
+/** Distinct actors per key over the whole trace (how popular each object is). */
+function distinctActorsPerKey(data: TraceData): Int32Array {
+  const counts = new Int32Array(data.keyCount);
+  const seen = new Set<number>();
+  for (let event = 0; event < data.actor.length; event++) {
+    const id = (data.key[event] ?? 0) * data.actorCount + (data.actor[event] ?? 0);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const key = data.key[event] ?? 0;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, target: ClusterEvidence, perEdge: Map<string, number>, opts: ExplainOptions): void {

@@ -4,7 +4,10 @@
  * - syndication: an outlet's feed accounts, each posting almost nothing but links to the outlet's
  *   own domain, seconds apart (automation, but declared and authentic);
  * - fandom: a community reposting one popular account from outside the cluster at human speed
- *   (minutes after the original, not seconds), as fans do with an idol's posts.
+ *   (minutes after the original, not seconds), as fans do with an idol's posts;
+ * - crowd: accounts that met on objects everybody acted on (a viral post, a live event's
+ *   hashtag), of which they are a tiny share; with thousands of people in a burst, some meet
+ *   twice by chance.
  * A cluster so explained is reported with the explanation and not flagged. The rules use
  * behaviour only (what the accounts post and how fast), never who the accounts are.
  */
@@ -33,9 +36,12 @@ export interface ClusterFacts {
   medianRepostDelayMs: number | null;
   /** Traces of the cluster's internal edges (most first). */
   traces: readonly { trace: TraceName; edges: number }[];
+  /** Share of the members' shared objects that are the cluster's own (see ClusterEvidence.exclusivity). */
+  exclusivity: number;
 }
 
 export type OrganicExplanation =
+  | { kind: 'crowd'; exclusivity: number; reason: string }
   | { kind: 'syndication'; domain: string; reason: string }
   | { kind: 'fandom'; author: string; reason: string };
 
@@ -48,6 +54,8 @@ export interface OrganicOptions {
   fandomAuthorShare: number;
   /** Reposts slower than this (median after the original) are at human, not automated, speed. */
   fandomMinDelayMs: number;
+  /** Below this exclusivity the cluster met on everybody's objects: a crowd, not a campaign. */
+  crowdMaxExclusivity: number;
 }
 
 export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
@@ -55,6 +63,7 @@ export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
   syndicationMemberShare: 0.8,
   fandomAuthorShare: 0.5,
   fandomMinDelayMs: 120_000,
+  crowdMaxExclusivity: 0.05,
 });
 
 const REPOST_TRACES = new Set<TraceName>(['co-repost', 'fast-repost', 'co-reply']);
@@ -63,6 +72,9 @@ export function organicExplanation(facts: ClusterFacts, options?: Partial<Organi
   const opts = { ...ORGANIC_DEFAULTS, ...options };
   const size = facts.members.length;
   if (size === 0) return null;
+  if (facts.exclusivity < opts.crowdMaxExclusivity) {
+    return { kind: 'crowd', exclusivity: facts.exclusivity, reason: `only ${(100 * facts.exclusivity).toFixed(1)}% of what its members share is their own (they are a small part of everybody acting on it): a crowd on popular objects, not a campaign` };
+  }
   const feeds = new Map<string, number>();
   for (const member of facts.members) {
     if (member.topDomain !== null && member.actions > 0 && member.topDomainPosts / member.actions >= opts.syndicationPostShare) {

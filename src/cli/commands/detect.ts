@@ -9,7 +9,7 @@ import { DETECT_DEFAULTS, detectCoordination } from '../../detect/pipeline.js';
 import type { DetectOptions, DetectionResult, WindowSetting } from '../../detect/pipeline.js';
 import { organicExplanation } from '../../detect/organic.js';
 import type { OrganicExplanation } from '../../detect/organic.js';
-import { clusterFacts } from '../../store/duckdb/cluster-facts.js';
+import { clustersFacts } from '../../store/duckdb/cluster-facts.js';
 import { DEFAULT_TRACES, TRACE_DESCRIPTIONS, TRACE_NAMES } from '../../detect/traces/trace-names.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import { FORMAT_NAMES } from '../../ingest/index.js';
@@ -147,8 +147,10 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     lap('load_seconds');
     const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
     lap('detect_seconds');
-    const explanations = await Promise.all(result.clusters.map(async (cluster) =>
-      organicExplanation(await clusterFacts(store.connection, cluster.members, cluster.traces))));
+    const facts = await clustersFacts(store.connection, result.clusters.map((cluster, index) => ({
+      members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0,
+    })));
+    const explanations = facts.map((entry) => organicExplanation(entry));
     const flagged = flaggedOnly(result, explanations, options.keepOrganic === true);
     const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
     const stats = await store.stats();

@@ -1,4 +1,7 @@
-/** What the store knows about a cluster's members beyond the traces (for organic explanations). */
+/**
+ * What the store knows about clusters' members beyond the traces (for organic explanations),
+ * for all clusters at once: three grouped queries, whatever the number of clusters.
+ */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ClusterFacts, MemberPosting, RepostAuthor } from '../../detect/organic.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
@@ -6,31 +9,48 @@ import { queryRows, toNumber } from './connection.js';
 
 const DOMAIN = `regexp_replace(regexp_extract(u, '^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]*@)?([^/:?]+)', 1), '^www\\.', '')`;
 
-export async function clusterFacts(connection: DuckDBConnection, members: readonly number[], traces: readonly { trace: TraceName; edges: number }[]): Promise<ClusterFacts> {
-  const list = members.map((member) => Math.trunc(member)).join(', ');
-  const memberActions = `SELECT a.*, a.rowid AS r, d.ix FROM actions a JOIN ls_d_actor d ON d.platform = a.platform AND d.id = a.actor_id WHERE d.ix IN (${list})`;
+export interface ClusterInput {
+  members: readonly number[];
+  traces: readonly { trace: TraceName; edges: number }[];
+  exclusivity: number;
+}
+
+export async function clustersFacts(connection: DuckDBConnection, clusters: readonly ClusterInput[]): Promise<ClusterFacts[]> {
+  await connection.run('CREATE OR REPLACE TEMP TABLE ls_cluster_member (ix INTEGER, cluster INTEGER)');
+  const appender = await connection.createAppender('ls_cluster_member', 'main', 'temp');
+  clusters.forEach((cluster, id) => cluster.members.forEach((member) => { appender.appendInteger(member); appender.appendInteger(id); appender.endRow(); }));
+  appender.closeSync();
+  const memberActions = `SELECT a.*, a.rowid AS r, c.ix, c.cluster FROM actions a
+    JOIN ls_d_actor d ON d.platform = a.platform AND d.id = a.actor_id JOIN ls_cluster_member c ON c.ix = d.ix`;
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ls_cluster_actions AS ${memberActions}`);
   const postingRows = await queryRows(connection, `
-    WITH m AS (${memberActions}),
-    totals AS (SELECT ix, count(*) AS actions FROM m GROUP BY ix),
-    domains AS (SELECT ix, ${DOMAIN} AS domain, count(DISTINCT r) AS posts
-                FROM (SELECT ix, r, unnest(urls) AS u FROM m WHERE kind = 'post') GROUP BY ALL),
-    top AS (SELECT ix, arg_max(domain, posts) AS domain, max(posts) AS posts FROM domains GROUP BY ix)
-    SELECT totals.ix, totals.actions, top.domain, coalesce(top.posts, 0) AS posts FROM totals LEFT JOIN top USING (ix)`);
-  const postings: MemberPosting[] = postingRows.map((row) => ({
-    actions: toNumber(row['actions']), topDomain: row['domain'] === null ? null : String(row['domain']), topDomainPosts: toNumber(row['posts']),
-  }));
+    WITH totals AS (SELECT cluster, ix, count(*) AS actions FROM ls_cluster_actions GROUP BY ALL),
+    domains AS (SELECT cluster, ix, ${DOMAIN} AS domain, count(DISTINCT r) AS posts
+                FROM (SELECT cluster, ix, r, unnest(urls) AS u FROM ls_cluster_actions WHERE kind = 'post') GROUP BY ALL),
+    top AS (SELECT cluster, ix, arg_max(domain, posts) AS domain, max(posts) AS posts FROM domains GROUP BY ALL)
+    SELECT totals.cluster, totals.actions, top.domain, coalesce(top.posts, 0) AS posts FROM totals LEFT JOIN top USING (cluster, ix)`);
   const authorRows = await queryRows(connection, `
-    WITH m AS (${memberActions})
-    SELECT m.target_actor AS author, count(*) AS reposts,
-      bool_or(EXISTS (SELECT 1 FROM ls_d_actor d WHERE d.platform = m.platform AND d.id = m.target_actor AND d.ix IN (${list}))) AS in_cluster
-    FROM m WHERE m.kind = 'repost' AND m.target_actor IS NOT NULL GROUP BY 1 ORDER BY reposts DESC LIMIT 5`);
-  const repostAuthors: RepostAuthor[] = authorRows.map((row) => ({
-    author: String(row['author']), reposts: toNumber(row['reposts']), inCluster: row['in_cluster'] === true,
-  }));
+    SELECT m.cluster, m.target_actor AS author, count(*) AS reposts,
+      bool_or(EXISTS (SELECT 1 FROM ls_d_actor d JOIN ls_cluster_member c ON c.ix = d.ix
+                      WHERE d.platform = m.platform AND d.id = m.target_actor AND c.cluster = m.cluster)) AS in_cluster
+    FROM ls_cluster_actions m WHERE m.kind = 'repost' AND m.target_actor IS NOT NULL GROUP BY ALL`);
   const delayRows = await queryRows(connection, `
-    WITH m AS (${memberActions})
-    SELECT median(m.time - o.time) AS delay FROM m JOIN actions o ON o.platform = m.platform AND o.id = m.target_post
-    WHERE m.kind IN ('repost', 'share') AND m.time >= o.time`);
-  const delay = delayRows[0]?.['delay'];
-  return { members: postings, repostAuthors, medianRepostDelayMs: delay === null || delay === undefined ? null : Number(delay), traces };
+    SELECT m.cluster, median(m.time - o.time) AS delay FROM ls_cluster_actions m JOIN actions o ON o.platform = m.platform AND o.id = m.target_post
+    WHERE m.kind IN ('repost', 'share') AND m.time >= o.time GROUP BY m.cluster`);
+  const facts: ClusterFacts[] = clusters.map((cluster) => ({ members: [], repostAuthors: [], medianRepostDelayMs: null, traces: cluster.traces, exclusivity: cluster.exclusivity }));
+  for (const row of postingRows) {
+    const posting: MemberPosting = { actions: toNumber(row['actions']), topDomain: row['domain'] === null ? null : String(row['domain']), topDomainPosts: toNumber(row['posts']) };
+    facts[toNumber(row['cluster'])]?.members.push(posting);
+  }
+  for (const row of authorRows) {
+    const author: RepostAuthor = { author: String(row['author']), reposts: toNumber(row['reposts']), inCluster: row['in_cluster'] === true };
+    facts[toNumber(row['cluster'])]?.repostAuthors.push(author);
+  }
+  for (const entry of facts) entry.repostAuthors.sort((x, y) => y.reposts - x.reposts);
+  for (const row of delayRows) {
+    const entry = facts[toNumber(row['cluster'])];
+    if (entry !== undefined && row['delay'] !== null) entry.medianRepostDelayMs = Number(row['delay']);
+  }
+  await connection.run('DROP TABLE ls_cluster_actions');
+  return facts;
 }
