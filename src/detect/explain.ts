@@ -47,6 +47,8 @@ export interface ClusterEvidence {
 
 export interface ExplainOptions { topObjects: number; evidencePerEdge: number; maxEvidence: number; sampleActions: number }
 
+const DERIVED_TRACES = new Set<TraceName>(['hashtag-sequence', 'fast-repost']);
+
 /** An object is the cluster's own when its members are at least this share of the accounts on it. */
 const OWN_OBJECT_SHARE = 0.2;
 
@@ -100,8 +102,11 @@ export function explainClusters(
   objects.forEach((list, cluster) => {
     const target = evidence[cluster];
     if (target === undefined) return;
-    const incidences = list.reduce((sum, object) => sum + object.members, 0);
-    const own = list.filter((object) => object.members >= OWN_OBJECT_SHARE * object.allActors).reduce((sum, object) => sum + object.members, 0);
+    // Derived traces repeat base objects (a hashtag sequence is its tags; a fast repost is a repost),
+    // and a rare combination of common tags would pass for the cluster's own: count base objects only.
+    const base = list.filter((object) => !DERIVED_TRACES.has(object.trace));
+    const incidences = base.reduce((sum, object) => sum + object.members, 0);
+    const own = base.filter((object) => object.members >= OWN_OBJECT_SHARE * object.allActors).reduce((sum, object) => sum + object.members, 0);
     target.exclusivity = incidences > 0 ? own / incidences : 0;
     target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
   });
