@@ -121,12 +121,24 @@ export async function exportTexts(connection: DuckDBConnection, options: ExportO
   return out;
 }
 
+/** A temp table of integers, for joins that an IN list of thousands of values would make slow. */
+async function integerTable(connection: DuckDBConnection, name: string, values: readonly number[]): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${name} (v BIGINT)`);
+  const appender = await connection.createAppender(name, 'main', 'temp');
+  for (const value of new Set(values)) {
+    appender.appendBigInt(BigInt(Math.trunc(value)));
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
 /** Labels (URL, post id, hashtag…) of some keys of a trace exported earlier in this session. */
 export async function keyLabels(connection: DuckDBConnection, trace: Exclude<TraceName, 'near-duplicate'>, keys: readonly number[]): Promise<Map<number, string>> {
   const labels = new Map<number, string>();
   if (keys.length === 0) return labels;
+  await integerTable(connection, 'ls_wanted_keys', keys);
   const rows = await queryRows(connection,
-    `SELECT ix, label FROM ls_d_key_${trace.replaceAll('-', '_')} WHERE ix IN (${[...new Set(keys)].map((key) => Math.trunc(key)).join(', ')})`);
+    `SELECT d.ix, d.label FROM ls_d_key_${trace.replaceAll('-', '_')} d JOIN ls_wanted_keys w ON w.v = d.ix`);
   for (const row of rows) labels.set(toNumber(row['ix']), String(row['label']));
   return labels;
 }
@@ -135,8 +147,9 @@ export async function keyLabels(connection: DuckDBConnection, trace: Exclude<Tra
 export async function actionRefs(connection: DuckDBConnection, rows: readonly number[]): Promise<Map<number, { id: string; time: number; kind: string }>> {
   const refs = new Map<number, { id: string; time: number; kind: string }>();
   if (rows.length === 0) return refs;
+  await integerTable(connection, 'ls_wanted_rows', rows);
   const found = await queryRows(connection,
-    `SELECT rowid AS r, id, time, kind FROM actions WHERE rowid IN (${[...new Set(rows)].map((row) => Math.trunc(row)).join(', ')})`);
+    `SELECT a.rowid AS r, a.id, a.time, a.kind FROM actions a SEMI JOIN ls_wanted_rows w ON w.v = a.rowid`);
   for (const row of found) refs.set(toNumber(row['r']), { id: String(row['id']), time: toNumber(row['time']), kind: String(row['kind']) });
   return refs;
 }
