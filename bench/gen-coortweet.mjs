@@ -3,17 +3,9 @@
 // accounts sharing the same objects within seconds. Deterministic for a seed.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+// The project's generator, from the build (`npm ci` builds dist/).
+import { mulberry32 } from '../dist/model/index.js';
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function generateCoortweet(path, rows, seed = 1) {
   const rand = mulberry32(seed);

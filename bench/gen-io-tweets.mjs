@@ -3,19 +3,11 @@
 // hashed and numeric ids, multi-line quoted text, CJK text. Deterministic for a given seed.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+// The project's generator, from the build (`npm ci` builds dist/).
+import { mulberry32 } from '../dist/model/index.js';
 
 export const IO_TWEET_COLUMNS = ['tweetid', 'userid', 'user_display_name', 'user_screen_name', 'user_reported_location', 'user_profile_description', 'user_profile_url', 'follower_count', 'following_count', 'account_creation_date', 'account_language', 'tweet_language', 'tweet_text', 'tweet_time', 'tweet_client_name', 'in_reply_to_userid', 'in_reply_to_tweetid', 'quoted_tweet_tweetid', 'is_retweet', 'retweet_userid', 'retweet_tweetid', 'latitude', 'longitude', 'quote_count', 'reply_count', 'like_count', 'retweet_count', 'hashtags', 'urls', 'user_mentions', 'poll_choices'];
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const quote = (s) => `"${String(s).replaceAll('"', '""')}"`;
 const WORDS = ['protest', 'police', 'city', 'freedom', 'order', 'violence', 'news', 'today', 'people', 'support', '香港', '暴徒', '警察', '支持', '和平'];

@@ -10,17 +10,8 @@ import { resourceUsage } from 'node:process';
 import { pathToFileURL } from 'node:url';
 import { coActionPairs } from '../src/detect/kernel/index.js';
 import type { KernelOptions, TraceEvents } from '../src/detect/kernel/index.js';
+import { mulberry32 } from '../src/model/index.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function simulateTrace(events: number, seed = 123, shuffle = true, viral = 0): TraceEvents {
   const rand = mulberry32(seed);

@@ -7,17 +7,8 @@
 // (share of edited copies grouped with their family's original; unique texts wrongly grouped).
 import { resourceUsage } from 'node:process';
 import { nearDuplicateTrace } from '../src/detect/traces/near-duplicate.js';
+import { mulberry32 } from '../src/model/index.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function arg(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);

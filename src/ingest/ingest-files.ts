@@ -3,7 +3,7 @@
  * CSV archives are bulk-loaded by the store itself; the other formats are read here in JS and
  * appended in batches.
  */
-import { LockstepError, unknownFormat } from '../model/index.js';
+import { unknownFormat } from '../model/index.js';
 import type { Reject } from '../model/index.js';
 import { fileSize, lineNumbersAtOffsets, readHead } from './file-text.js';
 import { CSV_FORMATS, REQUIRED_COLUMNS, detectFormat, parseCsvHeader } from './formats.js';
@@ -134,8 +134,4 @@ export async function ingestFile(file: string, store: IngestStore, rejects: Reje
   await store.finishIngest(ingestId, counts);
   settings.onProgress?.({ file, fraction: 1 });
   return { file, format, ...counts, seconds: (performance.now() - started) / 1000 };
-}
-
-export function isLockstepError(error: unknown): error is LockstepError {
-  return error instanceof LockstepError;
 }

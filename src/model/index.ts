@@ -7,4 +7,6 @@ export { INFRA_EVENTS, NETWORK_KINDS } from './infra.js';
 export type { IngestItem, Reject } from './ingest-item.js';
 export type { LockstepErrorCode } from './errors.js';
 export { LockstepError, assertNever, badMapping, badOption, storeFailed, unknownFormat, unreadableInput } from './errors.js';
-export { normalizeAll, normalizeHashtag, normalizeText, normalizeUrl, parseListField, urlDomain } from './normalize.js';
+export { normalizeAll, normalizeHashtag, normalizeText, normalizeUrl, parseListField } from './normalize.js';
+export type { Rng } from './rng.js';
+export { mulberry32 } from './rng.js';

@@ -35,14 +35,6 @@ export function normalizeUrl(raw: string): string | null {
   return normal === '' ? null : normal;
 }
 
-/** The domain of a normalised URL (without `www.`), for the optional domain-level co-link trace. */
-export function urlDomain(url: string): string | null {
-  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([^/:?]+)/.exec(url);
-  const host = match?.[1];
-  if (host === undefined || host === '') return null;
-  return host.startsWith('www.') ? host.slice(4) : host;
-}
-
 /**
  * A hashtag as a key: NFKC (so full-width ＃ＨＫ and #HK meet), case-folded, without the leading #.
  * @example normalizeHashtag('＃ＨｏｎｇＫｏｎｇ') // 'hongkong'

@@ -4,26 +4,13 @@
  * regenerated on their own (users, tweets and truth agree without holding anything in memory).
  */
 
-/** A source of uniform numbers in [0, 1). */
-export type Rng = () => number;
+import type { Rng } from '../model/index.js';
+
+export type { Rng } from '../model/index.js';
+export { mulberry32 } from '../model/index.js';
 
 /** Makes an RNG from a 32-bit seed; inject one to replace the default mulberry32. */
 export type RngFactory = (seed: number) => Rng;
-
-/**
- * mulberry32 (Tommy Ettinger): a small, fast 32-bit generator, good enough for simulation.
- * @example const rng = mulberry32(42); rng() // 0.6011037519201636
- */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mixes integers (each below 2^53) into one well-spread 32-bit value (murmur3 finaliser per step). */
 export function mix32(...values: readonly number[]): number {

@@ -3,24 +3,10 @@
  * so nothing here reads Math.random.
  */
 
-/** A uniform source in [0, 1). */
-export type Rng = () => number;
+import type { Rng } from '../../model/index.js';
 
-/**
- * mulberry32: a tiny 32-bit generator, good enough for shuffles and tie-breaking, and
- * identical across platforms for the same seed.
- * @example const rng = mulberry32(42); rng(); // 0.6011037519201636
- */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Rng } from '../../model/index.js';
+export { mulberry32 } from '../../model/index.js';
 
 /** A uniform random permutation of 0..n-1 (Fisher–Yates). */
 export function randomPermutation(n: number, rng: Rng): Int32Array {

@@ -124,8 +124,3 @@ export async function appendItemBatch(connection: DuckDBConnection, ingestId: nu
     return { read: offered, ingested, duplicates: offered - ingested, rejected: 0, actorsAdded: actors.inserted };
   });
 }
-
-export async function countRows(connection: DuckDBConnection, table: FactTable): Promise<number> {
-  const rows = await queryRows(connection, `SELECT count(*) AS n FROM ${table}`);
-  return toNumber(rows[0]?.['n']);
-}

@@ -6,8 +6,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ClusterFacts, MemberPosting, RepostAuthor } from '../../detect/organic.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import { queryRows, toNumber } from './connection.js';
+import { sqlUrlDomain } from './sql-expressions.js';
 
-const DOMAIN = `regexp_replace(regexp_extract(u, '^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]*@)?([^/:?]+)', 1), '^www\\.', '')`;
+const DOMAIN = sqlUrlDomain('u');
 
 export interface ClusterInput {
   members: readonly number[];

@@ -7,6 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
 import { queryRows, sqlString, toNumber } from './connection.js';
+import { sqlUrlDomain } from './sql-expressions.js';
 
 export interface ExportOptions {
   /** Fast repost: at most this many ms after the original. */
@@ -30,7 +31,7 @@ function traceSource(trace: Exclude<TraceName, 'near-duplicate'>, options: Expor
     case 'co-link':
       return `SELECT unnest(a.urls) AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.urls) > 0`;
     case 'co-domain':
-      return `SELECT DISTINCT ON (action, k) regexp_replace(regexp_extract(u, '^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]*@)?([^/:?]+)', 1), '^www\\.', '') AS k, time, action, platform, actor_id
+      return `SELECT DISTINCT ON (action, k) ${sqlUrlDomain('u')} AS k, time, action, platform, actor_id
         FROM (SELECT unnest(a.urls) AS u, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.urls) > 0)`;
     case 'co-hashtag':
       return `SELECT unnest(a.hashtags) AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.hashtags) > 0`;
