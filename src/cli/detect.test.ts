@@ -32,9 +32,10 @@ test('detect on a synthetic archive writes the output contract, and what it flag
     const graphml = await readFile(join(out, 'network.graphml'), 'utf8');
     assert.match(gexf, /<gexf[\s\S]*<\/gexf>\s*$/);
     assert.match(graphml, /<graphml[\s\S]*<\/graphml>\s*$/);
-    assert.equal((gexf.match(/<edge /g) ?? []).length, summary['edges']);
+    assert.equal((gexf.match(/<edge /g) ?? []).length, summary['network_edges']);
+    assert.ok(Number(summary['network_edges']) > 0 && Number(summary['network_edges']) <= Number(summary['edges']));
     const edges = parse(await readFile(join(out, 'edges.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    assert.equal(edges.length, summary['edges']);
+    assert.equal(edges.length, summary['network_edges']);
     assert.ok(Object.keys(edges[0] ?? {}).slice(0, 3).join(',') === 'source,target,weight');
 
     const evaluation = JSON.parse((await runCli('eval', '--truth', join(data, 'truth.csv'), '--out', out, '--json')).stdout) as {

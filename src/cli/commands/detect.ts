@@ -41,6 +41,7 @@ export interface DetectCliOptions {
   minParticipation: string;
   edgeWeightQuantile: string;
   keepOrganic?: boolean;
+  fullNetwork?: boolean;
   json?: boolean;
 }
 
@@ -119,6 +120,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .addOption(new Option('--compat <tool>', 'reproduce another tool exactly').choices(['coortweet']))
     .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', DETECT_CLI_DEFAULTS.minParticipation)
     .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', DETECT_CLI_DEFAULTS.edgeWeightQuantile)
+    .option('--full-network', 'write every significant edge to edges.csv/network.*, not only those between flagged accounts')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
@@ -160,6 +162,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       rejects_file: ingest?.rejectsFile ?? null,
       accounts: loaded.actorIds.length,
       edges: result.graph.size,
+      network_edges: 0,
       clusters: flagged.clusters.length,
       organic_clusters_not_flagged: result.clusters.length - flagged.clusters.length,
       flagged_accounts: flagged.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
@@ -171,7 +174,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       traces_without_data: loaded.missing,
       timings: timings,
     };
-    await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters);
+    summary.network_edges = await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters, options.fullNetwork === true);
     lap('output_seconds');
     timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
     await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -20,13 +20,19 @@ async function writeChunks(path: string, chunks: Iterable<string>): Promise<void
 
 const traceColumn = (trace: string): string => trace.replaceAll('-', '_');
 
-/** The fused network with per-trace edge weights (shared keys), as both writers take it. */
-function networkExport(result: DetectionResult, actorIds: readonly string[]): NetworkExport {
+/**
+ * The fused network with per-trace edge weights (shared keys), as the writers take it: by
+ * default only edges between flagged accounts (on 10M events the whole graph of significant
+ * pairs, fans and crowds included, ran to gigabytes), or every edge with `fullNetwork`.
+ */
+function networkExport(result: DetectionResult, actorIds: readonly string[], fullNetwork: boolean): NetworkExport {
   const clusterOf = new Map<number, { cluster: number; score: number }>();
   for (const cluster of result.clusters) cluster.members.forEach((member, i) => clusterOf.set(member, { cluster: cluster.id, score: cluster.memberScores[i] ?? 0 }));
   const { graph } = result;
+  const shown = (edge: number): boolean => fullNetwork || (clusterOf.has(graph.a[edge] ?? -1) && clusterOf.has(graph.b[edge] ?? -1));
   const inGraph = new Set<number>();
   for (let edge = 0; edge < graph.size; edge++) {
+    if (!shown(edge)) continue;
     inGraph.add(graph.a[edge] ?? 0);
     inGraph.add(graph.b[edge] ?? 0);
   }
@@ -35,6 +41,7 @@ function networkExport(result: DetectionResult, actorIds: readonly string[]): Ne
   }));
   function* edges(): Generator<ExportEdge> {
     for (let edge = 0; edge < graph.size; edge++) {
+      if (!shown(edge)) continue;
       const perTrace: Record<string, number> = {};
       for (const trace of graph.traces) {
         const shared = graph.perTrace.get(trace)?.shared[edge] ?? 0;
@@ -46,13 +53,16 @@ function networkExport(result: DetectionResult, actorIds: readonly string[]): Ne
   return { nodes, edges: { [Symbol.iterator]: edges }, traceNames: graph.traces.map(traceColumn) };
 }
 
-export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[]): Promise<void> {
+export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[], fullNetwork = false): Promise<number> {
   const rows: AccountRow[] = result.clusters.flatMap((cluster) => cluster.members.map((member, i) => ({
     accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
   })));
   await writeChunks(join(dir, 'accounts.csv'), accountsCsvChunks(rows));
-  await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(networkExport(result, actorIds)));
-  await writeChunks(join(dir, 'network.gexf'), gexfChunks(networkExport(result, actorIds)));
-  await writeChunks(join(dir, 'network.graphml'), graphmlChunks(networkExport(result, actorIds)));
+  await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(networkExport(result, actorIds, fullNetwork)));
+  await writeChunks(join(dir, 'network.gexf'), gexfChunks(networkExport(result, actorIds, fullNetwork)));
+  await writeChunks(join(dir, 'network.graphml'), graphmlChunks(networkExport(result, actorIds, fullNetwork)));
   await writeFile(join(dir, 'clusters.json'), `${JSON.stringify(clusters, null, 2)}\n`);
+  let written = 0;
+  for (const _ of networkExport(result, actorIds, fullNetwork).edges) written += 1;
+  return written;
 }
