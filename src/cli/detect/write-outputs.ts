@@ -25,14 +25,16 @@ const traceColumn = (trace: string): string => trace.replaceAll('-', '_');
  * default only edges between flagged accounts (on 10M events the whole graph of significant
  * pairs, fans and crowds included, ran to gigabytes), or every edge with `fullNetwork`.
  */
-function networkExport(result: DetectionResult, actorIds: readonly string[], fullNetwork: boolean): NetworkExport {
+function networkExport(result: DetectionResult, actorIds: readonly string[], fullNetwork: boolean): NetworkExport & { edgeCount: number } {
   const clusterOf = new Map<number, { cluster: number; score: number }>();
   for (const cluster of result.clusters) cluster.members.forEach((member, i) => clusterOf.set(member, { cluster: cluster.id, score: cluster.memberScores[i] ?? 0 }));
   const { graph } = result;
   const shown = (edge: number): boolean => fullNetwork || (clusterOf.has(graph.a[edge] ?? -1) && clusterOf.has(graph.b[edge] ?? -1));
   const inGraph = new Set<number>();
+  let edgeCount = 0;
   for (let edge = 0; edge < graph.size; edge++) {
     if (!shown(edge)) continue;
+    edgeCount += 1;
     inGraph.add(graph.a[edge] ?? 0);
     inGraph.add(graph.b[edge] ?? 0);
   }
@@ -50,7 +52,7 @@ function networkExport(result: DetectionResult, actorIds: readonly string[], ful
       yield { source: actorIds[graph.a[edge] ?? 0] ?? '', target: actorIds[graph.b[edge] ?? 0] ?? '', weight: Math.round((graph.weight[edge] ?? 0) * 1000) / 1000, perTrace };
     }
   }
-  return { nodes, edges: { [Symbol.iterator]: edges }, traceNames: graph.traces.map(traceColumn) };
+  return { nodes, edges: { [Symbol.iterator]: edges }, traceNames: graph.traces.map(traceColumn), edgeCount };
 }
 
 export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[], fullNetwork = false): Promise<number> {
@@ -62,7 +64,5 @@ export async function writeDetectionOutputs(dir: string, result: DetectionResult
   await writeChunks(join(dir, 'network.gexf'), gexfChunks(networkExport(result, actorIds, fullNetwork)));
   await writeChunks(join(dir, 'network.graphml'), graphmlChunks(networkExport(result, actorIds, fullNetwork)));
   await writeFile(join(dir, 'clusters.json'), `${JSON.stringify(clusters, null, 2)}\n`);
-  let written = 0;
-  for (const _ of networkExport(result, actorIds, fullNetwork).edges) written += 1;
-  return written;
+  return networkExport(result, actorIds, fullNetwork).edgeCount;
 }
