@@ -3,7 +3,7 @@
  * ordinary reasons, and an integrity team must not take them down:
  * - syndication: an outlet's feed accounts, each posting almost nothing but links to the outlet's
  *   own domain, seconds apart (automation, but declared and authentic);
- * - fandom: a community reposting one popular account from outside the cluster at human speed
+ * - fandom: a community reposting one (or a few) popular accounts from outside the cluster at human speed
  *   (minutes after the original, not seconds), as fans do with an idol's posts;
  * - crowd: accounts that met on objects everybody acted on (a viral post, a live event's
  *   hashtag), of which they are a tiny share; with thousands of people in a burst, some meet
@@ -50,8 +50,11 @@ export interface OrganicOptions {
   syndicationPostShare: number;
   /** Share of members that must look like feeds of the same domain. */
   syndicationMemberShare: number;
-  /** Share of the cluster's reposts that go to the one external author. */
+  /** Share of the cluster's reposts that go to its few most reposted outside authors. */
   fandomAuthorShare: number;
+  /** How many outside authors a fan community may centre on, and their joint share of its reposts. */
+  fandomMaxAuthors: number;
+  fandomAuthorsShare: number;
   /** Reposts slower than this (median after the original) are at human, not automated, speed. */
   fandomMinDelayMs: number;
   /** Below this exclusivity the cluster met on everybody's objects: a crowd, not a campaign. */
@@ -62,6 +65,8 @@ export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
   syndicationPostShare: 0.9,
   syndicationMemberShare: 0.8,
   fandomAuthorShare: 0.5,
+  fandomMaxAuthors: 3,
+  fandomAuthorsShare: 0.8,
   fandomMinDelayMs: 120_000,
   crowdMaxExclusivity: 0.05,
 });
@@ -88,12 +93,20 @@ export function organicExplanation(facts: ClusterFacts, options?: Partial<Organi
   const totalEdges = facts.traces.reduce((sum, entry) => sum + entry.edges, 0);
   const repostEdges = facts.traces.filter((entry) => REPOST_TRACES.has(entry.trace)).reduce((sum, entry) => sum + entry.edges, 0);
   const reposts = facts.repostAuthors.reduce((sum, author) => sum + author.reposts, 0);
-  const top = facts.repostAuthors[0];
-  if (top !== undefined && !top.inCluster && totalEdges > 0 && repostEdges / totalEdges >= 0.8 && reposts > 0 &&
-      top.reposts / reposts >= opts.fandomAuthorShare && facts.medianRepostDelayMs !== null && facts.medianRepostDelayMs >= opts.fandomMinDelayMs) {
+  // A big community can gather the fans of a few idols: count the few most reposted outside authors.
+  // One idol must hold fandomAuthorShare of the reposts, or the few together fandomAuthorsShare.
+  const outside = facts.repostAuthors.filter((author) => !author.inCluster);
+  const single = outside.slice(0, 1);
+  const several = outside.slice(0, opts.fandomMaxAuthors);
+  const share = (authors: RepostAuthor[]): number => (reposts > 0 ? authors.reduce((sum, author) => sum + author.reposts, 0) / reposts : 0);
+  const idols = share(single) >= opts.fandomAuthorShare ? single : share(several) >= opts.fandomAuthorsShare ? several : [];
+  const idolReposts = idols.reduce((sum, author) => sum + author.reposts, 0);
+  if (idols.length > 0 && totalEdges > 0 && repostEdges / totalEdges >= 0.8 && reposts > 0 &&
+      facts.medianRepostDelayMs !== null && facts.medianRepostDelayMs >= opts.fandomMinDelayMs) {
+    const names = idols.map((author) => author.author).join(', ');
     return {
-      kind: 'fandom', author: top.author,
-      reason: `${Math.round((100 * top.reposts) / reposts)}% of the reposts go to one account outside the cluster (${top.author}), a median ${Math.round(facts.medianRepostDelayMs / 60_000)} min after its posts: a fan community's pace, not automation`,
+      kind: 'fandom', author: names,
+      reason: `${Math.round((100 * idolReposts) / reposts)}% of the reposts go to ${idols.length === 1 ? 'one account' : `${idols.length} accounts`} outside the cluster (${names}), a median ${Math.round(facts.medianRepostDelayMs / 60_000)} min after their posts: a fan community's pace, not automation`,
     };
   }
   return null;
