@@ -1,7 +1,7 @@
 /** Readers for the infrastructure inputs: sign-up/login logs and the IP-network table. */
 import { INFRA_EVENTS, NETWORK_KINDS } from '../model/index.js';
 import type { InfraEvent, InfraObservation, IpNetwork, NetworkKind } from '../model/index.js';
-import { parseTime } from './time.js';
+import { parseMappedTime } from './generic-mapping.js';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -20,7 +20,7 @@ function field(record: Readonly<Record<string, string | undefined>>, name: strin
 export function readLoginRecord(record: Readonly<Record<string, string | undefined>>, platform = 'unknown'): ParseResult<InfraObservation> {
   const actorId = field(record, 'account_id');
   if (actorId === '') return { ok: false, reason: 'account_id is empty' };
-  const time = parseTime(field(record, 'time'));
+  const time = parseMappedTime(field(record, 'time'));
   if (time === null) return { ok: false, reason: `time "${field(record, 'time')}" is not a time (ISO 8601 or unix seconds/ms)` };
   const ip = field(record, 'ip');
   if (!isIpAddress(ip)) return { ok: false, reason: `ip "${ip}" is not an IPv4 or IPv6 address` };
