@@ -30,13 +30,19 @@ export async function clusterReports(store: DuckDbStore, result: DetectionResult
   // Resolve every label and post the reports name in one lookup per trace.
   const wantedKeys = new Map<TraceName, number[]>();
   const wantedRows: number[] = [];
+  // Appends in place: rebuilding the list per item was quadratic in the evidence size.
+  const want = (trace: TraceName, key: number): void => {
+    let keys = wantedKeys.get(trace);
+    if (keys === undefined) wantedKeys.set(trace, (keys = []));
+    keys.push(key);
+  };
   for (const evidence of result.evidence) {
     for (const object of evidence.topObjects) {
-      wantedKeys.set(object.trace, [...(wantedKeys.get(object.trace) ?? []), object.key]);
+      want(object.trace, object.key);
       wantedRows.push(...object.sampleActions);
     }
     for (const item of evidence.coActions) {
-      wantedKeys.set(item.trace, [...(wantedKeys.get(item.trace) ?? []), item.key]);
+      want(item.trace, item.key);
       wantedRows.push(item.actionA, item.actionB);
     }
   }

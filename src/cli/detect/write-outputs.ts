@@ -60,9 +60,11 @@ export async function writeDetectionOutputs(dir: string, result: DetectionResult
     accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
   })));
   await writeChunks(join(dir, 'accounts.csv'), accountsCsvChunks(rows));
-  await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(networkExport(result, actorIds, fullNetwork)));
-  await writeChunks(join(dir, 'network.gexf'), gexfChunks(networkExport(result, actorIds, fullNetwork)));
-  await writeChunks(join(dir, 'network.graphml'), graphmlChunks(networkExport(result, actorIds, fullNetwork)));
+  // One export serves all three writers: its edges are re-iterable (a fresh generator each time).
+  const network = networkExport(result, actorIds, fullNetwork);
+  await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(network));
+  await writeChunks(join(dir, 'network.gexf'), gexfChunks(network));
+  await writeChunks(join(dir, 'network.graphml'), graphmlChunks(network));
   await writeFile(join(dir, 'clusters.json'), `${JSON.stringify(clusters, null, 2)}\n`);
-  return networkExport(result, actorIds, fullNetwork).edgeCount;
+  return network.edgeCount;
 }
