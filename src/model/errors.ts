@@ -9,7 +9,12 @@ export type LockstepErrorCode =
   | 'ingest/bad-mapping'
   | 'store/failed'
   | 'cli/bad-option'
-  | 'detect/bad-input';
+  | 'detect/bad-input'
+  | 'case/not-found'
+  | 'case/conflict'
+  | 'case/bad-request'
+  | 'case/forbidden'
+  | 'enforce/failed';
 
 export class LockstepError extends Error {
   readonly code: LockstepErrorCode;
