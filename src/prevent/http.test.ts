@@ -1,0 +1,44 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSignupScorer } from './scorer.js';
+import { signupScoreRoutes } from './http.js';
+import { NETWORK_UA, testKnown, testTable } from './test-support/network.js';
+
+const app = signupScoreRoutes(createSignupScorer(testKnown(), testTable()));
+const good = { account_id: 'n1', time: Date.UTC(2019, 7, 20), ip: '203.0.113.5', user_agent: NETWORK_UA, handle: 'Mary48213902', email_domain: 'mailbox.example' };
+const post = (body: unknown): Promise<Response> | Response => app.request('/score', { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+async function expect400(body: unknown, field: string, words: RegExp): Promise<void> {
+  const response = await post(body);
+  assert.equal(response.status, 400);
+  const json = await response.json() as { error: { code: string; message: string; details: { issues: { field: string }[] } } };
+  assert.equal(json.error.code, 'INVALID_REQUEST');
+  assert.equal(json.error.details.issues[0]?.field, field);
+  assert.match(json.error.message, words);
+}
+
+describe('POST /score', () => {
+  it('scores a registration: decision, score and reasons', async () => {
+    const response = await post(good);
+    assert.equal(response.status, 200);
+    const json = await response.json() as { account_id: string; decision: string; score: number; reasons: string[] };
+    assert.equal(json.account_id, 'n1');
+    assert.equal(json.decision, 'block');
+    assert.ok(json.score > 0.7 && json.score <= 1);
+    assert.ok(json.reasons.length >= 2);
+  });
+  it('takes an ISO time too', async () => {
+    assert.equal((await post({ ...good, time: '2019-08-20T10:00:00Z', ip: '192.0.2.1', handle: 'someone' })).status, 200);
+  });
+  it('answers 400 naming the field for a bad IP, IPv6, a missing field, a bad time, and a body that is not JSON', async () => {
+    await expect400({ ...good, ip: '300.1.1.1' }, 'ip', /not an IPv4 address/);
+    await expect400({ ...good, ip: '2001:db8::1' }, 'ip', /IPv6 addresses are not supported/);
+    const noHandle: Record<string, unknown> = { ...good };
+    delete noHandle['handle'];
+    await expect400(noHandle, 'handle', /handle is missing/);
+    await expect400({ ...good, time: 'yesterday' }, 'time', /not an ISO 8601 time/);
+    await expect400({ ...good, account_id: 42 }, 'account_id', /must be a string/);
+    await expect400('{"account_id":', '(body)', /not JSON/);
+    await expect400([1, 2], '(body)', /JSON object/);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { emptyKnownInfra } from './known-infra.js';
+import { createSignupScorer } from './scorer.js';
+import type { SignupInput } from './scorer.js';
+import { COMMON_UA, NETWORK_UA, testKnown, testTable } from './test-support/network.js';
+
+const T0 = Date.UTC(2019, 7, 20, 12);
+const signup = (over: Partial<SignupInput> = {}): SignupInput => ({
+  account_id: 'n1', time: T0, ip: '192.0.2.50', user_agent: COMMON_UA, handle: 'happy_cat12', email_domain: 'gmail.com', ...over,
+});
+
+describe('learnInfra', () => {
+  it('keeps the fixed addresses apart from the VPN exits, and the network user agent and template', () => {
+    const known = testKnown();
+    assert.equal(known.ips['203.0.113.5']?.anonymising, false);
+    assert.equal(known.ips['203.0.113.5']?.accounts, 7);
+    assert.equal(known.ips['198.51.100.10']?.anonymising, true);
+    assert.equal(known.networks['203.0.113.0/24']?.accounts, 20);
+    assert.ok(known.userAgents[NETWORK_UA] !== undefined);
+    assert.equal(known.userAgents[COMMON_UA], undefined);
+    assert.equal(known.templates['Aa#8'], 20);
+  });
+});
+
+describe('createSignupScorer', () => {
+  it('allows an ordinary sign-up with no reasons when nothing is known', () => {
+    const result = createSignupScorer(emptyKnownInfra(), testTable()).score(signup());
+    assert.deepEqual(result, { account_id: 'n1', decision: 'allow', score: 0, reasons: [] });
+  });
+
+  it('blocks a template handle from a fixed address of the network, and says why', () => {
+    const result = createSignupScorer(testKnown(), testTable()).score(signup({ ip: '203.0.113.6', handle: 'Mary48213902', user_agent: NETWORK_UA }));
+    assert.equal(result.decision, 'block');
+    assert.ok(result.score >= 0.8);
+    assert.ok(result.reasons.some((reason) => reason.includes('203.0.113.6 is a fixed address 7 network accounts logged in from')), result.reasons.join('\n'));
+    assert.ok(result.reasons.some((reason) => reason.includes('template Aa#8')));
+  });
+
+  it('never blocks on VPN use alone, however many strangers share the exit (property)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 10, max: 11 }), fc.stringMatching(/^[a-z]{3,8}_[a-z]{3,8}\d{0,2}$/), fc.integer({ min: 0, max: 3_600_000 })), { minLength: 1, maxLength: 60 }), (rows) => {
+      const scorer = createSignupScorer(testKnown(), testTable());
+      rows.sort((x, y) => x[2] - y[2]);
+      for (const [host, handle, dt] of rows) {
+        const result = scorer.score(signup({ ip: `198.51.100.${host}`, handle, time: T0 + dt }));
+        assert.notEqual(result.decision, 'block', result.reasons.join('\n'));
+      }
+    }), { numRuns: 50 });
+  });
+
+  it('challenges a burst from one residential address and blocks a burst of one template with the network user agent', () => {
+    const scorer = createSignupScorer(emptyKnownInfra(), testTable());
+    const decisions = Array.from({ length: 5 }, (_, i) => scorer.score(signup({ account_id: `b${i}`, time: T0 + i * 1000, handle: `walker_${i}` })).decision);
+    assert.deepEqual(decisions, ['allow', 'allow', 'challenge', 'challenge', 'challenge']);
+    const known = testKnown();
+    const waves = createSignupScorer(known, testTable());
+    const wave = Array.from({ length: 8 }, (_, i) => waves.score(signup({ account_id: `w${i}`, time: T0 + i * 1000, ip: '198.51.100.10', handle: `Lily${String(30_000_000 + i * 104_729)}`, user_agent: NETWORK_UA })));
+    assert.equal(wave[7]?.decision, 'block');
+    assert.ok(wave[7]?.reasons.some((reason) => reason.includes('sign-ups with handle template Aa#8')));
+  });
+
+  it('does not count bursts on mobile carrier NAT like bursts on a home address', () => {
+    const scorer = createSignupScorer(emptyKnownInfra(), testTable());
+    const results = Array.from({ length: 10 }, (_, i) => scorer.score(signup({ account_id: `c${i}`, ip: '100.64.3.3', time: T0 + i * 1000, handle: `walker_${i}` })));
+    assert.ok(results.every((result) => result.decision === 'allow'));
+  });
+
+  it('learns an email domain most of whose sign-ups it blocked', () => {
+    const scorer = createSignupScorer(testKnown(), testTable());
+    for (let i = 0; i < 6; i++) scorer.score(signup({ account_id: `f${i}`, ip: '203.0.113.5', handle: `Ruth${String(40_000_000 + i)}`, email_domain: 'mailbox.example', time: T0 + i }));
+    const next = scorer.score(signup({ account_id: 'g', handle: 'plain', email_domain: 'MAILBOX.example', time: T0 + 10 }));
+    assert.ok(next.reasons.some((reason) => reason.startsWith('email domain mailbox.example: 6 of its 6')), next.reasons.join('\n'));
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Sign-up scoring: allow, challenge or block a new registration, with a score in [0, 1] and the
+ * reasons. Features, each a weight combined by noisy-OR (score = 1 - Π(1 - w)):
+ * - infrastructure of confirmed or detected clusters: the exact IP (a fixed address weighs far
+ *   more than a VPN exit), its network, its ASN, a user agent typical of the network;
+ * - velocity in sliding windows: sign-ups per IP and per network (not for VPN/proxy/hosting exits,
+ *   which many strangers share; a higher bar on mobile carrier NAT) and per specific handle template;
+ * - similarity to the network: a handle template its accounts share, a mass-registration handle
+ *   shape, an email domain most of whose recent sign-ups were blocked.
+ * A VPN alone never blocks (the protesters used VPNs too): a block needs the score and at least two
+ * features that are not about anonymising exits.
+ */
+import { ANONYMISING_KINDS } from '../signals/ip-table.js';
+import type { IpLookup, NetworkInfo } from '../signals/ip-table.js';
+import { groupingTemplate, handlePattern, isSpecificTemplate } from '../signals/handle-pattern.js';
+import { parseIpv4 } from '../signals/ipv4.js';
+import type { KnownInfra } from './known-infra.js';
+import { velocityCounter } from './velocity.js';
+import type { VelocityCounter, VelocitySnapshot } from './velocity.js';
+
+export interface SignupInput {
+  account_id: string;
+  /** Epoch milliseconds. */
+  time: number;
+  /** IPv4 dotted quad (validated by the caller). */
+  ip: string;
+  user_agent: string;
+  handle: string;
+  email_domain: string;
+}
+
+export type SignupDecision = 'allow' | 'challenge' | 'block';
+
+export interface SignupScore {
+  account_id: string;
+  decision: SignupDecision;
+  score: number;
+  reasons: string[];
+}
+
+export const SCORER_DEFAULTS = {
+  blockAt: 0.7,
+  challengeAt: 0.35,
+  /** Features beyond anonymising exits a block needs. */
+  blockNeedsFeatures: 2,
+  windowMs: 3_600_000,
+  ipBurst: 3,
+  mobileIpBurst: 20,
+  networkBurst: 10,
+  templateBurst: 5,
+  /** An email domain counts once this many of its sign-ups were blocked ... */
+  domainBlocked: 5,
+  /** ... making up at least this share of its sign-ups. */
+  domainShare: 0.6,
+  weights: {
+    fixedIp: 0.7, fixedIpFew: 0.45, vpnExit: 0.15, network: 0.4, asn: 0.15, userAgent: 0.3,
+    template: 0.45, templateBurst: 0.5, handleShape: 0.1, emailDomain: 0.5, ipBurst: 0.45, networkBurst: 0.3,
+  },
+};
+export type ScorerOptions = typeof SCORER_DEFAULTS;
+
+/** Everything a scorer must keep across restarts. */
+export interface ScorerState {
+  version: 1;
+  known: KnownInfra;
+  velocity: { ip: VelocitySnapshot | null; network: VelocitySnapshot | null; template: VelocitySnapshot | null };
+  domains: Record<string, [blocked: number, total: number]>;
+  /** Latest sign-up time seen (the clock of the velocity windows). */
+  lastTime: number;
+}
+
+export interface SignupScorer {
+  score(input: SignupInput): SignupScore;
+  /** A snapshot to persist (velocity keys outside the window are dropped). */
+  state(): ScorerState;
+  /** Bumped by every scored sign-up: the write-behind saver watches it. */
+  readonly revision: number;
+  readonly known: KnownInfra;
+}
+
+const where = (info: NetworkInfo | null): string => (info === null ? 'not in the IP table' : `${info.country ?? '??'}, ${info.asn === null ? '' : `AS${info.asn} `}${info.org ?? info.cidr}, ${info.kind}`);
+
+/**
+ * A scorer over what is known and the IP table, restoring counters from `state` if given.
+ * @example
+ * const scorer = createSignupScorer(known, buildIpTable(networks));
+ * scorer.score({ account_id: 'n1', time: Date.now(), ip: '198.51.100.7', user_agent: 'UA', handle: 'Ruth48213902', email_domain: 'example.com' })
+ */
+export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: ScorerState | null, options: Partial<ScorerOptions> = {}): SignupScorer {
+  const settings = { ...SCORER_DEFAULTS, ...options, weights: { ...SCORER_DEFAULTS.weights, ...options.weights } };
+  const w = settings.weights;
+  const perIp: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.ip ?? undefined);
+  const perNetwork: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.network ?? undefined);
+  const perTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.template ?? undefined);
+  const domains = new Map<string, [number, number]>(Object.entries(state?.domains ?? {}).map(([domain, counts]) => [domain, [counts[0], counts[1]]]));
+  const ips = new Map(Object.entries(known.ips));
+  const networks = new Map(Object.entries(known.networks));
+  const asns = new Map(Object.entries(known.asns));
+  const userAgents = new Map(Object.entries(known.userAgents));
+  const templates = new Map(Object.entries(known.templates));
+  let lastTime = state?.lastTime ?? 0;
+  let revision = 0;
+
+  function score(input: SignupInput): SignupScore {
+    revision += 1;
+    if (input.time > lastTime) lastTime = input.time;
+    const reasons: string[] = [];
+    let keep = 1;
+    let features = 0;
+    const add = (weight: number, reason: string, counts = true): void => {
+      keep *= 1 - weight;
+      if (counts) features += 1;
+      reasons.push(reason);
+    };
+    const info = lookup.lookup(parseIpv4(input.ip));
+    const anonymising = info !== null && ANONYMISING_KINDS.has(info.kind);
+    const knownIp = ips.get(input.ip);
+    if (knownIp !== undefined) {
+      if (knownIp.anonymising) add(w.vpnExit, `IP ${input.ip} is an exit (${where(info)}) that ${knownIp.accounts} network accounts used; shared by many, not evidence alone`, false);
+      else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, `IP ${input.ip} is a fixed address ${knownIp.accounts} network accounts logged in from (${where(info)}; ${knownIp.clusters.join(', ')})`);
+    } else if (info !== null && !anonymising) {
+      const network = networks.get(info.cidr);
+      if (network !== undefined) add(w.network, `network ${info.cidr} (${where(info)}) is one ${network.accounts} network accounts logged in from`);
+      else if (info.asn !== null) {
+        const asn = asns.get(String(info.asn));
+        if (asn !== undefined && !asn.anonymising) add(w.asn, `AS${info.asn} (${asn.org ?? 'unknown org'}) carried logins of ${asn.accounts} network accounts`);
+      }
+    }
+    const ua = userAgents.get(input.user_agent);
+    if (ua !== undefined) add(w.userAgent, `user agent "${input.user_agent.slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`);
+
+    if (!anonymising) {
+      const ipCount = perIp.hit(input.ip, input.time);
+      const bar = info?.kind === 'mobile' ? settings.mobileIpBurst : settings.ipBurst;
+      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${settings.windowMs / 60_000} min`);
+      if (info !== null && info.kind !== 'mobile') {
+        const netCount = perNetwork.hit(info.cidr, input.time);
+        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from network ${info.cidr} in the last ${settings.windowMs / 60_000} min`);
+      }
+    }
+    const template = groupingTemplate(input.handle);
+    if (isSpecificTemplate(template)) {
+      const members = templates.get(template);
+      if (members !== undefined) add(w.template, `handle "${input.handle}" follows template ${template}, shared by ${members} network accounts`);
+      const count = perTemplate.hit(template, input.time);
+      if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${settings.windowMs / 60_000} min`);
+    }
+    const shape = handlePattern(input.handle);
+    if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, false);
+    const domain = input.email_domain.toLowerCase();
+    let domainCounts = domains.get(domain);
+    if (domainCounts === undefined) domains.set(domain, (domainCounts = [0, 0]));
+    if (domainCounts[0] >= settings.domainBlocked && domainCounts[0] / domainCounts[1] >= settings.domainShare) {
+      add(w.emailDomain, `email domain ${domain}: ${domainCounts[0]} of its ${domainCounts[1]} recent sign-ups were blocked`);
+    }
+    const value = Math.round((1 - keep) * 1000) / 1000;
+    const decision: SignupDecision = value >= settings.blockAt && features >= settings.blockNeedsFeatures ? 'block'
+      : value >= settings.challengeAt ? 'challenge' : 'allow';
+    if (decision !== 'block' && value >= settings.blockAt) reasons.push('not blocked: the evidence is mostly anonymising infrastructure');
+    domainCounts[1] += 1;
+    if (decision === 'block') domainCounts[0] += 1;
+    return { account_id: input.account_id, decision, score: value, reasons };
+  }
+
+  return {
+    score,
+    get revision() { return revision; },
+    known,
+    state: () => ({
+      version: 1,
+      known,
+      velocity: { ip: perIp.snapshot(lastTime), network: perNetwork.snapshot(lastTime), template: perTemplate.snapshot(lastTime) },
+      domains: Object.fromEntries(domains),
+      lastTime,
+    }),
+  };
+}
