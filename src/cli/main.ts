@@ -5,6 +5,7 @@ import { LockstepError } from '../model/index.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerSignups } from './commands/signups.js';
 import { registerStats } from './commands/stats.js';
 import { registerSynth } from './commands/synth.js';
 import { processIo } from './io.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: CliIo): Command {
   registerDetect(program, config, io);
   registerSynth(program, io);
   registerDemo(program, config, io);
+  registerSignups(program, config, io);
   return program;
 }
 
