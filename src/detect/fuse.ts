@@ -58,13 +58,22 @@ export function fuseTraces(actorCount: number, inputs: readonly TraceEdges[]): F
   const weight = new Float64Array(size);
   const logP = new Float64Array(size);
   const perTrace = new Map<TraceName, TraceEdgeEvidence>();
+  const traces: TraceName[] = [];
   for (const input of inputs) {
-    const evidence: TraceEdgeEvidence = {
-      shared: new Float64Array(size), idf: new Float64Array(size), coActions: new Float64Array(size),
-      meanDelay: new Float64Array(size).fill(Number.NaN), logP: new Float64Array(size),
-    };
+    // A trace may come twice (its narrow-window pairs, then its group-test pairs): a pair keeps
+    // the evidence it got first.
+    let evidence = perTrace.get(input.trace);
+    if (evidence === undefined) {
+      evidence = {
+        shared: new Float64Array(size), idf: new Float64Array(size), coActions: new Float64Array(size),
+        meanDelay: new Float64Array(size).fill(Number.NaN), logP: new Float64Array(size),
+      };
+      perTrace.set(input.trace, evidence);
+      traces.push(input.trace);
+    }
     for (const row of input.kept) {
       const edge = index.get((input.pairs.a[row] ?? 0) * actorCount + (input.pairs.b[row] ?? 0)) ?? 0;
+      if ((evidence.shared[edge] ?? 0) > 0) continue;
       const coActions = input.pairs.coActions[row] ?? 0;
       evidence.shared[edge] = input.pairs.shared[row] ?? 0;
       evidence.idf[edge] = input.pairs.idf[row] ?? 0;
@@ -75,7 +84,6 @@ export function fuseTraces(actorCount: number, inputs: readonly TraceEdges[]): F
       weight[edge] = (weight[edge] ?? 0) + Math.max(input.pairs.idf[row] ?? 0, 0.1 * (input.pairs.shared[row] ?? 0));
       logP[edge] = Math.min(logP[edge] ?? 0, input.logP[row] ?? 0);
     }
-    perTrace.set(input.trace, evidence);
   }
-  return { actorCount, a: Int32Array.from(a), b: Int32Array.from(b), weight, logP, traces: inputs.map((input) => input.trace), perTrace, size };
+  return { actorCount, a: Int32Array.from(a), b: Int32Array.from(b), weight, logP, traces, perTrace, size };
 }

@@ -11,7 +11,8 @@ import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel/index.js';
 import type { KernelStats } from './kernel/index.js';
-import { SIGNIFICANCE_DEFAULTS, distinctKeysPerActor, significantPairs } from './significance/index.js';
+import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, unionEvents } from './significance/index.js';
+import type { GroupOptions, GroupReport } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration } from './window.js';
 
@@ -26,6 +27,11 @@ export interface DetectOptions {
   minShared: number;
   maxPartnersPerEvent: number;
   cluster: Partial<ClusterOptions>;
+  /**
+   * The group test for slow campaigns (significance/group.ts): a wide window on rare objects,
+   * groups kept when they act together far beyond chance; `false` turns it off.
+   */
+  group: Partial<GroupOptions> | false;
 }
 
 /**
@@ -41,6 +47,7 @@ export const DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({
   minShared: SIGNIFICANCE_DEFAULTS.minShared,
   maxPartnersPerEvent: KERNEL_DEFAULTS.maxPartnersPerEvent,
   cluster: CLUSTER_DEFAULTS,
+  group: {},
 });
 
 export interface TraceReport {
@@ -55,7 +62,15 @@ export interface TraceReport {
   kernel: KernelStats;
   pairsTested: number;
   pairsSignificant: number;
+  /** Pairs the group test added to this trace's evidence (0 when off). */
+  groupPairs: number;
 }
+
+/**
+ * Traces pooled for the group test: one per kind of object, so that one post never counts twice
+ * (hashtag-sequence restates co-hashtag, fast-repost co-repost, co-mention mostly co-reply).
+ */
+export const GROUP_TRACES: readonly TraceName[] = ['co-repost', 'co-link', 'co-hashtag', 'near-duplicate', 'co-reply'];
 
 export interface DetectionResult {
   traces: TraceReport[];
@@ -63,6 +78,8 @@ export interface DetectionResult {
   graph: FusedGraph;
   clusters: DetectedCluster[];
   evidence: ClusterEvidence[];
+  /** The group test's candidate groups (empty when it is off). */
+  groups: GroupReport[];
 }
 
 function chooseWindow(data: TraceData, setting: WindowSetting): { windowMs: number; explanation: string; precision: string; warning: string | null } {
@@ -95,13 +112,52 @@ export function detectCoordination(
     reports.push({
       trace, events: data.actor.length, keys: data.keyCount, windowMs: window.windowMs, window: window.explanation,
       precision: window.precision, warning: window.warning, kernel: kernel.stats,
-      pairsTested: significance.tested, pairsSignificant: significance.kept.length,
+      pairsTested: significance.tested, pairsSignificant: significance.kept.length, groupPairs: 0,
     });
   }
+  const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, onStage);
   onStage?.('clustering');
   const graph = fuseTraces(input.actorCount, edges);
   const clusters = clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster });
   onStage?.('evidence');
   const evidence = explainClusters(clusters, input.traces, windows);
-  return { traces: reports, windows, graph, clusters, evidence };
+  return { traces: reports, windows, graph, clusters, evidence, groups };
+}
+
+/**
+ * The group test on the pooled traces; each trace then contributes its wide-window pairs inside
+ * kept groups as evidence (appended to `edges`, counted in `reports`). ln p of such a pair is
+ * its group's.
+ */
+function groupEvidence(
+  input: { actorCount: number; traces: ReadonlyMap<TraceName, TraceData> },
+  options: GroupOptions,
+  edges: TraceEdges[],
+  reports: TraceReport[],
+  onStage?: (stage: string) => void,
+): GroupReport[] {
+  const pooled = GROUP_TRACES.flatMap((trace) => {
+    const data = input.traces.get(trace);
+    return data === undefined || data.actor.length < 2 ? [] : [{ trace, data }];
+  });
+  if (pooled.length === 0) return [];
+  onStage?.('group test');
+  const activity = new Float64Array(input.actorCount);
+  for (const { data } of pooled) {
+    const own = distinctKeysPerActor(data);
+    for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
+  }
+  const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
+  const { groups, groupOf } = significantGroups(union, activity, options);
+  if (!groups.some((group) => group.kept)) return groups;
+  for (const { trace, data } of pooled) {
+    const { pairs } = coActionPairs(rareKeyEvents(data, options.maxKeyActors), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
+    const kept = rowsWithinGroups(pairs, groupOf);
+    const logP = new Float64Array(pairs.size);
+    for (const row of kept) logP[row] = groups[groupOf[pairs.a[row] ?? 0] ?? 0]?.logP ?? 0;
+    edges.push({ trace, pairs, kept, logP });
+    const report = reports.find((entry) => entry.trace === trace);
+    if (report !== undefined) report.groupPairs = kept.length;
+  }
+  return groups;
 }
