@@ -32,10 +32,10 @@ export interface WorkspaceStore {
   outcomes(caseId: string): Promise<Outcome[]>;
 
   /**
-   * Appends to the audit log: numbers the entry, chains its hash to the previous one and moves
+   * Appends to the audit log: numbers the entries, chains each hash to the previous one and moves
    * the log's head, atomically (concurrent writers are serialised).
    */
-  appendAudit(entry: AuditInput): Promise<AuditEntry>;
+  appendAudit(entries: readonly AuditInput[]): Promise<AuditEntry[]>;
   audit(query: { caseId?: string; limit: number; offset: number }): Promise<{ items: AuditEntry[]; total: number }>;
   /** Every entry in stored order (by seq), for verification. */
   allAudit(): Promise<AuditEntry[]>;
