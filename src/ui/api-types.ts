@@ -1,0 +1,80 @@
+/** The shapes of docs/api-v1.md as the UI reads them (the server's OpenAPI document is the authority). */
+
+export type Role = 'admin' | 'investigator' | 'reviewer' | 'viewer';
+export type CaseStatus = 'open' | 'in_review' | 'decided' | 'actioned' | 'closed';
+export type DecisionKind = 'suspend' | 'remove' | 'label' | 'no_action';
+export type AdapterName = 'mastodon' | 'ozone' | 'webhook';
+export type EntityKind = 'account' | 'page' | 'group';
+
+export interface Me { name: string; role: Role }
+
+export interface Page<T> { items: T[]; total: number }
+
+export interface ClusterSummary {
+  id: string;
+  score: number;
+  size: number;
+  traces: string[];
+  topKeys: string[];
+  firstTime: number;
+  lastTime: number;
+  caseId: string | null;
+  organic: string | null;
+}
+
+export interface Member { accountId: string; handle: string | null; actions: number; degree: number; attachment: number }
+export interface Edge { source: string; target: string; weight: number; traces: Record<string, number> }
+export interface TimelineBucket { time: number; trace: string; coActions: number }
+
+export interface ClusterDetail extends ClusterSummary {
+  members: Member[];
+  edges: Edge[];
+  timeline: TimelineBucket[];
+  evidence: unknown;
+}
+
+export interface PostRef { actionId: string; accountId: string; time: number; kind: string; text: string | null; urls: string[] }
+export interface SharedAction { trace: string; key: string; a: PostRef; b: PostRef; deltaSeconds: number }
+
+export interface AccountDetail {
+  account: Record<string, unknown> | null;
+  actions: number;
+  firstTime: number | null;
+  lastTime: number | null;
+  clusters: string[];
+  signals: Record<string, unknown> | null;
+  recent: PostRef[];
+}
+
+export interface Case {
+  id: string;
+  clusterId: string;
+  title: string;
+  status: CaseStatus;
+  assignee: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EntityRef { kind: EntityKind; id: string }
+export interface Entity extends EntityRef { handle: string | null }
+export interface Note { id: string; author: string; text: string; time: number }
+export interface Decision { entity: EntityRef; decision: DecisionKind; reason: string; author?: string; time?: number }
+export interface Outcome {
+  entity: EntityRef;
+  decision: DecisionKind;
+  adapter: AdapterName;
+  status: 'done' | 'failed' | 'skipped';
+  attempts: number;
+  detail: string;
+  time: number;
+}
+
+export interface CaseDetail extends Case { entities: Entity[]; notes: Note[]; decisions: Decision[]; outcomes: Outcome[] }
+
+export interface DecisionResult { dryRun: boolean; decisions: Decision[]; changes: { entity: EntityRef; from: string | null; to: string }[] }
+export interface ActionResult { dryRun: boolean; outcomes: Outcome[] }
+
+export interface AuditEntry { seq: number; time: number; actor: string; action: string; subject: string; payload: unknown; prevHash: string; hash: string }
+
+export interface ApiErrorBody { error: { code: string; message: string; details?: unknown } }
