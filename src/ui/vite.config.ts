@@ -13,7 +13,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: true,
-    chunkSizeWarningLimit: 400,
+    chunkSizeWarningLimit: 500,
   },
   worker: { format: 'es' },
   server: {

@@ -2,8 +2,6 @@
 import type { View } from '../app-context.js';
 import { can } from '../app-context.js';
 import { errorBox, formatNumber, formatTime, h, replace } from '../dom.js';
-import { buildClusterGraph } from '../network/build-graph.js';
-import { createNetworkView } from '../network/network-view.js';
 import type { NetworkProbe } from '../network/network-view.js';
 import { timelineChart } from '../timeline-chart.js';
 import { traceColor } from '../trace-colors.js';
@@ -16,7 +14,10 @@ declare global {
 
 export const renderClusterPage: View = async (root, context, params) => {
   const id = params['id'] ?? '';
-  const cluster = await context.api.cluster(id);
+  // sigma and the layout load with the first cluster page, not with the sign-in and list pages.
+  const [cluster, { createNetworkView }, { buildClusterGraph }] = await Promise.all([
+    context.api.cluster(id), import('../network/network-view.js'), import('../network/build-graph.js'),
+  ]);
   const graph = buildClusterGraph(cluster);
 
   const caseArea = h('span', { class: 'case-area' });
