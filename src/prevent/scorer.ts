@@ -7,8 +7,9 @@
  *   which many strangers share; a higher bar on mobile carrier NAT) and per specific handle template;
  * - similarity to the network: a handle template its accounts share, a mass-registration handle
  *   shape, an email domain most of whose recent sign-ups were blocked.
- * A VPN alone never blocks (the protesters used VPNs too): a block needs the score and at least two
- * features that are not about anonymising exits.
+ * A VPN alone never blocks (the protesters used VPNs too): a block needs the score and evidence of
+ * at least two kinds besides anonymising exits (infrastructure, client, handle, email), so neither
+ * a shared VPN exit nor a common handle shape can block on its own.
  */
 import { ANONYMISING_KINDS } from '../signals/ip-table.js';
 import type { IpLookup, NetworkInfo } from '../signals/ip-table.js';
@@ -41,20 +42,22 @@ export interface SignupScore {
 export const SCORER_DEFAULTS = {
   blockAt: 0.7,
   challengeAt: 0.35,
-  /** Features beyond anonymising exits a block needs. */
-  blockNeedsFeatures: 2,
+  /** Kinds of evidence (infrastructure, client, handle, email) beyond anonymising exits a block needs. */
+  blockNeedsKinds: 2,
   windowMs: 3_600_000,
   ipBurst: 3,
   mobileIpBurst: 20,
   networkBurst: 10,
   templateBurst: 5,
+  /** Sign-ups of one specific template through one exit or address in the window. */
+  exitTemplateBurst: 3,
   /** An email domain counts once this many of its sign-ups were blocked ... */
   domainBlocked: 5,
   /** ... making up at least this share of its sign-ups. */
   domainShare: 0.6,
   weights: {
     fixedIp: 0.7, fixedIpFew: 0.45, vpnExit: 0.15, network: 0.4, asn: 0.15, userAgent: 0.3,
-    template: 0.45, templateBurst: 0.5, handleShape: 0.1, emailDomain: 0.5, ipBurst: 0.45, networkBurst: 0.3,
+    template: 0.45, templateBurst: 0.5, exitTemplateBurst: 0.5, handleShape: 0.1, emailDomain: 0.5, ipBurst: 0.45, networkBurst: 0.3,
   },
 };
 export type ScorerOptions = typeof SCORER_DEFAULTS;
@@ -63,7 +66,7 @@ export type ScorerOptions = typeof SCORER_DEFAULTS;
 export interface ScorerState {
   version: 1;
   known: KnownInfra;
-  velocity: { ip: VelocitySnapshot | null; network: VelocitySnapshot | null; template: VelocitySnapshot | null };
+  velocity: { ip: VelocitySnapshot | null; network: VelocitySnapshot | null; template: VelocitySnapshot | null; exitTemplate?: VelocitySnapshot | null | undefined };
   domains: Record<string, [blocked: number, total: number]>;
   /** Latest sign-up time seen (the clock of the velocity windows). */
   lastTime: number;
@@ -77,6 +80,11 @@ export interface SignupScorer {
   readonly revision: number;
   readonly known: KnownInfra;
 }
+
+/** Evidence kinds, as bits: a block needs two kinds besides anonymising exits. */
+const KIND = { anonymising: 1, infrastructure: 2, client: 4, handle: 8, email: 16 } as const;
+type FeatureKind = (typeof KIND)[keyof typeof KIND];
+const bitCount = (bits: number): number => { let n = 0; for (let b = bits; b > 0; b >>= 1) n += b & 1; return n; };
 
 const where = (info: NetworkInfo | null): string => (info === null ? 'not in the IP table' : `${info.country ?? '??'}, ${info.asn === null ? '' : `AS${info.asn} `}${info.org ?? info.cidr}, ${info.kind}`);
 
@@ -92,6 +100,7 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
   const perIp: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.ip ?? undefined);
   const perNetwork: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.network ?? undefined);
   const perTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.template ?? undefined);
+  const perExitTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.exitTemplate ?? undefined);
   const domains = new Map<string, [number, number]>(Object.entries(state?.domains ?? {}).map(([domain, counts]) => [domain, [counts[0], counts[1]]]));
   const ips = new Map(Object.entries(known.ips));
   const networks = new Map(Object.entries(known.networks));
@@ -106,55 +115,58 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     if (input.time > lastTime) lastTime = input.time;
     const reasons: string[] = [];
     let keep = 1;
-    let features = 0;
-    const add = (weight: number, reason: string, counts = true): void => {
+    let kinds = 0;
+    const add = (weight: number, reason: string, kind: FeatureKind): void => {
       keep *= 1 - weight;
-      if (counts) features += 1;
+      kinds |= kind;
       reasons.push(reason);
     };
     const info = lookup.lookup(parseIpv4(input.ip));
     const anonymising = info !== null && ANONYMISING_KINDS.has(info.kind);
     const knownIp = ips.get(input.ip);
     if (knownIp !== undefined) {
-      if (knownIp.anonymising) add(w.vpnExit, `IP ${input.ip} is an exit (${where(info)}) that ${knownIp.accounts} network accounts used; shared by many, not evidence alone`, false);
-      else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, `IP ${input.ip} is a fixed address ${knownIp.accounts} network accounts logged in from (${where(info)}; ${knownIp.clusters.join(', ')})`);
+      if (knownIp.anonymising) add(w.vpnExit, `IP ${input.ip} is an exit (${where(info)}) that ${knownIp.accounts} network accounts used; shared by many, not evidence alone`, KIND.anonymising);
+      else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, `IP ${input.ip} is a fixed address ${knownIp.accounts} network accounts logged in from (${where(info)}; ${knownIp.clusters.join(', ')})`, KIND.infrastructure);
     } else if (info !== null && !anonymising) {
       const network = networks.get(info.cidr);
-      if (network !== undefined) add(w.network, `network ${info.cidr} (${where(info)}) is one ${network.accounts} network accounts logged in from`);
+      if (network !== undefined) add(w.network, `network ${info.cidr} (${where(info)}) is one ${network.accounts} network accounts logged in from`, KIND.infrastructure);
       else if (info.asn !== null) {
         const asn = asns.get(String(info.asn));
-        if (asn !== undefined && !asn.anonymising) add(w.asn, `AS${info.asn} (${asn.org ?? 'unknown org'}) carried logins of ${asn.accounts} network accounts`);
+        if (asn !== undefined && !asn.anonymising) add(w.asn, `AS${info.asn} (${asn.org ?? 'unknown org'}) carried logins of ${asn.accounts} network accounts`, KIND.infrastructure);
       }
     }
     const ua = userAgents.get(input.user_agent);
-    if (ua !== undefined) add(w.userAgent, `user agent "${input.user_agent.slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`);
+    if (ua !== undefined) add(w.userAgent, `user agent "${input.user_agent.slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`, KIND.client);
 
     if (!anonymising) {
       const ipCount = perIp.hit(input.ip, input.time);
       const bar = info?.kind === 'mobile' ? settings.mobileIpBurst : settings.ipBurst;
-      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${settings.windowMs / 60_000} min`);
+      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${settings.windowMs / 60_000} min`, KIND.infrastructure);
       if (info !== null && info.kind !== 'mobile') {
         const netCount = perNetwork.hit(info.cidr, input.time);
-        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from network ${info.cidr} in the last ${settings.windowMs / 60_000} min`);
+        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from network ${info.cidr} in the last ${settings.windowMs / 60_000} min`, KIND.infrastructure);
       }
     }
     const template = groupingTemplate(input.handle);
     if (isSpecificTemplate(template)) {
       const members = templates.get(template);
-      if (members !== undefined) add(w.template, `handle "${input.handle}" follows template ${template}, shared by ${members} network accounts`);
+      if (members !== undefined) add(w.template, `handle "${input.handle}" follows template ${template}, shared by ${members} network accounts`, KIND.handle);
       const count = perTemplate.hit(template, input.time);
-      if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${settings.windowMs / 60_000} min`);
+      if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${settings.windowMs / 60_000} min`, KIND.handle);
+      // Many strangers share an exit, but not a narrow handle template through it within the hour.
+      const viaExit = perExitTemplate.hit(`${input.ip}|${template}`, input.time);
+      if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${input.ip} in the last ${settings.windowMs / 60_000} min`, KIND.infrastructure);
     }
     const shape = handlePattern(input.handle);
-    if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, false);
+    if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, KIND.handle);
     const domain = input.email_domain.toLowerCase();
     let domainCounts = domains.get(domain);
     if (domainCounts === undefined) domains.set(domain, (domainCounts = [0, 0]));
     if (domainCounts[0] >= settings.domainBlocked && domainCounts[0] / domainCounts[1] >= settings.domainShare) {
-      add(w.emailDomain, `email domain ${domain}: ${domainCounts[0]} of its ${domainCounts[1]} recent sign-ups were blocked`);
+      add(w.emailDomain, `email domain ${domain}: ${domainCounts[0]} of its ${domainCounts[1]} recent sign-ups were blocked`, KIND.email);
     }
     const value = Math.round((1 - keep) * 1000) / 1000;
-    const decision: SignupDecision = value >= settings.blockAt && features >= settings.blockNeedsFeatures ? 'block'
+    const decision: SignupDecision = value >= settings.blockAt && bitCount(kinds & ~KIND.anonymising) >= settings.blockNeedsKinds ? 'block'
       : value >= settings.challengeAt ? 'challenge' : 'allow';
     if (decision !== 'block' && value >= settings.blockAt) reasons.push('not blocked: the evidence is mostly anonymising infrastructure');
     domainCounts[1] += 1;
@@ -169,7 +181,7 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     state: () => ({
       version: 1,
       known,
-      velocity: { ip: perIp.snapshot(lastTime), network: perNetwork.snapshot(lastTime), template: perTemplate.snapshot(lastTime) },
+      velocity: { ip: perIp.snapshot(lastTime), network: perNetwork.snapshot(lastTime), template: perTemplate.snapshot(lastTime), exitTemplate: perExitTemplate.snapshot(lastTime) },
       domains: Object.fromEntries(domains),
       lastTime,
     }),

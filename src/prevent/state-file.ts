@@ -28,7 +28,7 @@ const knownSchema = z.object({
 const stateSchema = z.object({
   version: z.literal(1),
   known: knownSchema,
-  velocity: z.object({ ip: velocitySchema, network: velocitySchema, template: velocitySchema }),
+  velocity: z.object({ ip: velocitySchema, network: velocitySchema, template: velocitySchema, exitTemplate: velocitySchema.optional() }),
   domains: z.record(z.string(), z.tuple([z.number(), z.number()])),
   lastTime: z.number(),
 });

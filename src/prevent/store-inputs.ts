@@ -36,7 +36,7 @@ function actorOf(row: Record<string, DuckDBValue>): Actor {
   };
 }
 
-const ACTOR_COLUMNS = 'platform, id, handle, display_name, created_at, followers, following, language, location, description';
+const ACTOR_COLUMNS = ['platform', 'id', 'handle', 'display_name', 'created_at', 'followers', 'following', 'language', 'location', 'description'].map((name) => `actors.${name}`).join(', ');
 
 /** All account actors (the platform baseline). */
 export async function readAllActors(connection: DuckDBConnection): Promise<Actor[]> {
@@ -50,7 +50,7 @@ export async function readActors(connection: DuckDBConnection, ids: readonly str
 
 /** Logins and sign-ups of these accounts. */
 export async function readLogins(connection: DuckDBConnection, ids: readonly string[]): Promise<InfraObservation[]> {
-  return withIds(connection, ids, async () => (await queryRows(connection, 'SELECT platform, actor_id, time, ip, user_agent, event FROM infra JOIN ls_signal_ids s ON s.id = infra.actor_id'))
+  return withIds(connection, ids, async () => (await queryRows(connection, 'SELECT infra.platform, actor_id, time, ip, user_agent, event FROM infra JOIN ls_signal_ids s ON s.id = infra.actor_id'))
     .map((row) => ({ platform: String(row['platform']), actorId: String(row['actor_id']), time: toNumber(row['time']), ip: String(row['ip']), userAgent: textOrNull(row['user_agent']), event: row['event'] === 'signup' ? 'signup' : 'login' })));
 }
 
