@@ -2,13 +2,15 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { csvField } from '../../detect/output/index.js';
 import { badOption } from '../../model/index.js';
 import { evaluate, formatEvaluation, generateSynthetic, parseTruth } from '../../synth/index.js';
+import { infraFiles } from '../../synth/infra-files.js';
+import { evaluateSignups, formatSignupEvaluation } from '../../synth/signups-evaluate.js';
 import type { CliIo } from '../io.js';
 
 async function writeCsv(path: string, header: readonly string[], rows: Iterable<readonly string[]>, quoteAll: boolean): Promise<number> {
@@ -48,21 +50,29 @@ export function registerSynth(program: Command, io: CliIo): void {
       const tweets = await writeCsv(join(options.out, 'tweets.csv'), tables.tweetColumns, tables.tweets, true);
       const users = await writeCsv(join(options.out, 'users.csv'), tables.userColumns, tables.users, true);
       await writeCsv(join(options.out, 'truth.csv'), tables.truthColumns, tables.truth, false);
+      const infra = infraFiles(seed, scale, tables.users, tables.truth);
+      for (const file of infra.files) await writeCsv(join(options.out, file.name), file.header, file.rows, false);
       const summary = { tweets, users, coordinated: tables.summary.coordinatedAccounts, campaigns: tables.summary.campaigns.length, out: options.out };
-      io.out(options.json === true ? JSON.stringify({ ...summary, plan: tables.summary }) :
-        `wrote ${tweets} tweets and ${users} accounts (${summary.coordinated} coordinated in ${summary.campaigns} campaigns) to ${options.out}/tweets.csv, users.csv, truth.csv`);
+      io.out(options.json === true ? JSON.stringify({ ...summary, plan: tables.summary, signups: infra.signups }) :
+        `wrote ${tweets} tweets and ${users} accounts (${summary.coordinated} coordinated in ${summary.campaigns} campaigns) to ${options.out}/tweets.csv, users.csv, truth.csv` +
+        `, and logins.csv, ipinfo.csv, new_signups.csv (${infra.signups.fake} fake, ${infra.signups.organic} organic), truth_signups.csv`);
     });
 
   program.command('eval')
     .description('Score a detection (DIR/accounts.csv) against the truth of a synthetic archive')
     .requiredOption('--truth <file>', 'truth.csv written by lockstep synth')
     .requiredOption('--out <dir>', 'the output directory of lockstep detect')
+    .option('--signup-scores <file>', 'also score sign-up decisions (lockstep signups score --out) against truth_signups.csv beside --truth')
     .option('--json', 'print the evaluation as JSON')
-    .action(async (options: { truth: string; out: string; json?: boolean }) => {
+    .action(async (options: { truth: string; out: string; signupScores?: string; json?: boolean }) => {
       const truthRecords = parse(await readFile(options.truth, 'utf8'), { bom: true }) as string[][];
       const truth = parseTruth(truthRecords[0] ?? [], truthRecords.slice(1), options.truth);
       const accounts = parse(await readFile(join(options.out, 'accounts.csv'), 'utf8'), { bom: true, columns: true }) as { account_id: string }[];
       const evaluation = evaluate(truth, new Set(accounts.map((row) => row.account_id)));
-      io.out(options.json === true ? JSON.stringify(evaluation) : formatEvaluation(evaluation));
+      const signupTruth = join(dirname(options.truth), 'truth_signups.csv');
+      const signups = options.signupScores === undefined ? null : evaluateSignups(parse(await readFile(signupTruth, 'utf8'), { bom: true }) as string[][],
+        parse(await readFile(options.signupScores, 'utf8'), { bom: true }) as string[][], { truth: signupTruth, scores: options.signupScores });
+      io.out(options.json === true ? JSON.stringify(signups === null ? evaluation : { ...evaluation, signups }) :
+        `${formatEvaluation(evaluation)}${signups === null ? '' : `\n${formatSignupEvaluation(signups)}`}`);
     });
 }
