@@ -9,7 +9,6 @@ import { DETECT_DEFAULTS, detectCoordination } from '../../detect/pipeline.js';
 import type { DetectOptions, DetectionResult, WindowSetting } from '../../detect/pipeline.js';
 import { organicExplanation } from '../../detect/organic.js';
 import type { OrganicExplanation } from '../../detect/organic.js';
-import { clustersFacts } from '../../store/duckdb/cluster-facts.js';
 import { DEFAULT_TRACES, TRACE_DESCRIPTIONS, TRACE_NAMES } from '../../detect/traces/trace-names.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import { FORMAT_NAMES } from '../../ingest/index.js';
@@ -17,13 +16,16 @@ import type { FormatName } from '../../ingest/index.js';
 import { badOption } from '../../model/index.js';
 import { DuckDbStore } from '../../store/index.js';
 import { clusterReports } from '../detect/cluster-report.js';
-import { loadTraces } from '../detect/load-traces.js';
+import { storeSource } from '../detect/detect-source.js';
+import type { DetectSource } from '../detect/detect-source.js';
+import { canReadDirectly, readDirectly } from '../detect/direct-source.js';
 import { writeDetectionOutputs } from '../detect/write-outputs.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
 import { describeIngest, ingestInto } from './ingest.js';
 import type { IngestReport } from './ingest.js';
 import { runCoortweetCompat } from './detect-compat.js';
+import { saveDetectionRun } from './detect-save.js';
 
 export interface DetectCliOptions {
   db?: string;
@@ -42,6 +44,7 @@ export interface DetectCliOptions {
   edgeWeightQuantile: string;
   keepOrganic?: boolean;
   fullNetwork?: boolean;
+  viaStore?: boolean;
   json?: boolean;
 }
 
@@ -86,20 +89,27 @@ function detectOptions(options: DetectCliOptions): Partial<DetectOptions> {
   };
 }
 
-async function openSource(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<{ store: DuckDbStore; ingest: IngestReport | null }> {
+async function openSource(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<{ source: DetectSource; ingest: IngestReport | null }> {
   if (inputs.length === 0) {
     if (options.db === undefined) throw badOption('INPUT', 'give input files, or --db with a store to read');
-    return { store: await DuckDbStore.open(options.db), ingest: null };
+    return { source: storeSource(await DuckDbStore.open(options.db)), ingest: null };
   }
-  // Files are read into a throw-away in-memory store; --db, if given as well, is ignored.
-  const store = await DuckDbStore.open(':memory:', { tempDirectory: join(tmpdir(), 'lockstep-spill') });
-  const ingest = await ingestInto(store, inputs, {
+  const read = {
     rejects: join(options.out, 'rejects.csv'),
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.map === undefined ? {} : { map: options.map }),
-  }, config.progress && options.json !== true);
-  if (options.json !== true) io.err(describeIngest(ingest));
-  return { store, ingest };
+  };
+  let opened: { source: DetectSource; ingest: IngestReport };
+  if (options.viaStore !== true && await canReadDirectly(inputs, read)) {
+    // Formats with a columnar reader skip the store: files straight into typed arrays.
+    opened = await readDirectly(inputs, read);
+  } else {
+    // Files are read into a throw-away in-memory store; --db, if given as well, is ignored.
+    const store = await DuckDbStore.open(':memory:', { tempDirectory: join(tmpdir(), 'lockstep-spill') });
+    opened = { source: storeSource(store), ingest: await ingestInto(store, inputs, read, config.progress && options.json !== true) };
+  }
+  if (options.json !== true) io.err(describeIngest(opened.ingest));
+  return opened;
 }
 
 export function registerDetect(program: Command, config: Config, io: CliIo): void {
@@ -121,6 +131,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', DETECT_CLI_DEFAULTS.minParticipation)
     .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', DETECT_CLI_DEFAULTS.edgeWeightQuantile)
     .option('--full-network', 'write every significant edge to edges.csv/network.*, not only those between flagged accounts')
+    .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (slower; to check one against the other)')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
@@ -139,25 +150,24 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
   const timings: Record<string, number> = {};
   let mark = performance.now();
   const lap = (name: string): void => { const now = performance.now(); timings[name] = Math.round(now - mark) / 1000; mark = now; };
-  const { store, ingest } = await openSource(inputs, options, config, io);
+  const { source, ingest } = await openSource(inputs, options, config, io);
   lap('ingest_seconds');
   const bar = progressBar(config.progress && options.json !== true);
   try {
     const traces = parseTraces(options.traces);
     const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
-    const loaded = await loadTraces(store, traces, exportOptions, (stage) => bar.update(stage, 0));
+    const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0));
     lap('load_seconds');
     const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
     lap('detect_seconds');
-    const facts = await clustersFacts(store.connection, result.clusters.map((cluster, index) => ({
+    const facts = await source.clustersFacts(result.clusters.map((cluster, index) => ({
       members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0,
     })));
     const explanations = facts.map((entry) => organicExplanation(entry));
     const flagged = flaggedOnly(result, explanations, options.keepOrganic === true);
-    const clusters = await clusterReports(store, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
-    const stats = await store.stats();
+    const clusters = await clusterReports(source, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
     const summary = {
-      input_rows: ingest?.read ?? stats.actions.reduce((sum, row) => sum + row.count, 0),
+      input_rows: ingest?.read ?? await source.actionCount(),
       rejected_rows: ingest?.rejected ?? 0,
       rejects_file: ingest?.rejectsFile ?? null,
       accounts: loaded.actorIds.length,
@@ -183,8 +193,10 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     else io.out(describeDetection(summary, clusters.filter((cluster) => cluster.flagged), options.out));
   } finally {
     bar.done();
-    await store.close();
+    await source.close();
   }
+  // --db: keep the run in the store for the workspace (lockstep serve).
+  if (options.db !== undefined && inputs.length === 0) await saveDetectionRun(options.db, options.out, options.json === true, io);
 }
 
 function describeDetection(summary: { clusters: number; flagged_accounts: number; accounts: number; traces: { trace: string; window: string; pairs_significant: number }[]; timings: Record<string, number> }, clusters: readonly { id: number; size: number; score: number; traces: { trace: string }[]; top_shared_objects: { object: string }[] }[], out: string): string {

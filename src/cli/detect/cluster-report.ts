@@ -2,8 +2,7 @@
 import type { OrganicExplanation } from '../../detect/organic.js';
 import type { DetectionResult } from '../../detect/pipeline.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
-import type { DuckDbStore } from '../../store/index.js';
-import { actionRefs, keyLabels } from '../../store/duckdb/trace-export.js';
+import type { DetectSource } from './detect-source.js';
 
 export interface ClusterReport {
   id: number;
@@ -25,7 +24,7 @@ export interface ClusterReport {
 const iso = (time: number): string => new Date(time).toISOString();
 const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export async function clusterReports(store: DuckDbStore, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>,
+export async function clusterReports(source: DetectSource, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>,
   explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean): Promise<ClusterReport[]> {
   // Resolve every label and post the reports name in one lookup per trace.
   const wantedKeys = new Map<TraceName, number[]>();
@@ -50,9 +49,9 @@ export async function clusterReports(store: DuckDbStore, result: DetectionResult
   for (const [trace, keys] of wantedKeys) {
     labels.set(trace, trace === 'near-duplicate'
       ? new Map(keys.map((key) => [key, textSamples.get(key) ?? `text group ${key}`]))
-      : await keyLabels(store.connection, trace, keys));
+      : await source.keyLabels(trace, keys));
   }
-  const refs = await actionRefs(store.connection, wantedRows);
+  const refs = await source.actionRefs(wantedRows);
   const label = (trace: TraceName, key: number): string => labels.get(trace)?.get(key) ?? String(key);
   const post = (row: number): string => refs.get(row)?.id ?? String(row);
   return result.clusters.map((cluster, index) => {

@@ -1,0 +1,198 @@
+/**
+ * CooRTweet 4-column files as a detect source without the store: the columns read straight from
+ * the files (src/ingest/columnar) become the actions the store path would hold, with the same
+ * rules (one action per content id: within a file the earliest, across files the first file's;
+ * kind `share`, platform `coortweet`, target post = object id), and the traces, member facts,
+ * labels and posts are computed on typed arrays. Accounts are numbered in byte order of their
+ * ids, as the store's dictionary numbers them.
+ */
+import type { ClusterFacts, MemberPosting } from '../../detect/organic.js';
+import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
+import type { CoortweetColumns } from '../../ingest/columnar/index.js';
+import { unixMs } from '../../ingest/columnar/index.js';
+import type { ExportOptions } from '../../store/duckdb/trace-export.js';
+import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
+import type { LoadedTraces } from './load-traces.js';
+
+const PLATFORM = 'coortweet';
+
+/** Per file: rows read, kept as new actions, duplicates, and accounts first seen in it. */
+export interface CoortweetLoadCounts { ingested: number; duplicates: number; actorsAdded: number }
+
+/** The actions of the columns: row index per action, in row order. */
+export interface CoortweetActions {
+  /** Row (in the columns) of each action. */
+  row: Int32Array;
+  /** Time of each action, ms. */
+  time: Float64Array;
+  /** Per file, in order. */
+  counts: CoortweetLoadCounts[];
+}
+
+/** One action per content id, as the store's loader keeps them (see csv-loader.ts). */
+export function coortweetActions(columns: CoortweetColumns): CoortweetActions {
+  const { content, timestamp, files } = columns;
+  const chosen = new Int32Array(columns.contents.size).fill(-1);
+  const chosenFile = new Int32Array(columns.contents.size).fill(-1);
+  const counts: CoortweetLoadCounts[] = [];
+  const accountSeen = new Uint8Array(columns.accounts.size);
+  let row = 0;
+  for (let f = 0; f < files.length; f++) {
+    const good = files[f]!.read - files[f]!.rejected;
+    const end = row + good;
+    let duplicates = 0, actorsAdded = 0;
+    for (; row < end; row++) {
+      const c = content[row]!;
+      const account = columns.account[row]!;
+      if (accountSeen[account] === 0) { accountSeen[account] = 1; actorsAdded++; }
+      const previous = chosen[c]!;
+      if (previous < 0) { chosen[c] = row; chosenFile[c] = f; continue; }
+      duplicates++;
+      if (chosenFile[c] === f && unixMs(timestamp[row]!) < unixMs(timestamp[previous]!)) chosen[c] = row;
+    }
+    counts.push({ ingested: good - duplicates, duplicates, actorsAdded });
+  }
+  const keep = new Uint8Array(columns.size);
+  for (let c = 0; c < chosen.length; c++) if (chosen[c]! >= 0) keep[chosen[c]!] = 1;
+  let n = 0;
+  for (let r = 0; r < columns.size; r++) n += keep[r]!;
+  const rows = new Int32Array(n);
+  const time = new Float64Array(n);
+  for (let r = 0, a = 0; r < columns.size; r++) {
+    if (keep[r] === 0) continue;
+    rows[a] = r;
+    time[a++] = unixMs(timestamp[r]!);
+  }
+  return { row: rows, time, counts };
+}
+
+/** Median of `values` (the mean of the two middle ones for an even count), as SQL's median. */
+function median(values: number[]): number {
+  values.sort((x, y) => x - y);
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+/** The columns and their actions as a detect source. */
+export function coortweetSource(columns: CoortweetColumns, actions: CoortweetActions): DetectSource {
+  const n = actions.row.length;
+  const { objects, contents } = columns;
+  // Account -> actor ix (byte order of ids), for accounts with actions.
+  let actorOf = new Int32Array(0);
+  let actorActions = new Int32Array(0);
+  /** Per object: time of the action whose content id it is (NaN when none), the original of a reshare. */
+  const originalTime = new Float64Array(objects.size).fill(NaN);
+  const contentTime = new Float64Array(contents.size).fill(NaN);
+  for (let a = 0; a < n; a++) contentTime[columns.content[actions.row[a]!]!] = actions.time[a]!;
+  for (let o = 0; o < objects.size; o++) {
+    const content = objects.findIn(contents, o);
+    if (content >= 0) originalTime[o] = contentTime[content]!;
+  }
+  const keyObjects = new Map<TraceName, Int32Array>();
+
+  const originalDelay = (a: number): number => actions.time[a]! - originalTime[columns.object[actions.row[a]!]!]!;
+
+  /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
+  const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions): TraceData | null => {
+    const include = (a: number): boolean => {
+      if (actorOf[columns.account[actions.row[a]!]!]! < 0) return false;
+      if (name === 'co-repost') return true;
+      const delay = originalDelay(a);
+      return delay >= 0 && delay <= options.fastRepostMs;
+    };
+    let events = 0;
+    for (let a = 0; a < n; a++) if (include(a)) events++;
+    if (events === 0) return null;
+    const data: TraceData = { actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events), actorCount, keyCount: 0 };
+    const keyOf = new Int32Array(objects.size).fill(-1);
+    const keyObject: number[] = [];
+    for (let a = 0, e = 0; a < n; a++) {
+      if (!include(a)) continue;
+      const row = actions.row[a]!;
+      const object = columns.object[row]!;
+      let key = keyOf[object]!;
+      if (key < 0) { key = keyOf[object] = keyObject.length; keyObject.push(object); }
+      data.actor[e] = actorOf[columns.account[row]!]!;
+      data.key[e] = key;
+      data.time[e] = actions.time[a]!;
+      data.action[e++] = a;
+    }
+    data.keyCount = keyObject.length;
+    keyObjects.set(name, Int32Array.from(keyObject));
+    return data;
+  };
+
+  return {
+    async loadTraces(names, options, onStage): Promise<LoadedTraces> {
+      onStage('accounts');
+      const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
+      const present = new Uint8Array(columns.accounts.size);
+      if (included) for (let a = 0; a < n; a++) present[columns.account[actions.row[a]!]!] = 1;
+      const accounts: number[] = [];
+      for (let account = 0; account < present.length; account++) if (present[account] === 1) accounts.push(account);
+      accounts.sort((x, y) => columns.accounts.compare(x, y));
+      actorOf = new Int32Array(columns.accounts.size).fill(-1);
+      accounts.forEach((account, ix) => { actorOf[account] = ix; });
+      actorActions = new Int32Array(accounts.length);
+      for (let a = 0; a < n; a++) {
+        const actor = actorOf[columns.account[actions.row[a]!]!]!;
+        if (actor >= 0) actorActions[actor]!++;
+      }
+      const traces = new Map<TraceName, TraceData>();
+      const missing: TraceName[] = [];
+      for (const name of names) {
+        onStage(`${name}: reading`);
+        const data = name === 'co-repost' || name === 'fast-repost' ? trace(name, accounts.length, options) : null;
+        if (data === null || data.actor.length < 2) missing.push(name);
+        else traces.set(name, data);
+      }
+      return {
+        actorIds: accounts.map((account) => columns.accounts.text(account)), actorPlatforms: accounts.map(() => PLATFORM),
+        traces, missing, textSamples: new Map(),
+      };
+    },
+
+    async clustersFacts(clusters: readonly ClusterInput[]): Promise<ClusterFacts[]> {
+      const clusterOf = new Int32Array(actorActions.length).fill(-1);
+      const delays: number[][] = clusters.map(() => []);
+      // An account is in at most one cluster (Leiden partitions), so one owner per actor.
+      clusters.forEach((cluster, id) => { for (const member of cluster.members) clusterOf[member] = id; });
+      for (let a = 0; a < n; a++) {
+        const cluster = clusterOf[actorOf[columns.account[actions.row[a]!]!]!] ?? -1;
+        if (cluster < 0) continue;
+        const delay = originalDelay(a);
+        if (delay >= 0) delays[cluster]!.push(delay);
+      }
+      return clusters.map((cluster, id) => ({
+        members: cluster.members.map((member): MemberPosting => ({ actions: actorActions[member] ?? 0, topDomain: null, topDomainPosts: 0 })),
+        repostAuthors: [],
+        medianRepostDelayMs: delays[id]!.length === 0 ? null : median(delays[id]!),
+        traces: cluster.traces,
+        exclusivity: cluster.exclusivity,
+      }));
+    },
+
+    async keyLabels(name, keys): Promise<Map<number, string>> {
+      const keyObject = keyObjects.get(name);
+      const labels = new Map<number, string>();
+      if (keyObject === undefined) return labels;
+      for (const key of keys) {
+        const object = keyObject[key];
+        if (object !== undefined) labels.set(key, `${PLATFORM}:${objects.text(object)}`);
+      }
+      return labels;
+    },
+
+    async actionRefs(rows): Promise<Map<number, ActionRef>> {
+      const refs = new Map<number, ActionRef>();
+      for (const a of rows) {
+        if (a < 0 || a >= n) continue;
+        refs.set(a, { id: contents.text(columns.content[actions.row[a]!]!), time: actions.time[a]!, kind: 'share' });
+      }
+      return refs;
+    },
+
+    actionCount: async () => n,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Interns byte strings (UTF-8 field values straight from a file buffer) as dense integer ids,
+ * without creating a JS string per value: the bytes are hashed (FNV-1a) into an open-addressing
+ * table and compared byte by byte with the copy kept in an arena. Ids are given in order of first
+ * appearance; `text(id)` decodes a value only when it is needed (labels, outputs).
+ */
+
+export class ByteInterner {
+  /** Distinct values so far (ids are 0..size-1). */
+  size = 0;
+  private arena: Uint8Array;
+  private used = 0;
+  /** Per id: [start of its bytes in the arena, length]. */
+  private meta: Int32Array;
+  /** Per slot: [hash, id + 1] (0 = empty), interleaved so a probe touches one cache line. */
+  private slots: Int32Array;
+  private mask: number;
+
+  constructor(expectedValues = 1024, expectedBytes = expectedValues * 16) {
+    let capacity = 1024;
+    while (capacity < expectedValues * 1.5) capacity *= 2;
+    this.slots = new Int32Array(2 * capacity);
+    this.mask = capacity - 1;
+    this.meta = new Int32Array(2 * Math.max(16, expectedValues));
+    this.arena = new Uint8Array(Math.max(1024, Math.min(MAX_ARENA, expectedBytes)));
+  }
+
+  /** The id of `bytes[start, end)`, new ones numbered in order of first appearance. */
+  intern(bytes: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    h = mix(h);
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const idPlusOne = slots[2 * slot + 1]!;
+      if (idPlusOne === 0) break;
+      if (slots[2 * slot] === h && this.sameBytes(idPlusOne - 1, bytes, start, end)) return idPlusOne - 1;
+      slot = (slot + 1) & mask;
+    }
+    return this.add(bytes, start, end, h, slot);
+  }
+
+  /** The id of `bytes[start, end)` if it was interned, else -1. */
+  find(bytes: Uint8Array, start: number, end: number): number {
+    let h = 0x811c9dc5 | 0;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    h = mix(h);
+    let slot = h & this.mask;
+    for (;;) {
+      const idPlusOne = this.slots[2 * slot + 1]!;
+      if (idPlusOne === 0) return -1;
+      if (this.slots[2 * slot] === h && this.sameBytes(idPlusOne - 1, bytes, start, end)) return idPlusOne - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** The id in `other` of this interner's value `id`, or -1. */
+  findIn(other: ByteInterner, id: number): number {
+    const start = this.meta[2 * id]!;
+    return other.find(this.arena, start, start + this.meta[2 * id + 1]!);
+  }
+
+  /** The value of `id` as a string (UTF-8 decoded). */
+  text(id: number): string {
+    const start = this.meta[2 * id]!;
+    return DECODER.decode(this.arena.subarray(start, start + this.meta[2 * id + 1]!));
+  }
+
+  /** Every value, in id order. */
+  texts(): string[] {
+    const out = new Array<string>(this.size);
+    for (let id = 0; id < this.size; id++) out[id] = this.text(id);
+    return out;
+  }
+
+  /** Byte-wise comparison of two values (the order DuckDB and `sort` use for strings). */
+  compare(x: number, y: number): number {
+    const arena = this.arena;
+    const sx = this.meta[2 * x]!, sy = this.meta[2 * y]!, lx = this.meta[2 * x + 1]!, ly = this.meta[2 * y + 1]!;
+    const n = Math.min(lx, ly);
+    for (let i = 0; i < n; i++) {
+      const d = arena[sx + i]! - arena[sy + i]!;
+      if (d !== 0) return d;
+    }
+    return lx - ly;
+  }
+
+  private sameBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    if (this.meta[2 * id + 1] !== length) return false;
+    const arena = this.arena;
+    const at = this.meta[2 * id]! - start;
+    for (let i = start; i < end; i++) if (arena[at + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  private add(bytes: Uint8Array, start: number, end: number, hash: number, slot: number): number {
+    const length = end - start;
+    const id = this.size++;
+    if (2 * id === this.meta.length) {
+      const meta = new Int32Array(this.meta.length * 2);
+      meta.set(this.meta);
+      this.meta = meta;
+    }
+    if (this.used + length > this.arena.length) {
+      if (this.used + length > MAX_ARENA) throw new RangeError(`more than ${MAX_ARENA} bytes of distinct values to intern`);
+      const arena = new Uint8Array(Math.min(MAX_ARENA, Math.max(this.arena.length * 2, this.used + length)));
+      arena.set(this.arena.subarray(0, this.used));
+      this.arena = arena;
+    }
+    // A byte loop: subarray() would allocate a view per value.
+    const arena = this.arena;
+    for (let i = start, w = this.used; i < end; i++, w++) arena[w] = bytes[i]!;
+    this.meta[2 * id] = this.used;
+    this.meta[2 * id + 1] = length;
+    this.used += length;
+    this.slots[2 * slot] = hash;
+    this.slots[2 * slot + 1] = id + 1;
+    if (this.size * 3 > (this.mask + 1) * 2) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const capacity = 2 * (this.mask + 1);
+    const slots = new Int32Array(2 * capacity);
+    const mask = capacity - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      const idPlusOne = old[s + 1]!;
+      if (idPlusOne === 0) continue;
+      const h = old[s]!;
+      let slot = h & mask;
+      while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = h;
+      slots[2 * slot + 1] = idPlusOne;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** murmur3's finaliser: FNV-1a alone leaves the low bits (the slot) poorly mixed on digit strings. */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Arena offsets are Int32: at most 2 GiB of distinct values per interner. */
+const MAX_ARENA = 2 ** 31 - 1;
+
+const DECODER = new TextDecoder();

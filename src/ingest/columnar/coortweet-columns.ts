@@ -1,0 +1,168 @@
+/**
+ * CooRTweet's 4-column CSV (`object_id, account_id, content_id, timestamp_share`, any column order,
+ * extra columns ignored) read straight into typed columns: ids interned from the file's bytes, one
+ * row per good record, no JS object per row. Column names are matched case-insensitively. Bad records are handed to `onReject` with file, line
+ * and reason; the checks and their reasons are those of the store path (csv-formats.ts), in the
+ * same order, so both paths reject the same rows.
+ */
+import { statSync } from 'node:fs';
+import type { Reject } from '../../model/index.js';
+import { unknownFormat } from '../../model/index.js';
+import { ByteInterner } from './byte-interner.js';
+import { fieldText, scanCsvFile } from './csv-scan.js';
+import type { CsvRecord } from './csv-scan.js';
+import { parseDecimal } from './parse-number.js';
+
+export const COORTWEET_COLUMNS = ['object_id', 'account_id', 'content_id', 'timestamp_share'] as const;
+
+export interface CoortweetFileCounts {
+  file: string;
+  /** Records read (good and rejected; the header not counted). */
+  read: number;
+  rejected: number;
+  seconds: number;
+}
+
+/** Good rows of one or more CooRTweet files, in file order. */
+export interface CoortweetColumns {
+  size: number;
+  /** Ids in `objects`, `contents` and `accounts` (three interners: small hot tables for the repeated values). */
+  object: Int32Array;
+  content: Int32Array;
+  account: Int32Array;
+  /** timestamp_share as written (unix seconds, or ms when > 1e11). */
+  timestamp: Float64Array;
+  objects: ByteInterner;
+  contents: ByteInterner;
+  accounts: ByteInterner;
+  files: CoortweetFileCounts[];
+}
+
+const SPACE = 0x20;
+
+/** CSV quoting of a field for a reject's raw text. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+class Columns {
+  size = 0;
+  object: Int32Array;
+  content: Int32Array;
+  account: Int32Array;
+  timestamp: Float64Array;
+  constructor(capacity: number) {
+    this.object = new Int32Array(capacity);
+    this.content = new Int32Array(capacity);
+    this.account = new Int32Array(capacity);
+    this.timestamp = new Float64Array(capacity);
+  }
+  push(object: number, content: number, account: number, timestamp: number): void {
+    if (this.size === this.object.length) this.grow();
+    const i = this.size++;
+    this.object[i] = object; this.content[i] = content; this.account[i] = account; this.timestamp[i] = timestamp;
+  }
+  private grow(): void {
+    const n = this.object.length * 2;
+    const object = new Int32Array(n); object.set(this.object); this.object = object;
+    const content = new Int32Array(n); content.set(this.content); this.content = content;
+    const account = new Int32Array(n); account.set(this.account); this.account = account;
+    const timestamp = new Float64Array(n); timestamp.set(this.timestamp); this.timestamp = timestamp;
+  }
+}
+
+/**
+ * Reads CooRTweet 4-column files. Throws `ingest/unknown-format` when a file lacks a column.
+ *
+ * @example
+ * const rows = readCoortweetColumns(['shares.csv'], (reject) => rejects.push(reject));
+ * rows.accounts.text(rows.account[0]!) // the first good row's account_id
+ */
+export function readCoortweetColumns(files: readonly string[], onReject: (reject: Reject) => void): CoortweetColumns {
+  const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  const expected = Math.max(1024, Math.ceil(bytes / 40));
+  const columns = new Columns(expected);
+  const objects = new ByteInterner(Math.ceil(expected / 4), Math.ceil(bytes / 16));
+  const contents = new ByteInterner(expected, Math.ceil(bytes / 3));
+  const accounts = new ByteInterner(Math.ceil(expected / 16), Math.ceil(bytes / 32));
+  const counts: CoortweetFileCounts[] = [];
+  for (const file of files) {
+    const started = performance.now();
+    let header: string[] | null = null;
+    let at = [0, 0, 0, 0];
+    let read = 0, rejected = 0;
+    const reject = (record: CsvRecord, reason: string, raw: string): void => {
+      rejected++;
+      onReject({ file, line: record.line, reason, raw });
+    };
+    scanCsvFile(file, (record) => {
+      if (header === null) {
+        header = Array.from({ length: record.count }, (_, f) => fieldText(record.buf, record.start[f]!, record.end[f]!).trim().toLowerCase());
+        const names = header;
+        const missing = COORTWEET_COLUMNS.filter((name) => !names.includes(name));
+        if (missing.length > 0) throw unknownFormat(file, `CooRTweet 4-column CSV needs the columns ${COORTWEET_COLUMNS.join(', ')}; missing ${missing.join(', ')}`);
+        at = COORTWEET_COLUMNS.map((name) => names.indexOf(name));
+        return;
+      }
+      read++;
+      const { buf, start, end } = record;
+      if (record.error !== null || record.count !== header.length) {
+        const reason = record.error ?? `expected ${header.length} fields, found ${record.count}`;
+        reject(record, reason, fieldText(buf, record.rawStart, record.rawEnd));
+        return;
+      }
+      // Trimmed field bounds (spaces, as SQL trim); empty means missing.
+      let objectStart = start[at[0]!]!, objectEnd = end[at[0]!]!;
+      let accountStart = start[at[1]!]!, accountEnd = end[at[1]!]!;
+      let contentStart = start[at[2]!]!, contentEnd = end[at[2]!]!;
+      while (objectStart < objectEnd && buf[objectStart] === SPACE) objectStart++;
+      while (objectEnd > objectStart && buf[objectEnd - 1] === SPACE) objectEnd--;
+      while (accountStart < accountEnd && buf[accountStart] === SPACE) accountStart++;
+      while (accountEnd > accountStart && buf[accountEnd - 1] === SPACE) accountEnd--;
+      while (contentStart < contentEnd && buf[contentStart] === SPACE) contentStart++;
+      while (contentEnd > contentStart && buf[contentEnd - 1] === SPACE) contentEnd--;
+      const timestamp = parseDecimal(buf, start[at[3]!]!, end[at[3]!]!);
+      const reason = contentStart === contentEnd ? 'content_id is empty'
+        : accountStart === accountEnd ? 'account_id is empty'
+          : objectStart === objectEnd ? 'object_id is empty'
+            : Number.isNaN(timestamp) ? 'timestamp_share is not a unix time' : null;
+      if (reason !== null) {
+        const raw = Array.from({ length: record.count }, (_, f) => csvField(fieldText(buf, start[f]!, end[f]!))).join(',');
+        reject(record, reason, raw);
+        return;
+      }
+      columns.push(objects.intern(buf, objectStart, objectEnd), contents.intern(buf, contentStart, contentEnd), accounts.intern(buf, accountStart, accountEnd), timestamp);
+    });
+    if (header === null) throw unknownFormat(file, 'the file is empty (no header)');
+    counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000 });
+  }
+  return {
+    size: columns.size,
+    object: columns.object.subarray(0, columns.size), content: columns.content.subarray(0, columns.size),
+    account: columns.account.subarray(0, columns.size), timestamp: columns.timestamp.subarray(0, columns.size),
+    objects, contents, accounts, files: counts,
+  };
+}
+
+/**
+ * Object and content ids in one id space (CooRTweet compares them: a row whose object is its own
+ * content is a loop): objects keep their ids, a content equal to an object takes that object's id,
+ * other contents follow from `objects.size` on.
+ */
+export function sharedIds(columns: CoortweetColumns): { object: Int32Array; content: Int32Array; count: number } {
+  const { objects, contents } = columns;
+  const contentId = new Int32Array(contents.size);
+  let next = objects.size;
+  for (let c = 0; c < contents.size; c++) {
+    const object = contents.findIn(objects, c);
+    contentId[c] = object >= 0 ? object : next++;
+  }
+  const content = new Int32Array(columns.size);
+  for (let r = 0; r < columns.size; r++) content[r] = contentId[columns.content[r]!]!;
+  return { object: columns.object, content, count: next };
+}
+
+/** Unix seconds or ms told apart by magnitude (> 1e11 cannot be seconds), as ms; as the store path does. */
+export function unixMs(timestamp: number): number {
+  return Math.round(timestamp > 1e11 ? timestamp : timestamp * 1000);
+}
