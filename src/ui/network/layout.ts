@@ -38,7 +38,7 @@ export function layoutInWorker(graph: ClusterGraph, options: Partial<typeof WORK
       attrs.x = positions[index * 2] ?? attrs.x;
       attrs.y = positions[index * 2 + 1] ?? attrs.y;
       return attrs;
-    }, { attributes: ['x', 'y'] });
+    });
     if (done) stop();
   };
   worker.onerror = () => stop();

@@ -69,22 +69,21 @@ export function createNetworkView(container: HTMLElement, graph: ClusterGraph, h
   }
 
   const sigma = new Sigma<NodeAttrs, EdgeAttrs>(graph, container, {
-    settings: {
-      enableEdgeEvents: true,
-      hideEdgesOnMove: large,
-      labelRenderedSizeThreshold: large ? 12 : 6,
-    },
+    enableEdgeEvents: true,
+    hideEdgesOnMove: large,
+    labelRenderedSizeThreshold: large ? 12 : 6,
+    zIndex: true,
     nodeReducer: (node, data) => {
       const current = focus();
       if (current === null) return node === selected ? { ...data, color: settings.selectColor, zIndex: 2 } : data;
-      if (node === current) return { ...data, color: node === selected ? settings.selectColor : data.color, highlighted: true, zIndex: 2, labelVisibility: 'visible' };
-      if (focusNeighbours.has(node)) return { ...data, zIndex: 1, labelVisibility: focusNeighbours.size <= 40 ? 'visible' : 'auto' };
+      if (node === current) return { ...data, color: node === selected ? settings.selectColor : data.color, highlighted: true, zIndex: 2, forceLabel: true };
+      if (focusNeighbours.has(node)) return { ...data, zIndex: 1, forceLabel: focusNeighbours.size <= 40 };
       return { ...data, color: settings.dimColor, label: null, zIndex: 0 };
     },
     edgeReducer: (edge, data) => {
       const current = focus();
       if (current === null) return data;
-      return graph.hasExtremity(edge, current) ? { ...data, zIndex: 1, size: data.size + 1 } : { ...data, visibility: 'hidden' };
+      return graph.hasExtremity(edge, current) ? { ...data, zIndex: 1, size: data.size + 1 } : { ...data, hidden: true };
     },
   });
 
@@ -129,7 +128,7 @@ export function createNetworkView(container: HTMLElement, graph: ClusterGraph, h
     handlers.onSelectNode(null);
   });
 
-  const layout: RunningLayout | null = large ? layoutInWorker(graph, { iterations: settings.workerIterations }) : null;
+  const layout: RunningLayout | null = large ? layoutInWorker(graph, { iterations: settings.workerIterations, chunk: Math.ceil(settings.workerIterations / 3) }) : null;
 
   const probe: NetworkProbe = {
     nodes: graph.order,
