@@ -27,9 +27,11 @@ for (const rows of rowsList) {
   }
   const report = JSON.parse(run.stdout);
   const peakKb = Number(/PEAK_RSS_KB=(\d+)/.exec(run.stderr)?.[1] ?? 0);
+  const cpuSeconds = Number(/CPU_SECONDS=([\d.]+)/.exec(run.stderr)?.[1] ?? 0);
   const megabytes = statSync(file).size / 1e6;
   console.log(`ingest ${rows.toLocaleString('en')} rows (${megabytes.toFixed(0)} MB): ${seconds.toFixed(1)} s end to end, ` +
     `${Math.round(report.read / seconds).toLocaleString('en')} rows/s, ${(megabytes / seconds).toFixed(0)} MB/s, peak RSS ${(peakKb / 1024).toFixed(0)} MB, ` +
+    `CPU ${cpuSeconds.toFixed(1)} s (${Math.round(report.read / cpuSeconds).toLocaleString('en')} rows per CPU-second), ` +
     `ingested ${report.ingested}, rejected ${report.rejected}`);
   rmSync(db, { force: true });
 }
