@@ -16,10 +16,12 @@ export interface ClusterSummary {
   size: number;
   traces: string[];
   topKeys: string[];
-  firstTime: number;
-  lastTime: number;
+  firstTime: number | null;
+  lastTime: number | null;
   caseId: string | null;
   organic: string | null;
+  /** False for a cluster kept with an organic explanation (not flagged as a campaign). */
+  flagged?: boolean;
 }
 
 export interface Member { accountId: string; handle: string | null; actions: number; degree: number; attachment: number }
@@ -58,7 +60,7 @@ export interface Case {
 
 export interface EntityRef { kind: EntityKind; id: string }
 export interface Entity extends EntityRef { handle: string | null }
-export interface Note { id: string; author: string; text: string; time: number }
+export interface Note { id: string; caseId?: string; author: string; text: string; time: number }
 export interface Decision { entity: EntityRef; decision: DecisionKind; reason: string; author?: string; time?: number }
 export interface Outcome {
   entity: EntityRef;
@@ -75,6 +77,6 @@ export interface CaseDetail extends Case { entities: Entity[]; notes: Note[]; de
 export interface DecisionResult { dryRun: boolean; decisions: Decision[]; changes: { entity: EntityRef; from: string | null; to: string }[] }
 export interface ActionResult { dryRun: boolean; outcomes: Outcome[] }
 
-export interface AuditEntry { seq: number; time: number; actor: string; action: string; subject: string; payload: unknown; prevHash: string; hash: string }
+export interface AuditEntry { seq: number; time: number; actor: string; action: string; subject: string; caseId?: string | null; payload: unknown; prevHash: string; hash: string }
 
 export interface ApiErrorBody { error: { code: string; message: string; details?: unknown } }

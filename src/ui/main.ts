@@ -21,6 +21,8 @@ const ROUTES: Route[] = [
 const app = document.getElementById('app') ?? document.body;
 let cleanup: Cleanup | undefined;
 let context: AppContext | undefined;
+/** Bumped on every route: a view that finishes loading after the user moved on is cleaned up at once. */
+let generation = 0;
 
 function runCleanup(): void {
   cleanup?.();
@@ -71,6 +73,8 @@ function header(current: AppContext): HTMLElement {
 
 async function route(): Promise<void> {
   runCleanup();
+  generation += 1;
+  const mine = generation;
   if (context === undefined) {
     const token = readToken();
     if (token === null) {
@@ -98,7 +102,8 @@ async function route(): Promise<void> {
   match.candidate.names.forEach((name, index) => { params[name] = decodeURIComponent(match.found?.[index + 1] ?? ''); });
   try {
     const result = await match.candidate.view(main, context, params);
-    if (result) cleanup = result;
+    if (result && mine !== generation) result();
+    else if (result) cleanup = result;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       signOut();

@@ -31,9 +31,10 @@ export function timelineChart(buckets: TimelineBucket[], options: Partial<typeof
   const times = [...byTime.keys()].sort((a, b) => a - b);
   const first = times[0] ?? 0;
   const last = times[times.length - 1] ?? first;
-  const step = times.length > 1 ? Math.min(...times.slice(1).map((time, index) => time - (times[index] ?? time))) : 1;
+  // The bucket width is the smallest gap between buckets (the server buckets evenly).
+  const step = times.slice(1).reduce((min, time, index) => Math.min(min, time - (times[index] ?? time)), times.length > 1 ? Infinity : 1);
   const span = Math.max(last - first + step, 1);
-  const maxTotal = Math.max(...[...byTime.values()].map((group) => group.reduce((sum, bucket) => sum + bucket.coActions, 0)), 1);
+  const maxTotal = [...byTime.values()].reduce((max, group) => Math.max(max, group.reduce((sum, bucket) => sum + bucket.coActions, 0)), 1);
   const plotWidth = width - padding.left - padding.right;
   const plotHeight = height - padding.top - padding.bottom;
   const barWidth = Math.max(1, (plotWidth * step) / span - 1);
