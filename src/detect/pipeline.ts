@@ -10,7 +10,7 @@ import type { ClusterEvidence } from './explain.js';
 import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel/index.js';
-import type { KernelStats } from './kernel/index.js';
+import type { KernelStats, PairSink } from './kernel/index.js';
 import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, unionEvents } from './significance/index.js';
 import type { GroupOptions, GroupReport } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -32,6 +32,9 @@ export interface DetectOptions {
    * groups kept when they act together far beyond chance; `false` turns it off.
    */
   group: Partial<GroupOptions> | false;
+  /** Where the kernel spills pair partitions beyond `maxPairsInMemory` (null: all in memory). */
+  pairSink: PairSink | null;
+  maxPairsInMemory: number;
 }
 
 /**
@@ -48,6 +51,8 @@ export const DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({
   maxPartnersPerEvent: KERNEL_DEFAULTS.maxPartnersPerEvent,
   cluster: CLUSTER_DEFAULTS,
   group: {},
+  pairSink: null,
+  maxPairsInMemory: Infinity,
 });
 
 export interface TraceReport {
@@ -106,7 +111,7 @@ export function detectCoordination(
     onStage?.(`${trace}: co-actions`);
     const window = chooseWindow(data, opts.windows[trace] ?? opts.window);
     windows.set(trace, window.windowMs);
-    const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent });
+    const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink: opts.pairSink, maxPairsInMemory: opts.maxPairsInMemory });
     const significance = significantPairs(kernel.pairs, distinctKeysPerActor(data), { fdr: opts.fdr, minShared: opts.minShared });
     edges.push({ trace, pairs: kernel.pairs, kept: significance.kept, logP: significance.logP });
     reports.push({

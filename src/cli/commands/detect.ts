@@ -19,6 +19,7 @@ import { clusterReports } from '../detect/cluster-report.js';
 import { storeSource } from '../detect/detect-source.js';
 import type { DetectSource } from '../detect/detect-source.js';
 import { canReadDirectly, readDirectly } from '../detect/direct-source.js';
+import { DiskPairSink } from '../detect/disk-pair-sink.js';
 import { writeDetectionOutputs } from '../detect/write-outputs.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
@@ -45,6 +46,7 @@ export interface DetectCliOptions {
   keepOrganic?: boolean;
   fullNetwork?: boolean;
   viaStore?: boolean;
+  maxPairsInMemory?: string;
   json?: boolean;
 }
 
@@ -131,6 +133,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--min-participation <n>', 'with --compat coortweet: CooRTweet min_participation', DETECT_CLI_DEFAULTS.minParticipation)
     .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', DETECT_CLI_DEFAULTS.edgeWeightQuantile)
     .option('--full-network', 'write every significant edge to edges.csv/network.*, not only those between flagged accounts')
+    .option('--max-pairs-in-memory <n>', 'co-action pairs held in memory per trace before partitions spill to temp files (default: no limit)')
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (slower; to check one against the other)')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .option('--json', 'print the summary as JSON on stdout')
@@ -158,7 +161,14 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
     const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0));
     lap('load_seconds');
-    const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, detectOptions(options), (stage) => bar.update(stage, 0.5));
+    const spill = options.maxPairsInMemory === undefined ? null : new DiskPairSink(tmpdir());
+    let result: DetectionResult;
+    try {
+      const spilling = spill === null ? {} : { pairSink: spill, maxPairsInMemory: parseNumber('--max-pairs-in-memory', options.maxPairsInMemory ?? '', 1) };
+      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options), ...spilling }, (stage) => bar.update(stage, 0.5));
+    } finally {
+      spill?.close();
+    }
     lap('detect_seconds');
     const facts = await source.clustersFacts(result.clusters.map((cluster, index) => ({
       members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0,
@@ -179,7 +189,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       traces: result.traces.map((trace) => ({
         trace: trace.trace, events: trace.events, objects: trace.keys, window_seconds: trace.windowMs / 1000, window: trace.window,
         time_precision: trace.precision, warning: trace.warning, pairs_tested: trace.pairsTested, pairs_significant: trace.pairsSignificant,
-        objects_capped: trace.kernel.keysCapped,
+        objects_capped: trace.kernel.keysCapped, spilled_chunks: trace.kernel.spilledChunks,
       })),
       traces_without_data: loaded.missing,
       timings: timings,

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { coActionPairs } from '../../detect/kernel/index.js';
+import type { PairTable, TraceEvents } from '../../detect/kernel/index.js';
+import { scratchDir } from '../../test-support/fixtures.js';
+import { DiskPairSink } from './disk-pair-sink.js';
+
+let dir = '';
+let cleanup = async (): Promise<void> => undefined;
+before(async () => ({ dir, cleanup } = await scratchDir()));
+after(async () => cleanup());
+
+function rows(table: PairTable): string[] {
+  return Array.from(table.a.subarray(0, table.size), (a, r) =>
+    `${a},${table.b[r]},${table.shared[r]},${table.coActions[r]},${table.idf[r]!.toFixed(9)},${table.sumDelta[r]}`).sort();
+}
+
+const trace: fc.Arbitrary<TraceEvents> = fc.record({ actors: fc.integer({ min: 2, max: 30 }), keys: fc.integer({ min: 1, max: 12 }) })
+  .chain(({ actors, keys }) => fc.array(fc.tuple(fc.nat(actors - 1), fc.nat(keys - 1), fc.integer({ min: 0, max: 200 })), { maxLength: 300 })
+    .map((events) => ({
+      actor: Int32Array.from(events, (e) => e[0]), key: Int32Array.from(events, (e) => e[1]), time: Float64Array.from(events, (e) => e[2]),
+      actorCount: actors, keyCount: keys,
+    })));
+
+describe('spilling pair partitions to disk', () => {
+  it('gives the in-memory result whatever the budget, and leaves no chunk file behind', () => {
+    fc.assert(fc.property(trace, fc.integer({ min: 0, max: 60 }), fc.constantFrom(1, 2, 16), fc.integer({ min: 1, max: 20 }), (events, window, partitions, budget) => {
+      const plain = coActionPairs(events, { window, partitions });
+      const sink = new DiskPairSink(dir);
+      try {
+        const spilled = coActionPairs(events, { window, partitions, sink, maxPairsInMemory: budget });
+        assert.deepEqual(rows(spilled.pairs), rows(plain.pairs));
+        assert.equal(spilled.stats.spilledChunks, sink.chunks);
+        assert.deepEqual(readdirSync(sink.dir), [], 'every chunk was read back and deleted');
+      } finally {
+        sink.close();
+      }
+    }), { numRuns: 100 });
+  });
+
+  it('really writes chunks on a larger trace and merges them back exactly', () => {
+    const n = 60_000;
+    let seed = 11;
+    const next = (): number => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+    const events: TraceEvents = {
+      actor: Int32Array.from({ length: n }, () => Math.floor(next() * 3_000)), key: Int32Array.from({ length: n }, () => Math.floor(next() * 4_000)),
+      time: Float64Array.from({ length: n }, () => Math.floor(next() * 900_000)), actorCount: 3_000, keyCount: 4_000,
+    };
+    const plain = coActionPairs(events, { window: 60_000 });
+    const sink = new DiskPairSink(dir);
+    try {
+      const spilled = coActionPairs(events, { window: 60_000, sink, maxPairsInMemory: 4_000 });
+      assert.ok(sink.chunks >= 16 && sink.bytes > plain.pairs.size * 16, `${sink.chunks} chunks, ${sink.bytes} bytes for ${plain.pairs.size} pairs`);
+      assert.deepEqual(rows(spilled.pairs), rows(plain.pairs));
+    } finally {
+      sink.close();
+    }
+    assert.ok(!readdirSync(dir).includes(sink.dir.split('/').pop() ?? ''), 'close() removes the directory');
+  });
+});
