@@ -55,10 +55,10 @@ function render(root: HTMLElement, context: AppContext, detail: CaseDetail, audi
   const next = NEXT[detail.status];
   const reason = h('input', { type: 'text', placeholder: 'reason (needed for an appeal)', 'data-testid': 'transition-reason' });
   const moves = h('div', { class: 'moves' },
-    next === undefined || !can(context, 'reviewer') ? null : h('button', { type: 'button', 'data-testid': 'transition', onclick: () => {
+    next === undefined || !can(context, detail.status === 'open' ? 'reviewer' : 'investigator') ? null : h('button', { type: 'button', 'data-testid': 'transition', onclick: () => {
       api.transition(detail.id, next, reason.value === '' ? {} : { reason: reason.value }).then(() => reload(), fail);
     } }, `Move to ${next}`),
-    (detail.status === 'closed' || detail.status === 'actioned') && can(context, 'reviewer') ? h('button', { type: 'button', 'data-testid': 'appeal', onclick: () => {
+    (detail.status === 'closed' || detail.status === 'actioned') && can(context, 'investigator') ? h('button', { type: 'button', 'data-testid': 'appeal', onclick: () => {
       api.transition(detail.id, 'open', { appeal: true, reason: reason.value }).then(() => reload(), fail);
     } }, 'Reopen on appeal') : null,
     can(context, 'reviewer') ? reason : null);
@@ -83,7 +83,7 @@ function render(root: HTMLElement, context: AppContext, detail: CaseDetail, audi
     api.decide(detail.id, { entities, decision: decision.value as DecisionKind, reason: decisionReason.value.trim(), dryRun })
       .then((result) => (dryRun ? replace(resultArea, changesTable(result)) : reload(changesTable(result))), fail);
   };
-  const decisionForm = can(context, 'reviewer') ? h('div', { class: 'decide', 'data-testid': 'decision-form' },
+  const decisionForm = can(context, 'reviewer') && ['open', 'in_review', 'decided'].includes(detail.status) ? h('div', { class: 'decide', 'data-testid': 'decision-form' },
     decision, decisionReason,
     h('button', { type: 'button', 'data-testid': 'decide-dry-run', onclick: () => decide(true) }, 'Dry run'),
     h('button', { type: 'button', class: 'primary', 'data-testid': 'decide', onclick: () => decide(false) }, 'Decide'),
@@ -95,10 +95,13 @@ function render(root: HTMLElement, context: AppContext, detail: CaseDetail, audi
     api.act(detail.id, { adapter: adapter.value as AdapterName, dryRun })
       .then((result) => (dryRun ? replace(resultArea, outcomesTable(result)) : reload(outcomesTable(result))), fail);
   };
+  // The server runs enforcement on decided cases (and re-runs on actioned ones, to retry failures).
+  const canAct = detail.status === 'decided' || detail.status === 'actioned';
   const actionForm = can(context, 'investigator') ? h('div', { class: 'act', 'data-testid': 'action-form' },
     adapter,
-    h('button', { type: 'button', 'data-testid': 'act-dry-run', onclick: () => act(true) }, 'Dry run the action'),
-    h('button', { type: 'button', class: 'danger', 'data-testid': 'act', onclick: () => act(false) }, 'Run the action')) : null;
+    h('button', { type: 'button', 'data-testid': 'act-dry-run', disabled: !canAct, onclick: () => act(true) }, 'Dry run the action'),
+    h('button', { type: 'button', class: 'danger', 'data-testid': 'act', disabled: !canAct, onclick: () => act(false) }, 'Run the action'),
+    canAct ? null : h('span', { class: 'muted' }, ` enforcement runs once the case is decided (now ${detail.status})`)) : null;
 
   // Notes.
   const noteText = h('textarea', { rows: 2, placeholder: 'add a note' });
