@@ -6,3 +6,5 @@ export type { SortedEvents } from './sort.js';
 export { sortByKeyTime } from './sort.js';
 export type { ReferencePair } from './reference.js';
 export { referenceCoActionPairs } from './reference.js';
+export type { KeyedActors } from './distinct.js';
+export { distinctActorsPerKey } from './distinct.js';
