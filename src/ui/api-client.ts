@@ -78,7 +78,7 @@ export class ApiClient {
 
   me(): Promise<Me> { return this.#call('GET', '/v1/me'); }
 
-  clusters(filters: ClusterFilters = {}): Promise<Page<ClusterSummary> & { runId?: string }> {
+  clusters(filters: ClusterFilters = {}): Promise<Page<ClusterSummary> & { runId?: string | number | null }> {
     return this.#call('GET', `/v1/clusters${queryString({ ...filters })}`);
   }
 

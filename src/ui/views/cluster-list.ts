@@ -41,7 +41,7 @@ export const renderClusterList: View = async (root, context) => {
   if (filters.trace !== undefined) seenTraces.add(filters.trace);
 
   const field = (label: string, input: HTMLElement): HTMLElement => h('label', {}, label, input);
-  const minScore = h('input', { type: 'number', name: 'minScore', step: '0.01', min: '0', value: filters.minScore ?? '' });
+  const minScore = h('input', { type: 'number', name: 'minScore', step: '0.01', min: '0', max: '1', value: filters.minScore ?? '' });
   const minSize = h('input', { type: 'number', name: 'minSize', step: '1', min: '0', value: filters.minSize ?? '' });
   const q = h('input', { type: 'search', name: 'q', placeholder: 'account, handle, hashtag, URL…', value: filters.q ?? '' });
   const trace = h('select', { name: 'trace' }, h('option', { value: '' }, 'any trace'),
@@ -63,7 +63,7 @@ export const renderClusterList: View = async (root, context) => {
     h('td', { class: 'keys' }, cluster.topKeys.slice(0, 4).join(' · ')),
     h('td', {}, `${formatTime(cluster.firstTime)} → ${formatTime(cluster.lastTime)}`),
     h('td', {}, cluster.caseId === null ? '' : h('a', { href: `#/cases/${encodeURIComponent(cluster.caseId)}` }, cluster.caseId)),
-    h('td', { class: 'muted' }, cluster.organic ?? '')));
+    h('td', { class: 'muted' }, cluster.flagged === false ? `not flagged: ${cluster.organic ?? 'organic'}` : cluster.organic ?? '')));
 
   const offset = filters.offset ?? 0;
   const pager = h('div', { class: 'pager' },
@@ -72,7 +72,7 @@ export const renderClusterList: View = async (root, context) => {
     offset + result.items.length < result.total ? h('a', { href: hashFromFilters({ ...filters, offset: offset + PAGE }) }, 'next ›') : null);
 
   replace(root,
-    h('h2', {}, 'Clusters', result.runId === undefined ? null : h('span', { class: 'muted' }, ` · detection run ${result.runId}`)),
+    h('h2', {}, 'Clusters', result.runId === undefined || result.runId === null ? null : h('span', { class: 'muted' }, ` · detection run ${result.runId}`)),
     form,
     result.items.length === 0
       ? h('p', { class: 'empty' }, 'No cluster matches these filters (or `lockstep detect --db` has not run on this store yet).')
