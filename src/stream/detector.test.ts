@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { StreamDetector } from './detector.js';
+import type { StreamDetection } from './detector.js';
+import { DEFAULT_STREAM_TRACES } from './extract.js';
+import { parseJetstreamLine } from './jetstream-line.js';
+import { batchDetect } from './test-support/batch.js';
+import { jetstreamStream } from './test-support/jetstream-stream.js';
+
+function runStream(lines: readonly string[], options: ConstructorParameters<typeof StreamDetector>[0]): StreamDetector {
+  const detector = new StreamDetector(options);
+  lines.forEach((line, index) => {
+    for (const action of parseJetstreamLine(line, `line ${index + 1}`).actions) detector.push(action);
+  });
+  detector.flush();
+  return detector;
+}
+
+/** Edges as "idA|idB" → weight, over account ids (numbering-free). */
+function edgeMap(graph: StreamDetection['graph'], ids: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let edge = 0; edge < graph.size; edge++) out.set(`${ids[graph.a[edge] ?? 0]}|${ids[graph.b[edge] ?? 0]}`, graph.weight[edge] ?? 0);
+  return out;
+}
+
+function clusterSets(clusters: readonly { members: number[] }[], ids: readonly string[]): string[] {
+  return clusters.map((cluster) => cluster.members.map((member) => ids[member] ?? '').sort().join(',')).sort();
+}
+
+describe('stream mode against the batch engine', () => {
+  let dir = '';
+  before(async () => { dir = await mkdtemp(join(tmpdir(), 'lockstep-stream-')); });
+  after(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('gives the batch clusters and edge weights on a replayed file (horizon covering the file, arrival order shuffled within the lateness)', async () => {
+    const { lines, rings } = jetstreamStream({ durationMs: 3_600_000, organicPerSecond: 3, ringEveryMs: 150_000, jitterMs: 3_000 });
+    const file = join(dir, 'feed.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const batch = await batchDetect([file], DEFAULT_STREAM_TRACES, 60_000);
+    const stream = runStream(lines, { windowMs: 60_000, horizonMs: Infinity, latenessMs: 5_000 }).detect();
+    assert.deepEqual(stream.actorIds, batch.actorIds, 'same accounts, numbered alike');
+    const streamEdges = edgeMap(stream.graph, stream.actorIds);
+    const batchEdges = edgeMap(batch.result.graph, batch.actorIds);
+    assert.ok(batchEdges.size > 20, `batch finds edges (${batchEdges.size})`);
+    assert.deepEqual([...streamEdges.keys()].sort(), [...batchEdges.keys()].sort());
+    for (const [pair, weight] of batchEdges) assert.ok(Math.abs((streamEdges.get(pair) ?? NaN) - weight) < 1e-9, `${pair}: ${streamEdges.get(pair)} vs ${weight}`);
+    const clusters = clusterSets(stream.clusters, stream.actorIds);
+    assert.deepEqual(clusters, clusterSets(batch.result.clusters, batch.actorIds));
+    for (const ring of rings) assert.ok(clusters.some((cluster) => ring.members.every((member) => cluster.includes(member))), 'each planted ring is a cluster');
+  });
+
+  it('counts events that arrive later than the lateness as late, and never drops them', () => {
+    const { lines } = jetstreamStream({ durationMs: 600_000, organicPerSecond: 3, jitterMs: 20_000 });
+    const detector = runStream(lines, { latenessMs: 1_000 });
+    assert.ok(detector.late > 0);
+    const parsed = lines.reduce((sum, line) => sum + parseJetstreamLine(line, '').actions.length, 0);
+    assert.equal(detector.actions, parsed);
+  });
+
+  it('ignores an action delivered twice (at-least-once sources)', () => {
+    const { lines } = jetstreamStream({ durationMs: 600_000 });
+    const once = runStream(lines, {}).detect();
+    const twice = runStream([...lines, ...lines.slice(0, 500)], {});
+    assert.equal(twice.duplicates, 500);
+    assert.deepEqual(edgeMap(twice.detect().graph, once.actorIds), edgeMap(once.graph, once.actorIds));
+  });
+
+  it('keeps state bounded by the horizon on a long stream, and finds the rings in every stretch', () => {
+    const hour = 3_600_000;
+    const { lines, rings } = jetstreamStream({ durationMs: 10 * hour, organicPerSecond: 2, ringEveryMs: 240_000 });
+    const detector = new StreamDetector({ windowMs: 60_000, horizonMs: hour });
+    const unbounded = new StreamDetector({ windowMs: 60_000, horizonMs: Infinity });
+    const start = 1_720_000_000_000;
+    const sizes: number[] = [];
+    const growing: number[] = [];
+    const total = (size: ReturnType<StreamDetector['size']>): number => size.pairKeyRecords + size.actorKeyRecords + size.keys + size.actors + size.bufferedEvents + size.held;
+    let nextSample = start + 2 * hour;
+    for (const line of lines) {
+      for (const action of parseJetstreamLine(line, '').actions) {
+        detector.push(action);
+        unbounded.push(action);
+        if (action.time >= nextSample) {
+          sizes.push(total(detector.size()));
+          growing.push(total(unbounded.size()));
+          nextSample += hour;
+        }
+      }
+    }
+    assert.ok(sizes.length >= 7);
+    const first = sizes[0] ?? 0;
+    for (const size of sizes) assert.ok(size < first * 1.3, `state ${size} stays near ${first} (samples ${sizes.join(', ')})`);
+    assert.ok((growing[growing.length - 1] ?? 0) > 3 * (growing[0] ?? 0), `without expiry it grows: ${growing.join(', ')}`);
+    const live = detector.detect();
+    const clusters = clusterSets(live.clusters, live.actorIds);
+    for (const ring of rings) assert.ok(clusters.some((cluster) => ring.members.filter((member) => cluster.includes(member)).length >= ring.members.length - 1));
+  });
+});

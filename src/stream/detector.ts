@@ -1,0 +1,238 @@
+/**
+ * Stream mode: detection kept current over a sliding window instead of run once over a dump.
+ * Actions go through a reorder buffer into per-trace windowed co-action state (trace-window.ts);
+ * `detect()` turns the live state into the batch engine's pair tables and runs the batch engine's
+ * own null model, fusion and Leiden clustering on them (src/detect), so a stream whose horizon
+ * covers its data gives the batch result (see detector.test.ts for what differs and why).
+ */
+import { CLUSTER_DEFAULTS, clusterAccounts } from '../detect/clusters.js';
+import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
+import { fuseTraces } from '../detect/fuse.js';
+import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
+import { KERNEL_DEFAULTS } from '../detect/kernel/index.js';
+import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
+import type { Action } from '../model/index.js';
+import { LockstepError } from '../model/index.js';
+import { DEFAULT_STREAM_TRACES, traceEvents } from './extract.js';
+import type { StreamTrace } from './extract.js';
+import { ExpiringInterner } from './interner.js';
+import { ReorderBuffer } from './reorder.js';
+import { MAX_LIVE_ACTORS, TraceWindow } from './trace-window.js';
+import type { TraceWindowSize } from './trace-window.js';
+
+export interface StreamOptions {
+  traces: readonly StreamTrace[];
+  /** Co-action window, ms (the batch `--window`). */
+  windowMs: number;
+  /** Evidence horizon, ms: records nothing touched for this long expire (Infinity: never). */
+  horizonMs: number;
+  /** Events may arrive this much later than newer ones and still be put in time order. */
+  latenessMs: number;
+  maxPartnersPerEvent: number;
+  fdr: number;
+  minShared: number;
+  cluster: Partial<ClusterOptions>;
+  /**
+   * Expiry sweeps run at most once per this much event time (null: a sixteenth of the horizon,
+   * at least the window), so state holds at most horizon + one sweep interval of records.
+   */
+  sweepEveryMs: number | null;
+}
+
+export const STREAM_DEFAULTS: Readonly<StreamOptions> = Object.freeze({
+  traces: DEFAULT_STREAM_TRACES,
+  windowMs: 60_000,
+  horizonMs: 6 * 3_600_000,
+  latenessMs: 5_000,
+  maxPartnersPerEvent: KERNEL_DEFAULTS.maxPartnersPerEvent,
+  fdr: SIGNIFICANCE_DEFAULTS.fdr,
+  minShared: SIGNIFICANCE_DEFAULTS.minShared,
+  cluster: CLUSTER_DEFAULTS,
+  sweepEveryMs: null,
+});
+
+/** The live state's size: what the memory bound is about. */
+export interface StreamStateSize extends TraceWindowSize {
+  actors: number;
+  held: number;
+}
+
+export interface StreamDetection {
+  /** Live accounts as `platform`/`id`, index = the actor index of the graph and clusters (sorted as batch numbers them). */
+  actorIds: string[];
+  actorPlatforms: string[];
+  graph: FusedGraph;
+  clusters: DetectedCluster[];
+  /** Event time the detection reflects (the reorder watermark). */
+  watermark: number;
+  /** Per cluster (same order): the most shared keys among members, with the trace. */
+  topKeys: { trace: StreamTrace; key: string; pairs: number }[][];
+  /** Per cluster: the first and last co-action time among members still alive. */
+  span: { first: number; last: number }[];
+}
+
+interface Pending {
+  actor: string;
+  platform: string;
+  time: number;
+  id: string;
+  events: ReturnType<typeof traceEvents>;
+}
+
+function check(opts: StreamOptions): void {
+  const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `stream: ${what}`);
+  if (!(opts.windowMs >= 0) || !Number.isFinite(opts.windowMs)) throw bad(`windowMs must be a finite number >= 0, got ${opts.windowMs}`);
+  if (!(opts.horizonMs >= opts.windowMs)) throw bad(`horizonMs (${opts.horizonMs}) must be at least windowMs (${opts.windowMs})`);
+  if (!(opts.latenessMs >= 0)) throw bad(`latenessMs must be >= 0, got ${opts.latenessMs}`);
+  if (opts.traces.length === 0) throw bad('no traces to maintain');
+}
+
+/**
+ * Windowed detection over a stream of actions.
+ * @example
+ * const detector = new StreamDetector({ windowMs: 60_000, horizonMs: 3_600_000 });
+ * for (const action of actions) detector.push(action);
+ * const { clusters, actorIds } = detector.detect();
+ */
+export class StreamDetector {
+  readonly options: StreamOptions;
+  readonly #actors = new ExpiringInterner();
+  readonly #platformOf: string[] = [];
+  readonly #windows = new Map<StreamTrace, TraceWindow>();
+  readonly #reorder: ReorderBuffer<Pending>;
+  readonly #seenActions = new Map<string, number>();
+  #lastSweep = -Infinity;
+  readonly #sweepEvery: number;
+  events = 0;
+  actions = 0;
+  duplicates = 0;
+
+  constructor(options?: Partial<StreamOptions>) {
+    this.options = { ...STREAM_DEFAULTS, ...options };
+    check(this.options);
+    for (const trace of this.options.traces) this.#windows.set(trace, new TraceWindow(this.options));
+    this.#reorder = new ReorderBuffer(this.options.latenessMs);
+    const { horizonMs, windowMs, sweepEveryMs } = this.options;
+    this.#sweepEvery = sweepEveryMs ?? (Number.isFinite(horizonMs) ? Math.max(windowMs, horizonMs / 16) : Infinity);
+  }
+
+  /**
+   * Takes one action. Delivery may repeat an action (at-least-once sources): one already seen
+   * within the horizon is counted as a duplicate and ignored.
+   */
+  push(action: Action): void {
+    const uid = `${action.platform}\u0000${action.id}`;
+    if (this.#seenActions.has(uid)) {
+      this.duplicates++;
+      return;
+    }
+    this.#seenActions.set(uid, action.time);
+    const pending: Pending = { actor: action.actorId, platform: action.platform, time: action.time, id: uid, events: traceEvents(action, this.options.traces) };
+    for (const due of this.#reorder.push(action.time, pending)) this.#apply(due);
+    this.#maybeSweep();
+  }
+
+  /** Releases every held action (end of input). */
+  flush(): void {
+    for (const due of this.#reorder.release(Infinity)) this.#apply(due);
+  }
+
+  get watermark(): number {
+    return this.#reorder.watermark;
+  }
+
+  get late(): number {
+    return this.#reorder.late;
+  }
+
+  #apply(pending: Pending): void {
+    this.actions++;
+    const actor = this.#actors.intern(`${pending.platform}\u0000${pending.actor}`, pending.time);
+    if (actor >= MAX_LIVE_ACTORS) throw new LockstepError('detect/bad-input', `stream: more than ${MAX_LIVE_ACTORS} live accounts; shorten the horizon or partition the stream`);
+    this.#platformOf[actor] = pending.platform;
+    for (const event of pending.events) {
+      this.events++;
+      this.#windows.get(event.trace)?.add(actor, event.key, pending.time);
+    }
+  }
+
+  #maybeSweep(): void {
+    const now = this.#reorder.watermark;
+    if (now - this.#lastSweep < this.#sweepEvery) return;
+    this.#lastSweep = now;
+    this.expire(now);
+  }
+
+  /** Expires state as of event time `now` (sweeps run on their own as events arrive). */
+  expire(now: number): void {
+    for (const window of this.#windows.values()) window.expire(now);
+    const cutoff = now - this.options.horizonMs;
+    if (!Number.isFinite(cutoff)) return;
+    this.#actors.expire(cutoff);
+    for (const [uid, time] of this.#seenActions) if (time < cutoff) this.#seenActions.delete(uid);
+  }
+
+  size(): StreamStateSize {
+    const total: StreamStateSize = { bufferedEvents: 0, keys: 0, pairKeyRecords: 0, actorKeyRecords: 0, actors: this.#actors.size, held: this.#reorder.size + this.#seenActions.size };
+    for (const window of this.#windows.values()) {
+      const size = window.size();
+      total.bufferedEvents += size.bufferedEvents;
+      total.keys += size.keys;
+      total.pairKeyRecords += size.pairKeyRecords;
+      total.actorKeyRecords += size.actorKeyRecords;
+    }
+    return total;
+  }
+
+  /** Clusters of the live state: the batch engine's null model, fusion and clustering on it. */
+  detect(): StreamDetection {
+    const live = [...this.#actors.liveIds()].map((id) => {
+      const [platform = '', actor = ''] = this.#actors.label(id).split('\u0000');
+      return { id, platform, actor };
+    });
+    // Batch numbers accounts by (platform, id); clustering visits nodes in that order, so do the same.
+    live.sort((x, y) => (x.platform < y.platform ? -1 : x.platform > y.platform ? 1 : x.actor < y.actor ? -1 : x.actor > y.actor ? 1 : 0));
+    const remap = new Int32Array(this.#actors.capacity).fill(-1);
+    const original = new Int32Array(live.length);
+    live.forEach((entry, index) => {
+      remap[entry.id] = index;
+      original[index] = entry.id;
+    });
+    const edges: TraceEdges[] = [];
+    for (const [trace, window] of this.#windows) {
+      const pairs = window.pairTable(remap);
+      if (pairs.size === 0) continue;
+      const significance = significantPairs(pairs, window.activity(remap, live.length), { fdr: this.options.fdr, minShared: this.options.minShared });
+      edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
+    }
+    const graph = fuseTraces(live.length, edges);
+    const clusters = clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...this.options.cluster });
+    const topKeys: StreamDetection['topKeys'] = [];
+    const span: StreamDetection['span'] = [];
+    for (const cluster of clusters) {
+      const counts = new Map<string, { trace: StreamTrace; key: string; pairs: number }>();
+      let first = Infinity, last = -Infinity;
+      for (const edge of cluster.internalEdges) {
+        const a = original[graph.a[edge] ?? 0] ?? 0;
+        const b = original[graph.b[edge] ?? 0] ?? 0;
+        for (const [trace, window] of this.#windows) {
+          for (const shared of window.sharedKeys(a, b)) {
+            const label = window.keys.label(shared.key);
+            const id = `${trace}\u0000${label}`;
+            const entry = counts.get(id) ?? { trace, key: label, pairs: 0 };
+            entry.pairs++;
+            counts.set(id, entry);
+            first = Math.min(first, shared.last);
+            last = Math.max(last, shared.last);
+          }
+        }
+      }
+      topKeys.push([...counts.values()].sort((x, y) => y.pairs - x.pairs || (x.key < y.key ? -1 : 1)).slice(0, 5));
+      span.push({ first, last });
+    }
+    return {
+      actorIds: live.map((entry) => entry.actor), actorPlatforms: live.map((entry) => entry.platform),
+      graph, clusters, watermark: this.#reorder.watermark, topKeys, span,
+    };
+  }
+}
