@@ -47,3 +47,32 @@ describe('scoreSignupFile', () => {
     assert.equal(existsSync(join(dir, 'o.csv.rejects.csv')), false);
   });
 });
+
+describe('splitCsvLine', () => {
+  it('splits like csv-parse on quoted and unquoted lines (property)', async () => {
+    const { parse: parseCsv } = await import('csv-parse/sync');
+    const fc = (await import('fast-check')).default;
+    const { splitCsvLine } = await import('./batch.js');
+    const cell = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', ' ', 'é', '1') });
+    fc.assert(fc.property(fc.array(cell, { minLength: 1, maxLength: 6 }), (cells) => {
+      const line = cells.map((value) => (/[",]/.test(value) || value === '' ? `"${value.replaceAll('"', '""')}"` : value)).join(',');
+      assert.deepEqual(splitCsvLine(line), (parseCsv(line) as string[][])[0] ?? ['']);
+      assert.deepEqual(splitCsvLine(line), cells);
+    }), { numRuns: 500 });
+  });
+});
+
+describe('parseSignupTime', () => {
+  it('reads ISO 8601 (with or without milliseconds or zone), unix seconds and milliseconds like Date.parse', async () => {
+    const { parseSignupTime } = await import('./batch.js');
+    assert.equal(parseSignupTime('2019-08-20T10:00:00Z'), Date.UTC(2019, 7, 20, 10));
+    assert.equal(parseSignupTime('2019-08-20T10:00:00.250Z'), Date.UTC(2019, 7, 20, 10, 0, 0, 250));
+    assert.equal(parseSignupTime('2019-08-20T10:00:00+08:00'), Date.UTC(2019, 7, 20, 2));
+    assert.equal(parseSignupTime('2019-08-20 10:01'), Date.UTC(2019, 7, 20, 10, 1));
+    assert.equal(parseSignupTime('1566295200'), 1566295200000);
+    assert.equal(parseSignupTime('1566295200123'), 1566295200123);
+    for (const bad of ['yesterday', '2019-13-20T10:00:00Z', '2019-08-20T25:00:00Z', '']) assert.ok(Number.isNaN(parseSignupTime(bad)), bad);
+    const fc = (await import('fast-check')).default;
+    fc.assert(fc.property(fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0)), noInvalidDate: true }), (date) => parseSignupTime(date.toISOString()) === date.getTime()));
+  });
+});

@@ -15,7 +15,7 @@ import { ANONYMISING_KINDS } from '../signals/ip-table.js';
 import type { IpLookup, NetworkInfo } from '../signals/ip-table.js';
 import { groupingTemplate, handlePattern, isSpecificTemplate } from '../signals/handle-pattern.js';
 import { parseIpv4 } from '../signals/ipv4.js';
-import type { KnownInfra } from './known-infra.js';
+import type { KnownAddress, KnownInfra } from './known-infra.js';
 import { velocityCounter } from './velocity.js';
 import type { VelocityCounter, VelocitySnapshot } from './velocity.js';
 
@@ -102,13 +102,30 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
   const perTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.template ?? undefined);
   const perExitTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.exitTemplate ?? undefined);
   const domains = new Map<string, [number, number]>(Object.entries(state?.domains ?? {}).map(([domain, counts]) => [domain, [counts[0], counts[1]]]));
-  const ips = new Map(Object.entries(known.ips));
+  // Keyed by the address as an integer: no hashing of each request's fresh text.
+  // `| 0` makes the key a small integer, which a Map hashes fastest.
+  const ips = new Map(Object.entries(known.ips).map(([ip, entry]) => [parseIpv4(ip) | 0, entry]));
+  const ipReasons = new Map<number, string>();
   const networks = new Map(Object.entries(known.networks));
   const asns = new Map(Object.entries(known.asns));
   const userAgents = new Map(Object.entries(known.userAgents));
+  const agentLengths = new Set([...userAgents.keys()].map((agent) => agent.length));
   const templates = new Map(Object.entries(known.templates));
   let lastTime = state?.lastTime ?? 0;
   let revision = 0;
+  const minutes = settings.windowMs / 60_000;
+
+  /** The reason a known address gives, built once per address. */
+  function ipReason(ip: number, text: string, entry: KnownAddress, info: NetworkInfo | null): string {
+    let reason = ipReasons.get(ip);
+    if (reason === undefined) {
+      reason = entry.anonymising
+        ? `IP ${text} is an exit (${where(info)}) that ${entry.accounts} network accounts used; shared by many, not evidence alone`
+        : `IP ${text} is a fixed address ${entry.accounts} network accounts logged in from (${where(info)}; ${entry.clusters.join(', ')})`;
+      ipReasons.set(ip, reason);
+    }
+    return reason;
+  }
 
   function score(input: SignupInput): SignupScore {
     revision += 1;
@@ -121,12 +138,14 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
       kinds |= kind;
       reasons.push(reason);
     };
-    const info = lookup.lookup(parseIpv4(input.ip));
+    const ip = parseIpv4(input.ip);
+    const info = lookup.lookup(ip);
     const anonymising = info !== null && ANONYMISING_KINDS.has(info.kind);
-    const knownIp = ips.get(input.ip);
+    const knownIp = ips.get(ip | 0);
     if (knownIp !== undefined) {
-      if (knownIp.anonymising) add(w.vpnExit, `IP ${input.ip} is an exit (${where(info)}) that ${knownIp.accounts} network accounts used; shared by many, not evidence alone`, KIND.anonymising);
-      else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, `IP ${input.ip} is a fixed address ${knownIp.accounts} network accounts logged in from (${where(info)}; ${knownIp.clusters.join(', ')})`, KIND.infrastructure);
+      const reason = ipReason(ip, input.ip, knownIp, info);
+      if (knownIp.anonymising) add(w.vpnExit, reason, KIND.anonymising);
+      else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, reason, KIND.infrastructure);
     } else if (info !== null && !anonymising) {
       const network = networks.get(info.cidr);
       if (network !== undefined) add(w.network, `network ${info.cidr} (${where(info)}) is one ${network.accounts} network accounts logged in from`, KIND.infrastructure);
@@ -135,29 +154,31 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
         if (asn !== undefined && !asn.anonymising) add(w.asn, `AS${info.asn} (${asn.org ?? 'unknown org'}) carried logins of ${asn.accounts} network accounts`, KIND.infrastructure);
       }
     }
-    const ua = userAgents.get(input.user_agent);
+    // Hashing a long user agent costs; most cannot match on length alone.
+    const ua = agentLengths.has(input.user_agent.length) ? userAgents.get(input.user_agent) : undefined;
     if (ua !== undefined) add(w.userAgent, `user agent "${input.user_agent.slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`, KIND.client);
 
     if (!anonymising) {
-      const ipCount = perIp.hit(input.ip, input.time);
+      const ipCount = perIp.hit(ip | 0, input.time);
       const bar = info?.kind === 'mobile' ? settings.mobileIpBurst : settings.ipBurst;
-      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${settings.windowMs / 60_000} min`, KIND.infrastructure);
+      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
       if (info !== null && info.kind !== 'mobile') {
         const netCount = perNetwork.hit(info.cidr, input.time);
-        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from network ${info.cidr} in the last ${settings.windowMs / 60_000} min`, KIND.infrastructure);
+        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from network ${info.cidr} in the last ${minutes} min`, KIND.infrastructure);
       }
     }
-    const template = groupingTemplate(input.handle);
+    const shape = handlePattern(input.handle);
+    const template = groupingTemplate(input.handle, shape);
     if (isSpecificTemplate(template)) {
       const members = templates.get(template);
       if (members !== undefined) add(w.template, `handle "${input.handle}" follows template ${template}, shared by ${members} network accounts`, KIND.handle);
       const count = perTemplate.hit(template, input.time);
-      if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${settings.windowMs / 60_000} min`, KIND.handle);
-      // Many strangers share an exit, but not a narrow handle template through it within the hour.
-      const viaExit = perExitTemplate.hit(`${input.ip}|${template}`, input.time);
-      if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${input.ip} in the last ${settings.windowMs / 60_000} min`, KIND.infrastructure);
+      if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${minutes} min`, KIND.handle);
+      // Many strangers share an exit, but not a narrow handle template through it within the hour
+      // (other addresses have their own burst feature above).
+      const viaExit = anonymising ? perExitTemplate.hit(`${template}|${ip | 0}`, input.time) : 0;
+      if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
     }
-    const shape = handlePattern(input.handle);
     if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, KIND.handle);
     const domain = input.email_domain.toLowerCase();
     let domainCounts = domains.get(domain);

@@ -6,8 +6,12 @@
  * of order (batch files); an event older than the current bucket counts in it.
  */
 
+/** Keys are strings, or numbers (IPv4 addresses as integers) that need no hashing of fresh text. */
+export type VelocityKey = string | number;
+
 export interface VelocitySnapshot {
   windowMs: number;
+  /** Numeric keys are stored as `#<number>`. */
   keys: string[];
   /** Per key: bucket start, current count, previous count. */
   buckets: number[];
@@ -16,9 +20,9 @@ export interface VelocitySnapshot {
 export interface VelocityCounter {
   readonly windowMs: number;
   /** Records one event for the key at `time` and returns the sliding count including it. */
-  hit(key: string, time: number): number;
+  hit(key: VelocityKey, time: number): number;
   /** The sliding count at `time` without recording anything. */
-  peek(key: string, time: number): number;
+  peek(key: VelocityKey, time: number): number;
   readonly size: number;
   /** Keys still inside the window at `now`, for the state file. */
   snapshot(now: number): VelocitySnapshot;
@@ -29,12 +33,12 @@ export interface VelocityCounter {
  * @example const perIp = velocityCounter(3_600_000); perIp.hit('203.0.113.5', Date.now()) // 1
  */
 export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): VelocityCounter {
-  const index = new Map<string, number>();
+  const index = new Map<VelocityKey, number>();
   let starts = new Float64Array(1024);
   let current = new Float64Array(1024);
   let previous = new Float64Array(1024);
   let used = 0;
-  const slot = (key: string): number => {
+  const slot = (key: VelocityKey): number => {
     let at = index.get(key);
     if (at === undefined) {
       if (used === starts.length) {
@@ -61,7 +65,7 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
   };
   if (restore !== undefined && restore.windowMs === windowMs) {
     restore.keys.forEach((key, i) => {
-      const at = slot(key);
+      const at = slot(key.startsWith('#') ? Number(key.slice(1)) : key);
       starts[at] = restore.buckets[i * 3] ?? -Infinity;
       current[at] = restore.buckets[i * 3 + 1] ?? 0;
       previous[at] = restore.buckets[i * 3 + 2] ?? 0;
@@ -89,7 +93,7 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
       const buckets: number[] = [];
       for (const [key, at] of index) {
         if ((starts[at] as number) + 2 * windowMs <= now) continue; // nothing of it is inside the window any more
-        keys.push(key);
+        keys.push(typeof key === 'number' ? `#${key}` : key);
         buckets.push(starts[at] as number, current[at] as number, previous[at] as number);
       }
       return { windowMs, keys, buckets };

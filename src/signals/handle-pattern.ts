@@ -61,15 +61,21 @@ export function longestDigitRun(handle: string): number {
 /** Shannon entropy (bits per character) of the handle's characters. */
 export function characterEntropy(handle: string): number {
   if (handle.length === 0) return 0;
-  const counts = new Map<string, number>();
-  for (const char of handle) counts.set(char, (counts.get(char) ?? 0) + 1);
-  let bits = 0;
-  for (const count of counts.values()) {
-    const p = count / handle.length;
-    bits -= p * Math.log2(p);
+  // ASCII in a reused table (the sign-up path calls this per registration); the rest in a map.
+  ASCII_COUNTS.fill(0);
+  let other: Map<string, number> | null = null;
+  for (let i = 0; i < handle.length; i++) {
+    const code = handle.charCodeAt(i);
+    if (code < 128) ASCII_COUNTS[code] = (ASCII_COUNTS[code] as number) + 1;
+    else (other ??= new Map()).set(handle[i] as string, ((other.get(handle[i] as string) ?? 0) + 1));
   }
+  let bits = 0;
+  const add = (count: number): void => { const p = count / handle.length; bits -= p * Math.log2(p); };
+  for (let code = 0; code < 128; code++) if ((ASCII_COUNTS[code] as number) > 0) add(ASCII_COUNTS[code] as number);
+  if (other !== null) for (const count of other.values()) add(count);
   return bits;
 }
+const ASCII_COUNTS = new Int32Array(128);
 
 /** Letter-case and class switches per character: random strings switch often, names rarely. */
 function switchRate(handle: string): number {
@@ -104,10 +110,24 @@ export function handlePattern(handle: string): HandlePattern {
  * are shared by millions and are not.
  */
 export function isSpecificTemplate(template: string): boolean {
-  if (template === '~long') return false;
-  if (template.startsWith('~random')) return true;
-  if (/#([4-9]|\d\d)/.test(template)) return true;
-  return (template.match(/Aa|A|a|#\d+/g) ?? []).length >= 5;
+  if (template.charCodeAt(0) === 126) return template.startsWith('~random'); // '~long' is not
+  // One pass, no allocation (this runs per sign-up): segments are Aa, A, a or #n.
+  let segments = 0;
+  for (let i = 0; i < template.length; i++) {
+    const code = template.charCodeAt(i);
+    if (code === 35) { // '#': a digit run; its length follows
+      segments++;
+      let length = 0;
+      while (i + 1 < template.length && template.charCodeAt(i + 1) >= 48 && template.charCodeAt(i + 1) <= 57) length = length * 10 + (template.charCodeAt(++i) - 48);
+      if (length >= 4) return true;
+    } else if (code === 65) { // 'A', maybe 'Aa'
+      segments++;
+      if (template.charCodeAt(i + 1) === 97) i++;
+    } else if (code === 97) {
+      segments++;
+    }
+  }
+  return segments >= 5;
 }
 
 /**
@@ -115,6 +135,6 @@ export function isSpecificTemplate(template: string): boolean {
  * templates all differ) group by length as `~randomN`.
  * @example groupingTemplate('xK9fQ2mLp0aZr7T') // '~random15'
  */
-export function groupingTemplate(handle: string): string {
-  return handlePattern(handle) === 'high-entropy' ? `~random${handle.length}` : handleTemplate(handle);
+export function groupingTemplate(handle: string, pattern: HandlePattern = handlePattern(handle)): string {
+  return pattern === 'high-entropy' ? `~random${handle.length}` : handleTemplate(handle);
 }

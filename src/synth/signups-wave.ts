@@ -43,7 +43,6 @@ function organicSignupHandle(rng: Rng): string {
   return organicHandle(rng);
 }
 
-const isVpn = (world: InfraWorld, address: string): boolean => world.vpnExits.some((exits) => exits.includes(address));
 
 /**
  * The week's registrations, in time order, and their truth. Sizes follow `scale` (1: about 1,500
@@ -51,6 +50,7 @@ const isVpn = (world: InfraWorld, address: string): boolean => world.vpnExits.so
  */
 export function signupTables(world: InfraWorld, seed: number, scale: number): SignupTables {
   const rng: Rng = mulberry32(mix32(seed, 0x5196));
+  const vpnExits = new Set(world.vpnExits.flat());
   const fakeCount = Math.max(100, Math.round(1500 * scale));
   const organicCount = Math.max(200, Math.round(6000 * scale));
   const templateNames = shuffle(rng, Object.keys(WAVE_HANDLES)).slice(0, randInt(rng, 2, 3));
@@ -69,7 +69,7 @@ export function signupTables(world: InfraWorld, seed: number, scale: number): Si
     const handle = (WAVE_HANDLES[pick(rng, templateNames)] as HandleMaker)(rng);
     const domain = chance(rng, 0.5) ? pick(rng, throwaway) : pick(rng, COMMON_DOMAINS);
     const time = Math.floor(burst.start + rng() * burst.length);
-    rows.push({ time, row: [String(time), address, agent, handle, domain], label: 'fake', vpn: isVpn(world, address) });
+    rows.push({ time, row: [String(time), address, agent, handle, domain], label: 'fake', vpn: vpnExits.has(address) });
   }
   let organicVpn = 0;
   for (let i = 0; i < organicCount; i++) {
