@@ -47,6 +47,16 @@ export interface GroupOptions {
   minLift: number;
   /** Share of member pairs that must meet on at least minShared objects (lockstep is most of the group, not a chain). */
   minDensity: number;
+  /**
+   * Co-actions further apart than this are separate occasions. Lockstep is repetition: a group
+   * must act on its own objects on at least `minOccasions` occasions and each member on at least
+   * minShared, so one burst (a match, a breaking story, where a post counts as a hashtag and a
+   * text) is not a campaign.
+   */
+  occasionGapMs: number;
+  minOccasions: number;
+  /** Share of an object's accounts that must be members for the object to count as the group's own. */
+  ownShare: number;
   maxPartnersPerEvent: number;
   seed: number;
 }
@@ -64,6 +74,9 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   alpha: 0.001,
   minLift: 5,
   minDensity: 0,
+  occasionGapMs: 60 * 60_000,
+  minOccasions: 3,
+  ownShare: 0.5,
   maxPartnersPerEvent: 32,
   seed: 42,
 });
@@ -230,10 +243,66 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   groups.forEach((group, index) => {
     if (!group.kept) return;
     group.members = group.members.filter((member) => !pruned.has(member));
-    if (group.members.length < opts.minGroupSize) group.kept = false;
-    else for (const member of group.members) groupOf[member] = index;
+    if (group.members.length >= opts.minGroupSize) for (const member of group.members) groupOf[member] = index;
   });
+  requireOccasions(rare, groups, groupOf, opts);
   return { groups, groupOf };
+}
+
+/** Number of runs in ascending `times` separated by more than `gap`. */
+function occasions(times: number[], gap: number): number {
+  times.sort((x, y) => x - y);
+  let count = 0;
+  let last = -Infinity;
+  for (const time of times) {
+    if (time - last > gap) count += 1;
+    last = time;
+  }
+  return count;
+}
+
+/**
+ * Drops members acting on their group's own objects on fewer than minShared occasions, and
+ * groups left with fewer than minGroupSize members or meeting on fewer than minOccasions (see GroupOptions.occasionGapMs). An occasion is counted from the times
+ * of members' events on objects that two or more members of the group acted on.
+ */
+function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions): void {
+  // Objects with two or more members of one group: key -> group, or -2 when members of two groups.
+  // An object counts for a group when its members are at least half of the accounts on it (its
+  // own material, not a public event's hashtag that a few of its members also used).
+  const onKey = new Map<number, Set<number>>();
+  for (let i = 0; i < rare.actor.length; i++) {
+    const key = rare.key[i] ?? 0;
+    let actors = onKey.get(key);
+    if (actors === undefined) onKey.set(key, (actors = new Set()));
+    actors.add(rare.actor[i] ?? 0);
+  }
+  const groupKey = new Map<number, number>();
+  for (const [key, actors] of onKey) {
+    const perGroup = new Map<number, number>();
+    for (const actor of actors) {
+      const group = groupOf[actor] ?? -1;
+      if (group >= 0) perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
+    }
+    for (const [group, count] of perGroup) if (count >= 2 && count >= opts.ownShare * actors.size) groupKey.set(key, group);
+  }
+  const times = new Map<number, number[]>();
+  for (let i = 0; i < rare.actor.length; i++) {
+    const actor = rare.actor[i] ?? 0;
+    const group = groupOf[actor] ?? -1;
+    if (group < 0 || groupKey.get(rare.key[i] ?? 0) !== group) continue;
+    let list = times.get(actor);
+    if (list === undefined) times.set(actor, (list = []));
+    list.push(rare.time[i] ?? 0);
+  }
+  groups.forEach((group, index) => {
+    if (!group.kept) return;
+    group.members = group.members.filter((member) => groupOf[member] === index && occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.minShared);
+    const all = group.members.flatMap((member) => times.get(member) ?? []);
+    if (group.members.length < opts.minGroupSize || occasions(all, opts.occasionGapMs) < opts.minOccasions) group.kept = false;
+    for (let actor = 0; actor < groupOf.length; actor++) if (groupOf[actor] === index && !group.members.includes(actor)) groupOf[actor] = -1;
+    if (!group.kept) for (const member of group.members) groupOf[member] = -1;
+  });
 }
 
 /**
