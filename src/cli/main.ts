@@ -2,12 +2,17 @@
 import { Command, CommanderError } from 'commander';
 import { readConfig } from '../config.js';
 import { LockstepError } from '../model/index.js';
+import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerIngest } from './commands/ingest.js';
+import { registerServe } from './commands/serve.js';
+import { registerShare } from './commands/share.js';
 import { registerSignups } from './commands/signups.js';
 import { registerStats } from './commands/stats.js';
+import { registerStream } from './commands/stream.js';
 import { registerSynth } from './commands/synth.js';
+import { registerUsers } from './commands/users.js';
 import { processIo } from './io.js';
 import type { CliIo } from './io.js';
 
@@ -24,6 +29,11 @@ export function buildProgram(io: CliIo): Command {
   registerSynth(program, io);
   registerDemo(program, config, io);
   registerSignups(program, config, io);
+  registerStream(program, config, io);
+  registerServe(program, config, io);
+  registerUsers(program, config, io);
+  registerAudit(program, config, io);
+  registerShare(program, config, io);
   return program;
 }
 

@@ -1,0 +1,71 @@
+/** `lockstep serve`: the investigation workspace (API, OpenAPI document and web UI) on the store. */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { Hono } from 'hono';
+import type { Config } from '../../config.js';
+import { createApp } from '../../api/app.js';
+import { listen } from '../../api/server.js';
+import { openWorkspace } from '../../api/workspace.js';
+import { badOption } from '../../model/index.js';
+import { createSignupScorer, emptyKnownInfra, learnFromStore, loadIpTableFromStore, signupScoreRoutes } from '../../prevent/index.js';
+import { queryRows } from '../../store/duckdb/connection.js';
+import type { DuckDbStore } from '../../store/index.js';
+import type { CliIo } from '../io.js';
+
+/** dist/ui beside src/ and dist/ alike (engineer E's Vite build writes it). */
+export const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'ui');
+
+interface ServeOptions { db?: string; pg?: string; port: string; host: string; mastodonUrl?: string; ui?: string }
+
+/** The sign-up scorer, knowing the infrastructure of the latest run's flagged clusters. */
+async function signupRoutes(store: DuckDbStore): Promise<Hono> {
+  const members = (await queryRows(store.connection, `SELECT DISTINCT m.account_id, m.cluster_id FROM det_members m JOIN det_clusters c USING (run_id, cluster_id)
+    WHERE m.run_id = (SELECT max(run_id) FROM det_runs) AND c.flagged`)).map((row) => ({ accountId: String(row['account_id']), source: `cluster ${String(row['cluster_id'])}` }));
+  const table = await loadIpTableFromStore(store.connection, 'store');
+  const { known } = await learnFromStore(store.connection, members, emptyKnownInfra(), table.lookup);
+  return signupScoreRoutes(createSignupScorer(known, table.lookup));
+}
+
+export function registerServe(program: Command, config: Config, io: CliIo): void {
+  program.command('serve')
+    .description('Serve the investigation workspace: JSON API under /v1, /openapi.json, and the web UI at /')
+    .option('--db <path>', 'store file (actions and detection runs from `lockstep detect --db`)', config.dbPath)
+    .option('--pg <url>', 'PostgreSQL for cases, decisions, audit and users (default: LOCKSTEP_PG, else the store file)')
+    .option('--port <n>', 'port (0: any free port)', '8080')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--mastodon-url <url>', 'Mastodon instance for the mastodon adapter (the token comes from LOCKSTEP_MASTODON_TOKEN)')
+    .option('--ui <dir>', 'folder of the built web UI', UI_DIR)
+    .addHelpText('after', `
+Enforcement adapters are configured from the environment (never on the command line):
+  LOCKSTEP_MASTODON_URL, LOCKSTEP_MASTODON_TOKEN       Mastodon admin API
+  LOCKSTEP_OZONE_URL, LOCKSTEP_OZONE_TOKEN, LOCKSTEP_OZONE_DID, LOCKSTEP_OZONE_MODE=moderator|reporter   Bluesky Ozone
+  LOCKSTEP_WEBHOOK_URL, LOCKSTEP_WEBHOOK_SECRET        signed webhooks (HMAC-SHA256)
+Users and tokens: lockstep users add NAME --role admin|investigator|reviewer|viewer`)
+    .action(async (options: ServeOptions) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw badOption('--port', `"${options.port}" is not a port number`);
+      const enforcement = { ...config.enforcement };
+      if (options.mastodonUrl !== undefined) {
+        const token = config.enforcement.mastodon?.token;
+        if (token === undefined) throw badOption('--mastodon-url', 'set LOCKSTEP_MASTODON_TOKEN to an admin token as well');
+        enforcement.mastodon = { url: options.mastodonUrl, token };
+      }
+      const dbPath = options.db ?? config.dbPath;
+      const workspace = await openWorkspace({ dbPath, pgUrl: options.pg ?? config.pgUrl, enforcement });
+      const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: await signupRoutes(workspace.duckdb) });
+      const server = await listen(app, { host: options.host, port });
+      const users = await workspace.deps.store.listUsers();
+      io.out(`lockstep workspace on ${server.url}/ (API ${server.url}/v1, OpenAPI ${server.url}/openapi.json), store ${dbPath}${options.pg === undefined && config.pgUrl === null ? '' : ' + PostgreSQL'}`);
+      if (users.length === 0) io.out(`no users yet: stop the server and run  lockstep users add NAME --role admin --db ${dbPath}  to get a sign-in token`);
+      const configured = Object.entries(workspace.deps.adapterTargets).filter(([, target]) => target !== null).map(([name]) => name);
+      io.out(`enforcement adapters: ${configured.length === 0 ? 'none configured (see lockstep serve --help)' : configured.join(', ')}`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => { resolve(); };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await workspace.close();
+    });
+}
