@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mulberry32 } from '../cluster/index.js';
+import { detectCoordination } from '../pipeline.js';
+import type { TraceData, TraceName } from '../traces/trace-names.js';
+import { distinctKeysPerActor } from './significance.js';
+import { rowsWithinGroups, significantGroups, unionEvents } from './group.js';
+import { coActionPairs } from '../kernel/index.js';
+
+const DAY = 86_400_000;
+const MINUTE = 60_000;
+
+interface World {
+  actor: number[];
+  key: number[];
+  time: number[];
+  keyCount: number;
+}
+
+/**
+ * 600 organic accounts act on popular objects (heavy-tailed, spread over hours) and now and then
+ * on a rare object of their own with a friend or two. Accounts 0..ringSize-1 form a slow ring:
+ * `pushes` orders over 90 days, each joined by `participation` of the members 2-12 minutes after
+ * the order, each on a new object only the ring uses; members also act organically.
+ */
+function slowRing(seed: number, ringSize = 24, pushes = 30, participation = 0.3): World {
+  const random = mulberry32(seed);
+  const world: World = { actor: [], key: [], time: [], keyCount: 0 };
+  const add = (actor: number, key: number, time: number): void => {
+    world.actor.push(actor);
+    world.key.push(key);
+    world.time.push(time);
+  };
+  const popular = 400;
+  const popularTime = Array.from({ length: popular }, () => random() * 90 * DAY);
+  world.keyCount = popular;
+  for (let account = 0; account < ringSize + 600; account++) {
+    const actions = 10 + Math.floor(random() * 40);
+    for (let i = 0; i < actions; i++) {
+      const k = Math.floor(popular * random() ** 2);
+      add(account, k, (popularTime[k] ?? 0) + random() * 6 * 3_600_000);
+    }
+    if (account >= ringSize && random() < 0.3) {
+      // A small rare object shared with a random friend, on one occasion.
+      const friend = ringSize + Math.floor(random() * 600);
+      const at = random() * 90 * DAY;
+      const k = world.keyCount++;
+      add(account, k, at);
+      add(friend, k, at + random() * 10 * MINUTE);
+    }
+  }
+  for (let p = 0; p < pushes; p++) {
+    const at = random() * 90 * DAY;
+    const k = world.keyCount++;
+    for (let member = 0; member < ringSize; member++) {
+      if (random() < participation) add(member, k, at + 2 * MINUTE + random() * 10 * MINUTE);
+    }
+  }
+  return world;
+}
+
+function traceOf(world: World, actorCount: number): TraceData {
+  const n = world.actor.length;
+  return {
+    actor: Int32Array.from(world.actor), key: Int32Array.from(world.key), time: Float64Array.from(world.time),
+    action: Int32Array.from({ length: n }, (_, i) => i), actorCount, keyCount: world.keyCount,
+  };
+}
+
+const flaggedIn = (clusters: { members: number[] }[], ring: number): { ring: number; organic: number } => {
+  const members = clusters.flatMap((cluster) => cluster.members);
+  return { ring: members.filter((actor) => actor < ring).length, organic: members.filter((actor) => actor >= ring).length };
+};
+
+test('a slow ring acting minutes apart on a few pushes each is found by the group test, not by pairs alone', () => {
+  for (const seed of [1, 2, 3]) {
+    const data = traceOf(slowRing(seed), 624);
+    const traces = new Map<TraceName, TraceData>([['co-link', data]]);
+    const withGroups = flaggedIn(detectCoordination({ actorCount: 624, traces }).clusters, 24);
+    const pairsOnly = flaggedIn(detectCoordination({ actorCount: 624, traces }, { group: false }).clusters, 24);
+    assert.equal(withGroups.organic, 0, `seed ${seed}: organic accounts flagged`);
+    assert.ok(withGroups.ring >= 20, `seed ${seed}: ${withGroups.ring} of 24 ring members found`);
+    assert.ok(pairsOnly.ring < withGroups.ring / 2, `seed ${seed}: pairs alone found ${pairsOnly.ring}`);
+  }
+});
+
+test('the group test pools traces: a ring whose pushes alternate between links and reposts is one group', () => {
+  const world = slowRing(7, 20, 36, 0.35);
+  // Odd pushes become reposts: move their events to a second trace (keys keep their ids).
+  const ringKeys = new Set<number>();
+  for (let i = 0; i < world.actor.length; i++) if ((world.actor[i] ?? 0) < 20 && (world.key[i] ?? 0) >= 400) ringKeys.add(world.key[i] ?? 0);
+  const odd = (key: number): boolean => ringKeys.has(key) && key % 2 === 1;
+  const split = (keep: (i: number) => boolean): World => {
+    const part: World = { actor: [], key: [], time: [], keyCount: world.keyCount };
+    for (let i = 0; i < world.actor.length; i++) {
+      if (!keep(i)) continue;
+      part.actor.push(world.actor[i] ?? 0);
+      part.key.push(world.key[i] ?? 0);
+      part.time.push(world.time[i] ?? 0);
+    }
+    return part;
+  };
+  const links = traceOf(split((i) => !odd(world.key[i] ?? 0)), 620);
+  const reposts = traceOf(split((i) => odd(world.key[i] ?? 0)), 620);
+  const activity = distinctKeysPerActor(links).map((value, actor) => value + (distinctKeysPerActor(reposts)[actor] ?? 0));
+  const { groups, groupOf } = significantGroups(unionEvents([links, reposts], 620), activity);
+  const kept = groups.filter((group) => group.kept);
+  assert.equal(kept.length, 1);
+  const members = kept[0]?.members ?? [];
+  assert.ok(members.every((actor) => actor < 20) && members.length >= 16, `members ${members.join(',')}`);
+  // Both traces carry evidence inside the group.
+  for (const trace of [links, reposts]) {
+    const { pairs } = coActionPairs(trace, { window: 15 * MINUTE });
+    assert.ok(rowsWithinGroups(pairs, groupOf).length > 0);
+  }
+});
+
+test('one burst is not a campaign: a crowd posting the same objects within minutes on a single occasion', () => {
+  const world = slowRing(11, 24, 0);
+  // 30 accounts at one match: three chants, all within 20 minutes, never again.
+  const random = mulberry32(11);
+  const at = 40 * DAY;
+  for (let chant = 0; chant < 3; chant++) {
+    const k = world.keyCount++;
+    for (let fan = 100; fan < 130; fan++) {
+      world.actor.push(fan);
+      world.key.push(k);
+      world.time.push(at + random() * 20 * MINUTE);
+    }
+  }
+  const data = traceOf(world, 624);
+  const { groups } = significantGroups(data, distinctKeysPerActor(data));
+  assert.equal(groups.filter((group) => group.kept).length, 0);
+  // It is the occasions rule that keeps it out: the crowd does beat the activity null.
+  assert.equal(significantGroups(data, distinctKeysPerActor(data), { minOccasions: 1, minShared: 1 }).groups.filter((group) => group.kept).length, 1);
+  assert.equal(detectCoordination({ actorCount: 624, traces: new Map<TraceName, TraceData>([['near-duplicate', data]]) }).clusters.length, 0);
+});
+
+test('an account meeting the ring on one of its pushes is not made a member, even on two objects at once', () => {
+  const world = slowRing(5);
+  // One push of the ring carried two objects (a link and a hashtag, say); account 300 joined it.
+  const push = world.key.find((k, i) => (world.actor[i] ?? 0) < 24 && k >= 400 && world.key.filter((other) => other === k).length >= 5) ?? -1;
+  const second = world.keyCount++;
+  const events = world.key.flatMap((k, i) => (k === push ? [i] : []));
+  for (const i of events) {
+    world.actor.push(world.actor[i] ?? 0);
+    world.key.push(second);
+    world.time.push(world.time[i] ?? 0);
+  }
+  const at = world.time[events[0] ?? 0] ?? 0;
+  for (const k of [push, second]) {
+    world.actor.push(300);
+    world.key.push(k);
+    world.time.push(at + MINUTE);
+  }
+  const data = traceOf(world, 624);
+  const { groups, groupOf } = significantGroups(data, distinctKeysPerActor(data));
+  assert.ok(groups.some((group) => group.kept));
+  assert.equal(groupOf[300], -1);
+});
+
+test('the group test can be turned off and adds no pairs when no group is kept', () => {
+  const world = slowRing(3, 24, 0);
+  const data = traceOf(world, 624);
+  const result = detectCoordination({ actorCount: 624, traces: new Map<TraceName, TraceData>([['co-link', data]]) });
+  assert.equal(result.clusters.length, 0);
+  assert.ok(result.traces.every((trace) => trace.groupPairs === 0));
+  assert.equal(detectCoordination({ actorCount: 624, traces: new Map<TraceName, TraceData>([['co-link', data]]) }, { group: false }).groups.length, 0);
+});
