@@ -49,6 +49,7 @@ export function verifyAuditChain(entries: readonly AuditEntry[], head: { count: 
   for (const [index, entry] of entries.entries()) {
     const expectedSeq = (previous?.seq ?? 0) + 1;
     if (entry.seq !== expectedSeq) {
+      if (entries.slice(index + 1).some((later) => later.seq === expectedSeq)) return fail(expectedSeq, 'reordered', `entry ${expectedSeq} stands after entry ${entry.seq}`);
       return entry.seq > expectedSeq
         ? fail(expectedSeq, 'removed', `entry ${expectedSeq} is missing (the log jumps from ${expectedSeq - 1} to ${entry.seq})`)
         : fail(entry.seq, 'reordered', `entry ${entry.seq} stands after entry ${expectedSeq - 1}`);
