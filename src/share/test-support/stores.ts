@@ -9,8 +9,8 @@ import type { SqlWorkspaceStore } from '../../store/duckdb/workspace-sql.js';
 
 export interface TestStore { store: DuckDbStore; workspace: SqlWorkspaceStore; close(): Promise<void> }
 
-export async function openTestStore(batch: Partial<ItemBatch>): Promise<TestStore> {
-  const store = await DuckDbStore.open(':memory:');
+export async function openTestStore(batch: Partial<ItemBatch>, path = ':memory:'): Promise<TestStore> {
+  const store = await DuckDbStore.open(path);
   const ingest = await store.beginIngest('test', 'test');
   await store.appendBatch(ingest, { actors: [], actions: [], infra: [], networks: [], ...batch });
   const workspace = await openDuckDbWorkspace(store.connection);
