@@ -34,7 +34,10 @@ function detail(id: string): ClusterDetail {
 
 export const fakeDetections: DetectionsReader = {
   latestRun: async () => ({ runId: 1 }),
-  clusters: async () => Array.from({ length: 400 }, (_, i) => `c${i + 1}`).map((id) => { const { members: _m, edges: _e, timeline: _t, evidence: _v, ...summary } = detail(id); return summary; }),
+  clusters: async () => Array.from({ length: 400 }, (_, i) => `c${i + 1}`).map((id) => {
+    const full = detail(id);
+    return { id, score: full.score, size: full.size, traces: full.traces, topKeys: full.topKeys, firstTime: full.firstTime, lastTime: full.lastTime, organic: full.organic, flagged: full.flagged };
+  }),
   clustersWithMember: async () => new Set(),
   cluster: async (_run, id) => (/^c\d+$/.test(id) ? detail(id) : null),
   clusterEntities: async (_run, id) => entitiesOf(id),
