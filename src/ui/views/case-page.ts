@@ -35,12 +35,22 @@ function outcomesTable(result: ActionResult): HTMLElement {
         h('td', {}, h('span', { class: `status status-${outcome.status}` }, outcome.status)), h('td', { class: 'num' }, outcome.attempts), h('td', {}, outcome.detail))))));
 }
 
+/** The payload on one line: `entity=account:1 status=done` (long values cut). */
+export function payloadSummary(payload: unknown): string {
+  if (typeof payload !== 'object' || payload === null) return payload === undefined || payload === null ? '' : String(payload);
+  const text = Object.entries(payload as Record<string, unknown>)
+    .map(([key, value]) => `${key}=${typeof value === 'object' && value !== null ? ('kind' in value && 'id' in value ? entityKey(value as EntityRef) : JSON.stringify(value)) : String(value)}`)
+    .join(' ');
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+}
+
 function auditTable(entries: AuditEntry[]): HTMLElement {
   return h('table', { class: 'list audit', 'data-testid': 'audit-trail' },
-    h('thead', {}, h('tr', {}, ['#', 'Time (UTC)', 'Actor', 'Action', 'Subject', 'Hash'].map((name) => h('th', {}, name)))),
+    h('thead', {}, h('tr', {}, ['#', 'Time (UTC)', 'Actor', 'Action', 'Subject', 'Details', 'Hash'].map((name) => h('th', {}, name)))),
     h('tbody', {}, entries.map((entry) => h('tr', { 'data-testid': 'audit-entry', 'data-action': entry.action },
       h('td', { class: 'num' }, entry.seq), h('td', {}, formatTime(entry.time)), h('td', {}, entry.actor), h('td', {}, entry.action),
-      h('td', {}, entry.subject), h('td', { class: 'hash', title: entry.hash }, entry.hash.slice(0, 12))))));
+      h('td', {}, entry.subject), h('td', { class: 'payload' }, payloadSummary(entry.payload)),
+      h('td', { class: 'hash', title: entry.hash }, entry.hash.slice(0, 12))))));
 }
 
 function render(root: HTMLElement, context: AppContext, detail: CaseDetail, audit: AuditEntry[], reload: (message?: HTMLElement) => void, message?: HTMLElement): void {
