@@ -19,7 +19,9 @@ function lockstep(args) {
     throw new Error(`lockstep ${args.join(' ')} failed`);
   }
   const peakMb = Number(/PEAK_RSS_KB=(\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024;
-  return { seconds, peakMb, stdout: run.stdout };
+  // CPU time is the steadier figure on a shared machine (printed by peak-rss.mjs when it knows it).
+  const cpu = /CPU_SECONDS=([\d.]+)/.exec(run.stderr)?.[1];
+  return { seconds, peakMb, cpu: cpu === undefined ? '' : `, CPU ${cpu} s`, stdout: run.stdout };
 }
 
 for (const scale of scales.length > 0 ? scales : [10]) {
@@ -31,7 +33,7 @@ for (const scale of scales.length > 0 ? scales : [10]) {
   const summary = JSON.parse(run.stdout);
   const evaluation = JSON.parse(lockstep(['eval', '--truth', join(dir, 'truth.csv'), '--out', out, '--json']).stdout);
   console.log(`detect synthetic scale ${scale}: ${summary.input_rows.toLocaleString('en')} rows in ${run.seconds.toFixed(1)} s end to end ` +
-    `(${Math.round(summary.input_rows / run.seconds).toLocaleString('en')} events/s), peak RSS ${run.peakMb.toFixed(0)} MB; ` +
+    `(${Math.round(summary.input_rows / run.seconds).toLocaleString('en')} events/s), peak RSS ${run.peakMb.toFixed(0)} MB${run.cpu}; ` +
     `timings ${JSON.stringify(summary.timings)}; precision ${evaluation.precision.toFixed(3)} recall ${evaluation.recall.toFixed(3)} F1 ${evaluation.f1.toFixed(3)}`);
 }
 
@@ -42,5 +44,5 @@ for (const mode of [[], ['--compat', 'coortweet', '--window', '10']]) {
   rmSync(out, { recursive: true, force: true });
   const run = lockstep(['detect', coortweet, '--out', out, '--json', ...(mode.length > 0 ? mode : ['--traces', 'co-repost', '--window', '10'])]);
   console.log(`detect CooRTweet format, 2.2M rows${mode.length > 0 ? ' (--compat coortweet)' : ' (co-repost, null model, Leiden)'}: ` +
-    `${run.seconds.toFixed(1)} s end to end (${Math.round(2_200_000 / run.seconds).toLocaleString('en')} rows/s), peak RSS ${run.peakMb.toFixed(0)} MB`);
+    `${run.seconds.toFixed(1)} s end to end (${Math.round(2_200_000 / run.seconds).toLocaleString('en')} rows/s), peak RSS ${run.peakMb.toFixed(0)} MB${run.cpu}`);
 }

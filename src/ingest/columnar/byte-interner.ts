@@ -15,6 +15,7 @@ export class ByteInterner {
   /** Per slot: [hash, id + 1] (0 = empty), interleaved so a probe touches one cache line. */
   private slots: Int32Array;
   private mask: number;
+  private last = -1;
 
   constructor(expectedValues = 1024, expectedBytes = expectedValues * 16) {
     let capacity = 1024;
@@ -27,6 +28,22 @@ export class ByteInterner {
 
   /** The id of `bytes[start, end)`, new ones numbered in order of first appearance. */
   intern(bytes: Uint8Array, start: number, end: number): number {
+    // Files often repeat a value on consecutive rows (grouped by object or account): the last id
+    // is checked first, from the end (ids tend to share prefixes), before hashing.
+    const last = this.last;
+    if (last >= 0 && this.meta[2 * last + 1] === end - start) {
+      const arena = this.arena;
+      const at = this.meta[2 * last]! - start;
+      let i = end - 1;
+      while (i >= start && arena[at + i] === bytes[i]) i--;
+      if (i < start) return last;
+    }
+    const id = this.lookup(bytes, start, end);
+    this.last = id;
+    return id;
+  }
+
+  private lookup(bytes: Uint8Array, start: number, end: number): number {
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = mix(h);
