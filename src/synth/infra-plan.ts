@@ -3,7 +3,8 @@
  * ordinary users share, a business network in one country holding the campaign's handful of fixed
  * addresses, home ISPs, a mobile carrier's NAT, and the IP-network table (ipinfo.csv) describing
  * them. All addresses are in ranges reserved for benchmarks and shared address space
- * (198.18.0.0/15, RFC 2544; 100.64.0.0/10, RFC 6598), so nothing here is anybody's real network.
+ * (198.18.0.0/15, RFC 2544; 100.64.0.0/10, RFC 6598, here standing in for home ISPs and a mobile
+ * carrier), so nothing here is anybody's real network.
  */
 import { mix32, mulberry32, pick, randInt, shuffle, type Rng } from './rng.js';
 
@@ -55,9 +56,9 @@ const VPN_PROVIDERS = [
   { org: 'Synthetic VPN Gamma', country: 'US' }, { org: 'Synthetic VPN Delta', country: 'JP' },
 ];
 const HOME_ISPS = [
-  { org: 'Synthetic Broadband HK', country: 'HK', size: 64 }, { org: 'Synthetic Fibre HK', country: 'HK', size: 64 },
-  { org: 'Synthetic Cable TW', country: 'TW', size: 32 }, { org: 'Synthetic DSL US', country: 'US', size: 16 },
-  { org: 'Synthetic Home GB', country: 'GB', size: 16 }, { org: 'Synthetic Residential CN', country: 'CN', size: 16 },
+  { org: 'Synthetic Broadband HK', country: 'HK', slash16s: 4 }, { org: 'Synthetic Fibre HK', country: 'HK', slash16s: 4 },
+  { org: 'Synthetic Cable TW', country: 'TW', slash16s: 2 }, { org: 'Synthetic DSL US', country: 'US', slash16s: 1 },
+  { org: 'Synthetic Home GB', country: 'GB', slash16s: 1 }, { org: 'Synthetic Residential CN', country: 'CN', slash16s: 1 },
 ];
 
 /**
@@ -80,16 +81,17 @@ export function planInfra(seed: number): InfraWorld {
   const fixedNeighbours = hosts.slice(fixedCount, fixedCount + 20).map((host) => ip(office + host));
   const providers = shuffle(rng, [0, 1, 2, 3]).slice(0, 2);
   const campaignExits = providers.flatMap((provider) => shuffle(rng, [...(vpnExits[provider] ?? [])]).slice(0, randInt(rng, 3, 5)));
+  // Home ISPs in 100.64.0.0/11 (wide, as real pools are: few accounts share a /24 by chance).
   const homeRanges: { start: number; size: number; country: string }[] = [];
-  let third = 0;
+  let second = 64;
   HOME_ISPS.forEach((isp, i) => {
-    const start = base(198, 19, third);
-    networks.push({ cidr: `198.19.${third}.0/${24 - Math.log2(isp.size)}`, asn: 65020 + i, org: isp.org, country: isp.country, kind: 'residential' });
-    homeRanges.push({ start: start + 1, size: isp.size * 256 - 2, country: isp.country });
-    third += isp.size;
+    const blocks = isp.slash16s;
+    networks.push({ cidr: `100.${second}.0.0/${16 - Math.log2(blocks)}`, asn: 65020 + i, org: isp.org, country: isp.country, kind: 'residential' });
+    homeRanges.push({ start: base(100, second, 0) + 1, size: blocks * 65_536 - 2, country: isp.country });
+    second += blocks;
   });
-  networks.push({ cidr: '100.64.0.0/16', asn: 65040, org: 'Synthetic Mobile HK', country: 'HK', kind: 'mobile' });
-  const mobileAddresses = Array.from({ length: 300 }, (_, i) => ip(base(100, 64, Math.floor(i / 250)) + 1 + (i % 250)));
+  networks.push({ cidr: '100.127.0.0/16', asn: 65040, org: 'Synthetic Mobile HK', country: 'HK', kind: 'mobile' });
+  const mobileAddresses = Array.from({ length: 300 }, (_, i) => ip(base(100, 127, Math.floor(i / 250)) + 1 + (i % 250)));
   const farm = pick(rng, FARM_AGENTS);
   return {
     networks, vpnExits, campaignExits, fixedAddresses, fixedNeighbours, fixedCountry: 'CN', homeRanges, mobileAddresses,
