@@ -204,6 +204,28 @@ export class TraceWindow {
     return table;
   }
 
+  /**
+   * The pair weights in a form that sums across workers holding disjoint keys: per pair the
+   * shared keys, Σ ln n_k over them (idf = shared · ln N − that, once N is known globally),
+   * co-actions and summed delay; actors are this window's ids.
+   */
+  *pairPartials(): Iterable<[a: number, b: number, shared: number, sumLogN: number, coActions: number, sumDelta: number]> {
+    for (const [id, byKey] of this.#pairs) {
+      let sumLogN = 0, coActions = 0, sumDelta = 0;
+      for (const [key, record] of byKey) {
+        sumLogN += Math.log(this.#actorsOnKey.get(key)?.size ?? 1);
+        coActions += record.coActions;
+        sumDelta += record.sumDelta;
+      }
+      yield [Math.floor(id / MAX_LIVE_ACTORS), id % MAX_LIVE_ACTORS, byKey.size, sumLogN, coActions, sumDelta];
+    }
+  }
+
+  /** Actor → distinct live keys (this window's actor ids). */
+  activityEntries(): Iterable<[actor: number, keys: number]> {
+    return this.#activity.entries();
+  }
+
   /** The live keys two actors (original ids) co-acted on, with their last co-action time. */
   sharedKeys(a: number, b: number): { key: number; last: number }[] {
     const byKey = this.#pairs.get(Math.min(a, b) * MAX_LIVE_ACTORS + Math.max(a, b));

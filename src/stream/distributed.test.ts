@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { assemblePartials, partitionEvents, PartitionWork } from './distributed.js';
+import { DEFAULT_STREAM_TRACES } from './extract.js';
+import { parseJetstreamLine } from './jetstream-line.js';
+import { batchDetect } from './test-support/batch.js';
+import { jetstreamStream } from './test-support/jetstream-stream.js';
+
+describe('partitioned co-action work', () => {
+  it('merged partials of 7 partitions equal the batch engine (edges, weights, clusters), and redelivered batches count once', async () => {
+    const { lines } = jetstreamStream({ durationMs: 1_800_000, organicPerSecond: 3, ringEveryMs: 120_000 });
+    const dir = await mkdtemp(join(tmpdir(), 'lockstep-dist-'));
+    try {
+      const file = join(dir, 'feed.jsonl');
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const batch = await batchDetect([file], DEFAULT_STREAM_TRACES, 60_000);
+      const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+      const parts = partitionEvents(actions, DEFAULT_STREAM_TRACES, 7);
+      const partials = [...parts].map(([partition, events]) => {
+        const work = new PartitionWork(partition, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
+        for (let start = 0; start < events.length; start += 100) work.add(events.slice(start, start + 100), start / 100);
+        work.add(events.slice(0, 150), 1e6); // at-least-once: a redelivery
+        assert.equal(work.duplicates, Math.min(150, events.length));
+        return work.finish();
+      });
+      const merged = assemblePartials([...partials, partials[0]!], { traces: DEFAULT_STREAM_TRACES });
+      assert.deepEqual(merged.actorIds, batch.actorIds);
+      const edges = (graph: typeof merged.graph, ids: readonly string[]): Map<string, number> => {
+        const out = new Map<string, number>();
+        for (let edge = 0; edge < graph.size; edge++) out.set(`${ids[graph.a[edge]!]}|${ids[graph.b[edge]!]}`, graph.weight[edge]!);
+        return out;
+      };
+      const mine = edges(merged.graph, merged.actorIds);
+      const theirs = edges(batch.result.graph, batch.actorIds);
+      assert.ok(theirs.size > 20);
+      assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
+      for (const [pair, weight] of theirs) assert.ok(Math.abs(mine.get(pair)! - weight) < 1e-9);
+      const sets = (clusters: readonly { members: number[] }[], ids: readonly string[]): string[] => clusters.map((cluster) => cluster.members.map((m) => ids[m]).sort().join(',')).sort();
+      assert.deepEqual(sets(merged.clusters, merged.actorIds), sets(batch.result.clusters, batch.actorIds));
+      assert.ok(merged.clusters.length >= 2);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The pure half of scale-out: actions become trace events partitioned by key (all events on one
+ * key meet in one worker, which is what the windowed co-action rule needs); a worker turns its
+ * partitions' events into a partial (pair weights that sum across partitions, and per-actor
+ * activity); the coordinator merges the partials and runs the batch engine's null model, fusion
+ * and clustering. Every step is idempotent: events carry their action's id and index, and a
+ * worker counts each once however often it is delivered.
+ */
+import { CLUSTER_DEFAULTS, clusterAccounts } from '../detect/clusters.js';
+import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
+import { fuseTraces } from '../detect/fuse.js';
+import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
+import type { PairTable } from '../detect/kernel/index.js';
+import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
+import type { Action } from '../model/index.js';
+import { traceEvents } from './extract.js';
+import type { StreamTrace } from './extract.js';
+import { ExpiringInterner } from './interner.js';
+import { TraceWindow } from './trace-window.js';
+
+/** One event on the wire: `u` its id (action id # index), `a` the actor (platform NUL id), trace null for an action with no trace event (the account still counts). */
+export interface WireEvent {
+  u: string;
+  a: string;
+  t: StreamTrace | null;
+  k: string;
+  ms: number;
+}
+
+/** FNV-1a 32-bit: stable across processes and machines. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function partitionOf(trace: string, key: string, partitions: number): number {
+  return hash(`${trace}\u0000${key}`) % partitions;
+}
+
+/**
+ * The wire events of actions, by partition (event order kept within a partition).
+ * @example partitionEvents(actions, DEFAULT_STREAM_TRACES, 8).get(3) // events whose key hashes to partition 3
+ */
+export function partitionEvents(actions: Iterable<Action>, traces: readonly StreamTrace[], partitions: number): Map<number, WireEvent[]> {
+  const out = new Map<number, WireEvent[]>();
+  const put = (partition: number, event: WireEvent): void => {
+    let list = out.get(partition);
+    if (list === undefined) out.set(partition, (list = []));
+    list.push(event);
+  };
+  for (const action of actions) {
+    const actor = `${action.platform}\u0000${action.actorId}`;
+    const uid = `${action.platform}\u0000${action.id}`;
+    const events = traceEvents(action, traces);
+    if (events.length === 0) put(hash(actor) % partitions, { u: `${uid}#-`, a: actor, t: null, k: '', ms: action.time });
+    events.forEach((event, index) => put(partitionOf(event.trace, event.key, partitions), { u: `${uid}#${index}`, a: actor, t: event.trace, k: event.key, ms: action.time }));
+  }
+  return out;
+}
+
+/** What one worker reports for one partition: sums that merge exactly across partitions. */
+export interface PartitionPartial {
+  partition: number;
+  actors: string[];
+  /** Per trace: pairs as [actor a, actor b, shared, Σ ln n_k, coActions, sumDelta] (actor = index into `actors`), and [actor, distinct keys]. */
+  traces: { trace: StreamTrace; pairs: number[][]; activity: number[][] }[];
+  events: number;
+  duplicates: number;
+}
+
+/**
+ * A worker's windowed co-action state for one partition of a job. Events are counted once by id;
+ * `finish` releases them in (time, delivery order) order through the trace windows.
+ */
+export class PartitionWork {
+  readonly #seen = new Set<string>();
+  readonly #events: { event: WireEvent; order: number }[] = [];
+  #order = 0;
+  duplicates = 0;
+
+  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number }) {}
+
+  /** Adds events; `order` ranks deliveries (the stream sequence), so ties in time break alike on every run. */
+  add(events: readonly WireEvent[], order: number): void {
+    events.forEach((event, index) => {
+      if (this.#seen.has(event.u)) {
+        this.duplicates++;
+        return;
+      }
+      this.#seen.add(event.u);
+      this.#events.push({ event, order: order * 65_536 + index });
+    });
+    this.#order++;
+  }
+
+  get size(): number {
+    return this.#events.length;
+  }
+
+  finish(): PartitionPartial {
+    const windows = new Map(this.options.traces.map((trace) => [trace, new TraceWindow({ windowMs: this.options.windowMs, horizonMs: Infinity, maxPartnersPerEvent: this.options.maxPartnersPerEvent })]));
+    const actors = new ExpiringInterner();
+    this.#events.sort((x, y) => x.event.ms - y.event.ms || x.order - y.order);
+    for (const { event } of this.#events) {
+      const actor = actors.intern(event.a, event.ms);
+      if (event.t !== null) windows.get(event.t)?.add(actor, event.k, event.ms);
+    }
+    return {
+      partition: this.partition,
+      actors: [...actors.liveIds()].map((id) => actors.label(id)),
+      traces: [...windows].map(([trace, window]) => ({ trace, pairs: [...window.pairPartials()].map((row) => [...row]), activity: [...window.activityEntries()].map((row) => [...row]) })),
+      events: this.#events.length,
+      duplicates: this.duplicates,
+    };
+  }
+}
+
+export interface AssembleOptions {
+  traces: readonly StreamTrace[];
+  fdr: number;
+  minShared: number;
+  cluster: Partial<ClusterOptions>;
+}
+
+export const ASSEMBLE_DEFAULTS: Readonly<AssembleOptions> = Object.freeze({ traces: [], fdr: SIGNIFICANCE_DEFAULTS.fdr, minShared: SIGNIFICANCE_DEFAULTS.minShared, cluster: CLUSTER_DEFAULTS });
+
+/**
+ * The coordinator's merge: one partial per partition (a partition given twice counts once), then
+ * the batch engine's null model, fusion and clustering on the summed pair weights.
+ */
+export function assemblePartials(partials: readonly PartitionPartial[], options?: Partial<AssembleOptions>): { actorIds: string[]; actorPlatforms: string[]; graph: FusedGraph; clusters: DetectedCluster[] } {
+  const opts = { ...ASSEMBLE_DEFAULTS, ...options };
+  const byPartition = new Map(partials.map((partial) => [partial.partition, partial]));
+  const everyone = new Set<string>();
+  for (const partial of byPartition.values()) for (const actor of partial.actors) everyone.add(actor);
+  const sorted = [...everyone].map((label) => label.split('\u0000') as [string, string])
+    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+  const index = new Map(sorted.map(([platform, id], i) => [`${platform}\u0000${id}`, i]));
+  const n = sorted.length;
+  const edges: TraceEdges[] = [];
+  const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set([...byPartition.values()].flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
+  for (const trace of traceOrder) {
+    const activity = new Float64Array(n);
+    const sums = new Map<number, [number, number, number, number]>();
+    for (const partial of byPartition.values()) {
+      const entry = partial.traces.find((candidate) => candidate.trace === trace);
+      if (entry === undefined) continue;
+      const global = partial.actors.map((label) => index.get(label) ?? 0);
+      for (const [actor = 0, keys = 0] of entry.activity) activity[global[actor] ?? 0] = (activity[global[actor] ?? 0] ?? 0) + keys;
+      for (const [x = 0, y = 0, shared = 0, sumLogN = 0, coActions = 0, sumDelta = 0] of entry.pairs) {
+        const a = Math.min(global[x] ?? 0, global[y] ?? 0);
+        const b = Math.max(global[x] ?? 0, global[y] ?? 0);
+        const id = a * n + b;
+        const sum = sums.get(id);
+        if (sum === undefined) sums.set(id, [shared, sumLogN, coActions, sumDelta]);
+        else {
+          sum[0] += shared;
+          sum[1] += sumLogN;
+          sum[2] += coActions;
+          sum[3] += sumDelta;
+        }
+      }
+    }
+    if (sums.size === 0) continue;
+    let actorsInTrace = 0;
+    for (let actor = 0; actor < n; actor++) if ((activity[actor] ?? 0) > 0) actorsInTrace++;
+    const logN = Math.log(actorsInTrace);
+    const size = sums.size;
+    const pairs: PairTable = { a: new Int32Array(size), b: new Int32Array(size), shared: new Int32Array(size), idf: new Float64Array(size), coActions: new Int32Array(size), sumDelta: new Float64Array(size), size };
+    let row = 0;
+    for (const [id, [shared, sumLogN, coActions, sumDelta]] of sums) {
+      pairs.a[row] = Math.floor(id / n);
+      pairs.b[row] = id % n;
+      pairs.shared[row] = shared;
+      pairs.idf[row] = shared * logN - sumLogN;
+      pairs.coActions[row] = coActions;
+      pairs.sumDelta[row] = sumDelta;
+      row++;
+    }
+    const significance = significantPairs(pairs, activity, { fdr: opts.fdr, minShared: opts.minShared });
+    edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
+  }
+  const graph = fuseTraces(n, edges);
+  return { actorIds: sorted.map(([, id]) => id), actorPlatforms: sorted.map(([platform]) => platform), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
+}

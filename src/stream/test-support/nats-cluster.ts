@@ -1,0 +1,86 @@
+/**
+ * A throwaway 3-node NATS JetStream cluster on 127.0.0.1 for tests: Debian's `nats-server`,
+ * OS-chosen free ports, temporary store directories; nodes can be killed one by one (fault
+ * tests) and everything is removed by `stop()`.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+
+export interface NatsCluster {
+  /** Client URLs of the nodes, `nats://127.0.0.1:port`. */
+  urls: string[];
+  /** Kills node `index` (SIGKILL: no goodbye to its peers). */
+  kill(index: number): void;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts the cluster and waits until JetStream answers with a leader (a meta group of 3). */
+export async function startNatsCluster(nodes = 3, binary = 'nats-server'): Promise<NatsCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'lockstep-nats-'));
+  const clientPorts: number[] = [];
+  const routePorts: number[] = [];
+  for (let i = 0; i < nodes; i++) {
+    clientPorts.push(await freePort());
+    routePorts.push(await freePort());
+  }
+  const routes = routePorts.map((port) => `nats://127.0.0.1:${port}`).join(',');
+  const children: ChildProcess[] = [];
+  const logs: string[][] = [];
+  for (let i = 0; i < nodes; i++) {
+    const log: string[] = [];
+    logs.push(log);
+    const child = spawn(binary, [
+      '-a', '127.0.0.1', '-p', String(clientPorts[i]), '-n', `n${i}`, '-js', '-sd', join(dir, `n${i}`),
+      '--cluster_name', 'lockstep', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => { log.push(chunk.toString()); if (log.length > 200) log.shift(); });
+    children.push(child);
+  }
+  const urls = clientPorts.map((port) => `nats://127.0.0.1:${port}`);
+  const stop = async (): Promise<void> => {
+    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    })));
+    await rm(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const nc = await connect({ servers: urls, timeout: 1_000 });
+      try {
+        const jsm = await nc.jetstreamManager({ timeout: 2_000 });
+        const info = await jsm.getAccountInfo();
+        if (info !== undefined) break;
+      } finally {
+        await nc.close();
+      }
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`NATS cluster did not start: ${error instanceof Error ? error.message : String(error)}\n${logs.map((log) => log.join('')).join('\n')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  return {
+    urls,
+    kill: (index) => { children[index]?.kill('SIGKILL'); },
+    stop,
+  };
+}
