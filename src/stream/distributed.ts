@@ -79,7 +79,6 @@ export interface PartitionPartial {
 export class PartitionWork {
   readonly #seen = new Set<string>();
   readonly #events: { event: WireEvent; order: number }[] = [];
-  #order = 0;
   duplicates = 0;
 
   constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number }) {}
@@ -94,7 +93,6 @@ export class PartitionWork {
       this.#seen.add(event.u);
       this.#events.push({ event, order: order * 65_536 + index });
     });
-    this.#order++;
   }
 
   get size(): number {
