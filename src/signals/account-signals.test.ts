@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { bareActor } from '../model/index.js';
 import type { Actor } from '../model/index.js';
 import { accountBaseline, accountSignals } from './account-signals.js';
+import type { ActivitySummary } from './account-signals.js';
 import type { Signal } from './evidence.js';
 import { proportionSignal } from './evidence.js';
 import { readChinaUsers, syntheticOrganicUsers } from './test-support/users.js';
@@ -72,9 +73,9 @@ describe('accountSignals', () => {
     const old = Date.UTC(2012, 0, 1);
     const members = Array.from({ length: 12 }, (_, i) => actor(`m${i}`, { createdAt: old + i }));
     const others = Array.from({ length: 300 }, (_, i) => actor(`o${i}`, { createdAt: Date.UTC(2019, 0, 1) + i * 86_400_000 }));
-    const activity = new Map([
-      ...members.map((member) => [member.id, { clients: new Map([['BotPoster', 30]]), first: Date.UTC(2019, 5, 1), last: Date.UTC(2019, 7, 1), earlyLanguage: 'en', lateLanguage: 'zh', longestGapDays: 900 }] as const),
-      ...others.map((other, i) => [other.id, { clients: new Map([[i % 2 === 0 ? 'Twitter for iPhone' : 'Twitter for Android', 30]]), first: Date.UTC(2019, 5, 1), last: Date.UTC(2019, 7, 1), earlyLanguage: 'en', lateLanguage: 'en', longestGapDays: 3 }] as const),
+    const activity = new Map<string, ActivitySummary>([
+      ...members.map((member) => [member.id, { clients: new Map([['BotPoster', 30]]), first: Date.UTC(2019, 5, 1), last: Date.UTC(2019, 7, 1), earlyLanguage: 'en', lateLanguage: 'zh', longestGapDays: 900 }] as [string, ActivitySummary]),
+      ...others.map((other, i) => [other.id, { clients: new Map([[i % 2 === 0 ? 'Twitter for iPhone' : 'Twitter for Android', 30]]), first: Date.UTC(2019, 5, 1), last: Date.UTC(2019, 7, 1), earlyLanguage: 'en', lateLanguage: 'en', longestGapDays: 3 }] as [string, ActivitySummary]),
     ]);
     const signals = accountSignals(members, accountBaseline([...members, ...others], activity), activity);
     assert.equal(byName(signals, 'repurposed').count, 12);
