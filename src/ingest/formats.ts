@@ -8,13 +8,14 @@ export type FormatName =
   | 'coortweet-multi'
   | 'logins'
   | 'ip-networks'
+  | 'followers'
   | 'twitter-v2'
   | 'jetstream'
   | 'generic-csv'
   | 'generic-jsonl';
 
 export const FORMAT_NAMES: readonly FormatName[] = [
-  'twitter-io-tweets', 'twitter-io-users', 'coortweet', 'coortweet-multi', 'logins', 'ip-networks',
+  'twitter-io-tweets', 'twitter-io-users', 'coortweet', 'coortweet-multi', 'logins', 'ip-networks', 'followers',
   'twitter-v2', 'jetstream', 'generic-csv', 'generic-jsonl',
 ];
 
@@ -25,6 +26,7 @@ export const FORMAT_DESCRIPTIONS: Record<FormatName, string> = {
   'coortweet-multi': 'CooRTweet multi-column CSV (account_id, post_id, url_id, hashtag_id, domain_id, phash_id, timestamp)',
   logins: 'sign-up/login log CSV (account_id, time, ip, user_agent, event)',
   'ip-networks': 'IP-network table CSV (network, asn, org, country, kind)',
+  followers: 'followers CSV (entity_id, follower_id[, time][, kind follow|join][, platform])',
   'twitter-v2': 'Twitter API v2 JSON or JSONL (data + includes, or one tweet a line)',
   jetstream: 'Bluesky Jetstream JSONL (did, time_us, kind, commit)',
   'generic-csv': 'any CSV, with --map account=COL,time=COL,...',
@@ -52,9 +54,10 @@ export const REQUIRED_COLUMNS: Partial<Record<FormatName, readonly string[]>> = 
   'coortweet-multi': ['account_id', 'post_id', 'timestamp'],
   logins: ['account_id', 'time', 'ip'],
   'ip-networks': ['network', 'asn'],
+  followers: ['entity_id', 'follower_id'],
 };
 
-export const CSV_FORMATS: ReadonlySet<FormatName> = new Set(['twitter-io-tweets', 'twitter-io-users', 'coortweet', 'coortweet-multi', 'logins', 'ip-networks', 'generic-csv']);
+export const CSV_FORMATS: ReadonlySet<FormatName> = new Set(['twitter-io-tweets', 'twitter-io-users', 'coortweet', 'coortweet-multi', 'logins', 'ip-networks', 'followers', 'generic-csv']);
 
 /** Splits the first line of a CSV into column names (BOM, quotes and CRLF handled). */
 export function parseCsvHeader(head: string): string[] | null {
@@ -90,6 +93,6 @@ export function detectFormat(head: string): FormatName | null {
   if (header === null || header.length < 2) return null;
   const columns = new Set(header.map((name) => name.toLowerCase()));
   const has = (format: FormatName): boolean => (REQUIRED_COLUMNS[format] ?? []).every((column) => columns.has(column));
-  const order: FormatName[] = ['twitter-io-tweets', 'twitter-io-users', 'coortweet', 'coortweet-multi', 'logins', 'ip-networks'];
+  const order: FormatName[] = ['twitter-io-tweets', 'twitter-io-users', 'coortweet', 'coortweet-multi', 'logins', 'ip-networks', 'followers'];
   return order.find(has) ?? 'generic-csv';
 }

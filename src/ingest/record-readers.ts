@@ -4,6 +4,7 @@ import type { Action, Actor, InfraObservation, IpNetwork } from '../model/index.
 import type { FormatName } from './formats.js';
 import { mapGenericRecord, parseColumnMapping } from './generic-mapping.js';
 import { readJetstreamEvent } from './jetstream.js';
+import { readFollowerRecord } from './followers.js';
 import { readLoginRecord, readNetworkRecord } from './logins.js';
 import type { ParseResult } from './logins.js';
 import { isObject } from './record-result.js';
@@ -45,6 +46,8 @@ export function recordReader(format: FormatName, settings: ReaderSettings): (val
       return (value) => fromParse(readLoginRecord(asStringRecord(value), settings.platform), (infra) => ({ infra: [infra] }));
     case 'ip-networks':
       return (value) => fromParse(readNetworkRecord(asStringRecord(value)), (network) => ({ networks: [network] }));
+    case 'followers':
+      return (value) => fromParse(readFollowerRecord(asStringRecord(value), settings.platform), (action) => ({ actions: [action] }));
     case 'generic-csv':
     case 'generic-jsonl': {
       const mapping = parseColumnMapping(settings.map ?? '', settings.header);
