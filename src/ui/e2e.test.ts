@@ -89,6 +89,18 @@ describe('the workspace end to end on the bundled example', () => {
     assert.ok(ink > total * 0.005, `the network looks blank: ${ink} of ${total} pixels drawn`);
     await page.waitForSelector('[data-testid=timeline] rect');
 
+    // Click an account in the network: its details, then the posts behind its strongest link.
+    const box = await page.locator('[data-testid=network]').boundingBox();
+    const first = await page.evaluate(() => window.lockstepNetwork?.firstNodes(1)[0] ?? '');
+    const at = await page.evaluate((id) => window.lockstepNetwork?.viewportPosition(id) ?? null, first);
+    assert.ok(box !== null && at !== null);
+    await page.mouse.click(box.x + at.x, box.y + at.y);
+    const selected = await page.waitForFunction(() => window.lockstepNetwork?.selected ?? null).then((handle) => handle.jsonValue());
+    await page.waitForFunction((id) => document.querySelector('[data-testid=account-title]')?.textContent === id, selected);
+    await page.click('[data-testid=edge-link] >> nth=0');
+    await page.waitForSelector('[data-testid=edge-posts] li');
+    assert.ok(await page.locator('[data-testid=edge-posts] li').count() >= 1, 'the strongest link has posts behind it');
+
     await page.click('[data-testid=open-case]');
     await page.waitForSelector('[data-testid=case-title]');
     assert.equal(await page.textContent('[data-testid=case-status]'), 'open');
@@ -121,6 +133,10 @@ describe('the workspace end to end on the bundled example', () => {
 
     const suspended = [...mastodon.actions.values()].filter((types) => types.includes('suspend')).length;
     assert.equal(suspended, entities, 'the fake Mastodon received one suspend per account');
+
+    await page.click('[data-testid=sign-out]');
+    await page.waitForSelector('[data-testid=sign-in]');
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'signing out forgets the token');
     assert.deepEqual(errors, []);
   });
 });
