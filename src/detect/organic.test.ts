@@ -20,6 +20,8 @@ test('feeds posting almost only their outlet\'s links are syndication', () => {
   assert.equal(organicExplanation(feeds)?.kind, 'syndication');
   const mixed = { ...feeds, members: [...feeds.members, ...campaign.members] };
   assert.equal(organicExplanation(mixed), null, 'a third of the members as feeds is not enough');
+  const withReaders = { ...feeds, members: [...feeds.members, ...campaign.members.slice(0, 3)] };
+  assert.equal(organicExplanation(withReaders)?.kind, 'syndication', 'an outlet\'s feeds with a few of its readers');
 });
 
 test('reposting one or a few idols at human pace is a fandom; at machine pace it is not', () => {

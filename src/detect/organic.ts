@@ -48,7 +48,11 @@ export type OrganicExplanation =
 export interface OrganicOptions {
   /** Share of a feed account's actions that are posts linking its outlet's domain. */
   syndicationPostShare: number;
-  /** Share of members that must look like feeds of the same domain. */
+  /**
+   * Share of members that must look like feeds of the same domain. Half, not all: readers who
+   * share an outlet's articles minutes after its feeds join the feeds' cluster, and an outlet
+   * with its audience is still not a campaign.
+   */
   syndicationMemberShare: number;
   /** Share of the cluster's reposts that go to its few most reposted outside authors. */
   fandomAuthorShare: number;
@@ -63,7 +67,7 @@ export interface OrganicOptions {
 
 export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
   syndicationPostShare: 0.9,
-  syndicationMemberShare: 0.8,
+  syndicationMemberShare: 0.5,
   fandomAuthorShare: 0.5,
   fandomMaxAuthors: 3,
   fandomAuthorsShare: 0.8,

@@ -37,8 +37,10 @@ export interface GroupOptions {
   windowMs: number;
   /** Objects with more distinct accounts than this are left out of the group test. */
   maxKeyActors: number;
-  /** Pairs meeting on fewer objects than this do not link a candidate group. */
+  /** Members meeting the group on fewer occasions than this are dropped. */
   minShared: number;
+  /** Pairs meeting on fewer objects than this do not link a candidate group. */
+  linkMinShared: number;
   /** Smallest group tested. */
   minGroupSize: number;
   /** Family-wise error over the candidate groups (Bonferroni). */
@@ -57,6 +59,9 @@ export interface GroupOptions {
   minOccasions: number;
   /** Share of an object's accounts that must be members for the object to count as the group's own. */
   ownShare: number;
+  /** Failing communities of at least this many accounts are partitioned again, up to refineRounds times. */
+  refineMinSize: number;
+  refineRounds: number;
   maxPartnersPerEvent: number;
   seed: number;
 }
@@ -70,6 +75,7 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   windowMs: 15 * 60_000,
   maxKeyActors: 100,
   minShared: 2,
+  linkMinShared: 2,
   minGroupSize: 5,
   alpha: 0.001,
   minLift: 5,
@@ -77,6 +83,8 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   occasionGapMs: 60 * 60_000,
   minOccasions: 3,
   ownShare: 0.5,
+  refineMinSize: 20,
+  refineRounds: 2,
   maxPartnersPerEvent: 32,
   seed: 42,
 });
@@ -167,66 +175,82 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   let total = 0;
   for (let a = 0; a < activity.length; a++) total += activity[a] ?? 0;
   const candidates: number[] = [];
-  for (let row = 0; row < pairs.size; row++) if ((pairs.shared[row] ?? 0) >= opts.minShared) candidates.push(row);
+  for (let row = 0; row < pairs.size; row++) if ((pairs.shared[row] ?? 0) >= opts.linkMinShared) candidates.push(row);
   if (candidates.length === 0 || total <= 0) return { groups: [], groupOf };
   const csr = buildCsr(events.actorCount,
     Int32Array.from(candidates, (row) => pairs.a[row] ?? 0),
     Int32Array.from(candidates, (row) => pairs.b[row] ?? 0),
     Float64Array.from(candidates, (row) => Math.max(pairs.idf[row] ?? 0, 0.1 * (pairs.shared[row] ?? 0))));
-  const { membership } = leiden(csr, { resolution: 1, seed: opts.seed, maxIterations: 4 });
+  const label = Int32Array.from(leiden(csr, { resolution: 1, seed: opts.seed, maxIterations: 4 }).membership);
+  let nextLabel = label.reduce((max, value) => Math.max(max, value), -1) + 1;
   // Members of each community (only actors with a candidate pair have one worth testing).
   const linked = new Uint8Array(events.actorCount);
   for (const row of candidates) {
     linked[pairs.a[row] ?? 0] = 1;
     linked[pairs.b[row] ?? 0] = 1;
   }
-  const communities = new Map<number, number[]>();
-  for (let actor = 0; actor < events.actorCount; actor++) {
-    if (linked[actor] !== 1) continue;
-    const community = membership[actor] ?? -1;
-    let list = communities.get(community);
-    if (list === undefined) communities.set(community, (list = []));
-    list.push(actor);
-  }
-  // Observed internal co-actions (all pairs, including those meeting once) and repeated pairs.
-  const observed = new Map<number, number>();
-  const repeated = new Map<number, number>();
-  /** Per actor: co-actions with members of its own community. */
-  const internal = new Map<number, number>();
-  const pruned = new Set<number>();
-  for (let row = 0; row < pairs.size; row++) {
-    const x = pairs.a[row] ?? 0;
-    const y = pairs.b[row] ?? 0;
-    const community = membership[x] ?? -1;
-    if (community !== (membership[y] ?? -2) || linked[x] !== 1 || linked[y] !== 1) continue;
-    const shared = pairs.shared[row] ?? 0;
-    observed.set(community, (observed.get(community) ?? 0) + shared);
-    internal.set(x, (internal.get(x) ?? 0) + shared);
-    internal.set(y, (internal.get(y) ?? 0) + shared);
-    if (shared >= opts.minShared) repeated.set(community, (repeated.get(community) ?? 0) + 1);
-  }
-  const tested = [...communities.values()].filter((members) => members.length >= opts.minGroupSize).length;
-  const logAlpha = Math.log(opts.alpha / Math.max(1, tested));
-  const groups: GroupReport[] = [];
-  for (const [community, members] of communities) {
-    if (members.length < opts.minGroupSize) continue;
-    let sumW = 0;
-    let sumD = 0;
-    let sumWD = 0;
-    for (const member of members) {
-      const w = strength[member] ?? 0;
-      const d = activity[member] ?? 0;
-      sumW += w;
-      sumD += d;
-      sumWD += w * d;
+  const communitiesOf = (actors: Iterable<number>): Map<number, number[]> => {
+    const communities = new Map<number, number[]>();
+    for (const actor of actors) {
+      const community = label[actor] ?? -1;
+      let list = communities.get(community);
+      if (list === undefined) communities.set(community, (list = []));
+      list.push(actor);
     }
-    const expected = Math.max((sumW * sumD - sumWD) / (2 * total), 1e-12);
-    const o = observed.get(community) ?? 0;
-    const logP = logPoissonUpperTail(o, expected);
-    const density = (repeated.get(community) ?? 0) / ((members.length * (members.length - 1)) / 2);
-    const kept = density >= opts.minDensity && logP <= logAlpha && o >= opts.minLift * expected;
-    groups.push({ members, density, observed: o, expected, logP, kept });
-    if (kept) {
+    return communities;
+  };
+  const linkedActors: number[] = [];
+  for (let actor = 0; actor < events.actorCount; actor++) if (linked[actor] === 1) linkedActors.push(actor);
+  // Bonferroni over every group that can be tested: disjoint groups per round, refineRounds + 1 rounds.
+  const tests = ((opts.refineRounds + 1) * linkedActors.length) / opts.minGroupSize;
+  const logAlpha = Math.log(opts.alpha / Math.max(1, tests));
+  const groups: GroupReport[] = [];
+  const pruned = new Set<number>();
+  let round = communitiesOf(linkedActors);
+  for (let depth = 0; depth <= opts.refineRounds && round.size > 0; depth++) {
+    const testing = new Set([...round].filter(([, members]) => members.length >= opts.minGroupSize).map(([community]) => community));
+    // Observed internal co-actions (all pairs, including those meeting once) and repeated pairs.
+    const observed = new Map<number, number>();
+    const repeated = new Map<number, number>();
+    /** Per actor: co-actions with members of its own community. */
+    const internal = new Map<number, number>();
+    for (let row = 0; row < pairs.size; row++) {
+      const x = pairs.a[row] ?? 0;
+      const y = pairs.b[row] ?? 0;
+      const community = label[x] ?? -1;
+      if (community !== (label[y] ?? -2) || !testing.has(community) || linked[x] !== 1 || linked[y] !== 1) continue;
+      const shared = pairs.shared[row] ?? 0;
+      observed.set(community, (observed.get(community) ?? 0) + shared);
+      internal.set(x, (internal.get(x) ?? 0) + shared);
+      internal.set(y, (internal.get(y) ?? 0) + shared);
+      if (shared >= opts.minShared) repeated.set(community, (repeated.get(community) ?? 0) + 1);
+    }
+    const refine: number[] = [];
+    for (const community of testing) {
+      const members = round.get(community) ?? [];
+      let sumW = 0;
+      let sumD = 0;
+      let sumWD = 0;
+      for (const member of members) {
+        const w = strength[member] ?? 0;
+        const d = activity[member] ?? 0;
+        sumW += w;
+        sumD += d;
+        sumWD += w * d;
+      }
+      const expected = Math.max((sumW * sumD - sumWD) / (2 * total), 1e-12);
+      const o = observed.get(community) ?? 0;
+      const logP = logPoissonUpperTail(o, expected);
+      const density = (repeated.get(community) ?? 0) / ((members.length * (members.length - 1)) / 2);
+      const kept = density >= opts.minDensity && logP <= logAlpha && o >= opts.minLift * expected;
+      if (!kept && members.length >= opts.refineMinSize && depth < opts.refineRounds) {
+        // Modularity cannot see a small group inside a big sparse community (its resolution
+        // limit): look again inside it alone.
+        refine.push(community);
+        continue;
+      }
+      groups.push({ members, density, observed: o, expected, logP, kept });
+      if (!kept) continue;
       // Each member must itself act with the group beyond chance: an account that met the group
       // once or twice on the way (a reply under the same popular post) is not one of it.
       const memberLogAlpha = Math.log(opts.alpha / members.length);
@@ -238,6 +262,26 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
         if (own < opts.minShared || own < opts.minLift * mine || logPoissonUpperTail(own, mine) > memberLogAlpha) pruned.add(member);
       }
     }
+    const next: number[] = [];
+    for (const community of refine) {
+      const members = round.get(community) ?? [];
+      const inside = new Set(members);
+      const rows = candidates.filter((row) => label[pairs.a[row] ?? 0] === community && inside.has(pairs.b[row] ?? 0));
+      const sub = buildCsr(events.actorCount,
+        Int32Array.from(rows, (row) => pairs.a[row] ?? 0),
+        Int32Array.from(rows, (row) => pairs.b[row] ?? 0),
+        Float64Array.from(rows, (row) => Math.max(pairs.idf[row] ?? 0, 0.1 * (pairs.shared[row] ?? 0))));
+      const parts = leiden(sub, { resolution: 1, seed: opts.seed + depth + 1, maxIterations: 4 }).membership;
+      const relabel = new Map<number, number>();
+      for (const member of members) {
+        const part = parts[member] ?? 0;
+        let fresh = relabel.get(part);
+        if (fresh === undefined) relabel.set(part, (fresh = nextLabel++));
+        label[member] = fresh;
+        next.push(member);
+      }
+    }
+    round = communitiesOf(next);
   }
   groups.sort((x, y) => x.logP - y.logP || y.members.length - x.members.length);
   groups.forEach((group, index) => {
