@@ -151,12 +151,14 @@ export function readCoortweetColumns(files: readonly string[], onReject: (reject
  */
 export function sharedIds(columns: CoortweetColumns): { object: Int32Array; content: Int32Array; count: number } {
   const { objects, contents } = columns;
-  const contentId = new Int32Array(contents.size);
-  let next = objects.size;
-  for (let c = 0; c < contents.size; c++) {
-    const object = contents.findIn(objects, c);
-    contentId[c] = object >= 0 ? object : next++;
+  // Looked up from the (fewer) objects into the contents, not the other way round.
+  const contentId = new Int32Array(contents.size).fill(-1);
+  for (let o = 0; o < objects.size; o++) {
+    const c = objects.findIn(contents, o);
+    if (c >= 0) contentId[c] = o;
   }
+  let next = objects.size;
+  for (let c = 0; c < contents.size; c++) if (contentId[c]! < 0) contentId[c] = next++;
   const content = new Int32Array(columns.size);
   for (let r = 0; r < columns.size; r++) content[r] = contentId[columns.content[r]!]!;
   return { object: columns.object, content, count: next };
