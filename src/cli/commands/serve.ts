@@ -43,29 +43,45 @@ Enforcement adapters are configured from the environment (never on the command l
   LOCKSTEP_WEBHOOK_URL, LOCKSTEP_WEBHOOK_SECRET        signed webhooks (HMAC-SHA256)
 Users and tokens: lockstep users add NAME --role admin|investigator|reviewer|viewer`)
     .action(async (options: ServeOptions) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw badOption('--port', `"${options.port}" is not a port number`);
-      const enforcement = { ...config.enforcement };
-      if (options.mastodonUrl !== undefined) {
-        const token = config.enforcement.mastodon?.token;
-        if (token === undefined) throw badOption('--mastodon-url', 'set LOCKSTEP_MASTODON_TOKEN to an admin token as well');
-        enforcement.mastodon = { url: options.mastodonUrl, token };
-      }
-      const dbPath = options.db ?? config.dbPath;
-      const workspace = await openWorkspace({ dbPath, pgUrl: options.pg ?? config.pgUrl, enforcement });
-      const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: await signupRoutes(workspace.duckdb) });
-      const server = await listen(app, { host: options.host, port });
-      const users = await workspace.deps.store.listUsers();
-      io.out(`lockstep workspace on ${server.url}/ (API ${server.url}/v1, OpenAPI ${server.url}/openapi.json), store ${dbPath}${options.pg === undefined && config.pgUrl === null ? '' : ' + PostgreSQL'}`);
-      if (users.length === 0) io.out(`no users yet: stop the server and run  lockstep users add NAME --role admin --db ${dbPath}  to get a sign-in token`);
-      const configured = Object.entries(workspace.deps.adapterTargets).filter(([, target]) => target !== null).map(([name]) => name);
-      io.out(`enforcement adapters: ${configured.length === 0 ? 'none configured (see lockstep serve --help)' : configured.join(', ')}`);
+      const running = await startWorkspaceServer(options, config, io);
       await new Promise<void>((resolve) => {
-        const stop = (): void => { resolve(); };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
-      await server.close();
-      await workspace.close();
+      await running.close();
     });
+}
+
+/** Opens the stores, builds the app and listens; what `lockstep serve` runs until a signal. */
+export async function startWorkspaceServer(options: Partial<ServeOptions>, config: Config, io: CliIo): Promise<{ url: string; close(): Promise<void> }> {
+  const port = Number(options.port ?? '8080');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw badOption('--port', `"${options.port ?? ''}" is not a port number`);
+  const enforcement = { ...config.enforcement };
+  if (options.mastodonUrl !== undefined) {
+    const token = config.enforcement.mastodon?.token;
+    if (token === undefined) throw badOption('--mastodon-url', 'set LOCKSTEP_MASTODON_TOKEN to an admin token as well');
+    enforcement.mastodon = { url: options.mastodonUrl, token };
+  }
+  const dbPath = options.db ?? config.dbPath;
+  const pgUrl = options.pg ?? config.pgUrl;
+  const workspace = await openWorkspace({ dbPath, pgUrl, enforcement });
+  try {
+    const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: await signupRoutes(workspace.duckdb) });
+    const server = await listen(app, { host: options.host ?? '127.0.0.1', port });
+    const users = await workspace.deps.store.listUsers();
+    io.out(`lockstep workspace on ${server.url}/ (API ${server.url}/v1, OpenAPI ${server.url}/openapi.json), store ${dbPath}${pgUrl === null ? '' : ' + PostgreSQL'}`);
+    if (users.length === 0) io.out(`no users yet: stop the server and run  lockstep users add NAME --role admin --db ${dbPath}  to get a sign-in token`);
+    const configured = Object.entries(workspace.deps.adapterTargets).filter(([, target]) => target !== null).map(([name]) => name);
+    io.out(`enforcement adapters: ${configured.length === 0 ? 'none configured (see lockstep serve --help)' : configured.join(', ')}`);
+    return {
+      url: server.url,
+      async close() {
+        await server.close();
+        await workspace.close();
+      },
+    };
+  } catch (error) {
+    await workspace.close();
+    throw error;
+  }
 }
