@@ -16,6 +16,7 @@ import type { StreamTrace } from '../../stream/extract.js';
 import { parseSpeed, runStream } from '../../stream/runner.js';
 import type { EmittedAlert, RunSummary } from '../../stream/runner.js';
 import type { CliIo } from '../io.js';
+import { registerStreamNats } from './stream-nats.js';
 import { caseSink, webhookSink } from './stream-sinks.js';
 
 interface StreamCliOptions {
@@ -109,6 +110,7 @@ function describe(summary: RunSummary): string {
 }
 
 export function registerStream(program: Command, _config: Config, io: CliIo): void {
+  registerStreamNats(program, io);
   program.command('stream')
     .description('Continuous detection over live activity (Jetstream JSONL file replay or WebSocket); alerts as JSON lines on stdout')
     .argument('[file]', 'Jetstream JSONL file to replay (or use --ws)')

@@ -1,0 +1,107 @@
+/**
+ * Scale-out commands over NATS JetStream: `stream-publish` (file → partitioned event batches),
+ * `stream-worker` (durable consumer of some partitions → partials), `stream-coordinate`
+ * (partials → clusters as JSON on stdout).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { connect } from 'nats';
+import type { NatsConnection } from 'nats';
+import { badOption } from '../../model/index.js';
+import type { Action } from '../../model/index.js';
+import { assemblePartials } from '../../stream/distributed.js';
+import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
+import { parseJetstreamLine } from '../../stream/jetstream-line.js';
+import { collectPartials, ensureJobStorage, publishJob, workPartition } from '../../stream/nats/jobs.js';
+import type { CliIo } from '../io.js';
+
+interface NatsCliOptions { nats: string; job: string; partitions: string }
+
+function whole(option: string, text: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw badOption(option, `"${text}" is not a whole number >= ${min}`);
+  return value;
+}
+
+function checkJob(job: string): string {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(job)) throw badOption('--job', `"${job}" must be 1-64 letters, digits, _ or -`);
+  return job;
+}
+
+async function withNats<T>(servers: string, run: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ servers: servers.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  try {
+    return await run(nc);
+  } finally {
+    await nc.drain().catch(() => nc.close());
+  }
+}
+
+const common = (command: Command): Command => command
+  .requiredOption('--nats <urls>', 'comma-separated NATS server URLs (give every node of the cluster)')
+  .requiredOption('--job <id>', 'job id (names subjects, consumers and partials)')
+  .option('--partitions <n>', 'key partitions', '16');
+
+export function registerStreamNats(program: Command, io: CliIo): void {
+  common(program.command('stream-publish'))
+    .description('Publish a Jetstream JSONL file to NATS JetStream as key-partitioned event batches (R3 stream)')
+    .argument('<file>', 'Jetstream JSONL file')
+    .option('--batch <n>', 'events per message', '500')
+    .option('--replicas <n>', 'stream replicas', '3')
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string }) => {
+      const job = checkJob(options.job);
+      const actions: Action[] = [];
+      let line = 0, rejected = 0;
+      for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+        line++;
+        if (text.trim() === '') continue;
+        const parsed = parseJetstreamLine(text, `${file}:${line}`);
+        if (parsed.problems.length > 0 && ++rejected <= 3) io.err(`lockstep stream-publish: ${parsed.problems.join('; ')}`);
+        actions.push(...parsed.actions);
+      }
+      const sent = await withNats(options.nats, async (nc) => {
+        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
+        return publishJob(nc.jetstream(), actions, { job, partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1) });
+      });
+      io.err(`lockstep stream-publish: ${actions.length} actions, ${sent.events} events in ${sent.batches} batches to job ${job}; ${rejected} lines rejected`);
+    });
+
+  common(program.command('stream-worker'))
+    .description('Work key partitions of a job (durable JetStream consumers) into pair-weight partials')
+    .option('--index <i>', 'this worker\'s index', '0')
+    .option('--of <n>', 'workers in the job (partition p goes to worker p mod n)', '1')
+    .option('--window <seconds>', 'co-action window', '60')
+    .option('--ack-wait <seconds>', 'a dead worker\'s messages are redelivered after this long', '5')
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string }) => {
+      const job = checkJob(options.job);
+      const partitions = whole('--partitions', options.partitions, 1);
+      const of = whole('--of', options.of, 1);
+      const index = whole('--index', options.index, 0);
+      if (index >= of) throw badOption('--index', `${index} must be below --of ${of}`);
+      const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
+      await withNats(options.nats, async (nc) => {
+        await Promise.all(mine.map(async (partition) => {
+          const partial = await workPartition(nc, partition, {
+            job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
+            ackWaitMs: Number(options.ackWait) * 1000, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
+          });
+          io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);
+        }));
+      });
+    });
+
+  common(program.command('stream-coordinate'))
+    .description('Merge a job\'s partials and cluster them; prints clusters (account ids) as JSON')
+    .option('--timeout <seconds>', 'wait this long for every partition\'s partial', '600')
+    .action(async (options: NatsCliOptions & { timeout: string }) => {
+      const job = checkJob(options.job);
+      const partitions = whole('--partitions', options.partitions, 1);
+      const partials = await withNats(options.nats, (nc) => collectPartials(nc, job, partitions, Number(options.timeout) * 1000));
+      const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+      io.out(JSON.stringify({
+        job, accounts: result.actorIds.length, edges: result.graph.size,
+        clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]), score: cluster.score, traces: cluster.traces })),
+      }));
+    });
+}

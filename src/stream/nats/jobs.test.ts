@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'nats';
+import type { NatsConnection } from 'nats';
+import { assemblePartials } from '../distributed.js';
+import { DEFAULT_STREAM_TRACES } from '../extract.js';
+import { parseJetstreamLine } from '../jetstream-line.js';
+import { batchDetect } from '../test-support/batch.js';
+import { jetstreamStream } from '../test-support/jetstream-stream.js';
+import { startNatsCluster } from '../test-support/nats-cluster.js';
+import type { NatsCluster } from '../test-support/nats-cluster.js';
+import { collectPartials, ensureJobStorage, publishJob } from './jobs.js';
+
+const PARTITIONS = 6;
+
+function startWorker(urls: readonly string[], job: string, index: number, of: number): { child: ChildProcess; log: string[] } {
+  const log: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', urls.join(','), '--job', job,
+    '--partitions', String(PARTITIONS), '--index', String(index), '--of', String(of), '--ack-wait', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+  return { child, log };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('scale-out on a 3-node NATS JetStream cluster', () => {
+  let cluster: NatsCluster;
+  let nc: NatsConnection;
+  let dir = '';
+  const children: ChildProcess[] = [];
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    dir = await mkdtemp(join(tmpdir(), 'lockstep-nats-job-'));
+  });
+  after(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await nc.close().catch(() => undefined);
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the batch result when a worker and then a NATS node are killed mid-run (nothing lost, nothing counted twice)', async () => {
+    const { lines } = jetstreamStream({ durationMs: 1_200_000, organicPerSecond: 3, ringEveryMs: 90_000 });
+    const file = join(dir, 'feed.jsonl');
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const batch = await batchDetect([file], DEFAULT_STREAM_TRACES, 60_000);
+    const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+    const job = 'faults';
+    await ensureJobStorage(nc, 3);
+    const options = { job, partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES, batchSize: 50 };
+    const next = new Map<number, number>();
+    const half = Math.floor(actions.length / 2);
+    const first = await publishJob(nc.jetstream(), actions.slice(0, half), options, next, false);
+
+    const workers = [startWorker(cluster.urls, job, 0, 2), startWorker(cluster.urls, job, 1, 2)];
+    children.push(...workers.map((worker) => worker.child));
+    await until('worker 1 to take batches', () => /partition \d+: [1-9]\d* batches/.test(workers[1]?.log.join('') ?? ''));
+    workers[1]?.child.kill('SIGKILL');
+    cluster.kill(2);
+    // A publisher retry (same message ids) must not double anything.
+    await publishJob(nc.jetstream(), actions.slice(0, 200), options, new Map(), false);
+    const second = await publishJob(nc.jetstream(), actions.slice(half), options, next, true);
+    const replacement = startWorker(cluster.urls, job, 1, 2);
+    children.push(replacement.child);
+
+    const partials = await collectPartials(nc, job, PARTITIONS, 90_000);
+    assert.equal(partials.reduce((sum, partial) => sum + partial.events, 0), first.events + second.events, 'every event counted exactly once');
+    const merged = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+    assert.deepEqual(merged.actorIds, batch.actorIds);
+    const edges = (graph: typeof merged.graph, ids: readonly string[]): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (let edge = 0; edge < graph.size; edge++) out.set(`${ids[graph.a[edge] ?? 0]}|${ids[graph.b[edge] ?? 0]}`, graph.weight[edge] ?? 0);
+      return out;
+    };
+    const mine = edges(merged.graph, merged.actorIds);
+    const theirs = edges(batch.result.graph, batch.actorIds);
+    assert.ok(theirs.size > 20);
+    assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
+    for (const [pair, weight] of theirs) assert.ok(Math.abs((mine.get(pair) ?? NaN) - weight) < 1e-9, pair);
+    const sets = (clusters: readonly { members: number[] }[], ids: readonly string[]): string[] => clusters.map((c) => c.members.map((m) => ids[m]).sort().join(',')).sort();
+    assert.deepEqual(sets(merged.clusters, merged.actorIds), sets(batch.result.clusters, batch.actorIds));
+    await until('workers to exit', () => workers[0]?.child.exitCode !== null && replacement.child.exitCode !== null, 30_000);
+    assert.equal(workers[0]?.child.exitCode, 0, workers[0]?.log.join(''));
+    assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
+  });
+});
