@@ -4,6 +4,7 @@
  * tests) and everything is removed by `stop()`.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -28,8 +29,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the cluster and waits until JetStream answers with a leader (a meta group of 3). */
-export async function startNatsCluster(nodes = 3, binary = 'nats-server'): Promise<NatsCluster> {
+/** Starts the cluster (Debian installs the server in /usr/sbin, not on every user's PATH) and waits until JetStream answers with a leader (a meta group of 3). */
+export async function startNatsCluster(nodes = 3, binary = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server'): Promise<NatsCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'lockstep-nats-'));
   const clientPorts: number[] = [];
   const routePorts: number[] = [];
