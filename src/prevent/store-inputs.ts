@@ -98,3 +98,23 @@ export async function readActivity(connection: DuckDBConnection, ids: readonly s
     return out;
   });
 }
+
+/** Actors with these ids plus a uniform sample of at most `sample` other accounts (the baseline). */
+export async function readActorsWithSample(connection: DuckDBConnection, ids: readonly string[], sample: number): Promise<Actor[]> {
+  return withIds(connection, ids, async () => (await queryRows(connection, `
+    SELECT ${ACTOR_COLUMNS} FROM actors WHERE kind = 'account' AND id IN (SELECT id FROM ls_signal_ids)
+    UNION ALL
+    SELECT * FROM (SELECT ${ACTOR_COLUMNS} FROM actors WHERE kind = 'account' AND id NOT IN (SELECT id FROM ls_signal_ids)) USING SAMPLE reservoir(${Math.max(1, Math.floor(sample))} ROWS) REPEATABLE (7)`)).map(actorOf));
+}
+
+/** Every login and sign-up (the infrastructure baseline). */
+export async function readAllLogins(connection: DuckDBConnection): Promise<InfraObservation[]> {
+  return (await queryRows(connection, 'SELECT platform, actor_id, time, ip, user_agent, event FROM infra'))
+    .map((row) => ({ platform: String(row['platform']), actorId: String(row['actor_id']), time: toNumber(row['time']), ip: String(row['ip']), userAgent: textOrNull(row['user_agent']), event: row['event'] === 'signup' ? 'signup' : 'login' }));
+}
+
+/** Accounts with a profile field attribution reads (creation date, language, follower counts). */
+export async function profiledActors(connection: DuckDBConnection): Promise<number> {
+  const rows = await queryRows(connection, `SELECT count(*) AS n FROM actors WHERE kind = 'account' AND (created_at IS NOT NULL OR language IS NOT NULL OR followers IS NOT NULL)`);
+  return toNumber(rows[0]?.['n']);
+}

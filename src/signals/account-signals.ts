@@ -68,7 +68,9 @@ function isRepurposed(actor: Actor, activity: ActivitySummary, settings: typeof 
   const oldBeforeFirst = actor.createdAt !== null && activity.first - actor.createdAt >= dormant * DAY_MS;
   const silent = activity.longestGapDays >= dormant;
   const switched = activity.earlyLanguage !== null && activity.lateLanguage !== null && activity.earlyLanguage !== activity.lateLanguage;
-  return (silent && switched) || (oldBeforeFirst && (switched || silent));
+  // A long silence inside the account's own history, then a new language or a first action long
+  // after creation. Age alone is not a mark: a data window starts after most accounts were made.
+  return silent && (switched || oldBeforeFirst);
 }
 
 function mainClient(activity: ActivitySummary): string | null {
@@ -204,7 +206,7 @@ export function accountSignals(members: readonly Actor[], base: AccountBaseline,
   const active = members.filter((actor) => activity.has(actor.id));
   if (active.length > 0 && base.withActivity > 0) {
     const repurposed = active.filter((actor) => isRepurposed(actor, activity.get(actor.id) as ActivitySummary, settings));
-    signals.push(proportionSignal('repurposed', `members created ${settings.dormantDays}+ days before their first action or silent that long, and switching language`, repurposed.length, active.length, share(base.repurposed, base.withActivity), { examples: repurposed.slice(0, 5).map((actor) => actor.id) }));
+    signals.push(proportionSignal('repurposed', `members silent ${settings.dormantDays}+ days in their own history, then switching language or first acting long after creation`, repurposed.length, active.length, share(base.repurposed, base.withActivity), { examples: repurposed.slice(0, 5).map((actor) => actor.id) }));
     const clients = new Map<string, number>();
     let withClient = 0;
     for (const actor of active) {
