@@ -5,9 +5,11 @@ import { LockstepError } from '../model/index.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
+import { registerDisclose } from './commands/disclose.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerServe } from './commands/serve.js';
 import { registerShare } from './commands/share.js';
+import { registerSignals } from './commands/signals.js';
 import { registerSignups } from './commands/signups.js';
 import { registerStats } from './commands/stats.js';
 import { registerStream } from './commands/stream.js';
@@ -29,11 +31,13 @@ export function buildProgram(io: CliIo): Command {
   registerSynth(program, io);
   registerDemo(program, config, io);
   registerSignups(program, config, io);
+  registerSignals(program, config, io);
   registerStream(program, config, io);
   registerServe(program, config, io);
   registerUsers(program, config, io);
   registerAudit(program, config, io);
   registerShare(program, config, io);
+  registerDisclose(program, config, io);
   return program;
 }
 

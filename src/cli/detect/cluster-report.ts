@@ -2,6 +2,7 @@
 import type { OrganicExplanation } from '../../detect/organic.js';
 import type { DetectionResult } from '../../detect/pipeline.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
+import type { AttributionEvidence } from '../../signals/index.js';
 import type { DetectSource } from './detect-source.js';
 
 export interface ClusterReport {
@@ -19,6 +20,8 @@ export interface ClusterReport {
   time_span: { first: string | null; last: string | null };
   top_shared_objects: { trace: TraceName; object: string; accounts: number; actions: number; first: string; last: string; posts: string[] }[];
   evidence: { a: string; b: string; trace: TraceName; object: string; post_a: string; post_b: string; delay_seconds: number }[];
+  /** Account and infrastructure signals against the baseline (null when the data has no profiles or logins). */
+  attribution: AttributionEvidence | null;
 }
 
 const iso = (time: number): string => new Date(time).toISOString();
@@ -54,6 +57,7 @@ export async function clusterReports(source: DetectSource, result: DetectionResu
   const refs = await source.actionRefs(wantedRows);
   const label = (trace: TraceName, key: number): string => labels.get(trace)?.get(key) ?? String(key);
   const post = (row: number): string => refs.get(row)?.id ?? String(row);
+  const attribution = source.attribution === undefined ? [] : await source.attribution(result.clusters.map((cluster) => cluster.members.map((member) => actorIds[member] ?? String(member))));
   return result.clusters.map((cluster, index) => {
     const evidence = result.evidence[index];
     const explanation = explanations[index] ?? null;
@@ -80,6 +84,7 @@ export async function clusterReports(source: DetectSource, result: DetectionResu
         a: actorIds[item.a] ?? String(item.a), b: actorIds[item.b] ?? String(item.b), trace: item.trace, object: label(item.trace, item.key),
         post_a: post(item.actionA), post_b: post(item.actionB), delay_seconds: round(item.deltaMs / 1000, 1),
       })),
+      attribution: attribution[index] ?? null,
     };
   });
 }

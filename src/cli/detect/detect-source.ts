@@ -12,6 +12,8 @@ import type { ClusterInput } from '../../store/duckdb/cluster-facts.js';
 import { actionRefs, keyLabels } from '../../store/duckdb/trace-export.js';
 import type { ExportOptions } from '../../store/duckdb/trace-export.js';
 import type { DuckDbStore } from '../../store/index.js';
+import type { AttributionEvidence } from '../../signals/index.js';
+import { attributeFromStore } from '../commands/signals.js';
 import { loadTraces } from './load-traces.js';
 import type { LoadedTraces } from './load-traces.js';
 
@@ -31,6 +33,8 @@ export interface DetectSource {
   actionRefs(rows: readonly number[]): Promise<Map<number, ActionRef>>;
   /** Actions in the source (the summary's input rows when no ingest report says). */
   actionCount(): Promise<number>;
+  /** Attribution evidence per cluster (members' ids), when the source holds profiles or logins (src/signals). */
+  attribution?(groups: readonly (readonly string[])[]): Promise<(AttributionEvidence | null)[]>;
   close(): Promise<void>;
 }
 
@@ -42,6 +46,7 @@ export function storeSource(store: DuckDbStore): DetectSource {
     keyLabels: (trace, keys) => keyLabels(store.connection, trace, keys),
     actionRefs: (rows) => actionRefs(store.connection, rows),
     actionCount: async () => (await store.stats()).actions.reduce((sum, row) => sum + row.count, 0),
+    attribution: (groups) => attributeFromStore(store.connection, groups),
     close: () => store.close(),
   };
 }
