@@ -1,5 +1,6 @@
 /** Headless Chromium for the UI's tests (playwright-core with Debian's /usr/bin/chromium), and the built UI they load. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -8,9 +9,21 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const UI_DIST = fileURLToPath(new URL('../../../dist/ui', import.meta.url));
 const VITE_CONFIG = fileURLToPath(new URL('../vite.config.ts', import.meta.url));
 
-/** Builds dist/ui with Vite when it is missing (`npm run build` makes it too). */
+const UI_SRC = fileURLToPath(new URL('..', import.meta.url));
+
+/** The newest modification time of the UI's sources (tests and test support excluded). */
+function newestSource(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((newest, entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'test-support' ? newest : Math.max(newest, newestSource(path));
+    return entry.name.endsWith('.test.ts') ? newest : Math.max(newest, statSync(path).mtimeMs);
+  }, 0);
+}
+
+/** Builds dist/ui with Vite when it is missing or older than the UI's sources (`npm run build` makes it too). */
 export async function ensureUiBuilt(): Promise<string> {
-  if (!existsSync(`${UI_DIST}/index.html`)) {
+  const index = join(UI_DIST, 'index.html');
+  if (!existsSync(index) || statSync(index).mtimeMs < newestSource(UI_SRC)) {
     const { build } = await import('vite');
     await build({ configFile: VITE_CONFIG, logLevel: 'warn' });
   }
