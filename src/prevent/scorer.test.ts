@@ -60,6 +60,14 @@ describe('createSignupScorer', () => {
     assert.ok(wave[7]?.reasons.some((reason) => reason.includes('sign-ups with handle template Aa#8')));
   });
 
+  it('does not block an ordinary VPN user whose handle happens to follow the network\'s template during a wave', () => {
+    const scorer = createSignupScorer(testKnown(), testTable());
+    for (let i = 0; i < 10; i++) scorer.score(signup({ account_id: `w${i}`, time: T0 + i * 1000, ip: '203.0.113.5', handle: `Lily${String(30_000_000 + i)}`, user_agent: NETWORK_UA }));
+    const person = scorer.score(signup({ account_id: 'p', time: T0 + 20_000, ip: '198.51.100.11', handle: 'Grace19880412', user_agent: COMMON_UA }));
+    assert.notEqual(person.decision, 'block', person.reasons.join('\n'));
+    assert.ok(person.reasons.some((reason) => reason.includes('template Aa#8')));
+  });
+
   it('does not count bursts on mobile carrier NAT like bursts on a home address', () => {
     const scorer = createSignupScorer(emptyKnownInfra(), testTable());
     const results = Array.from({ length: 10 }, (_, i) => scorer.score(signup({ account_id: `c${i}`, ip: '100.64.3.3', time: T0 + i * 1000, handle: `walker_${i}` })));
