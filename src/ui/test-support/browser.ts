@@ -1,6 +1,6 @@
 /** Headless Chromium for the UI's tests (playwright-core with Debian's /usr/bin/chromium), and the built UI they load. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -23,9 +23,27 @@ function newestSource(dir: string): number {
 /** Builds dist/ui with Vite when it is missing or older than the UI's sources (`npm run build` makes it too). */
 export async function ensureUiBuilt(): Promise<string> {
   const index = join(UI_DIST, 'index.html');
-  if (!existsSync(index) || statSync(index).mtimeMs < newestSource(UI_SRC)) {
-    const { build } = await import('vite');
-    await build({ configFile: VITE_CONFIG, logLevel: 'warn' });
+  const stale = (): boolean => !existsSync(index) || statSync(index).mtimeMs < newestSource(UI_SRC);
+  if (!stale()) return UI_DIST;
+  // Test files run two at a time: one builds, the other waits for it (a directory is an atomic lock).
+  const lock = `${UI_DIST}.build-lock`;
+  mkdirSync(dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (waited > 120_000) throw new Error(`${lock} has been held for two minutes: if no build is running, remove it.`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    if (stale()) {
+      const { build } = await import('vite');
+      await build({ configFile: VITE_CONFIG, logLevel: 'warn' });
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
   return UI_DIST;
 }
