@@ -37,6 +37,21 @@ export const WORKSPACE_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ws_counters (name VARCHAR NOT NULL, value BIGINT NOT NULL)`,
 ];
 
+type Run = (sql: string, params?: readonly SqlValue[]) => Promise<SqlRow[]>;
+
+/** Inserts rows with one statement per 200 rows, not one per row (thousands of decisions at once). */
+async function insertMany(run: Run, target: string, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+  for (let start = 0; start < rows.length; start += 200) {
+    const values: SqlValue[] = [];
+    const tuples = rows.slice(start, start + 200).map((row) => {
+      const base = values.length;
+      values.push(...row);
+      return `(${row.map((_, k) => `$${base + k + 1}`).join(', ')})`;
+    });
+    await run(`INSERT INTO ${target} VALUES ${tuples.join(', ')}`, values);
+  }
+}
+
 const str = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
 const num = (value: unknown): number => Number(value ?? 0);
 const optStr = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
@@ -89,17 +104,7 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     await this.sql.transaction(async (run) => {
       await run('INSERT INTO ws_cases (id, cluster_id, title, status, assignee, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
         [record.id, record.clusterId, record.title, record.status, record.assignee, record.createdAt, record.updatedAt]);
-      // Batched rows: one statement per 500 entities, not one per entity.
-      for (let start = 0; start < entities.length; start += 500) {
-        const chunk = entities.slice(start, start + 500);
-        const values: SqlValue[] = [];
-        const tuples = chunk.map((entity, i) => {
-          values.push(record.id, start + i, entity.kind, entity.id, entity.handle);
-          const base = i * 5;
-          return `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4}, $${base + 5})`;
-        });
-        await run(`INSERT INTO ws_case_entities (case_id, ord, kind, id, handle) VALUES ${tuples.join(', ')}`, values);
-      }
+      await insertMany(run, 'ws_case_entities (case_id, ord, kind, id, handle)', entities.map((entity, i) => [record.id, i, entity.kind, entity.id, entity.handle]));
     });
   }
 
@@ -154,15 +159,8 @@ export class SqlWorkspaceStore implements WorkspaceStore {
     if (decisions.length === 0) return;
     await this.sql.transaction(async (run) => {
       const first = await this.nextCounter(run, 'decisions', decisions.length);
-      for (let start = 0; start < decisions.length; start += 500) {
-        const values: SqlValue[] = [];
-        const tuples = decisions.slice(start, start + 500).map((decision, i) => {
-          values.push(decision.caseId, decision.entity.kind, decision.entity.id, decision.decision, decision.reason, decision.author, decision.time, first + start + i);
-          const base = i * 8;
-          return `(${Array.from({ length: 8 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-        });
-        await run(`INSERT INTO ws_decisions (case_id, kind, entity_id, decision, reason, author, time, seq) VALUES ${tuples.join(', ')}`, values);
-      }
+      await insertMany(run, 'ws_decisions (case_id, kind, entity_id, decision, reason, author, time, seq)', decisions.map((decision, i) =>
+        [decision.caseId, decision.entity.kind, decision.entity.id, decision.decision, decision.reason, decision.author, decision.time, first + i]));
     });
   }
 
@@ -204,11 +202,11 @@ export class SqlWorkspaceStore implements WorkspaceStore {
       const written: AuditEntry[] = [];
       for (const input of entries) {
         const entry = chainEntry(previous, input);
-        await run('INSERT INTO ws_audit (seq, time, actor, action, subject, case_id, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-          [entry.seq, entry.time, entry.actor, entry.action, entry.subject, entry.caseId, canonicalJson(entry.payload), entry.prevHash, entry.hash]);
         written.push(entry);
         previous = entry;
       }
+      await insertMany(run, 'ws_audit (seq, time, actor, action, subject, case_id, payload, prev_hash, hash)', written.map((entry) =>
+        [entry.seq, entry.time, entry.actor, entry.action, entry.subject, entry.caseId, canonicalJson(entry.payload), entry.prevHash, entry.hash]));
       await run('UPDATE ws_audit_head SET count = $1, hash = $2 WHERE id = 1', [previous?.seq ?? 0, previous?.hash ?? '']);
       return written;
     });
