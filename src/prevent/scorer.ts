@@ -55,6 +55,9 @@ export const SCORER_DEFAULTS = {
   domainBlocked: 5,
   /** ... making up at least this share of its sign-ups. */
   domainShare: 0.6,
+  /** Big free-mail providers are everybody's: a wave using them says nothing about the next user. */
+  commonMailDomains: new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'icloud.com', 'me.com',
+    'aol.com', 'protonmail.com', 'proton.me', 'gmx.com', 'gmx.de', 'mail.ru', 'yandex.ru', 'qq.com', '163.com', '126.com', 'yeah.net', 'sina.com', 'foxmail.com', 'naver.com']) as ReadonlySet<string>,
   weights: {
     fixedIp: 0.7, fixedIpFew: 0.45, vpnExit: 0.15, network: 0.4, asn: 0.15, userAgent: 0.3,
     template: 0.45, templateBurst: 0.5, exitTemplateBurst: 0.5, handleShape: 0.1, emailDomain: 0.5, ipBurst: 0.45, networkBurst: 0.3,
@@ -183,7 +186,7 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     const domain = input.email_domain.toLowerCase();
     let domainCounts = domains.get(domain);
     if (domainCounts === undefined) domains.set(domain, (domainCounts = [0, 0]));
-    if (domainCounts[0] >= settings.domainBlocked && domainCounts[0] / domainCounts[1] >= settings.domainShare) {
+    if (domainCounts[0] >= settings.domainBlocked && domainCounts[0] / domainCounts[1] >= settings.domainShare && !settings.commonMailDomains.has(domain)) {
       add(w.emailDomain, `email domain ${domain}: ${domainCounts[0]} of its ${domainCounts[1]} recent sign-ups were blocked`, KIND.email);
     }
     const value = Math.round((1 - keep) * 1000) / 1000;
