@@ -8,6 +8,8 @@ export interface Config {
   pgUrl: string | null;
   /** Enforcement adapters, each configured when its URL and secret are set. */
   enforcement: EnforcementConfig;
+  /** LOCKSTEP_DISCLOSURE_KEY: base64 key of the transparency archive's HMAC pseudonyms (disclose refuses to run without it). */
+  disclosureKey: string | null;
 }
 
 export interface EnforcementConfig {
@@ -42,5 +44,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stderrIsTty = p
     progress: env['LOCKSTEP_PROGRESS'] === '1' || (env['LOCKSTEP_PROGRESS'] !== '0' && stderrIsTty),
     pgUrl: set(env, 'LOCKSTEP_PG'),
     enforcement: readEnforcementConfig(env),
+    disclosureKey: set(env, 'LOCKSTEP_DISCLOSURE_KEY'),
   };
 }

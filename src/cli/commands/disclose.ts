@@ -1,0 +1,68 @@
+/**
+ * `lockstep disclose CASE --out DIR [--threshold 5000]`: the transparency archive of a case
+ * (users and tweets CSV in the Information Operations layout, keyed HMAC pseudonyms for accounts
+ * under the follower threshold, a README). Refuses to run without LOCKSTEP_DISCLOSURE_KEY.
+ * `lockstep disclose reach CASE`: the unique followers and engagement of the case's entities.
+ */
+import type { Command } from 'commander';
+import type { Config } from '../../config.js';
+import { discloseCase } from '../../disclose/disclose-case.js';
+import { parseDisclosureKey } from '../../disclose/keyed-hash.js';
+import { caseNotFound } from '../../cases/errors.js';
+import { badOption } from '../../model/index.js';
+import { reach, REACH_PERIODS } from '../../share/reach.js';
+import type { ReachPeriod } from '../../share/reach.js';
+import { DuckDbStore } from '../../store/index.js';
+import { openDuckDbWorkspace } from '../../store/duckdb/workspace-store.js';
+import type { CliIo } from '../io.js';
+
+interface DiscloseFlags { db: string; out: string; threshold: string; name?: string }
+interface ReachFlags { db: string; period: string; json?: boolean }
+
+export function registerDisclose(program: Command, config: Config, io: CliIo): void {
+  program.command('disclose')
+    .description('Write the transparency archive of a case (Information Operations layout, keyed HMAC pseudonyms under the follower threshold; needs LOCKSTEP_DISCLOSURE_KEY)')
+    .argument('<case>', 'case id')
+    .option('--db <path>', 'store file (DuckDB)', config.dbPath)
+    .requiredOption('--out <dir>', 'directory to write the archive into')
+    .option('--threshold <n>', 'accounts with fewer followers (or an unknown count) are pseudonymised', '5000')
+    .option('--name <name>', 'file name prefix (default lockstep_CASE)')
+    .action(async (caseId: string, flags: DiscloseFlags) => {
+      const threshold = Number(flags.threshold);
+      if (!Number.isInteger(threshold) || threshold < 0) throw badOption('--threshold', `"${flags.threshold}" is not a whole number of followers`);
+      const key = parseDisclosureKey(config.disclosureKey);
+      const store = await DuckDbStore.open(flags.db);
+      try {
+        const workspace = await openDuckDbWorkspace(store.connection);
+        const result = await discloseCase(store.connection, workspace, caseId, flags.out, key, { threshold, ...(flags.name === undefined ? {} : { name: flags.name }) });
+        io.out(`wrote ${result.files.join(', ')}: ${result.stats.accounts} accounts (${result.stats.hashedAccounts} under ${threshold} followers pseudonymised with HMAC-SHA256), ${result.stats.tweets} posts`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program.command('reach')
+    .description('Reach of a case\'s entities: unique accounts that followed or joined any of them (a union, not a sum), engagement, by period')
+    .argument('<case>', 'case id')
+    .option('--db <path>', 'store file (DuckDB)', config.dbPath)
+    .option('--period <period>', `one of ${REACH_PERIODS.join(', ')}`, 'month')
+    .option('--json', 'print one JSON object')
+    .action(async (caseId: string, flags: ReachFlags) => {
+      if (!(REACH_PERIODS as readonly string[]).includes(flags.period)) throw badOption('--period', `"${flags.period}" is not one of ${REACH_PERIODS.join(', ')}`);
+      const store = await DuckDbStore.open(flags.db);
+      try {
+        const workspace = await openDuckDbWorkspace(store.connection);
+        if (await workspace.getCase(caseId) === null) throw caseNotFound(`case ${caseId}`);
+        const report = await reach(store.connection, await workspace.caseEntities(caseId), { period: flags.period as ReachPeriod });
+        if (flags.json === true) {
+          io.out(JSON.stringify(report));
+          return;
+        }
+        io.out(`${report.entities} entities reached ${report.uniqueFollowers} unique followers/members (the per-entity counts sum to ${report.summedFollowers}); ${report.engagement.total} engagements by ${report.engagement.uniqueEngagers} accounts`);
+        for (const period of report.byPeriod) io.out(`  ${period.period}  new followers ${String(period.newFollowers).padStart(8)}  engagements ${String(period.engagements).padStart(8)}`);
+        if (report.followersWithoutTime > 0) io.out(`  (${report.followersWithoutTime} followers without a follow time are in the total, in no period)`);
+      } finally {
+        await store.close();
+      }
+    });
+}
