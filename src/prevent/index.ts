@@ -14,3 +14,5 @@ export type { LoadedIpTable } from './ip-table-file.js';
 export { loadIpTableFile, loadIpTableFromStore } from './ip-table-file.js';
 export type { Member } from './learn.js';
 export { learnFromStore, membersFromAccountsCsv, membersFromClustersJson } from './learn.js';
+export type { OpenScorer } from './open-scorer.js';
+export { openSignupScorer } from './open-scorer.js';

@@ -7,6 +7,7 @@ import { LockstepError } from '../model/index.js';
 import { createSignupScorer } from './scorer.js';
 import type { SignupInput } from './scorer.js';
 import { knownOf, loadState, saveState, stateSaver } from './state-file.js';
+import { openSignupScorer } from './open-scorer.js';
 import { NETWORK_UA, testKnown, testTable } from './test-support/network.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-state-'));
@@ -52,5 +53,19 @@ describe('state file', () => {
     scorer.score(wave(0));
     await saver.stop();
     assert.equal((await loadState(path))?.lastTime, T0);
+  });
+
+  it('opens a served scorer from its state file and saves it on close (a restart keeps the counters)', async () => {
+    const path = join(dir, 'served.json');
+    const running = createSignupScorer(testKnown(), testTable());
+    await saveState(path, running.state());
+    const first = await openSignupScorer(path, testTable(), { intervalMs: 10 });
+    for (let i = 0; i < 6; i++) first.scorer.score(wave(i));
+    await first.close();
+    const second = await openSignupScorer(path, testTable());
+    const next = second.scorer.score(wave(6));
+    await second.close();
+    assert.equal(next.decision, 'block');
+    assert.ok(next.reasons.some((reason) => reason.startsWith('7 sign-ups with handle template Aa#8')), next.reasons.join('\n'));
   });
 });
