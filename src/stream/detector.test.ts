@@ -70,7 +70,7 @@ describe('stream mode against the batch engine', () => {
 
   it('keeps state bounded by the horizon on a long stream, and finds the rings in every stretch', () => {
     const hour = 3_600_000;
-    const { lines, rings } = jetstreamStream({ durationMs: 10 * hour, organicPerSecond: 2, ringEveryMs: 240_000 });
+    const { lines, rings } = jetstreamStream({ durationMs: 8 * hour, organicPerSecond: 1.5, ringEveryMs: 240_000 });
     const detector = new StreamDetector({ windowMs: 60_000, horizonMs: hour });
     const unbounded = new StreamDetector({ windowMs: 60_000, horizonMs: Infinity });
     const start = 1_720_000_000_000;
@@ -89,10 +89,10 @@ describe('stream mode against the batch engine', () => {
         }
       }
     }
-    assert.ok(sizes.length >= 7);
+    assert.ok(sizes.length >= 5);
     const first = sizes[0] ?? 0;
     for (const size of sizes) assert.ok(size < first * 1.3, `state ${size} stays near ${first} (samples ${sizes.join(', ')})`);
-    assert.ok((growing[growing.length - 1] ?? 0) > 3 * (growing[0] ?? 0), `without expiry it grows: ${growing.join(', ')}`);
+    assert.ok((growing[growing.length - 1] ?? 0) > 2 * (growing[0] ?? 0), `without expiry it grows: ${growing.join(', ')}`);
     const live = detector.detect();
     const clusters = clusterSets(live.clusters, live.actorIds);
     for (const ring of rings) assert.ok(clusters.some((cluster) => ring.members.filter((member) => cluster.includes(member)).length >= ring.members.length - 1));
