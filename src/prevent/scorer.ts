@@ -3,7 +3,7 @@
  * reasons. Features, each a weight combined by noisy-OR (score = 1 - Π(1 - w)):
  * - infrastructure of confirmed or detected clusters: the exact IP (a fixed address weighs far
  *   more than a VPN exit), its network, its ASN, a user agent typical of the network;
- * - velocity in sliding windows: sign-ups per IP and per network (not for VPN/proxy/hosting exits,
+ * - velocity in sliding windows: sign-ups per IP and per /24 (not for VPN/proxy/hosting exits,
  *   which many strangers share; a higher bar on mobile carrier NAT) and per specific handle template;
  * - similarity to the network: a handle template its accounts share, a mass-registration handle
  *   shape, an email domain most of whose recent sign-ups were blocked.
@@ -14,7 +14,7 @@
 import { ANONYMISING_KINDS } from '../signals/ip-table.js';
 import type { IpLookup, NetworkInfo } from '../signals/ip-table.js';
 import { groupingTemplate, handlePattern, isSpecificTemplate } from '../signals/handle-pattern.js';
-import { parseIpv4 } from '../signals/ipv4.js';
+import { formatSlash24, parseIpv4 } from '../signals/ipv4.js';
 import type { KnownAddress, KnownInfra } from './known-infra.js';
 import { velocityCounter } from './velocity.js';
 import type { VelocityCounter, VelocitySnapshot } from './velocity.js';
@@ -47,6 +47,7 @@ export const SCORER_DEFAULTS = {
   windowMs: 3_600_000,
   ipBurst: 3,
   mobileIpBurst: 20,
+  /** Sign-ups from one /24 (not an anonymising exit or mobile NAT) in the window. */
   networkBurst: 10,
   templateBurst: 5,
   /** Sign-ups of one specific template through one exit or address in the window. */
@@ -166,8 +167,10 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
       const bar = info?.kind === 'mobile' ? settings.mobileIpBurst : settings.ipBurst;
       if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
       if (info !== null && info.kind !== 'mobile') {
-        const netCount = perNetwork.hit(info.cidr, input.time);
-        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from network ${info.cidr} in the last ${minutes} min`, KIND.infrastructure);
+        // Per /24, not per table network: a whole ISP's block registers many people an hour.
+        const block = (ip - (ip % 256)) | 0;
+        const netCount = perNetwork.hit(block, input.time);
+        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from ${formatSlash24(ip)} in the last ${minutes} min`, KIND.infrastructure);
       }
     }
     const shape = handlePattern(input.handle);
