@@ -4,20 +4,27 @@
  * under the follower threshold, a README). Refuses to run without LOCKSTEP_DISCLOSURE_KEY.
  * `lockstep disclose reach CASE`: the unique followers and engagement of the case's entities.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { discloseCase } from '../../disclose/disclose-case.js';
 import { parseDisclosureKey } from '../../disclose/keyed-hash.js';
+import { loadReportData } from '../../disclose/report-data.js';
+import { reportHtml } from '../../disclose/report-html.js';
+import { renderReport } from '../../disclose/report-pdf.js';
 import { caseNotFound } from '../../cases/errors.js';
 import { badOption } from '../../model/index.js';
 import { reach, REACH_PERIODS } from '../../share/reach.js';
 import type { ReachPeriod } from '../../share/reach.js';
 import { DuckDbStore } from '../../store/index.js';
+import { readAttribution } from './share.js';
 import { openDuckDbWorkspace } from '../../store/duckdb/workspace-store.js';
 import type { CliIo } from '../io.js';
 
 interface DiscloseFlags { db: string; out: string; threshold: string; name?: string }
 interface ReachFlags { db: string; period: string; json?: boolean }
+interface ReportFlags { db: string; out: string; pdf: boolean; producer: string; attribution?: string; threshold: string; chromium: string }
 
 export function registerDisclose(program: Command, config: Config, io: CliIo): void {
   program.command('disclose')
@@ -64,5 +71,35 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
       } finally {
         await store.close();
       }
+    });
+
+  program.command('report')
+    .description('Write the public disclosure report of a case: report.html, and report.pdf + report.png rendered by headless Chromium')
+    .argument('<case>', 'case id')
+    .option('--db <path>', 'store file (DuckDB)', config.dbPath)
+    .requiredOption('--out <dir>', 'directory to write into')
+    .option('--no-pdf', 'write the HTML only')
+    .option('--producer <name>', 'who discloses', 'lockstep')
+    .option('--attribution <file>', 'JSON of the analyst\'s attribution {"actor","statement","confidence"}')
+    .option('--threshold <n>', 'sample posts name only accounts with at least this many followers', '5000')
+    .option('--chromium <path>', 'Chromium binary', '/usr/bin/chromium')
+    .action(async (caseId: string, flags: ReportFlags) => {
+      const threshold = Number(flags.threshold);
+      if (!Number.isInteger(threshold) || threshold < 0) throw badOption('--threshold', `"${flags.threshold}" is not a whole number of followers`);
+      const attribution = await readAttribution(flags.attribution);
+      const store = await DuckDbStore.open(flags.db);
+      let html: string;
+      try {
+        const workspace = await openDuckDbWorkspace(store.connection);
+        html = reportHtml(await loadReportData(store.connection, workspace, caseId, { producer: flags.producer, attribution, threshold }));
+      } finally {
+        await store.close();
+      }
+      await mkdir(flags.out, { recursive: true });
+      await writeFile(join(flags.out, 'report.html'), html);
+      io.out(`wrote ${join(flags.out, 'report.html')}`);
+      if (!flags.pdf) return;
+      const rendered = await renderReport(html, { pdf: join(flags.out, 'report.pdf'), screenshot: join(flags.out, 'report.png'), executablePath: flags.chromium });
+      io.out(`wrote ${join(flags.out, 'report.pdf')} (${rendered.pdfBytes} bytes) and ${join(flags.out, 'report.png')}`);
     });
 }

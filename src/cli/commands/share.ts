@@ -41,7 +41,8 @@ async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-async function readAttribution(file: string | undefined): Promise<Attribution | null> {
+/** The analyst's attribution from a JSON file (null without one). */
+export async function readAttribution(file: string | undefined): Promise<Attribution | null> {
   if (file === undefined) return null;
   const parsed = attributionSchema.safeParse(await readJsonFile(file));
   if (!parsed.success) {
