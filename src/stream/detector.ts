@@ -168,7 +168,9 @@ export class StreamDetector {
     for (const window of this.#windows.values()) window.expire(now);
     const cutoff = now - this.options.horizonMs;
     if (!Number.isFinite(cutoff)) return;
-    this.#actors.expire(cutoff);
+    // A pair record lives as long as its later co-action, which can be up to a window after the
+    // partner's last action: accounts are kept a window longer so no live record names a freed id.
+    this.#actors.expire(cutoff - this.options.windowMs);
     for (const [uid, time] of this.#seenActions) if (time < cutoff) this.#seenActions.delete(uid);
   }
 
