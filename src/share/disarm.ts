@@ -3,7 +3,7 @@
  * by external id. Only the techniques lockstep can see evidence for; the mapping from evidence to
  * technique is deliberately literal (a trace or a signal names the behaviour).
  */
-import { ANONYMISING_KINDS } from '../signals/ip-table.js';
+import { ANONYMISING_KINDS } from '../signals/index.js';
 import type { CaseExport } from './case-export.js';
 
 export interface DisarmTechnique { id: string; name: string; tactic: string; why: string }

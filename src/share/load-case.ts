@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { caseNotFound } from '../cases/errors.js';
 import type { Entity, WorkspaceStore } from '../cases/index.js';
 import type { IpNetwork, NetworkKind } from '../model/index.js';
-import { ANONYMISING_KINDS, buildIpTable, lookupText } from '../signals/ip-table.js';
+import { ANONYMISING_KINDS, buildIpTable, lookupText } from '../signals/index.js';
 import { queryRows, toNumber } from '../store/duckdb/connection.js';
 import { sqlUrlDomain } from '../store/duckdb/sql-expressions.js';
 import type { Attribution, CaseExport, ExportEntity, InfraIndicator, SharedObject } from './case-export.js';

@@ -7,7 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EntityKind } from '../cases/index.js';
-import { parseCidr4 } from '../signals/ipv4.js';
+import { parseCidr4 } from '../signals/index.js';
 import { queryRows, toNumber } from '../store/duckdb/connection.js';
 import { sqlUrlDomain } from '../store/duckdb/sql-expressions.js';
 import { textFingerprint } from './fingerprint.js';

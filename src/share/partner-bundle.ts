@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { LockstepError, normalizeUrl } from '../model/index.js';
-import { parseCidr4 } from '../signals/ipv4.js';
+import { parseCidr4 } from '../signals/index.js';
 
 export type TermKind = 'url' | 'domain' | 'ip' | 'cidr' | 'text' | 'handle' | 'account-id';
 export const TERM_KINDS: readonly TermKind[] = ['url', 'domain', 'ip', 'cidr', 'text', 'handle', 'account-id'];

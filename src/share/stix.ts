@@ -7,7 +7,7 @@
  * Every id is a UUIDv5 of the object's content and every timestamp comes from the case, so
  * exporting the same case twice gives the same bundle byte for byte.
  */
-import { ANONYMISING_KINDS } from '../signals/ip-table.js';
+import { ANONYMISING_KINDS } from '../signals/index.js';
 import type { CaseExport, ExportEntity, InfraIndicator, SharedObject } from './case-export.js';
 import { disarmTechniques, disarmUrl } from './disarm.js';
 import { canonicalJson, uuidV5 } from './fingerprint.js';
