@@ -1,8 +1,8 @@
 // CPU time of the web workspace's large-network layout (ForceAtlas2, Barnes–Hut, 100 iterations) on a generated
 // 5,000-account cluster, as the layout worker runs it. Run: node --import tsx scripts/ui-layout-bench.ts [accounts]
 import forceAtlas2 from 'graphology-layout-forceatlas2';
-import { buildClusterGraph } from '../src/ui/network/build-graph.js';
-import { syntheticCluster } from '../src/ui/test-support/synthetic-cluster.js';
+import { buildClusterGraph } from '../src/web/network/build-graph.js';
+import { syntheticCluster } from '../src/web/test-support/synthetic-cluster.js';
 
 const accounts = Number(process.argv[2] ?? 5000);
 for (const theta of [0.5, 1.2]) {

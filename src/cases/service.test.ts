@@ -2,9 +2,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mastodonAdapter } from '../enforce/mastodon.js';
-import { FAKE_MASTODON_TOKEN, mastodonRateLimited, startFakeMastodon } from '../enforce/test-support/fake-mastodon.js';
-import type { FakeMastodon } from '../enforce/test-support/fake-mastodon.js';
+import { mastodonAdapter } from './enforce/mastodon.js';
+import { FAKE_MASTODON_TOKEN, mastodonRateLimited, startFakeMastodon } from './enforce/test-support/fake-mastodon.js';
+import type { FakeMastodon } from './enforce/test-support/fake-mastodon.js';
 import { openDuckDbWorkspace } from '../store/duckdb/workspace-store.js';
 import { verifyAuditChain } from './audit.js';
 import type { WorkspaceStore } from './port.js';

@@ -3,8 +3,8 @@
  * per-entity and bulk decisions (with a dry run), enforcement through the adapters. Every change
  * is written to the audit log in the same call; a dry run changes nothing and writes nothing.
  */
-import { idempotencyKey } from '../enforce/port.js';
-import type { EnforcementAdapter } from '../enforce/port.js';
+import { idempotencyKey } from './enforce/port.js';
+import type { EnforcementAdapter } from './enforce/port.js';
 import { caseBadRequest, caseConflict, caseForbidden, caseNotFound } from './errors.js';
 import type { CaseFilter, WorkspaceStore } from './port.js';
 import { actionsAllowed, decisionsOpen, transitionProblem, transitionRole } from './state.js';

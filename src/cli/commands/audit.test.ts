@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { hashToken } from '../../api/auth.js';
-import { openWorkspaceStore } from '../../api/workspace.js';
+import { hashToken } from '../../server/auth.js';
+import { openWorkspaceStore } from '../../server/workspace.js';
 import { scratchDir } from '../../test-support/fixtures.js';
 import { runCli } from '../test-support/run-cli.js';
 

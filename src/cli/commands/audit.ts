@@ -1,7 +1,7 @@
 /** `lockstep audit verify`: re-computes the audit log's hash chain and names the first broken entry. */
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { openWorkspaceStore } from '../../api/workspace.js';
+import { openWorkspaceStore } from '../../server/workspace.js';
 import { verifyAuditChain } from '../../cases/audit.js';
 import type { CliIo } from '../io.js';
 

@@ -11,7 +11,7 @@ import { DETECT_CLI_DEFAULTS, runDetect } from './detect.js';
 import { evaluate, formatEvaluation, parseTruth } from '../../synth/index.js';
 import { parse } from 'csv-parse/sync';
 import { describeStats } from './stats.js';
-import { addUser } from '../../api/auth.js';
+import { addUser } from '../../server/auth.js';
 import { openDuckDbWorkspace } from '../../store/duckdb/workspace-store.js';
 
 /** examples/ ships beside dist/ and src/ alike. */

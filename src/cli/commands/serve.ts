@@ -4,17 +4,17 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Hono } from 'hono';
 import type { Config } from '../../config.js';
-import { createApp } from '../../api/app.js';
-import { listen } from '../../api/server.js';
-import { openWorkspace } from '../../api/workspace.js';
+import { createApp } from '../../server/app.js';
+import { listen } from '../../server/server.js';
+import { openWorkspace } from '../../server/workspace.js';
 import { badOption } from '../../model/index.js';
-import { createSignupScorer, emptyKnownInfra, learnFromStore, loadIpTableFromStore, signupScoreRoutes } from '../../prevent/index.js';
+import { createSignupScorer, emptyKnownInfra, learnFromStore, loadIpTableFromStore, signupScoreRoutes } from '../../signals/signup/index.js';
 import { queryRows } from '../../store/duckdb/connection.js';
 import type { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
-/** dist/ui beside src/ and dist/ alike (engineer E's Vite build writes it). */
-export const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'ui');
+/** dist/web beside src/ and dist/ alike (the Vite build of src/web writes it). */
+export const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'web');
 
 interface ServeOptions { db?: string; pg?: string; port: string; host: string; mastodonUrl?: string; ui?: string }
 

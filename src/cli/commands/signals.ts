@@ -8,10 +8,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { badOption } from '../../model/index.js';
-import { membersFromAccountsCsv, membersFromClustersJson } from '../../prevent/index.js';
+import { membersFromAccountsCsv, membersFromClustersJson } from '../../signals/signup/index.js';
 import { buildIpTable, attributor } from '../../signals/index.js';
 import type { AttributionData, AttributionEvidence, Signal } from '../../signals/index.js';
-import { infraCounts, profiledActors, readActivity, readActorsWithSample, readAllLogins, readIpNetworks } from '../../prevent/store-inputs.js';
+import { infraCounts, profiledActors, readActivity, readActorsWithSample, readAllLogins, readIpNetworks } from '../../signals/signup/store-inputs.js';
 import { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 

@@ -10,8 +10,8 @@ import { badOption } from '../../model/index.js';
 import {
   createSignupScorer, knownOf, learnFromStore, loadIpTableFile, loadIpTableFromStore, loadState, membersFromAccountsCsv,
   membersFromClustersJson, saveState, scoreSignupFile, statePathFor,
-} from '../../prevent/index.js';
-import type { LoadedIpTable } from '../../prevent/index.js';
+} from '../../signals/signup/index.js';
+import type { LoadedIpTable } from '../../signals/signup/index.js';
 import { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 

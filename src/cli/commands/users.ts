@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Config } from '../../config.js';
-import { addUser } from '../../api/auth.js';
-import { openWorkspaceStore } from '../../api/workspace.js';
+import { addUser } from '../../server/auth.js';
+import { openWorkspaceStore } from '../../server/workspace.js';
 import { ROLES } from '../../cases/types.js';
 import type { Role } from '../../cases/types.js';
 import { badOption } from '../../model/index.js';

@@ -1,0 +1,28 @@
+/**
+ * The online scorer as a server runs it: state restored from the state file, saved behind every
+ * second while serving, and once more on close. What `lockstep serve` mounts at `/v1/signups`.
+ */
+import type { IpLookup } from '../ip-table.js';
+import { createSignupScorer } from './scorer.js';
+import type { ScorerOptions, SignupScorer } from './scorer.js';
+import { knownOf, loadState, stateSaver } from './state-file.js';
+
+export interface OpenScorer {
+  scorer: SignupScorer;
+  /** Saves now if anything was scored since the last save. */
+  flush(): Promise<void>;
+  /** Stops the write-behind timer and saves. */
+  close(): Promise<void>;
+}
+
+/**
+ * @example
+ * const { scorer, close } = await openSignupScorer(statePathFor(db), (await loadIpTableFromStore(store.connection, db)).lookup);
+ * app.route('/v1/signups', signupScoreRoutes(scorer)); // ... on shutdown: await close();
+ */
+export async function openSignupScorer(statePath: string, lookup: IpLookup, options: { intervalMs?: number; onError?: (error: unknown) => void; scorer?: Partial<ScorerOptions> } = {}): Promise<OpenScorer> {
+  const state = await loadState(statePath);
+  const scorer = createSignupScorer(knownOf(state), lookup, state, options.scorer);
+  const saver = stateSaver(scorer, statePath, { ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }), ...(options.onError === undefined ? {} : { onError: options.onError }) });
+  return { scorer, flush: saver.flush, close: saver.stop };
+}

@@ -1,0 +1,216 @@
+/**
+ * Sign-up scoring: allow, challenge or block a new registration, with a score in [0, 1] and the
+ * reasons. Features, each a weight combined by noisy-OR (score = 1 - Π(1 - w)):
+ * - infrastructure of confirmed or detected clusters: the exact IP (a fixed address weighs far
+ *   more than a VPN exit), its network, its ASN, a user agent typical of the network;
+ * - velocity in sliding windows: sign-ups per IP and per /24 (not for VPN/proxy/hosting exits,
+ *   which many strangers share; a higher bar on mobile carrier NAT) and per specific handle template;
+ * - similarity to the network: a handle template its accounts share, a mass-registration handle
+ *   shape, an email domain most of whose recent sign-ups were blocked.
+ * A VPN alone never blocks (the protesters used VPNs too): a block needs the score and evidence of
+ * at least two kinds besides anonymising exits (infrastructure, client, handle, email), so neither
+ * a shared VPN exit nor a common handle shape can block on its own.
+ */
+import { ANONYMISING_KINDS } from '../ip-table.js';
+import type { IpLookup, NetworkInfo } from '../ip-table.js';
+import { groupingTemplate, handlePattern, isSpecificTemplate } from '../handle-pattern.js';
+import { formatSlash24, parseIpv4 } from '../ipv4.js';
+import type { KnownAddress, KnownInfra } from './known-infra.js';
+import { velocityCounter } from './velocity.js';
+import type { VelocityCounter, VelocitySnapshot } from './velocity.js';
+
+export interface SignupInput {
+  account_id: string;
+  /** Epoch milliseconds. */
+  time: number;
+  /** IPv4 dotted quad (validated by the caller). */
+  ip: string;
+  user_agent: string;
+  handle: string;
+  email_domain: string;
+}
+
+export type SignupDecision = 'allow' | 'challenge' | 'block';
+
+export interface SignupScore {
+  account_id: string;
+  decision: SignupDecision;
+  score: number;
+  reasons: string[];
+}
+
+export const SCORER_DEFAULTS = {
+  blockAt: 0.7,
+  challengeAt: 0.35,
+  /** Kinds of evidence (infrastructure, client, handle, email) beyond anonymising exits a block needs. */
+  blockNeedsKinds: 2,
+  windowMs: 3_600_000,
+  ipBurst: 3,
+  mobileIpBurst: 20,
+  /** Sign-ups from one /24 (not an anonymising exit or mobile NAT) in the window. */
+  networkBurst: 10,
+  templateBurst: 5,
+  /** Sign-ups of one specific template through one exit or address in the window. */
+  exitTemplateBurst: 3,
+  /** An email domain counts once this many of its sign-ups were blocked ... */
+  domainBlocked: 5,
+  /** ... making up at least this share of its sign-ups. */
+  domainShare: 0.6,
+  /** Big free-mail providers are everybody's: a wave using them says nothing about the next user. */
+  commonMailDomains: new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'icloud.com', 'me.com',
+    'aol.com', 'protonmail.com', 'proton.me', 'gmx.com', 'gmx.de', 'mail.ru', 'yandex.ru', 'qq.com', '163.com', '126.com', 'yeah.net', 'sina.com', 'foxmail.com', 'naver.com']) as ReadonlySet<string>,
+  weights: {
+    fixedIp: 0.7, fixedIpFew: 0.45, vpnExit: 0.15, network: 0.4, asn: 0.15, userAgent: 0.3,
+    template: 0.45, templateBurst: 0.5, exitTemplateBurst: 0.5, handleShape: 0.1, emailDomain: 0.5, ipBurst: 0.45, networkBurst: 0.3,
+  },
+};
+export type ScorerOptions = typeof SCORER_DEFAULTS;
+
+/** Everything a scorer must keep across restarts. */
+export interface ScorerState {
+  version: 1;
+  known: KnownInfra;
+  velocity: { ip: VelocitySnapshot | null; network: VelocitySnapshot | null; template: VelocitySnapshot | null; exitTemplate?: VelocitySnapshot | null | undefined };
+  domains: Record<string, [blocked: number, total: number]>;
+  /** Latest sign-up time seen (the clock of the velocity windows). */
+  lastTime: number;
+}
+
+export interface SignupScorer {
+  score(input: SignupInput): SignupScore;
+  /** A snapshot to persist (velocity keys outside the window are dropped). */
+  state(): ScorerState;
+  /** Bumped by every scored sign-up: the write-behind saver watches it. */
+  readonly revision: number;
+  readonly known: KnownInfra;
+}
+
+/** Evidence kinds, as bits: a block needs two kinds besides anonymising exits. */
+const KIND = { anonymising: 1, infrastructure: 2, client: 4, handle: 8, email: 16 } as const;
+type FeatureKind = (typeof KIND)[keyof typeof KIND];
+const bitCount = (bits: number): number => { let n = 0; for (let b = bits; b > 0; b >>= 1) n += b & 1; return n; };
+
+const where = (info: NetworkInfo | null): string => (info === null ? 'not in the IP table' : `${info.country ?? '??'}, ${info.asn === null ? '' : `AS${info.asn} `}${info.org ?? info.cidr}, ${info.kind}`);
+
+/**
+ * A scorer over what is known and the IP table, restoring counters from `state` if given.
+ * @example
+ * const scorer = createSignupScorer(known, buildIpTable(networks));
+ * scorer.score({ account_id: 'n1', time: Date.now(), ip: '198.51.100.7', user_agent: 'UA', handle: 'Ruth48213902', email_domain: 'example.com' })
+ */
+export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: ScorerState | null, options: Partial<ScorerOptions> = {}): SignupScorer {
+  const settings = { ...SCORER_DEFAULTS, ...options, weights: { ...SCORER_DEFAULTS.weights, ...options.weights } };
+  const w = settings.weights;
+  const perIp: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.ip ?? undefined);
+  const perNetwork: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.network ?? undefined);
+  const perTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.template ?? undefined);
+  const perExitTemplate: VelocityCounter = velocityCounter(settings.windowMs, state?.velocity.exitTemplate ?? undefined);
+  const domains = new Map<string, [number, number]>(Object.entries(state?.domains ?? {}).map(([domain, counts]) => [domain, [counts[0], counts[1]]]));
+  // Keyed by the address as an integer: no hashing of each request's fresh text.
+  // `| 0` makes the key a small integer, which a Map hashes fastest.
+  const ips = new Map(Object.entries(known.ips).map(([ip, entry]) => [parseIpv4(ip) | 0, entry]));
+  const ipReasons = new Map<number, string>();
+  const networks = new Map(Object.entries(known.networks));
+  const asns = new Map(Object.entries(known.asns));
+  const userAgents = new Map(Object.entries(known.userAgents));
+  const agentLengths = new Set([...userAgents.keys()].map((agent) => agent.length));
+  const templates = new Map(Object.entries(known.templates));
+  let lastTime = state?.lastTime ?? 0;
+  let revision = 0;
+  const minutes = settings.windowMs / 60_000;
+
+  /** The reason a known address gives, built once per address. */
+  function ipReason(ip: number, text: string, entry: KnownAddress, info: NetworkInfo | null): string {
+    let reason = ipReasons.get(ip);
+    if (reason === undefined) {
+      reason = entry.anonymising
+        ? `IP ${text} is an exit (${where(info)}) that ${entry.accounts} network accounts used; shared by many, not evidence alone`
+        : `IP ${text} is a fixed address ${entry.accounts} network accounts logged in from (${where(info)}; ${entry.clusters.join(', ')})`;
+      ipReasons.set(ip, reason);
+    }
+    return reason;
+  }
+
+  function score(input: SignupInput): SignupScore {
+    revision += 1;
+    if (input.time > lastTime) lastTime = input.time;
+    const reasons: string[] = [];
+    let keep = 1;
+    let kinds = 0;
+    const add = (weight: number, reason: string, kind: FeatureKind): void => {
+      keep *= 1 - weight;
+      kinds |= kind;
+      reasons.push(reason);
+    };
+    const ip = parseIpv4(input.ip);
+    const info = lookup.lookup(ip);
+    const anonymising = info !== null && ANONYMISING_KINDS.has(info.kind);
+    const knownIp = ips.get(ip | 0);
+    if (knownIp !== undefined) {
+      const reason = ipReason(ip, input.ip, knownIp, info);
+      if (knownIp.anonymising) add(w.vpnExit, reason, KIND.anonymising);
+      else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, reason, KIND.infrastructure);
+    } else if (info !== null && !anonymising) {
+      const network = networks.get(info.cidr);
+      if (network !== undefined) add(w.network, `network ${info.cidr} (${where(info)}) is one ${network.accounts} network accounts logged in from`, KIND.infrastructure);
+      else if (info.asn !== null) {
+        const asn = asns.get(String(info.asn));
+        if (asn !== undefined && !asn.anonymising) add(w.asn, `AS${info.asn} (${asn.org ?? 'unknown org'}) carried logins of ${asn.accounts} network accounts`, KIND.infrastructure);
+      }
+    }
+    // Hashing a long user agent costs; most cannot match on length alone.
+    const ua = agentLengths.has(input.user_agent.length) ? userAgents.get(input.user_agent) : undefined;
+    if (ua !== undefined) add(w.userAgent, `user agent "${input.user_agent.slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`, KIND.client);
+
+    if (!anonymising) {
+      const ipCount = perIp.hit(ip | 0, input.time);
+      const bar = info?.kind === 'mobile' ? settings.mobileIpBurst : settings.ipBurst;
+      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
+      if (info !== null && info.kind !== 'mobile') {
+        // Per /24, not per table network: a whole ISP's block registers many people an hour.
+        const block = (ip - (ip % 256)) | 0;
+        const netCount = perNetwork.hit(block, input.time);
+        if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from ${formatSlash24(ip)} in the last ${minutes} min`, KIND.infrastructure);
+      }
+    }
+    const shape = handlePattern(input.handle);
+    const template = groupingTemplate(input.handle, shape);
+    if (isSpecificTemplate(template)) {
+      const members = templates.get(template);
+      if (members !== undefined) add(w.template, `handle "${input.handle}" follows template ${template}, shared by ${members} network accounts`, KIND.handle);
+      const count = perTemplate.hit(template, input.time);
+      if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${minutes} min`, KIND.handle);
+      // Many strangers share an exit, but not a narrow handle template through it within the hour
+      // (other addresses have their own burst feature above).
+      const viaExit = anonymising ? perExitTemplate.hit(`${template}|${ip | 0}`, input.time) : 0;
+      if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
+    }
+    if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, KIND.handle);
+    const domain = input.email_domain.toLowerCase();
+    let domainCounts = domains.get(domain);
+    if (domainCounts === undefined) domains.set(domain, (domainCounts = [0, 0]));
+    if (domainCounts[0] >= settings.domainBlocked && domainCounts[0] / domainCounts[1] >= settings.domainShare && !settings.commonMailDomains.has(domain)) {
+      add(w.emailDomain, `email domain ${domain}: ${domainCounts[0]} of its ${domainCounts[1]} recent sign-ups were blocked`, KIND.email);
+    }
+    const value = Math.round((1 - keep) * 1000) / 1000;
+    const decision: SignupDecision = value >= settings.blockAt && bitCount(kinds & ~KIND.anonymising) >= settings.blockNeedsKinds ? 'block'
+      : value >= settings.challengeAt ? 'challenge' : 'allow';
+    if (decision !== 'block' && value >= settings.blockAt) reasons.push('not blocked: the evidence is mostly anonymising infrastructure');
+    domainCounts[1] += 1;
+    if (decision === 'block') domainCounts[0] += 1;
+    return { account_id: input.account_id, decision, score: value, reasons };
+  }
+
+  return {
+    score,
+    get revision() { return revision; },
+    known,
+    state: () => ({
+      version: 1,
+      known,
+      velocity: { ip: perIp.snapshot(lastTime), network: perNetwork.snapshot(lastTime), template: perTemplate.snapshot(lastTime), exitTemplate: perExitTemplate.snapshot(lastTime) },
+      domains: Object.fromEntries(domains),
+      lastTime,
+    }),
+  };
+}
