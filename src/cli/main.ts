@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { readConfig } from '../config.js';
 import { LockstepError } from '../model/index.js';
 import { registerAudit } from './commands/audit.js';
+import { registerCases } from './commands/cases.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerDisclose } from './commands/disclose.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo): Command {
   registerServe(program, config, io);
   registerUsers(program, config, io);
   registerAudit(program, config, io);
+  registerCases(program, config, io);
   registerShare(program, config, io);
   registerDisclose(program, config, io);
   return program;
