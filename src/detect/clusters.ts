@@ -14,9 +14,14 @@ export interface ClusterOptions {
   /** Leiden resolution (modularity γ). */
   resolution: number;
   seed: number;
+  /**
+   * Clusters whose members co-acted on fewer separate occasions than this are dropped (see
+   * ClusterEvidence.occasions): lockstep is repetition, and a crowd at one event meets once.
+   */
+  minOccasions: number;
 }
 
-export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = Object.freeze({ minClusterSize: 3, minAttachment: 0.1, resolution: 1, seed: 42 });
+export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = Object.freeze({ minClusterSize: 3, minAttachment: 0.1, resolution: 1, seed: 42, minOccasions: 2 });
 
 export interface DetectedCluster {
   id: number;

@@ -41,18 +41,35 @@ export interface ClusterEvidence {
    */
   exclusivity: number;
   coActions: CoActionEvidence[];
+  /**
+   * Separate occasions on which members co-acted: the cluster's own objects (see exclusivity) on
+   * which two members acted within the window, their times grouped into runs more than OCCASION_GAP_MS apart. A cluster
+   * that met once (one match, one breaking story) is not acting in lockstep, however many
+   * hashtags that one moment carried.
+   */
+  occasions: number;
   firstTime: number;
   lastTime: number;
 }
 
-export interface ExplainOptions { topObjects: number; evidencePerEdge: number; maxEvidence: number; sampleActions: number }
+/** Co-actions further apart than this are separate occasions. */
+export const OCCASION_GAP_MS = 60 * 60_000;
+
+export interface ExplainOptions {
+  topObjects: number;
+  evidencePerEdge: number;
+  maxEvidence: number;
+  sampleActions: number;
+  /** Co-actions within this (or the trace's window, if wider) count towards occasions. */
+  occasionWindowMs: number;
+}
 
 const DERIVED_TRACES = new Set<TraceName>(['hashtag-sequence', 'fast-repost']);
 
 /** An object is the cluster's own when its members are at least this share of the accounts on it. */
 const OWN_OBJECT_SHARE = 0.2;
 
-export const EXPLAIN_DEFAULTS: Readonly<ExplainOptions> = Object.freeze({ topObjects: 10, evidencePerEdge: 3, maxEvidence: 500, sampleActions: 5 });
+export const EXPLAIN_DEFAULTS: Readonly<ExplainOptions> = Object.freeze({ topObjects: 10, evidencePerEdge: 3, maxEvidence: 500, sampleActions: 5, occasionWindowMs: 15 * 60_000 });
 
 export function explainClusters(
   clusters: readonly DetectedCluster[],
@@ -63,7 +80,8 @@ export function explainClusters(
   const opts = { ...EXPLAIN_DEFAULTS, ...options };
   const clusterOf = new Map<number, number>();
   clusters.forEach((cluster, index) => cluster.members.forEach((member) => clusterOf.set(member, index)));
-  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], firstTime: Infinity, lastTime: -Infinity }));
+  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity }));
+  const coActionTimes: number[][] = clusters.map(() => []);
   const objects: SharedObject[][] = clusters.map(() => []);
   const perEdge = new Map<string, number>();
   for (const [trace, data] of traces) {
@@ -97,8 +115,27 @@ export function explainClusters(
         sampleActions: events.slice(0, opts.sampleActions).map((event) => data.action[event] ?? 0),
       });
       collectCoActions(events, data, window, trace, target, perEdge, opts);
+      // Occasions count the cluster's own objects only (see exclusivity): two members among a
+      // crowd of thousands on a viral post are not an occasion of theirs.
+      const ownObject = members.size >= OWN_OBJECT_SHARE * (allActors[data.key[events[0] ?? 0] ?? 0] ?? members.size);
+      for (let i = 1; ownObject && i < events.length; i++) {
+        if ((times[i] ?? 0) - (times[i - 1] ?? 0) <= Math.max(window, opts.occasionWindowMs) && data.actor[events[i] ?? 0] !== data.actor[events[i - 1] ?? 0]) {
+          coActionTimes[cluster]?.push(times[i] ?? 0);
+          break;
+        }
+      }
     }
   }
+  coActionTimes.forEach((times, cluster) => {
+    const target = evidence[cluster];
+    if (target === undefined) return;
+    times.sort((x, y) => x - y);
+    let last = -Infinity;
+    for (const time of times) {
+      if (time - last > OCCASION_GAP_MS) target.occasions += 1;
+      last = time;
+    }
+  });
   objects.forEach((list, cluster) => {
     const target = evidence[cluster];
     if (target === undefined) return;

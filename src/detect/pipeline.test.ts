@@ -72,3 +72,30 @@ test('no data, or data without any coordination, gives no cluster', () => {
   const organic: TraceData = { actor: pick(data.actor), key: pick(data.key), time: pick(data.time), action: pick(data.action), actorCount: 410, keyCount: data.keyCount };
   assert.equal(detectCoordination({ actorCount: 410, traces: new Map<TraceName, TraceData>([['co-repost', organic]]) }).clusters.length, 0);
 });
+
+test('accounts that met on many objects at one moment only are not a cluster; met again on other days, they are', () => {
+  const { data } = plantedRetweets(5);
+  const build = (days: number): TraceData => {
+    const actor = [...data.actor];
+    const key = [...data.key];
+    const time = [...data.time];
+    let keyCount = data.keyCount;
+    // Accounts 400..404 (organic) repost 6 new posts together, within a minute, on `days` days.
+    for (let day = 0; day < days; day++) {
+      for (let post = 0; post < 6 / days; post++) {
+        const k = keyCount++;
+        for (let account = 400; account < 405; account++) {
+          actor.push(account);
+          key.push(k);
+          time.push(day * 7 * 86_400_000 + 3_600_000 + post * 5_000 + (account - 400) * 2_000);
+        }
+      }
+    }
+    return { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from(actor, (_, i) => i), actorCount: 410, keyCount };
+  };
+  const crowd = (trace: TraceData, minOccasions?: number): number => detectCoordination({ actorCount: 410, traces: new Map<TraceName, TraceData>([['co-repost', trace]]) },
+    minOccasions === undefined ? {} : { cluster: { minOccasions } }).clusters.filter((cluster) => cluster.members.some((member) => member >= 400)).length;
+  assert.equal(crowd(build(1)), 0, 'one moment');
+  assert.equal(crowd(build(1), 1), 1, 'it is the occasions rule that drops it');
+  assert.equal(crowd(build(3)), 1, 'three separate days');
+});

@@ -123,9 +123,14 @@ export function detectCoordination(
   const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, onStage);
   onStage?.('clustering');
   const graph = fuseTraces(input.actorCount, edges);
-  const clusters = clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster });
+  const clusterOptions = { ...CLUSTER_DEFAULTS, ...opts.cluster };
+  const found = clusterAccounts(graph, clusterOptions);
   onStage?.('evidence');
-  const evidence = explainClusters(clusters, input.traces, windows);
+  const explained = explainClusters(found, input.traces, windows);
+  // One occasion is not lockstep: keep the clusters that met repeatedly, renumbered.
+  const keep = found.flatMap((_, index) => ((explained[index]?.occasions ?? 0) >= clusterOptions.minOccasions ? [index] : []));
+  const clusters = keep.map((index, id) => ({ ...(found[index] as DetectedCluster), id }));
+  const evidence = keep.map((index) => explained[index] as ClusterEvidence);
   return { traces: reports, windows, graph, clusters, evidence, groups };
 }
 

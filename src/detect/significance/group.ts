@@ -96,6 +96,8 @@ export interface GroupReport {
   density: number;
   observed: number;
   expected: number;
+  /** observed / expected. */
+  lift: number;
   logP: number;
   kept: boolean;
 }
@@ -170,6 +172,7 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   const opts = { ...GROUP_DEFAULTS, ...options };
   const groupOf = new Int32Array(events.actorCount).fill(-1);
   const rare = rareKeyEvents(events, opts.maxKeyActors);
+  const groupLift = opts.minLift;
   const { pairs } = coActionPairs(rare, { window: opts.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent });
   const { strength } = actorStrengths(pairs, events.actorCount);
   let total = 0;
@@ -242,14 +245,14 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
       const o = observed.get(community) ?? 0;
       const logP = logPoissonUpperTail(o, expected);
       const density = (repeated.get(community) ?? 0) / ((members.length * (members.length - 1)) / 2);
-      const kept = density >= opts.minDensity && logP <= logAlpha && o >= opts.minLift * expected;
+      const kept = density >= opts.minDensity && logP <= logAlpha && o >= groupLift * expected;
       if (!kept && members.length >= opts.refineMinSize && depth < opts.refineRounds) {
         // Modularity cannot see a small group inside a big sparse community (its resolution
         // limit): look again inside it alone.
         refine.push(community);
         continue;
       }
-      groups.push({ members, density, observed: o, expected, logP, kept });
+      groups.push({ members, density, observed: o, expected, lift: o / expected, logP, kept });
       if (!kept) continue;
       // Each member must itself act with the group beyond chance: an account that met the group
       // once or twice on the way (a reply under the same popular post) is not one of it.
@@ -263,10 +266,18 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
       }
     }
     const next: number[] = [];
+    const refining = new Set(refine);
+    const rowsOf = new Map<number, number[]>();
+    for (const row of candidates) {
+      const community = label[pairs.a[row] ?? 0] ?? -1;
+      if (!refining.has(community) || community !== label[pairs.b[row] ?? 0]) continue;
+      let rows = rowsOf.get(community);
+      if (rows === undefined) rowsOf.set(community, (rows = []));
+      rows.push(row);
+    }
     for (const community of refine) {
       const members = round.get(community) ?? [];
-      const inside = new Set(members);
-      const rows = candidates.filter((row) => label[pairs.a[row] ?? 0] === community && inside.has(pairs.b[row] ?? 0));
+      const rows = rowsOf.get(community) ?? [];
       const sub = buildCsr(events.actorCount,
         Int32Array.from(rows, (row) => pairs.a[row] ?? 0),
         Int32Array.from(rows, (row) => pairs.b[row] ?? 0),
@@ -341,11 +352,12 @@ function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int
   }
   groups.forEach((group, index) => {
     if (!group.kept) return;
-    group.members = group.members.filter((member) => groupOf[member] === index && occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.minShared);
+    const before = group.members.filter((member) => groupOf[member] === index);
+    group.members = before.filter((member) => occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.minShared);
     const all = group.members.flatMap((member) => times.get(member) ?? []);
     if (group.members.length < opts.minGroupSize || occasions(all, opts.occasionGapMs) < opts.minOccasions) group.kept = false;
-    for (let actor = 0; actor < groupOf.length; actor++) if (groupOf[actor] === index && !group.members.includes(actor)) groupOf[actor] = -1;
-    if (!group.kept) for (const member of group.members) groupOf[member] = -1;
+    const stay = new Set(group.kept ? group.members : []);
+    for (const member of before) if (!stay.has(member)) groupOf[member] = -1;
   });
 }
 
