@@ -128,7 +128,9 @@ function describeCluster(members: number[], adjacency: Map<number, Map<number, n
   const sharedPerEdge = edges.map((edge) => Math.max(...graph.traces.map((trace) => graph.perTrace.get(trace)?.shared[edge] ?? 0)));
   const delays = edges.flatMap((edge) => graph.traces.map((trace) => graph.perTrace.get(trace)?.meanDelay[edge] ?? Number.NaN)).filter((delay) => !Number.isNaN(delay));
   const medianShared = median(sharedPerEdge);
-  const score = clusterScore(density, medianShared);
+  // Every reported pair met on 2+ objects, or its members met their group on 2+ occasions (the
+  // group test's pairs may share one object each): repetition counts from 2.
+  const score = clusterScore(density, Math.max(2, medianShared));
   const ordered = [...members].sort((x, y) => (degree.get(y) ?? 0) - (degree.get(x) ?? 0) || x - y);
   return {
     id: 0,

@@ -79,7 +79,7 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   minGroupSize: 5,
   alpha: 0.001,
   minLift: 5,
-  minDensity: 0,
+  minDensity: 0.15,
   occasionGapMs: 60 * 60_000,
   minOccasions: 3,
   ownShare: 0.5,
