@@ -82,7 +82,7 @@ async function main() {
   const port = await new Promise((resolve) => child.once('message', (message) => resolve(message.port)));
   let next = 0;
   const instance = autocannon({
-    url: `http://127.0.0.1:${port}`, connections: 32, overallRate: rate, duration: seconds,
+    url: `http://127.0.0.1:${port}`, connections: Number(process.env.CONNECTIONS ?? 32), overallRate: rate, duration: seconds,
     requests: [{ method: 'POST', path: '/v1/signups/score', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
   });
   const online = await instance;
