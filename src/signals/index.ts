@@ -3,6 +3,8 @@ export type { Confidence, Direction, Signal } from './evidence.js';
 export { EVIDENCE_DEFAULTS, proportionSignal } from './evidence.js';
 export type { AccountBaseline, ActivitySummary } from './account-signals.js';
 export { ACCOUNT_SIGNAL_DEFAULTS, accountBaseline, accountSignals } from './account-signals.js';
+export { accountProfileSignals } from './account-profile.js';
+export type { AccountActivity, AccountProfileSignals } from './account-profile.js';
 export type { InfraBaseline } from './infra-signals.js';
 export { INFRA_SIGNAL_DEFAULTS, infraBaseline, infraSignals } from './infra-signals.js';
 export type { AttributionData, AttributionEvidence, Attributor } from './attribution.js';

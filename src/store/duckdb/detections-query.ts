@@ -1,6 +1,8 @@
 /** Reading the stored detection runs (see detections.ts) for the workspace API. */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Actor, ActorKind } from '../../model/index.js';
+import { accountProfileSignals } from '../../signals/account-profile.js';
+import type { AccountProfileSignals } from '../../signals/account-profile.js';
 import { DETECTIONS_DDL, traceKeySql } from './detections.js';
 import type { TimelineBucket } from './detections.js';
 import { queryRows, toNumber } from './connection.js';
@@ -14,7 +16,7 @@ export interface ClusterEdge { source: string; target: string; weight: number; t
 export interface ClusterDetail extends ClusterSummary { members: Member[]; edges: ClusterEdge[]; timeline: TimelineBucket[]; evidence: unknown }
 export interface PostRef { actionId: string; accountId: string; time: number; kind: string; text: string | null; urls: string[] }
 export interface SharedAction { trace: string; key: string; a: PostRef; b: PostRef; deltaSeconds: number }
-export interface AccountView { account: Actor | null; actions: number; firstTime: number | null; lastTime: number | null; clusters: string[]; signals: null; recent: PostRef[] }
+export interface AccountView { account: Actor | null; actions: number; firstTime: number | null; lastTime: number | null; clusters: string[]; signals: AccountProfileSignals | null; recent: PostRef[] }
 
 const str = (value: DuckDBValue | undefined): string => (value === null || value === undefined ? '' : String(value));
 const optNum = (value: DuckDBValue | undefined): number | null => (value === null || value === undefined ? null : toNumber(value));
@@ -137,15 +139,18 @@ export class DuckDbDetections {
       FROM actions WHERE actor_id = $1 ORDER BY time DESC LIMIT $2`, [accountId, recent]);
     const clusters = runId === null ? [] : await queryRows(this.connection, 'SELECT DISTINCT cluster_id FROM det_members WHERE run_id = $1 AND account_id = $2', [runId, accountId]);
     const actor = actors[0];
-    return {
-      account: actor === undefined ? null : {
+    const account: Actor | null = actor === undefined ? null : {
         platform: str(actor['platform']), id: str(actor['id']), kind: str(actor['kind']) as ActorKind, handle: actor['handle'] === null ? null : str(actor['handle']),
         displayName: actor['display_name'] === null ? null : str(actor['display_name']), createdAt: optNum(actor['created_at']),
         followers: optNum(actor['followers']), following: optNum(actor['following']), language: actor['language'] === null ? null : str(actor['language']),
         location: actor['location'] === null ? null : str(actor['location']), description: actor['description'] === null ? null : str(actor['description']),
-      },
-      actions: toNumber(stats[0]?.['n']), firstTime: optNum(stats[0]?.['first']), lastTime: optNum(stats[0]?.['last']),
-      clusters: clusters.map((row) => str(row['cluster_id'])), signals: null, recent: posts.map((row) => postRef(row, 'p_')),
+    };
+    const activity = { actions: toNumber(stats[0]?.['n']), firstTime: optNum(stats[0]?.['first']), lastTime: optNum(stats[0]?.['last']) };
+    return {
+      account, ...activity,
+      clusters: clusters.map((row) => str(row['cluster_id'])),
+      signals: account === null && activity.actions === 0 ? null : accountProfileSignals(account, activity),
+      recent: posts.map((row) => postRef(row, 'p_')),
     };
   }
 }

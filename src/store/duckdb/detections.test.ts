@@ -72,6 +72,9 @@ describe('detect --db keeps the run in the store', () => {
     assert.ok(account.actions > 0);
     assert.deepEqual(account.clusters, [top.id]);
     assert.ok(account.recent.length > 0);
+    assert.ok(account.signals !== null, 'an account page shows its signals');
+    assert.equal(account.signals.activeSpanDays, Math.floor(((account.lastTime ?? 0) - (account.firstTime ?? 0)) / 86_400_000));
+    assert.equal(account.signals.handleTemplate === null, account.account?.handle === null || account.account === null);
   });
 
   it('a second save is a new run; broken outputs are refused with the file named', async () => {
