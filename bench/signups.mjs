@@ -17,7 +17,7 @@ if (process.argv[2] === '--serve') {
   // Child: serve the sub-app, report the port, collect handler times, send them when asked.
   const { serve } = await import('@hono/node-server');
   const { Hono } = await import('hono');
-  const { signupScoreRoutes } = await import('../dist/prevent/index.js');
+  const { signupScoreRoutes } = await import('../dist/signals/signup/index.js');
   const { scorer } = await setup();
   const times = [];
   const app = new Hono();
@@ -38,7 +38,7 @@ async function setup() {
   const { planInfra } = await import('../dist/synth/infra-plan.js');
   const { accountLogins } = await import('../dist/synth/infra-logins.js');
   const { buildIpTable } = await import('../dist/signals/ip-table.js');
-  const { createSignupScorer, emptyKnownInfra, learnInfra } = await import('../dist/prevent/index.js');
+  const { createSignupScorer, emptyKnownInfra, learnInfra } = await import('../dist/signals/signup/index.js');
   const seed = 7;
   const world = planInfra(seed);
   const table = buildIpTable(world.networks);
@@ -58,7 +58,7 @@ async function setup() {
 
 async function main() {
   const { signupTables } = await import('../dist/synth/signups-wave.js');
-  const { scoreSignupFile } = await import('../dist/prevent/index.js');
+  const { scoreSignupFile } = await import('../dist/signals/signup/index.js');
   const { world, seed, scorer } = await setup();
   const dir = join('bench', '.data');
   mkdirSync(dir, { recursive: true });
