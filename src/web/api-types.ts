@@ -1,10 +1,8 @@
 /** The shapes of docs/api-v1.md as the UI reads them (the server's OpenAPI document is the authority). */
+import type { AdapterName, CaseRecord, DecisionKind, Entity, EntityRef, Role } from '../cases/types.js';
 
-export type Role = 'admin' | 'investigator' | 'reviewer' | 'viewer';
-export type CaseStatus = 'open' | 'in_review' | 'decided' | 'actioned' | 'closed';
-export type DecisionKind = 'suspend' | 'remove' | 'label' | 'no_action';
-export type AdapterName = 'mastodon' | 'ozone' | 'webhook';
-export type EntityKind = 'account' | 'page' | 'group';
+// The case vocabulary is the server's own (type-only imports: nothing of it reaches the bundle).
+export type { AdapterName, CaseStatus, DecisionKind, Entity, EntityKind, EntityRef, Role } from '../cases/types.js';
 
 export interface Me { name: string; role: Role }
 
@@ -48,18 +46,8 @@ export interface AccountDetail {
   recent: PostRef[];
 }
 
-export interface Case {
-  id: string;
-  clusterId: string;
-  title: string;
-  status: CaseStatus;
-  assignee: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type Case = CaseRecord;
 
-export interface EntityRef { kind: EntityKind; id: string }
-export interface Entity extends EntityRef { handle: string | null }
 export interface Note { id: string; caseId?: string; author: string; text: string; time: number }
 export interface Decision { entity: EntityRef; decision: DecisionKind; reason: string; author?: string; time?: number }
 export interface Outcome {

@@ -1,6 +1,7 @@
 /** Turns a cluster's members and edges into a graphology graph with sigma's display attributes. */
 import { UndirectedGraph } from 'graphology';
 import type { ClusterDetail } from '../api-types.js';
+import { mulberry32 } from '../../model/rng.js';
 import { dominantTrace, traceColor } from '../trace-colors.js';
 
 export interface NodeAttrs { x: number; y: number; size: number; color: string; label: string; actions: number; degree: number }
@@ -9,17 +10,6 @@ export type ClusterGraph = UndirectedGraph<NodeAttrs, EdgeAttrs>;
 
 export const BUILD_GRAPH_DEFAULTS = { nodeColor: '#3d5a80', minSize: 2.5, maxSize: 14, seed: 2019 };
 
-/** A small seeded generator (mulberry32) so that the same cluster starts its layout from the same places. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Nodes are sized by activity (square root of actions, so one loud account does not hide the rest); edges are
@@ -28,7 +18,8 @@ function seeded(seed: number): () => number {
 export function buildClusterGraph(cluster: Pick<ClusterDetail, 'members' | 'edges'>, options: Partial<typeof BUILD_GRAPH_DEFAULTS> = {}): ClusterGraph {
   const { nodeColor, minSize, maxSize, seed } = { ...BUILD_GRAPH_DEFAULTS, ...options };
   const graph: ClusterGraph = new UndirectedGraph<NodeAttrs, EdgeAttrs>();
-  const random = seeded(seed);
+  // Seeded, so the same cluster starts its layout from the same places.
+  const random = mulberry32(seed);
   const maxActions = cluster.members.reduce((max, member) => Math.max(max, member.actions), 1);
   // Large networks get smaller dots so that they stay readable.
   const scale = Math.min(1, Math.max(0.3, Math.sqrt(500 / Math.max(cluster.members.length, 1))));
