@@ -7,11 +7,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { freePort } from '../../test-support/free-port.js';
 
 export interface NatsCluster {
   /** Client URLs of the nodes, `nats://127.0.0.1:port`. */
@@ -19,14 +18,6 @@ export interface NatsCluster {
   /** Kills node `index` (SIGKILL: no goodbye to its peers). */
   kill(index: number): void;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Starts the cluster (Debian installs the server in /usr/sbin, not on every user's PATH) and waits until JetStream answers with a leader (a meta group of 3). */
