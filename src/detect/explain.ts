@@ -5,6 +5,7 @@
  * trace's events, keeping only events of clustered accounts.
  */
 import type { DetectedCluster } from './clusters.js';
+import { distinctActorsPerKey } from './kernel/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
 export interface SharedObject {
@@ -150,19 +151,6 @@ export function explainClusters(
   return evidence;
 }
 
-/** Distinct actors per key over the whole trace (how popular each object is). */
-function distinctActorsPerKey(data: TraceData): Int32Array {
-  const counts = new Int32Array(data.keyCount);
-  const seen = new Set<number>();
-  for (let event = 0; event < data.actor.length; event++) {
-    const id = (data.key[event] ?? 0) * data.actorCount + (data.actor[event] ?? 0);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const key = data.key[event] ?? 0;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
 
 function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, target: ClusterEvidence, perEdge: Map<string, number>, opts: ExplainOptions): void {
   for (let i = 0; i < events.length && target.coActions.length < opts.maxEvidence; i++) {

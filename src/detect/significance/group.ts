@@ -27,7 +27,7 @@
  * to any other, so a small fan club meeting on its idol's posts is explained, not flagged.
  */
 import { buildCsr, leiden } from '../cluster/index.js';
-import { coActionPairs } from '../kernel/index.js';
+import { coActionPairs, distinctActorsPerKey } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
 import { actorStrengths } from './significance.js';
@@ -109,36 +109,25 @@ export interface GroupResult {
   groupOf: Int32Array;
 }
 
-/** Distinct actors per key. */
-function actorsPerKey(events: TraceEvents): Int32Array {
-  const actorsOnKey = new Int32Array(events.keyCount);
-  const seen = new Set<number>();
-  for (let i = 0; i < events.actor.length; i++) {
-    const key = events.key[i] ?? 0;
-    const id = key * events.actorCount + (events.actor[i] ?? 0);
-    if (!seen.has(id)) {
-      seen.add(id);
-      actorsOnKey[key] = (actorsOnKey[key] ?? 0) + 1;
-    }
-  }
-  return actorsOnKey;
-}
-
 /** Events of `events` on objects with 2..maxKeyActors distinct actors. */
 export function rareKeyEvents(events: TraceEvents, maxKeyActors: number): TraceEvents {
-  const actorsOnKey = actorsPerKey(events);
-  const keep: number[] = [];
-  for (let i = 0; i < events.actor.length; i++) {
-    const actors = actorsOnKey[events.key[i] ?? 0] ?? 0;
-    if (actors >= 2 && actors <= maxKeyActors) keep.push(i);
-  }
-  return {
-    actor: Int32Array.from(keep, (i) => events.actor[i] ?? 0),
-    key: Int32Array.from(keep, (i) => events.key[i] ?? 0),
-    time: Float64Array.from(keep, (i) => events.time[i] ?? 0),
-    actorCount: events.actorCount,
-    keyCount: events.keyCount,
+  const actorsOnKey = distinctActorsPerKey(events);
+  const rare = (i: number): boolean => {
+    const actors = actorsOnKey[events.key[i]!]!;
+    return actors >= 2 && actors <= maxKeyActors;
   };
+  let kept = 0;
+  for (let i = 0; i < events.actor.length; i++) if (rare(i)) kept++;
+  const actor = new Int32Array(kept);
+  const key = new Int32Array(kept);
+  const time = new Float64Array(kept);
+  for (let i = 0, w = 0; i < events.actor.length; i++) {
+    if (!rare(i)) continue;
+    actor[w] = events.actor[i]!;
+    key[w] = events.key[i]!;
+    time[w++] = events.time[i]!;
+  }
+  return { actor, key, time, actorCount: events.actorCount, keyCount: events.keyCount };
 }
 
 /**
