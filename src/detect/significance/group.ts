@@ -314,27 +314,35 @@ function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int
   // Objects with two or more members of one group: key -> group, or -2 when members of two groups.
   // An object counts for a group when its members are at least half of the accounts on it (its
   // own material, not a public event's hashtag that a few of its members also used).
-  const onKey = new Map<number, Set<number>>();
-  for (let i = 0; i < rare.actor.length; i++) {
-    const key = rare.key[i] ?? 0;
-    let actors = onKey.get(key);
-    if (actors === undefined) onKey.set(key, (actors = new Set()));
-    actors.add(rare.actor[i] ?? 0);
-  }
-  const groupKey = new Map<number, number>();
-  for (const [key, actors] of onKey) {
-    const perGroup = new Map<number, number>();
-    for (const actor of actors) {
+  // Events bucketed by key (a stable counting sort), each key's distinct actors found with a stamp.
+  const n = rare.actor.length;
+  const start = new Int32Array(rare.keyCount + 1);
+  for (let i = 0; i < n; i++) start[rare.key[i]! + 1]!++;
+  for (let k = 0; k < rare.keyCount; k++) start[k + 1]! += start[k]!;
+  const fill = start.slice(0, rare.keyCount);
+  const byKey = new Int32Array(n);
+  for (let i = 0; i < n; i++) byKey[fill[rare.key[i]!]!++] = rare.actor[i]!;
+  const stamp = new Int32Array(rare.actorCount);
+  const groupKey = new Int32Array(rare.keyCount).fill(-1);
+  const perGroup = new Map<number, number>();
+  for (let k = 0; k < rare.keyCount; k++) {
+    let distinct = 0;
+    perGroup.clear();
+    for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
+      const actor = byKey[p]!;
+      if (stamp[actor] === k + 1) continue;
+      stamp[actor] = k + 1;
+      distinct++;
       const group = groupOf[actor] ?? -1;
       if (group >= 0) perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
     }
-    for (const [group, count] of perGroup) if (count >= 2 && count >= opts.ownShare * actors.size) groupKey.set(key, group);
+    for (const [group, count] of perGroup) if (count >= 2 && count >= opts.ownShare * distinct) groupKey[k] = group;
   }
   const times = new Map<number, number[]>();
   for (let i = 0; i < rare.actor.length; i++) {
     const actor = rare.actor[i] ?? 0;
     const group = groupOf[actor] ?? -1;
-    if (group < 0 || groupKey.get(rare.key[i] ?? 0) !== group) continue;
+    if (group < 0 || groupKey[rare.key[i]!] !== group) continue;
     let list = times.get(actor);
     if (list === undefined) times.set(actor, (list = []));
     list.push(rare.time[i] ?? 0);

@@ -73,7 +73,7 @@ export async function exportTrace(connection: DuckDBConnection, trace: Exclude<T
     SELECT s.k, s.time, s.action, d.ix AS actor FROM (${traceSource(trace, options)}) s
     JOIN ls_d_actor d ON d.platform = s.platform AND d.id = s.actor_id WHERE s.k IS NOT NULL AND s.k <> ''`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${dictionary} AS
-    SELECT k AS label, (row_number() OVER () - 1)::INTEGER AS ix FROM (SELECT DISTINCT k FROM ${table}_raw)`);
+    SELECT k AS label, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS ix FROM (SELECT DISTINCT k FROM ${table}_raw)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
     SELECT r.actor, d.ix AS key, r.time::DOUBLE AS time, r.action::INTEGER AS action FROM ${table}_raw r JOIN ${dictionary} d ON d.label = r.k`);
   await connection.run(`DROP TABLE ${table}_raw`);
@@ -84,7 +84,9 @@ export async function exportTrace(connection: DuckDBConnection, trace: Exclude<T
     actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events),
     actorCount, keyCount: toNumber(counts[0]?.['keys']),
   };
-  const result = await connection.stream(`SELECT actor, key, time, action FROM ${table}`);
+  // A fixed order (the store's row order varies with parallel loading): the same data gives the
+  // same ties everywhere downstream (the kernel's partner cap, clustering), so the same clusters.
+  const result = await connection.stream(`SELECT actor, key, time, action FROM ${table} ORDER BY key, time, actor, action`);
   let offset = 0;
   for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const columns = [0, 1, 2, 3].map((column) => chunk.getColumnVector(column));
@@ -104,7 +106,8 @@ export async function exportTrace(connection: DuckDBConnection, trace: Exclude<T
 export async function exportTexts(connection: DuckDBConnection, options: ExportOptions): Promise<{ actor: Int32Array; time: Float64Array; action: Int32Array; text: string[] }> {
   const source = `SELECT d.ix AS actor, a.time::DOUBLE AS time, a.rowid::INTEGER AS action, a.text FROM actions a
     JOIN ls_d_actor d ON d.platform = a.platform AND d.id = a.actor_id
-    WHERE a.kind IN ('post', 'reply', 'quote') AND a.text IS NOT NULL AND length(a.text) > 0 AND ${platformFilter(options, 'a')}`;
+    WHERE a.kind IN ('post', 'reply', 'quote') AND a.text IS NOT NULL AND length(a.text) > 0 AND ${platformFilter(options, 'a')}
+    ORDER BY a.platform, a.id`;
   const counted = await queryRows(connection, `SELECT count(*) AS n FROM (${source})`);
   const n = toNumber(counted[0]?.['n']);
   const out = { actor: new Int32Array(n), time: new Float64Array(n), action: new Int32Array(n), text: new Array<string>(n) };
