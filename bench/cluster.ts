@@ -4,6 +4,7 @@
 // Measured (2 cores, defaults): buildCsr 5.2 s; leiden to convergence 99 s CPU (13 iterations,
 // modularity 0.80020), with maxIterations 2 36 s (0.80016); peak RSS 826 MB.
 import { LEIDEN_DEFAULTS, buildCsr, leiden, modularity, mulberry32 } from '../src/detect/cluster/index.js';
+import { randomPermutation } from '../src/detect/cluster/rng.js';
 
 const nodes = Number(process.argv[2] ?? 1_000_000);
 const edges = Number(process.argv[3] ?? 10_000_000);
@@ -15,14 +16,7 @@ const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 /** Planted communities of 10..190 nodes (mean 100) over shuffled ids, and the edge list. */
 function generate(): { truth: Int32Array; communities: number; source: Int32Array; target: Int32Array; weight: Float64Array } {
   const rng = mulberry32(seed);
-  const ids = new Int32Array(nodes);
-  for (let i = 0; i < nodes; i++) ids[i] = i;
-  for (let i = nodes - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = ids[i]!;
-    ids[i] = ids[j]!;
-    ids[j] = t;
-  }
+  const ids = randomPermutation(nodes, rng);
   // Community c holds ids[start[c] .. start[c + 1]).
   const starts: number[] = [0];
   while (starts[starts.length - 1]! < nodes) starts.push(Math.min(nodes, starts[starts.length - 1]! + 10 + Math.floor(rng() * 181)));

@@ -17,9 +17,8 @@ import { caseNotFound } from '../../cases/errors.js';
 import { badOption } from '../../model/index.js';
 import { reach, REACH_PERIODS } from '../../report/reach.js';
 import type { ReachPeriod } from '../../report/reach.js';
-import { DuckDbStore } from '../../store/index.js';
 import { readAttribution } from './share.js';
-import { openDuckDbWorkspace } from '../../store/duckdb/workspace-store.js';
+import { withCaseStore } from '../with-case-store.js';
 import type { CliIo } from '../io.js';
 
 interface DiscloseFlags { db: string; out: string; threshold: string; name?: string }
@@ -38,14 +37,9 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
       const threshold = Number(flags.threshold);
       if (!Number.isInteger(threshold) || threshold < 0) throw badOption('--threshold', `"${flags.threshold}" is not a whole number of followers`);
       const key = parseDisclosureKey(config.disclosureKey);
-      const store = await DuckDbStore.open(flags.db);
-      try {
-        const workspace = await openDuckDbWorkspace(store.connection);
-        const result = await discloseCase(store.connection, workspace, caseId, flags.out, key, { threshold, ...(flags.name === undefined ? {} : { name: flags.name }) });
-        io.out(`wrote ${result.files.join(', ')}: ${result.stats.accounts} accounts (${result.stats.hashedAccounts} under ${threshold} followers pseudonymised with HMAC-SHA256), ${result.stats.tweets} posts`);
-      } finally {
-        await store.close();
-      }
+      const result = await withCaseStore(flags.db, (store, workspace) =>
+        discloseCase(store.connection, workspace, caseId, flags.out, key, { threshold, ...(flags.name === undefined ? {} : { name: flags.name }) }));
+      io.out(`wrote ${result.files.join(', ')}: ${result.stats.accounts} accounts (${result.stats.hashedAccounts} under ${threshold} followers pseudonymised with HMAC-SHA256), ${result.stats.tweets} posts`);
     });
 
   program.command('reach')
@@ -56,21 +50,17 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
     .option('--json', 'print one JSON object')
     .action(async (caseId: string, flags: ReachFlags) => {
       if (!(REACH_PERIODS as readonly string[]).includes(flags.period)) throw badOption('--period', `"${flags.period}" is not one of ${REACH_PERIODS.join(', ')}`);
-      const store = await DuckDbStore.open(flags.db);
-      try {
-        const workspace = await openDuckDbWorkspace(store.connection);
+      const report = await withCaseStore(flags.db, async (store, workspace) => {
         if (await workspace.getCase(caseId) === null) throw caseNotFound(`case ${caseId}`);
-        const report = await reach(store.connection, await workspace.caseEntities(caseId), { period: flags.period as ReachPeriod });
-        if (flags.json === true) {
-          io.out(JSON.stringify(report));
-          return;
-        }
-        io.out(`${report.entities} entities reached ${report.uniqueFollowers} unique followers/members (the per-entity counts sum to ${report.summedFollowers}); ${report.engagement.total} engagements by ${report.engagement.uniqueEngagers} accounts`);
-        for (const period of report.byPeriod) io.out(`  ${period.period}  new followers ${String(period.newFollowers).padStart(8)}  engagements ${String(period.engagements).padStart(8)}`);
-        if (report.followersWithoutTime > 0) io.out(`  (${report.followersWithoutTime} followers without a follow time are in the total, in no period)`);
-      } finally {
-        await store.close();
+        return reach(store.connection, await workspace.caseEntities(caseId), { period: flags.period as ReachPeriod });
+      });
+      if (flags.json === true) {
+        io.out(JSON.stringify(report));
+        return;
       }
+      io.out(`${report.entities} entities reached ${report.uniqueFollowers} unique followers/members (the per-entity counts sum to ${report.summedFollowers}); ${report.engagement.total} engagements by ${report.engagement.uniqueEngagers} accounts`);
+      for (const period of report.byPeriod) io.out(`  ${period.period}  new followers ${String(period.newFollowers).padStart(8)}  engagements ${String(period.engagements).padStart(8)}`);
+      if (report.followersWithoutTime > 0) io.out(`  (${report.followersWithoutTime} followers without a follow time are in the total, in no period)`);
     });
 
   program.command('report')
@@ -87,14 +77,8 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
       const threshold = Number(flags.threshold);
       if (!Number.isInteger(threshold) || threshold < 0) throw badOption('--threshold', `"${flags.threshold}" is not a whole number of followers`);
       const attribution = await readAttribution(flags.attribution);
-      const store = await DuckDbStore.open(flags.db);
-      let html: string;
-      try {
-        const workspace = await openDuckDbWorkspace(store.connection);
-        html = reportHtml(await loadReportData(store.connection, workspace, caseId, { producer: flags.producer, attribution, threshold }));
-      } finally {
-        await store.close();
-      }
+      const html = reportHtml(await withCaseStore(flags.db, (store, workspace) =>
+        loadReportData(store.connection, workspace, caseId, { producer: flags.producer, attribution, threshold })));
       await mkdir(flags.out, { recursive: true });
       await writeFile(join(flags.out, 'report.html'), html);
       io.out(`wrote ${join(flags.out, 'report.html')}`);

@@ -16,8 +16,7 @@ import { caseToStix, TLPS } from '../../share/stix.js';
 import type { Tlp } from '../../share/stix.js';
 import { validateStixBundle } from '../../share/stix-validate.js';
 import { caseToThreatExchange, threatExchangeCsv } from '../../share/threatexchange.js';
-import { DuckDbStore } from '../../store/index.js';
-import { openDuckDbWorkspace } from '../../store/duckdb/workspace-store.js';
+import { withCaseStore } from '../with-case-store.js';
 import type { CliIo } from '../io.js';
 
 const EXPORT_FORMATS = ['stix', 'threatexchange-csv', 'threatexchange-json'] as const;
@@ -59,15 +58,6 @@ function number(option: string, text: string | undefined, fallback: number, min:
   return value;
 }
 
-async function withStore<T>(path: string, work: (store: DuckDbStore, workspace: Awaited<ReturnType<typeof openDuckDbWorkspace>>) => Promise<T>): Promise<T> {
-  const store = await DuckDbStore.open(path);
-  try {
-    const workspace = await openDuckDbWorkspace(store.connection);
-    return await work(store, workspace);
-  } finally {
-    await store.close();
-  }
-}
 
 interface ExportFlags { db: string; out: string; format: string; tlp: string; producer: string; attribution?: string; container: string; minEntities?: string }
 interface ImportFlags { db: string; out?: string; minStrength?: string; as: string }
@@ -93,7 +83,7 @@ export function registerShare(program: Command, config: Config, io: CliIo): void
       const tlp = flags.tlp as Tlp;
       const attribution = await readAttribution(flags.attribution);
       const minEntities = number('--min-entities', flags.minEntities, 2, 1, 1_000_000);
-      const input = await withStore(flags.db, (store, workspace) => loadCaseExport(store.connection, workspace, caseId, { attribution, minEntities }));
+      const input = await withCaseStore(flags.db, (store, workspace) => loadCaseExport(store.connection, workspace, caseId, { attribution, minEntities }));
       if (format === 'stix') {
         const bundle = caseToStix(input, { tlp, producer: flags.producer, container });
         const validation = validateStixBundle(bundle);
@@ -119,7 +109,7 @@ export function registerShare(program: Command, config: Config, io: CliIo): void
     .action(async (file: string, flags: ImportFlags) => {
       const minStrength = number('--min-strength', flags.minStrength, 0, 0, 1);
       const bundle = await readJsonFile(file);
-      const report = await withStore(flags.db, (store, workspace) => importBundle(store.connection, workspace, bundle, { minStrength, actor: flags.as }));
+      const report = await withCaseStore(flags.db, (store, workspace) => importBundle(store.connection, workspace, bundle, { minStrength, actor: flags.as }));
       if (flags.out !== undefined) await writeFile(flags.out, `${JSON.stringify(report, null, 2)}\n`);
       io.out(`${file}: ${report.terms} indicator terms from ${report.objects} objects; ${report.notUnderstood.length} not understood; ${report.matched.length} local entities matched`);
       for (const entity of report.matched.slice(0, 20)) {

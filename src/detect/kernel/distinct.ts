@@ -13,6 +13,25 @@ export interface KeyedActors {
   keyCount: number;
 }
 
+export interface ActorsByKey {
+  /** Key k's actors are `actors[start[k] .. start[k + 1])`, in event order. */
+  start: Int32Array;
+  actors: Int32Array;
+}
+
+/** The events' actors bucketed by key with a stable counting sort, O(events + keys). */
+export function actorsByKey(events: KeyedActors): ActorsByKey {
+  const { actor, key, keyCount } = events;
+  const n = actor.length;
+  const start = new Int32Array(keyCount + 1);
+  for (let i = 0; i < n; i++) start[key[i]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
+  const fill = start.slice(0, keyCount);
+  const actors = new Int32Array(n);
+  for (let i = 0; i < n; i++) actors[fill[key[i]!]!++] = actor[i]!;
+  return { start, actors };
+}
+
 /**
  * Number of distinct actors on each key (index = key).
  *
@@ -20,21 +39,14 @@ export interface KeyedActors {
  * distinctActorsPerKey({ actor: Int32Array.of(0, 0, 1), key: Int32Array.of(0, 0, 0), actorCount: 2, keyCount: 1 }) // Int32Array [2]
  */
 export function distinctActorsPerKey(events: KeyedActors): Int32Array {
-  const { actor, key, actorCount, keyCount } = events;
-  const n = actor.length;
-  const start = new Int32Array(keyCount + 1);
-  for (let i = 0; i < n; i++) start[key[i]! + 1]!++;
-  for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
-  const fill = start.slice(0, keyCount);
-  const byKey = new Int32Array(n);
-  for (let i = 0; i < n; i++) byKey[fill[key[i]!]!++] = actor[i]!;
-  const stamp = new Int32Array(actorCount);
-  const distinct = new Int32Array(keyCount);
-  for (let k = 0; k < keyCount; k++) {
+  const { start, actors } = actorsByKey(events);
+  const stamp = new Int32Array(events.actorCount);
+  const distinct = new Int32Array(events.keyCount);
+  for (let k = 0; k < events.keyCount; k++) {
     const mark = k + 1;
     let count = 0;
     for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
-      const a = byKey[p]!;
+      const a = actors[p]!;
       if (stamp[a] !== mark) {
         stamp[a] = mark;
         count++;

@@ -27,7 +27,7 @@
  * to any other, so a small fan club meeting on its idol's posts is explained, not flagged.
  */
 import { buildCsr, leiden } from '../cluster/index.js';
-import { coActionPairs, distinctActorsPerKey } from '../kernel/index.js';
+import { actorsByKey, coActionPairs, distinctActorsPerKey } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
 import { actorStrengths } from './significance.js';
@@ -311,17 +311,10 @@ function occasions(times: number[], gap: number): number {
  * of members' events on objects that two or more members of the group acted on.
  */
 function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions): void {
-  // Objects with two or more members of one group: key -> group, or -2 when members of two groups.
-  // An object counts for a group when its members are at least half of the accounts on it (its
-  // own material, not a public event's hashtag that a few of its members also used).
-  // Events bucketed by key (a stable counting sort), each key's distinct actors found with a stamp.
-  const n = rare.actor.length;
-  const start = new Int32Array(rare.keyCount + 1);
-  for (let i = 0; i < n; i++) start[rare.key[i]! + 1]!++;
-  for (let k = 0; k < rare.keyCount; k++) start[k + 1]! += start[k]!;
-  const fill = start.slice(0, rare.keyCount);
-  const byKey = new Int32Array(n);
-  for (let i = 0; i < n; i++) byKey[fill[rare.key[i]!]!++] = rare.actor[i]!;
+  // Objects with two or more members of one group: key -> group, -1 for none. An object counts for
+  // a group when its members are at least half of the accounts on it (its own material, not a
+  // public event's hashtag that a few of its members also used). Distinct actors by stamp.
+  const { start, actors: byKey } = actorsByKey(rare);
   const stamp = new Int32Array(rare.actorCount);
   const groupKey = new Int32Array(rare.keyCount).fill(-1);
   const perGroup = new Map<number, number>();

@@ -138,12 +138,16 @@ async function firstNumber(connection: DuckDBConnection, sql: string): Promise<n
   return first === undefined ? 0 : toNumber(Object.values(first)[0]);
 }
 
+/** Whether `table` already holds rows of the file's platform (only then is the anti-join needed). */
+async function holdsPlatform(connection: DuckDBConnection, table: 'actions' | 'actors'): Promise<boolean> {
+  return await firstNumber(connection,
+    `SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE platform IN (SELECT DISTINCT platform FROM ${PREPASS}) LIMIT 1)`) > 0;
+}
+
 async function insertShape(connection: DuckDBConnection, table: 'actions' | 'actors'): Promise<InsertShape> {
-  const stored = await firstNumber(connection,
-    `SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE platform IN (SELECT DISTINCT platform FROM ${PREPASS}) LIMIT 1)`);
   const repeated = await firstNumber(connection,
     `SELECT count(*) - count(DISTINCT (platform, id)) FROM ${PREPASS} WHERE _reject IS NULL`);
-  return { checkStored: stored > 0, dedupeInFile: repeated > 0 };
+  return { checkStored: await holdsPlatform(connection, table), dedupeInFile: repeated > 0 };
 }
 
 export async function loadCsvFile(connection: DuckDBConnection, ingestId: number, request: CsvLoadRequest): Promise<CsvLoadResult> {
@@ -166,7 +170,7 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
       for (const list of plan.lists) await buildListDictionary(connection, PREPASS, list);
       ingested = await withProgress(connection, later, firstNumber(connection, insertActions(ingestId, request, plan.lists, shape)));
       if (plan.derivedActors !== undefined) {
-        const actorsStored = (await insertShape(connection, 'actors')).checkStored;
+        const actorsStored = await holdsPlatform(connection, 'actors');
         actorsAdded = await firstNumber(connection, insertDerivedActors(ingestId, request, plan.derivedActors, actorsStored));
       }
     } else {
