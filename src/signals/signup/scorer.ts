@@ -182,7 +182,7 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
       if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${minutes} min`, KIND.handle);
       // Many strangers share an exit, but not a narrow handle template through it within the hour
       // (other addresses have their own burst feature above).
-      const viaExit = anonymising ? perExitTemplate.hit(`${template}|${ip | 0}`, input.time) : 0;
+      const viaExit = anonymising ? perExitTemplate.hitPair(template, ip | 0, input.time) : 0;
       if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
     }
     if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, KIND.handle);

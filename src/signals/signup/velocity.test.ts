@@ -40,4 +40,44 @@ describe('velocityCounter', () => {
     assert.equal(restored.size, 2);
     for (const key of ['a', 'b']) assert.equal(restored.peek(key, 1600), counter.peek(key, 1600));
   });
+
+  it('holds only recent keys: a stream of ever-new addresses does not grow the table without bound', () => {
+    const counter = velocityCounter(1000);
+    for (let i = 0; i < 200_000; i++) counter.hit(i, i); // 200 windows, 1,000 new keys each
+    assert.ok(counter.size <= 8_000, `holds ${counter.size} keys`);
+    assert.equal(counter.peek(199_999, 199_999), 1);
+    assert.equal(counter.peek(5, 199_999), 0);
+  });
+
+  it('counts the same with and without dropping stale keys (numbers, strings and pairs alike)', () => {
+    const counter = velocityCounter(1000);
+    const reference = new Map<string, number[]>();
+    for (let i = 0; i < 30_000; i++) {
+      const time = i * 7;
+      const key = i % 3;
+      const ip = (i * 2654435761) % 5000;
+      const got = key === 0 ? counter.hit(ip - 2500, time) : key === 1 ? counter.hit(`t${ip % 40}`, time) : counter.hitPair(`t${ip % 40}`, ip, time);
+      const name = key === 0 ? `#${ip - 2500}` : key === 1 ? `t${ip % 40}` : `t${ip % 40}|${ip}`;
+      const times = reference.get(name) ?? [];
+      times.push(time);
+      reference.set(name, times);
+      // The two-bucket count from the key's own events.
+      const bucket = time - (time % 1000);
+      const cur = times.filter((t) => t >= bucket).length;
+      const prev = times.filter((t) => t >= bucket - 1000 && t < bucket).length;
+      assert.equal(got, cur + prev * Math.max(0, 1 - (time - bucket) / 1000), `${name} at ${time}`);
+    }
+  });
+
+  it('stores a pair key as text|n, as the state files of earlier versions did, and restores it', () => {
+    const counter = velocityCounter(1000);
+    counter.hitPair('Aa#8', -12345, 100);
+    counter.hitPair('Aa#8', -12345, 200);
+    counter.hit(-7, 200);
+    const snapshot = counter.snapshot(300);
+    assert.deepEqual([...snapshot.keys].sort(), ['#-7', 'Aa#8|-12345']);
+    const restored = velocityCounter(1000, snapshot);
+    assert.equal(restored.hitPair('Aa#8', -12345, 300), 3);
+    assert.equal(restored.hit(-7, 300), 2);
+  });
 });
