@@ -20,6 +20,7 @@ import { storeSource } from '../detect/detect-source.js';
 import type { DetectSource } from '../detect/detect-source.js';
 import { canReadDirectly, readDirectly } from '../detect/direct-source.js';
 import { DiskPairSink } from '../detect/disk-pair-sink.js';
+import { ioArchiveInputs, readIoArchive } from '../detect/io-direct.js';
 import { writeDetectionOutputs } from '../detect/write-outputs.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
@@ -102,9 +103,13 @@ async function openSource(inputs: readonly string[], options: DetectCliOptions, 
     ...(options.map === undefined ? {} : { map: options.map }),
   };
   let opened: { source: DetectSource; ingest: IngestReport };
+  let archive: Awaited<ReturnType<typeof ioArchiveInputs>> = null;
   if (options.viaStore !== true && await canReadDirectly(inputs, read)) {
     // Formats with a columnar reader skip the store: files straight into typed arrays.
     opened = await readDirectly(inputs, read);
+  } else if (options.viaStore !== true && (archive = await ioArchiveInputs(inputs, read)) !== null) {
+    // Information Operations archive files: straight into typed columns too.
+    opened = await readIoArchive(archive, read);
   } else {
     // Files are read into a throw-away in-memory store; --db, if given as well, is ignored.
     const store = await DuckDbStore.open(':memory:', { tempDirectory: join(tmpdir(), 'lockstep-spill') });

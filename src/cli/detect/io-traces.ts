@@ -1,0 +1,157 @@
+/**
+ * The traces of archive columns (src/ingest/columnar/io-tweets-columns.ts) built on typed arrays,
+ * with the store path's rules (src/store/duckdb/trace-export.ts): the same events, keys numbered
+ * in the byte order of their labels, events ordered by key, time, account.
+ */
+import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
+import type { ByteInterner, IoTweetsColumns } from '../../ingest/columnar/index.js';
+import { KIND_REPOST } from '../../ingest/columnar/index.js';
+import { normalizeAll, normalizeHashtag, normalizeUrl, parseListField } from '../../model/index.js';
+
+/** The kept actions of the columns and what every trace needs about them. */
+export interface IoActionView {
+  columns: IoTweetsColumns;
+  /** Row of each action. */
+  row: Int32Array;
+  /** Actor ix of each action (-1: filtered out by platform). */
+  actor: Int32Array;
+  /** Actions in (time, actor, action) order. */
+  order: Int32Array;
+  actorCount: number;
+  /** Per tweet id: the time of the action with that id (NaN when none). */
+  postTime: Float64Array;
+}
+
+/** A built trace and the label of each of its keys. */
+export interface BuiltTrace { data: TraceData; label: (key: number) => string }
+
+/** Code point order of two strings (the byte order of their UTF-8, as DuckDB sorts text). */
+export function compareCodePoints(x: string, y: string): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    let a = x.charCodeAt(i), b = y.charCodeAt(i);
+    if (a === b) continue;
+    // Surrogates (astral code points) sort after every other BMP unit in code point order.
+    if (a >= 0xd800) a += a < 0xe000 ? 0x2000 : -0x800;
+    if (b >= 0xd800) b += b < 0xe000 ? 0x2000 : -0x800;
+    return a - b;
+  }
+  return x.length - y.length;
+}
+
+/** The host of a normalised URL without `www.` (as sqlUrlDomain). */
+export function urlDomain(url: string): string {
+  const host = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([^/:?]+)/.exec(url)?.[1] ?? '';
+  return host.replace(/^www\./, '');
+}
+
+/** Events (action, label) in (time, actor, action) order become a trace: keys by label order, events by key stably. */
+function assemble(view: IoActionView, evAction: Int32Array, evLabel: Int32Array, count: number, labelCount: number,
+  compare: (x: number, y: number) => number): { data: TraceData; keyLabel: Int32Array } {
+  const used = new Uint8Array(labelCount);
+  for (let e = 0; e < count; e++) used[evLabel[e]!] = 1;
+  const labels: number[] = [];
+  for (let l = 0; l < labelCount; l++) if (used[l] === 1) labels.push(l);
+  labels.sort(compare);
+  const keyOf = new Int32Array(labelCount).fill(-1);
+  labels.forEach((label, key) => { keyOf[label] = key; });
+  const keyCount = labels.length;
+  const starts = new Int32Array(keyCount + 1);
+  for (let e = 0; e < count; e++) starts[keyOf[evLabel[e]!]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) starts[k + 1]! += starts[k]!;
+  const data: TraceData = {
+    actor: new Int32Array(count), key: new Int32Array(count), time: new Float64Array(count), action: new Int32Array(count),
+    actorCount: view.actorCount, keyCount,
+  };
+  const { time } = view.columns;
+  for (let e = 0; e < count; e++) {
+    const key = keyOf[evLabel[e]!]!;
+    const at = starts[key]!++;
+    const a = evAction[e]!;
+    data.actor[at] = view.actor[a]!; data.key[at] = key; data.time[at] = time[view.row[a]!]!; data.action[at] = a;
+  }
+  return { data, keyLabel: Int32Array.from(labels) };
+}
+
+class EventList {
+  action = new Int32Array(1024);
+  label = new Int32Array(1024);
+  size = 0;
+  push(action: number, label: number): void {
+    if (this.size === this.action.length) {
+      const a = new Int32Array(this.size * 2); a.set(this.action); this.action = a;
+      const l = new Int32Array(this.size * 2); l.set(this.label); this.label = l;
+    }
+    this.action[this.size] = action; this.label[this.size++] = label;
+  }
+}
+
+/** co-repost, fast-repost and co-reply: keyed by the target post (`twitter:<id>`). */
+function postTrace(view: IoActionView, name: 'co-repost' | 'fast-repost' | 'co-reply', fastRepostMs: number, platform: string): BuiltTrace | null {
+  const { columns, row, order, postTime } = view;
+  const events = new EventList();
+  for (const a of order) {
+    if (view.actor[a]! < 0) continue;
+    const r = row[a]!;
+    const target = columns.targetPost[r]!;
+    if (target < 0) continue;
+    const repost = columns.kind[r] === KIND_REPOST;
+    if (name === 'co-reply' ? columns.kind[r] !== 1 : !repost) continue;
+    if (name === 'fast-repost') {
+      const delay = columns.time[r]! - postTime[target]!;
+      if (!(delay >= 0 && delay <= fastRepostMs)) continue;
+    }
+    events.push(a, target);
+  }
+  if (events.size === 0) return null;
+  const tweets: ByteInterner = columns.tweets;
+  const built = assemble(view, events.action, events.label, events.size, tweets.size, (x, y) => tweets.compare(x, y));
+  return { data: built.data, label: (key) => `${platform}:${tweets.text(built.keyLabel[key]!)}` };
+}
+
+/** Keys of one raw list text for a list trace (label ids in `labels`). */
+function listKeys(name: TraceName, raw: string, labelId: (label: string) => number, platform: string): number[] {
+  if (name === 'co-link' || name === 'co-domain') {
+    const urls = normalizeAll(parseListField(raw), normalizeUrl);
+    if (name === 'co-link') return urls.map(labelId);
+    return [...new Set(urls.map(urlDomain))].filter((domain) => domain !== '').map(labelId);
+  }
+  if (name === 'co-mention') return normalizeAll(parseListField(raw), (item) => item).map((item) => labelId(`${platform}:${item}`));
+  const tags = normalizeAll(parseListField(raw), normalizeHashtag);
+  if (name === 'hashtag-sequence') return tags.length >= 2 ? [labelId(tags.join(' '))] : [];
+  return tags.map(labelId);
+}
+
+/** co-link, co-domain, co-hashtag, hashtag-sequence, co-mention: keyed by list items of posts, replies and quotes. */
+function listTrace(view: IoActionView, name: TraceName, platform: string): BuiltTrace | null {
+  const { columns, row, order } = view;
+  const [ids, lists] = name === 'co-link' || name === 'co-domain' ? [columns.urls, columns.urlLists]
+    : name === 'co-mention' ? [columns.mentions, columns.mentionLists] : [columns.hashtags, columns.hashtagLists];
+  const labels: string[] = [];
+  const labelIds = new Map<string, number>();
+  const labelId = (label: string): number => {
+    let id = labelIds.get(label);
+    if (id === undefined) { id = labels.length; labels.push(label); labelIds.set(label, id); }
+    return id;
+  };
+  // Each distinct raw list is parsed and normalised once.
+  const keysOfList: (Int32Array | undefined)[] = new Array(lists.size);
+  const events = new EventList();
+  for (const a of order) {
+    if (view.actor[a]! < 0) continue;
+    const r = row[a]!;
+    const list = ids[r]!;
+    if (list < 0 || columns.kind[r] === KIND_REPOST) continue;
+    let keys = keysOfList[list];
+    if (keys === undefined) keys = keysOfList[list] = Int32Array.from(listKeys(name, lists.text(list), labelId, platform));
+    for (const key of keys) events.push(a, key);
+  }
+  if (events.size === 0) return null;
+  const built = assemble(view, events.action, events.label, events.size, labels.length, (x, y) => compareCodePoints(labels[x]!, labels[y]!));
+  return { data: built.data, label: (key) => labels[built.keyLabel[key]!]! };
+}
+
+/** One trace other than near-duplicate (null when the data has no events for it). */
+export function ioTrace(view: IoActionView, name: Exclude<TraceName, 'near-duplicate'>, fastRepostMs: number, platform: string): BuiltTrace | null {
+  return name === 'co-repost' || name === 'fast-repost' || name === 'co-reply' ? postTrace(view, name, fastRepostMs, platform) : listTrace(view, name, platform);
+}

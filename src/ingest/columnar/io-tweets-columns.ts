@@ -1,0 +1,262 @@
+/**
+ * Twitter Information Operations archive files (tweets CSV, users CSV) read straight into typed
+ * columns: ids interned from the file's bytes, one row per good tweet record, no JS object per
+ * row. The rules are those of the store path (src/store/duckdb/csv-formats.ts), so both keep and
+ * reject the same rows for the same reasons, in the same order of checks: ids and targets are
+ * trimmed of spaces and empty means missing; a row is a repost when `is_retweet` is true/t/1, else
+ * a quote, a reply or a post; list columns (hashtags, urls, user_mentions) are kept as the id of
+ * their raw text, normalised once per distinct value (`listItems`).
+ */
+import { statSync } from 'node:fs';
+import type { Reject } from '../../model/index.js';
+import { unknownFormat } from '../../model/index.js';
+import { ByteInterner } from './byte-interner.js';
+import { fieldText, scanCsvFile } from './csv-scan.js';
+import type { CsvRecord } from './csv-scan.js';
+
+/** Action kinds as stored, by the code in `IoTweetsColumns.kind`. */
+export const IO_KINDS = ['post', 'reply', 'quote', 'repost'] as const;
+export const KIND_POST = 0, KIND_REPLY = 1, KIND_QUOTE = 2, KIND_REPOST = 3;
+
+export interface IoFileCounts {
+  file: string;
+  format: 'twitter-io-tweets' | 'twitter-io-users';
+  /** Records read (good and rejected; the header not counted). */
+  read: number;
+  rejected: number;
+  seconds: number;
+  /** Accounts first seen in this file (acting accounts of a tweets file; profiles of a users file). */
+  actorsAdded: number;
+  /** Users files: distinct new accounts kept (a tweets file's count comes from its actions). */
+  usersKept: number;
+}
+
+/** Good tweet rows of one or more files, in file order. */
+export interface IoTweetsColumns {
+  size: number;
+  /** Tweet ids (and targets) in `tweets`; account ids (and target accounts) in `users`. */
+  tweet: Int32Array;
+  user: Int32Array;
+  /** Index into IO_KINDS. */
+  kind: Uint8Array;
+  /** tweet_time, ms since the epoch (UTC). */
+  time: Float64Array;
+  /** Target post in `tweets` (reposted, quoted or replied to), -1 when none. */
+  targetPost: Int32Array;
+  /** Target account in `users` (reposted or replied to), -1 when none. */
+  targetActor: Int32Array;
+  /** Raw list text ids in `urlLists`, `hashtagLists`, `mentionLists`; -1 when empty or `[]`. */
+  urls: Int32Array;
+  hashtags: Int32Array;
+  mentions: Int32Array;
+  /** tweet_text of rows that are not reposts (null when empty or a repost: only those are compared). */
+  text: (string | null)[];
+  tweets: ByteInterner;
+  users: ByteInterner;
+  urlLists: ByteInterner;
+  hashtagLists: ByteInterner;
+  mentionLists: ByteInterner;
+  /** Per file, in order (tweets and users files). */
+  files: IoFileCounts[];
+}
+
+const SPACE = 0x20;
+const TIME_REASON = 'tweet_time is not a time (expected YYYY-MM-DD HH:MM)';
+
+/** CSV quoting of a field for a reject's raw text. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function digits(buf: Uint8Array, start: number, end: number): number {
+  if (start >= end) return NaN;
+  let value = 0;
+  for (let p = start; p < end; p++) {
+    const d = buf[p]! - 0x30;
+    if (d < 0 || d > 9) return NaN;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/**
+ * The archive's tweet_time (`YYYY-MM-DD HH:MM`, with `:SS`, or ISO `T…[Z]`) as UTC ms, NaN when it
+ * is none of these or not a real date (as SQL's try_strptime). Spaces around it are ignored.
+ */
+export function parseIoTime(buf: Uint8Array, start: number, end: number): number {
+  while (start < end && buf[start] === SPACE) start++;
+  while (end > start && buf[end - 1] === SPACE) end--;
+  const n = end - start;
+  if (n !== 16 && n !== 19 && n !== 20) return NaN;
+  const at = (i: number): number => buf[start + i]!;
+  if (at(4) !== 0x2d || at(7) !== 0x2d || at(13) !== 0x3a) return NaN;
+  const iso = at(10) === 0x54;
+  if (!iso && at(10) !== SPACE) return NaN;
+  if (iso && n === 16) return NaN;
+  if (n === 20 && (!iso || at(19) !== 0x5a)) return NaN;
+  if (n >= 19 && at(16) !== 0x3a) return NaN;
+  const year = digits(buf, start, start + 4), month = digits(buf, start + 5, start + 7), day = digits(buf, start + 8, start + 10);
+  const hour = digits(buf, start + 11, start + 13), minute = digits(buf, start + 14, start + 16);
+  const second = n >= 19 ? digits(buf, start + 17, start + 19) : 0;
+  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Day 31 of a 30-day month rolls over: not a date.
+  if (new Date(ms).getUTCDate() !== day) return NaN;
+  return ms;
+}
+
+class Columns {
+  size = 0;
+  tweet: Int32Array; user: Int32Array; kind: Uint8Array; time: Float64Array;
+  targetPost: Int32Array; targetActor: Int32Array; urls: Int32Array; hashtags: Int32Array; mentions: Int32Array;
+  text: (string | null)[] = [];
+  constructor(capacity: number) {
+    this.tweet = new Int32Array(capacity); this.user = new Int32Array(capacity); this.kind = new Uint8Array(capacity);
+    this.time = new Float64Array(capacity); this.targetPost = new Int32Array(capacity); this.targetActor = new Int32Array(capacity);
+    this.urls = new Int32Array(capacity); this.hashtags = new Int32Array(capacity); this.mentions = new Int32Array(capacity);
+  }
+  /** Makes room for one more row and returns its index. */
+  next(): number {
+    if (this.size === this.tweet.length) this.grow();
+    return this.size++;
+  }
+  private grow(): void {
+    const n = this.tweet.length * 2;
+    const int = (old: Int32Array): Int32Array => { const out = new Int32Array(n); out.set(old); return out; };
+    this.tweet = int(this.tweet); this.user = int(this.user); this.targetPost = int(this.targetPost); this.targetActor = int(this.targetActor);
+    this.urls = int(this.urls); this.hashtags = int(this.hashtags); this.mentions = int(this.mentions);
+    const kind = new Uint8Array(n); kind.set(this.kind); this.kind = kind;
+    const time = new Float64Array(n); time.set(this.time); this.time = time;
+  }
+}
+
+const TWEET_COLUMNS = ['tweetid', 'userid', 'tweet_time', 'is_retweet', 'retweet_tweetid', 'retweet_userid', 'quoted_tweet_tweetid',
+  'in_reply_to_tweetid', 'in_reply_to_userid', 'tweet_text', 'urls', 'hashtags', 'user_mentions'] as const;
+
+function headerOf(record: CsvRecord): string[] {
+  return Array.from({ length: record.count }, (_, f) => fieldText(record.buf, record.start[f]!, record.end[f]!).trim().toLowerCase());
+}
+
+function rawRecord(record: CsvRecord): string {
+  return Array.from({ length: record.count }, (_, f) => csvField(fieldText(record.buf, record.start[f]!, record.end[f]!))).join(',');
+}
+
+/**
+ * Reads tweets and users files of the archive, in the order given (formats as detected). Throws
+ * `ingest/unknown-format` when a file lacks a required column.
+ *
+ * @example
+ * const rows = readIoArchiveColumns([{ file: 'tweets.csv', format: 'twitter-io-tweets' }], (r) => rejects.push(r));
+ * rows.tweets.text(rows.tweet[0]!) // the first good row's tweetid
+ */
+export function readIoArchiveColumns(inputs: readonly { file: string; format: 'twitter-io-tweets' | 'twitter-io-users' }[], onReject: (reject: Reject) => void): IoTweetsColumns {
+  const bytes = inputs.reduce((sum, input) => sum + (input.format === 'twitter-io-tweets' ? statSync(input.file).size : 0), 0);
+  const expected = Math.max(1024, Math.ceil(bytes / 300));
+  const columns = new Columns(expected);
+  const tweets = new ByteInterner(expected * 1.3, expected * 26);
+  const users = new ByteInterner(Math.ceil(expected / 20), Math.ceil(expected / 20) * 40);
+  const urlLists = new ByteInterner(Math.ceil(expected / 8));
+  const hashtagLists = new ByteInterner(Math.ceil(expected / 8));
+  const mentionLists = new ByteInterner(Math.ceil(expected / 8));
+  const userSeen: number[] = [];
+  const seen = (user: number): boolean => {
+    while (userSeen.length <= user) userSeen.push(0);
+    if (userSeen[user] === 1) return true;
+    userSeen[user] = 1;
+    return false;
+  };
+  const counts: IoFileCounts[] = [];
+  for (const { file, format } of inputs) {
+    const started = performance.now();
+    let at: number[] | null = null;
+    let read = 0, rejected = 0, actorsAdded = 0, usersKept = 0;
+    const reject = (record: CsvRecord, reason: string, raw: string): void => {
+      rejected++;
+      onReject({ file, line: record.line, reason, raw });
+    };
+    let width = 0;
+    scanCsvFile(file, (record) => {
+      if (at === null) {
+        const header = headerOf(record);
+        width = header.length;
+        const required = format === 'twitter-io-tweets' ? ['tweetid', 'userid', 'tweet_time'] : ['userid'];
+        const missing = required.filter((name) => !header.includes(name));
+        if (missing.length > 0) throw unknownFormat(file, `the archive's ${format} CSV needs the columns ${required.join(', ')}; missing ${missing.join(', ')}`);
+        at = (format === 'twitter-io-tweets' ? TWEET_COLUMNS : ['userid']).map((name) => header.indexOf(name));
+        return;
+      }
+      read++;
+      const { buf, start, end } = record;
+      if (record.error !== null || record.count !== width) {
+        reject(record, record.error ?? `expected ${width} fields, found ${record.count}`, fieldText(buf, record.rawStart, record.rawEnd));
+        return;
+      }
+      /** Trimmed bounds of a column (absent: empty). */
+      let s = 0, e = 0;
+      const field = (column: number): boolean => {
+        const f = at![column]!;
+        if (f < 0) { s = e = 0; return false; }
+        s = start[f]!; e = end[f]!;
+        while (s < e && buf[s] === SPACE) s++;
+        while (e > s && buf[e - 1] === SPACE) e--;
+        return s < e;
+      };
+      if (format === 'twitter-io-users') {
+        if (!field(0)) { reject(record, 'userid is empty', rawRecord(record)); return; }
+        if (!seen(users.intern(buf, s, e))) { actorsAdded++; usersKept++; }
+        return;
+      }
+      if (!field(0)) { reject(record, 'tweetid is empty', rawRecord(record)); return; }
+      const tweet = tweets.intern(buf, s, e);
+      if (!field(1)) { reject(record, 'userid is empty', rawRecord(record)); return; }
+      const user = users.intern(buf, s, e);
+      const time = field(2) ? parseIoTime(buf, s, e) : NaN;
+      if (Number.isNaN(time)) { reject(record, TIME_REASON, rawRecord(record)); return; }
+      if (!seen(user)) actorsAdded++;
+      const row = columns.next();
+      columns.tweet[row] = tweet; columns.user[row] = user; columns.time[row] = time;
+      let retweet = false;
+      if (field(3) && e - s <= 4) {
+        const word = fieldText(buf, s, e).toLowerCase();
+        retweet = word === 'true' || word === 't' || word === '1';
+      }
+      let kind = KIND_POST, targetPost = -1, targetActor = -1;
+      if (retweet) {
+        kind = KIND_REPOST;
+        if (field(4)) targetPost = tweets.intern(buf, s, e);
+        if (field(5)) targetActor = users.intern(buf, s, e);
+      } else {
+        if (field(6)) { kind = KIND_QUOTE; targetPost = tweets.intern(buf, s, e); }
+        if (field(7)) {
+          if (kind === KIND_POST) kind = KIND_REPLY;
+          if (targetPost < 0) targetPost = tweets.intern(buf, s, e);
+        }
+        if (field(8)) targetActor = users.intern(buf, s, e);
+      }
+      columns.kind[row] = kind; columns.targetPost[row] = targetPost; columns.targetActor[row] = targetActor;
+      const textColumn = at![9]!;
+      columns.text[row] = !retweet && textColumn >= 0 && end[textColumn]! > start[textColumn]! ? fieldText(buf, start[textColumn]!, end[textColumn]!) : null;
+      columns.urls[row] = listId(urlLists, buf, at![10]!, start, end);
+      columns.hashtags[row] = listId(hashtagLists, buf, at![11]!, start, end);
+      columns.mentions[row] = listId(mentionLists, buf, at![12]!, start, end);
+    });
+    if (at === null) throw unknownFormat(file, 'the file is empty (no header)');
+    counts.push({ file, format, read, rejected, seconds: (performance.now() - started) / 1000, actorsAdded, usersKept });
+  }
+  const n = columns.size;
+  columns.text.length = n;
+  return {
+    size: n, tweet: columns.tweet.subarray(0, n), user: columns.user.subarray(0, n), kind: columns.kind.subarray(0, n), time: columns.time.subarray(0, n),
+    targetPost: columns.targetPost.subarray(0, n), targetActor: columns.targetActor.subarray(0, n),
+    urls: columns.urls.subarray(0, n), hashtags: columns.hashtags.subarray(0, n), mentions: columns.mentions.subarray(0, n),
+    text: columns.text, tweets, users, urlLists, hashtagLists, mentionLists, files: counts,
+  };
+}
+
+/** The raw list text's id (untrimmed, as the store keeps it), -1 for an empty field or `[]`. */
+function listId(lists: ByteInterner, buf: Uint8Array, f: number, start: Int32Array, end: Int32Array): number {
+  if (f < 0) return -1;
+  const s = start[f]!, e = end[f]!;
+  if (s === e || (e - s === 2 && buf[s] === 0x5b && buf[s + 1] === 0x5d)) return -1;
+  return lists.intern(buf, s, e);
+}
