@@ -1,9 +1,14 @@
 /**
  * Interns byte strings (UTF-8 field values straight from a file buffer) as dense integer ids,
- * without creating a JS string per value: the bytes are hashed (FNV-1a) into an open-addressing
- * table and compared byte by byte with the copy kept in an arena. Ids are given in order of first
- * appearance; `text(id)` decodes a value only when it is needed (labels, outputs).
+ * without creating a JS string per value. Values ending in a decimal number (`share_17`, tweet
+ * ids) are looked up by their shape and number (numeric-ids.ts); others are hashed (FNV-1a) into
+ * an open-addressing table and compared byte by byte with the copy kept in an arena. Every value's
+ * bytes are kept in the arena, in id order. Ids are given in order of first appearance;
+ * `text(id)` decodes a value only when it is needed (labels, outputs).
  */
+import { NumericIds } from './numeric-ids.js';
+import type { NumericIdsOptions } from './numeric-ids.js';
+
 
 export class ByteInterner {
   /** Distinct values so far (ids are 0..size-1). */
@@ -15,9 +20,17 @@ export class ByteInterner {
   /** Per slot: [hash, id + 1] (0 = empty), interleaved so a probe touches one cache line. */
   private slots: Int32Array;
   private mask: number;
+  /** Values in the byte hash table. */
+  private hashed = 0;
   private last = -1;
+  /** The last value's bytes (when at most LAST_COPY long; else lastLength is -1). */
+  private lastLength = -1;
+  private readonly lastBytes = new Uint8Array(LAST_COPY);
+  private readonly numeric: NumericIds | null;
 
-  constructor(expectedValues = 1024, expectedBytes = expectedValues * 16) {
+  /** `numeric` false: every value takes the byte path (tests compare the two). */
+  constructor(expectedValues = 1024, expectedBytes = expectedValues * 16, numeric: Partial<NumericIdsOptions> | false = {}) {
+    this.numeric = numeric === false ? null : new NumericIds(numeric);
     let capacity = 1024;
     while (capacity < expectedValues * 1.5) capacity *= 2;
     this.slots = new Int32Array(2 * capacity);
@@ -30,16 +43,32 @@ export class ByteInterner {
   intern(bytes: Uint8Array, start: number, end: number): number {
     // Files often repeat a value on consecutive rows (grouped by object or account): the last id
     // is checked first, from the end (ids tend to share prefixes), before hashing.
-    const last = this.last;
-    if (last >= 0 && this.meta[2 * last + 1] === end - start) {
-      const arena = this.arena;
-      const at = this.meta[2 * last]! - start;
-      let i = end - 1;
-      while (i >= start && arena[at + i] === bytes[i]) i--;
-      if (i < start) return last;
+    // The last value is compared with a copy of it kept here (in cache), not the arena's.
+    const length = end - start;
+    if (length === this.lastLength) {
+      const copy = this.lastBytes;
+      let i = length - 1;
+      while (i >= 0 && copy[i] === bytes[start + i]) i--;
+      if (i < 0) return this.last;
     }
-    const id = this.lookup(bytes, start, end);
+    const numeric = this.numeric === null ? -2 : this.numeric.lookup(bytes, start, end, true);
+    let id: number;
+    if (numeric >= 0) {
+      id = numeric;
+    } else if (numeric === -1) {
+      id = this.append(bytes, start, end);
+      this.numeric!.add(id, this.size);
+    } else {
+      id = this.lookup(bytes, start, end);
+    }
     this.last = id;
+    if (length <= LAST_COPY) {
+      this.lastLength = length;
+      const copy = this.lastBytes;
+      for (let i = 0; i < length; i++) copy[i] = bytes[start + i]!;
+    } else {
+      this.lastLength = -1;
+    }
     return id;
   }
 
@@ -61,6 +90,8 @@ export class ByteInterner {
 
   /** The id of `bytes[start, end)` if it was interned, else -1. */
   find(bytes: Uint8Array, start: number, end: number): number {
+    const numeric = this.numeric === null ? -2 : this.numeric.lookup(bytes, start, end, false);
+    if (numeric !== -2) return numeric;
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = mix(h);
@@ -114,6 +145,16 @@ export class ByteInterner {
   }
 
   private add(bytes: Uint8Array, start: number, end: number, hash: number, slot: number): number {
+    const id = this.append(bytes, start, end);
+    this.slots[2 * slot] = hash;
+    this.slots[2 * slot + 1] = id + 1;
+    this.hashed++;
+    if (this.hashed * 3 > (this.mask + 1) * 2) this.rehash();
+    return id;
+  }
+
+  /** A new id for `bytes[start, end)`, its bytes copied to the arena. */
+  private append(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
     const id = this.size++;
     if (2 * id === this.meta.length) {
@@ -133,9 +174,6 @@ export class ByteInterner {
     this.meta[2 * id] = this.used;
     this.meta[2 * id + 1] = length;
     this.used += length;
-    this.slots[2 * slot] = hash;
-    this.slots[2 * slot + 1] = id + 1;
-    if (this.size * 3 > (this.mask + 1) * 2) this.rehash();
     return id;
   }
 
@@ -164,6 +202,9 @@ function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+/** Longest value the last-value check keeps a copy of. */
+const LAST_COPY = 256;
 
 /** Arena offsets are Int32: at most 2 GiB of distinct values per interner. */
 const MAX_ARENA = 2 ** 31 - 1;

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ByteInterner } from './byte-interner.js';
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** Ids like real exports: a few prefixes, numbers small or huge, zero-padded or not, some not numeric at all. */
+const idText = fc.oneof(
+  fc.tuple(fc.constantFrom('', 'share_', 'object_', 'a', 'x9_'), fc.nat({ max: 3000 }), fc.nat({ max: 3 }))
+    .map(([prefix, n, pad]) => `${prefix}${String(n).padStart(pad + 1, '0')}`),
+  fc.bigInt({ min: 0n, max: 10n ** 24n - 1n }).map((n) => `${n}`),
+  fc.bigInt({ min: 10n ** 24n, max: 10n ** 30n }).map((n) => `tw${n}`),
+  fc.string({ maxLength: 5 }),
+  fc.constantFrom('0', '00', '000', 'share_', '1e5', '12a'),
+);
+
+describe('byte interner, numeric ids', () => {
+  it('gives the same ids, texts, order and look-ups as the byte path alone, whatever the ids look like', () => {
+    fc.assert(fc.property(
+      fc.array(idText, { maxLength: 400 }), fc.array(idText, { maxLength: 30 }),
+      fc.record({ denseFloor: fc.constantFrom(0, 16, 1 << 20), maxShapes: fc.constantFrom(1, 3, 16) }),
+      (values, probes, options) => {
+        const fast = new ByteInterner(4, 8, options);
+        const slow = new ByteInterner(4, 8, false);
+        for (const value of values) {
+          const b = encode(value);
+          assert.equal(fast.intern(b, 0, b.length), slow.intern(b, 0, b.length), value);
+        }
+        assert.equal(fast.size, new Set(values).size);
+        assert.deepEqual(fast.texts(), slow.texts());
+        for (const probe of [...probes, ...values]) {
+          const b = encode(probe);
+          assert.equal(fast.find(b, 0, b.length), slow.find(b, 0, b.length), probe);
+        }
+        for (let x = 0; x + 1 < fast.size; x++) assert.equal(Math.sign(fast.compare(x, x + 1)), Math.sign(slow.compare(x, x + 1)));
+      },
+    ), { numRuns: 300 });
+  });
+
+  it('tells apart ids that differ only in leading zeros or digit count, and finds values across interners', () => {
+    const a = new ByteInterner();
+    const b = new ByteInterner();
+    const id = (interner: ByteInterner, text: string): number => { const bytes = encode(text); return interner.intern(bytes, 0, bytes.length); };
+    assert.deepEqual(['share_1', 'share_01', 'share_001', 'share_1', '1', '01', '1234567890123456789', '1234567890123456789'].map((text) => id(a, text)), [0, 1, 2, 0, 3, 4, 5, 5]);
+    id(b, 'share_01');
+    id(b, '1234567890123456789');
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((x) => a.findIn(b, x)), [-1, 0, -1, -1, -1, 1]);
+  });
+
+  it('handles a million sequential and a hundred thousand sparse numeric ids', () => {
+    const interner = new ByteInterner(16);
+    for (let n = 0; n < 1_000_000; n++) {
+      const bytes = encode(`share_${n}`);
+      assert.equal(interner.intern(bytes, 0, bytes.length), n);
+    }
+    for (let n = 0; n < 100_000; n++) {
+      const bytes = encode(`share_${1_000_000_000_000 + n * 7919}`);
+      assert.equal(interner.intern(bytes, 0, bytes.length), 1_000_000 + n);
+    }
+    const probe = encode('share_999999');
+    assert.equal(interner.find(probe, 0, probe.length), 999_999);
+    assert.equal(interner.text(1_000_001), `share_${1_000_000_000_000 + 7919}`);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * The byte interner's fast path for ids that end in a decimal number (`share_00017`, `object_440`,
+ * tweet ids of 19 digits): such a value is its *shape* (the bytes before the digits and the digit
+ * count, a handful per column) and its number, so it is looked up by integers instead of by bytes.
+ * Small numbers go into a direct array indexed by the number (ids numbered 0, 1, 2… — what
+ * simulated data and most exports use — are then found without hashing, in file order); other
+ * numbers into an open-addressing table whose slot holds the whole key, so a probe never reads
+ * the value's bytes. The mapping shape + number ↔ text is one to one (the digit count keeps
+ * leading zeros), so equal values always meet here and different values never do.
+ */
+
+const ZERO = 0x30, NINE = 0x39;
+
+export interface NumericIdsOptions {
+  /** Longest prefix (bytes before the digits) with a shape of its own. */
+  maxPrefix: number;
+  /** Shapes per interner; values of further shapes take the byte path. */
+  maxShapes: number;
+  /** A direct array may always cover numbers below this… */
+  denseFloor: number;
+  /** …and numbers below this many times the values interned so far. */
+  denseFactor: number;
+}
+
+export const NUMERIC_IDS_DEFAULTS: Readonly<NumericIdsOptions> = Object.freeze({ maxPrefix: 32, maxShapes: 16, denseFloor: 1 << 20, denseFactor: 4 });
+
+/** Up to 24 digits: the last 9 as `lo`, the rest (at most 15, exact in a double) as `hi`. */
+const MAX_DIGITS = 24;
+const LO_DIGITS = 9;
+
+class Shape {
+  /** Per number below `dense.length`: id + 1 (0 = none). */
+  dense = new Int32Array(0);
+  /** Per slot: [hi, lo, id + 1] (id + 1 = 0: empty). */
+  slots = new Float64Array(3 * 1024);
+  mask = 1023;
+  hashed = 0;
+  constructor(readonly prefix: Uint8Array, readonly digits: number) {}
+}
+
+/**
+ * Ids of values with a numeric suffix. `lookup` parses a value; when it has a shape here (or one
+ * can still be added), it returns its id or -1 when new, and leaves the parse for `add`.
+ * When it returns -2 the value is not numeric (or its shape did not fit): use the byte path.
+ */
+export class NumericIds {
+  private shapes: Shape[] = [];
+  private last: Shape | null = null;
+  private shape: Shape | null = null;
+  private hi = 0;
+  private lo = 0;
+  private readonly opts: NumericIdsOptions;
+
+  constructor(options?: Partial<NumericIdsOptions>) {
+    this.opts = { ...NUMERIC_IDS_DEFAULTS, ...options };
+  }
+
+  /**
+   * The id of `bytes[start, end)`, -1 when it is numeric but new (call `add` next with its id), or
+   * -2 when the byte path owns it. `create` false: look up only, never add a shape.
+   */
+  lookup(bytes: Uint8Array, start: number, end: number, create: boolean): number {
+    let d = end;
+    while (d > start && bytes[d - 1]! >= ZERO && bytes[d - 1]! <= NINE) d--;
+    const digits = end - d;
+    if (digits === 0 || digits > MAX_DIGITS || d - start > this.opts.maxPrefix) return -2;
+    const shape = this.findShape(bytes, start, d, digits, create);
+    if (shape === null) return -2;
+    let hi = 0, lo = 0;
+    const split = end - Math.min(digits, LO_DIGITS);
+    for (let p = d; p < split; p++) hi = hi * 10 + (bytes[p]! - ZERO);
+    for (let p = split; p < end; p++) lo = lo * 10 + (bytes[p]! - ZERO);
+    this.shape = shape; this.hi = hi; this.lo = lo;
+    if (hi === 0 && lo < shape.dense.length) {
+      const idPlusOne = shape.dense[lo]!;
+      if (idPlusOne !== 0 || shape.hashed === 0) return idPlusOne - 1;
+    }
+    if (shape.hashed === 0) return -1;
+    const slots = shape.slots;
+    let slot = hashOf(hi, lo) & shape.mask;
+    for (;;) {
+      const idPlusOne = slots[3 * slot + 2]!;
+      if (idPlusOne === 0) return -1;
+      if (slots[3 * slot + 1] === lo && slots[3 * slot] === hi) return idPlusOne - 1;
+      slot = (slot + 1) & shape.mask;
+    }
+  }
+
+  /** Records `id` for the value the last `lookup` returned -1 for; `size` is the values interned so far. */
+  add(id: number, size: number): void {
+    const shape = this.shape!;
+    const hi = this.hi, lo = this.lo;
+    if (hi === 0 && (lo < shape.dense.length || lo < this.opts.denseFloor || lo < this.opts.denseFactor * size)) {
+      if (lo >= shape.dense.length) {
+        let length = Math.max(1024, shape.dense.length);
+        while (length <= lo) length *= 2;
+        const dense = new Int32Array(length);
+        dense.set(shape.dense);
+        shape.dense = dense;
+      }
+      shape.dense[lo] = id + 1;
+      return;
+    }
+    if (3 * (shape.hashed + 1) > 2 * (shape.mask + 1)) rehash(shape);
+    insert(shape.slots, shape.mask, hi, lo, id + 1);
+    shape.hashed++;
+  }
+
+  private findShape(bytes: Uint8Array, start: number, end: number, digits: number, create: boolean): Shape | null {
+    const last = this.last;
+    if (last !== null && samePrefix(last, bytes, start, end, digits)) return last;
+    for (const shape of this.shapes) {
+      if (samePrefix(shape, bytes, start, end, digits)) {
+        this.last = shape;
+        return shape;
+      }
+    }
+    if (!create || this.shapes.length >= this.opts.maxShapes) return null;
+    const shape = new Shape(bytes.slice(start, end), digits);
+    this.shapes.push(shape);
+    this.last = shape;
+    return shape;
+  }
+}
+
+function samePrefix(shape: Shape, bytes: Uint8Array, start: number, end: number, digits: number): boolean {
+  const prefix = shape.prefix;
+  if (shape.digits !== digits || prefix.length !== end - start) return false;
+  for (let i = 0; i < prefix.length; i++) if (prefix[i] !== bytes[start + i]) return false;
+  return true;
+}
+
+function hashOf(hi: number, lo: number): number {
+  let h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi | 0, 0x85ebca6b) ^ ((hi / 4294967296) | 0);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function insert(slots: Float64Array, mask: number, hi: number, lo: number, idPlusOne: number): void {
+  let slot = hashOf(hi, lo) & mask;
+  while (slots[3 * slot + 2] !== 0) slot = (slot + 1) & mask;
+  slots[3 * slot] = hi;
+  slots[3 * slot + 1] = lo;
+  slots[3 * slot + 2] = idPlusOne;
+}
+
+function rehash(shape: Shape): void {
+  const old = shape.slots;
+  const mask = 2 * (shape.mask + 1) - 1;
+  const slots = new Float64Array(3 * (mask + 1));
+  for (let s = 0; s < old.length; s += 3) if (old[s + 2] !== 0) insert(slots, mask, old[s]!, old[s + 1]!, old[s + 2]!);
+  shape.slots = slots;
+  shape.mask = mask;
+}
