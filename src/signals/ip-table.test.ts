@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { IpNetwork } from '../model/index.js';
-import { buildIpTable, lookupText } from './ip-table.js';
+import { NETWORK_KINDS } from '../model/index.js';
+import { ANONYMISING_KINDS, buildIpTable, isAnonymisingKind, lookupText } from './ip-table.js';
 import { formatIpv4, parseCidr4, parseIpv4 } from './ipv4.js';
 import { mmdbLookup } from './mmdb-table.js';
 import { writeMmdb } from './test-support/mmdb-writer.js';
@@ -90,5 +91,12 @@ describe('mmdbLookup (a hand-built MaxMind DB file)', () => {
   });
   it('rejects bytes that are not a MaxMind DB', () => {
     assert.throws(() => mmdbLookup(Buffer.from('network,asn\n')));
+  });
+});
+
+describe('isAnonymisingKind', () => {
+  it('agrees with ANONYMISING_KINDS for every network kind', () => {
+    for (const kind of NETWORK_KINDS) assert.equal(isAnonymisingKind(kind), ANONYMISING_KINDS.has(kind), kind);
+    assert.deepEqual(NETWORK_KINDS.filter(isAnonymisingKind), ['hosting', 'vpn', 'proxy', 'tor']);
   });
 });

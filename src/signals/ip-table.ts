@@ -27,6 +27,14 @@ export interface IpLookup {
 /** Kinds of exit that hide where the user is: many unrelated people share them. */
 export const ANONYMISING_KINDS: ReadonlySet<NetworkKind> = new Set(['vpn', 'proxy', 'tor', 'hosting']);
 
+/** `ANONYMISING_KINDS.has(kind)` as comparisons of interned strings: the sign-up path asks per registration. */
+export function isAnonymisingKind(kind: NetworkKind): boolean {
+  switch (kind) {
+    case 'vpn': case 'proxy': case 'tor': case 'hosting': return true;
+    default: return false;
+  }
+}
+
 export interface IpTable extends IpLookup {
   /** IPv6 networks left out (IPv6 is not supported). */
   readonly ipv6Skipped: number;

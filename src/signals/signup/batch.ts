@@ -33,17 +33,32 @@ const digitsAt = (text: string, from: number, count: number): number => {
   return value;
 };
 
+/** The last date part parsed and its epoch ms: a registration log's rows share their day. */
+let cachedDay = '';
+let cachedDayMs = 0;
+
 /** `YYYY-MM-DDTHH:MM:SS[.sss]Z` by hand (Date.parse costs more than the scoring); NaN otherwise. */
 function parseIsoUtc(text: string): number {
   const n = text.length;
   if ((n !== 20 && n !== 24) || text.charCodeAt(n - 1) !== 90 || text.charCodeAt(10) !== 84) return NaN;
-  const month = digitsAt(text, 5, 2);
-  const day = digitsAt(text, 8, 2);
   const hour = digitsAt(text, 11, 2);
   const minute = digitsAt(text, 14, 2);
   const second = digitsAt(text, 17, 2);
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
-  return Date.UTC(digitsAt(text, 0, 4), month - 1, day, hour, minute, second, n === 24 ? digitsAt(text, 20, 3) : 0);
+  if (!(hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  const millis = n === 24 ? digitsAt(text, 20, 3) : 0;
+  if (Number.isNaN(millis)) return NaN;
+  let dayMs: number;
+  if (cachedDay !== '' && text.startsWith(cachedDay)) dayMs = cachedDayMs;
+  else {
+    const month = digitsAt(text, 5, 2);
+    const day = digitsAt(text, 8, 2);
+    if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return NaN;
+    dayMs = Date.UTC(digitsAt(text, 0, 4), month - 1, day);
+    if (Number.isNaN(dayMs)) return NaN;
+    cachedDay = text.slice(0, 10);
+    cachedDayMs = dayMs;
+  }
+  return dayMs + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
 }
 
 /** Epoch ms from unix seconds/ms digits or ISO 8601 (a time without zone is UTC); NaN when neither. */

@@ -11,7 +11,7 @@
  * at least two kinds besides anonymising exits (infrastructure, client, handle, email), so neither
  * a shared VPN exit nor a common handle shape can block on its own.
  */
-import { ANONYMISING_KINDS } from '../ip-table.js';
+import { isAnonymisingKind } from '../ip-table.js';
 import type { IpLookup, NetworkInfo } from '../ip-table.js';
 import { groupingTemplate, handlePattern, isSpecificTemplate } from '../handle-pattern.js';
 import { formatSlash24, parseIpv4 } from '../ipv4.js';
@@ -131,20 +131,25 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     return reason;
   }
 
+  // The sign-up being scored (score is not re-entrant): no closure allocated per call.
+  let reasons: string[] = [];
+  let keep = 1;
+  let kinds = 0;
+  const add = (weight: number, reason: string, kind: FeatureKind): void => {
+    keep *= 1 - weight;
+    kinds |= kind;
+    reasons.push(reason);
+  };
+
   function score(input: SignupInput): SignupScore {
     revision += 1;
     if (input.time > lastTime) lastTime = input.time;
-    const reasons: string[] = [];
-    let keep = 1;
-    let kinds = 0;
-    const add = (weight: number, reason: string, kind: FeatureKind): void => {
-      keep *= 1 - weight;
-      kinds |= kind;
-      reasons.push(reason);
-    };
+    reasons = [];
+    keep = 1;
+    kinds = 0;
     const ip = parseIpv4(input.ip);
     const info = lookup.lookup(ip);
-    const anonymising = info !== null && ANONYMISING_KINDS.has(info.kind);
+    const anonymising = info !== null && isAnonymisingKind(info.kind);
     const knownIp = ips.get(ip | 0);
     if (knownIp !== undefined) {
       const reason = ipReason(ip, input.ip, knownIp, info);

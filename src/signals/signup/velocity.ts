@@ -155,7 +155,11 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
     return id === undefined ? null : [TEXT, 0, id];
   };
   const hitKey = (key: VelocityKey, time: number): number => {
-    if (typeof key === 'number') return record(slot(NUMBER, Math.floor(key / TWO_32) | 0, key | 0), time);
+    if (typeof key === 'number') {
+      const lo = key | 0;
+      // An int32 key (an address as `ip | 0`) needs no division for its high half.
+      return record(slot(NUMBER, lo === key ? lo >> 31 : Math.floor(key / TWO_32) | 0, lo), time);
+    }
     return record(slot(TEXT, 0, textId(key)), time);
   };
 
