@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvLoadRequest, CsvLoadResult, CsvStructureReject, LoadCounts, ValueReject } from '../../ingest/port.js';
 import { ACTION_COLUMNS, ACTOR_COLUMNS, csvPlan } from './csv-formats.js';
-import type { DerivedActors, ListColumn } from './csv-formats.js';
+import type { CsvPlan, DerivedActors, ListColumn } from './csv-formats.js';
 import { buildListDictionary, listExpression, listJoin } from './list-dictionary.js';
 import { inTransaction, queryRows, sqlString, toNumber } from './connection.js';
 
@@ -68,11 +68,13 @@ function canonicalRows(request: CsvLoadRequest, keepRejects: boolean, rawColumns
  * the texts. The canonical rows themselves are written by a second scan straight into the table:
  * materialising a full staging copy of the file cost more than reading it twice.
  */
-async function prepass(connection: DuckDBConnection, request: CsvLoadRequest, lists: readonly ListColumn[]): Promise<void> {
+async function prepass(connection: DuckDBConnection, request: CsvLoadRequest, plan: CsvPlan): Promise<void> {
   await connection.run('DROP TABLE IF EXISTS ls_reject_errors; DROP TABLE IF EXISTS ls_reject_scans');
-  const listColumns = lists.map((list) => `, _raw_${list.column}`).join('');
+  const listColumns = plan.lists.map((list) => `, _raw_${list.column}`).join('');
+  // Activity files also keep who acted and when: the derived actors come from these, not a third scan.
+  const actorColumns = plan.derivedActors === undefined ? '' : ', actor_id, time';
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE ${PREPASS} AS SELECT platform, id, _reject, _fp, _raw${listColumns} FROM ${canonicalRows(request, true)}`,
+    `CREATE OR REPLACE TEMP TABLE ${PREPASS} AS SELECT platform, id, _reject, _fp, _raw${listColumns}${actorColumns} FROM ${canonicalRows(request, true)}`,
   );
 }
 
@@ -117,19 +119,30 @@ function insertActors(ingestId: number, request: CsvLoadRequest, shape: InsertSh
     ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY created_at NULLS LAST) = 1' : ''}`;
 }
 
+const WINNERS = 'ls_actor_rows';
+
 /**
- * One actor per acting account, with the profile of its latest row (archives repeat it per tweet).
- * The raw profile fields are aggregated first and parsed once per account: parsing them on every
- * row cost 6 CPU-seconds per million rows.
+ * One actor per acting account, with the profile of its latest row (archives repeat it per tweet;
+ * ties on time go to the highest id, so a rerun picks the same row). The winning row of each new
+ * account is found in the first scan's table; only those rows' profile fields are parsed, in a
+ * scan that keeps nothing else. Formats without profile columns need no scan at all.
  */
-function insertDerivedActors(ingestId: number, request: CsvLoadRequest, profile: DerivedActors, checkStored: boolean): string {
+async function insertDerivedActors(connection: DuckDBConnection, ingestId: number, request: CsvLoadRequest, profile: DerivedActors, checkStored: boolean): Promise<number> {
+  const fresh = `_reject IS NULL ${checkStored ? 'AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.platform = p.platform AND a.id = p.actor_id)' : ''}`;
+  if (profile.rawColumns.length === 0) {
+    return firstNumber(connection, `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
+      FROM (SELECT DISTINCT platform, actor_id FROM ${PREPASS} p WHERE ${fresh})`);
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${WINNERS} AS
+    SELECT platform, arg_max(id, (time, id)) AS id FROM ${PREPASS} p WHERE ${fresh} GROUP BY platform, actor_id`);
   const raw = profile.rawColumns.map((name) => `"${name}"`);
-  const rows = canonicalRows(request, false, raw);
-  const latest = raw.length === 0 ? '' : `, unnest(arg_max({${raw.map((name) => `${sqlString(name.slice(1, -1))}: s.${name}`).join(', ')}}, s.time))`;
-  return `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
-    FROM (SELECT s.platform, s.actor_id${latest} FROM ${rows} s WHERE _reject IS NULL
-            ${checkStored ? 'AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.platform = s.platform AND a.id = s.actor_id)' : ''}
-          GROUP BY s.platform, s.actor_id)`;
+  // A file that repeats a tweet id may hold two rows for one winner: keep one per account.
+  const added = await firstNumber(connection, `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
+    FROM (SELECT s.platform, s.actor_id, ${raw.map((name) => `s.${name}`).join(', ')} FROM ${canonicalRows(request, false, raw)} s
+          SEMI JOIN ${WINNERS} w ON w.platform = s.platform AND w.id = s.id WHERE s._reject IS NULL
+          QUALIFY row_number() OVER (PARTITION BY s.platform, s.actor_id) = 1)`);
+  await connection.run(`DROP TABLE ${WINNERS}`);
+  return added;
 }
 
 async function firstNumber(connection: DuckDBConnection, sql: string): Promise<number> {
@@ -154,7 +167,7 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
   const plan = csvPlan(request.format, request.header);
   return inTransaction(connection, async () => {
     await withProgress(connection, request.onProgress === undefined ? undefined : (f) => request.onProgress?.(f / 3),
-      prepass(connection, request, plan.lists));
+      prepass(connection, request, plan));
     const structure = await structureRejects(connection);
     const totals = await queryRows(connection, `SELECT count(*) AS n, count(_reject) AS bad FROM ${PREPASS}`);
     const read = toNumber(totals[0]?.['n']);
@@ -171,7 +184,7 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
       ingested = await withProgress(connection, later, firstNumber(connection, insertActions(ingestId, request, plan.lists, shape)));
       if (plan.derivedActors !== undefined) {
         const actorsStored = await holdsPlatform(connection, 'actors');
-        actorsAdded = await firstNumber(connection, insertDerivedActors(ingestId, request, plan.derivedActors, actorsStored));
+        actorsAdded = await insertDerivedActors(connection, ingestId, request, plan.derivedActors, actorsStored);
       }
     } else {
       ingested = await withProgress(connection, later, firstNumber(connection, insertActors(ingestId, request, shape)));
