@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Hono } from 'hono';
 import { verifyAuditChain } from '../cases/audit.js';
 import { API_ROUTES } from './app.js';
 import { startHarness } from './test-support/harness.js';
@@ -126,6 +127,23 @@ describe('workspace API limits and the static UI', () => {
       assert.equal((await h.call('admin', 'GET', '/v1/me')).status, 200, 'the limit is per token');
       clock.now += 1000;
       assert.equal((await h.call('viewer', 'GET', '/v1/me')).status, 200, 'a second later one request is allowed again');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('gives the sign-up scorer its own per-token limit, far above the investigation routes\' one', async () => {
+    const clock = { now: 1_700_000_000_000 };
+    const signups = new Hono().post('/score', (c) => c.json({ account_id: 'x', decision: 'allow', score: 0, reasons: [] }));
+    const h = await startHarness({ signups, rateLimit: { capacity: 2, perMinute: 60, now: () => clock.now }, signupRateLimit: { capacity: 5, perMinute: 60, now: () => clock.now } }, clock);
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await h.call('investigator', 'GET', '/v1/me')).status, 200);
+      assert.equal((await h.call('investigator', 'GET', '/v1/me')).status, 429);
+      for (let i = 0; i < 5; i++) assert.equal((await h.call('investigator', 'POST', '/v1/signups/score', {})).status, 200, `sign-up ${i + 1}`);
+      const limited = await h.call('investigator', 'POST', '/v1/signups/score', {});
+      assert.equal(limited.status, 429);
+      assert.equal(code(limited.body), 'RATE_LIMITED');
+      assert.equal((await h.call('viewer', 'POST', '/v1/signups/score', {})).status, 403, 'the role is still checked');
     } finally {
       await h.close();
     }

@@ -19,6 +19,8 @@ import { ApiError, errorResponse, toErrorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimiter } from './rate-limit.js';
 import type { RateLimitOptions } from './rate-limit.js';
+import { userCache } from './user-cache.js';
+import type { UserCacheOptions } from './user-cache.js';
 import type { ApiDeps, RouteSpec } from './route-spec.js';
 import { adminRoutes } from './routes/admin.js';
 import { caseRoutes } from './routes/cases.js';
@@ -31,6 +33,13 @@ export interface AppOptions {
   /** Largest request body, bytes. */
   bodyLimitBytes: number;
   rateLimit: Partial<RateLimitOptions>;
+  /**
+   * The sign-up scorer's own per-token limit: a registration service scores thousands of sign-ups
+   * a second with one token, far above what the investigation routes allow.
+   */
+  signupRateLimit: Partial<RateLimitOptions>;
+  /** Users of tokens are remembered this long (a store query per request cost milliseconds). */
+  userCache: Partial<UserCacheOptions>;
   /** Folder of the built web UI; not served when missing. */
   uiDir: string | null;
   /** The sign-up scorer sub-app (src/signals/signup/http.ts), mounted at /v1/signups for investigators. */
@@ -39,7 +48,10 @@ export interface AppOptions {
   logError: (error: unknown) => void;
 }
 
-export const APP_DEFAULTS: AppOptions = { bodyLimitBytes: 1_000_000, rateLimit: {}, uiDir: null, signups: null, logError: (error) => console.error(error) };
+export const APP_DEFAULTS: AppOptions = {
+  bodyLimitBytes: 1_000_000, rateLimit: {}, signupRateLimit: { capacity: 20_000, perMinute: 1_200_000 }, userCache: {}, uiDir: null, signups: null,
+  logError: (error) => console.error(error),
+};
 
 type Env = { Variables: { user: User } };
 
@@ -73,6 +85,8 @@ async function readJsonBody(c: Context): Promise<unknown> {
 export function createApp(deps: ApiDeps, options: Partial<AppOptions> = {}): Hono<Env> {
   const settings = { ...APP_DEFAULTS, ...options };
   const limiter = rateLimiter(settings.rateLimit);
+  const signupLimiter = rateLimiter(settings.signupRateLimit);
+  const users = userCache((tokenHash) => deps.store.userByTokenHash(tokenHash), settings.userCache);
   const app = new Hono<Env>();
   app.onError((error, c) => {
     if (!(error instanceof ApiError)) settings.logError(error);
@@ -89,12 +103,12 @@ export function createApp(deps: ApiDeps, options: Partial<AppOptions> = {}): Hon
     const token = bearerToken(c.req.header('authorization'));
     if (token === null) return errorResponse(c, 'UNAUTHENTICATED', 'send Authorization: Bearer <token> (lockstep users add NAME --role R prints one)');
     const tokenHash = hashToken(token);
-    const retryAfter = limiter.take(tokenHash);
+    const retryAfter = (settings.signups !== null && c.req.path.startsWith('/v1/signups/') ? signupLimiter : limiter).take(tokenHash);
     if (retryAfter !== null) {
       c.header('Retry-After', String(retryAfter));
       return errorResponse(c, 'RATE_LIMITED', `too many requests for this token; retry in ${retryAfter} s`);
     }
-    const user = await deps.store.userByTokenHash(tokenHash);
+    const user = await users.get(tokenHash);
     if (user === null) return errorResponse(c, 'UNAUTHENTICATED', 'the token is not known (revoked, or from another database)');
     c.set('user', user);
     await next();
