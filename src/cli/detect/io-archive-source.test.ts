@@ -14,7 +14,7 @@ import { runCli } from '../test-support/run-cli.js';
 import { storeSource } from './detect-source.js';
 import type { DetectSource } from './detect-source.js';
 import { ioArchiveInputs, readIoArchive } from './io-direct.js';
-import { compareCodePoints } from './io-traces.js';
+import { codePointOrder, compareCodePoints } from './io-traces.js';
 
 let dir = '';
 let cleanup = async (): Promise<void> => undefined;
@@ -116,6 +116,9 @@ describe('detect on Information Operations archive files without the store gives
     const words = ['b', 'a', 'ａ', '😀', '\uffff', 'ab', '', 'é'];
     const bytes = [...words].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
     assert.deepEqual([...words].sort(compareCodePoints), bytes);
+    for (const list of [words, words.filter((word) => word.length === 1 && word < '\u00ff'), ['12', '123', '1', '2', '']]) {
+      assert.deepEqual(Array.from(codePointOrder(list), (i) => list[i]), [...list].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+    }
   });
 
   it('on the real archive sample (tweets and users): same events per trace, pairs, edges, clusters', { timeout: 120_000 }, async () => {

@@ -13,7 +13,7 @@ import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import { IO_KINDS, KIND_POST, KIND_REPOST } from '../../ingest/columnar/index.js';
 import { normalizeAll, normalizeUrl, parseListField } from '../../model/index.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
-import { compareCodePoints, ioTrace, urlDomain } from './io-traces.js';
+import { codePointOrder, compareCodePoints, ioTrace, urlDomain } from './io-traces.js';
 import type { IoActionView } from './io-traces.js';
 import type { LoadedTraces } from './load-traces.js';
 
@@ -102,6 +102,8 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
   let actorOfUser = new Int32Array(0);
   let actorActions = new Int32Array(0);
   const labels = new Map<TraceName, (key: number) => string>();
+  let tweetOrderCache: Int32Array | null = null;
+  const tweetOrder = (): Int32Array => (tweetOrderCache ??= codePointOrder(columns.tweets.texts()));
 
   return {
     async loadTraces(names, options, onStage): Promise<LoadedTraces> {
@@ -120,7 +122,7 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
         actor[a] = actorOfUser[columns.user[row[a]!]!]!;
         if (actor[a]! >= 0) actorActions[actor[a]!]!++;
       }
-      const view: IoActionView = { columns, row, actor, order: actionOrder(time, actor, users.length), actorCount: users.length, postTime };
+      const view: IoActionView = { columns, row, actor, order: actionOrder(time, actor, users.length), actorCount: users.length, postTime, tweetOrder };
       const traces = new Map<TraceName, TraceData>();
       const missing: TraceName[] = [];
       let textSamples = new Map<number, string>();
@@ -128,7 +130,7 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
         onStage(`${name}: reading`);
         let data: TraceData | null = null;
         if (name === 'near-duplicate') {
-          const text = textTrace(columns, actions, actor, users.length);
+          const text = textTrace(columns, actions, actor, users.length, tweetOrder());
           data = text?.data ?? null;
           textSamples = text?.samples ?? textSamples;
         } else {
@@ -212,14 +214,15 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
 }
 
 /** The near-duplicate trace over texts of posts, replies and quotes, in tweet id order (as the store exports them). */
-function textTrace(columns: IoTweetsColumns, actions: IoActions, actor: Int32Array, actorCount: number): { data: TraceData; samples: Map<number, string> } | null {
-  const chosen: number[] = [];
+function textTrace(columns: IoTweetsColumns, actions: IoActions, actor: Int32Array, actorCount: number, tweetOrder: Int32Array): { data: TraceData; samples: Map<number, string> } | null {
+  const actionOf = new Int32Array(columns.tweets.size).fill(-1);
   for (let a = 0; a < actions.row.length; a++) {
     const r = actions.row[a]!;
-    if (actor[a]! >= 0 && columns.kind[r] !== KIND_REPOST && columns.text[r] !== null) chosen.push(a);
+    if (actor[a]! >= 0 && columns.kind[r] !== KIND_REPOST && columns.text[r] !== null) actionOf[columns.tweet[r]!] = a;
   }
+  const chosen: number[] = [];
+  for (const tweet of tweetOrder) if (actionOf[tweet]! >= 0) chosen.push(actionOf[tweet]!);
   if (chosen.length < 2) return null;
-  chosen.sort((x, y) => columns.tweets.compare(columns.tweet[actions.row[x]!]!, columns.tweet[actions.row[y]!]!));
   const texts = {
     actor: Int32Array.from(chosen, (a) => actor[a]!),
     time: Float64Array.from(chosen, (a) => columns.time[actions.row[a]!]!),

@@ -4,7 +4,7 @@
  * in the byte order of their labels, events ordered by key, time, account.
  */
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
-import type { ByteInterner, IoTweetsColumns } from '../../ingest/columnar/index.js';
+import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import { KIND_REPOST } from '../../ingest/columnar/index.js';
 import { normalizeAll, normalizeHashtag, normalizeUrl, parseListField } from '../../model/index.js';
 
@@ -20,6 +20,8 @@ export interface IoActionView {
   actorCount: number;
   /** Per tweet id: the time of the action with that id (NaN when none). */
   postTime: Float64Array;
+  /** Tweet ids in byte order (computed once, on first use). */
+  tweetOrder: () => Int32Array;
 }
 
 /** A built trace and the label of each of its keys. */
@@ -45,14 +47,27 @@ export function urlDomain(url: string): string {
   return host.replace(/^www\./, '');
 }
 
+/**
+ * Indices of `strings` in code point order. Strings without surrogates, private-use or NUL
+ * characters (ids, most labels) are sorted natively, tagged with their index, which is several
+ * times faster than a comparator.
+ */
+export function codePointOrder(strings: readonly string[]): Int32Array {
+  const n = strings.length;
+  if (strings.every((text) => !/[\0\ud800-\uffff]/.test(text))) {
+    const tagged = strings.map((text, i) => `${text}\0${i}`).sort();
+    return Int32Array.from(tagged, (text) => Number(text.slice(text.lastIndexOf('\0') + 1)));
+  }
+  return Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => compareCodePoints(strings[x]!, strings[y]!));
+}
+
 /** Events (action, label) in (time, actor, action) order become a trace: keys by label order, events by key stably. */
-function assemble(view: IoActionView, evAction: Int32Array, evLabel: Int32Array, count: number, labelCount: number,
-  compare: (x: number, y: number) => number): { data: TraceData; keyLabel: Int32Array } {
+function assemble(view: IoActionView, evAction: Int32Array, evLabel: Int32Array, count: number, labelOrder: Int32Array): { data: TraceData; keyLabel: Int32Array } {
+  const labelCount = labelOrder.length;
   const used = new Uint8Array(labelCount);
   for (let e = 0; e < count; e++) used[evLabel[e]!] = 1;
   const labels: number[] = [];
-  for (let l = 0; l < labelCount; l++) if (used[l] === 1) labels.push(l);
-  labels.sort(compare);
+  for (const label of labelOrder) if (used[label] === 1) labels.push(label);
   const keyOf = new Int32Array(labelCount).fill(-1);
   labels.forEach((label, key) => { keyOf[label] = key; });
   const keyCount = labels.length;
@@ -104,9 +119,8 @@ function postTrace(view: IoActionView, name: 'co-repost' | 'fast-repost' | 'co-r
     events.push(a, target);
   }
   if (events.size === 0) return null;
-  const tweets: ByteInterner = columns.tweets;
-  const built = assemble(view, events.action, events.label, events.size, tweets.size, (x, y) => tweets.compare(x, y));
-  return { data: built.data, label: (key) => `${platform}:${tweets.text(built.keyLabel[key]!)}` };
+  const built = assemble(view, events.action, events.label, events.size, view.tweetOrder());
+  return { data: built.data, label: (key) => `${platform}:${columns.tweets.text(built.keyLabel[key]!)}` };
 }
 
 /** Keys of one raw list text for a list trace (label ids in `labels`). */
@@ -147,7 +161,7 @@ function listTrace(view: IoActionView, name: TraceName, platform: string): Built
     for (const key of keys) events.push(a, key);
   }
   if (events.size === 0) return null;
-  const built = assemble(view, events.action, events.label, events.size, labels.length, (x, y) => compareCodePoints(labels[x]!, labels[y]!));
+  const built = assemble(view, events.action, events.label, events.size, codePointOrder(labels));
   return { data: built.data, label: (key) => labels[built.keyLabel[key]!]! };
 }
 

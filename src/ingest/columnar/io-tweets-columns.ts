@@ -88,13 +88,12 @@ export function parseIoTime(buf: Uint8Array, start: number, end: number): number
   while (end > start && buf[end - 1] === SPACE) end--;
   const n = end - start;
   if (n !== 16 && n !== 19 && n !== 20) return NaN;
-  const at = (i: number): number => buf[start + i]!;
-  if (at(4) !== 0x2d || at(7) !== 0x2d || at(13) !== 0x3a) return NaN;
-  const iso = at(10) === 0x54;
-  if (!iso && at(10) !== SPACE) return NaN;
+  if (buf[start + 4] !== 0x2d || buf[start + 7] !== 0x2d || buf[start + 13] !== 0x3a) return NaN;
+  const iso = buf[start + 10] === 0x54;
+  if (!iso && buf[start + 10] !== SPACE) return NaN;
   if (iso && n === 16) return NaN;
-  if (n === 20 && (!iso || at(19) !== 0x5a)) return NaN;
-  if (n >= 19 && at(16) !== 0x3a) return NaN;
+  if (n === 20 && (!iso || buf[start + 19] !== 0x5a)) return NaN;
+  if (n >= 19 && buf[start + 16] !== 0x3a) return NaN;
   const year = digits(buf, start, start + 4), month = digits(buf, start + 5, start + 7), day = digits(buf, start + 8, start + 10);
   const hour = digits(buf, start + 11, start + 13), minute = digits(buf, start + 14, start + 16);
   const second = n >= 19 ? digits(buf, start + 17, start + 19) : 0;
@@ -175,6 +174,18 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
       onReject({ file, line: record.line, reason, raw });
     };
     let width = 0;
+    let current: CsvRecord | null = null;
+    /** Trimmed bounds `[s, e)` of a column of the current record (absent: empty); false when empty. */
+    let s = 0, e = 0;
+    const field = (column: number): boolean => {
+      const f = at![column]!;
+      if (f < 0) { s = e = 0; return false; }
+      const { buf, start, end } = current!;
+      s = start[f]!; e = end[f]!;
+      while (s < e && buf[s] === SPACE) s++;
+      while (e > s && buf[e - 1] === SPACE) e--;
+      return s < e;
+    };
     scanCsvFile(file, (record) => {
       if (at === null) {
         const header = headerOf(record);
@@ -191,16 +202,7 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
         reject(record, record.error ?? `expected ${width} fields, found ${record.count}`, fieldText(buf, record.rawStart, record.rawEnd));
         return;
       }
-      /** Trimmed bounds of a column (absent: empty). */
-      let s = 0, e = 0;
-      const field = (column: number): boolean => {
-        const f = at![column]!;
-        if (f < 0) { s = e = 0; return false; }
-        s = start[f]!; e = end[f]!;
-        while (s < e && buf[s] === SPACE) s++;
-        while (e > s && buf[e - 1] === SPACE) e--;
-        return s < e;
-      };
+      current = record;
       if (format === 'twitter-io-users') {
         if (!field(0)) { reject(record, 'userid is empty', rawRecord(record)); return; }
         if (!seen(users.intern(buf, s, e))) { actorsAdded++; usersKept++; }
