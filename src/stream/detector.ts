@@ -17,7 +17,7 @@ import { DEFAULT_STREAM_TRACES, traceEvents } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { ExpiringInterner } from './interner.js';
 import { ReorderBuffer } from './reorder.js';
-import { MAX_LIVE_ACTORS, TraceWindow } from './trace-window.js';
+import { MAX_LIVE_ACTORS, MAX_PARTNERS_PER_EVENT, TraceWindow } from './trace-window.js';
 import type { TraceWindowSize } from './trace-window.js';
 
 export interface StreamOptions {
@@ -85,6 +85,9 @@ function check(opts: StreamOptions): void {
   if (!(opts.horizonMs >= opts.windowMs)) throw bad(`horizonMs (${opts.horizonMs}) must be at least windowMs (${opts.windowMs})`);
   if (!(opts.latenessMs >= 0)) throw bad(`latenessMs must be >= 0, got ${opts.latenessMs}`);
   if (opts.traces.length === 0) throw bad('no traces to maintain');
+  if (!Number.isInteger(opts.maxPartnersPerEvent) || opts.maxPartnersPerEvent < 1 || opts.maxPartnersPerEvent > MAX_PARTNERS_PER_EVENT) {
+    throw bad(`maxPartnersPerEvent must be a whole number from 1 to ${MAX_PARTNERS_PER_EVENT} (each key keeps that many events), got ${opts.maxPartnersPerEvent}`);
+  }
 }
 
 /**
@@ -139,6 +142,13 @@ export class StreamDetector {
 
   get watermark(): number {
     return this.#reorder.watermark;
+  }
+
+  /** Co-acting event pairs found so far, over all traces. */
+  get coActions(): number {
+    let total = 0;
+    for (const window of this.#windows.values()) total += window.coActions;
+    return total;
   }
 
   get late(): number {
@@ -211,27 +221,36 @@ export class StreamDetector {
     const clusters = clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...this.options.cluster });
     const topKeys: StreamDetection['topKeys'] = [];
     const span: StreamDetection['span'] = [];
-    for (const cluster of clusters) {
-      const counts = new Map<string, { trace: StreamTrace; key: string; pairs: number }>();
-      let first = Infinity, last = -Infinity;
+    // Which cluster each internal edge's pair belongs to (original ids), then one pass over the records.
+    const clusterOfPair = new Map<number, number>();
+    clusters.forEach((cluster, index) => {
       for (const edge of cluster.internalEdges) {
-        const a = original[graph.a[edge] ?? 0] ?? 0;
-        const b = original[graph.b[edge] ?? 0] ?? 0;
-        for (const [trace, window] of this.#windows) {
-          for (const shared of window.sharedKeys(a, b)) {
-            const label = window.keys.label(shared.key);
-            const id = `${trace}\u0000${label}`;
-            const entry = counts.get(id) ?? { trace, key: label, pairs: 0 };
-            entry.pairs++;
-            counts.set(id, entry);
-            first = Math.min(first, shared.last);
-            last = Math.max(last, shared.last);
-          }
-        }
+        const x = original[graph.a[edge] ?? 0] ?? 0;
+        const y = original[graph.b[edge] ?? 0] ?? 0;
+        clusterOfPair.set(Math.min(x, y) * MAX_LIVE_ACTORS + Math.max(x, y), index);
       }
-      topKeys.push([...counts.values()].sort((x, y) => y.pairs - x.pairs || (x.key < y.key ? -1 : 1)).slice(0, 5));
-      span.push({ first, last });
+    });
+    const counts = clusters.map(() => new Map<string, { trace: StreamTrace; key: string; pairs: number }>());
+    const first = clusters.map(() => Infinity);
+    const last = clusters.map(() => -Infinity);
+    if (clusterOfPair.size > 0) {
+      for (const [trace, window] of this.#windows) {
+        window.recordsOfPairs((a, b) => clusterOfPair.get(a * MAX_LIVE_ACTORS + b) ?? -1, (cluster, key, time) => {
+          const label = window.keys.label(key);
+          const id = `${trace}\u0000${label}`;
+          const byKey = counts[cluster]!;
+          const entry = byKey.get(id) ?? { trace, key: label, pairs: 0 };
+          entry.pairs++;
+          byKey.set(id, entry);
+          if (time < first[cluster]!) first[cluster] = time;
+          if (time > last[cluster]!) last[cluster] = time;
+        });
+      }
     }
+    clusters.forEach((_, index) => {
+      topKeys.push([...counts[index]!.values()].sort((x, y) => y.pairs - x.pairs || (x.key < y.key ? -1 : 1)).slice(0, 5));
+      span.push({ first: first[index]!, last: last[index]! });
+    });
     return {
       actorIds: live.map((entry) => entry.actor), actorPlatforms: live.map((entry) => entry.platform),
       graph, clusters, watermark: this.#reorder.watermark, topKeys, span,
