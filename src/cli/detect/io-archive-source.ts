@@ -103,7 +103,7 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
   let actorActions = new Int32Array(0);
   const labels = new Map<TraceName, (key: number) => string>();
   let tweetOrderCache: Int32Array | null = null;
-  const tweetOrder = (): Int32Array => (tweetOrderCache ??= codePointOrder(columns.tweets.texts()));
+  const tweetOrder = (): Int32Array => (tweetOrderCache ??= codePointOrder({ length: columns.tweets.size, at: (i) => columns.tweets.text(i) }));
 
   return {
     async loadTraces(names, options, onStage): Promise<LoadedTraces> {

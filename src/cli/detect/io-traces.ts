@@ -52,13 +52,23 @@ export function urlDomain(url: string): string {
  * characters (ids, most labels) are sorted natively, tagged with their index, which is several
  * times faster than a comparator.
  */
-export function codePointOrder(strings: readonly string[]): Int32Array {
+export function codePointOrder(strings: readonly string[] | { length: number; at: (i: number) => string }): Int32Array {
   const n = strings.length;
-  if (strings.every((text) => !/[\0\ud800-\uffff]/.test(text))) {
-    const tagged = strings.map((text, i) => `${text}\0${i}`).sort();
+  const at = Array.isArray(strings) ? (i: number): string => (strings as readonly string[])[i]! : (strings as { at: (i: number) => string }).at;
+  // Tagged as they are read: no second array of the plain strings (ids of 10M posts are ~1 GB as strings).
+  const tagged = new Array<string>(n);
+  let simple = true;
+  for (let i = 0; i < n; i++) {
+    const text = at(i);
+    if (simple && /[\0\ud800-\uffff]/.test(text)) simple = false;
+    tagged[i] = `${text}\0${i}`;
+  }
+  if (simple) {
+    tagged.sort();
     return Int32Array.from(tagged, (text) => Number(text.slice(text.lastIndexOf('\0') + 1)));
   }
-  return Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => compareCodePoints(strings[x]!, strings[y]!));
+  tagged.length = 0;
+  return Int32Array.from({ length: n }, (_, i) => i).sort((x, y) => compareCodePoints(at(x), at(y)));
 }
 
 /** Events (action, label) in (time, actor, action) order become a trace: keys by label order, events by key stably. */
