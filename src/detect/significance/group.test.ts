@@ -132,13 +132,14 @@ test('one burst is not a campaign: a crowd posting the same objects within minut
   const { groups } = significantGroups(data, distinctKeysPerActor(data));
   assert.equal(groups.filter((group) => group.kept).length, 0);
   // It is the occasions rule that keeps it out: the crowd does beat the activity null.
-  assert.equal(significantGroups(data, distinctKeysPerActor(data), { minOccasions: 1, minShared: 1 }).groups.filter((group) => group.kept).length, 1);
+  assert.equal(significantGroups(data, distinctKeysPerActor(data), { minOccasions: 1, minShared: 1, memberOccasions: 1 }).groups.filter((group) => group.kept).length, 1);
   assert.equal(detectCoordination({ actorCount: 624, traces: new Map<TraceName, TraceData>([['near-duplicate', data]]) }).clusters.length, 0);
 });
 
-test('an account meeting the ring on one of its pushes is not made a member, even on two objects at once', () => {
+/** slowRing(5) where account 300 joins one push of the ring, a minute after it, on two objects at once; `crowd` other outsiders join it too. */
+function oneTimeJoiner(crowd: number): TraceData {
   const world = slowRing(5);
-  // One push of the ring carried two objects (a link and a hashtag, say); account 300 joined it.
+  // One push of the ring carried two objects (a link and a hashtag, say).
   const push = world.key.find((k, i) => (world.actor[i] ?? 0) < 24 && k >= 400 && world.key.filter((other) => other === k).length >= 5) ?? -1;
   const second = world.keyCount++;
   const events = world.key.flatMap((k, i) => (k === push ? [i] : []));
@@ -148,15 +149,45 @@ test('an account meeting the ring on one of its pushes is not made a member, eve
     world.time.push(world.time[i] ?? 0);
   }
   const at = world.time[events[0] ?? 0] ?? 0;
-  for (const k of [push, second]) {
-    world.actor.push(300);
-    world.key.push(k);
-    world.time.push(at + MINUTE);
+  for (let outsider = 300; outsider <= 300 + crowd; outsider++) {
+    for (const k of [push, second]) {
+      world.actor.push(outsider);
+      world.key.push(k);
+      world.time.push(at + MINUTE);
+    }
   }
-  const data = traceOf(world, 624);
-  const { groups, groupOf } = significantGroups(data, distinctKeysPerActor(data));
+  return traceOf(world, 624);
+}
+
+test('an account that met a kept ring on one push is recruited only if the objects were the ring\'s own', () => {
+  // Alone with the ring on its material, minutes after it: as tied to the ring as a member who
+  // joined one push (the ring itself met on many occasions).
+  const alone = oneTimeJoiner(0);
+  const found = significantGroups(alone, distinctKeysPerActor(alone));
+  const ring = found.groups.findIndex((group) => group.kept);
+  assert.ok(ring >= 0);
+  assert.equal(found.groupOf[300], ring);
+  assert.equal(significantGroups(alone, distinctKeysPerActor(alone), { recruitRounds: 0 }).groupOf[300], -1);
+  // With as many outsiders as members on those objects, they are nobody's own: a public moment.
+  const crowded = oneTimeJoiner(12);
+  const { groups, groupOf } = significantGroups(crowded, distinctKeysPerActor(crowded));
   assert.ok(groups.some((group) => group.kept));
-  assert.equal(groupOf[300], -1);
+  for (let outsider = 300; outsider <= 312; outsider++) assert.equal(groupOf[outsider], -1, `account ${outsider}`);
+});
+
+test('recruitment takes ring members Leiden left out, and no organic account', () => {
+  for (const seed of [21, 22, 23]) {
+    // A sparse ring: 40 members, a fifth of them on each of 20 pushes.
+    const data = traceOf(slowRing(seed, 40, 20, 0.2), 640);
+    const ring = (groupOf: Int32Array): { members: number; organic: number } => ({
+      members: [...groupOf.subarray(0, 40)].filter((group) => group >= 0).length,
+      organic: [...groupOf.subarray(40)].filter((group) => group >= 0).length,
+    });
+    const withRecruits = ring(significantGroups(data, distinctKeysPerActor(data)).groupOf);
+    const without = ring(significantGroups(data, distinctKeysPerActor(data), { recruitRounds: 0 }).groupOf);
+    assert.equal(withRecruits.organic, 0, `seed ${seed}`);
+    assert.ok(withRecruits.members > without.members, `seed ${seed}: ${withRecruits.members} with recruitment, ${without.members} without`);
+  }
 });
 
 test('the group test can be turned off and adds no pairs when no group is kept', () => {

@@ -30,6 +30,7 @@ import { buildCsr, leiden } from '../cluster/index.js';
 import { actorsByKey, coActionPairs, distinctActorsPerKey } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
+import { recruitMembers } from './recruit.js';
 import { actorStrengths } from './significance.js';
 
 export interface GroupOptions {
@@ -57,11 +58,20 @@ export interface GroupOptions {
    */
   occasionGapMs: number;
   minOccasions: number;
+  /** Occasions on which each member of the group's core must have acted on the group's own objects. */
+  memberOccasions: number;
+  /**
+   * Occasions for an account recruited into a kept group afterwards (recruit.ts): its tie to the
+   * group is tested as a whole, and the group itself has met on minOccasions.
+   */
+  recruitOccasions: number;
   /** Share of an object's accounts that must be members for the object to count as the group's own. */
   ownShare: number;
   /** Failing communities of at least this many accounts are partitioned again, up to refineRounds times. */
   refineMinSize: number;
   refineRounds: number;
+  /** Rounds of recruitment into kept groups (see recruit.ts); 0 keeps Leiden's members only. */
+  recruitRounds: number;
   maxPartnersPerEvent: number;
   seed: number;
 }
@@ -82,9 +92,12 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   minDensity: 0.15,
   occasionGapMs: 60 * 60_000,
   minOccasions: 3,
+  memberOccasions: 2,
+  recruitOccasions: 1,
   ownShare: 0.5,
   refineMinSize: 20,
   refineRounds: 2,
+  recruitRounds: 2,
   maxPartnersPerEvent: 32,
   seed: 42,
 });
@@ -289,7 +302,13 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
     group.members = group.members.filter((member) => !pruned.has(member));
     if (group.members.length >= opts.minGroupSize) for (const member of group.members) groupOf[member] = index;
   });
+  // The core: members who passed the member test and met the group on memberOccasions occasions.
   requireOccasions(rare, groups, groupOf, opts);
+  if (opts.recruitRounds > 0) {
+    const core = Int32Array.from(groupOf);
+    const joined = recruitMembers({ pairs, strength, activity, total }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds });
+    if (joined > 0) requireRecruitOccasions(rare, groups, groupOf, core, opts);
+  }
   return { groups, groupOf };
 }
 
@@ -306,14 +325,12 @@ function occasions(times: number[], gap: number): number {
 }
 
 /**
- * Drops members acting on their group's own objects on fewer than minShared occasions, and
- * groups left with fewer than minGroupSize members or meeting on fewer than minOccasions (see GroupOptions.occasionGapMs). An occasion is counted from the times
- * of members' events on objects that two or more members of the group acted on.
+ * Per member of a group (groupOf), the times of its events on its group's own objects: objects
+ * that two or more members of the group acted on, the members being at least `ownShare` of the
+ * accounts on it (its own material, not a public event's hashtag that a few members also used).
  */
-function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions): void {
-  // Objects with two or more members of one group: key -> group, -1 for none. An object counts for
-  // a group when its members are at least half of the accounts on it (its own material, not a
-  // public event's hashtag that a few of its members also used). Distinct actors by stamp.
+function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number): Map<number, number[]> {
+  // key -> group, -1 for none; distinct actors by stamp.
   const { start, actors: byKey } = actorsByKey(rare);
   const stamp = new Int32Array(rare.actorCount);
   const groupKey = new Int32Array(rare.keyCount).fill(-1);
@@ -329,7 +346,7 @@ function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int
       const group = groupOf[actor] ?? -1;
       if (group >= 0) perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
     }
-    for (const [group, count] of perGroup) if (count >= 2 && count >= opts.ownShare * distinct) groupKey[k] = group;
+    for (const [group, count] of perGroup) if (count >= 2 && count >= ownShare * distinct) groupKey[k] = group;
   }
   const times = new Map<number, number[]>();
   for (let i = 0; i < rare.actor.length; i++) {
@@ -340,14 +357,38 @@ function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int
     if (list === undefined) times.set(actor, (list = []));
     list.push(rare.time[i] ?? 0);
   }
+  return times;
+}
+
+/**
+ * Drops members acting on their group's own objects on fewer than memberOccasions occasions, and
+ * groups left with fewer than minGroupSize members or meeting on fewer than minOccasions (see
+ * GroupOptions.occasionGapMs).
+ */
+function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions): void {
+  const times = ownObjectTimes(rare, groupOf, opts.ownShare);
   groups.forEach((group, index) => {
     if (!group.kept) return;
     const before = group.members.filter((member) => groupOf[member] === index);
-    group.members = before.filter((member) => occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.minShared);
+    group.members = before.filter((member) => occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.memberOccasions);
     const all = group.members.flatMap((member) => times.get(member) ?? []);
     if (group.members.length < opts.minGroupSize || occasions(all, opts.occasionGapMs) < opts.minOccasions) group.kept = false;
     const stay = new Set(group.kept ? group.members : []);
     for (const member of before) if (!stay.has(member)) groupOf[member] = -1;
+  });
+}
+
+/** Drops recruits (members not in `core`) acting on their group's own objects on fewer than recruitOccasions occasions. */
+function requireRecruitOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, core: Int32Array, opts: GroupOptions): void {
+  const times = ownObjectTimes(rare, groupOf, opts.ownShare);
+  groups.forEach((group, index) => {
+    if (!group.kept) return;
+    group.members = group.members.filter((member) => {
+      if (groupOf[member] !== index) return false;
+      if (core[member] === index || occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.recruitOccasions) return true;
+      groupOf[member] = -1;
+      return false;
+    });
   });
 }
 

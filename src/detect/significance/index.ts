@@ -3,3 +3,5 @@ export { SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, significan
 export { logGamma, logPoissonUpperTail } from './poisson.js';
 export type { GroupOptions, GroupReport, GroupResult } from './group.js';
 export { GROUP_DEFAULTS, rareKeyEvents, rowsWithinGroups, significantGroups, unionEvents } from './group.js';
+export type { RecruitInput, RecruitOptions } from './recruit.js';
+export { RECRUIT_DEFAULTS, recruitMembers } from './recruit.js';
