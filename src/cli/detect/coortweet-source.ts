@@ -73,6 +73,60 @@ function median(values: number[]): number {
   return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
 }
 
+/**
+ * Events `eventKey[a] >= 0` of the actions, in (key, time) order with ties in action order: what
+ * the kernel, the null model and the group test would each sort them into (stably), so their
+ * sorts find them sorted and only copy. A counting sort by key (one scatter, no gather), then
+ * each key's events by time.
+ */
+function keyTimeOrdered(eventKey: Int32Array, keyCount: number, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number): TraceData {
+  const n = eventKey.length;
+  const start = new Int32Array(keyCount + 1);
+  for (let a = 0; a < n; a++) if (eventKey[a]! >= 0) start[eventKey[a]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
+  const fill = start.slice(0, keyCount);
+  const data: TraceData = { actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events), actorCount, keyCount };
+  const { actor, key, time, action } = data;
+  for (let a = 0; a < n; a++) {
+    const k = eventKey[a]!;
+    if (k < 0) continue;
+    const p = fill[k]!++;
+    actor[p] = actionActor[a]!;
+    time[p] = actionTime[a]!;
+    action[p] = a;
+  }
+  for (let k = 0; k < keyCount; k++) {
+    const from = start[k]!, to = start[k + 1]!;
+    key.fill(k, from, to);
+    let sorted = true;
+    for (let p = from + 1; p < to && sorted; p++) sorted = time[p - 1]! <= time[p]!;
+    if (!sorted) sortSegmentByTime(data, from, to);
+  }
+  return data;
+}
+
+/** Stable sort of events [from, to) by time (ties keep their order), actor and action carried. */
+function sortSegmentByTime(data: TraceData, from: number, to: number): void {
+  const { actor, time, action } = data;
+  if (to - from <= 24) {
+    for (let p = from + 1; p < to; p++) {
+      const t = time[p]!, who = actor[p]!, row = action[p]!;
+      let q = p - 1;
+      while (q >= from && time[q]! > t) {
+        time[q + 1] = time[q]!; actor[q + 1] = actor[q]!; action[q + 1] = action[q]!;
+        q--;
+      }
+      time[q + 1] = t; actor[q + 1] = who; action[q + 1] = row;
+    }
+    return;
+  }
+  const order = Int32Array.from({ length: to - from }, (_, i) => from + i).sort((x, y) => time[x]! - time[y]! || x - y);
+  const times = Float64Array.from(order, (p) => time[p]!);
+  const actors = Int32Array.from(order, (p) => actor[p]!);
+  const actions = Int32Array.from(order, (p) => action[p]!);
+  time.set(times, from); actor.set(actors, from); action.set(actions, from);
+}
+
 /** The columns and their actions as a detect source. */
 export function coortweetSource(columns: CoortweetColumns, actions: CoortweetActions): DetectSource {
   const n = actions.row.length;
@@ -92,34 +146,32 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
 
   const originalDelay = (a: number): number => actions.time[a]! - originalTime[columns.object[actions.row[a]!]!]!;
 
+  /** Per action: its actor (-1 when its platform is left out), set by loadTraces. */
+  let actionActor = new Int32Array(0);
+
   /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
   const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions): TraceData | null => {
-    const include = (a: number): boolean => {
-      if (actorOf[columns.account[actions.row[a]!]!]! < 0) return false;
-      if (name === 'co-repost') return true;
-      const delay = originalDelay(a);
-      return delay >= 0 && delay <= options.fastRepostMs;
-    };
-    let events = 0;
-    for (let a = 0; a < n; a++) if (include(a)) events++;
-    if (events === 0) return null;
-    const data: TraceData = { actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events), actorCount, keyCount: 0 };
+    // Keys numbered by first appearance in action order; -1: the action is not an event.
+    const eventKey = new Int32Array(n);
     const keyOf = new Int32Array(objects.size).fill(-1);
     const keyObject: number[] = [];
-    for (let a = 0, e = 0; a < n; a++) {
-      if (!include(a)) continue;
-      const row = actions.row[a]!;
-      const object = columns.object[row]!;
+    let events = 0;
+    for (let a = 0; a < n; a++) {
+      let include = actionActor[a]! >= 0;
+      if (include && name === 'fast-repost') {
+        const delay = originalDelay(a);
+        include = delay >= 0 && delay <= options.fastRepostMs;
+      }
+      if (!include) { eventKey[a] = -1; continue; }
+      const object = columns.object[actions.row[a]!]!;
       let key = keyOf[object]!;
       if (key < 0) { key = keyOf[object] = keyObject.length; keyObject.push(object); }
-      data.actor[e] = actorOf[columns.account[row]!]!;
-      data.key[e] = key;
-      data.time[e] = actions.time[a]!;
-      data.action[e++] = a;
+      eventKey[a] = key;
+      events++;
     }
-    data.keyCount = keyObject.length;
+    if (events === 0) return null;
     keyObjects.set(name, Int32Array.from(keyObject));
-    return data;
+    return keyTimeOrdered(eventKey, keyObject.length, events, actionActor, actions.time, actorCount);
   };
 
   return {
@@ -134,8 +186,9 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       actorOf = new Int32Array(columns.accounts.size).fill(-1);
       accounts.forEach((account, ix) => { actorOf[account] = ix; });
       actorActions = new Int32Array(accounts.length);
+      actionActor = new Int32Array(n);
       for (let a = 0; a < n; a++) {
-        const actor = actorOf[columns.account[actions.row[a]!]!]!;
+        const actor = actionActor[a] = actorOf[columns.account[actions.row[a]!]!]!;
         if (actor >= 0) actorActions[actor]!++;
       }
       const traces = new Map<TraceName, TraceData>();

@@ -40,6 +40,23 @@ describe('sortByKeyTime', () => {
     );
   });
 
+  it('gives input already in (key, time) order back as it is, ties in input order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 4 })), { maxLength: 200 }), (rows) => {
+        rows.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+        const key = Int32Array.from(rows.map((r) => r[0]));
+        const time = Float64Array.from(rows.map((r) => r[1]));
+        check(key, time, 7);
+        const payload = Int32Array.from(rows.map((_, i) => 1000 - i));
+        const sorted = sortByKeyTime(key, time, 7, payload);
+        assert.deepEqual([...sorted.payload], [...payload]);
+        assert.deepEqual([...sorted.time], [...time]);
+        assert.notEqual(sorted.payload, payload, 'a copy, not the caller\'s array');
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('sorts a long reversed segment and keeps an already sorted one', () => {
     const n = 5_000;
     const reversed = Float64Array.from({ length: n }, (_, i) => n - i);

@@ -32,6 +32,9 @@ const TOP_BITS = 8;
  */
 export function sortByKeyTime(key: Int32Array, time: Float64Array, keyCount: number, payload: Int32Array): SortedEvents {
   const n = key.length;
+  // Traces often come in (key, time) order already (the direct readers and the store export
+  // them so): one sequential pass tells, and the sort is then a copy.
+  if (isSortedByKeyTime(key, time)) return copySorted(key, time, keyCount, payload);
   let bits = 0;
   while (2 ** bits < keyCount) bits++;
   const low = Math.max(0, bits - TOP_BITS);
@@ -92,6 +95,23 @@ export function sortByKeyTime(key: Int32Array, time: Float64Array, keyCount: num
   }
   keyStart[keyCount] = n;
   return { time: sortedTime, payload: sortedPayload, keyStart };
+}
+
+function isSortedByKeyTime(key: Int32Array, time: Float64Array): boolean {
+  for (let i = 1; i < key.length; i++) {
+    const d = key[i]! - key[i - 1]!;
+    if (d < 0 || (d === 0 && time[i]! < time[i - 1]!)) return false;
+  }
+  return true;
+}
+
+/** The stable sort of input already in (key, time) order: the input itself, with key starts. */
+function copySorted(key: Int32Array, time: Float64Array, keyCount: number, payload: Int32Array): SortedEvents {
+  const n = key.length;
+  const keyStart = new Int32Array(keyCount + 1);
+  for (let i = 0; i < n; i++) keyStart[key[i]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) keyStart[k + 1]! += keyStart[k]!;
+  return { time: time.slice(0, n), payload: payload.slice(0, n), keyStart };
 }
 
 function isSorted(time: Float64Array, start: number, end: number): boolean {
