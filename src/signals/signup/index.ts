@@ -1,12 +1,12 @@
 /** Sign-up prevention: scoring new registrations against a network's infrastructure and patterns. */
 export type { KnownInfra, KnownAddress, KnownNetwork, LearnInput } from './known-infra.js';
 export { emptyKnownInfra, learnInfra, LEARN_DEFAULTS } from './known-infra.js';
-export type { ScorerOptions, ScorerState, SignupDecision, SignupInput, SignupScore, SignupScorer } from './scorer.js';
+export type { ScorerOptions, ScorerState, ScorerStateParts, SignupDecision, SignupInput, SignupScore, SignupScorer } from './scorer.js';
 export { createSignupScorer, SCORER_DEFAULTS } from './scorer.js';
 export type { VelocityCounter, VelocitySnapshot } from './velocity.js';
 export { velocityCounter } from './velocity.js';
-export type { StateSaver } from './state-file.js';
-export { knownOf, loadState, saveState, statePathFor, stateSaver } from './state-file.js';
+export type { SaverOptions, StateSaver } from './state-file.js';
+export { knownOf, loadState, SAVER_DEFAULTS, saveState, saveStateInParts, statePathFor, stateSaver } from './state-file.js';
 export type { BatchResult } from './batch.js';
 export { scoreSignupFile, SIGNUP_COLUMNS } from './batch.js';
 export { parseSignupRequest, signupRequestSchema, signupScoreRoutes } from './http.js';

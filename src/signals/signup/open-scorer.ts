@@ -6,6 +6,7 @@ import type { IpLookup } from '../ip-table.js';
 import { createSignupScorer } from './scorer.js';
 import type { ScorerOptions, SignupScorer } from './scorer.js';
 import { knownOf, loadState, stateSaver } from './state-file.js';
+import type { SaverOptions } from './state-file.js';
 
 export interface OpenScorer {
   scorer: SignupScorer;
@@ -20,9 +21,10 @@ export interface OpenScorer {
  * const { scorer, close } = await openSignupScorer(statePathFor(db), (await loadIpTableFromStore(store.connection, db)).lookup);
  * app.route('/v1/signups', signupScoreRoutes(scorer)); // ... on shutdown: await close();
  */
-export async function openSignupScorer(statePath: string, lookup: IpLookup, options: { intervalMs?: number; onError?: (error: unknown) => void; scorer?: Partial<ScorerOptions> } = {}): Promise<OpenScorer> {
+export async function openSignupScorer(statePath: string, lookup: IpLookup, options: Partial<SaverOptions> & { scorer?: Partial<ScorerOptions> } = {}): Promise<OpenScorer> {
   const state = await loadState(statePath);
-  const scorer = createSignupScorer(knownOf(state), lookup, state, options.scorer);
-  const saver = stateSaver(scorer, statePath, { ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }), ...(options.onError === undefined ? {} : { onError: options.onError }) });
+  const { scorer: scorerOptions, ...saverOptions } = options;
+  const scorer = createSignupScorer(knownOf(state), lookup, state, scorerOptions);
+  const saver = stateSaver(scorer, statePath, saverOptions);
   return { scorer, flush: saver.flush, close: saver.stop };
 }

@@ -76,10 +76,18 @@ export interface ScorerState {
   lastTime: number;
 }
 
+/** The state as a writer takes it: everything but the velocity counts, and those in parts. */
+export interface ScorerStateParts {
+  head: Omit<ScorerState, 'velocity'>;
+  velocity: Record<'ip' | 'network' | 'template' | 'exitTemplate', { windowMs: number; parts: Generator<{ keys: string[]; buckets: number[] }, void, void> }>;
+}
+
 export interface SignupScorer {
   score(input: SignupInput): SignupScore;
   /** A snapshot to persist (velocity keys outside the window are dropped). */
   state(): ScorerState;
+  /** The same, with the velocity counts taken part by part as the writer pulls them (see VelocityCounter.snapshotParts). */
+  stateParts(keysPerPart: number): ScorerStateParts;
   /** Bumped by every scored sign-up: the write-behind saver watches it. */
   readonly revision: number;
   readonly known: KnownInfra;
@@ -217,5 +225,14 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
       domains: Object.fromEntries(domains),
       lastTime,
     }),
+    stateParts(keysPerPart) {
+      const now = lastTime;
+      const counter = (velocity: VelocityCounter): { windowMs: number; parts: Generator<{ keys: string[]; buckets: number[] }, void, void> } =>
+        ({ windowMs: velocity.windowMs, parts: velocity.snapshotParts(now, keysPerPart) });
+      return {
+        head: { version: 1, known, domains: Object.fromEntries(domains), lastTime: now },
+        velocity: { ip: counter(perIp), network: counter(perNetwork), template: counter(perTemplate), exitTemplate: counter(perExitTemplate) },
+      };
+    },
   };
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { LockstepError } from '../../model/index.js';
 import { createSignupScorer } from './scorer.js';
 import type { SignupInput } from './scorer.js';
-import { knownOf, loadState, saveState, stateSaver } from './state-file.js';
+import { knownOf, loadState, saveState, saveStateInParts, stateSaver } from './state-file.js';
 import { openSignupScorer } from './open-scorer.js';
 import { NETWORK_UA, testKnown, testTable } from './test-support/network.js';
 
@@ -67,5 +67,38 @@ describe('state file', () => {
     await second.close();
     assert.equal(next.decision, 'block');
     assert.ok(next.reasons.some((reason) => reason.startsWith('7 sign-ups with handle template Aa#8')), next.reasons.join('\n'));
+  });
+
+  it('writes the counts in parts that read back to the same state as the whole snapshot', async () => {
+    const path = join(dir, 'parts.json');
+    const running = createSignupScorer(testKnown(), testTable());
+    for (let i = 0; i < 400; i++) running.score({ ...wave(i), ip: `192.0.2.${i % 200}`, handle: `Lily${String(30_000_000 + i)}`, email_domain: `d${i % 7}.example` });
+    const busy = await saveStateInParts(path, running.stateParts(16));
+    assert.ok(busy >= 0);
+    const whole = running.state();
+    assert.ok((whole.velocity.ip?.keys.length ?? 0) > 100, 'many parts');
+    const read = await loadState(path);
+    assert.deepEqual(read, JSON.parse(JSON.stringify(whole)));
+    const restored = createSignupScorer(knownOf(read), testTable(), read);
+    assert.deepEqual(restored.score(wave(400)), running.score(wave(400)));
+  });
+
+  it('writes behind no more often than its share of the main thread allows; flush and stop still write', async () => {
+    const path = join(dir, 'share.json');
+    const scorer = createSignupScorer(testKnown(), testTable());
+    const saves: number[] = [];
+    // A write may take a billionth of the time between writes: after the first, the timer waits.
+    const saver = stateSaver(scorer, path, { intervalMs: 5, busyShare: 1e-9, onSaved: (busy) => saves.push(busy) });
+    scorer.score(wave(0));
+    while (saves.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    scorer.score(wave(1));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(saves.length, 1, 'the timer did not write again');
+    await saver.flush();
+    assert.equal(saves.length, 2);
+    scorer.score(wave(2));
+    await saver.stop();
+    assert.equal(saves.length, 3);
+    assert.equal((await loadState(path))?.lastTime, T0 + 2000);
   });
 });

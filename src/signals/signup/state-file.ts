@@ -9,13 +9,26 @@ import { z } from 'zod';
 import { LockstepError } from '../../model/index.js';
 import type { KnownInfra } from './known-infra.js';
 import { emptyKnownInfra } from './known-infra.js';
-import type { ScorerState, SignupScorer } from './scorer.js';
+import type { ScorerState, ScorerStateParts, SignupScorer } from './scorer.js';
 
 /** Where the state of a store lives. */
 export const statePathFor = (db: string): string => `${db}.signups.json`;
 
-const velocitySchema = z.object({ windowMs: z.number().positive(), keys: z.array(z.string()), buckets: z.array(z.number().nullable()) })
-  .transform((value) => ({ ...value, buckets: value.buckets.map((n) => n ?? -Infinity) })).nullable();
+const velocityPart = z.object({ keys: z.array(z.string()), buckets: z.array(z.number().nullable()) });
+/** One velocity counter: `keys` and `buckets` whole, or (as the write-behind writes them) in `parts`. */
+const velocitySchema = z.union([
+  velocityPart.extend({ windowMs: z.number().positive() }),
+  z.object({ windowMs: z.number().positive(), parts: z.array(velocityPart) }),
+]).transform((value) => {
+  const parts = 'parts' in value ? value.parts : [value];
+  const keys: string[] = [];
+  const buckets: number[] = [];
+  for (const part of parts) {
+    for (const key of part.keys) keys.push(key);
+    for (const n of part.buckets) buckets.push(n ?? -Infinity);
+  }
+  return { windowMs: value.windowMs, keys, buckets };
+}).nullable();
 const knownSchema = z.object({
   version: z.literal(1),
   sources: z.array(z.string()),
@@ -74,6 +87,55 @@ export async function saveState(path: string, state: ScorerState): Promise<void>
   }
 }
 
+/** The known infrastructure as JSON, once per object (it changes only when learning). */
+const knownJson = new WeakMap<KnownInfra, string>();
+
+/**
+ * Writes the state atomically as `saveState` does, but the velocity counts part by part, awaiting
+ * the file write between parts: the event loop serves requests in between, so a big state never
+ * stalls a server for long. Answers the main-thread time it took (ms).
+ */
+export async function saveStateInParts(path: string, state: ScorerStateParts): Promise<number> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const handle = await open(temp, 'w');
+  let busy = 0;
+  try {
+    let started = performance.now();
+    const { domains, lastTime } = state.head;
+    let known = knownJson.get(state.head.known);
+    if (known === undefined) knownJson.set(state.head.known, (known = JSON.stringify(state.head.known)));
+    let text = `{"version":1,"known":${known},"domains":${JSON.stringify(domains)},"lastTime":${JSON.stringify(lastTime)},"velocity":{`;
+    let firstCounter = true;
+    for (const [name, counter] of Object.entries(state.velocity)) {
+      text += `${firstCounter ? '' : ','}${JSON.stringify(name)}:{"windowMs":${counter.windowMs},"parts":[`;
+      firstCounter = false;
+      let firstPart = true;
+      for (const part of counter.parts) {
+        text += `${firstPart ? '' : ','}{"keys":${JSON.stringify(part.keys)},"buckets":${JSON.stringify(part.buckets)}}`;
+        firstPart = false;
+        busy += performance.now() - started;
+        await handle.write(text);
+        text = '';
+        started = performance.now();
+      }
+      text += ']}';
+    }
+    text += '}}';
+    busy += performance.now() - started;
+    await handle.write(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return busy;
+}
+
 export interface StateSaver {
   /** Writes now if anything changed since the last write. */
   flush(): Promise<void>;
@@ -81,26 +143,46 @@ export interface StateSaver {
   stop(): Promise<void>;
 }
 
+export const SAVER_DEFAULTS = {
+  /** Shortest time between writes. */
+  intervalMs: 1000,
+  /** Velocity keys per part: one part's JSON takes well under a millisecond. */
+  keysPerPart: 2000,
+  /** Share of the main thread writes may take: after a write that took t ms, the next waits t / share. */
+  busyShare: 0.02,
+  onError: (error: unknown): void => { void error; },
+  /** Told the main-thread time of each write (ms). */
+  onSaved: (busyMs: number): void => { void busyMs; },
+  now: (): number => performance.now(),
+};
+
+export type SaverOptions = typeof SAVER_DEFAULTS;
+
 /**
- * Write-behind: every `intervalMs`, saves the scorer's state if it scored anything since the last
- * save. One write at a time; a failed write is reported to `onError` and retried next tick.
+ * Write-behind: every `intervalMs` (longer when the state is big, see `busyShare`), saves the
+ * scorer's state if it scored anything since the last save, in parts (saveStateInParts). One write
+ * at a time; a failed write is reported to `onError` and retried next tick.
  */
-export function stateSaver(scorer: SignupScorer, path: string, options: { intervalMs?: number; onError?: (error: unknown) => void } = {}): StateSaver {
+export function stateSaver(scorer: SignupScorer, path: string, options: Partial<SaverOptions> = {}): StateSaver {
+  const settings = { ...SAVER_DEFAULTS, ...options };
   let saved = scorer.revision;
+  let notBefore = -Infinity;
   let writing: Promise<void> = Promise.resolve();
-  const flush = (): Promise<void> => {
+  const flush = (force: boolean): Promise<void> => {
     writing = writing.then(async () => {
       const revision = scorer.revision;
-      if (revision === saved) return;
-      await saveState(path, scorer.state());
+      if (revision === saved || (!force && settings.now() < notBefore)) return;
+      const busy = await saveStateInParts(path, scorer.stateParts(settings.keysPerPart));
       saved = revision;
-    }).catch((error: unknown) => { (options.onError ?? (() => undefined))(error); });
+      settings.onSaved(busy);
+      notBefore = settings.now() + Math.max(0, busy / settings.busyShare - settings.intervalMs);
+    }).catch((error: unknown) => { settings.onError(error); });
     return writing;
   };
-  const timer = setInterval(() => { void flush(); }, options.intervalMs ?? 1000);
+  const timer = setInterval(() => { void flush(false); }, settings.intervalMs);
   timer.unref();
   return {
-    flush,
-    stop: async () => { clearInterval(timer); await flush(); },
+    flush: () => flush(true),
+    stop: async () => { clearInterval(timer); await flush(true); },
   };
 }

@@ -80,4 +80,18 @@ describe('velocityCounter', () => {
     assert.equal(restored.hitPair('Aa#8', -12345, 300), 3);
     assert.equal(restored.hit(-7, 300), 2);
   });
+
+  it('gives every key once when taken in parts, even if the table regrows during the walk', () => {
+    const counter = velocityCounter(1000);
+    for (let i = 0; i < 3000; i++) counter.hit(i, 500);
+    const parts = counter.snapshotParts(500, 100);
+    const first = parts.next().value;
+    assert.equal(first?.keys.length, 100);
+    for (let i = 3000; i < 20_000; i++) counter.hit(i, 600); // regrows the table
+    const keys = [...(first?.keys ?? []), ...[...parts].flatMap((part) => part.keys)];
+    const seen = new Set(keys);
+    assert.equal(seen.size, keys.length, 'no key twice');
+    for (let i = 0; i < 3000; i++) assert.ok(seen.has(`#${i}`), `#${i} was there when the walk began`);
+    assert.deepEqual(counter.snapshot(600).keys.length, 20_000);
+  });
 });

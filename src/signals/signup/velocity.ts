@@ -37,6 +37,13 @@ export interface VelocityCounter {
   readonly size: number;
   /** Keys still inside the window at `now`, for the state file. */
   snapshot(now: number): VelocitySnapshot;
+  /**
+   * The snapshot in parts of at most `keysPerPart` keys, taken one by one as the caller pulls
+   * them (a writer can yield between parts, so a big table never stalls a server for long).
+   * Counts are those at the time each part is taken; keys added after the table regrew during
+   * the walk are left for the next snapshot.
+   */
+  snapshotParts(now: number, keysPerPart: number): Generator<{ keys: string[]; buckets: number[] }, void, void>;
 }
 
 const EMPTY = 0;
@@ -163,6 +170,28 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
     return record(slot(TEXT, 0, textId(key)), time);
   };
 
+  /** Walks the table as it is now (a rebuild replaces the arrays; this walk keeps the old ones). */
+  function* walk(now: number, keysPerPart: number): Generator<{ keys: string[]; buckets: number[] }, void, void> {
+    const table = { kinds, his, los, starts, current, previous, texts, capacity };
+    let keys: string[] = [];
+    let buckets: number[] = [];
+    for (let at = 0; at < table.capacity; at++) {
+      const kind = table.kinds[at] as number;
+      const start = table.starts[at] as number;
+      if (kind === EMPTY || start + 2 * windowMs <= now) continue; // nothing of it is inside the window any more
+      const hi = table.his[at] as number;
+      const lo = table.los[at] as number;
+      keys.push(kind === NUMBER ? `#${hi * TWO_32 + (lo >>> 0)}` : kind === TEXT ? (table.texts[lo] as string) : `${table.texts[hi] as string}|${lo}`);
+      buckets.push(start, table.current[at] as number, table.previous[at] as number);
+      if (keys.length >= keysPerPart) {
+        yield { keys, buckets };
+        keys = [];
+        buckets = [];
+      }
+    }
+    if (keys.length > 0) yield { keys, buckets };
+  }
+
   if (restore !== undefined && restore.windowMs === windowMs) {
     restore.keys.forEach((key, i) => {
       let at: number;
@@ -196,17 +225,9 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
       return count(at, Math.max(time, start));
     },
     snapshot(now) {
-      const keys: string[] = [];
-      const buckets: number[] = [];
-      for (let at = 0; at < capacity; at++) {
-        const kind = kinds[at] as number;
-        if (kind === EMPTY || (starts[at] as number) + 2 * windowMs <= now) continue; // nothing of it is inside the window any more
-        const hi = his[at] as number;
-        const lo = los[at] as number;
-        keys.push(kind === NUMBER ? `#${hi * TWO_32 + (lo >>> 0)}` : kind === TEXT ? (texts[lo] as string) : `${texts[hi] as string}|${lo}`);
-        buckets.push(starts[at] as number, current[at] as number, previous[at] as number);
-      }
-      return { windowMs, keys, buckets };
+      const whole = walk(now, Infinity).next().value; // one part: everything
+      return { windowMs, keys: whole?.keys ?? [], buckets: whole?.buckets ?? [] };
     },
+    snapshotParts: (now, keysPerPart) => walk(now, keysPerPart),
   };
 }
