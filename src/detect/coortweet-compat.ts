@@ -126,25 +126,40 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
     const a = accountId[r]!;
     if (rowsOf[a]! >= minParticipation && rankOf[a] === -1) rankOf[a] = ranks++;
   }
-  const rowRank = new Int32Array(n);
-  const kept = new Uint8Array(n);
+  // x: the kept rows grouped by account rank (stable); their columns are scattered into x order
+  // as x is built (a scatter from row order, not a gather through x, which is random).
+  const start = new Int32Array(ranks + 1);
   for (let r = 0; r < n; r++) {
-    rowRank[r] = rankOf[accountId[r]!]!;
-    kept[r] = rowRank[r]! >= 0 ? 1 : 0;
+    const rank = rankOf[accountId[r]!]!;
+    if (rank >= 0) start[rank + 1]!++;
   }
-  const x = stableOrderBy(rowRank, ranks, rowsWhere(kept));
-  const m = x.length;
+  for (let k = 0; k < ranks; k++) start[k + 1] = start[k]! + start[k + 1]!;
+  const m = start[ranks]!;
+  const x = new Int32Array(m);
+  const xObject = new Int32Array(m);
+  const xTime = new Float64Array(m);
+  const xContent = new Int32Array(m);
+  const xAccount = new Int32Array(m);
+  for (let r = 0; r < n; r++) {
+    const rank = rankOf[accountId[r]!]!;
+    if (rank < 0) continue;
+    const p = start[rank]!++;
+    x[p] = r;
+    xObject[p] = objectId[r]!;
+    xTime[p] = time[r]!;
+    xContent[p] = contentId[r]!;
+    xAccount[p] = accountId[r]!;
+  }
+  // xRawObject: the object ids in x order (xObject becomes their ranks below).
+  const xRawObject = xObject.slice();
 
   // 2. Objects in order of first appearance; rows sorted by (object, time, position in x).
   const objectRank = new Int32Array(idCount).fill(-1);
   let objects = 0;
-  const xObject = new Int32Array(m);
-  const xTime = new Float64Array(m);
   for (let p = 0; p < m; p++) {
-    const o = objectId[x[p]!]!;
+    const o = xObject[p]!;
     if (objectRank[o] === -1) objectRank[o] = objects++;
     xObject[p] = objectRank[o]!;
-    xTime[p] = time[x[p]!]!;
   }
   const sorted = sortByKeyTime(xObject, xTime, objects, Int32Array.from({ length: m }, (_, p) => p));
 
@@ -159,13 +174,13 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
     for (let j = lo + 1; j < end; j++) {
       const tj = sorted.time[j]!;
       while (tj - sorted.time[lo]! > timeWindow) lo++;
-      const rj = x[sorted.payload[j]!]!;
+      const pj = sorted.payload[j]!;
       for (let i = lo; i < j; i++) {
-        const ri = x[sorted.payload[i]!]!;
-        const ci = contentId[ri]!;
-        const cj = contentId[rj]!;
-        const o = objectId[ri]!;
-        if (accountId[ri] === accountId[rj] || ci === cj || o === ci || o === cj) continue;
+        const pi = sorted.payload[i]!;
+        const ci = xContent[pi]!;
+        const cj = xContent[pj]!;
+        const o = xRawObject[pi]!;
+        if (xAccount[pi] === xAccount[pj] || ci === cj || o === ci || o === cj) continue;
         if (count === older.length) {
           older = grown(older);
           newer = grown(newer);
@@ -183,18 +198,17 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   if (minParticipation >= 1) {
     const coShared = new Uint8Array(idCount);
     for (let q = 0; q < count; q++) {
-      coShared[contentId[x[older[q]!]!]!] = 1;
-      coShared[contentId[x[newer[q]!]!]!] = 1;
+      coShared[xContent[older[q]!]!] = 1;
+      coShared[xContent[newer[q]!]!] = 1;
     }
     const participation = new Int32Array(accountCount);
-    for (let p = 0; p < m; p++) if (coShared[contentId[x[p]!]!] === 1) participation[accountId[x[p]!]!]!++;
+    for (let p = 0; p < m; p++) if (coShared[xContent[p]!] === 1) participation[xAccount[p]!]!++;
     const passing = new Uint8Array(idCount);
     for (let p = 0; p < m; p++) {
-      const r = x[p]!;
-      if (coShared[contentId[r]!] === 1 && participation[accountId[r]!]! >= minParticipation) passing[contentId[r]!] = 1;
+      if (coShared[xContent[p]!] === 1 && participation[xAccount[p]!]! >= minParticipation) passing[xContent[p]!] = 1;
     }
     for (let q = 0; q < count; q++) {
-      keep[q] = passing[contentId[x[older[q]!]!]!]! | passing[contentId[x[newer[q]!]!]!]!;
+      keep[q] = passing[xContent[older[q]!]!]! | passing[xContent[newer[q]!]!]!;
     }
   }
 
