@@ -41,9 +41,16 @@ export class ByteInterner {
 
   /** The id of `bytes[start, end)`, new ones numbered in order of first appearance. */
   intern(bytes: Uint8Array, start: number, end: number): number {
-    // Files often repeat a value on consecutive rows (grouped by object or account): the last id
-    // is checked first, from the end (ids tend to share prefixes), before hashing.
-    // The last value is compared with a copy of it kept here (in cache), not the arena's.
+    // Files often repeat a value on consecutive rows (grouped by object or account). A numeric
+    // value is cheap to find again; the last byte-path value is kept here (in cache) and compared
+    // from the end (ids tend to share prefixes) before hashing.
+    const numeric = this.numeric === null ? -2 : this.numeric.lookup(bytes, start, end, true);
+    if (numeric >= 0) return numeric;
+    if (numeric === -1) {
+      const id = this.append(bytes, start, end);
+      this.numeric!.add(id, this.size);
+      return id;
+    }
     const length = end - start;
     if (length === this.lastLength) {
       const copy = this.lastBytes;
@@ -51,16 +58,7 @@ export class ByteInterner {
       while (i >= 0 && copy[i] === bytes[start + i]) i--;
       if (i < 0) return this.last;
     }
-    const numeric = this.numeric === null ? -2 : this.numeric.lookup(bytes, start, end, true);
-    let id: number;
-    if (numeric >= 0) {
-      id = numeric;
-    } else if (numeric === -1) {
-      id = this.append(bytes, start, end);
-      this.numeric!.add(id, this.size);
-    } else {
-      id = this.lookup(bytes, start, end);
-    }
+    const id = this.lookup(bytes, start, end);
     this.last = id;
     if (length <= LAST_COPY) {
       this.lastLength = length;
