@@ -1,16 +1,18 @@
 /**
  * Stream mode: detection kept current over a sliding window instead of run once over a dump.
  * Actions go through a reorder buffer into per-trace windowed co-action state (trace-window.ts);
- * `detect()` turns the live state into the batch engine's pair tables and runs the batch engine's
- * own null model, fusion and Leiden clustering on them (src/detect), so a stream whose horizon
- * covers its data gives the batch result (see detector.test.ts for what differs and why).
+ * `detect()` tests the live pairs with the batch engine's null model (kept as running statistics)
+ * and runs the batch engine's own fusion and Leiden clustering on the significant ones
+ * (src/detect), so a stream whose horizon covers its data gives the batch result (see
+ * detector.test.ts for what differs and why).
  */
 import { CLUSTER_DEFAULTS, clusterAccounts } from '../detect/clusters.js';
 import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
 import { fuseTraces } from '../detect/fuse.js';
 import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
 import { KERNEL_DEFAULTS } from '../detect/kernel/index.js';
-import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
+import type { PairTable } from '../detect/kernel/index.js';
+import { SIGNIFICANCE_DEFAULTS } from '../detect/significance/index.js';
 import type { Action } from '../model/index.js';
 import { LockstepError } from '../model/index.js';
 import { DEFAULT_STREAM_TRACES, traceEvents } from './extract.js';
@@ -18,7 +20,7 @@ import type { StreamTrace } from './extract.js';
 import { ExpiringInterner } from './interner.js';
 import { ReorderBuffer } from './reorder.js';
 import { MAX_LIVE_ACTORS, MAX_PARTNERS_PER_EVENT, TraceWindow } from './trace-window.js';
-import type { TraceWindowSize } from './trace-window.js';
+import type { SignificantPairs, TraceWindowSize } from './trace-window.js';
 
 export interface StreamOptions {
   traces: readonly StreamTrace[];
@@ -50,6 +52,17 @@ export const STREAM_DEFAULTS: Readonly<StreamOptions> = Object.freeze({
   cluster: CLUSTER_DEFAULTS,
   sweepEveryMs: null,
 });
+
+export interface DetectOptions {
+  /**
+   * `all`: number every live account (as batch does: the graph's actors are all of them);
+   * `linked`: only accounts on a significant edge (what alerts need; a detection then costs
+   * nothing per idle account).
+   */
+  accounts: 'all' | 'linked';
+}
+
+export const DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({ accounts: 'all' });
 
 /** The live state's size: what the memory bound is about. */
 export interface StreamStateSize extends TraceWindowSize {
@@ -196,9 +209,25 @@ export class StreamDetector {
     return total;
   }
 
-  /** Clusters of the live state: the batch engine's null model, fusion and clustering on it. */
-  detect(): StreamDetection {
-    const live = [...this.#actors.liveIds()].map((id) => {
+  /**
+   * Clusters of the live state: the batch engine's null model (on running statistics, see
+   * TraceWindow.significant), fusion and clustering on it. Its cost follows the candidate pairs
+   * and the significant graph, not the whole live state, except with `accounts: 'all'`.
+   */
+  detect(options?: Partial<DetectOptions>): StreamDetection {
+    const { accounts } = { ...DETECT_DEFAULTS, ...options };
+    const significant: { trace: StreamTrace; pairs: SignificantPairs }[] = [];
+    for (const [trace, window] of this.#windows) {
+      if (window.pairCount > 0) significant.push({ trace, pairs: window.significant({ fdr: this.options.fdr, minShared: this.options.minShared }) });
+    }
+    let ids: Iterable<number>;
+    if (accounts === 'all') ids = this.#actors.liveIds();
+    else {
+      const linked = new Set<number>();
+      for (const { pairs } of significant) for (let row = 0; row < pairs.size; row++) linked.add(pairs.a[row]!).add(pairs.b[row]!);
+      ids = linked;
+    }
+    const live = [...ids].map((id) => {
       const [platform = '', actor = ''] = this.#actors.label(id).split('\u0000');
       return { id, platform, actor };
     });
@@ -210,47 +239,41 @@ export class StreamDetector {
       remap[entry.id] = index;
       original[index] = entry.id;
     });
-    const edges: TraceEdges[] = [];
-    for (const [trace, window] of this.#windows) {
-      const pairs = window.pairTable(remap);
-      if (pairs.size === 0) continue;
-      const significance = significantPairs(pairs, window.activity(remap, live.length), { fdr: this.options.fdr, minShared: this.options.minShared });
-      edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
-    }
+    const edges: TraceEdges[] = significant.map(({ trace, pairs }) => {
+      const table: PairTable = { ...pairs, a: new Int32Array(pairs.size), b: new Int32Array(pairs.size) };
+      for (let row = 0; row < pairs.size; row++) {
+        const x = remap[pairs.a[row]!]!;
+        const y = remap[pairs.b[row]!]!;
+        table.a[row] = Math.min(x, y);
+        table.b[row] = Math.max(x, y);
+      }
+      return { trace, pairs: table, kept: Int32Array.from({ length: pairs.size }, (_, row) => row), logP: pairs.logP };
+    });
     const graph = fuseTraces(live.length, edges);
     const clusters = clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...this.options.cluster });
     const topKeys: StreamDetection['topKeys'] = [];
     const span: StreamDetection['span'] = [];
-    // Which cluster each internal edge's pair belongs to (original ids), then one pass over the records.
-    const clusterOfPair = new Map<number, number>();
-    clusters.forEach((cluster, index) => {
+    for (const cluster of clusters) {
+      const counts = new Map<string, { trace: StreamTrace; key: string; pairs: number }>();
+      let first = Infinity, last = -Infinity;
       for (const edge of cluster.internalEdges) {
-        const x = original[graph.a[edge] ?? 0] ?? 0;
-        const y = original[graph.b[edge] ?? 0] ?? 0;
-        clusterOfPair.set(Math.min(x, y) * MAX_LIVE_ACTORS + Math.max(x, y), index);
+        const a = original[graph.a[edge] ?? 0] ?? 0;
+        const b = original[graph.b[edge] ?? 0] ?? 0;
+        for (const [trace, window] of this.#windows) {
+          window.recordsOfPair(a, b, (key, time) => {
+            const label = window.keys.label(key);
+            const id = `${trace}\u0000${label}`;
+            const entry = counts.get(id) ?? { trace, key: label, pairs: 0 };
+            entry.pairs++;
+            counts.set(id, entry);
+            if (time < first) first = time;
+            if (time > last) last = time;
+          });
+        }
       }
-    });
-    const counts = clusters.map(() => new Map<string, { trace: StreamTrace; key: string; pairs: number }>());
-    const first = clusters.map(() => Infinity);
-    const last = clusters.map(() => -Infinity);
-    if (clusterOfPair.size > 0) {
-      for (const [trace, window] of this.#windows) {
-        window.recordsOfPairs((a, b) => clusterOfPair.get(a * MAX_LIVE_ACTORS + b) ?? -1, (cluster, key, time) => {
-          const label = window.keys.label(key);
-          const id = `${trace}\u0000${label}`;
-          const byKey = counts[cluster]!;
-          const entry = byKey.get(id) ?? { trace, key: label, pairs: 0 };
-          entry.pairs++;
-          byKey.set(id, entry);
-          if (time < first[cluster]!) first[cluster] = time;
-          if (time > last[cluster]!) last[cluster] = time;
-        });
-      }
+      topKeys.push([...counts.values()].sort((x, y) => y.pairs - x.pairs || (x.key < y.key ? -1 : 1)).slice(0, 5));
+      span.push({ first, last });
     }
-    clusters.forEach((_, index) => {
-      topKeys.push([...counts[index]!.values()].sort((x, y) => y.pairs - x.pairs || (x.key < y.key ? -1 : 1)).slice(0, 5));
-      span.push({ first: first[index]!, last: last[index]! });
-    });
     return {
       actorIds: live.map((entry) => entry.actor), actorPlatforms: live.map((entry) => entry.platform),
       graph, clusters, watermark: this.#reorder.watermark, topKeys, span,

@@ -21,7 +21,7 @@ describe('stream runner', () => {
     const { lines, rings } = jetstreamStream({ durationMs, organicPerSecond: 2, ringEveryMs: 60_000 });
     let clock = 0;
     const slept: number[] = [];
-    const alerts: { cluster: string; type: string; members: string[]; latencyMs: number | null }[] = [];
+    const alerts: { cluster: string; type: string; members: string[]; latencyMs: number | null; lagMs: number | null }[] = [];
     const summary = await runStream(from(lines), 'test', {
       speed: 10, everyMs: 60_000, now: () => clock, sleep: async (ms) => { slept.push(ms); clock += ms; },
     }, { alert: (alert) => { alerts.push(alert); }, reject: () => undefined });
@@ -37,6 +37,8 @@ describe('stream runner', () => {
     }
     // With the fake clock, wall time only passes while pacing: an alert comes within one period of its event.
     for (const alert of alerts) assert.ok(alert.latencyMs !== null && alert.latencyMs <= 60_000 / 10 + 1, `latency ${alert.latencyMs}`);
+    // The lag: the data the previous detection lacked arrived at most a period, the lateness and a gap between events (here < 2 s) before.
+    for (const alert of alerts) assert.ok(alert.lagMs !== null && alert.lagMs > 0 && alert.lagMs <= (60_000 + 5_000 + 2_000) / 10, `lag ${alert.lagMs}`);
   });
 
   it('rejects bad lines with where they were, and keeps going', async () => {

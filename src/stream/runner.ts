@@ -30,8 +30,19 @@ export const RUNNER_DEFAULTS: Readonly<RunnerOptions> = Object.freeze({
 
 /** An alert as emitted: when it was raised and how long after the event that completed it arrived. */
 export interface EmittedAlert extends StreamAlert {
-  /** Wall ms from the arrival of the last co-action's event to this alert (null when unknown). */
+  /**
+   * Wall ms from the arrival of the members' last co-action's event to this alert (null when
+   * unknown). A cluster can cross the significance cut with no new event of its own (the
+   * trace's activity grows around it, so chance explains its shared keys less well): then this
+   * counts the time the evidence took to become significant, not the time the system took.
+   */
   latencyMs: number | null;
+  /**
+   * Wall ms from the arrival of the earliest event the previous detection had not seen to this
+   * alert: an upper bound on the delay after the event that completed the cluster, whichever
+   * it was (the previous detection, without it, did not raise this alert).
+   */
+  lagMs: number | null;
 }
 
 export interface RunSummary {
@@ -103,14 +114,15 @@ export async function runStream(lines: AsyncIterable<string>, where: string, opt
   let lastDetectWall = started;
 
   const detect = async (): Promise<void> => {
-    const detection = detector.detect();
+    const detection = detector.detect({ accounts: 'linked' });
     summary.detections++;
     summary.clusters = detection.clusters.length;
     const wall = opts.now();
+    const unseen = arrivals.arrival(lastDetectTime === -Infinity ? -Infinity : lastDetectTime + 1e-3);
     for (const alert of tracker.update(detection)) {
       const arrived = arrivals.arrival(alert.lastCoAction);
       summary.alerts++;
-      await sinks.alert({ ...alert, latencyMs: arrived === null ? null : Math.max(0, wall - arrived) });
+      await sinks.alert({ ...alert, latencyMs: arrived === null ? null : Math.max(0, wall - arrived), lagMs: unseen === null ? null : Math.max(0, wall - unseen) });
     }
     lastDetectTime = detector.watermark;
     lastDetectWall = opts.now();

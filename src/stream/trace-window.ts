@@ -17,6 +17,7 @@
  * horizon at least as long as the data they equal the batch kernel's over all of it.
  */
 import type { PairTable } from '../detect/kernel/index.js';
+import { logPoissonUpperTail } from '../detect/significance/index.js';
 import { ExpiringInterner } from './interner.js';
 import { grownF64, grownI32, IntTupleTable } from './int-table.js';
 import { KeyRings } from './key-rings.js';
@@ -26,13 +27,20 @@ export const MAX_LIVE_ACTORS = 2 ** 26;
 /** Largest partner cap the rings take (the batch default is 32). */
 export const MAX_PARTNERS_PER_EVENT = 4_096;
 
-/** Fields of a (pair, key) record. */
-const PAIR = 0, CO_ACTIONS = 1, DELTA = 2, LAST = 3;
+/** Fields of a (pair, key) record; PREV and NEXT link a pair's records (-1: none). */
+const PAIR = 0, CO_ACTIONS = 1, DELTA = 2, LAST = 3, PREV = 4, NEXT = 5, WIDTH = 6;
 
 export interface TraceWindowOptions {
   windowMs: number;
   horizonMs: number;
   maxPartnersPerEvent: number;
+}
+
+/** The significant pairs of a trace (original actor ids, a < b) with their evidence and ln p. */
+export interface SignificantPairs extends PairTable {
+  logP: Float64Array;
+  /** Pairs tested (every live pair, as batch counts them for the false discovery rate). */
+  tested: number;
 }
 
 export interface TraceWindowSize {
@@ -47,11 +55,17 @@ export class TraceWindow {
   readonly #rings: KeyRings;
   /** (a, b, key), a < b → record: pair entry, co-actions, summed delay, last co-action time. */
   readonly #pairKeys = new IntTupleTable(3);
-  /** Per entry, interleaved (one cache line per record): pair entry, co-actions, summed delay, last time. */
-  #pk = new Float64Array(4 * 1024);
+  /** Per entry, interleaved (one cache line per record): pair entry, co-actions, summed delay, last time, links. */
+  #pk = new Float64Array(WIDTH * 1024);
   /** (a, b) → entry; `#pairKeys` records per pair (the pair's shared keys). */
   readonly #pairs = new IntTupleTable(2);
   #pairShared = new Int32Array(1024);
+  /** pair entry → its first (pair, key) record. */
+  #pairHead = new Int32Array(1024);
+  /** actor → Σ shared over its pairs (the null model's strength W). */
+  #strength = new Int32Array(1024);
+  /** Σ activity (the null model's D). */
+  #activitySum = 0;
   /** (key, actor) → last time the actor acted on the key. */
   readonly #actorKeys = new IntTupleTable(2);
   #akLast = new Float64Array(1024);
@@ -87,22 +101,33 @@ export class TraceWindow {
       this.#actorsOnKey[key]!++;
       this.#activity = grownI32(this.#activity, actor + 1);
       if (this.#activity[actor]!++ === 0) this.#activeActors++;
+      this.#activitySum++;
     } else if (time > this.#akLast[ak]!) this.#akLast[ak] = time;
   }
 
   #coAct(a: number, b: number, key: number, delta: number, time: number): void {
     const table = this.#pairKeys;
     const e = table.insert(a, b, key);
-    const v = 4 * e;
+    const v = WIDTH * e;
     if (table.created) {
-      this.#pk = grownF64(this.#pk, 4 * table.entryCapacity);
+      this.#pk = grownF64(this.#pk, WIDTH * table.entryCapacity);
       const pair = this.#pairs.insert(a, b);
       if (this.#pairs.created) {
         this.#pairShared = grownI32(this.#pairShared, this.#pairs.entryCapacity);
+        this.#pairHead = grownI32(this.#pairHead, this.#pairs.entryCapacity);
         this.#pairShared[pair] = 0;
+        this.#pairHead[pair] = -1;
       }
       this.#pairShared[pair]!++;
+      this.#strength = grownI32(this.#strength, b + 1);
+      this.#strength[a]!++;
+      this.#strength[b]!++;
       const pk = this.#pk;
+      const head = this.#pairHead[pair]!;
+      pk[v + PREV] = -1;
+      pk[v + NEXT] = head;
+      if (head >= 0) pk[WIDTH * head + PREV] = e;
+      this.#pairHead[pair] = e;
       pk[v + PAIR] = pair;
       pk[v + CO_ACTIONS] = 1;
       pk[v + DELTA] = delta;
@@ -122,9 +147,18 @@ export class TraceWindow {
     const cutoff = now - horizonMs;
     if (!Number.isFinite(cutoff)) return;
     const pk = this.#pairKeys;
+    const values = this.#pk;
     for (let e = 0; e < pk.highWater; e++) {
-      if (!pk.isLive(e) || this.#pk[4 * e + LAST]! >= cutoff) continue;
-      const pair = this.#pk[4 * e + PAIR]!;
+      const v = WIDTH * e;
+      if (!pk.isLive(e) || values[v + LAST]! >= cutoff) continue;
+      const pair = values[v + PAIR]!;
+      const prev = values[v + PREV]!;
+      const next = values[v + NEXT]!;
+      if (prev >= 0) values[WIDTH * prev + NEXT] = next;
+      else this.#pairHead[pair] = next;
+      if (next >= 0) values[WIDTH * next + PREV] = prev;
+      this.#strength[pk.keys[3 * e]!]!--;
+      this.#strength[pk.keys[3 * e + 1]!]!--;
       if (--this.#pairShared[pair]! === 0) this.#pairs.remove(pair);
       pk.remove(e);
     }
@@ -135,6 +169,7 @@ export class TraceWindow {
       const actor = ak.keys[2 * e + 1]!;
       this.#actorsOnKey[key]!--;
       if (--this.#activity[actor]! === 0) this.#activeActors--;
+      this.#activitySum--;
       ak.remove(e);
     }
     // A key that nothing touched for the horizon has no record left (records are never newer than their key).
@@ -169,13 +204,13 @@ export class TraceWindow {
     const values = this.#pk;
     for (let e = 0; e < pk.highWater; e++) {
       if (!pk.isLive(e)) continue;
-      const pair = values[4 * e + PAIR]!;
+      const pair = values[WIDTH * e + PAIR]!;
       const key = pk.keys[3 * e + 2]!;
       let w = weight[key]!;
       if (Number.isNaN(w)) weight[key] = w = keyWeight(this.#actorsOnKey[key]!);
       idf[pair] = idf[pair]! + w;
-      coActions[pair] = coActions[pair]! + values[4 * e + CO_ACTIONS]!;
-      sumDelta[pair] = sumDelta[pair]! + values[4 * e + DELTA]!;
+      coActions[pair] = coActions[pair]! + values[WIDTH * e + CO_ACTIONS]!;
+      sumDelta[pair] = sumDelta[pair]! + values[WIDTH * e + DELTA]!;
     }
     return { idf, coActions, sumDelta };
   }
@@ -231,26 +266,70 @@ export class TraceWindow {
   }
 
   /**
-   * Visits the live (pair, key) records of the pairs `tagOf(a, b)` tags (a < b, original ids;
-   * -1: not wanted) with the tag, the key and the last co-action time: one pass over the records,
-   * for the evidence of a detection's clusters.
+   * Visits the live (pair, key) records of actors a and b (original ids, any order): the key and
+   * the last co-action time. Walks the pair's own records only.
    */
-  recordsOfPairs(tagOf: (a: number, b: number) => number, visit: (tag: number, key: number, last: number) => void): void {
+  recordsOfPair(a: number, b: number, visit: (key: number, last: number) => void): void {
+    const pair = this.#pairs.find(Math.min(a, b), Math.max(a, b));
+    if (pair < 0) return;
+    const values = this.#pk;
+    for (let e = this.#pairHead[pair]!; e >= 0; e = values[WIDTH * e + NEXT]!) visit(this.#pairKeys.keys[3 * e + 2]!, values[WIDTH * e + LAST]!);
+  }
+
+  /**
+   * The null model's test (detect/significance/significance.ts, same formula and the same
+   * Benjamini–Hochberg control over every live pair) on the running statistics: shared keys per
+   * pair, strength W and activity d per actor and their total D are kept up to date as events
+   * come and go, so a detection reads only the pairs that can pass (shared >= minShared) and
+   * walks the records of the pairs that do. Its cost follows the candidate pairs, not the
+   * records. Actors are original ids.
+   */
+  significant(options: { fdr: number; minShared: number }): SignificantPairs {
     const pairs = this.#pairs;
-    const tags = new Int32Array(pairs.entryCapacity).fill(-1);
-    let any = false;
+    const shared = this.#pairShared;
+    const strength = this.#strength;
+    const activity = this.#activity;
+    const total = this.#activitySum;
+    const candidates: number[] = [];
+    const candidateLogP: number[] = [];
     for (let pair = 0; pair < pairs.highWater; pair++) {
-      if (!pairs.isLive(pair)) continue;
-      const tag = tagOf(pairs.keys[2 * pair]!, pairs.keys[2 * pair + 1]!);
-      tags[pair] = tag;
-      if (tag >= 0) any = true;
+      const s = shared[pair]!;
+      if (s < options.minShared || !pairs.isLive(pair)) continue;
+      const a = pairs.keys[2 * pair]!;
+      const b = pairs.keys[2 * pair + 1]!;
+      const mean = total > 0 ? ((strength[a] ?? 0) * (activity[b] ?? 0) + (strength[b] ?? 0) * (activity[a] ?? 0)) / (2 * total) : 0;
+      candidates.push(pair);
+      candidateLogP.push(logPoissonUpperTail(s, Math.max(mean, 1e-12)));
     }
-    if (!any) return;
-    const pk = this.#pairKeys;
-    for (let e = 0; e < pk.highWater; e++) {
-      if (!pk.isLive(e)) continue;
-      const tag = tags[this.#pk[4 * e + PAIR]!]!;
-      if (tag >= 0) visit(tag, pk.keys[3 * e + 2]!, this.#pk[4 * e + LAST]!);
+    const order = Array.from(candidates.keys()).sort((x, y) => candidateLogP[x]! - candidateLogP[y]!);
+    const tested = pairs.size;
+    const logFdr = Math.log(options.fdr);
+    let cutRank = -1;
+    for (let rank = 0; rank < order.length; rank++) if (candidateLogP[order[rank]!]! <= logFdr + Math.log((rank + 1) / Math.max(1, tested))) cutRank = rank;
+    const n = cutRank + 1;
+    const out: SignificantPairs = {
+      a: new Int32Array(n), b: new Int32Array(n), shared: new Int32Array(n), idf: new Float64Array(n),
+      coActions: new Int32Array(n), sumDelta: new Float64Array(n), logP: new Float64Array(n), size: n, tested,
+    };
+    const values = this.#pk;
+    const actors = this.#activeActors;
+    for (let row = 0; row < n; row++) {
+      const index = order[row]!;
+      const pair = candidates[index]!;
+      out.a[row] = pairs.keys[2 * pair]!;
+      out.b[row] = pairs.keys[2 * pair + 1]!;
+      out.shared[row] = shared[pair]!;
+      out.logP[row] = candidateLogP[index]!;
+      let idf = 0, coActions = 0, sumDelta = 0;
+      for (let e = this.#pairHead[pair]!; e >= 0; e = values[WIDTH * e + NEXT]!) {
+        idf += Math.log(actors / Math.max(1, this.#actorsOnKey[this.#pairKeys.keys[3 * e + 2]!]!));
+        coActions += values[WIDTH * e + CO_ACTIONS]!;
+        sumDelta += values[WIDTH * e + DELTA]!;
+      }
+      out.idf[row] = idf;
+      out.coActions[row] = coActions;
+      out.sumDelta[row] = sumDelta;
     }
+    return out;
   }
 }
