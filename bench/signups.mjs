@@ -138,7 +138,9 @@ async function main() {
   // Online: bodies from the same week, JSON-encoded once.
   const bodies = tables.signups.slice(0, 20_000).map(([account_id, time, ip, user_agent, handle, email_domain]) =>
     JSON.stringify({ account_id, time: Date.parse(time), ip, user_agent, handle, email_domain }));
-  const child = fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // SERVER_ARGS: node flags for the server process only (e.g. --cpu-prof, --trace-gc).
+  const execArgv = [...process.execArgv, ...(process.env.SERVER_ARGS ?? '').split(' ').filter(Boolean)];
+  const child = fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const { port, token } = await new Promise((resolve) => child.once('message', resolve));
   const connections = Number(process.env.CONNECTIONS ?? 8);
   const headers = { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import { verifyAuditChain } from '../cases/audit.js';
 import { API_ROUTES } from './app.js';
+import { listen } from './server.js';
 import { startHarness } from './test-support/harness.js';
 import type { Harness } from './test-support/harness.js';
 
@@ -128,6 +129,29 @@ describe('workspace API limits and the static UI', () => {
       clock.now += 1000;
       assert.equal((await h.call('viewer', 'GET', '/v1/me')).status, 200, 'a second later one request is allowed again');
     } finally {
+      await h.close();
+    }
+  });
+
+  it('over real HTTP, refuses a body over the limit whether sent with a length or chunked, and reads one under it', async () => {
+    const signups = new Hono().post('/score', async (c) => c.json({ got: (await c.req.json() as { text: string }).text.length }));
+    const h = await startHarness({ signups, bodyLimitBytes: 1000 });
+    const server = await listen(h.app);
+    try {
+      const post = (body: BodyInit, extra: RequestInit = {}): Promise<Response> => fetch(`${server.url}/v1/signups/score`, {
+        method: 'POST', headers: { authorization: `Bearer ${h.tokens.investigator}`, 'content-type': 'application/json' }, body, ...extra,
+      });
+      const small = await post(JSON.stringify({ text: 'x'.repeat(500) }));
+      assert.deepEqual([small.status, await small.json()], [200, { got: 500 }]);
+      const big = await post(JSON.stringify({ text: 'x'.repeat(5000) }));
+      assert.equal(big.status, 413);
+      const chunks = [JSON.stringify({ text: 'x'.repeat(600) }).slice(0, 300), 'y'.repeat(900)];
+      const stream = new ReadableStream<Uint8Array>({ start(controller) { for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk)); controller.close(); } });
+      const chunked = await post(stream, { duplex: 'half' } as RequestInit);
+      assert.equal(chunked.status, 413);
+      assert.equal(code(await chunked.json() as Record<string, unknown>), 'PAYLOAD_TOO_LARGE');
+    } finally {
+      await server.close();
       await h.close();
     }
   });
