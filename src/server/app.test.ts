@@ -138,7 +138,7 @@ describe('workspace API limits and the static UI', () => {
     const h = await startHarness({ signups, bodyLimitBytes: 1000 });
     const server = await listen(h.app);
     try {
-      const post = (body: BodyInit, extra: RequestInit = {}): Promise<Response> => fetch(`${server.url}/v1/signups/score`, {
+      const post = (body: string | ReadableStream<Uint8Array>, extra: RequestInit = {}): Promise<Response> => fetch(`${server.url}/v1/signups/score`, {
         method: 'POST', headers: { authorization: `Bearer ${h.tokens.investigator}`, 'content-type': 'application/json' }, body, ...extra,
       });
       const small = await post(JSON.stringify({ text: 'x'.repeat(500) }));
