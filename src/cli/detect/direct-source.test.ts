@@ -86,6 +86,18 @@ describe('detect on CooRTweet files without the store gives what the store path 
     });
   }
 
+  it('numbers accounts in byte order of their ids, as the store does, also where UTF-16 order differs (U+FF71 against an emoji)', { timeout: 120_000 }, async () => {
+    const names = ['acc_b', 'acc_\u{1F600}', 'acc_\uFF71', 'acc_\u00E9', 'acc_a', 'Acc', 'acc_\u4E2D'];
+    const rows = ['object_id,account_id,content_id,timestamp_share'];
+    for (let object = 0; object < 3; object++) names.forEach((name, i) => rows.push(`o${object},${name},c${object}_${i},${1600000000 + object * 3600 + i}`));
+    const file = join(dir, 'wide.csv');
+    await writeFile(file, `${rows.join('\n')}\n`);
+    const { direct, store } = await bothSources('wide', [file]);
+    const bytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    assert.deepEqual(direct['accounts'], bytes);
+    assert.deepEqual(direct, store);
+  });
+
   it('on two files with duplicates, reshares of posts in the data, ms times and bad rows: same results and the same rejected lines', { timeout: 120_000 }, async () => {
     const rows = ['object_id,account_id,content_id,timestamp_share'];
     // Ten accounts reshare objects 0..5 within seconds; post p0 is itself in the data, so its reshares are fast reposts.

@@ -133,7 +133,8 @@ class RecordScanner {
           const s = p;
           while (p < len) {
             const b = buf[p]!;
-            if (b === COMMA || b === LF || b === CR) break;
+            // One comparison for most bytes: the three stops are all at or below ','.
+            if (b <= COMMA && (b === COMMA || b === LF || b === CR)) break;
             p++;
           }
           if (p >= len && !eof) return recordStart;
