@@ -1,6 +1,8 @@
 // `npm run bench [-- 10 100]`: end-to-end `lockstep detect` (file to outputs) on synthetic archives of
 // the given scales (10 ≈ 1M events, 100 ≈ 10M), and on 2.2M rows of CooRTweet's format (default
 // pipeline and --compat coortweet). Prints seconds, events/s, peak RSS and, for the archives, F1.
+// `--src` runs the CLI from src/ through tsx instead of the build in dist/ (no rebuild needed);
+// `--no-coortweet` skips the CooRTweet rows.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,11 +10,13 @@ import { generateCoortweet } from './gen-coortweet.mjs';
 
 const dataDir = join('bench', '.data');
 mkdirSync(dataDir, { recursive: true });
-const scales = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const argv = process.argv.slice(2);
+const scales = argv.map(Number).filter((n) => n > 0);
+const entry = argv.includes('--src') ? ['--import', 'tsx', 'src/cli/entry.ts'] : ['bin/lockstep.js'];
 
 function lockstep(args) {
   const started = performance.now();
-  const run = spawnSync(process.execPath, ['--import', './bench/peak-rss.mjs', 'bin/lockstep.js', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LOCKSTEP_PROGRESS: '0' } });
+  const run = spawnSync(process.execPath, ['--max-old-space-size=8192', '--import', './bench/peak-rss.mjs', ...entry, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, LOCKSTEP_PROGRESS: '0' } });
   const seconds = (performance.now() - started) / 1000;
   if (run.status !== 0) {
     process.stderr.write(run.stderr);
@@ -37,6 +41,7 @@ for (const scale of scales.length > 0 ? scales : [10]) {
     `timings ${JSON.stringify(summary.timings)}; precision ${evaluation.precision.toFixed(3)} recall ${evaluation.recall.toFixed(3)} F1 ${evaluation.f1.toFixed(3)}`);
 }
 
+if (argv.includes('--no-coortweet')) process.exit(0);
 const coortweet = join(dataDir, 'coortweet-2200000.csv');
 if (!existsSync(coortweet)) await generateCoortweet(coortweet, 2_200_000, 1);
 for (const mode of [[], ['--compat', 'coortweet', '--window', '10']]) {
