@@ -48,6 +48,19 @@ describe('byte interner, numeric ids', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 5].map((x) => a.findIn(b, x)), [-1, 0, -1, -1, -1, 1]);
   });
 
+  it('finds non-numeric values (hex hashes) in a table sized for many, and nothing in an interner without them', () => {
+    const interner = new ByteInterner(100_000);
+    const hex = (n: number): string => `${(n * 2654435761 >>> 0).toString(16)}ab${n.toString(16)}`;
+    const probe = encode(hex(7));
+    assert.equal(interner.find(probe, 0, probe.length), -1);
+    for (let n = 0; n < 5_000; n++) {
+      const bytes = encode(hex(n));
+      assert.equal(interner.intern(bytes, 0, bytes.length), n);
+    }
+    assert.equal(interner.find(probe, 0, probe.length), 7);
+    assert.equal(interner.text(4_999), hex(4_999));
+  });
+
   it('handles a million sequential and a hundred thousand sparse numeric ids', () => {
     const interner = new ByteInterner(16);
     for (let n = 0; n < 1_000_000; n++) {

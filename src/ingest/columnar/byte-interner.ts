@@ -22,6 +22,7 @@ export class ByteInterner {
   private mask: number;
   /** Values in the byte hash table. */
   private hashed = 0;
+  private readonly expectedCapacity: number;
   private last = -1;
   /** The last value's bytes (when at most LAST_COPY long; else lastLength is -1). */
   private lastLength = -1;
@@ -33,8 +34,10 @@ export class ByteInterner {
     this.numeric = numeric === false ? null : new NumericIds(numeric);
     let capacity = 1024;
     while (capacity < expectedValues * 1.5) capacity *= 2;
-    this.slots = new Int32Array(2 * capacity);
-    this.mask = capacity - 1;
+    // Allocated at full size on the first byte-path value: numeric columns never need it.
+    this.expectedCapacity = capacity;
+    this.slots = new Int32Array(2 * 1024);
+    this.mask = 1023;
     this.meta = new Int32Array(2 * Math.max(16, expectedValues));
     this.arena = new Uint8Array(Math.max(1024, Math.min(MAX_ARENA, expectedBytes)));
   }
@@ -74,6 +77,10 @@ export class ByteInterner {
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = mix(h);
+    if (this.hashed === 0 && this.mask + 1 < this.expectedCapacity) {
+      this.slots = new Int32Array(2 * this.expectedCapacity);
+      this.mask = this.expectedCapacity - 1;
+    }
     const slots = this.slots;
     const mask = this.mask;
     let slot = h & mask;
@@ -90,6 +97,7 @@ export class ByteInterner {
   find(bytes: Uint8Array, start: number, end: number): number {
     const numeric = this.numeric === null ? -2 : this.numeric.lookup(bytes, start, end, false);
     if (numeric !== -2) return numeric;
+    if (this.hashed === 0) return -1;
     let h = 0x811c9dc5 | 0;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
     h = mix(h);
