@@ -4,7 +4,8 @@
  * with its rules (one action per tweet id: within a file the earliest, across files the first
  * file's; platform `twitter`), and the traces, member facts, labels and posts are computed on
  * typed arrays. Accounts are numbered in byte order of their ids, as the store numbers them.
- * Attribution (account signals against the baseline) still needs the store: `--via-store`.
+ * Attribution (account signals against the baseline) still needs the store: `--via-store`. Call
+ * `loadTraces` once: the posts' texts are freed after the near-duplicate trace is built.
  */
 import type { ClusterFacts, MemberPosting, RepostAuthor } from '../../detect/organic.js';
 import { nearDuplicateTrace } from '../../detect/traces/near-duplicate.js';
@@ -133,6 +134,8 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
           const text = textTrace(columns, actions, actor, users.length, tweetOrder());
           data = text?.data ?? null;
           textSamples = text?.samples ?? textSamples;
+          // Nothing reads the texts after this (the groups keep their samples): free them before detection.
+          columns.text.fill(null);
         } else {
           const built = ioTrace(view, name, options.fastRepostMs, PLATFORM);
           if (built !== null) { data = built.data; labels.set(name, built.label); }
