@@ -24,6 +24,7 @@ const lib = process.env.LIB;
 const src = (path) => import(lib === undefined ? new URL(`../src/${path}`, import.meta.url).href : new URL(`${lib.replace(/\/?$/, '/')}${path.replace(/\.ts$/, '.js')}`, `file://${process.cwd()}/`).href);
 
 if (process.argv.includes('--serve')) await serveChild();
+else if (process.argv.includes('--batch')) await batchChild(process.argv[process.argv.indexOf('--batch') + 1]);
 else await main();
 
 async function setup() {
@@ -111,33 +112,41 @@ async function serveChild() {
   });
 }
 
+/** Child: scores the file as `lockstep signups score` does; reports wall and CPU seconds of the scoring. */
+async function batchChild(file) {
+  const { createSignupScorer, scoreSignupFile } = await src('signals/signup/index.ts');
+  const { known, table } = await setup();
+  const scorer = createSignupScorer(known, table);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await scoreSignupFile(file, join('bench', '.data', 'scores.csv'), scorer);
+  const wall = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  process.send({ result, wall, cpuSeconds: (used.user + used.system) / 1e6, peakRssKb: process.resourceUsage().maxRSS }, () => process.exit(0));
+}
+
 function pct(sorted, p) { return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN; }
 
 async function main() {
   const { signupTables } = await src('synth/signups-wave.ts');
-  const { createSignupScorer, scoreSignupFile } = await src('signals/signup/index.ts');
-  const { world, seed, known, table } = await setup();
-  const tables = signupTables(world, seed, Math.max(total, 20_000) / 7500);
+  const { world, seed } = await setup();
+  let tables = signupTables(world, seed, Math.max(total, 20_000) / 7500);
+  // Online: bodies from the same week, JSON-encoded once.
+  const bodies = tables.signups.slice(0, 20_000).map(([account_id, time, ip, user_agent, handle, email_domain]) =>
+    JSON.stringify({ account_id, time: Date.parse(time), ip, user_agent, handle, email_domain }));
   if (total > 0) {
     const dir = join('bench', '.data');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `signups-${total}.csv`);
     writeFileSync(file, `account_id,time,ip,user_agent,handle,email_domain\n${tables.signups.slice(0, total).map((row) => row.map((v) => (/[",]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v)).join(',')).join('\n')}\n`);
-    const scorer = createSignupScorer(known, table);
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const result = await scoreSignupFile(file, join(dir, 'scores.csv'), scorer);
-    const wall = (performance.now() - started) / 1000;
-    const used = process.cpuUsage(cpu);
-    const cpuSeconds = (used.user + used.system) / 1e6;
+    tables = null;
+    // Scored in a process of its own, as `lockstep signups score` runs (not beside this one's tables).
+    const child = fork(new URL(import.meta.url), ['--batch', file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const { result, wall, cpuSeconds, peakRssKb } = await new Promise((resolve) => child.once('message', resolve));
     console.log(`batch: ${result.scored.toLocaleString('en')} sign-ups in ${wall.toFixed(2)} s wall (${Math.round(result.scored / wall).toLocaleString('en')}/s), ` +
-      `${cpuSeconds.toFixed(2)} s CPU (${Math.round(result.scored / cpuSeconds).toLocaleString('en')}/s); ${JSON.stringify(result.decisions)}`);
+      `${cpuSeconds.toFixed(2)} s CPU (${Math.round(result.scored / cpuSeconds).toLocaleString('en')}/s), peak RSS ${Math.round(peakRssKb / 1024)} MiB; ${JSON.stringify(result.decisions)}`);
   }
-
   if (!(rate > 0)) return;
-  // Online: bodies from the same week, JSON-encoded once.
-  const bodies = tables.signups.slice(0, 20_000).map(([account_id, time, ip, user_agent, handle, email_domain]) =>
-    JSON.stringify({ account_id, time: Date.parse(time), ip, user_agent, handle, email_domain }));
   // SERVER_ARGS: node flags for the server process only (e.g. --cpu-prof, --trace-gc).
   const execArgv = [...process.execArgv, ...(process.env.SERVER_ARGS ?? '').split(' ').filter(Boolean)];
   const child = fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
