@@ -11,6 +11,7 @@
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamDetector } from '../src/stream/detector.ts';
 import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
 import { runStream } from '../src/stream/runner.ts';
@@ -124,7 +125,7 @@ if (sections.has('nats')) {
       for (let ready = 0; ready < partitions;) {
         ready = 0;
         for (let p = 0; p < partitions; p++) ready += await jsm.consumers.info('LOCKSTEP_EVENTS', `${job}-p${p}`).then(() => 1, () => 0);
-        if (ready < partitions) await new Promise((resolve) => setTimeout(resolve, 200));
+        if (ready < partitions) await sleep(200);
       }
       const wall = performance.now(), c = cpu();
       const actions = lines.flatMap((line, i) => parseJetstreamLine(line, `${i}`).actions);
@@ -133,7 +134,7 @@ if (sections.has('nats')) {
       const published = (performance.now() - wall) / 1000, publisherCpu = cpu() - c;
       await collectPartials(nc, job, partitions, 600_000);
       const done = (performance.now() - wall) / 1000;
-      const times = await Promise.race([Promise.all(reports), new Promise((resolve) => setTimeout(() => resolve(reports.map(() => null)), 30_000))]);
+      const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
       const workerCpu = times.map((m) => (m === null ? NaN : Number(m[2]) + Number(m[3])));
       console.log(`NATS, ${workers} worker(s), ${partitions} partitions: ${lines.length} lines → ${sent.events} events; parse ${parsed.toFixed(1)} s, parse+publish ${published.toFixed(1)} s (publisher CPU ${publisherCpu.toFixed(1)} s), all partials at ${done.toFixed(1)} s: ` +

@@ -15,8 +15,8 @@ import type { PairTable } from '../detect/kernel/index.js';
 import { SIGNIFICANCE_DEFAULTS } from '../detect/significance/index.js';
 import type { Action } from '../model/index.js';
 import { LockstepError } from '../model/index.js';
-import { DEFAULT_STREAM_TRACES, traceEvents } from './extract.js';
-import type { StreamTrace } from './extract.js';
+import { DEFAULT_STREAM_TRACES, visitTraceEvents } from './extract.js';
+import type { StreamTrace, TraceEventVisitor } from './extract.js';
 import { ExpiringInterner } from './interner.js';
 import { ReorderBuffer } from './reorder.js';
 import { MAX_LIVE_ACTORS, MAX_PARTNERS_PER_EVENT, TraceWindow } from './trace-window.js';
@@ -84,14 +84,6 @@ export interface StreamDetection {
   span: { first: number; last: number }[];
 }
 
-interface Pending {
-  actor: string;
-  platform: string;
-  time: number;
-  id: string;
-  events: ReturnType<typeof traceEvents>;
-}
-
 function check(opts: StreamOptions): void {
   const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `stream: ${what}`);
   if (!(opts.windowMs >= 0) || !Number.isFinite(opts.windowMs)) throw bad(`windowMs must be a finite number >= 0, got ${opts.windowMs}`);
@@ -112,11 +104,22 @@ function check(opts: StreamOptions): void {
  */
 export class StreamDetector {
   readonly options: StreamOptions;
-  readonly #actors = new ExpiringInterner();
-  readonly #platformOf: string[] = [];
+  /** Accounts, labelled `platform NUL id` (interned in two parts: no string built per action). */
+  readonly #actors = new ExpiringInterner('\u0000');
   readonly #windows = new Map<StreamTrace, TraceWindow>();
-  readonly #reorder: ReorderBuffer<Pending>;
-  readonly #seenActions = new Map<string, number>();
+  readonly #reorder: ReorderBuffer<Action>;
+  /** platform → action id → time, for at-least-once sources. */
+  readonly #seenActions = new Map<string, Map<string, number>>();
+  #seenCount = 0;
+  /** Reused for the actions the reorder buffer releases. */
+  readonly #due: Action[] = [];
+  /** The action being applied, for the trace-event visitor (made once, not per action). */
+  #actor = 0;
+  #time = 0;
+  readonly #visit: TraceEventVisitor = (trace, scope, raw) => {
+    this.events++;
+    this.#windows.get(trace)?.addIn(this.#actor, scope, raw, this.#time);
+  };
   #lastSweep = -Infinity;
   readonly #sweepEvery: number;
   events = 0;
@@ -137,14 +140,20 @@ export class StreamDetector {
    * within the horizon is counted as a duplicate and ignored.
    */
   push(action: Action): void {
-    const uid = `${action.platform}\u0000${action.id}`;
-    if (this.#seenActions.has(uid)) {
+    let seen = this.#seenActions.get(action.platform);
+    if (seen === undefined) {
+      seen = new Map();
+      this.#seenActions.set(action.platform, seen);
+    }
+    if (seen.has(action.id)) {
       this.duplicates++;
       return;
     }
-    this.#seenActions.set(uid, action.time);
-    const pending: Pending = { actor: action.actorId, platform: action.platform, time: action.time, id: uid, events: traceEvents(action, this.options.traces) };
-    for (const due of this.#reorder.push(action.time, pending)) this.#apply(due);
+    seen.set(action.id, action.time);
+    this.#seenCount++;
+    const due = this.#reorder.push(action.time, action, this.#due);
+    for (let i = 0; i < due.length; i++) this.#apply(due[i]!);
+    due.length = 0;
     this.#maybeSweep();
   }
 
@@ -168,15 +177,13 @@ export class StreamDetector {
     return this.#reorder.late;
   }
 
-  #apply(pending: Pending): void {
+  #apply(action: Action): void {
     this.actions++;
-    const actor = this.#actors.intern(`${pending.platform}\u0000${pending.actor}`, pending.time);
+    const actor = this.#actors.internIn(action.platform, action.actorId, action.time);
     if (actor >= MAX_LIVE_ACTORS) throw new LockstepError('detect/bad-input', `stream: more than ${MAX_LIVE_ACTORS} live accounts; shorten the horizon or partition the stream`);
-    this.#platformOf[actor] = pending.platform;
-    for (const event of pending.events) {
-      this.events++;
-      this.#windows.get(event.trace)?.add(actor, event.key, pending.time);
-    }
+    this.#actor = actor;
+    this.#time = action.time;
+    visitTraceEvents(action, this.options.traces, this.#visit);
   }
 
   #maybeSweep(): void {
@@ -194,11 +201,19 @@ export class StreamDetector {
     // A pair record lives as long as its later co-action, which can be up to a window after the
     // partner's last action: accounts are kept a window longer so no live record names a freed id.
     this.#actors.expire(cutoff - this.options.windowMs);
-    for (const [uid, time] of this.#seenActions) if (time < cutoff) this.#seenActions.delete(uid);
+    for (const [platform, seen] of this.#seenActions) {
+      for (const [id, time] of seen) {
+        if (time < cutoff) {
+          seen.delete(id);
+          this.#seenCount--;
+        }
+      }
+      if (seen.size === 0) this.#seenActions.delete(platform);
+    }
   }
 
   size(): StreamStateSize {
-    const total: StreamStateSize = { bufferedEvents: 0, keys: 0, pairKeyRecords: 0, actorKeyRecords: 0, actors: this.#actors.size, held: this.#reorder.size + this.#seenActions.size };
+    const total: StreamStateSize = { bufferedEvents: 0, keys: 0, pairKeyRecords: 0, actorKeyRecords: 0, actors: this.#actors.size, held: this.#reorder.size + this.#seenCount };
     for (const window of this.#windows.values()) {
       const size = window.size();
       total.bufferedEvents += size.bufferedEvents;
@@ -228,7 +243,7 @@ export class StreamDetector {
       ids = linked;
     }
     const live = [...ids].map((id) => {
-      const [platform = '', actor = ''] = this.#actors.label(id).split('\u0000');
+      const [platform, actor] = this.#actors.parts(id);
       return { id, platform, actor };
     });
     // Batch numbers accounts by (platform, id); clustering visits nodes in that order, so do the same.

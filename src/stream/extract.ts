@@ -30,24 +30,25 @@ function urlDomain(url: string): string | null {
   return (match[1] ?? '').replace(/^www\./, '');
 }
 
+/** Receives one trace event: its key is `scope:raw`, or `raw` when the scope is empty. */
+export type TraceEventVisitor = (trace: StreamTrace, scope: string, raw: string) => void;
+
 /**
- * The events of `action` in the traces asked for, in trace order (a hashtag used twice in one
- * post is two events, as SQL's unnest gives them).
- * @example traceEvents(repost, ['co-repost']) // [{ trace: 'co-repost', key: 'bluesky:at://did:plc:x/app.bsky.feed.post/1' }]
+ * Calls `visit` for each event of `action` in the traces asked for, in trace order, with the key
+ * in two parts (no string is built: the stream interns the parts).
  */
-export function traceEvents(action: Action, traces: readonly StreamTrace[]): TraceEvent[] {
-  const out: TraceEvent[] = [];
+export function visitTraceEvents(action: Action, traces: readonly StreamTrace[], visit: TraceEventVisitor): void {
   const original = !NOT_ORIGINAL.has(action.kind);
   for (const trace of traces) {
     switch (trace) {
       case 'co-repost':
-        if ((action.kind === 'repost' || action.kind === 'share') && action.targetPost !== null) out.push({ trace, key: `${action.platform}:${action.targetPost}` });
+        if ((action.kind === 'repost' || action.kind === 'share') && action.targetPost !== null) visit(trace, action.platform, action.targetPost);
         break;
       case 'co-reply':
-        if (action.kind === 'reply' && action.targetPost !== null) out.push({ trace, key: `${action.platform}:${action.targetPost}` });
+        if (action.kind === 'reply' && action.targetPost !== null) visit(trace, action.platform, action.targetPost);
         break;
       case 'co-link':
-        if (original) for (const url of action.urls) if (url !== '') out.push({ trace, key: url });
+        if (original) for (const url of action.urls) if (url !== '') visit(trace, '', url);
         break;
       case 'co-domain':
         if (original) {
@@ -56,21 +57,31 @@ export function traceEvents(action: Action, traces: readonly StreamTrace[]): Tra
             const domain = urlDomain(url);
             if (domain !== null && domain !== '' && !seen.has(domain)) {
               seen.add(domain);
-              out.push({ trace, key: domain });
+              visit(trace, '', domain);
             }
           }
         }
         break;
       case 'co-hashtag':
-        if (original) for (const tag of action.hashtags) if (tag !== '') out.push({ trace, key: tag });
+        if (original) for (const tag of action.hashtags) if (tag !== '') visit(trace, '', tag);
         break;
       case 'hashtag-sequence':
-        if (original && action.hashtags.length >= 2) out.push({ trace, key: action.hashtags.join(' ') });
+        if (original && action.hashtags.length >= 2) visit(trace, '', action.hashtags.join(' '));
         break;
       case 'co-mention':
-        if (original) for (const mention of action.mentions) if (mention !== '') out.push({ trace, key: `${action.platform}:${mention}` });
+        if (original) for (const mention of action.mentions) if (mention !== '') visit(trace, action.platform, mention);
         break;
     }
   }
+}
+
+/**
+ * The events of `action` in the traces asked for, in trace order (a hashtag used twice in one
+ * post is two events, as SQL's unnest gives them).
+ * @example traceEvents(repost, ['co-repost']) // [{ trace: 'co-repost', key: 'bluesky:at://did:plc:x/app.bsky.feed.post/1' }]
+ */
+export function traceEvents(action: Action, traces: readonly StreamTrace[]): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  visitTraceEvents(action, traces, (trace, scope, raw) => out.push({ trace, key: scope === '' ? raw : `${scope}:${raw}` }));
   return out;
 }

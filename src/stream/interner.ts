@@ -2,30 +2,62 @@
  * Strings to dense integer ids whose entries expire: an id not touched for the horizon is freed
  * and reused, so the table holds only what the horizon holds (a stream never ends; an interner
  * that only grows would be the one unbounded structure left).
+ *
+ * A label may be interned in two parts, a scope (a platform) and the raw string as parsed, so the
+ * hot path never builds `scope + sep + raw` (a new string to flatten and hash on every event);
+ * the joined label is made only when asked for.
  */
 
 export class ExpiringInterner {
-  readonly #ids = new Map<string, number>();
-  #labels: (string | null)[] = [];
+  /** scope → raw → id. */
+  readonly #ids = new Map<string, Map<string, number>>();
+  #scope: (string | null)[] = [];
+  #raw: string[] = [];
   #lastSeen: number[] = [];
   #free: number[] = [];
+  #size = 0;
+  readonly #separator: string;
+
+  /** `separator` joins a scope and its raw string into the label (none when the scope is empty). */
+  constructor(separator = ':') {
+    this.#separator = separator;
+  }
 
   /** The id of `label`, made or reused, marked as seen at `time`. */
   intern(label: string, time: number): number {
-    let id = this.#ids.get(label);
-    if (id === undefined) {
-      id = this.#free.pop() ?? this.#labels.length;
-      this.#ids.set(label, id);
-      this.#labels[id] = label;
+    return this.internIn('', label, time);
+  }
+
+  /** The id of `raw` in `scope` (label `scope + separator + raw`, or `raw` in the empty scope). */
+  internIn(scope: string, raw: string, time: number): number {
+    let ids = this.#ids.get(scope);
+    if (ids === undefined) {
+      ids = new Map();
+      this.#ids.set(scope, ids);
     }
-    if (!((this.#lastSeen[id] ?? -Infinity) >= time)) this.#lastSeen[id] = time;
+    let id = ids.get(raw);
+    if (id === undefined) {
+      id = this.#free.pop() ?? this.#raw.length;
+      ids.set(raw, id);
+      this.#scope[id] = scope;
+      this.#raw[id] = raw;
+      this.#lastSeen[id] = time;
+      this.#size++;
+    } else if (!((this.#lastSeen[id] ?? -Infinity) >= time)) this.#lastSeen[id] = time;
     return id;
   }
 
   label(id: number): string {
-    const label = this.#labels[id];
-    if (label === undefined || label === null) throw new Error(`interner: id ${id} is not live`);
-    return label;
+    const scope = this.#scope[id];
+    if (scope === undefined || scope === null) throw new Error(`interner: id ${id} is not live`);
+    return scope === '' ? this.#raw[id] ?? '' : `${scope}${this.#separator}${this.#raw[id] ?? ''}`;
+  }
+
+  /** The scope and raw string of a live id. */
+  parts(id: number): [scope: string, raw: string] {
+    const scope = this.#scope[id];
+    if (scope === undefined || scope === null) throw new Error(`interner: id ${id} is not live`);
+    return [scope, this.#raw[id] ?? ''];
   }
 
   lastSeen(id: number): number {
@@ -34,29 +66,34 @@ export class ExpiringInterner {
 
   /** Live entries. */
   get size(): number {
-    return this.#ids.size;
+    return this.#size;
   }
 
   /** One more than the largest id ever handed out (ids are below it). */
   get capacity(): number {
-    return this.#labels.length;
+    return this.#raw.length;
   }
 
   /** Live ids, ascending. */
   *liveIds(): Iterable<number> {
-    for (let id = 0; id < this.#labels.length; id++) if (this.#labels[id] !== null && this.#labels[id] !== undefined) yield id;
+    for (let id = 0; id < this.#scope.length; id++) if (this.#scope[id] !== null && this.#scope[id] !== undefined) yield id;
   }
 
   /** Frees every entry last seen before `cutoff`; returns the freed ids. */
   expire(cutoff: number): number[] {
     const freed: number[] = [];
-    for (const [label, id] of this.#ids) {
-      if ((this.#lastSeen[id] ?? -Infinity) < cutoff) {
-        this.#ids.delete(label);
-        this.#labels[id] = null;
-        this.#free.push(id);
-        freed.push(id);
+    for (const [scope, ids] of this.#ids) {
+      for (const [raw, id] of ids) {
+        if ((this.#lastSeen[id] ?? -Infinity) < cutoff) {
+          ids.delete(raw);
+          this.#scope[id] = null;
+          this.#raw[id] = '';
+          this.#free.push(id);
+          freed.push(id);
+          this.#size--;
+        }
       }
+      if (ids.size === 0) this.#ids.delete(scope);
     }
     return freed;
   }

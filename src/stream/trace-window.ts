@@ -84,7 +84,12 @@ export class TraceWindow {
 
   /** Adds one event; events should come in time order (see StreamDetector's reorder buffer). */
   add(actor: number, keyLabel: string, time: number): void {
-    const key = this.keys.intern(keyLabel, time);
+    this.addIn(actor, '', keyLabel, time);
+  }
+
+  /** Adds one event whose key label is `scope:raw` (`raw` in the empty scope): see ExpiringInterner.internIn. */
+  addIn(actor: number, scope: string, raw: string, time: number): void {
+    const key = this.keys.internIn(scope, raw, time);
     const rings = this.#rings;
     const partners = rings.push(key, actor, time, this.#options.windowMs);
     for (let i = 0; i < partners; i++) {
