@@ -51,7 +51,7 @@ export class ByteInterner {
     if (numeric >= 0) return numeric;
     if (numeric === -1) {
       const id = this.append(bytes, start, end);
-      this.numeric!.add(id, this.size);
+      this.numeric!.add(id);
       return id;
     }
     const length = end - start;

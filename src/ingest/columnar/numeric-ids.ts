@@ -16,13 +16,13 @@ export interface NumericIdsOptions {
   maxPrefix: number;
   /** Shapes per interner; values of further shapes take the byte path. */
   maxShapes: number;
-  /** A direct array may always cover numbers below this… */
+  /** A shape's direct array may always cover numbers below this… */
   denseFloor: number;
-  /** …and numbers below this many times the values interned so far. */
+  /** …and numbers below this many times the shape's values so far (so it is at most that much larger than they are). */
   denseFactor: number;
 }
 
-export const NUMERIC_IDS_DEFAULTS: Readonly<NumericIdsOptions> = Object.freeze({ maxPrefix: 32, maxShapes: 16, denseFloor: 1 << 20, denseFactor: 4 });
+export const NUMERIC_IDS_DEFAULTS: Readonly<NumericIdsOptions> = Object.freeze({ maxPrefix: 16, maxShapes: 16, denseFloor: 1 << 20, denseFactor: 4 });
 
 /** Up to 24 digits: the last 9 as `lo`, the rest (at most 15, exact in a double) as `hi`. */
 const MAX_DIGITS = 24;
@@ -35,6 +35,8 @@ class Shape {
   slots = new Float64Array(3 * 1024);
   mask = 1023;
   hashed = 0;
+  /** Values of this shape. */
+  count = 0;
   constructor(readonly prefix: Uint8Array, readonly digits: number) {}
 }
 
@@ -86,11 +88,12 @@ export class NumericIds {
     }
   }
 
-  /** Records `id` for the value the last `lookup` returned -1 for; `size` is the values interned so far. */
-  add(id: number, size: number): void {
+  /** Records `id` for the value the last `lookup` returned -1 for. */
+  add(id: number): void {
     const shape = this.shape!;
     const hi = this.hi, lo = this.lo;
-    if (hi === 0 && (lo < shape.dense.length || lo < this.opts.denseFloor || lo < this.opts.denseFactor * size)) {
+    shape.count++;
+    if (hi === 0 && (lo < shape.dense.length || lo < this.opts.denseFloor || lo < this.opts.denseFactor * shape.count)) {
       if (lo >= shape.dense.length) {
         let length = Math.max(1024, shape.dense.length);
         while (length <= lo) length *= 2;
