@@ -8,7 +8,7 @@
  */
 import type { ClusterFacts, MemberPosting } from '../../detect/organic.js';
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
-import type { ByteInterner, CoortweetColumns } from '../../ingest/columnar/index.js';
+import type { CoortweetColumns } from '../../ingest/columnar/index.js';
 import { unixMs } from '../../ingest/columnar/index.js';
 import type { ExportOptions } from '../../store/duckdb/trace-export.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
@@ -127,23 +127,6 @@ function sortSegmentByTime(data: TraceData, from: number, to: number): void {
   time.set(times, from); actor.set(actors, from); action.set(actions, from);
 }
 
-/**
- * `values` of `interner` in byte order of their text (as the store's dictionary numbers them),
- * with their texts. JS compares strings by UTF-16 unit, which is byte order for UTF-8 unless a
- * text holds a character at or above U+D800: then the bytes are compared instead.
- */
-function inByteOrder(interner: ByteInterner, values: readonly number[]): { accounts: number[]; ids: string[] } {
-  const ids = values.map((value) => interner.text(value));
-  if (ids.some((id) => WIDE.test(id))) {
-    const accounts = [...values].sort((x, y) => interner.compare(x, y));
-    return { accounts, ids: accounts.map((value) => interner.text(value)) };
-  }
-  const valueOf = new Map(ids.map((id, i) => [id, values[i]!]));
-  ids.sort();
-  return { accounts: ids.map((id) => valueOf.get(id)!), ids };
-}
-const WIDE = /[\uD800-\uFFFF]/;
-
 /** The columns and their actions as a detect source. */
 export function coortweetSource(columns: CoortweetColumns, actions: CoortweetActions): DetectSource {
   const n = actions.row.length;
@@ -197,9 +180,11 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
       const present = new Uint8Array(columns.accounts.size);
       if (included) for (let a = 0; a < n; a++) present[columns.account[actions.row[a]!]!] = 1;
-      const withActions: number[] = [];
-      for (let account = 0; account < present.length; account++) if (present[account] === 1) withActions.push(account);
-      const { accounts, ids } = inByteOrder(columns.accounts, withActions);
+      const accounts: number[] = [];
+      for (let account = 0; account < present.length; account++) if (present[account] === 1) accounts.push(account);
+      // Byte order of the ids (the store's order; a JS string sort would differ from U+D800 on).
+      accounts.sort((x, y) => columns.accounts.compare(x, y));
+      const ids = accounts.map((account) => columns.accounts.text(account));
       actorOf = new Int32Array(columns.accounts.size).fill(-1);
       accounts.forEach((account, ix) => { actorOf[account] = ix; });
       actorActions = new Int32Array(accounts.length);
