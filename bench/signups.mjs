@@ -11,10 +11,11 @@
 //    from the server: handler time percentiles (µs), event-loop delay (perf_hooks), GC pauses, the
 //    state writes' time and the server's CPU seconds.
 //    SUBAPP=1 serves the scorer sub-app alone (no auth), as session 2's bench did.
-import { fork } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
@@ -149,7 +150,12 @@ async function main() {
   if (!(rate > 0)) return;
   // SERVER_ARGS: node flags for the server process only (e.g. --cpu-prof, --trace-gc).
   const execArgv = [...process.execArgv, ...(process.env.SERVER_ARGS ?? '').split(' ').filter(Boolean)];
-  const child = fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  // PIN=1: the server on CPU 0 and this load generator on CPU 1, so the two never queue for one core.
+  const pin = process.env.PIN === '1';
+  if (pin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  const child = pin
+    ? spawn('taskset', ['-c', '0', process.execPath, ...execArgv, fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const { port, token } = await new Promise((resolve) => child.once('message', resolve));
   const connections = Number(process.env.CONNECTIONS ?? 8);
   const headers = { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
@@ -167,7 +173,7 @@ async function main() {
   const gcs = report.gcs.sort((x, y) => x - y);
   const saves = report.saves;
   const l = online.latency;
-  console.log(`online (${process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
+  console.log(`online (${process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
     `(${Math.round(online.requests.average).toLocaleString('en')}/s, asked ${rate}/s), ${connections} connections; ` +
     `client latency p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${online.errors}, timeouts ${online.timeouts}, non-2xx ${online.non2xx}`);
   console.log(`server: handler p50 ${pct(times, 0.5).toFixed(0)} µs, p99 ${pct(times, 0.99).toFixed(0)} µs, max ${pct(times, 1).toFixed(0)} µs; ` +
