@@ -73,45 +73,83 @@ export interface PartitionPartial {
 }
 
 /**
- * A worker's windowed co-action state for one partition of a job. Events are counted once by id;
- * `finish` releases them in (time, delivery order) order through the trace windows.
+ * A worker's windowed co-action state for one partition of a job. Events are counted once by id
+ * and kept as interned ids in typed columns (a partition holds millions; objects would be most of
+ * a worker's memory and GC time); `finish` releases them in (time, delivery order) order through
+ * the trace windows.
  */
 export class PartitionWork {
   readonly #seen = new Set<string>();
-  readonly #events: { event: WireEvent; order: number }[] = [];
+  readonly #actors = new ExpiringInterner();
+  readonly #windows: TraceWindow[];
+  readonly #traceIndex: Map<StreamTrace, number>;
+  #actor = new Int32Array(1024);
+  #key = new Int32Array(1024);
+  /** Index into #windows, or -1 for an action without a trace event. */
+  #trace = new Int32Array(1024);
+  #time = new Float64Array(1024);
+  #order = new Float64Array(1024);
+  #size = 0;
   duplicates = 0;
 
-  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number }) {}
+  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number }) {
+    this.#windows = options.traces.map(() => new TraceWindow({ windowMs: options.windowMs, horizonMs: Infinity, maxPartnersPerEvent: options.maxPartnersPerEvent }));
+    this.#traceIndex = new Map(options.traces.map((trace, index) => [trace, index]));
+  }
 
   /** Adds events; `order` ranks deliveries (the stream sequence), so ties in time break alike on every run. */
   add(events: readonly WireEvent[], order: number): void {
-    events.forEach((event, index) => {
+    for (let index = 0; index < events.length; index++) {
+      const event = events[index]!;
       if (this.#seen.has(event.u)) {
         this.duplicates++;
-        return;
+        continue;
       }
       this.#seen.add(event.u);
-      this.#events.push({ event, order: order * 65_536 + index });
-    });
+      // An action without a trace event (or on a trace this job does not keep) still counts its account.
+      const trace = event.t === null ? -1 : this.#traceIndex.get(event.t) ?? -1;
+      const n = this.#size++;
+      if (n === this.#time.length) this.#grow();
+      this.#actor[n] = this.#actors.intern(event.a, event.ms);
+      this.#trace[n] = trace;
+      this.#key[n] = trace < 0 ? -1 : this.#windows[trace]!.keys.intern(event.k, event.ms);
+      this.#time[n] = event.ms;
+      this.#order[n] = order * 65_536 + index;
+    }
+  }
+
+  #grow(): void {
+    const grow = <T extends Int32Array | Float64Array>(column: T, make: (n: number) => T): T => {
+      const out = make(2 * column.length);
+      out.set(column);
+      return out;
+    };
+    this.#actor = grow(this.#actor, (n) => new Int32Array(n));
+    this.#key = grow(this.#key, (n) => new Int32Array(n));
+    this.#trace = grow(this.#trace, (n) => new Int32Array(n));
+    this.#time = grow(this.#time, (n) => new Float64Array(n));
+    this.#order = grow(this.#order, (n) => new Float64Array(n));
   }
 
   get size(): number {
-    return this.#events.length;
+    return this.#size;
   }
 
   finish(): PartitionPartial {
-    const windows = new Map(this.options.traces.map((trace) => [trace, new TraceWindow({ windowMs: this.options.windowMs, horizonMs: Infinity, maxPartnersPerEvent: this.options.maxPartnersPerEvent })]));
-    const actors = new ExpiringInterner();
-    this.#events.sort((x, y) => x.event.ms - y.event.ms || x.order - y.order);
-    for (const { event } of this.#events) {
-      const actor = actors.intern(event.a, event.ms);
-      if (event.t !== null) windows.get(event.t)?.add(actor, event.k, event.ms);
+    const time = this.#time, order = this.#order;
+    const sorted = Uint32Array.from({ length: this.#size }, (_, i) => i).sort((x, y) => time[x]! - time[y]! || order[x]! - order[y]!);
+    for (const i of sorted) {
+      const trace = this.#trace[i]!;
+      if (trace >= 0) this.#windows[trace]!.addKey(this.#actor[i]!, this.#key[i]!, time[i]!);
     }
     return {
       partition: this.partition,
-      actors: [...actors.liveIds()].map((id) => actors.label(id)),
-      traces: [...windows].map(([trace, window]) => ({ trace, pairs: [...window.pairPartials()].map((row) => [...row]), activity: [...window.activityEntries()].map((row) => [...row]) })),
-      events: this.#events.length,
+      actors: [...this.#actors.liveIds()].map((id) => this.#actors.label(id)),
+      traces: this.options.traces.map((trace, index) => {
+        const window = this.#windows[index]!;
+        return { trace, pairs: [...window.pairPartials()].map((row) => [...row]), activity: [...window.activityEntries()].map((row) => [...row]) };
+      }),
+      events: this.#size,
       duplicates: this.duplicates,
     };
   }

@@ -89,7 +89,11 @@ export class TraceWindow {
 
   /** Adds one event whose key label is `scope:raw` (`raw` in the empty scope): see ExpiringInterner.internIn. */
   addIn(actor: number, scope: string, raw: string, time: number): void {
-    const key = this.keys.internIn(scope, raw, time);
+    this.addKey(actor, this.keys.internIn(scope, raw, time), time);
+  }
+
+  /** Adds one event on a key already interned in `keys` (kept live until then). */
+  addKey(actor: number, key: number, time: number): void {
     const rings = this.#rings;
     const partners = rings.push(key, actor, time, this.#options.windowMs);
     for (let i = 0; i < partners; i++) {
