@@ -37,8 +37,17 @@ describe('POST /score', () => {
     delete noHandle['handle'];
     await expect400(noHandle, 'handle', /handle is missing/);
     await expect400({ ...good, time: 'yesterday' }, 'time', /not an ISO 8601 time/);
+    await expect400({ ...good, time: Date.now() + 3 * 86_400_000 }, 'time', /more than 24 h ahead of the server clock/);
+    await expect400({ ...good, time: '3000-01-01T00:00:00Z' }, 'time', /3000-01-01T00:00:00.000Z is more than 24 h ahead/);
     await expect400({ ...good, account_id: 42 }, 'account_id', /must be a string/);
     await expect400('{"account_id":', '(body)', /not JSON/);
     await expect400([1, 2], '(body)', /JSON object/);
+  });
+
+  it('takes the server clock from its options: a day ahead of it is the limit', async () => {
+    const clocked = signupScoreRoutes(createSignupScorer(testKnown(), testTable()), { now: () => Date.UTC(2019, 7, 20) });
+    const at = (time: number): Promise<Response> | Response => clocked.request('/score', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...good, time }) });
+    assert.equal((await at(Date.UTC(2019, 7, 21))).status, 200);
+    assert.equal((await at(Date.UTC(2019, 7, 21, 0, 0, 1))).status, 400);
   });
 });

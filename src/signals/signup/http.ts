@@ -27,8 +27,19 @@ function invalid(message: string, issues: { field: string; message: string }[]):
   return { error: { code: 'INVALID_REQUEST', message, details: { issues } } };
 }
 
+export const SIGNUP_REQUEST_DEFAULTS = {
+  /** The server clock. */
+  now: (): number => Date.now(),
+  /**
+   * How far ahead of the server clock a sign-up's time may be. A time far in the future would move
+   * the velocity windows' clock forward, and the counts of every key would be dropped as stale.
+   */
+  maxAheadMs: 86_400_000,
+};
+
 /** Parses a request body; the error names the first bad field. */
-export function parseSignupRequest(body: unknown): { ok: true; value: SignupInput } | { ok: false; error: InvalidRequest } {
+export function parseSignupRequest(body: unknown, options: Partial<typeof SIGNUP_REQUEST_DEFAULTS> = {}): { ok: true; value: SignupInput } | { ok: false; error: InvalidRequest } {
+  const settings = { ...SIGNUP_REQUEST_DEFAULTS, ...options };
   const parsed = signupRequestSchema.safeParse(body);
   if (!parsed.success) {
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
@@ -43,6 +54,10 @@ export function parseSignupRequest(body: unknown): { ok: true; value: SignupInpu
   const { time } = parsed.data;
   const ms = typeof time === 'number' ? time : Date.parse(time);
   if (!Number.isFinite(ms)) return { ok: false, error: invalid(`time: "${String(time)}" is not an ISO 8601 time`, [{ field: 'time', message: 'not an ISO 8601 time' }]) };
+  if (ms > settings.now() + settings.maxAheadMs) {
+    const message = `${new Date(ms).toISOString()} is more than ${settings.maxAheadMs / 3_600_000} h ahead of the server clock`;
+    return { ok: false, error: invalid(`time: ${message}`, [{ field: 'time', message }]) };
+  }
   return { ok: true, value: { ...parsed.data, time: ms } };
 }
 
@@ -51,7 +66,7 @@ export function parseSignupRequest(body: unknown): { ok: true; value: SignupInpu
  * @example
  * const res = await signupScoreRoutes(scorer).request('/score', { method: 'POST', body: JSON.stringify(signup), headers: { 'content-type': 'application/json' } });
  */
-export function signupScoreRoutes(scorer: SignupScorer): Hono {
+export function signupScoreRoutes(scorer: SignupScorer, options: Partial<typeof SIGNUP_REQUEST_DEFAULTS> = {}): Hono {
   const app = new Hono();
   app.post('/score', async (c) => {
     let body: unknown;
@@ -60,7 +75,7 @@ export function signupScoreRoutes(scorer: SignupScorer): Hono {
     } catch {
       return c.json(invalid('the body is not JSON', [{ field: '(body)', message: 'not JSON' }]), 400);
     }
-    const parsed = parseSignupRequest(body);
+    const parsed = parseSignupRequest(body, options);
     if (!parsed.ok) return c.json(parsed.error, 400);
     return c.json(scorer.score(parsed.value));
   });

@@ -9,7 +9,7 @@ export type { SaverOptions, StateSaver } from './state-file.js';
 export { knownOf, loadState, SAVER_DEFAULTS, saveState, saveStateInParts, statePathFor, stateSaver } from './state-file.js';
 export type { BatchResult } from './batch.js';
 export { scoreSignupFile, SIGNUP_COLUMNS } from './batch.js';
-export { parseSignupRequest, signupRequestSchema, signupScoreRoutes } from './http.js';
+export { parseSignupRequest, SIGNUP_REQUEST_DEFAULTS, signupRequestSchema, signupScoreRoutes } from './http.js';
 export type { LoadedIpTable } from './ip-table-file.js';
 export { loadIpTableFile, loadIpTableFromStore } from './ip-table-file.js';
 export type { Member } from './learn.js';
