@@ -70,7 +70,21 @@ function prune(members: number[], adjacency: Map<number, Map<number, number>>, m
   }
 }
 
-export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOptions>): DetectedCluster[] {
+/** Per actor, the index of its cluster in `clusters`, or -1. */
+function clusterIndex(actorCount: number, clusters: readonly number[][]): Int32Array {
+  const clusterOf = new Int32Array(actorCount).fill(-1);
+  clusters.forEach((members, index) => {
+    for (const member of members) clusterOf[member] = index;
+  });
+  return clusterOf;
+}
+
+/**
+ * Leiden communities of the graph, pruned of weakly attached members, scored. `tiedTest`, given
+ * the candidate clusters (actor → cluster index, -1 outside), returns per actor 1 if it is tied
+ * to its cluster beyond chance (significance/member-test.ts); members it rejects are dropped.
+ */
+export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOptions>, tiedTest?: (clusterOf: Int32Array) => Uint8Array): DetectedCluster[] {
   const opts = { ...CLUSTER_DEFAULTS, ...options };
   if (graph.size === 0) return [];
   const csr = buildCsr(graph.actorCount, graph.a, graph.b, graph.weight);
@@ -97,12 +111,17 @@ export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOpti
     if (list === undefined) byCommunity.set(community, (list = []));
     list.push(actor);
   }
-  const clusters: DetectedCluster[] = [];
+  const candidates: number[][] = [];
   for (const members of byCommunity.values()) {
     if (members.length < opts.minClusterSize) continue;
     const kept = prune(members, adjacency, opts.minAttachment);
-    if (kept.length < opts.minClusterSize) continue;
-    clusters.push(describeCluster(kept, adjacency, graph));
+    if (kept.length >= opts.minClusterSize) candidates.push(kept);
+  }
+  const clusters: DetectedCluster[] = [];
+  const tied = tiedTest === undefined ? null : tiedTest(clusterIndex(graph.actorCount, candidates));
+  for (const members of candidates) {
+    const kept = tied === null ? members : prune(members.filter((member) => tied[member] === 1), adjacency, opts.minAttachment);
+    if (kept.length >= opts.minClusterSize) clusters.push(describeCluster(kept, adjacency, graph));
   }
   clusters.sort((x, y) => y.score - x.score || y.members.length - x.members.length);
   return clusters.map((cluster, id) => ({ ...cluster, id }));

@@ -11,8 +11,8 @@ import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel/index.js';
 import type { KernelStats, PairSink } from './kernel/index.js';
-import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, unionEvents } from './significance/index.js';
-import type { GroupOptions, GroupReport } from './significance/index.js';
+import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
+import type { GroupOptions, GroupReport, MemberTestOptions, TieTable } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration } from './window.js';
 
@@ -32,6 +32,11 @@ export interface DetectOptions {
    * groups kept when they act together far beyond chance; `false` turns it off.
    */
   group: Partial<GroupOptions> | false;
+  /**
+   * The member-level test of clusters (significance/member-test.ts): members not tied to the rest
+   * of their cluster beyond chance are dropped; `false` turns it off.
+   */
+  memberTest: Partial<MemberTestOptions> | false;
   /** Where the kernel spills pair partitions beyond `maxPairsInMemory` (null: all in memory). */
   pairSink: PairSink | null;
   maxPairsInMemory: number;
@@ -51,6 +56,7 @@ export const DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({
   maxPartnersPerEvent: KERNEL_DEFAULTS.maxPartnersPerEvent,
   cluster: CLUSTER_DEFAULTS,
   group: {},
+  memberTest: {},
   pairSink: null,
   maxPairsInMemory: Infinity,
 });
@@ -106,25 +112,33 @@ export function detectCoordination(
   const reports: TraceReport[] = [];
   const windows = new Map<TraceName, number>();
   const edges: TraceEdges[] = [];
+  // Every trace's co-actions with its activity, for the member test: narrow windows, then the group test's.
+  const narrow: TieTable[] = [];
+  const wide: TieTable[] = [];
+  const activityOf = new Map<TraceName, Float64Array>();
   for (const [trace, data] of input.traces) {
     if (data.actor.length < 2) continue;
     onStage?.(`${trace}: co-actions`);
     const window = chooseWindow(data, opts.windows[trace] ?? opts.window);
     windows.set(trace, window.windowMs);
     const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink: opts.pairSink, maxPairsInMemory: opts.maxPairsInMemory });
-    const significance = significantPairs(kernel.pairs, distinctKeysPerActor(data), { fdr: opts.fdr, minShared: opts.minShared });
+    const activity = distinctKeysPerActor(data);
+    const significance = significantPairs(kernel.pairs, activity, { fdr: opts.fdr, minShared: opts.minShared });
     edges.push({ trace, pairs: kernel.pairs, kept: significance.kept, logP: significance.logP });
+    narrow.push({ pairs: kernel.pairs, activity });
+    activityOf.set(trace, activity);
     reports.push({
       trace, events: data.actor.length, keys: data.keyCount, windowMs: window.windowMs, window: window.explanation,
       precision: window.precision, warning: window.warning, kernel: kernel.stats,
       pairsTested: significance.tested, pairsSignificant: significance.kept.length, groupPairs: 0,
     });
   }
-  const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, onStage);
+  const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, { tables: wide, activityOf }, onStage);
   onStage?.('clustering');
   const graph = fuseTraces(input.actorCount, edges);
   const clusterOptions = { ...CLUSTER_DEFAULTS, ...opts.cluster };
-  const found = clusterAccounts(graph, clusterOptions);
+  const memberTest = opts.memberTest;
+  const found = clusterAccounts(graph, clusterOptions, memberTest === false ? undefined : (clusterOf) => tiedMembers(clusterOf, wide.length > 0 ? [narrow, wide] : [narrow], memberTest));
   onStage?.('evidence');
   const explained = explainClusters(found, input.traces, windows);
   // One occasion is not lockstep: keep the clusters that met repeatedly, renumbered.
@@ -144,6 +158,7 @@ function groupEvidence(
   options: GroupOptions,
   edges: TraceEdges[],
   reports: TraceReport[],
+  tie: { tables: TieTable[]; activityOf: ReadonlyMap<TraceName, Float64Array> },
   onStage?: (stage: string) => void,
 ): GroupReport[] {
   const pooled = GROUP_TRACES.flatMap((trace) => {
@@ -153,8 +168,8 @@ function groupEvidence(
   if (pooled.length === 0) return [];
   onStage?.('group test');
   const activity = new Float64Array(input.actorCount);
-  for (const { data } of pooled) {
-    const own = distinctKeysPerActor(data);
+  for (const { trace, data } of pooled) {
+    const own = tie.activityOf.get(trace) ?? distinctKeysPerActor(data);
     for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
   }
   const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
@@ -166,6 +181,7 @@ function groupEvidence(
     const logP = new Float64Array(pairs.size);
     for (const row of kept) logP[row] = groups[groupOf[pairs.a[row] ?? 0] ?? 0]?.logP ?? 0;
     edges.push({ trace, pairs, kept, logP });
+    tie.tables.push({ pairs, activity: tie.activityOf.get(trace) ?? distinctKeysPerActor(data) });
     const report = reports.find((entry) => entry.trace === trace);
     if (report !== undefined) report.groupPairs = kept.length;
   }

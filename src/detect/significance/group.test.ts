@@ -136,8 +136,11 @@ test('one burst is not a campaign: a crowd posting the same objects within minut
   assert.equal(detectCoordination({ actorCount: 624, traces: new Map<TraceName, TraceData>([['near-duplicate', data]]) }).clusters.length, 0);
 });
 
-/** slowRing(5) where account 300 joins one push of the ring, a minute after it, on two objects at once; `crowd` other outsiders join it too. */
-function oneTimeJoiner(crowd: number): TraceData {
+/**
+ * slowRing(5) where account 300 joins one push of the ring on two objects at once, among the
+ * members (or, `late`, a minute after the last of them); `crowd` other outsiders join it too.
+ */
+function oneTimeJoiner(crowd: number, late = false): TraceData {
   const world = slowRing(5);
   // One push of the ring carried two objects (a link and a hashtag, say).
   const push = world.key.find((k, i) => (world.actor[i] ?? 0) < 24 && k >= 400 && world.key.filter((other) => other === k).length >= 5) ?? -1;
@@ -148,18 +151,19 @@ function oneTimeJoiner(crowd: number): TraceData {
     world.key.push(second);
     world.time.push(world.time[i] ?? 0);
   }
-  const at = world.time[events[0] ?? 0] ?? 0;
+  const times = events.map((i) => world.time[i] ?? 0).sort((x, y) => x - y);
+  const at = late ? (times.at(-1) ?? 0) + MINUTE : (times[times.length >> 1] ?? 0) - 1;
   for (let outsider = 300; outsider <= 300 + crowd; outsider++) {
     for (const k of [push, second]) {
       world.actor.push(outsider);
       world.key.push(k);
-      world.time.push(at + MINUTE);
+      world.time.push(at);
     }
   }
   return traceOf(world, 624);
 }
 
-test('an account that met a kept ring on one push is recruited only if the objects were the ring\'s own', () => {
+test('an account that met a kept ring on one push is recruited only among the members and on objects the ring owns', () => {
   // Alone with the ring on its material, minutes after it: as tied to the ring as a member who
   // joined one push (the ring itself met on many occasions).
   const alone = oneTimeJoiner(0);
@@ -173,6 +177,9 @@ test('an account that met a kept ring on one push is recruited only if the objec
   const { groups, groupOf } = significantGroups(crowded, distinctKeysPerActor(crowded));
   assert.ok(groups.some((group) => group.kept));
   for (let outsider = 300; outsider <= 312; outsider++) assert.equal(groupOf[outsider], -1, `account ${outsider}`);
+  // After every member, it follows the ring (a reader, someone passing a post on): not one of it.
+  const follower = oneTimeJoiner(0, true);
+  assert.equal(significantGroups(follower, distinctKeysPerActor(follower)).groupOf[300], -1);
 });
 
 test('recruitment takes ring members Leiden left out, and no organic account', () => {

@@ -329,7 +329,7 @@ function occasions(times: number[], gap: number): number {
  * that two or more members of the group acted on, the members being at least `ownShare` of the
  * accounts on it (its own material, not a public event's hashtag that a few members also used).
  */
-function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number): Map<number, number[]> {
+function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number): { times: Map<number, number[]>; groupKey: Int32Array } {
   // key -> group, -1 for none; distinct actors by stamp.
   const { start, actors: byKey } = actorsByKey(rare);
   const stamp = new Int32Array(rare.actorCount);
@@ -357,7 +357,7 @@ function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number
     if (list === undefined) times.set(actor, (list = []));
     list.push(rare.time[i] ?? 0);
   }
-  return times;
+  return { times, groupKey };
 }
 
 /**
@@ -366,7 +366,7 @@ function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number
  * GroupOptions.occasionGapMs).
  */
 function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions): void {
-  const times = ownObjectTimes(rare, groupOf, opts.ownShare);
+  const { times } = ownObjectTimes(rare, groupOf, opts.ownShare);
   groups.forEach((group, index) => {
     if (!group.kept) return;
     const before = group.members.filter((member) => groupOf[member] === index);
@@ -378,14 +378,30 @@ function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int
   });
 }
 
-/** Drops recruits (members not in `core`) acting on their group's own objects on fewer than recruitOccasions occasions. */
+/**
+ * Drops recruits (members not in `core`) acting on their group's own objects on fewer than
+ * recruitOccasions occasions, or only ever after every core member had acted on the object: an
+ * account that always comes after the group follows it (a reader of an outlet's feeds, a fan,
+ * someone passing on a campaign's post), while a member acts among the others.
+ */
 function requireRecruitOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, core: Int32Array, opts: GroupOptions): void {
-  const times = ownObjectTimes(rare, groupOf, opts.ownShare);
+  const { times, groupKey } = ownObjectTimes(rare, groupOf, opts.ownShare);
+  const lastCore = new Float64Array(rare.keyCount).fill(-Infinity);
+  for (let i = 0; i < rare.actor.length; i++) {
+    const key = rare.key[i]!;
+    if (groupKey[key]! >= 0 && core[rare.actor[i]!] === groupKey[key]) lastCore[key] = Math.max(lastCore[key]!, rare.time[i]!);
+  }
+  const among = new Uint8Array(rare.actorCount);
+  for (let i = 0; i < rare.actor.length; i++) {
+    const actor = rare.actor[i]!;
+    const key = rare.key[i]!;
+    if (groupOf[actor]! >= 0 && groupKey[key] === groupOf[actor] && rare.time[i]! < lastCore[key]!) among[actor] = 1;
+  }
   groups.forEach((group, index) => {
     if (!group.kept) return;
     group.members = group.members.filter((member) => {
       if (groupOf[member] !== index) return false;
-      if (core[member] === index || occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.recruitOccasions) return true;
+      if (core[member] === index || (among[member] === 1 && occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.recruitOccasions)) return true;
       groupOf[member] = -1;
       return false;
     });
