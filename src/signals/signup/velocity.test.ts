@@ -94,4 +94,16 @@ describe('velocityCounter', () => {
     for (let i = 0; i < 3000; i++) assert.ok(seen.has(`#${i}`), `#${i} was there when the walk began`);
     assert.deepEqual(counter.snapshot(600).keys.length, 20_000);
   });
+
+  it('keeps counting when one event has a wild time (a typo\'d year does not make every key stale)', () => {
+    const counter = velocityCounter(1000);
+    const future = Date.UTC(2999, 0, 1);
+    for (let i = 0; i < 50_000; i++) {
+      counter.hit(i % 7, i);
+      counter.hit(100 + i, i); // ever-new keys: the table drops stale ones as it goes
+      if (i === 10) counter.hit('typo', future);
+    }
+    for (let k = 0; k < 7; k++) assert.ok(counter.peek(k, 49_999) > 100, `key ${k}: ${counter.peek(k, 49_999)}`);
+    assert.ok(counter.size < 20_000, `holds ${counter.size} keys`);
+  });
 });

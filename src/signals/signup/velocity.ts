@@ -55,7 +55,7 @@ const PAIR_KEY = /^(.*)\|(-?\d{1,10})$/s;
 
 /**
  * A counter over windows of `windowMs`, optionally restored from a snapshot. A key is dropped
- * once its last bucket started three windows before the latest event: its count is zero for any
+ * once its last bucket started three windows before the latest events: its count is zero for any
  * event up to a window out of order.
  * @example const perIp = velocityCounter(3_600_000); perIp.hit('203.0.113.5', Date.now()) // 1
  */
@@ -69,7 +69,16 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
   let current = new Float64Array(capacity);
   let previous = new Float64Array(capacity);
   let used = 0;
-  let latest = -Infinity;
+  /**
+   * The clock stale keys are judged by: the earlier of the last two events' times, so that one
+   * event with a wild time (a typo'd year) cannot make every other key look stale.
+   */
+  let clock = -Infinity;
+  let lastTime = -Infinity;
+  const tick = (time: number): void => {
+    clock = Math.min(time, lastTime);
+    lastTime = time;
+  };
   let textIds = new Map<string, number>();
   let texts: string[] = [];
 
@@ -100,7 +109,7 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
   /** Rebuilds the table without stale keys, at a capacity four times the keys kept (at least 1024). */
   const rebuild = (): void => {
     const old = { kinds, his, los, starts, current, previous, capacity, texts };
-    const horizon = latest - 3 * windowMs;
+    const horizon = clock - 3 * windowMs;
     let live = 0;
     for (let at = 0; at < old.capacity; at++) if (old.kinds[at] !== EMPTY && (old.starts[at] as number) > horizon) live++;
     capacity = 1024;
@@ -150,7 +159,6 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
     return (current[at] as number) + (previous[at] as number) * Math.max(0, overlap);
   };
   const record = (at: number, time: number): number => {
-    if (time > latest) latest = time;
     advance(at, time);
     current[at] = (current[at] as number) + 1;
     return count(at, Math.max(time, starts[at] as number));
@@ -162,6 +170,7 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
     return id === undefined ? null : [TEXT, 0, id];
   };
   const hitKey = (key: VelocityKey, time: number): number => {
+    tick(time);
     if (typeof key === 'number') {
       const lo = key | 0;
       // An int32 key (an address as `ip | 0`) needs no division for its high half.
@@ -204,7 +213,6 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
       starts[at] = restore.buckets[i * 3] ?? -Infinity;
       current[at] = restore.buckets[i * 3 + 1] ?? 0;
       previous[at] = restore.buckets[i * 3 + 2] ?? 0;
-      if ((starts[at] as number) > latest) latest = starts[at] as number;
     });
   }
   return {
@@ -212,6 +220,7 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
     get size() { return used; },
     hit: hitKey,
     hitPair(text, n, time) {
+      tick(time);
       return record(slot(PAIR, textId(text), n | 0), time);
     },
     peek(key, time) {
