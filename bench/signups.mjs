@@ -13,7 +13,7 @@
 //    SUBAPP=1 serves the scorer sub-app alone (no auth), as session 2's bench did.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -150,6 +150,10 @@ async function main() {
   if (!(rate > 0)) return;
   // SERVER_ARGS: node flags for the server process only (e.g. --cpu-prof, --trace-gc).
   const execArgv = [...process.execArgv, ...(process.env.SERVER_ARGS ?? '').split(' ').filter(Boolean)];
+  // PRIORITY=-10: this load generator and the server at that nice value (root only), as a
+  // latency-critical service would be given its CPU on a box shared with batch jobs.
+  const priority = process.env.PRIORITY === undefined ? null : Number(process.env.PRIORITY);
+  if (priority !== null) setPriority(process.pid, priority);
   // PIN=1: the server on CPU 0 and this load generator on CPU 1, so the two never queue for one core.
   const pin = process.env.PIN === '1';
   if (pin) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
@@ -157,6 +161,7 @@ async function main() {
     ? spawn('taskset', ['-c', '0', process.execPath, ...execArgv, fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     : fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const { port, token } = await new Promise((resolve) => child.once('message', resolve));
+  if (priority !== null) setPriority(child.pid, priority);
   const connections = Number(process.env.CONNECTIONS ?? 8);
   const headers = { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
   let next = 0;
@@ -173,7 +178,7 @@ async function main() {
   const gcs = report.gcs.sort((x, y) => x - y);
   const saves = report.saves;
   const l = online.latency;
-  console.log(`online (${process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
+  console.log(`online (${process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
     `(${Math.round(online.requests.average).toLocaleString('en')}/s, asked ${rate}/s), ${connections} connections; ` +
     `client latency p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${online.errors}, timeouts ${online.timeouts}, non-2xx ${online.non2xx}`);
   console.log(`server: handler p50 ${pct(times, 0.5).toFixed(0)} µs, p99 ${pct(times, 0.99).toFixed(0)} µs, max ${pct(times, 1).toFixed(0)} µs; ` +
