@@ -78,3 +78,21 @@ test('an unknown --format is refused with the list of formats', async () => {
   assert.notEqual(result.code, 0);
   assert.match(result.stderr, /twitter-io-tweets/);
 });
+
+test('--memory bounds the store engine during a load; a size it cannot use is refused before anything is read', async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    const db = join(dir, 'store.duckdb');
+    const bounded = await runCli('ingest', FIXTURES.ioTweets, '--db', db, '--rejects', join(dir, 'rejects.csv'), '--memory', '300MB', '--json');
+    assert.equal(bounded.code, 0, bounded.stderr);
+    assert.equal((JSON.parse(bounded.stdout) as Record<string, unknown>)['ingested'], 407);
+    for (const size of ['12', 'lots', '100MB']) {
+      const refused = await runCli('ingest', FIXTURES.ioTweets, '--db', join(dir, 'other.duckdb'), '--memory', size);
+      assert.equal(refused.code, 2, size);
+      assert.match(refused.stderr, /--memory/);
+      assert.equal(existsSync(join(dir, 'other.duckdb')), false, 'nothing is opened for a refused size');
+    }
+  } finally {
+    await cleanup();
+  }
+});

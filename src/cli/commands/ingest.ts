@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { FORMAT_DESCRIPTIONS, FORMAT_NAMES, RejectsFile, ingestFile } from '../../ingest/index.js';
 import type { FileSummary, FormatName } from '../../ingest/index.js';
+import { badOption } from '../../model/index.js';
 import { DuckDbStore } from '../../store/index.js';
 import type { Config } from '../../config.js';
 import { formatCount, progressBar } from '../progress.js';
@@ -20,7 +21,17 @@ export interface IngestReport {
   seconds: number;
 }
 
-export interface IngestCliOptions { format?: FormatName; db: string; rejects: string; map?: string; platform?: string; json?: boolean }
+export interface IngestCliOptions { format?: FormatName; db: string; rejects: string; map?: string; platform?: string; json?: boolean; memory?: string }
+
+/** DuckDB's memory limit for the load, checked here so a typo is a clear error, not a store failure. */
+export function parseMemoryLimit(text: string): string {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(text);
+  if (match === null) throw badOption('--memory', `"${text}" is not a size such as 512MB or 2GB`);
+  if (Number(match[1]) * (/^k/i.test(match[2] ?? '') ? 1e3 : /^m/i.test(match[2] ?? '') ? 1e6 : /^g/i.test(match[2] ?? '') ? 1e9 : 1e12) < 256e6) {
+    throw badOption('--memory', `"${text}" is too small: the CSV reader alone needs about 256MB`);
+  }
+  return `${match[1]}${(match[2] ?? '').toUpperCase().replace('IB', 'iB')}`;
+}
 
 /** Ingests files into an open store; shared by `ingest` and `demo`. */
 export async function ingestInto(store: DuckDbStore, files: readonly string[], options: Omit<IngestCliOptions, 'db' | 'json'>, showProgress: boolean): Promise<IngestReport> {
@@ -58,6 +69,12 @@ export function describeIngest(report: IngestReport): string {
   return lines.join('\n');
 }
 
+/**
+ * DuckDB's limit during a load. Its default (80% of RAM) let a 10M-row file take 2.3 GB; past this
+ * limit the first scan's table and the joins spill to `<db>.tmp`, so memory stays about flat.
+ */
+export const INGEST_MEMORY_LIMIT = '1GB';
+
 export function registerIngest(program: Command, config: Config, io: CliIo): void {
   program.command('ingest')
     .description('Read activity and account files into the store (format detected from the header or shape)')
@@ -67,10 +84,11 @@ export function registerIngest(program: Command, config: Config, io: CliIo): voi
     .option('--rejects <path>', 'where rows that cannot be read are kept', 'lockstep-rejects.csv')
     .option('--map <mapping>', 'column mapping for generic CSV/JSONL, e.g. account=user_id,time=created_at,id=tweet_id')
     .option('--platform <name>', 'platform name for formats that do not say (generic, logins)')
+    .option('--memory <size>', 'memory limit of the store engine during the load (e.g. 1GB); past it the load spills to disk, so memory stays flat however big the file', INGEST_MEMORY_LIMIT)
     .option('--json', 'print one JSON object on stdout')
     .addHelpText('after', `\nFormats:\n${FORMAT_NAMES.map((name) => `  ${name.padEnd(18)} ${FORMAT_DESCRIPTIONS[name]}`).join('\n')}`)
     .action(async (files: string[], options: IngestCliOptions) => {
-      const store = await DuckDbStore.open(options.db);
+      const store = await DuckDbStore.open(options.db, { memoryLimit: parseMemoryLimit(options.memory ?? INGEST_MEMORY_LIMIT) });
       let report: IngestReport;
       try {
         report = await ingestInto(store, files, options, config.progress && options.json !== true);

@@ -6,11 +6,22 @@ import { SCHEMA_DDL, SCHEMA_VERSION } from './schema.js';
 
 export interface DuckDbHandle { instance: DuckDBInstance; connection: DuckDBConnection }
 
-export async function openDuckDb(path: string, options: { tempDirectory?: string } = {}): Promise<DuckDbHandle> {
+export interface OpenOptions {
+  /** Where DuckDB spills when it reaches its memory limit (DuckDB's default: `<db>.tmp`). */
+  tempDirectory?: string;
+  /** DuckDB's memory limit, e.g. `1GB`: past it, loads spill to disk instead of growing. DuckDB's default is 80% of RAM. */
+  memoryLimit?: string;
+}
+
+export async function openDuckDb(path: string, options: OpenOptions = {}): Promise<DuckDbHandle> {
   let instance: DuckDBInstance;
   try {
     // Insertion order does not matter to us and keeping it serialises bulk inserts.
-    instance = await DuckDBInstance.create(path, { preserve_insertion_order: 'false', ...(options.tempDirectory === undefined ? {} : { temp_directory: options.tempDirectory }) });
+    instance = await DuckDBInstance.create(path, {
+      preserve_insertion_order: 'false',
+      ...(options.tempDirectory === undefined ? {} : { temp_directory: options.tempDirectory }),
+      ...(options.memoryLimit === undefined ? {} : { memory_limit: options.memoryLimit }),
+    });
   } catch (error) {
     const locked = error instanceof Error && /lock/i.test(error.message);
     throw storeFailed(`opening ${path}${locked ? ' (another lockstep process is using it; wait for it or use another --db)' : ''}`, error);

@@ -22,7 +22,7 @@ function readerExpression(file: string, header: readonly string[], keepRejects: 
   const columns = `{${header.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(', ')}}`;
   const rejects = keepRejects ? `store_rejects = true, rejects_table = 'ls_reject_errors', rejects_scan = 'ls_reject_scans',` : '';
   return `read_csv(${sqlString(file)}, header = true, columns = ${columns}, delim = ',', quote = '"', escape = '"',
-    auto_detect = false, strict_mode = true, ignore_errors = true, ${rejects} max_line_size = 16777216)`;
+    auto_detect = false, strict_mode = true, ignore_errors = true, ${rejects} max_line_size = 16777216, buffer_size = 33554432)`;
 }
 
 /** md5 of the raw fields joined by U+001F: how a value reject is found again in the file (see locate-rejects.ts). */

@@ -3,7 +3,7 @@ import type { CsvLoadRequest, CsvLoadResult, IngestStore, ItemBatch, LoadCounts 
 import { storeFailed } from '../../model/index.js';
 import { appendItemBatch } from './batch-loader.js';
 import { openDuckDb, queryRows, sqlString, toNumber } from './connection.js';
-import type { DuckDbHandle } from './connection.js';
+import type { DuckDbHandle, OpenOptions } from './connection.js';
 import { loadCsvFile } from './csv-loader.js';
 import { readStats } from './stats.js';
 import type { StoreStats } from './stats.js';
@@ -11,8 +11,8 @@ import type { StoreStats } from './stats.js';
 export class DuckDbStore implements IngestStore {
   private constructor(private readonly handle: DuckDbHandle, readonly path: string) {}
 
-  /** `:memory:` gives a throw-away store; `tempDirectory` is where DuckDB spills when memory runs short. */
-  static async open(path: string, options: { tempDirectory?: string } = {}): Promise<DuckDbStore> {
+  /** `:memory:` gives a throw-away store; past `memoryLimit`, DuckDB spills to `tempDirectory`. */
+  static async open(path: string, options: OpenOptions = {}): Promise<DuckDbStore> {
     return new DuckDbStore(await openDuckDb(path, options), path);
   }
 
