@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { clusterAccounts } from '../detect/clusters.js';
-import { assemblePartials, partitionEvents, PartitionWork } from './distributed.js';
+import { LockstepError } from '../model/index.js';
+import { assemblePartials, decodePartial, encodePartial, partitionEvents, PartitionWork } from './distributed.js';
 import { DEFAULT_STREAM_TRACES } from './extract.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import { batchDetect } from './test-support/batch.js';
@@ -25,7 +26,8 @@ describe('partitioned co-action work', () => {
         for (let start = 0; start < events.length; start += 100) work.add(events.slice(start, start + 100), start / 100);
         work.add(events.slice(0, 150), 1e6); // at-least-once: a redelivery
         assert.equal(work.duplicates, Math.min(150, events.length));
-        return work.finish();
+        // Through the wire format the object store holds.
+        return decodePartial(encodePartial(work.finish()), `p${partition}`);
       });
       const merged = assemblePartials([...partials, partials[0]!], { traces: DEFAULT_STREAM_TRACES });
       assert.deepEqual(merged.actorIds, batch.actorIds);
@@ -46,5 +48,18 @@ describe('partitioned co-action work', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a damaged partial, saying which', () => {
+    const work = new PartitionWork(3, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
+    const { lines } = jetstreamStream({ durationMs: 300_000 });
+    const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+    for (const events of partitionEvents(actions, DEFAULT_STREAM_TRACES, 1).values()) work.add(events, 0);
+    const bytes = encodePartial(work.finish());
+    const back = decodePartial(bytes, 'job/p3');
+    assert.equal(back.partition, 3);
+    assert.ok(back.traces.some((entry) => entry.pairs.size > 0));
+    assert.throws(() => decodePartial(bytes.subarray(0, bytes.length - 8), 'job/p3'), (error: unknown) => error instanceof LockstepError && /job\/p3: not a partial \(truncated\)/.test(error.message));
+    assert.throws(() => decodePartial(new TextEncoder().encode('{"partition":1}'), 'job/p4'), /job\/p4: not a partial/);
   });
 });

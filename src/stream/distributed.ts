@@ -12,11 +12,14 @@ import { fuseTraces } from '../detect/fuse.js';
 import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
 import type { PairTable } from '../detect/kernel/index.js';
 import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
+import { z } from 'zod';
 import type { Action } from '../model/index.js';
-import { traceEvents } from './extract.js';
+import { LockstepError } from '../model/index.js';
+import { STREAM_TRACES, traceEvents } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { ExpiringInterner } from './interner.js';
 import { TraceWindow } from './trace-window.js';
+import type { PartialPairs } from './trace-window.js';
 
 /** One event on the wire: `u` its id (action id # index), `a` the actor (platform NUL id), trace null for an action with no trace event (the account still counts). */
 export interface WireEvent {
@@ -66,8 +69,8 @@ export function partitionEvents(actions: Iterable<Action>, traces: readonly Stre
 export interface PartitionPartial {
   partition: number;
   actors: string[];
-  /** Per trace: pairs as [actor a, actor b, shared, Σ ln n_k, coActions, sumDelta] (actor = index into `actors`), and [actor, distinct keys]. */
-  traces: { trace: StreamTrace; pairs: number[][]; activity: number[][] }[];
+  /** Per trace: pair columns (actor = index into `actors`), and per actor its distinct keys. */
+  traces: { trace: StreamTrace; pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } }[];
   events: number;
   duplicates: number;
 }
@@ -147,12 +150,76 @@ export class PartitionWork {
       actors: [...this.#actors.liveIds()].map((id) => this.#actors.label(id)),
       traces: this.options.traces.map((trace, index) => {
         const window = this.#windows[index]!;
-        return { trace, pairs: [...window.pairPartials()].map((row) => [...row]), activity: [...window.activityEntries()].map((row) => [...row]) };
+        const activity = [...window.activityEntries()];
+        return { trace, pairs: window.pairPartials(), activity: { actor: Int32Array.from(activity, ([actor]) => actor), keys: Int32Array.from(activity, ([, keys]) => keys) } };
       }),
       events: this.#size,
       duplicates: this.duplicates,
     };
   }
+}
+
+/**
+ * A partial as bytes: a length-prefixed JSON header (partition, counts, actor labels) and the
+ * typed columns raw after it — a partition's pairs run to millions, and JSON numbers would be
+ * most of a worker's and the coordinator's time.
+ */
+export function encodePartial(partial: PartitionPartial): Uint8Array {
+  const header = new TextEncoder().encode(JSON.stringify({
+    partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates,
+    traces: partial.traces.map((entry) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length })),
+  }));
+  const columns: ArrayBufferView[] = [];
+  for (const { pairs, activity } of partial.traces) {
+    columns.push(pairs.sumLogN.subarray(0, pairs.size), pairs.sumDelta.subarray(0, pairs.size), pairs.a.subarray(0, pairs.size), pairs.b.subarray(0, pairs.size),
+      pairs.shared.subarray(0, pairs.size), pairs.coActions.subarray(0, pairs.size), activity.actor, activity.keys);
+  }
+  const start = Math.ceil((4 + header.length) / 8) * 8;
+  const out = new Uint8Array(start + columns.reduce((sum, column) => sum + Math.ceil(column.byteLength / 8) * 8, 0));
+  new DataView(out.buffer).setUint32(0, header.length, true);
+  out.set(header, 4);
+  let offset = start;
+  for (const column of columns) {
+    out.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), offset);
+    offset += Math.ceil(column.byteLength / 8) * 8;
+  }
+  return out;
+}
+
+const PartialHeader = z.object({
+  partition: z.number().int().nonnegative(), actors: z.array(z.string()), events: z.number(), duplicates: z.number(),
+  traces: z.array(z.object({ trace: z.enum(STREAM_TRACES), pairs: z.number().int().nonnegative(), activity: z.number().int().nonnegative() })),
+});
+
+/** Reads `encodePartial`'s bytes; throws a LockstepError naming what is wrong. */
+export function decodePartial(bytes: Uint8Array, where: string): PartitionPartial {
+  const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not a partial (${what})`);
+  if (bytes.length < 4) throw bad('too short');
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
+  } catch {
+    throw bad('unreadable header');
+  }
+  const parsed = PartialHeader.safeParse(header);
+  if (!parsed.success) throw bad(parsed.error.issues[0]?.message ?? 'bad header');
+  let offset = Math.ceil((4 + length) / 8) * 8;
+  const take = <T>(count: number, width: number, make: (buffer: ArrayBuffer) => T): T => {
+    const end = offset + count * width;
+    if (end > bytes.length) throw bad('truncated');
+    // A copy into a buffer of its own (aligned; `bytes` may be a Node Buffer, whose slice is a view of a pool).
+    const column = make(new Uint8Array(bytes.subarray(offset, end)).buffer);
+    offset += Math.ceil((count * width) / 8) * 8;
+    return column;
+  };
+  const f64 = (n: number): Float64Array => take(n, 8, (buffer) => new Float64Array(buffer));
+  const i32 = (n: number): Int32Array => take(n, 4, (buffer) => new Int32Array(buffer));
+  const traces = parsed.data.traces.map(({ trace, pairs: n, activity: m }) => {
+    const sumLogN = f64(n), sumDelta = f64(n), a = i32(n), b = i32(n), shared = i32(n), coActions = i32(n);
+    return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor: i32(m), keys: i32(m) } };
+  });
+  return { partition: parsed.data.partition, actors: parsed.data.actors, events: parsed.data.events, duplicates: parsed.data.duplicates, traces };
 }
 
 export interface AssembleOptions {
@@ -186,8 +253,13 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
       const entry = partial.traces.find((candidate) => candidate.trace === trace);
       if (entry === undefined) continue;
       const global = partial.actors.map((label) => index.get(label) ?? 0);
-      for (const [actor = 0, keys = 0] of entry.activity) activity[global[actor] ?? 0] = (activity[global[actor] ?? 0] ?? 0) + keys;
-      for (const [x = 0, y = 0, shared = 0, sumLogN = 0, coActions = 0, sumDelta = 0] of entry.pairs) {
+      for (let i = 0; i < entry.activity.actor.length; i++) {
+        const actor = global[entry.activity.actor[i]!] ?? 0;
+        activity[actor] = activity[actor]! + entry.activity.keys[i]!;
+      }
+      const rows = entry.pairs;
+      for (let row = 0; row < rows.size; row++) {
+        const x = rows.a[row]!, y = rows.b[row]!, shared = rows.shared[row]!, sumLogN = rows.sumLogN[row]!, coActions = rows.coActions[row]!, sumDelta = rows.sumDelta[row]!;
         const a = Math.min(global[x] ?? 0, global[y] ?? 0);
         const b = Math.max(global[x] ?? 0, global[y] ?? 0);
         const id = a * n + b;

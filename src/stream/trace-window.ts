@@ -36,6 +36,18 @@ export interface TraceWindowOptions {
   maxPartnersPerEvent: number;
 }
 
+/** Pair weights that sum across partitions (see TraceWindow.pairPartials). */
+export interface PartialPairs {
+  a: Int32Array;
+  b: Int32Array;
+  shared: Int32Array;
+  /** Σ ln n_k over the pair's shared keys. */
+  sumLogN: Float64Array;
+  coActions: Int32Array;
+  sumDelta: Float64Array;
+  size: number;
+}
+
 /** The significant pairs of a trace (original actor ids, a < b) with their evidence and ln p. */
 export interface SignificantPairs extends PairTable {
   logP: Float64Array;
@@ -259,13 +271,23 @@ export class TraceWindow {
    * shared keys, Σ ln n_k over them (idf = shared · ln N − that, once N is known globally),
    * co-actions and summed delay; actors are this window's ids.
    */
-  *pairPartials(): Iterable<[a: number, b: number, shared: number, sumLogN: number, coActions: number, sumDelta: number]> {
+  pairPartials(): PartialPairs {
     const pairs = this.#pairs;
     const sums = this.#sums((onKey) => Math.log(Math.max(1, onKey)));
+    const n = pairs.size;
+    const out: PartialPairs = { a: new Int32Array(n), b: new Int32Array(n), shared: new Int32Array(n), sumLogN: new Float64Array(n), coActions: new Int32Array(n), sumDelta: new Float64Array(n), size: n };
+    let row = 0;
     for (let pair = 0; pair < pairs.highWater; pair++) {
       if (!pairs.isLive(pair)) continue;
-      yield [pairs.keys[2 * pair]!, pairs.keys[2 * pair + 1]!, this.#pairShared[pair]!, sums.idf[pair]!, sums.coActions[pair]!, sums.sumDelta[pair]!];
+      out.a[row] = pairs.keys[2 * pair]!;
+      out.b[row] = pairs.keys[2 * pair + 1]!;
+      out.shared[row] = this.#pairShared[pair]!;
+      out.sumLogN[row] = sums.idf[pair]!;
+      out.coActions[row] = sums.coActions[pair]!;
+      out.sumDelta[row] = sums.sumDelta[pair]!;
+      row++;
     }
+    return out;
   }
 
   /** Actor → distinct live keys (this window's actor ids). */

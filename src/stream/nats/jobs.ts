@@ -10,7 +10,7 @@
 import { AckPolicy, DeliverPolicy, JSONCodec, nanos } from 'nats';
 import type { JetStreamClient, JsMsg, NatsConnection, ObjectStore } from 'nats';
 import type { Action } from '../../model/index.js';
-import { PartitionWork, partitionEvents } from '../distributed.js';
+import { decodePartial, encodePartial, PartitionWork, partitionEvents } from '../distributed.js';
 import type { PartitionPartial, WireEvent } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 
@@ -20,7 +20,6 @@ export const PARTIALS_BUCKET = 'lockstep-partials';
 type WireMessage = { b: number; events: WireEvent[] } | { end: true; batches: number };
 
 const codec = JSONCodec<WireMessage>();
-const partialCodec = JSONCodec<PartitionPartial>();
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retries an operation through leader elections and node loss (the cluster keeps quorum). */
@@ -103,7 +102,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   const js = nc.jetstream();
   const store = await retry('open bucket', () => js.views.os(PARTIALS_BUCKET));
   const done = await retry('read partial', () => store.getBlob(partialName(options.job, partition)));
-  if (done !== null) return partialCodec.decode(done);
+  if (done !== null) return decodePartial(done, partialName(options.job, partition));
   const jsm = await nc.jetstreamManager();
   const durable = `${options.job}-p${partition}`;
   await retry('create consumer', () => jsm.consumers.add(EVENTS_STREAM, {
@@ -133,7 +132,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     }
   }
   const partial = work.finish();
-  await retry('store partial', () => store.putBlob({ name: partialName(options.job, partition) }, partialCodec.encode(partial)));
+  await retry('store partial', () => store.putBlob({ name: partialName(options.job, partition) }, encodePartial(partial)));
   for (const message of held) message.ack();
   await nc.flush();
   return partial;
@@ -148,7 +147,7 @@ export async function collectPartials(nc: NatsConnection, job: string, partition
     for (let partition = 0; partition < partitions; partition++) {
       if (found.has(partition)) continue;
       const blob = await store.getBlob(partialName(job, partition)).catch(() => null);
-      if (blob !== null) found.set(partition, partialCodec.decode(blob));
+      if (blob !== null) found.set(partition, decodePartial(blob, partialName(job, partition)));
     }
     if (found.size < partitions) {
       if (Date.now() > deadline) throw new Error(`job ${job}: ${partitions - found.size} partitions without a partial after ${timeoutMs} ms`);
