@@ -156,6 +156,23 @@ describe('workspace API limits and the static UI', () => {
     }
   });
 
+  it('reads a token\'s user from the store once per userCache.ttlMs, not on every request', async () => {
+    const clock = { now: 1_700_000_000_000 };
+    const h = await startHarness({ userCache: { ttlMs: 1000, now: () => clock.now } }, clock);
+    try {
+      const lookup = h.store.userByTokenHash.bind(h.store);
+      let queries = 0;
+      h.store.userByTokenHash = async (hash) => { queries++; return lookup(hash); };
+      for (let i = 0; i < 5; i++) assert.equal((await h.call('viewer', 'GET', '/v1/me')).status, 200);
+      assert.equal(queries, 1);
+      clock.now += 1000;
+      assert.equal((await h.call('viewer', 'GET', '/v1/me')).status, 200);
+      assert.equal(queries, 2);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('gives the sign-up scorer its own per-token limit, far above the investigation routes\' one', async () => {
     const clock = { now: 1_700_000_000_000 };
     const signups = new Hono().post('/score', (c) => c.json({ account_id: 'x', decision: 'allow', score: 0, reasons: [] }));
