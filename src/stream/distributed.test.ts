@@ -62,4 +62,25 @@ describe('partitioned co-action work', () => {
     assert.throws(() => decodePartial(bytes.subarray(0, bytes.length - 8), 'job/p3'), (error: unknown) => error instanceof LockstepError && /job\/p3: not a partial \(truncated\)/.test(error.message));
     assert.throws(() => decodePartial(new TextEncoder().encode('{"partition":1}'), 'job/p4'), /job\/p4: not a partial/);
   });
+
+  it('gives the same partial whether events come in order (applied as they arrive) or far out of order (replayed at the end)', () => {
+    const { lines } = jetstreamStream({ durationMs: 900_000, organicPerSecond: 3, ringEveryMs: 120_000 });
+    const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+    const events = partitionEvents(actions, DEFAULT_STREAM_TRACES, 1).get(0) ?? [];
+    const options = { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 };
+    const batches = Array.from({ length: Math.ceil(events.length / 100) }, (_, b) => events.slice(100 * b, 100 * b + 100));
+    const inOrder = new PartitionWork(0, options);
+    batches.forEach((batch, b) => inOrder.add(batch, b));
+    const shuffled = new PartitionWork(0, options);
+    // The last batch first: its events are minutes newer than the rest, which then all come late.
+    shuffled.add(batches[batches.length - 1]!, batches.length - 1);
+    batches.slice(0, -1).forEach((batch, b) => shuffled.add(batch, b));
+    assert.equal(inOrder.outOfOrder, false);
+    assert.equal(shuffled.outOfOrder, true);
+    const rows = (partial: ReturnType<PartitionWork['finish']>): string[] => partial.traces.flatMap(({ trace, pairs }) =>
+      Array.from({ length: pairs.size }, (_, row) => `${trace} ${[partial.actors[pairs.a[row]!], partial.actors[pairs.b[row]!]].sort().join(' ')} ${pairs.shared[row]} ${pairs.sumLogN[row]!.toFixed(9)} ${pairs.coActions[row]} ${pairs.sumDelta[row]}`)).sort();
+    const expected = rows(inOrder.finish());
+    assert.ok(expected.length > 50);
+    assert.deepEqual(rows(shuffled.finish()), expected);
+  });
 });

@@ -94,10 +94,33 @@ export class PartitionWork {
   #order = new Float64Array(1024);
   #size = 0;
   duplicates = 0;
+  /** Events not yet applied to the windows (they may still be preceded by a later delivery). */
+  #pending: number[] = [];
+  #newest = -Infinity;
+  /** Time of the last event applied; an event older than it makes the order inexact. */
+  #released = -Infinity;
+  /** An event came too late to apply in order: finish rebuilds the windows from the columns. */
+  #outOfOrder = false;
+  readonly #latenessMs: number;
 
-  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number }) {
-    this.#windows = options.traces.map(() => new TraceWindow({ windowMs: options.windowMs, horizonMs: Infinity, maxPartnersPerEvent: options.maxPartnersPerEvent }));
+  /**
+   * `latenessMs`: events are applied to the windows as they come, once an event this much newer
+   * has arrived, so the work overlaps delivery (default 5 s). One later than that is not lost:
+   * `finish` then replays every event in order.
+   */
+  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
+    this.#windows = this.#newWindows();
     this.#traceIndex = new Map(options.traces.map((trace, index) => [trace, index]));
+    this.#latenessMs = options.latenessMs ?? 5_000;
+  }
+
+  #newWindows(): TraceWindow[] {
+    return this.options.traces.map(() => new TraceWindow({ windowMs: this.options.windowMs, horizonMs: Infinity, maxPartnersPerEvent: this.options.maxPartnersPerEvent }));
+  }
+
+  /** Whether an event arrived later than the lateness (finish replays in order then). */
+  get outOfOrder(): boolean {
+    return this.#outOfOrder;
   }
 
   /** Adds events; `order` ranks deliveries (the stream sequence), so ties in time break alike on every run. */
@@ -118,7 +141,25 @@ export class PartitionWork {
       this.#key[n] = trace < 0 ? -1 : this.#windows[trace]!.keys.intern(event.k, event.ms);
       this.#time[n] = event.ms;
       this.#order[n] = order * 65_536 + index;
+      if (event.ms < this.#released) this.#outOfOrder = true;
+      if (event.ms > this.#newest) this.#newest = event.ms;
+      this.#pending.push(n);
     }
+    if (!this.#outOfOrder) this.#release(this.#newest - this.#latenessMs);
+  }
+
+  /** Applies the pending events up to `until` in (time, delivery) order. */
+  #release(until: number): void {
+    const time = this.#time, order = this.#order;
+    const due = this.#pending.filter((i) => time[i]! <= until);
+    if (due.length === 0) return;
+    this.#pending = this.#pending.filter((i) => time[i]! > until);
+    due.sort((x, y) => time[x]! - time[y]! || order[x]! - order[y]!);
+    for (const i of due) {
+      const trace = this.#trace[i]!;
+      if (trace >= 0) this.#windows[trace]!.addKey(this.#actor[i]!, this.#key[i]!, time[i]!);
+    }
+    this.#released = time[due[due.length - 1]!]!;
   }
 
   #grow(): void {
@@ -139,17 +180,28 @@ export class PartitionWork {
   }
 
   finish(): PartitionPartial {
-    const time = this.#time, order = this.#order;
-    const sorted = Uint32Array.from({ length: this.#size }, (_, i) => i).sort((x, y) => time[x]! - time[y]! || order[x]! - order[y]!);
-    for (const i of sorted) {
-      const trace = this.#trace[i]!;
-      if (trace >= 0) this.#windows[trace]!.addKey(this.#actor[i]!, this.#key[i]!, time[i]!);
+    let windows = this.#windows;
+    if (!this.#outOfOrder) this.#release(Infinity);
+    else {
+      // Replay everything in order through fresh windows, keys re-interned by label.
+      windows = this.#newWindows();
+      const remap = this.#windows.map(() => new Map<number, number>());
+      const time = this.#time, order = this.#order;
+      const sorted = Uint32Array.from({ length: this.#size }, (_, i) => i).sort((x, y) => time[x]! - time[y]! || order[x]! - order[y]!);
+      for (const i of sorted) {
+        const trace = this.#trace[i]!;
+        if (trace < 0) continue;
+        const old = this.#key[i]!;
+        let key = remap[trace]!.get(old);
+        if (key === undefined) remap[trace]!.set(old, (key = windows[trace]!.keys.intern(this.#windows[trace]!.keys.label(old), time[i]!)));
+        windows[trace]!.addKey(this.#actor[i]!, key, time[i]!);
+      }
     }
     return {
       partition: this.partition,
       actors: [...this.#actors.liveIds()].map((id) => this.#actors.label(id)),
       traces: this.options.traces.map((trace, index) => {
-        const window = this.#windows[index]!;
+        const window = windows[index]!;
         const activity = [...window.activityEntries()];
         return { trace, pairs: window.pairPartials(), activity: { actor: Int32Array.from(activity, ([actor]) => actor), keys: Int32Array.from(activity, ([, keys]) => keys) } };
       }),
