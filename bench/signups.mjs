@@ -90,7 +90,18 @@ async function serveChild() {
   const observer = new PerformanceObserver((list) => { for (const entry of list.getEntries()) gcs.push(entry.duration); });
   observer.observe({ entryTypes: ['gc'] });
   let cpu = null;
-  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.send({ port: info.port, token }));
+  // BARE=1: the machine's floor — node:http answering a fixed JSON body after reading the request,
+  // no Hono, no auth, no scoring.
+  const server = process.env.BARE === '1'
+    ? (await import('node:http')).createServer((request, response) => {
+      const t = process.hrtime.bigint();
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"account_id":"x","decision":"allow","score":0,"reasons":[]}');
+        times.push(Number(process.hrtime.bigint() - t) / 1000);
+      });
+    }).listen(0, '127.0.0.1', function listening() { process.send({ port: this.address().port, token }); })
+    : serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.send({ port: info.port, token }));
   process.on('message', async (message) => {
     if (message === 'start') { loop.enable(); cpu = process.cpuUsage(); gcs.length = 0; saves.length = 0; times.length = 0; }
     if (message === 'stop') {
@@ -178,7 +189,7 @@ async function main() {
   const gcs = report.gcs.sort((x, y) => x - y);
   const saves = report.saves;
   const l = online.latency;
-  console.log(`online (${process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
+  console.log(`online (${process.env.BARE === '1' ? 'BARE node:http, fixed answer' : process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
     `(${Math.round(online.requests.average).toLocaleString('en')}/s, asked ${rate}/s), ${connections} connections; ` +
     `client latency p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${online.errors}, timeouts ${online.timeouts}, non-2xx ${online.non2xx}`);
   console.log(`server: handler p50 ${pct(times, 0.5).toFixed(0)} µs, p99 ${pct(times, 0.99).toFixed(0)} µs, max ${pct(times, 1).toFixed(0)} µs; ` +
