@@ -4,6 +4,8 @@
 //
 //   node bench/quality.mjs [--seeds 1,2,3] [--scales 0.2,1,10] [--data DIR] [--bin bin/lockstep.js] [-- DETECT FLAGS]
 //
+// From source without a build (dist/ may be rebuilt by others meanwhile):
+//   NODE_OPTIONS='--import tsx' node bench/quality.mjs --bin src/cli/entry.ts ...
 // Runs above 2M events (scale > 20) take the shared big-job lock (/tmp/lockstep-bigjob.lock)
 // through flock. Archives are generated once into --data (default bench/.data/quality) and reused.
 import { spawnSync } from 'node:child_process';
