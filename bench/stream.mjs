@@ -6,6 +6,7 @@
 //               members' last co-action, `lag` from the earliest event the previous detection had not
 //               seen (a bound from whichever event completed the cluster); detection times
 //   memory      heap and state over a long replay (horizon 1 h), sampled every event-hour
+//   worker      a worker's side in one process (decode 500-event JSON batches, windows, encode partials)
 //   nats        1 and 2 workers on a 3-node NATS JetStream cluster (needs nats-server): JSONL parse +
 //               publish + workers to all partials, workers started (and waiting) beforehand
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
@@ -18,7 +19,7 @@ import { runStream } from '../src/stream/runner.ts';
 import { DEFAULT_STREAM_TRACES } from '../src/stream/extract.ts';
 import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
 
-const sections = new Set((process.argv[2] ?? 'throughput,latency,memory,nats').split(','));
+const sections = new Set((process.argv[2] ?? 'throughput,latency,memory,worker,nats').split(','));
 const hours = Number(process.argv[3] ?? 8);
 const HOUR = 3_600_000;
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -96,6 +97,26 @@ if (sections.has('memory')) {
     }
   }
   console.log(`memory over ${hours} h of stream (horizon 1 h${globalThis.gc === undefined ? '; run with --expose-gc for steadier figures' : ''}):\n  ${samples.join('\n  ')}`);
+}
+
+// 3b. A worker's side in one process, without NATS: decode 500-event JSON batches, windows, partials.
+if (sections.has('worker')) {
+  const { encodePartial, partitionEvents, PartitionWork } = await import('../src/stream/distributed.ts');
+  const { lines } = feed();
+  const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+  const parts = partitionEvents(actions, DEFAULT_STREAM_TRACES, 8);
+  const messages = [];
+  for (const [partition, list] of parts) for (let start = 0; start < list.length; start += 500) messages.push([partition, JSON.stringify({ b: start / 500, events: list.slice(start, start + 500) })]);
+  for (let round = 1; round <= 3; round++) {
+    globalThis.gc?.();
+    const c = cpu();
+    const works = new Map([...parts.keys()].map((partition) => [partition, new PartitionWork(partition, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 })]));
+    messages.forEach(([partition, text], order) => works.get(partition).add(JSON.parse(text).events, order));
+    let bytes = 0;
+    for (const work of works.values()) bytes += encodePartial(work.finish()).length;
+    const seconds = cpu() - c;
+    console.log(`worker side, round ${round}: ${actions.length} events in 8 partitions, ${seconds.toFixed(2)} s CPU = ${k(actions.length / seconds)} events/s CPU; partials ${mb(bytes)} MB`);
+  }
 }
 
 // 4. Distributed: 1 and 2 workers, parse included.
