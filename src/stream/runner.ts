@@ -133,7 +133,8 @@ export async function runStream(lines: AsyncIterable<string>, where: string, opt
   for await (const line of lines) {
     summary.lines++;
     if (line.trim() === '') continue;
-    const parsed = parseJetstreamLine(line, `${where}:${summary.lines}`);
+    const lineNumber = summary.lines;
+    const parsed = parseJetstreamLine(line, () => `${where}:${lineNumber}`);
     if (parsed.problems.length > 0) {
       summary.rejected++;
       await sinks.reject(where, line, parsed.problems.join('; '), summary.lines);
