@@ -1,8 +1,6 @@
 /** `lockstep audit verify`: re-computes the audit log's hash chain and names the first broken entry. */
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { openWorkspaceStore } from '../../server/workspace.js';
-import { verifyAuditChain } from '../../cases/audit.js';
 import type { CliIo } from '../io.js';
 
 export function registerAudit(program: Command, config: Config, io: CliIo): void {
@@ -13,6 +11,8 @@ export function registerAudit(program: Command, config: Config, io: CliIo): void
     .option('--pg <url>', 'PostgreSQL workspace store (default: LOCKSTEP_PG)')
     .option('--json', 'print the verdict as JSON')
     .action(async (options: { db?: string; pg?: string; json?: boolean }) => {
+      // The stores load when the command runs, not with every command.
+      const [{ openWorkspaceStore }, { verifyAuditChain }] = await Promise.all([import('../../server/workspace.js'), import('../../cases/audit.js')]);
       const store = await openWorkspaceStore(options.db ?? config.dbPath, options.pg ?? config.pgUrl);
       try {
         const verdict = verifyAuditChain(await store.allAudit(), await store.auditHead());

@@ -8,13 +8,14 @@ import { Option } from 'commander';
 import type { Config } from '../../config.js';
 import { CASE_STATUSES } from '../../cases/types.js';
 import type { CaseRecord, CaseStatus, User } from '../../cases/types.js';
-import { openWorkspace } from '../../server/workspace.js';
 import type { Workspace } from '../../server/workspace.js';
 import type { CliIo } from '../io.js';
 
 interface StoreFlags { db: string; pg?: string; as: string; json?: boolean }
 
 async function withWorkspace<T>(config: Config, flags: StoreFlags, work: (workspace: Workspace, actor: User) => Promise<T>): Promise<T> {
+  // The workspace (stores, case service, adapters) loads when a cases command runs, not with every command.
+  const { openWorkspace } = await import('../../server/workspace.js');
   const workspace = await openWorkspace({ dbPath: flags.db, pgUrl: flags.pg ?? config.pgUrl, enforcement: config.enforcement });
   try {
     return await work(workspace, { name: flags.as, role: 'admin', createdAt: Date.now() });

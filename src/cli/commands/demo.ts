@@ -4,15 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 import { describeIngest, ingestInto } from './ingest.js';
 import { DETECT_CLI_DEFAULTS, runDetect } from './detect.js';
-import { evaluate, formatEvaluation, parseTruth } from '../../synth/index.js';
-import { parse } from 'csv-parse/sync';
 import { describeStats } from './stats.js';
-import { addUser } from '../../server/auth.js';
-import { openDuckDbWorkspace } from '../../store/duckdb/workspace-store.js';
 
 /** examples/ ships beside dist/ and src/ alike. */
 export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
@@ -33,6 +28,10 @@ export function registerDemo(program: Command, config: Config, io: CliIo): void 
     .option('--rejects <path>', 'where rows that cannot be read are kept', 'lockstep-demo-rejects.csv')
     .option('--out <dir>', 'where detection writes its outputs', 'lockstep-demo-out')
     .action(async (options: { db: string; rejects: string; out: string }) => {
+      // The store, the scorer and the workspace load when the demo runs, not with every command.
+      const [{ DuckDbStore }, { evaluate, formatEvaluation, parseTruth }, { parse }, { addUser }, { openDuckDbWorkspace }] = await Promise.all([
+        import('../../store/index.js'), import('../../synth/index.js'), import('csv-parse/sync'), import('../../server/auth.js'), import('../../store/duckdb/workspace-store.js'),
+      ]);
       await rm(options.db, { force: true });
       await rm(`${options.db}.wal`, { force: true });
       // The synthetic archive goes into the store first and is detected there, so the store holds

@@ -5,29 +5,22 @@ import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Config } from '../../config.js';
-import { DETECT_DEFAULTS, detectCoordination } from '../../detect/pipeline.js';
+// Only what the options and help need is imported up front; readers, store and engine load when the command runs.
 import type { DetectOptions, DetectionResult, WindowSetting } from '../../detect/pipeline.js';
 import { organicExplanation } from '../../detect/organic.js';
 import type { OrganicExplanation } from '../../detect/organic.js';
 import { DEFAULT_TRACES, TRACE_DESCRIPTIONS, TRACE_NAMES } from '../../detect/traces/trace-names.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
-import { FORMAT_NAMES } from '../../ingest/index.js';
+import { FORMAT_NAMES } from '../../ingest/formats.js';
 import type { FormatName } from '../../ingest/index.js';
 import { badOption } from '../../model/index.js';
-import { DuckDbStore } from '../../store/index.js';
 import { clusterReports } from '../detect/cluster-report.js';
-import { storeSource } from '../detect/detect-source.js';
 import type { DetectSource } from '../detect/detect-source.js';
-import { canReadDirectly, readDirectly } from '../detect/direct-source.js';
-import { DiskPairSink } from '../detect/disk-pair-sink.js';
-import { ioArchiveInputs, readIoArchive } from '../detect/io-direct.js';
 import { writeDetectionOutputs } from '../detect/write-outputs.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
 import { describeIngest, ingestInto } from './ingest.js';
 import type { IngestReport } from './ingest.js';
-import { runCoortweetCompat } from './detect-compat.js';
-import { saveDetectionRun } from './detect-save.js';
 
 export interface DetectCliOptions {
   db?: string;
@@ -51,10 +44,13 @@ export interface DetectCliOptions {
   json?: boolean;
 }
 
-/** Option values as commander gives them when the user sets none (shared with `demo`). */
+/**
+ * Option values as commander gives them when the user sets none (shared with `demo`). fdr, minShared
+ * and minClusterSize are DETECT_DEFAULTS' values, spelled here so that start-up does not load the
+ * engine (detect.test.ts checks they agree).
+ */
 export const DETECT_CLI_DEFAULTS: Omit<DetectCliOptions, 'out'> = {
-  window: '60', fdr: String(DETECT_DEFAULTS.fdr), minShared: String(DETECT_DEFAULTS.minShared),
-  minClusterSize: String(DETECT_DEFAULTS.cluster.minClusterSize ?? 3), fastRepost: '60', minParticipation: '2', edgeWeightQuantile: '0.5',
+  window: '60', fdr: '0.001', minShared: '2', minClusterSize: '3', fastRepost: '60', minParticipation: '2', edgeWeightQuantile: '0.5',
 };
 
 /** The result with only the clusters that are flagged (those without an organic explanation, unless kept). */
@@ -83,18 +79,21 @@ export function parseTraces(text: string | undefined): TraceName[] {
   return names as TraceName[];
 }
 
-function detectOptions(options: DetectCliOptions): Partial<DetectOptions> {
+function detectOptions(options: DetectCliOptions, defaults: Readonly<DetectOptions>): Partial<DetectOptions> {
   return {
     window: parseWindow(options.window),
     fdr: parseNumber('--fdr', options.fdr, 0, 1),
     minShared: parseNumber('--min-shared', options.minShared, 1),
-    cluster: { ...DETECT_DEFAULTS.cluster, minClusterSize: parseNumber('--min-cluster-size', options.minClusterSize, 2) },
+    cluster: { ...defaults.cluster, minClusterSize: parseNumber('--min-cluster-size', options.minClusterSize, 2) },
   };
 }
 
 async function openSource(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<{ source: DetectSource; ingest: IngestReport | null }> {
+  // Each way in loads only its own modules: a direct read never loads the store engine.
+  const storeModules = async () => Promise.all([import('../../store/index.js'), import('../detect/detect-source.js')]);
   if (inputs.length === 0) {
     if (options.db === undefined) throw badOption('INPUT', 'give input files, or --db with a store to read');
+    const [{ DuckDbStore }, { storeSource }] = await storeModules();
     return { source: storeSource(await DuckDbStore.open(options.db)), ingest: null };
   }
   const read = {
@@ -103,15 +102,18 @@ async function openSource(inputs: readonly string[], options: DetectCliOptions, 
     ...(options.map === undefined ? {} : { map: options.map }),
   };
   let opened: { source: DetectSource; ingest: IngestReport };
-  let archive: Awaited<ReturnType<typeof ioArchiveInputs>> = null;
-  if (options.viaStore !== true && await canReadDirectly(inputs, read)) {
+  const direct = options.viaStore === true ? null : await import('../detect/direct-source.js');
+  const ioDirect = direct === null || await direct.canReadDirectly(inputs, read) ? null : await import('../detect/io-direct.js');
+  const archive = ioDirect === null ? null : await ioDirect.ioArchiveInputs(inputs, read);
+  if (direct !== null && ioDirect === null) {
     // Formats with a columnar reader skip the store: files straight into typed arrays.
-    opened = await readDirectly(inputs, read);
-  } else if (options.viaStore !== true && (archive = await ioArchiveInputs(inputs, read)) !== null) {
+    opened = await direct.readDirectly(inputs, read);
+  } else if (ioDirect !== null && archive !== null) {
     // Information Operations archive files: straight into typed columns too.
-    opened = await readIoArchive(archive, read);
+    opened = await ioDirect.readIoArchive(archive, read);
   } else {
     // Files are read into a throw-away in-memory store; --db, if given as well, is ignored.
+    const [{ DuckDbStore }, { storeSource }] = await storeModules();
     const store = await DuckDbStore.open(':memory:', { tempDirectory: join(tmpdir(), 'lockstep-spill') });
     opened = { source: storeSource(store), ingest: await ingestInto(store, inputs, read, config.progress && options.json !== true) };
   }
@@ -151,6 +153,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
   await mkdir(options.out, { recursive: true });
   await rm(join(options.out, 'rejects.csv'), { force: true });
   if (options.compat === 'coortweet') {
+    const { runCoortweetCompat } = await import('./detect-compat.js');
     await runCoortweetCompat(inputs, options, io);
     return;
   }
@@ -166,11 +169,12 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
     const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0));
     lap('load_seconds');
+    const [{ DETECT_DEFAULTS, detectCoordination }, { DiskPairSink }] = await Promise.all([import('../../detect/pipeline.js'), import('../detect/disk-pair-sink.js')]);
     const spill = options.maxPairsInMemory === undefined ? null : new DiskPairSink(tmpdir());
     let result: DetectionResult;
     try {
       const spilling = spill === null ? {} : { pairSink: spill, maxPairsInMemory: parseNumber('--max-pairs-in-memory', options.maxPairsInMemory ?? '', 1) };
-      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options), ...spilling }, (stage) => bar.update(stage, 0.5));
+      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS), ...spilling }, (stage) => bar.update(stage, 0.5));
     } finally {
       spill?.close();
     }
@@ -211,7 +215,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     await source.close();
   }
   // --db: keep the run in the store for the workspace (lockstep serve).
-  if (options.db !== undefined && inputs.length === 0) await saveDetectionRun(options.db, options.out, options.json === true, io);
+  if (options.db !== undefined && inputs.length === 0) await (await import('./detect-save.js')).saveDetectionRun(options.db, options.out, options.json === true, io);
 }
 
 function describeDetection(summary: { clusters: number; flagged_accounts: number; accounts: number; traces: { trace: string; window: string; pairs_significant: number }[]; timings: Record<string, number> }, clusters: readonly { id: number; size: number; score: number; traces: { trace: string }[]; top_shared_objects: { object: string }[] }[], out: string): string {

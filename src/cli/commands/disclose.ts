@@ -8,18 +8,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { discloseCase } from '../../report/disclose-case.js';
 import { parseDisclosureKey } from '../../report/keyed-hash.js';
-import { loadReportData } from '../../report/report-data.js';
-import { reportHtml } from '../../report/report-html.js';
-import { renderReport } from '../../report/report-pdf.js';
 import { caseNotFound } from '../../cases/errors.js';
 import { badOption } from '../../model/index.js';
-import { reach, REACH_PERIODS } from '../../report/reach.js';
 import type { ReachPeriod } from '../../report/reach.js';
 import { readAttribution } from './share.js';
-import { withCaseStore } from '../with-case-store.js';
 import type { CliIo } from '../io.js';
+
+// The report, reach and store modules load when a command runs, not with every command; so the
+// help's period list is spelled here, checked against the ReachPeriod type (every period, no other).
+const PERIODS: Record<ReachPeriod, true> = { day: true, week: true, month: true, year: true };
+const REACH_PERIODS = Object.keys(PERIODS) as ReachPeriod[];
 
 interface DiscloseFlags { db: string; out: string; threshold: string; name?: string }
 interface ReachFlags { db: string; period: string; json?: boolean }
@@ -37,6 +36,7 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
       const threshold = Number(flags.threshold);
       if (!Number.isInteger(threshold) || threshold < 0) throw badOption('--threshold', `"${flags.threshold}" is not a whole number of followers`);
       const key = parseDisclosureKey(config.disclosureKey);
+      const [{ discloseCase }, { withCaseStore }] = await Promise.all([import('../../report/disclose-case.js'), import('../with-case-store.js')]);
       const result = await withCaseStore(flags.db, (store, workspace) =>
         discloseCase(store.connection, workspace, caseId, flags.out, key, { threshold, ...(flags.name === undefined ? {} : { name: flags.name }) }));
       io.out(`wrote ${result.files.join(', ')}: ${result.stats.accounts} accounts (${result.stats.hashedAccounts} under ${threshold} followers pseudonymised with HMAC-SHA256), ${result.stats.tweets} posts`);
@@ -50,6 +50,7 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
     .option('--json', 'print one JSON object')
     .action(async (caseId: string, flags: ReachFlags) => {
       if (!(REACH_PERIODS as readonly string[]).includes(flags.period)) throw badOption('--period', `"${flags.period}" is not one of ${REACH_PERIODS.join(', ')}`);
+      const [{ reach }, { withCaseStore }] = await Promise.all([import('../../report/reach.js'), import('../with-case-store.js')]);
       const report = await withCaseStore(flags.db, async (store, workspace) => {
         if (await workspace.getCase(caseId) === null) throw caseNotFound(`case ${caseId}`);
         return reach(store.connection, await workspace.caseEntities(caseId), { period: flags.period as ReachPeriod });
@@ -77,6 +78,9 @@ export function registerDisclose(program: Command, config: Config, io: CliIo): v
       const threshold = Number(flags.threshold);
       if (!Number.isInteger(threshold) || threshold < 0) throw badOption('--threshold', `"${flags.threshold}" is not a whole number of followers`);
       const attribution = await readAttribution(flags.attribution);
+      const [{ loadReportData }, { reportHtml }, { renderReport }, { withCaseStore }] = await Promise.all([
+        import('../../report/report-data.js'), import('../../report/report-html.js'), import('../../report/report-pdf.js'), import('../with-case-store.js'),
+      ]);
       const html = reportHtml(await withCaseStore(flags.db, (store, workspace) =>
         loadReportData(store.connection, workspace, caseId, { producer: flags.producer, attribution, threshold })));
       await mkdir(flags.out, { recursive: true });

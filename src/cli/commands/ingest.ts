@@ -1,10 +1,12 @@
 /** `lockstep ingest FILE...`: files into the store, bad rows into the rejects file. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { FORMAT_DESCRIPTIONS, FORMAT_NAMES, RejectsFile, ingestFile } from '../../ingest/index.js';
+// Only what the options and help need is imported up front; the readers and the store load when the command runs.
+import { FORMAT_DESCRIPTIONS, FORMAT_NAMES } from '../../ingest/formats.js';
+import { RejectsFile } from '../../ingest/rejects-file.js';
 import type { FileSummary, FormatName } from '../../ingest/index.js';
 import { badOption } from '../../model/index.js';
-import { DuckDbStore } from '../../store/index.js';
+import type { DuckDbStore } from '../../store/index.js';
 import type { Config } from '../../config.js';
 import { formatCount, progressBar } from '../progress.js';
 import type { CliIo } from '../io.js';
@@ -36,6 +38,7 @@ export function parseMemoryLimit(text: string): string {
 /** Ingests files into an open store; shared by `ingest` and `demo`. */
 export async function ingestInto(store: DuckDbStore, files: readonly string[], options: Omit<IngestCliOptions, 'db' | 'json'>, showProgress: boolean): Promise<IngestReport> {
   const started = performance.now();
+  const { ingestFile } = await import('../../ingest/ingest-files.js');
   const rejects = new RejectsFile(options.rejects);
   const bar = progressBar(showProgress);
   const summaries: FileSummary[] = [];
@@ -88,6 +91,7 @@ export function registerIngest(program: Command, config: Config, io: CliIo): voi
     .option('--json', 'print one JSON object on stdout')
     .addHelpText('after', `\nFormats:\n${FORMAT_NAMES.map((name) => `  ${name.padEnd(18)} ${FORMAT_DESCRIPTIONS[name]}`).join('\n')}`)
     .action(async (files: string[], options: IngestCliOptions) => {
+      const { DuckDbStore } = await import('../../store/index.js');
       const store = await DuckDbStore.open(options.db, { memoryLimit: parseMemoryLimit(options.memory ?? INGEST_MEMORY_LIMIT) });
       let report: IngestReport;
       try {

@@ -4,12 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Hono } from 'hono';
 import type { Config } from '../../config.js';
-import { createApp } from '../../server/app.js';
-import { listen } from '../../server/server.js';
-import { openWorkspace } from '../../server/workspace.js';
 import { badOption } from '../../model/index.js';
-import { createSignupScorer, emptyKnownInfra, learnFromStore, loadIpTableFromStore, signupScoreRoutes } from '../../signals/signup/index.js';
-import { queryRows } from '../../store/duckdb/connection.js';
 import type { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
@@ -20,6 +15,9 @@ interface ServeOptions { db?: string; pg?: string; port: string; host: string; m
 
 /** The sign-up scorer, knowing the infrastructure of the latest run's flagged clusters. */
 async function signupRoutes(store: DuckDbStore): Promise<Hono> {
+  const [{ createSignupScorer, emptyKnownInfra, learnFromStore, loadIpTableFromStore, signupScoreRoutes }, { queryRows }] = await Promise.all([
+    import('../../signals/signup/index.js'), import('../../store/duckdb/connection.js'),
+  ]);
   const members = (await queryRows(store.connection, `SELECT DISTINCT m.account_id, m.cluster_id FROM det_members m JOIN det_clusters c USING (run_id, cluster_id)
     WHERE m.run_id = (SELECT max(run_id) FROM det_runs) AND c.flagged`)).map((row) => ({ accountId: String(row['account_id']), source: `cluster ${String(row['cluster_id'])}` }));
   const table = await loadIpTableFromStore(store.connection, 'store');
@@ -64,6 +62,10 @@ export async function startWorkspaceServer(options: Partial<ServeOptions>, confi
   }
   const dbPath = options.db ?? config.dbPath;
   const pgUrl = options.pg ?? config.pgUrl;
+  // The server, the API and the stores load when the workspace starts, not with every command.
+  const [{ createApp }, { listen }, { openWorkspace }] = await Promise.all([
+    import('../../server/app.js'), import('../../server/server.js'), import('../../server/workspace.js'),
+  ]);
   const workspace = await openWorkspace({ dbPath, pgUrl, enforcement });
   try {
     const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: await signupRoutes(workspace.duckdb) });

@@ -6,25 +6,19 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { badOption, LockstepError, unreadableInput } from '../../model/index.js';
 import type { Attribution } from '../../share/case-export.js';
-import { importBundle } from '../../share/import-bundle.js';
-import { loadCaseExport } from '../../share/load-case.js';
-import { caseToStix, TLPS } from '../../share/stix.js';
 import type { Tlp } from '../../share/stix.js';
-import { validateStixBundle } from '../../share/stix-validate.js';
-import { caseToThreatExchange, threatExchangeCsv } from '../../share/threatexchange.js';
-import { withCaseStore } from '../with-case-store.js';
 import type { CliIo } from '../io.js';
+
+// The STIX, ThreatExchange, schema and store modules load when a share command runs, not with every
+// command; so the help's TLP list is spelled here, checked against the Tlp type (every level, no other).
+const TLP_LEVELS: Record<Tlp, true> = { white: true, green: true, amber: true, red: true };
+const TLPS = Object.keys(TLP_LEVELS) as Tlp[];
 
 const EXPORT_FORMATS = ['stix', 'threatexchange-csv', 'threatexchange-json'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-const attributionSchema = z.object({
-  actor: z.string().min(1), statement: z.string().min(1), confidence: z.number().min(0).max(100), actorTypes: z.array(z.string()).optional(),
-});
 
 async function readJsonFile(file: string): Promise<unknown> {
   let text: string;
@@ -43,6 +37,10 @@ async function readJsonFile(file: string): Promise<unknown> {
 /** The analyst's attribution from a JSON file (null without one). */
 export async function readAttribution(file: string | undefined): Promise<Attribution | null> {
   if (file === undefined) return null;
+  const { z } = await import('zod');
+  const attributionSchema = z.object({
+    actor: z.string().min(1), statement: z.string().min(1), confidence: z.number().min(0).max(100), actorTypes: z.array(z.string()).optional(),
+  });
   const parsed = attributionSchema.safeParse(await readJsonFile(file));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -83,6 +81,9 @@ export function registerShare(program: Command, config: Config, io: CliIo): void
       const tlp = flags.tlp as Tlp;
       const attribution = await readAttribution(flags.attribution);
       const minEntities = number('--min-entities', flags.minEntities, 2, 1, 1_000_000);
+      const [{ loadCaseExport }, { caseToStix }, { validateStixBundle }, { caseToThreatExchange, threatExchangeCsv }, { withCaseStore }] = await Promise.all([
+        import('../../share/load-case.js'), import('../../share/stix.js'), import('../../share/stix-validate.js'), import('../../share/threatexchange.js'), import('../with-case-store.js'),
+      ]);
       const input = await withCaseStore(flags.db, (store, workspace) => loadCaseExport(store.connection, workspace, caseId, { attribution, minEntities }));
       if (format === 'stix') {
         const bundle = caseToStix(input, { tlp, producer: flags.producer, container });
@@ -109,6 +110,7 @@ export function registerShare(program: Command, config: Config, io: CliIo): void
     .action(async (file: string, flags: ImportFlags) => {
       const minStrength = number('--min-strength', flags.minStrength, 0, 0, 1);
       const bundle = await readJsonFile(file);
+      const [{ importBundle }, { withCaseStore }] = await Promise.all([import('../../share/import-bundle.js'), import('../with-case-store.js')]);
       const report = await withCaseStore(flags.db, (store, workspace) => importBundle(store.connection, workspace, bundle, { minStrength, actor: flags.as }));
       if (flags.out !== undefined) await writeFile(flags.out, `${JSON.stringify(report, null, 2)}\n`);
       io.out(`${file}: ${report.terms} indicator terms from ${report.objects} objects; ${report.notUnderstood.length} not understood; ${report.matched.length} local entities matched`);

@@ -8,11 +8,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { badOption } from '../../model/index.js';
-import { membersFromAccountsCsv, membersFromClustersJson } from '../../signals/signup/index.js';
-import { buildIpTable, attributor } from '../../signals/index.js';
 import type { AttributionData, AttributionEvidence, Signal } from '../../signals/index.js';
-import { infraCounts, profiledActors, readActivity, readActorsWithSample, readAllLogins, readIpNetworks } from '../../signals/signup/store-inputs.js';
-import { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
 export const SIGNALS_DEFAULTS = {
@@ -28,6 +24,10 @@ export const SIGNALS_DEFAULTS = {
  */
 export async function attributionData(connection: DuckDBConnection, memberIds: readonly string[], options: Partial<typeof SIGNALS_DEFAULTS> = {}): Promise<AttributionData | null> {
   const settings = { ...SIGNALS_DEFAULTS, ...options };
+  // The signal modules load when attribution runs, not with every command.
+  const [{ buildIpTable }, { infraCounts, profiledActors, readActivity, readActorsWithSample, readAllLogins, readIpNetworks }] = await Promise.all([
+    import('../../signals/index.js'), import('../../signals/signup/store-inputs.js'),
+  ]);
   const counts = await infraCounts(connection);
   const profiled = await profiledActors(connection);
   if (profiled === 0 && counts.infra === 0) return null;
@@ -47,6 +47,7 @@ export async function attributionData(connection: DuckDBConnection, memberIds: r
 export async function attributeFromStore(connection: DuckDBConnection, groups: readonly (readonly string[])[], options: Partial<typeof SIGNALS_DEFAULTS> = {}): Promise<(AttributionEvidence | null)[]> {
   const data = await attributionData(connection, groups.flat(), options);
   if (data === null) return groups.map(() => null);
+  const { attributor } = await import('../../signals/index.js');
   const attribute = attributor(data);
   return groups.map((members) => attribute.evidence(members));
 }
@@ -71,6 +72,7 @@ export function registerSignals(program: Command, config: Config, io: CliIo): vo
     .addHelpText('after', '\nNo signal decides alone, and naming an operator is an analyst\'s decision recorded on the case.')
     .action(async (options: { db: string; clusters?: string; accounts?: string; json?: boolean }) => {
       if (options.clusters === undefined && options.accounts === undefined) throw badOption('--clusters', 'give --clusters FILE or --accounts FILE');
+      const [{ membersFromAccountsCsv, membersFromClustersJson }, { DuckDbStore }] = await Promise.all([import('../../signals/signup/index.js'), import('../../store/index.js')]);
       const members = [
         ...(options.clusters === undefined ? [] : membersFromClustersJson(await readFile(options.clusters, 'utf8'), options.clusters)),
         ...(options.accounts === undefined ? [] : membersFromAccountsCsv(await readFile(options.accounts, 'utf8'), options.accounts, 'accounts')),

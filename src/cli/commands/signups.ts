@@ -7,12 +7,8 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import { badOption } from '../../model/index.js';
-import {
-  createSignupScorer, knownOf, learnFromStore, loadIpTableFile, loadIpTableFromStore, loadState, membersFromAccountsCsv,
-  membersFromClustersJson, saveState, scoreSignupFile, statePathFor,
-} from '../../signals/signup/index.js';
 import type { LoadedIpTable } from '../../signals/signup/index.js';
-import { DuckDbStore } from '../../store/index.js';
+import type { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
 interface CommonOptions { db: string; ipTable?: string; state?: string; json?: boolean }
@@ -24,7 +20,13 @@ function describeTable(table: LoadedIpTable): string {
   return notes.join('; ');
 }
 
+/** The scorer and the store load when a signups command runs, not with every command. */
+async function modules() {
+  return Promise.all([import('../../signals/signup/index.js'), import('../../store/index.js')]);
+}
+
 async function ipTableFor(options: CommonOptions, store: DuckDbStore | null): Promise<LoadedIpTable> {
+  const { loadIpTableFile, loadIpTableFromStore } = await import('../../signals/signup/index.js');
   if (options.ipTable !== undefined) return loadIpTableFile(options.ipTable);
   if (store === null) throw badOption('--ip-table', 'give an IP table file, or a --db that holds one');
   return loadIpTableFromStore(store.connection, options.db);
@@ -43,6 +45,7 @@ export function registerSignups(program: Command, config: Config, io: CliIo): vo
     .option('--json', 'print the summary as JSON')
     .action(async (options: CommonOptions & { clusters?: string; accounts?: string }) => {
       if (options.clusters === undefined && options.accounts === undefined) throw badOption('--clusters', 'give --clusters FILE or --accounts FILE');
+      const [{ createSignupScorer, knownOf, learnFromStore, loadState, membersFromAccountsCsv, membersFromClustersJson, saveState, statePathFor }, { DuckDbStore }] = await modules();
       const members = [
         ...(options.clusters === undefined ? [] : membersFromClustersJson(await readFile(options.clusters, 'utf8'), options.clusters)),
         ...(options.accounts === undefined ? [] : membersFromAccountsCsv(await readFile(options.accounts, 'utf8'), options.accounts)),
@@ -80,6 +83,7 @@ export function registerSignups(program: Command, config: Config, io: CliIo): vo
     .option('--state <file>', 'state file (default: <db>.signups.json)')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, options: CommonOptions & { out: string }) => {
+      const [{ createSignupScorer, knownOf, loadState, saveState, scoreSignupFile, statePathFor }, { DuckDbStore }] = await modules();
       const statePath = options.state ?? statePathFor(options.db);
       const state = await loadState(statePath);
       let table: LoadedIpTable;

@@ -1,7 +1,6 @@
 /** `lockstep stats`: what the store holds, by platform, kind and time range. */
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
-import { DuckDbStore } from '../../store/index.js';
 import type { StoreStats } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
@@ -27,6 +26,7 @@ export function registerStats(program: Command, config: Config, io: CliIo): void
     .option('--db <path>', 'store file (DuckDB)', config.dbPath)
     .option('--json', 'print one JSON object on stdout')
     .action(async (options: { db: string; json?: boolean }) => {
+      const { DuckDbStore } = await import('../../store/index.js');
       const store = await DuckDbStore.open(options.db);
       try {
         const stats = await store.stats();

@@ -6,14 +6,10 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
 import type { Action } from '../../model/index.js';
-import { assemblePartials } from '../../stream/distributed.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
-import { parseJetstreamLine } from '../../stream/jetstream-line.js';
-import { collectPartials, ensureJobStorage, publishJob, workPartition } from '../../stream/nats/jobs.js';
 import type { CliIo } from '../io.js';
 
 interface NatsCliOptions { nats: string; job: string; partitions: string }
@@ -29,7 +25,11 @@ function checkJob(job: string): string {
   return job;
 }
 
+/** The NATS client and the job code load when a command runs, not with every command. */
+const jobs = async () => import('../../stream/nats/jobs.js');
+
 async function withNats<T>(servers: string, run: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const { connect } = await import('nats');
   const nc = await connect({ servers: servers.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
   try {
     return await run(nc);
@@ -51,6 +51,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--replicas <n>', 'stream replicas', '3')
     .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string }) => {
       const job = checkJob(options.job);
+      const [{ parseJetstreamLine }, { ensureJobStorage, publishJob }] = await Promise.all([import('../../stream/jetstream-line.js'), jobs()]);
       const actions: Action[] = [];
       let line = 0, rejected = 0;
       for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
@@ -80,6 +81,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       const index = whole('--index', options.index, 0);
       if (index >= of) throw badOption('--index', `${index} must be below --of ${of}`);
       const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
+      const { workPartition } = await jobs();
       await withNats(options.nats, async (nc) => {
         await Promise.all(mine.map(async (partition) => {
           const partial = await workPartition(nc, partition, {
@@ -97,6 +99,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .action(async (options: NatsCliOptions & { timeout: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
+      const [{ collectPartials }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
       const partials = await withNats(options.nats, (nc) => collectPartials(nc, job, partitions, Number(options.timeout) * 1000));
       const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
       io.out(JSON.stringify({

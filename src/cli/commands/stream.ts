@@ -6,18 +6,15 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import WebSocket from 'ws';
 import type { Config } from '../../config.js';
 import { parseTraces } from './detect.js';
 import { badOption } from '../../model/index.js';
-import { RejectsFile } from '../../ingest/index.js';
+import { RejectsFile } from '../../ingest/rejects-file.js';
 import { DEFAULT_STREAM_TRACES, STREAM_TRACES } from '../../stream/extract.js';
 import type { StreamTrace } from '../../stream/extract.js';
-import { parseSpeed, runStream } from '../../stream/runner.js';
 import type { EmittedAlert, RunSummary } from '../../stream/runner.js';
 import type { CliIo } from '../io.js';
 import { registerStreamNats } from './stream-nats.js';
-import { caseSink, webhookSink } from './stream-sinks.js';
 
 interface StreamCliOptions {
   ws?: string;
@@ -68,6 +65,7 @@ async function* fileLines(path: string): AsyncIterable<string> {
  */
 async function* webSocketLines(url: string, io: CliIo): AsyncIterable<string> {
   let cursor: number | null = null;
+  const { default: WebSocket } = await import('ws');
   for (let attempt = 0; attempt < 5; attempt++) {
     const target = new URL(url);
     if (cursor !== null) target.searchParams.set('cursor', String(cursor));
@@ -131,6 +129,8 @@ export function registerStream(program: Command, _config: Config, io: CliIo): vo
     .option('--stats', 'print the state size after every detection on stderr')
     .action(async (file: string | undefined, options: StreamCliOptions) => {
       if ((file === undefined) === (options.ws === undefined)) throw badOption('INPUT', 'give a Jetstream JSONL file or --ws URL (one of them)');
+      // The stream engine and the sinks load when the command runs, not with every command.
+      const [{ parseSpeed, runStream }, { caseSink, webhookSink }] = await Promise.all([import('../../stream/runner.js'), import('./stream-sinks.js')]);
       const speed = parseSpeed(options.speed);
       if (speed === null) throw badOption('--speed', `"${options.speed}" is not a speed; write e.g. 10x, 1x, 0.5x or max`);
       const minMembers = count('--min-members', options.minMembers, 2);

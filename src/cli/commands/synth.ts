@@ -5,12 +5,8 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { parse } from 'csv-parse/sync';
 import { csvField } from '../../detect/output/index.js';
 import { badOption } from '../../model/index.js';
-import { evaluate, formatEvaluation, generateSynthetic, parseTruth } from '../../synth/index.js';
-import { infraFiles } from '../../synth/infra-files.js';
-import { evaluateSignups, formatSignupEvaluation } from '../../synth/signups-evaluate.js';
 import type { CliIo } from '../io.js';
 
 async function writeCsv(path: string, header: readonly string[], rows: Iterable<readonly string[]>, quoteAll: boolean): Promise<number> {
@@ -46,6 +42,8 @@ export function registerSynth(program: Command, io: CliIo): void {
       if (!Number.isInteger(seed)) throw badOption('--seed', `"${options.seed}" is not an integer`);
       if (!(scale > 0)) throw badOption('--scale', `"${options.scale}" is not a positive number`);
       await mkdir(options.out, { recursive: true });
+      // The generator loads when it runs, not with every command.
+      const [{ generateSynthetic }, { infraFiles }] = await Promise.all([import('../../synth/index.js'), import('../../synth/infra-files.js')]);
       const tables = generateSynthetic({ seed, scale, timePrecision: options.timePrecision });
       const tweets = await writeCsv(join(options.out, 'tweets.csv'), tables.tweetColumns, tables.tweets, true);
       const users = await writeCsv(join(options.out, 'users.csv'), tables.userColumns, tables.users, true);
@@ -65,6 +63,9 @@ export function registerSynth(program: Command, io: CliIo): void {
     .option('--signup-scores <file>', 'also score sign-up decisions (lockstep signups score --out) against truth_signups.csv beside --truth')
     .option('--json', 'print the evaluation as JSON')
     .action(async (options: { truth: string; out: string; signupScores?: string; json?: boolean }) => {
+      const [{ parse }, { evaluate, formatEvaluation, parseTruth }, { evaluateSignups, formatSignupEvaluation }] = await Promise.all([
+        import('csv-parse/sync'), import('../../synth/index.js'), import('../../synth/signups-evaluate.js'),
+      ]);
       const truthRecords = parse(await readFile(options.truth, 'utf8'), { bom: true }) as string[][];
       const truth = parseTruth(truthRecords[0] ?? [], truthRecords.slice(1), options.truth);
       const accounts = parse(await readFile(join(options.out, 'accounts.csv'), 'utf8'), { bom: true, columns: true }) as { account_id: string }[];

@@ -4,8 +4,10 @@
  * with file, line and reason, and an ingest report shaped like the store path's.
  */
 import { readHead } from '../../ingest/file-text.js';
-import { detectFormat, RejectsFile } from '../../ingest/index.js';
-import type { FormatName } from '../../ingest/index.js';
+// The format table and the rejects file only: the ingest barrel would load the store path's readers too.
+import { detectFormat } from '../../ingest/formats.js';
+import type { FormatName } from '../../ingest/formats.js';
+import { RejectsFile } from '../../ingest/rejects-file.js';
 import { readCoortweetColumns } from '../../ingest/columnar/index.js';
 import type { Reject } from '../../model/index.js';
 import type { IngestReport } from '../commands/ingest.js';
