@@ -1,6 +1,6 @@
 // `node --import tsx --expose-gc bench/stream.mjs [sections] [hours]`: stream-mode figures on a
 // synthetic Jetstream stream (organic accounts + planted rings). Sections (default all):
-//   throughput  one process: Jetstream JSON parse (lines/s) and the windowed co-action state
+//   throughput  one process: Jetstream JSON parse (lines/s: JSON.parse alone, the zod reader, the fast path) and the windowed co-action state
 //               (trace events/s), CPU time beside wall time; one re-detection's cost
 //   latency     alert latency p50/p99 in a 10x replay re-detecting every second: `latency` from the
 //               members' last co-action, `lag` from the earliest event the previous detection had not
@@ -31,11 +31,26 @@ const k = (value) => `${(value / 1000).toFixed(1)}k`;
 const feed = () => jetstreamStream({ durationMs: HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
 if (sections.has('throughput')) {
   const { lines } = feed();
-  let wall = performance.now(), c = cpu();
-  const actions = lines.flatMap((line, i) => parseJetstreamLine(line, `${i}`).actions);
-  const parseWall = (performance.now() - wall) / 1000, parseCpu = cpu() - c;
-  console.log(`single process: ${lines.length} Jetstream lines, ${actions.length} actions`);
-  console.log(`  parse Jetstream JSON: ${k(lines.length / parseWall)} lines/s wall, ${k(lines.length / parseCpu)} lines/s CPU`);
+  // The parse: JSON.parse alone (the floor), the zod reader on every line (the previous parser),
+  // and parseJetstreamLine (hand-checked fast path, zod only on unusual lines); 3 rounds each.
+  const { readJetstreamEvent } = await import('../src/ingest/jetstream.ts');
+  const timed = (label, body) => {
+    const rates = [];
+    for (let round = 0; round < 3; round++) {
+      globalThis.gc?.();
+      const w = performance.now(), c0 = cpu();
+      body();
+      rates.push(`${k(lines.length / ((performance.now() - w) / 1000))} wall / ${k(lines.length / (cpu() - c0))} CPU`);
+    }
+    console.log(`  ${label}: ${rates.join(', ')} lines/s`);
+  };
+  console.log(`single process: ${lines.length} Jetstream lines`);
+  timed('JSON.parse alone', () => { for (const line of lines) JSON.parse(line); });
+  timed('JSON.parse + zod reader (previous)', () => { for (const line of lines) readJetstreamEvent(JSON.parse(line)); });
+  timed('parseJetstreamLine', () => { for (let i = 0; i < lines.length; i++) parseJetstreamLine(lines[i], () => `${i + 1}`); });
+  const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
+  console.log(`  ${actions.length} actions`);
+  let wall, c;
   for (let round = 1; round <= 3; round++) {
     globalThis.gc?.();
     const detector = new StreamDetector({ horizonMs: HOUR });
@@ -149,7 +164,7 @@ if (sections.has('nats')) {
         if (ready < partitions) await sleep(200);
       }
       const wall = performance.now(), c = cpu();
-      const actions = lines.flatMap((line, i) => parseJetstreamLine(line, `${i}`).actions);
+      const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
       const parsed = (performance.now() - wall) / 1000;
       const sent = await publishJob(nc.jetstream(), actions, { job, partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
       const published = (performance.now() - wall) / 1000, publisherCpu = cpu() - c;

@@ -33,7 +33,6 @@ class RecentCache<T> {
 
 const urls = new RecentCache(normalizeUrl, 8192);
 const hashtags = new RecentCache(normalizeHashtag, 8192);
-const authors = new RecentCache((uri: string) => parseAtUri(uri), 8192);
 
 type Json = Record<string, unknown>;
 function isObject(value: unknown): value is Json {
@@ -87,7 +86,7 @@ export function readJetstreamFast(value: unknown): readonly Action[] | null {
     const uri = strongRef(record['subject']);
     if (uri === undefined) return null;
     action.targetPost = uri;
-    action.targetActor = authors.get(uri)?.did ?? null;
+    action.targetActor = parseAtUri(uri)?.did ?? null;
   }
   return [action];
 }
@@ -153,7 +152,7 @@ function readPost(record: Json, action: Action): boolean {
       readMedia(embed, linkList, mediaList);
     }
   }
-  if (quoted !== undefined && authors.get(quoted)?.collection !== POST_COLLECTION) quoted = undefined;
+  if (quoted !== undefined && parseAtUri(quoted)?.collection !== POST_COLLECTION) quoted = undefined;
   if (parent !== undefined) {
     action.kind = 'reply';
     action.targetPost = parent;
@@ -161,7 +160,7 @@ function readPost(record: Json, action: Action): boolean {
     action.kind = 'quote';
     action.targetPost = quoted;
   }
-  action.targetActor = action.targetPost === null ? null : authors.get(action.targetPost)?.did ?? null;
+  action.targetActor = action.targetPost === null ? null : parseAtUri(action.targetPost)?.did ?? null;
   action.urls = distinct(linkList, (raw) => urls.get(raw));
   action.hashtags = distinct(tagList, (raw) => hashtags.get(raw));
   action.mentions = distinct(mentionList, trimmed);
