@@ -83,4 +83,33 @@ describe('lockstep serve on a detected archive', () => {
       assert.equal(verified.code, 0, verified.stdout);
     });
   }
+
+  it('keeps the sign-up scorer\'s velocity counts across a restart (state beside the store file)', async () => {
+    const added = await runCli('users', 'add', 'ivo', '--role', 'investigator', '--db', db);
+    assert.equal(added.code, 0, added.stderr);
+    const token = added.stdout.trim();
+    const config = readConfig({}, false);
+    const at = Date.now() - 60_000;
+    const score = async (url: string, n: number): Promise<{ reasons: string[] }> => {
+      const response = await fetch(`${url}/v1/signups/score`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ account_id: `new-${n}`, time: at + n * 1000, ip: '203.0.113.77', user_agent: 'Mozilla/5.0', handle: `walker${n}q`, email_domain: 'example.org' }),
+      });
+      assert.equal(response.status, 200);
+      return await response.json() as { reasons: string[] };
+    };
+    const first = await startWorkspaceServer({ db, port: '0' }, config, quiet);
+    try {
+      for (const n of [1, 2]) assert.ok(!(await score(first.url, n)).reasons.some((reason) => reason.includes('sign-ups from IP')));
+    } finally {
+      await first.close();
+    }
+    const second = await startWorkspaceServer({ db, port: '0' }, config, quiet);
+    try {
+      const third = await score(second.url, 3);
+      assert.ok(third.reasons.includes('3 sign-ups from IP 203.0.113.77 in the last 60 min'), JSON.stringify(third.reasons));
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -13,16 +13,26 @@ export const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 
 
 interface ServeOptions { db?: string; pg?: string; port: string; host: string; mastodonUrl?: string; ui?: string }
 
-/** The sign-up scorer, knowing the infrastructure of the latest run's flagged clusters. */
-async function signupRoutes(store: DuckDbStore): Promise<Hono> {
-  const [{ createSignupScorer, emptyKnownInfra, learnFromStore, loadIpTableFromStore, signupScoreRoutes }, { queryRows }] = await Promise.all([
-    import('../../signals/signup/index.js'), import('../../store/duckdb/connection.js'),
-  ]);
+interface SignupService { routes: Hono; close(): Promise<void> }
+
+/**
+ * The sign-up scorer. It knows the infrastructure `lockstep signups learn` saved in the state file
+ * plus that of the latest run's flagged clusters, and its velocity counts carry on from the last
+ * shutdown: the state is saved behind while serving and once more on close.
+ */
+async function signupService(store: DuckDbStore, dbPath: string): Promise<SignupService> {
+  const [signup, { queryRows }] = await Promise.all([import('../../signals/signup/index.js'), import('../../store/duckdb/connection.js')]);
   const members = (await queryRows(store.connection, `SELECT DISTINCT m.account_id, m.cluster_id FROM det_members m JOIN det_clusters c USING (run_id, cluster_id)
     WHERE m.run_id = (SELECT max(run_id) FROM det_runs) AND c.flagged`)).map((row) => ({ accountId: String(row['account_id']), source: `cluster ${String(row['cluster_id'])}` }));
-  const table = await loadIpTableFromStore(store.connection, 'store');
-  const { known } = await learnFromStore(store.connection, members, emptyKnownInfra(), table.lookup);
-  return signupScoreRoutes(createSignupScorer(known, table.lookup));
+  const table = await signup.loadIpTableFromStore(store.connection, 'store');
+  if (dbPath === ':memory:') {
+    const { known } = await signup.learnFromStore(store.connection, members, signup.emptyKnownInfra(), table.lookup);
+    return { routes: signup.signupScoreRoutes(signup.createSignupScorer(known, table.lookup)), close: async () => {} };
+  }
+  const statePath = signup.statePathFor(dbPath);
+  const { known } = await signup.learnFromStore(store.connection, members, signup.knownOf(await signup.loadState(statePath)), table.lookup);
+  const opened = await signup.openSignupScorer(statePath, table.lookup, { known });
+  return { routes: signup.signupScoreRoutes(opened.scorer), close: opened.close };
 }
 
 export function registerServe(program: Command, config: Config, io: CliIo): void {
@@ -67,8 +77,10 @@ export async function startWorkspaceServer(options: Partial<ServeOptions>, confi
     import('../../server/app.js'), import('../../server/server.js'), import('../../server/workspace.js'),
   ]);
   const workspace = await openWorkspace({ dbPath, pgUrl, enforcement });
+  let signups: SignupService | null = null;
   try {
-    const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: await signupRoutes(workspace.duckdb) });
+    signups = await signupService(workspace.duckdb, dbPath);
+    const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: signups.routes });
     const server = await listen(app, { host: options.host ?? '127.0.0.1', port });
     const users = await workspace.deps.store.listUsers();
     io.out(`lockstep workspace on ${server.url}/ (API ${server.url}/v1, OpenAPI ${server.url}/openapi.json), store ${dbPath}${pgUrl === null ? '' : ' + PostgreSQL'}`);
@@ -79,10 +91,12 @@ export async function startWorkspaceServer(options: Partial<ServeOptions>, confi
       url: server.url,
       async close() {
         await server.close();
+        await signups?.close();
         await workspace.close();
       },
     };
   } catch (error) {
+    await signups?.close();
     await workspace.close();
     throw error;
   }

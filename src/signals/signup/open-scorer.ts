@@ -3,6 +3,7 @@
  * second while serving, and once more on close. What `lockstep serve` mounts at `/v1/signups`.
  */
 import type { IpLookup } from '../ip-table.js';
+import type { KnownInfra } from './known-infra.js';
 import { createSignupScorer } from './scorer.js';
 import type { ScorerOptions, SignupScorer } from './scorer.js';
 import { knownOf, loadState, stateSaver } from './state-file.js';
@@ -21,10 +22,11 @@ export interface OpenScorer {
  * const { scorer, close } = await openSignupScorer(statePathFor(db), (await loadIpTableFromStore(store.connection, db)).lookup);
  * app.route('/v1/signups', signupScoreRoutes(scorer)); // ... on shutdown: await close();
  */
-export async function openSignupScorer(statePath: string, lookup: IpLookup, options: Partial<SaverOptions> & { scorer?: Partial<ScorerOptions> } = {}): Promise<OpenScorer> {
+export async function openSignupScorer(statePath: string, lookup: IpLookup, options: Partial<SaverOptions> & { scorer?: Partial<ScorerOptions>; known?: KnownInfra } = {}): Promise<OpenScorer> {
   const state = await loadState(statePath);
-  const { scorer: scorerOptions, ...saverOptions } = options;
-  const scorer = createSignupScorer(knownOf(state), lookup, state, scorerOptions);
+  // `known` replaces the file's known infrastructure (e.g. the file's merged with a new detection run).
+  const { scorer: scorerOptions, known, ...saverOptions } = options;
+  const scorer = createSignupScorer(known ?? knownOf(state), lookup, state, scorerOptions);
   const saver = stateSaver(scorer, statePath, saverOptions);
   return { scorer, flush: saver.flush, close: saver.stop };
 }
