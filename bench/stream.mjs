@@ -33,7 +33,7 @@ if (sections.has('throughput')) {
   const { lines } = feed();
   // The parse: JSON.parse alone (the floor), the zod reader on every line (the previous parser),
   // and parseJetstreamLine (hand-checked fast path, zod only on unusual lines); 3 rounds each.
-  const { readJetstreamEvent } = await import('../src/ingest/jetstream.ts');
+  const { readJetstreamEventChecked } = await import('../src/ingest/jetstream.ts');
   const timed = (label, body) => {
     const rates = [];
     for (let round = 0; round < 3; round++) {
@@ -46,7 +46,7 @@ if (sections.has('throughput')) {
   };
   console.log(`single process: ${lines.length} Jetstream lines`);
   timed('JSON.parse alone', () => { for (const line of lines) JSON.parse(line); });
-  timed('JSON.parse + zod reader (previous)', () => { for (const line of lines) readJetstreamEvent(JSON.parse(line)); });
+  timed('JSON.parse + zod reader (previous)', () => { for (const line of lines) readJetstreamEventChecked(JSON.parse(line)); });
   timed('parseJetstreamLine', () => { for (let i = 0; i < lines.length; i++) parseJetstreamLine(lines[i], () => `${i + 1}`); });
   const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
   console.log(`  ${actions.length} actions`);

@@ -7,7 +7,6 @@
  */
 import type { Action, ActionKind } from '../model/index.js';
 import { bareAction, normalizeHashtag, normalizeUrl } from '../model/index.js';
-import { parseAtUri } from './jetstream.js';
 
 const PLATFORM = 'bluesky';
 const DID = /^did:[a-z]+:[A-Za-z0-9._:%-]+$/;
@@ -204,4 +203,14 @@ function distinct(raw: readonly string[], normalize: (item: string) => string | 
     if (normal !== null) seen.add(normal);
   }
   return [...seen];
+}
+
+const AT_URI = /^at:\/\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)$/;
+
+/** The parts of `at://did/collection/rkey`; `did` is null when the authority is a handle. */
+export function parseAtUri(uri: string): { did: string | null; collection: string; rkey: string } | null {
+  const match = AT_URI.exec(uri);
+  if (match === null) return null;
+  const [, authority = '', collection = '', rkey = ''] = match;
+  return { did: authority.startsWith('did:') ? authority : null, collection, rkey };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { readJetstreamEvent } from '../ingest/jetstream.js';
+import { readJetstreamEvent, readJetstreamEventChecked } from '../ingest/jetstream.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import type { LineResult } from './jetstream-line.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
@@ -15,13 +15,21 @@ function previous(line: string, where: string): LineResult {
   } catch (error) {
     return { actions: [], problems: [`${where}: not JSON (${error instanceof Error ? error.message : String(error)})`], timeUs: null };
   }
-  const read = readJetstreamEvent(value);
+  const read = readJetstreamEventChecked(value);
   const timeUs = typeof value === 'object' && value !== null && 'time_us' in value && typeof value.time_us === 'number' ? value.time_us : null;
   return { actions: read.actions, problems: read.problems.map((problem) => `${where}: ${problem}`), timeUs };
 }
 
 function same(line: string, where: string): void {
   assert.deepEqual(parseJetstreamLine(line, where), previous(line, where), line);
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return;
+  }
+  // The batch reader (ingest) takes the same fast path first.
+  assert.deepEqual(readJetstreamEvent(value), readJetstreamEventChecked(value), line);
 }
 
 const sample = readFileSync(new URL('../ingest/test-support/jetstream-sample.jsonl', import.meta.url), 'utf8').trim().split('\n');

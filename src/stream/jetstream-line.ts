@@ -1,5 +1,5 @@
 /** One line of a Jetstream stream (file replay or WebSocket frame) into actions, or a problem saying where. */
-import { readJetstreamEvent } from '../ingest/jetstream.js';
+import { readJetstreamEventChecked } from '../ingest/jetstream.js';
 import { readJetstreamFast } from '../ingest/jetstream-fast.js';
 import type { Action } from '../model/index.js';
 
@@ -28,7 +28,7 @@ export function parseJetstreamLine(line: string, where: string | (() => string))
   const fast = readJetstreamFast(value);
   // The fast path accepts only objects whose time_us is a positive safe integer.
   if (fast !== null) return { actions: fast.length === 0 ? [] : (fast as Action[]), problems: [], timeUs: (value as { time_us: number }).time_us };
-  const read = readJetstreamEvent(value);
+  const read = readJetstreamEventChecked(value);
   const timeUs = typeof value === 'object' && value !== null && 'time_us' in value && typeof value.time_us === 'number' ? value.time_us : null;
   const at = read.problems.length === 0 ? '' : place(where);
   return { actions: read.actions, problems: read.problems.map((problem) => `${at}: ${problem}`), timeUs };
