@@ -10,9 +10,13 @@ import { TRACE_NAMES } from '../../detect/traces/trace-names.js';
 import { DuckDbStore } from '../../store/index.js';
 import { FIXTURES, scratchDir } from '../../test-support/fixtures.js';
 import { ingestInto } from '../commands/ingest.js';
+import { attributionData } from '../commands/signals.js';
+import { attributor } from '../../signals/index.js';
+import type { AttributionEvidence } from '../../signals/index.js';
 import { runCli } from '../test-support/run-cli.js';
 import { storeSource } from './detect-source.js';
 import type { DetectSource } from './detect-source.js';
+import { tieOrder } from './io-attribution.js';
 import { ioArchiveInputs, readIoArchive } from './io-direct.js';
 import { codePointOrder, compareCodePoints } from './io-traces.js';
 
@@ -50,10 +54,25 @@ async function described(source: DetectSource): Promise<Record<string, unknown>>
   const edges = Array.from(result.graph.a.subarray(0, result.graph.size), (a, e) => `${id(a)}|${id(result.graph.b[e]!)}|${result.graph.weight[e]!.toFixed(6)}`).sort();
   const facts = await source.clustersFacts(result.clusters.map((cluster, index) => ({ members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0 })));
   const clusters = result.clusters.map((cluster, index) => ({ members: cluster.members.map(id), score: cluster.score.toFixed(9), explanation: organicExplanation(facts[index]!) }));
-  return { accounts: loaded.actorIds, missing: loaded.missing, traces, pairs, edges, clusters };
+  // Attribution evidence of the clusters (clusters.json's), and of a group of all accounts (every profile counts).
+  const attribution = await source.attribution?.([...result.clusters.map((cluster) => cluster.members.map(id)), loaded.actorIds]);
+  return { accounts: loaded.actorIds, missing: loaded.missing, traces, pairs, edges, clusters, attribution };
 }
 
-async function bothSources(name: string, inputs: string[]): Promise<{ direct: Record<string, unknown>; store: Record<string, unknown> }> {
+/**
+ * The store's attribution with each account's client apps in the direct path's order (`tieOrder`):
+ * the store lists them in DuckDB's GROUP BY output order, which decides the main client where the
+ * top ones tie.
+ */
+async function tieOrderedStoreAttribution(db: DuckDbStore, groups: readonly (readonly string[])[]): Promise<(AttributionEvidence | null)[]> {
+  const data = await attributionData(db.connection, groups.flat());
+  if (data === null) return groups.map(() => null);
+  const activity = new Map([...data.activity ?? []].map(([id, summary]) => [id, { ...summary, clients: tieOrder(summary.clients) }]));
+  const attribute = attributor({ ...data, activity });
+  return groups.map((group) => attribute.evidence(group));
+}
+
+async function bothSources(name: string, inputs: string[], tieOrdered = false): Promise<{ direct: Record<string, unknown>; store: Record<string, unknown> }> {
   const archive = await ioArchiveInputs(inputs, { rejects: '' });
   assert.notEqual(archive, null, 'the inputs are read directly');
   const opened = await readIoArchive(archive!, { rejects: join(dir, `${name}-direct-rejects.csv`) });
@@ -61,7 +80,9 @@ async function bothSources(name: string, inputs: string[]): Promise<{ direct: Re
   const db = await DuckDbStore.open(':memory:');
   try {
     await ingestInto(db, inputs, { rejects: join(dir, `${name}-store-rejects.csv`) }, false);
-    return { direct, store: await described(storeSource(db)) };
+    const store = storeSource(db);
+    if (tieOrdered) store.attribution = (groups) => tieOrderedStoreAttribution(db, groups);
+    return { direct, store: await described(store) };
   } finally {
     await db.close();
   }
@@ -79,7 +100,9 @@ async function cliOutputs(out: string): Promise<Record<string, unknown>> {
   // The store path may report one broken record more than once (once per DuckDB error on it): compare lines.
   rejects = [...new Map(rejects.map((row) => [row.join('|'), row])).values()];
   const accounts = (await read('accounts.csv')).split('\n').map((line) => line.split(',').slice(0, 2).join(',')).sort();
-  return { rows: [summary['input_rows'], summary['rejected_rows'], summary['accounts']], traces, missing: summary['traces_without_data'], rejects, accounts };
+  const attribution = (JSON.parse(await read('clusters.json')) as { clusters?: { attribution: unknown }[] } | { attribution: unknown }[]);
+  const clusters = Array.isArray(attribution) ? attribution : attribution.clusters ?? [];
+  return { rows: [summary['input_rows'], summary['rejected_rows'], summary['accounts']], traces, missing: summary['traces_without_data'], rejects, accounts, attribution: clusters.map((cluster) => cluster.attribution) };
 }
 
 const HEADER = ['tweetid', 'userid', 'user_screen_name', 'tweet_text', 'tweet_time', 'in_reply_to_userid', 'in_reply_to_tweetid', 'quoted_tweet_tweetid',
@@ -94,11 +117,16 @@ function craftedRows(): string[] {
   for (let round = 0; round < 4; round++) {
     for (let u = 0; u < 8; u++) {
       const minute = String(round * 7 + (u % 2)).padStart(2, '0');
-      row({ tweetid: `r${round}_${u}`, userid: `u${u}`, tweet_time: `2019-08-0${round + 1} 10:${minute}`, is_retweet: u % 3 === 0 ? 'TRUE' : 'true', retweet_userid: 'boss', retweet_tweetid: round === 0 ? '100' : `9${round}` });
-      row({ tweetid: `c${round}_${u}`, userid: `u${u}`, tweet_text: `Hong Kong rioters must stop now, round ${round}, copy ${u % 2} of the same message for everyone here`,
+      // Profiles change by round (the latest row's counts), most posts from one client, the language switching late.
+      const profile = (client: string): Record<string, string> => ({
+        user_screen_name: ` user${u} `, account_creation_date: u < 5 ? '2019-07-01' : `2015-0${u}-1${round}`, follower_count: `${round},00${u}`,
+        following_count: round === 3 ? 'many' : '12.6', account_language: 'en', tweet_client_name: client, tweet_language: round < 2 ? 'en' : 'zh',
+      });
+      row({ ...profile('Android'), tweetid: `r${round}_${u}`, userid: `u${u}`, tweet_time: `2019-08-0${round + 1} 10:${minute}`, is_retweet: u % 3 === 0 ? 'TRUE' : 'true', retweet_userid: 'boss', retweet_tweetid: round === 0 ? '100' : `9${round}` });
+      row({ ...profile('Web'), tweetid: `c${round}_${u}`, userid: `u${u}`, tweet_text: `Hong Kong rioters must stop now, round ${round}, copy ${u % 2} of the same message for everyone here`,
         tweet_time: `2019-08-0${round + 1}T11:${minute}:00${u % 2 === 0 ? 'Z' : ''}`, is_retweet: 'false', hashtags: `['HK', '＃ＨｏｎｇＫｏｎｇ', 'hk']`,
         urls: `['http://WWW.Example.com/a?utm_source=x', 'https://example.com/a']`, user_mentions: `[${u}, 42, 42]` });
-      row({ tweetid: `p${round}_${u}`, userid: `u${u}`, tweet_text: u % 2 === 0 ? 'a reply' : 'a quote', tweet_time: `2019-08-0${round + 1} 12:0${u % 3}:30`, is_retweet: 'false',
+      row({ ...profile('Web'), tweetid: `p${round}_${u}`, userid: `u${u}`, tweet_text: u % 2 === 0 ? 'a reply' : 'a quote', tweet_time: `2019-08-0${round + 1} 12:0${u % 3}:30`, is_retweet: 'false',
         in_reply_to_userid: u % 2 === 0 ? 'boss' : '', in_reply_to_tweetid: u % 2 === 0 ? `t${round}` : '', quoted_tweet_tweetid: u % 2 === 1 ? `q${round}` : '', urls: '[]', hashtags: '[]' });
     }
   }
@@ -122,9 +150,13 @@ describe('detect on Information Operations archive files without the store gives
   });
 
   it('on the real archive sample (tweets and users): same events per trace, pairs, edges, clusters', { timeout: 120_000 }, async () => {
-    const { direct, store } = await bothSources('real', [FIXTURES.ioTweets, FIXTURES.ioUsers]);
+    const { direct, store } = await bothSources('real', [FIXTURES.ioTweets, FIXTURES.ioUsers], true);
     const events = Object.values(direct['traces'] as Record<string, string[]>).reduce((sum, list) => sum + list.length, 0);
     assert.ok(events > 500, `${events} events`);
+    const attribution = direct['attribution'] as { with_profile: number; signals: unknown[] }[];
+    // The last group is every account: all have profiles (the tweets' user_* columns, the users file's).
+    assert.equal(attribution.at(-1)?.with_profile, (direct['accounts'] as string[]).length);
+    assert.ok(attribution.every((evidence) => evidence !== null && evidence.with_profile > 0 && evidence.signals.length > 0), 'attribution per cluster');
     assert.deepEqual(direct, store);
   });
 
@@ -133,6 +165,8 @@ describe('detect on Information Operations archive files without the store gives
     assert.equal((await runCli('synth', '--out', out, '--seed', '5', '--scale', '0.1')).code, 0);
     const { direct, store } = await bothSources('synth', [join(out, 'tweets.csv'), join(out, 'users.csv')]);
     assert.ok((direct['clusters'] as unknown[]).length >= 2, 'campaigns are found');
+    const attribution = direct['attribution'] as { with_profile: number; signals: unknown[] }[];
+    assert.ok(attribution.some((evidence) => evidence.signals.length > 0), 'attribution has signals');
     assert.deepEqual(direct, store);
   });
 

@@ -4,7 +4,7 @@
  * with its rules (one action per tweet id: within a file the earliest, across files the first
  * file's; platform `twitter`), and the traces, member facts, labels and posts are computed on
  * typed arrays. Accounts are numbered in byte order of their ids, as the store numbers them.
- * Attribution (account signals against the baseline) still needs the store: `--via-store`. Call
+ * Attribution is the store's account signals over the files' profiles (io-attribution.ts). Call
  * `loadTraces` once: the posts' texts are freed after the near-duplicate trace is built.
  */
 import type { ClusterFacts, MemberPosting, RepostAuthor } from '../../detect/organic.js';
@@ -14,6 +14,7 @@ import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import { IO_KINDS, KIND_POST, KIND_REPOST } from '../../ingest/columnar/index.js';
 import { normalizeAll, normalizeUrl, parseListField } from '../../model/index.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
+import { ioAttribution } from './io-attribution.js';
 import { codePointOrder, compareCodePoints, ioTrace, urlDomain } from './io-traces.js';
 import type { IoActionView } from './io-traces.js';
 import type { LoadedTraces } from './load-traces.js';
@@ -210,6 +211,8 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
       }
       return refs;
     },
+
+    attribution: (groups) => ioAttribution(columns, row, groups),
 
     actionCount: async () => n,
     close: async () => undefined,

@@ -5,4 +5,6 @@ export type { CoortweetColumns, CoortweetFileCounts } from './coortweet-columns.
 export { COORTWEET_COLUMNS, readCoortweetColumns, sharedIds, unixMs } from './coortweet-columns.js';
 export { parseDecimal } from './parse-number.js';
 export type { IoFileCounts, IoTweetsColumns } from './io-tweets-columns.js';
+export type { IoProfile } from './io-profiles.js';
+export { IO_PROFILE_COLUMNS, ioProfile, parseProfileCount, parseProfileDate } from './io-profiles.js';
 export { IO_KINDS, KIND_POST, KIND_QUOTE, KIND_REPLY, KIND_REPOST, parseIoTime, readIoArchiveColumns } from './io-tweets-columns.js';

@@ -13,6 +13,8 @@ import { unknownFormat } from '../../model/index.js';
 import { ByteInterner } from './byte-interner.js';
 import { fieldText, scanCsvFile } from './csv-scan.js';
 import type { CsvRecord } from './csv-scan.js';
+import { IO_PROFILE_COLUMNS, ioProfile } from './io-profiles.js';
+import type { IoProfile } from './io-profiles.js';
 
 /** Action kinds as stored, by the code in `IoTweetsColumns.kind`. */
 export const IO_KINDS = ['post', 'reply', 'quote', 'repost'] as const;
@@ -49,6 +51,9 @@ export interface IoTweetsColumns {
   urls: Int32Array;
   hashtags: Int32Array;
   mentions: Int32Array;
+  /** tweet_language and tweet_client_name (trimmed) in `languages` and `clients`; -1 when empty. */
+  language: Int32Array;
+  client: Int32Array;
   /** tweet_text of rows that are not reposts (null when empty or a repost: only those are compared). */
   text: (string | null)[];
   tweets: ByteInterner;
@@ -56,6 +61,14 @@ export interface IoTweetsColumns {
   urlLists: ByteInterner;
   hashtagLists: ByteInterner;
   mentionLists: ByteInterner;
+  languages: ByteInterner;
+  clients: ByteInterner;
+  /**
+   * The profile of every account the store's actors table would hold (acting accounts of tweets
+   * files, accounts of users files), by account id in `users`, in the order the store adds them:
+   * the first file naming an account gives it (see io-profiles.ts).
+   */
+  profiles: Map<number, IoProfile>;
   /** Per file, in order (tweets and users files). */
   files: IoFileCounts[];
 }
@@ -108,11 +121,13 @@ class Columns {
   size = 0;
   tweet: Int32Array; user: Int32Array; kind: Uint8Array; time: Float64Array;
   targetPost: Int32Array; targetActor: Int32Array; urls: Int32Array; hashtags: Int32Array; mentions: Int32Array;
+  language: Int32Array; client: Int32Array;
   text: (string | null)[] = [];
   constructor(capacity: number) {
     this.tweet = new Int32Array(capacity); this.user = new Int32Array(capacity); this.kind = new Uint8Array(capacity);
     this.time = new Float64Array(capacity); this.targetPost = new Int32Array(capacity); this.targetActor = new Int32Array(capacity);
     this.urls = new Int32Array(capacity); this.hashtags = new Int32Array(capacity); this.mentions = new Int32Array(capacity);
+    this.language = new Int32Array(capacity); this.client = new Int32Array(capacity);
   }
   /** Makes room for one more row and returns its index. */
   next(): number {
@@ -124,13 +139,18 @@ class Columns {
     const int = (old: Int32Array): Int32Array => { const out = new Int32Array(n); out.set(old); return out; };
     this.tweet = int(this.tweet); this.user = int(this.user); this.targetPost = int(this.targetPost); this.targetActor = int(this.targetActor);
     this.urls = int(this.urls); this.hashtags = int(this.hashtags); this.mentions = int(this.mentions);
+    this.language = int(this.language); this.client = int(this.client);
     const kind = new Uint8Array(n); kind.set(this.kind); this.kind = kind;
     const time = new Float64Array(n); time.set(this.time); this.time = time;
   }
 }
 
 const TWEET_COLUMNS = ['tweetid', 'userid', 'tweet_time', 'is_retweet', 'retweet_tweetid', 'retweet_userid', 'quoted_tweet_tweetid',
-  'in_reply_to_tweetid', 'in_reply_to_userid', 'tweet_text', 'urls', 'hashtags', 'user_mentions'] as const;
+  'in_reply_to_tweetid', 'in_reply_to_userid', 'tweet_text', 'urls', 'hashtags', 'user_mentions', 'tweet_language', 'tweet_client_name',
+  ...IO_PROFILE_COLUMNS] as const;
+/** Where the profile columns start in TWEET_COLUMNS (in a users file's columns: 1, after userid). */
+const TWEET_PROFILE_AT = 15;
+const USER_COLUMNS = ['userid', ...IO_PROFILE_COLUMNS] as const;
 
 function headerOf(record: CsvRecord): string[] {
   return Array.from({ length: record.count }, (_, f) => fieldText(record.buf, record.start[f]!, record.end[f]!).trim().toLowerCase());
@@ -157,6 +177,9 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
   const urlLists = new ByteInterner(Math.ceil(expected / 8));
   const hashtagLists = new ByteInterner(Math.ceil(expected / 8));
   const mentionLists = new ByteInterner(Math.ceil(expected / 8));
+  const languages = new ByteInterner(256);
+  const clients = new ByteInterner(256);
+  const profiles = new Map<number, IoProfile>();
   const userSeen: number[] = [];
   const seen = (user: number): boolean => {
     while (userSeen.length <= user) userSeen.push(0);
@@ -168,6 +191,10 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
   for (const { file, format } of inputs) {
     const started = performance.now();
     let at: number[] | null = null;
+    // This file's candidate profile per account not named by an earlier file (added at its end).
+    // A null profile: the winning tweet id's first row came before the candidate's (read again below).
+    const candidates = new Map<number, { time: number; tweet: number; profile: IoProfile | null }>();
+    const tweetSeen = new Set<number>();
     let read = 0, rejected = 0, actorsAdded = 0, usersKept = 0;
     const reject = (record: CsvRecord, reason: string, raw: string): void => {
       rejected++;
@@ -186,6 +213,8 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
       while (e > s && buf[e - 1] === SPACE) e--;
       return s < e;
     };
+    const profileFields = (from: number): (string | null)[] =>
+      IO_PROFILE_COLUMNS.map((_, i) => (field(from + i) ? fieldText(current!.buf, s, e) : null));
     scanCsvFile(file, (record) => {
       if (at === null) {
         const header = headerOf(record);
@@ -193,7 +222,7 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
         const required = format === 'twitter-io-tweets' ? ['tweetid', 'userid', 'tweet_time'] : ['userid'];
         const missing = required.filter((name) => !header.includes(name));
         if (missing.length > 0) throw unknownFormat(file, `the archive's ${format} CSV needs the columns ${required.join(', ')}; missing ${missing.join(', ')}`);
-        at = (format === 'twitter-io-tweets' ? TWEET_COLUMNS : ['userid']).map((name) => header.indexOf(name));
+        at = (format === 'twitter-io-tweets' ? TWEET_COLUMNS : USER_COLUMNS).map((name) => header.indexOf(name));
         return;
       }
       read++;
@@ -205,7 +234,16 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
       current = record;
       if (format === 'twitter-io-users') {
         if (!field(0)) { reject(record, 'userid is empty', rawRecord(record)); return; }
-        if (!seen(users.intern(buf, s, e))) { actorsAdded++; usersKept++; }
+        const account = users.intern(buf, s, e);
+        if (!seen(account)) { actorsAdded++; usersKept++; }
+        if (profiles.has(account)) return;
+        // The store keeps one row per account: the earliest creation date (the first row on ties).
+        const profile = ioProfile(profileFields(1));
+        const previous = candidates.get(account);
+        const before = previous?.profile?.createdAt ?? null;
+        if (previous === undefined || (profile.createdAt !== null && (before === null || profile.createdAt < before))) {
+          candidates.set(account, { time: 0, tweet: -1, profile });
+        }
         return;
       }
       if (!field(0)) { reject(record, 'tweetid is empty', rawRecord(record)); return; }
@@ -241,7 +279,39 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
       columns.urls[row] = listId(urlLists, buf, at![10]!, start, end);
       columns.hashtags[row] = listId(hashtagLists, buf, at![11]!, start, end);
       columns.mentions[row] = listId(mentionLists, buf, at![12]!, start, end);
+      columns.language[row] = field(13) ? languages.intern(buf, s, e) : -1;
+      columns.client[row] = field(14) ? clients.intern(buf, s, e) : -1;
+      if (profiles.has(user)) return;
+      // The store's actor row: the account's latest row of the file, ties on time to the highest tweet id;
+      // of rows repeating that tweet id, the first (the store's pick among them is unordered: first in scan).
+      const repeat = tweetSeen.has(tweet);
+      tweetSeen.add(tweet);
+      const previous = candidates.get(user);
+      if (previous !== undefined && tweet === previous.tweet) previous.time = Math.max(previous.time, time);
+      else if (previous === undefined || time > previous.time || (time === previous.time && tweets.compare(tweet, previous.tweet) > 0)) {
+        candidates.set(user, { time, tweet, profile: repeat ? null : ioProfile(profileFields(TWEET_PROFILE_AT)) });
+      }
     });
+    const reread = new Map<number, number>();
+    for (const [account, candidate] of candidates) if (candidate.profile === null) reread.set(account, candidate.tweet);
+    if (reread.size > 0) {
+      // Rare (a file repeating a tweet id): the first rows of those tweet ids, read again.
+      let header = true;
+      scanCsvFile(file, (record) => {
+        if (header) { header = false; return; }
+        if (record.error !== null || record.count !== width) return;
+        current = record;
+        if (!field(0)) return;
+        const tweet = tweets.intern(record.buf, s, e);
+        if (!field(1)) return;
+        const user = users.intern(record.buf, s, e);
+        const candidate = candidates.get(user);
+        if (candidate === undefined || candidate.profile !== null || reread.get(user) !== tweet) return;
+        if (!field(2) || Number.isNaN(parseIoTime(record.buf, s, e))) return;
+        candidate.profile = ioProfile(profileFields(TWEET_PROFILE_AT));
+      });
+    }
+    for (const [account, candidate] of candidates) if (candidate.profile !== null) profiles.set(account, candidate.profile);
     if (at === null) throw unknownFormat(file, 'the file is empty (no header)');
     counts.push({ file, format, read, rejected, seconds: (performance.now() - started) / 1000, actorsAdded, usersKept });
   }
@@ -251,7 +321,8 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
     size: n, tweet: columns.tweet.subarray(0, n), user: columns.user.subarray(0, n), kind: columns.kind.subarray(0, n), time: columns.time.subarray(0, n),
     targetPost: columns.targetPost.subarray(0, n), targetActor: columns.targetActor.subarray(0, n),
     urls: columns.urls.subarray(0, n), hashtags: columns.hashtags.subarray(0, n), mentions: columns.mentions.subarray(0, n),
-    text: columns.text, tweets, users, urlLists, hashtagLists, mentionLists, files: counts,
+    language: columns.language.subarray(0, n), client: columns.client.subarray(0, n),
+    text: columns.text, tweets, users, urlLists, hashtagLists, mentionLists, languages, clients, profiles, files: counts,
   };
 }
 
