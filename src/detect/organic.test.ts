@@ -40,3 +40,65 @@ test('a cluster meeting only on everybody\'s objects is a crowd', () => {
   assert.equal(organicExplanation({ ...campaign, exclusivity: 0.01 })?.kind, 'crowd');
   assert.equal(organicExplanation({ ...campaign, members: [] }), null);
 });
+
+/** Deterministic LCG in [0, 1), so the simulated community is the same on every run. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * The facts of a cluster of overlapping fan bases, built like the synthetic generator's fan
+ * communities and like the merged fan clusters of the 10M-event run (633-821 fans of 6-12 idols,
+ * ~90 idol posts each, every fan reposting 20-60% of one or two idols' posts minutes after,
+ * plus a few reposts of viral posts by many other authors).
+ */
+function mergedFans(idols: number, fansPerIdol: number, seed: number): ClusterFacts {
+  const random = lcg(seed);
+  const reposts = new Map<string, number>();
+  const add = (author: string, n: number): void => { reposts.set(author, (reposts.get(author) ?? 0) + n); };
+  const size = idols * fansPerIdol;
+  for (let fan = 0; fan < size; fan++) {
+    const own = Math.floor(fan / fansPerIdol);
+    const follows = random() < 0.3 ? [own, Math.floor(random() * idols)] : [own];
+    for (const idol of new Set(follows)) add(`idol${idol}`, Math.round(90 * (0.2 + 0.4 * random())));
+    for (let k = 0; k < 2; k++) add(`viral${Math.floor(random() * 400)}`, 1);
+  }
+  const repostAuthors = [...reposts].map(([author, n]) => ({ author, reposts: n, inCluster: false })).sort((x, y) => y.reposts - x.reposts);
+  return {
+    members: Array.from({ length: size }, () => ({ actions: 60, topDomain: null, topDomainPosts: 0 })),
+    repostAuthors, medianRepostDelayMs: 5 * 60_000,
+    traces: [{ trace: 'co-repost', edges: 50 * size }, { trace: 'co-reply', edges: size }, { trace: 'fast-repost', edges: size / 2 }],
+    exclusivity: 0.3,
+  };
+}
+
+test('a large cluster of overlapping fan bases of many idols is a fandom, as each fan base is at small scale', () => {
+  for (const [idols, fansPerIdol] of [[1, 200], [3, 70], [6, 110], [9, 80], [12, 60]] as const) {
+    const facts = mergedFans(idols, fansPerIdol, 7 + idols);
+    assert.ok(idols <= 3 || facts.repostAuthors.slice(0, 3).reduce((sum, a) => sum + a.reposts, 0) < 0.8 * facts.repostAuthors.reduce((sum, a) => sum + a.reposts, 0), 'the shape that failed: three idols hold under 80% of the reposts');
+    assert.equal(organicExplanation(facts)?.kind, 'fandom', `${idols} idols x ${fansPerIdol} fans`);
+    assert.equal(organicExplanation({ ...facts, medianRepostDelayMs: 30_000 }), null, `${idols} idols reposted at machine pace is not a fandom`);
+  }
+});
+
+test('a retweet ring amplifying one account stays flagged at any size', () => {
+  for (const size of [10, 100, 800]) {
+    const members = Array.from({ length: size }, () => ({ actions: 100, topDomain: null, topDomainPosts: 0 }));
+    const traces = [{ trace: 'co-repost' as const, edges: 10 * size }];
+    const outsideFast: ClusterFacts = { members, repostAuthors: [{ author: 'boss', reposts: 50 * size, inCluster: false }], medianRepostDelayMs: 30_000, traces, exclusivity: 0.8 };
+    assert.equal(organicExplanation(outsideFast), null, `${size} accounts reposting one outside account seconds after`);
+    const member: ClusterFacts = { ...outsideFast, repostAuthors: [{ author: 'boss', reposts: 50 * size, inCluster: true }], medianRepostDelayMs: 300_000 };
+    assert.equal(organicExplanation(member), null, `${size} accounts reposting one of their own minutes after`);
+  }
+});
+
+test('a campaign spreading its reposts over many outside sources is not a fandom because it is big', () => {
+  // 60 members (the largest planted campaigns) reposting 12 outside sources evenly, at human pace.
+  const sources = Array.from({ length: 12 }, (_, i) => ({ author: `source${i}`, reposts: 200, inCluster: false }));
+  const facts: ClusterFacts = { ...campaign, members: Array.from({ length: 60 }, () => campaign.members[0]!), repostAuthors: sources, medianRepostDelayMs: 300_000 };
+  assert.equal(organicExplanation(facts), null);
+});

@@ -4,7 +4,10 @@
  * - syndication: an outlet's feed accounts, each posting almost nothing but links to the outlet's
  *   own domain, seconds apart (automation, but declared and authentic);
  * - fandom: a community reposting one (or a few) popular accounts from outside the cluster at human speed
- *   (minutes after the original, not seconds), as fans do with an idol's posts;
+ *   (minutes after the original, not seconds), as fans do with an idol's posts. Fans of several
+ *   idols overlap, so in a large archive their communities merge into one cluster: the idols a
+ *   cluster may centre on grow with its size (one per fandomFansPerIdol members, at least
+ *   fandomMaxAuthors), so a big merged fandom is judged like each small one;
  * - crowd: accounts that met on objects everybody acted on (a viral post, a live event's
  *   hashtag), of which they are a tiny share; with thousands of people in a burst, some meet
  *   twice by chance.
@@ -56,9 +59,19 @@ export interface OrganicOptions {
   syndicationMemberShare: number;
   /** Share of the cluster's reposts that go to its few most reposted outside authors. */
   fandomAuthorShare: number;
-  /** How many outside authors a fan community may centre on, and their joint share of its reposts. */
+  /**
+   * How many outside authors a fan community may centre on whatever its size, and their joint
+   * share of its reposts.
+   */
   fandomMaxAuthors: number;
   fandomAuthorsShare: number;
+  /**
+   * Members per idol: a larger cluster may centre on one more outside author per this many
+   * members (fans of several idols overlap and merge into one cluster at scale). An idol's fan
+   * base is dozens to hundreds of accounts; a campaign amplifying many outside sources has far
+   * fewer members per source.
+   */
+  fandomFansPerIdol: number;
   /** Reposts slower than this (median after the original) are at human, not automated, speed. */
   fandomMinDelayMs: number;
   /** Below this exclusivity the cluster met on everybody's objects: a crowd, not a campaign. */
@@ -71,12 +84,23 @@ export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
   fandomAuthorShare: 0.5,
   fandomMaxAuthors: 3,
   fandomAuthorsShare: 0.8,
+  fandomFansPerIdol: 50,
   fandomMinDelayMs: 120_000,
   crowdMaxExclusivity: 0.05,
 });
 
 const REPOST_TRACES = new Set<TraceName>(['co-repost', 'fast-repost', 'co-reply']);
 
+/** How many outside authors a cluster of `size` members may centre on and still be a fandom. */
+export function fandomIdolLimit(size: number, options?: Partial<OrganicOptions>): number {
+  const opts = { ...ORGANIC_DEFAULTS, ...options };
+  return Math.max(opts.fandomMaxAuthors, Math.floor(size / opts.fandomFansPerIdol));
+}
+
+/**
+ * Why a tight cluster is organic, or null when nothing explains it (it stays flagged).
+ * @example organicExplanation(facts)?.kind // 'fandom' for fans reposting their idols minutes after
+ */
 export function organicExplanation(facts: ClusterFacts, options?: Partial<OrganicOptions>): OrganicExplanation | null {
   const opts = { ...ORGANIC_DEFAULTS, ...options };
   const size = facts.members.length;
@@ -97,11 +121,12 @@ export function organicExplanation(facts: ClusterFacts, options?: Partial<Organi
   const totalEdges = facts.traces.reduce((sum, entry) => sum + entry.edges, 0);
   const repostEdges = facts.traces.filter((entry) => REPOST_TRACES.has(entry.trace)).reduce((sum, entry) => sum + entry.edges, 0);
   const reposts = facts.repostAuthors.reduce((sum, author) => sum + author.reposts, 0);
-  // A big community can gather the fans of a few idols: count the few most reposted outside authors.
-  // One idol must hold fandomAuthorShare of the reposts, or the few together fandomAuthorsShare.
+  // A big community can gather the fans of a few idols: count the few most reposted outside authors
+  // (more the bigger the cluster: one per fandomFansPerIdol members). One idol must hold
+  // fandomAuthorShare of the reposts, or the few together fandomAuthorsShare.
   const outside = facts.repostAuthors.filter((author) => !author.inCluster);
   const single = outside.slice(0, 1);
-  const several = outside.slice(0, opts.fandomMaxAuthors);
+  const several = outside.slice(0, fandomIdolLimit(size, opts));
   const share = (authors: RepostAuthor[]): number => (reposts > 0 ? authors.reduce((sum, author) => sum + author.reposts, 0) / reposts : 0);
   const idols = share(single) >= opts.fandomAuthorShare ? single : share(several) >= opts.fandomAuthorsShare ? several : [];
   const idolReposts = idols.reduce((sum, author) => sum + author.reposts, 0);
