@@ -117,6 +117,31 @@ export function parseIoTime(buf: Uint8Array, start: number, end: number): number
   return ms;
 }
 
+/** The trimmed bytes of a row's profile fields, kept in one reused buffer. */
+class RawProfile {
+  private bytes = new Uint8Array(0);
+  private readonly ends = new Int32Array(IO_PROFILE_COLUMNS.length);
+  /** Copies the fields `[bounds[2i], bounds[2i+1])` of `buf`. */
+  set(buf: Uint8Array, bounds: Int32Array): void {
+    let total = 0;
+    for (let i = 0; i < this.ends.length; i++) total += bounds[2 * i + 1]! - bounds[2 * i]!;
+    if (total > this.bytes.length) this.bytes = new Uint8Array(Math.max(total, 2 * this.bytes.length));
+    let at = 0;
+    for (let i = 0; i < this.ends.length; i++) {
+      this.bytes.set(buf.subarray(bounds[2 * i]!, bounds[2 * i + 1]!), at);
+      at += bounds[2 * i + 1]! - bounds[2 * i]!;
+      this.ends[i] = at;
+    }
+  }
+  /** The fields' texts, null when empty. */
+  fields(): (string | null)[] {
+    return Array.from(this.ends, (end, i) => {
+      const start = i === 0 ? 0 : this.ends[i - 1]!;
+      return end > start ? fieldText(this.bytes, start, end) : null;
+    });
+  }
+}
+
 class Columns {
   size = 0;
   tweet: Int32Array; user: Int32Array; kind: Uint8Array; time: Float64Array;
@@ -191,10 +216,13 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
   for (const { file, format } of inputs) {
     const started = performance.now();
     let at: number[] | null = null;
-    // This file's candidate profile per account not named by an earlier file (added at its end).
-    // A null profile: the winning tweet id's first row came before the candidate's (read again below).
-    const candidates = new Map<number, { time: number; tweet: number; profile: IoProfile | null }>();
-    const tweetSeen = new Set<number>();
+    // This file's candidate profile per account not named by an earlier file (added at its end): a
+    // users file's parsed, a tweets file's raw bytes (copied per newer row, parsed once at the end).
+    // `pending`: the winning tweet id's first row came before the candidate's (read again below).
+    const candidates = new Map<number, { time: number; tweet: number; profile: IoProfile }>();
+    const rowCandidates = new Map<number, { time: number; tweet: number; raw: RawProfile; pending: boolean }>();
+    // Tweet ids met in this file's rows, a byte per id (a Set of 10M numbers took hundreds of MB).
+    let tweetSeen = new Uint8Array(Math.max(1024, tweets.size * 2));
     let read = 0, rejected = 0, actorsAdded = 0, usersKept = 0;
     const reject = (record: CsvRecord, reason: string, raw: string): void => {
       rejected++;
@@ -215,6 +243,13 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
     };
     const profileFields = (from: number): (string | null)[] =>
       IO_PROFILE_COLUMNS.map((_, i) => (field(from + i) ? fieldText(current!.buf, s, e) : null));
+    const bounds = new Int32Array(2 * IO_PROFILE_COLUMNS.length);
+    const capture = (raw: RawProfile, from: number): void => {
+      for (let i = 0; i < IO_PROFILE_COLUMNS.length; i++) {
+        if (field(from + i)) { bounds[2 * i] = s; bounds[2 * i + 1] = e; } else bounds[2 * i] = bounds[2 * i + 1] = 0;
+      }
+      raw.set(current!.buf, bounds);
+    };
     scanCsvFile(file, (record) => {
       if (at === null) {
         const header = headerOf(record);
@@ -284,16 +319,20 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
       if (profiles.has(user)) return;
       // The store's actor row: the account's latest row of the file, ties on time to the highest tweet id;
       // of rows repeating that tweet id, the first (the store's pick among them is unordered: first in scan).
-      const repeat = tweetSeen.has(tweet);
-      tweetSeen.add(tweet);
-      const previous = candidates.get(user);
+      if (tweet >= tweetSeen.length) { const grown = new Uint8Array(Math.max(tweet + 1, tweetSeen.length * 2)); grown.set(tweetSeen); tweetSeen = grown; }
+      const repeat = tweetSeen[tweet] === 1;
+      tweetSeen[tweet] = 1;
+      const previous = rowCandidates.get(user);
       if (previous !== undefined && tweet === previous.tweet) previous.time = Math.max(previous.time, time);
       else if (previous === undefined || time > previous.time || (time === previous.time && tweets.compare(tweet, previous.tweet) > 0)) {
-        candidates.set(user, { time, tweet, profile: repeat ? null : ioProfile(profileFields(TWEET_PROFILE_AT)) });
+        const candidate = previous ?? { time, tweet, raw: new RawProfile(), pending: false };
+        candidate.time = time; candidate.tweet = tweet; candidate.pending = repeat;
+        if (!repeat) capture(candidate.raw, TWEET_PROFILE_AT);
+        if (previous === undefined) rowCandidates.set(user, candidate);
       }
     });
     const reread = new Map<number, number>();
-    for (const [account, candidate] of candidates) if (candidate.profile === null) reread.set(account, candidate.tweet);
+    for (const [account, candidate] of rowCandidates) if (candidate.pending) reread.set(account, candidate.tweet);
     if (reread.size > 0) {
       // Rare (a file repeating a tweet id): the first rows of those tweet ids, read again.
       let header = true;
@@ -305,13 +344,15 @@ export function readIoArchiveColumns(inputs: readonly { file: string; format: 't
         const tweet = tweets.intern(record.buf, s, e);
         if (!field(1)) return;
         const user = users.intern(record.buf, s, e);
-        const candidate = candidates.get(user);
-        if (candidate === undefined || candidate.profile !== null || reread.get(user) !== tweet) return;
+        const candidate = rowCandidates.get(user);
+        if (candidate === undefined || !candidate.pending || reread.get(user) !== tweet) return;
         if (!field(2) || Number.isNaN(parseIoTime(record.buf, s, e))) return;
-        candidate.profile = ioProfile(profileFields(TWEET_PROFILE_AT));
+        capture(candidate.raw, TWEET_PROFILE_AT);
+        candidate.pending = false;
       });
     }
-    for (const [account, candidate] of candidates) if (candidate.profile !== null) profiles.set(account, candidate.profile);
+    for (const [account, candidate] of candidates) profiles.set(account, candidate.profile);
+    for (const [account, candidate] of rowCandidates) profiles.set(account, ioProfile(candidate.raw.fields()));
     if (at === null) throw unknownFormat(file, 'the file is empty (no header)');
     counts.push({ file, format, read, rejected, seconds: (performance.now() - started) / 1000, actorsAdded, usersKept });
   }
