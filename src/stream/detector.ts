@@ -19,6 +19,7 @@ import { DEFAULT_STREAM_TRACES, visitTraceEvents } from './extract.js';
 import type { StreamTrace, TraceEventVisitor } from './extract.js';
 import { ExpiringInterner } from './interner.js';
 import { ReorderBuffer } from './reorder.js';
+import { SeenActions } from './seen-actions.js';
 import { MAX_LIVE_ACTORS, MAX_PARTNERS_PER_EVENT, TraceWindow } from './trace-window.js';
 import type { SignificantPairs, TraceWindowSize } from './trace-window.js';
 
@@ -108,11 +109,11 @@ export class StreamDetector {
   readonly #actors = new ExpiringInterner('\u0000');
   readonly #windows = new Map<StreamTrace, TraceWindow>();
   readonly #reorder: ReorderBuffer<Action>;
-  /** platform → action id → time, for at-least-once sources. */
-  readonly #seenActions = new Map<string, Map<string, number>>();
-  #seenCount = 0;
-  /** Reused for the actions the reorder buffer releases. */
+  /** Actions seen within the horizon, for at-least-once sources. */
+  readonly #seen = new SeenActions();
+  /** Reused for the actions the reorder buffer releases, and their interned accounts. */
   readonly #due: Action[] = [];
+  readonly #dueActors: number[] = [];
   /** The action being applied, for the trace-event visitor (made once, not per action). */
   #actor = 0;
   #time = 0;
@@ -137,29 +138,31 @@ export class StreamDetector {
 
   /**
    * Takes one action. Delivery may repeat an action (at-least-once sources): one already seen
-   * within the horizon is counted as a duplicate and ignored.
+   * within the horizon (the same account, time and id) is counted as a duplicate and ignored.
    */
   push(action: Action): void {
-    let seen = this.#seenActions.get(action.platform);
-    if (seen === undefined) {
-      seen = new Map();
-      this.#seenActions.set(action.platform, seen);
-    }
-    if (seen.has(action.id)) {
+    const actor = this.#actors.internIn(action.platform, action.actorId, action.time);
+    if (actor >= MAX_LIVE_ACTORS) throw new LockstepError('detect/bad-input', `stream: more than ${MAX_LIVE_ACTORS} live accounts; shorten the horizon or partition the stream`);
+    if (!this.#seen.add(actor, action.id, action.time)) {
       this.duplicates++;
       return;
     }
-    seen.set(action.id, action.time);
-    this.#seenCount++;
-    const due = this.#reorder.push(action.time, action, this.#due);
-    for (let i = 0; i < due.length; i++) this.#apply(due[i]!);
-    due.length = 0;
+    this.#reorder.push(action.time, action, this.#due, actor, this.#dueActors);
+    this.#applyDue();
     this.#maybeSweep();
   }
 
   /** Releases every held action (end of input). */
   flush(): void {
-    for (const due of this.#reorder.release(Infinity)) this.#apply(due);
+    this.#reorder.release(Infinity, this.#due, this.#dueActors);
+    this.#applyDue();
+  }
+
+  #applyDue(): void {
+    const due = this.#due, actors = this.#dueActors;
+    for (let i = 0; i < due.length; i++) this.#apply(due[i]!, actors[i]!);
+    due.length = 0;
+    actors.length = 0;
   }
 
   get watermark(): number {
@@ -177,10 +180,9 @@ export class StreamDetector {
     return this.#reorder.late;
   }
 
-  #apply(action: Action): void {
+  /** Applies a released action; `actor` was interned on push (and stays live: see expire). */
+  #apply(action: Action, actor: number): void {
     this.actions++;
-    const actor = this.#actors.internIn(action.platform, action.actorId, action.time);
-    if (actor >= MAX_LIVE_ACTORS) throw new LockstepError('detect/bad-input', `stream: more than ${MAX_LIVE_ACTORS} live accounts; shorten the horizon or partition the stream`);
     this.#actor = actor;
     this.#time = action.time;
     visitTraceEvents(action, this.options.traces, this.#visit);
@@ -200,20 +202,14 @@ export class StreamDetector {
     if (!Number.isFinite(cutoff)) return;
     // A pair record lives as long as its later co-action, which can be up to a window after the
     // partner's last action: accounts are kept a window longer so no live record names a freed id.
+    // The duplicate check's entries (time < cutoff) go first: none then names a freed account, and
+    // a held action's account (time ≥ the watermark) is never freed.
+    this.#seen.expire(cutoff);
     this.#actors.expire(cutoff - this.options.windowMs);
-    for (const [platform, seen] of this.#seenActions) {
-      for (const [id, time] of seen) {
-        if (time < cutoff) {
-          seen.delete(id);
-          this.#seenCount--;
-        }
-      }
-      if (seen.size === 0) this.#seenActions.delete(platform);
-    }
   }
 
   size(): StreamStateSize {
-    const total: StreamStateSize = { bufferedEvents: 0, keys: 0, pairKeyRecords: 0, actorKeyRecords: 0, actors: this.#actors.size, held: this.#reorder.size + this.#seenCount };
+    const total: StreamStateSize = { bufferedEvents: 0, keys: 0, pairKeyRecords: 0, actorKeyRecords: 0, actors: this.#actors.size, held: this.#reorder.size + this.#seen.size };
     for (const window of this.#windows.values()) {
       const size = window.size();
       total.bufferedEvents += size.bufferedEvents;

@@ -3,18 +3,24 @@
  * lateness) passes them, then released in (time, arrival) order, the order the batch kernel sorts
  * a key's events in. An event older than what was already released is late: released at once and
  * counted, never dropped.
+ *
+ * Held events live in columns (time, arrival number, item, an int tag) indexed by a slot, and the
+ * heap orders slot numbers: no object is made per held event.
  */
 
-interface Held<T> {
-  time: number;
-  seq: number;
-  item: T;
-}
-
 export class ReorderBuffer<T> {
-  readonly #heap: Held<T>[] = [];
+  /** Binary heap of slot numbers, ordered by (time, seq). */
+  #heap = new Int32Array(256);
+  #length = 0;
+  #time = new Float64Array(256);
+  #seq = new Float64Array(256);
+  #tag = new Int32Array(256);
+  #items: (T | undefined)[] = [];
+  #free = new Int32Array(256);
+  #freeCount = 0;
+  #slots = 0;
   readonly #latenessMs: number;
-  #seq = 0;
+  #nextSeq = 0;
   #newest = -Infinity;
   #released = -Infinity;
   late = 0;
@@ -24,7 +30,7 @@ export class ReorderBuffer<T> {
   }
 
   get size(): number {
-    return this.#heap.length;
+    return this.#length;
   }
 
   /** Time up to which everything has been released. */
@@ -32,64 +38,99 @@ export class ReorderBuffer<T> {
     return this.#released;
   }
 
-  /** Holds `item`; returns the items now due, in order. */
-  push(time: number, item: T, out: T[] = []): T[] {
+  /**
+   * Holds `item` (with an int `tag` released beside it into `tags`); returns the items now due,
+   * in order.
+   */
+  push(time: number, item: T, out: T[] = [], tag = 0, tags: number[] = []): T[] {
     if (time < this.#released) {
       this.late++;
       out.push(item);
+      tags.push(tag);
       return out;
     }
-    this.#insert({ time, seq: this.#seq++, item });
+    const slot = this.#freeCount > 0 ? this.#free[--this.#freeCount]! : this.#newSlot();
+    this.#time[slot] = time;
+    this.#seq[slot] = this.#nextSeq++;
+    this.#tag[slot] = tag;
+    this.#items[slot] = item;
+    this.#insert(slot);
     if (time > this.#newest) this.#newest = time;
-    return this.release(this.#newest - this.#latenessMs, out);
+    return this.release(this.#newest - this.#latenessMs, out, tags);
   }
 
-  /** Releases every held item with time ≤ `until` (Infinity: all). */
-  release(until: number, out: T[] = []): T[] {
-    while (this.#heap.length > 0 && (this.#heap[0]?.time ?? Infinity) <= until) {
-      const top = this.#pop();
-      this.#released = top.time;
-      out.push(top.item);
+  /** Releases every held item with time ≤ `until` (Infinity: all), tags into `tags`. */
+  release(until: number, out: T[] = [], tags: number[] = []): T[] {
+    while (this.#length > 0 && this.#time[this.#heap[0]!]! <= until) {
+      const slot = this.#pop();
+      this.#released = this.#time[slot]!;
+      out.push(this.#items[slot] as T);
+      tags.push(this.#tag[slot]!);
+      this.#items[slot] = undefined;
+      if (this.#freeCount === this.#free.length) this.#free = grow(this.#free);
+      this.#free[this.#freeCount++] = slot;
     }
     if (until > this.#released && Number.isFinite(until)) this.#released = until;
     return out;
   }
 
-  #less(x: Held<T>, y: Held<T>): boolean {
-    return x.time < y.time || (x.time === y.time && x.seq < y.seq);
+  #newSlot(): number {
+    const slot = this.#slots++;
+    if (slot >= this.#time.length) {
+      const time = new Float64Array(2 * this.#time.length);
+      time.set(this.#time);
+      this.#time = time;
+      const seq = new Float64Array(2 * this.#seq.length);
+      seq.set(this.#seq);
+      this.#seq = seq;
+      this.#tag = grow(this.#tag);
+      this.#heap = grow(this.#heap);
+    }
+    return slot;
   }
 
-  #insert(entry: Held<T>): void {
+  #less(x: number, y: number): boolean {
+    const tx = this.#time[x]!, ty = this.#time[y]!;
+    return tx < ty || (tx === ty && this.#seq[x]! < this.#seq[y]!);
+  }
+
+  #insert(slot: number): void {
     const heap = this.#heap;
-    heap.push(entry);
-    let i = heap.length - 1;
+    let i = this.#length++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const up = heap[parent] as Held<T>;
-      if (!this.#less(entry, up)) break;
+      const up = heap[parent]!;
+      if (!this.#less(slot, up)) break;
       heap[i] = up;
       i = parent;
     }
-    heap[i] = entry;
+    heap[i] = slot;
   }
 
-  #pop(): Held<T> {
+  #pop(): number {
     const heap = this.#heap;
-    const top = heap[0] as Held<T>;
-    const last = heap.pop() as Held<T>;
-    if (heap.length > 0) {
+    const top = heap[0]!;
+    const last = heap[--this.#length]!;
+    const length = this.#length;
+    if (length > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
-        if (l >= heap.length) break;
+        if (l >= length) break;
         const r = l + 1;
-        const child = r < heap.length && this.#less(heap[r] as Held<T>, heap[l] as Held<T>) ? r : l;
-        if (!this.#less(heap[child] as Held<T>, last)) break;
-        heap[i] = heap[child] as Held<T>;
+        const child = r < length && this.#less(heap[r]!, heap[l]!) ? r : l;
+        if (!this.#less(heap[child]!, last)) break;
+        heap[i] = heap[child]!;
         i = child;
       }
       heap[i] = last;
     }
     return top;
   }
+}
+
+function grow(column: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(2 * column.length);
+  out.set(column);
+  return out;
 }
