@@ -52,9 +52,9 @@ function lcg(seed: number): () => number {
 
 /**
  * The facts of a cluster of overlapping fan bases, built like the synthetic generator's fan
- * communities and like the merged fan clusters of the 10M-event run (633-821 fans of 6-12 idols,
- * ~90 idol posts each, every fan reposting 20-60% of one or two idols' posts minutes after,
- * plus a few reposts of viral posts by many other authors).
+ * communities and like the merged fan clusters of the 10M-event run (633-821 fans of 4 idols,
+ * 104-282 fans each, ~90 idol posts each, every fan reposting 20-60% of one or two idols' posts
+ * minutes after, plus a few reposts of viral posts by many other authors).
  */
 function mergedFans(idols: number, fansPerIdol: number, seed: number): ClusterFacts {
   const random = lcg(seed);
@@ -77,12 +77,29 @@ function mergedFans(idols: number, fansPerIdol: number, seed: number): ClusterFa
 }
 
 test('a large cluster of overlapping fan bases of many idols is a fandom, as each fan base is at small scale', () => {
-  for (const [idols, fansPerIdol] of [[1, 200], [3, 70], [6, 110], [9, 80], [12, 60]] as const) {
+  for (const [idols, fansPerIdol] of [[1, 200], [3, 70], [4, 170], [4, 60], [6, 110], [12, 60]] as const) {
     const facts = mergedFans(idols, fansPerIdol, 7 + idols);
     assert.ok(idols <= 3 || facts.repostAuthors.slice(0, 3).reduce((sum, a) => sum + a.reposts, 0) < 0.8 * facts.repostAuthors.reduce((sum, a) => sum + a.reposts, 0), 'the shape that failed: three idols hold under 80% of the reposts');
     assert.equal(organicExplanation(facts)?.kind, 'fandom', `${idols} idols x ${fansPerIdol} fans`);
     assert.equal(organicExplanation({ ...facts, medianRepostDelayMs: 30_000 }), null, `${idols} idols reposted at machine pace is not a fandom`);
   }
+});
+
+test('the 10M-event run\'s flagged fan cluster (649 fans, 4 idols holding 70% of the reposts in three, 88% in four) is a fandom', () => {
+  // Reposts per author as counted from the run's archive (synth scale 100, seed 7, cluster 775):
+  // four idols, then ~3,000 reposts of 741 other authors (viral posts), median 5.3 min after.
+  const idols = [7418, 5536, 5082, 4573].map((reposts, i) => ({ author: `idol${i}`, reposts, inCluster: false }));
+  const tail = Array.from({ length: 741 }, (_, i) => ({ author: `viral${i}`, reposts: i < 24 ? 40 : 3, inCluster: false }));
+  const facts: ClusterFacts = {
+    members: Array.from({ length: 649 }, () => ({ actions: 60, topDomain: null, topDomainPosts: 0 })),
+    repostAuthors: [...idols, ...tail], medianRepostDelayMs: 5.3 * 60_000,
+    traces: [{ trace: 'co-repost', edges: 55_852 }, { trace: 'co-reply', edges: 1389 }, { trace: 'fast-repost', edges: 834 }],
+    exclusivity: 0.3,
+  };
+  const explained = organicExplanation(facts);
+  assert.equal(explained?.kind, 'fandom');
+  assert.match(explained?.reason ?? '', /go to 4 accounts outside the cluster/);
+  assert.equal(organicExplanation(facts, { fandomFansPerIdol: Infinity }), null, 'the old three-idol limit left it flagged');
 });
 
 test('a retweet ring amplifying one account stays flagged at any size', () => {

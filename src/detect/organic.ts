@@ -126,8 +126,15 @@ export function organicExplanation(facts: ClusterFacts, options?: Partial<Organi
   // fandomAuthorShare of the reposts, or the few together fandomAuthorsShare.
   const outside = facts.repostAuthors.filter((author) => !author.inCluster);
   const single = outside.slice(0, 1);
-  const several = outside.slice(0, fandomIdolLimit(size, opts));
   const share = (authors: RepostAuthor[]): number => (reposts > 0 ? authors.reduce((sum, author) => sum + author.reposts, 0) / reposts : 0);
+  // The fewest most reposted outside authors that reach fandomAuthorsShare (those are named).
+  const limit = Math.min(outside.length, fandomIdolLimit(size, opts));
+  let needed = limit;
+  for (let k = 1, sum = 0; k <= limit; k++) {
+    sum += (outside[k - 1] as RepostAuthor).reposts;
+    if (reposts > 0 && sum / reposts >= opts.fandomAuthorsShare) { needed = k; break; }
+  }
+  const several = outside.slice(0, needed);
   const idols = share(single) >= opts.fandomAuthorShare ? single : share(several) >= opts.fandomAuthorsShare ? several : [];
   const idolReposts = idols.reduce((sum, author) => sum + author.reposts, 0);
   if (idols.length > 0 && totalEdges > 0 && repostEdges / totalEdges >= 0.8 && reposts > 0 &&
