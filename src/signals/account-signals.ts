@@ -73,10 +73,24 @@ function isRepurposed(actor: Actor, activity: ActivitySummary, settings: typeof 
   return silent && (switched || oldBeforeFirst);
 }
 
+/**
+ * Names in code-point order. Ties between equally used client apps go to the first name in this
+ * order, so the result does not depend on the order the counts arrived in (a store's GROUP BY
+ * returns groups in no fixed order).
+ */
+function compareNames(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0) ?? 0);
+  const y = Array.from(b, (c) => c.codePointAt(0) ?? 0);
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+  return x.length - y.length;
+}
+
 function mainClient(activity: ActivitySummary): string | null {
   let best: string | null = null;
   let most = 0;
-  for (const [client, n] of activity.clients) if (n > most) { best = client; most = n; }
+  for (const [client, n] of activity.clients) {
+    if (n > most || (n === most && best !== null && compareNames(client, best) < 0)) { best = client; most = n; }
+  }
   return best;
 }
 
@@ -213,7 +227,7 @@ export function accountSignals(members: readonly Actor[], base: AccountBaseline,
       const client = mainClient(activity.get(actor.id) as ActivitySummary);
       if (client !== null) { bump(clients, client); withClient += 1; }
     }
-    const ranked = [...clients].sort((x, y) => y[1] - x[1]);
+    const ranked = [...clients].sort((x, y) => y[1] - x[1] || compareNames(x[0], y[0]));
     const top = ranked[0];
     if (top !== undefined && base.withClient > 0) {
       signals.push(proportionSignal('client_concentration', `members whose most used client app is the cluster's most common (${top[0]}), against all accounts`, top[1], withClient,

@@ -141,7 +141,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', DETECT_CLI_DEFAULTS.edgeWeightQuantile)
     .option('--full-network', 'write every significant edge to edges.csv/network.*, not only those between flagged accounts')
     .option('--max-pairs-in-memory <n>', 'co-action pairs held in memory per trace before partitions spill to temp files (default: no limit)')
-    .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower, but clusters.json then carries attribution evidence; also to check one path against the other')
+    .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
