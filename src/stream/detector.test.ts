@@ -87,6 +87,17 @@ describe('stream mode against the batch engine', () => {
     assert.deepEqual(edgeMap(twice.detect().graph, once.actorIds), edgeMap(once.graph, once.actorIds));
   });
 
+  it('gives the same graph with tables pre-sized from a hint, and rejects a bad hint', () => {
+    const { lines } = jetstreamStream({ durationMs: 1_200_000, organicPerSecond: 3, ringEveryMs: 150_000 });
+    const grown = runStream(lines, {});
+    const sized = runStream(lines, { expectedRecords: 50_000 });
+    const base = grown.detect();
+    assert.ok(base.graph.size > 0);
+    assert.deepEqual(edgeMap(sized.detect().graph, base.actorIds), edgeMap(base.graph, base.actorIds));
+    assert.equal(sized.coActions, grown.coActions);
+    assert.throws(() => new StreamDetector({ expectedRecords: -1 }), /expectedRecords/);
+  });
+
   it('keeps state bounded by the horizon on a long stream, and finds the rings in every stretch', () => {
     const hour = 3_600_000;
     const { lines, rings } = jetstreamStream({ durationMs: 8 * hour, organicPerSecond: 1.5, ringEveryMs: 240_000 });

@@ -40,6 +40,11 @@ export interface StreamOptions {
    * at least the window), so state holds at most horizon + one sweep interval of records.
    */
   sweepEveryMs: number | null;
+  /**
+   * Live (pair, key) records expected per trace (null: tables start small and double as they
+   * fill); a right-sized hint saves the rehashes and copies of growing from empty.
+   */
+  expectedRecords: number | null;
 }
 
 export const STREAM_DEFAULTS: Readonly<StreamOptions> = Object.freeze({
@@ -52,6 +57,7 @@ export const STREAM_DEFAULTS: Readonly<StreamOptions> = Object.freeze({
   minShared: SIGNIFICANCE_DEFAULTS.minShared,
   cluster: CLUSTER_DEFAULTS,
   sweepEveryMs: null,
+  expectedRecords: null,
 });
 
 export interface DetectOptions {
@@ -91,6 +97,7 @@ function check(opts: StreamOptions): void {
   if (!(opts.horizonMs >= opts.windowMs)) throw bad(`horizonMs (${opts.horizonMs}) must be at least windowMs (${opts.windowMs})`);
   if (!(opts.latenessMs >= 0)) throw bad(`latenessMs must be >= 0, got ${opts.latenessMs}`);
   if (opts.traces.length === 0) throw bad('no traces to maintain');
+  if (opts.expectedRecords !== null && !(Number.isInteger(opts.expectedRecords) && opts.expectedRecords >= 0)) throw bad(`expectedRecords must be null or a whole number >= 0, got ${opts.expectedRecords}`);
   if (!Number.isInteger(opts.maxPartnersPerEvent) || opts.maxPartnersPerEvent < 1 || opts.maxPartnersPerEvent > MAX_PARTNERS_PER_EVENT) {
     throw bad(`maxPartnersPerEvent must be a whole number from 1 to ${MAX_PARTNERS_PER_EVENT} (each key keeps that many events), got ${opts.maxPartnersPerEvent}`);
   }

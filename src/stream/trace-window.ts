@@ -34,6 +34,8 @@ export interface TraceWindowOptions {
   windowMs: number;
   horizonMs: number;
   maxPartnersPerEvent: number;
+  /** Live (pair, key) records expected (null/absent: start small and grow); tables are made that big up front. */
+  expectedRecords?: number | null;
 }
 
 /** Pair weights that sum across partitions (see TraceWindow.pairPartials). */
@@ -66,11 +68,11 @@ export class TraceWindow {
   readonly keys = new ExpiringInterner();
   readonly #rings: KeyRings;
   /** (a, b, key), a < b → record: pair entry, co-actions, summed delay, last co-action time. */
-  readonly #pairKeys = new IntTupleTable(3);
+  readonly #pairKeys: IntTupleTable;
   /** Per entry, interleaved (one cache line per record): pair entry, co-actions, summed delay, last time, links. */
   #pk = new Float64Array(WIDTH * 1024);
   /** (a, b) → entry; `#pairKeys` records per pair (the pair's shared keys). */
-  readonly #pairs = new IntTupleTable(2);
+  readonly #pairs: IntTupleTable;
   #pairShared = new Int32Array(1024);
   /** pair entry → its first (pair, key) record. */
   #pairHead = new Int32Array(1024);
@@ -79,7 +81,7 @@ export class TraceWindow {
   /** Σ activity (the null model's D). */
   #activitySum = 0;
   /** (key, actor) → last time the actor acted on the key. */
-  readonly #actorKeys = new IntTupleTable(2);
+  readonly #actorKeys: IntTupleTable;
   #akLast = new Float64Array(1024);
   /** key → live actors on it (n_k). */
   #actorsOnKey = new Int32Array(1024);
@@ -92,6 +94,15 @@ export class TraceWindow {
   constructor(options: TraceWindowOptions) {
     this.#options = options;
     this.#rings = new KeyRings(options.maxPartnersPerEvent);
+    // Growing a table from empty rehashes it ~log2(n) times; a hint makes each table once.
+    const hint = Math.min(2 ** 26, Math.max(1024, Math.floor(options.expectedRecords ?? 0)));
+    this.#pairKeys = new IntTupleTable(3, hint);
+    this.#pairs = new IntTupleTable(2, hint);
+    this.#actorKeys = new IntTupleTable(2, Math.max(1024, hint >> 2));
+    this.#pk = new Float64Array(WIDTH * this.#pairKeys.entryCapacity);
+    this.#pairShared = new Int32Array(this.#pairs.entryCapacity);
+    this.#pairHead = new Int32Array(this.#pairs.entryCapacity);
+    this.#akLast = new Float64Array(this.#actorKeys.entryCapacity);
   }
 
   /** Adds one event; events should come in time order (see StreamDetector's reorder buffer). */
