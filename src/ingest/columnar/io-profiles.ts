@@ -6,22 +6,14 @@
  * file its latest row's (by time, then tweet id), a users file its row with the earliest creation
  * date.
  */
+import type { Actor } from '../../model/index.js';
 
 /** Profile columns, in `IoProfile` field order. */
 export const IO_PROFILE_COLUMNS = ['user_screen_name', 'user_display_name', 'account_creation_date', 'follower_count',
   'following_count', 'account_language', 'user_reported_location', 'user_profile_description'] as const;
 
 /** One account's profile as the store's actors table holds it. */
-export interface IoProfile {
-  handle: string | null;
-  displayName: string | null;
-  createdAt: number | null;
-  followers: number | null;
-  following: number | null;
-  language: string | null;
-  location: string | null;
-  description: string | null;
-}
+export type IoProfile = Pick<Actor, 'handle' | 'displayName' | 'createdAt' | 'followers' | 'following' | 'language' | 'location' | 'description'>;
 
 const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?: (\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$/;
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
