@@ -80,8 +80,9 @@ describe('stream mode against the batch engine', () => {
   });
 
   it('ignores an action delivered twice (at-least-once sources)', () => {
-    const { lines } = jetstreamStream({ durationMs: 600_000 });
+    const { lines } = jetstreamStream({ durationMs: 1_200_000, organicPerSecond: 3, ringEveryMs: 150_000 });
     const once = runStream(lines, {}).detect();
+    assert.ok(once.graph.size > 0, 'the stream has co-actions to double-count');
     const twice = runStream([...lines, ...lines.slice(0, 500)], {});
     assert.equal(twice.duplicates, 500);
     assert.deepEqual(edgeMap(twice.detect().graph, once.actorIds), edgeMap(once.graph, once.actorIds));
