@@ -10,3 +10,4 @@ export { LockstepError, assertNever, badMapping, badOption, storeFailed, unknown
 export { normalizeAll, normalizeHashtag, normalizeText, normalizeUrl, parseListField } from './normalize.js';
 export type { Rng } from './rng.js';
 export { mulberry32 } from './rng.js';
+export { compareCodePoints } from './order.js';

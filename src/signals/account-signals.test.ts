@@ -83,4 +83,18 @@ describe('accountSignals', () => {
     assert.equal(byName(signals, 'client_concentration').detail['top'] instanceof Array, true);
     assert.equal(byName(signals, 'client_concentration').confidence, 'high');
   });
+
+  it('gives the same client signal whatever order an account\'s equally used apps arrive in (a store returns groups in no fixed order)', () => {
+    const members = Array.from({ length: 10 }, (_, i) => actor(`m${i}`));
+    const others = Array.from({ length: 200 }, (_, i) => actor(`o${i}`));
+    const withClients = (order: [string, number][]): Map<string, ActivitySummary> => new Map([...members, ...others].map((account, i) => [account.id,
+      { clients: new Map(i < members.length ? order : [['Twitter Web App', 5]]), first: 0, last: 1, earlyLanguage: null, lateLanguage: null, longestGapDays: 0 }]));
+    const signal = (order: [string, number][]): Signal => {
+      const activity = withClients(order);
+      return byName(accountSignals(members, accountBaseline([...members, ...others], activity), activity), 'client_concentration');
+    };
+    const forward = signal([['b-app', 2], ['c-app', 5], ['a-app', 5]]);
+    assert.deepEqual(signal([['a-app', 5], ['b-app', 2], ['c-app', 5]]), forward);
+    assert.match(forward.description, /\(a-app\)/);
+  });
 });

@@ -7,6 +7,7 @@
  * Chinese) and DFRLab's checklist for bot and sock-puppet networks.
  */
 import type { Actor } from '../model/index.js';
+import { compareCodePoints } from '../model/index.js';
 import { proportionSignal } from './evidence.js';
 import type { Signal } from './evidence.js';
 import { groupingTemplate, handlePattern, isSpecificTemplate } from './handle-pattern.js';
@@ -74,22 +75,14 @@ function isRepurposed(actor: Actor, activity: ActivitySummary, settings: typeof 
 }
 
 /**
- * Names in code-point order. Ties between equally used client apps go to the first name in this
- * order, so the result does not depend on the order the counts arrived in (a store's GROUP BY
- * returns groups in no fixed order).
+ * The most used client app; ties go to the first name in code-point order, so the result does not
+ * depend on the order the counts arrived in (a store's GROUP BY returns groups in no fixed order).
  */
-function compareNames(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0) ?? 0);
-  const y = Array.from(b, (c) => c.codePointAt(0) ?? 0);
-  for (let i = 0; i < Math.min(x.length, y.length); i += 1) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
-  return x.length - y.length;
-}
-
 function mainClient(activity: ActivitySummary): string | null {
   let best: string | null = null;
   let most = 0;
   for (const [client, n] of activity.clients) {
-    if (n > most || (n === most && best !== null && compareNames(client, best) < 0)) { best = client; most = n; }
+    if (n > most || (n === most && best !== null && compareCodePoints(client, best) < 0)) { best = client; most = n; }
   }
   return best;
 }
@@ -227,7 +220,7 @@ export function accountSignals(members: readonly Actor[], base: AccountBaseline,
       const client = mainClient(activity.get(actor.id) as ActivitySummary);
       if (client !== null) { bump(clients, client); withClient += 1; }
     }
-    const ranked = [...clients].sort((x, y) => y[1] - x[1] || compareNames(x[0], y[0]));
+    const ranked = [...clients].sort((x, y) => y[1] - x[1] || compareCodePoints(x[0], y[0]));
     const top = ranked[0];
     if (top !== undefined && base.withClient > 0) {
       signals.push(proportionSignal('client_concentration', `members whose most used client app is the cluster's most common (${top[0]}), against all accounts`, top[1], withClient,

@@ -25,14 +25,15 @@ export interface IngestReport {
 
 export interface IngestCliOptions { format?: FormatName; db: string; rejects: string; map?: string; platform?: string; json?: boolean; memory?: string }
 
+const SIZE_UNITS: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
 /** DuckDB's memory limit for the load, checked here so a typo is a clear error, not a store failure. */
 export function parseMemoryLimit(text: string): string {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(text);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b)\s*$/i.exec(text);
   if (match === null) throw badOption('--memory', `"${text}" is not a size such as 512MB or 2GB`);
-  if (Number(match[1]) * (/^k/i.test(match[2] ?? '') ? 1e3 : /^m/i.test(match[2] ?? '') ? 1e6 : /^g/i.test(match[2] ?? '') ? 1e9 : 1e12) < 256e6) {
-    throw badOption('--memory', `"${text}" is too small: the CSV reader alone needs about 256MB`);
-  }
-  return `${match[1]}${(match[2] ?? '').toUpperCase().replace('IB', 'iB')}`;
+  const [, amount = '', unit = ''] = match;
+  if (Number(amount) * (SIZE_UNITS[unit.toLowerCase()] ?? 0) < 256e6) throw badOption('--memory', `"${text}" is too small: the CSV reader alone needs about 256MB`);
+  return `${amount}${unit.toUpperCase().replace('IB', 'iB')}`;
 }
 
 /** Ingests files into an open store; shared by `ingest` and `demo`. */

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { Hono } from 'hono';
 import type { Config } from '../../config.js';
 import { badOption } from '../../model/index.js';
+import type { KnownInfra } from '../../signals/signup/index.js';
 import type { DuckDbStore } from '../../store/index.js';
 import type { CliIo } from '../io.js';
 
@@ -25,13 +26,11 @@ async function signupService(store: DuckDbStore, dbPath: string): Promise<Signup
   const members = (await queryRows(store.connection, `SELECT DISTINCT m.account_id, m.cluster_id FROM det_members m JOIN det_clusters c USING (run_id, cluster_id)
     WHERE m.run_id = (SELECT max(run_id) FROM det_runs) AND c.flagged`)).map((row) => ({ accountId: String(row['account_id']), source: `cluster ${String(row['cluster_id'])}` }));
   const table = await signup.loadIpTableFromStore(store.connection, 'store');
+  const learn = async (saved: KnownInfra): Promise<KnownInfra> => (await signup.learnFromStore(store.connection, members, saved, table.lookup)).known;
   if (dbPath === ':memory:') {
-    const { known } = await signup.learnFromStore(store.connection, members, signup.emptyKnownInfra(), table.lookup);
-    return { routes: signup.signupScoreRoutes(signup.createSignupScorer(known, table.lookup)), close: async () => {} };
+    return { routes: signup.signupScoreRoutes(signup.createSignupScorer(await learn(signup.emptyKnownInfra()), table.lookup)), close: async () => {} };
   }
-  const statePath = signup.statePathFor(dbPath);
-  const { known } = await signup.learnFromStore(store.connection, members, signup.knownOf(await signup.loadState(statePath)), table.lookup);
-  const opened = await signup.openSignupScorer(statePath, table.lookup, { known });
+  const opened = await signup.openSignupScorer(signup.statePathFor(dbPath), table.lookup, { learn });
   return { routes: signup.signupScoreRoutes(opened.scorer), close: opened.close };
 }
 

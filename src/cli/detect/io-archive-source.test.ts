@@ -10,13 +10,9 @@ import { TRACE_NAMES } from '../../detect/traces/trace-names.js';
 import { DuckDbStore } from '../../store/index.js';
 import { FIXTURES, scratchDir } from '../../test-support/fixtures.js';
 import { ingestInto } from '../commands/ingest.js';
-import { attributionData } from '../commands/signals.js';
-import { attributor } from '../../signals/index.js';
-import type { AttributionEvidence } from '../../signals/index.js';
 import { runCli } from '../test-support/run-cli.js';
 import { storeSource } from './detect-source.js';
 import type { DetectSource } from './detect-source.js';
-import { tieOrder } from './io-attribution.js';
 import { ioArchiveInputs, readIoArchive } from './io-direct.js';
 import { codePointOrder, compareCodePoints } from './io-traces.js';
 
@@ -59,20 +55,7 @@ async function described(source: DetectSource): Promise<Record<string, unknown>>
   return { accounts: loaded.actorIds, missing: loaded.missing, traces, pairs, edges, clusters, attribution };
 }
 
-/**
- * The store's attribution with each account's client apps in the direct path's order (`tieOrder`):
- * the store lists them in DuckDB's GROUP BY output order, which decides the main client where the
- * top ones tie.
- */
-async function tieOrderedStoreAttribution(db: DuckDbStore, groups: readonly (readonly string[])[]): Promise<(AttributionEvidence | null)[]> {
-  const data = await attributionData(db.connection, groups.flat());
-  if (data === null) return groups.map(() => null);
-  const activity = new Map([...data.activity ?? []].map(([id, summary]) => [id, { ...summary, clients: tieOrder(summary.clients) }]));
-  const attribute = attributor({ ...data, activity });
-  return groups.map((group) => attribute.evidence(group));
-}
-
-async function bothSources(name: string, inputs: string[], tieOrdered = false): Promise<{ direct: Record<string, unknown>; store: Record<string, unknown> }> {
+async function bothSources(name: string, inputs: string[]): Promise<{ direct: Record<string, unknown>; store: Record<string, unknown> }> {
   const archive = await ioArchiveInputs(inputs, { rejects: '' });
   assert.notEqual(archive, null, 'the inputs are read directly');
   const opened = await readIoArchive(archive!, { rejects: join(dir, `${name}-direct-rejects.csv`) });
@@ -80,9 +63,7 @@ async function bothSources(name: string, inputs: string[], tieOrdered = false): 
   const db = await DuckDbStore.open(':memory:');
   try {
     await ingestInto(db, inputs, { rejects: join(dir, `${name}-store-rejects.csv`) }, false);
-    const store = storeSource(db);
-    if (tieOrdered) store.attribution = (groups) => tieOrderedStoreAttribution(db, groups);
-    return { direct, store: await described(store) };
+    return { direct, store: await described(storeSource(db)) };
   } finally {
     await db.close();
   }
@@ -150,7 +131,7 @@ describe('detect on Information Operations archive files without the store gives
   });
 
   it('on the real archive sample (tweets and users): same events per trace, pairs, edges, clusters', { timeout: 120_000 }, async () => {
-    const { direct, store } = await bothSources('real', [FIXTURES.ioTweets, FIXTURES.ioUsers], true);
+    const { direct, store } = await bothSources('real', [FIXTURES.ioTweets, FIXTURES.ioUsers]);
     const events = Object.values(direct['traces'] as Record<string, string[]>).reduce((sum, list) => sum + list.length, 0);
     assert.ok(events > 500, `${events} events`);
     const attribution = direct['attribution'] as { with_profile: number; signals: unknown[] }[];

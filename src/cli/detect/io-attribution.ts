@@ -5,15 +5,12 @@
  * infrastructure signals, as in the store. Up to SIGNALS_DEFAULTS.baselineAccounts other accounts
  * and baselineActivity of them with activity the sets are the store's; past those the store
  * samples, here the first in the order the accounts were added are taken (all for the baseline).
- * An account's client apps are listed most used first, ties in code-point order of the name, so
- * its main client (the first most used) is well defined; the store lists them in DuckDB's
- * GROUP BY output order, so the two differ where an account's top clients tie (`tieOrder`).
+ * Client apps may come in any order: the signals break ties between them by name.
  */
 import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import type { Actor } from '../../model/index.js';
 import type { ActivitySummary, AttributionEvidence } from '../../signals/index.js';
 import { SIGNALS_DEFAULTS } from '../commands/signals.js';
-import { compareCodePoints } from './io-traces.js';
 
 const DAY_MS = 86_400_000;
 const PLATFORM = 'twitter';
@@ -34,11 +31,6 @@ function mode(values: readonly number[]): number {
   }
   for (const value of values) if (counts.get(value) === most) return value;
   return -1;
-}
-
-/** Client apps most used first, ties in code-point order of the name. */
-export function tieOrder(clients: ReadonlyMap<string, number>): Map<string, number> {
-  return new Map([...clients].sort((x, y) => y[1] - x[1] || compareCodePoints(x[0], y[0])));
 }
 
 /** Activity of these accounts (by id in `users`) over the actions (`rows` of the columns), as readActivity. */
@@ -66,9 +58,8 @@ export function ioActivity(columns: IoTweetsColumns, rows: Int32Array, accounts:
       if (language >= 0) (i < half ? early : late).push(language);
     });
     const earlyLanguage = mode(early), lateLanguage = mode(late);
-    const clients = tieOrder(counts);
     out.set(columns.users.text(user), {
-      clients, first: columns.time[list[0]!]!, last: columns.time[list[list.length - 1]!]!, longestGapDays: gap / DAY_MS,
+      clients: counts, first: columns.time[list[0]!]!, last: columns.time[list[list.length - 1]!]!, longestGapDays: gap / DAY_MS,
       earlyLanguage: earlyLanguage < 0 ? null : columns.languages.text(earlyLanguage),
       lateLanguage: lateLanguage < 0 ? null : columns.languages.text(lateLanguage),
     });

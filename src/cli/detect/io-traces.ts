@@ -6,7 +6,7 @@
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
 import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import { KIND_REPOST } from '../../ingest/columnar/index.js';
-import { normalizeAll, normalizeHashtag, normalizeUrl, parseListField } from '../../model/index.js';
+import { compareCodePoints, normalizeAll, normalizeHashtag, normalizeUrl, parseListField } from '../../model/index.js';
 
 /** The kept actions of the columns and what every trace needs about them. */
 export interface IoActionView {
@@ -27,19 +27,7 @@ export interface IoActionView {
 /** A built trace and the label of each of its keys. */
 export interface BuiltTrace { data: TraceData; label: (key: number) => string }
 
-/** Code point order of two strings (the byte order of their UTF-8, as DuckDB sorts text). */
-export function compareCodePoints(x: string, y: string): number {
-  const n = Math.min(x.length, y.length);
-  for (let i = 0; i < n; i++) {
-    let a = x.charCodeAt(i), b = y.charCodeAt(i);
-    if (a === b) continue;
-    // Surrogates (astral code points) sort after every other BMP unit in code point order.
-    if (a >= 0xd800) a += a < 0xe000 ? 0x2000 : -0x800;
-    if (b >= 0xd800) b += b < 0xe000 ? 0x2000 : -0x800;
-    return a - b;
-  }
-  return x.length - y.length;
-}
+export { compareCodePoints };
 
 /** The host of a normalised URL without `www.` (as sqlUrlDomain). */
 export function urlDomain(url: string): string {

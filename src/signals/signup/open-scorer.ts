@@ -22,11 +22,12 @@ export interface OpenScorer {
  * const { scorer, close } = await openSignupScorer(statePathFor(db), (await loadIpTableFromStore(store.connection, db)).lookup);
  * app.route('/v1/signups', signupScoreRoutes(scorer)); // ... on shutdown: await close();
  */
-export async function openSignupScorer(statePath: string, lookup: IpLookup, options: Partial<SaverOptions> & { scorer?: Partial<ScorerOptions>; known?: KnownInfra } = {}): Promise<OpenScorer> {
+export async function openSignupScorer(statePath: string, lookup: IpLookup, options: Partial<SaverOptions> & { scorer?: Partial<ScorerOptions>; learn?: (saved: KnownInfra) => Promise<KnownInfra> } = {}): Promise<OpenScorer> {
   const state = await loadState(statePath);
-  // `known` replaces the file's known infrastructure (e.g. the file's merged with a new detection run).
-  const { scorer: scorerOptions, known, ...saverOptions } = options;
-  const scorer = createSignupScorer(known ?? knownOf(state), lookup, state, scorerOptions);
+  // `learn` adds to the file's known infrastructure (e.g. a new detection run's clusters).
+  const { scorer: scorerOptions, learn, ...saverOptions } = options;
+  const known = learn === undefined ? knownOf(state) : await learn(knownOf(state));
+  const scorer = createSignupScorer(known, lookup, state, scorerOptions);
   const saver = stateSaver(scorer, statePath, saverOptions);
   return { scorer, flush: saver.flush, close: saver.stop };
 }

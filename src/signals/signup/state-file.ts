@@ -5,6 +5,7 @@
  * most the last interval of velocity counts. Read back through a zod schema.
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { LockstepError } from '../../model/index.js';
 import type { KnownInfra } from './known-infra.js';
@@ -69,12 +70,13 @@ export async function loadState(path: string): Promise<ScorerState | null> {
 /** The known infrastructure of a saved state, or an empty one. */
 export const knownOf = (state: ScorerState | null): KnownInfra => state?.known ?? emptyKnownInfra();
 
-/** Writes the state atomically. -Infinity (an empty bucket) is stored as null. */
-export async function saveState(path: string, state: ScorerState): Promise<void> {
+/** Writes `path` through a temporary file, synced, then renamed over it: a reader sees the old file or the whole new one. */
+async function writeAtomically<T>(path: string, write: (handle: FileHandle) => Promise<T>): Promise<T> {
   const temp = `${path}.${process.pid}.tmp`;
   const handle = await open(temp, 'w');
+  let result: T;
   try {
-    await handle.writeFile(JSON.stringify(state, (_key, value: unknown) => (value === -Infinity ? null : value)));
+    result = await write(handle);
     await handle.sync();
   } finally {
     await handle.close();
@@ -85,6 +87,12 @@ export async function saveState(path: string, state: ScorerState): Promise<void>
     await rm(temp, { force: true });
     throw error;
   }
+  return result;
+}
+
+/** Writes the state atomically. -Infinity (an empty bucket) is stored as null. */
+export async function saveState(path: string, state: ScorerState): Promise<void> {
+  await writeAtomically(path, (handle) => handle.writeFile(JSON.stringify(state, (_key, value: unknown) => (value === -Infinity ? null : value))));
 }
 
 /** The known infrastructure as JSON, once per object (it changes only when learning). */
@@ -96,10 +104,8 @@ const knownJson = new WeakMap<KnownInfra, string>();
  * stalls a server for long. Answers the main-thread time it took (ms).
  */
 export async function saveStateInParts(path: string, state: ScorerStateParts): Promise<number> {
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w');
-  let busy = 0;
-  try {
+  return writeAtomically(path, async (handle) => {
+    let busy = 0;
     let started = performance.now();
     const { domains, lastTime } = state.head;
     let known = knownJson.get(state.head.known);
@@ -123,17 +129,8 @@ export async function saveStateInParts(path: string, state: ScorerStateParts): P
     text += '}}';
     busy += performance.now() - started;
     await handle.write(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  return busy;
+    return busy;
+  });
 }
 
 export interface StateSaver {
