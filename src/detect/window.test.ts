@@ -90,6 +90,27 @@ describe('detectTimePrecision', () => {
     assert.throws(() => detectTimePrecision(Float64Array.of(0, NaN)), (e: unknown) => e instanceof LockstepError && e.code === 'detect/bad-input' && /time 1/.test(e.message));
   });
 
+  it('rejects a non-finite time even where the units were already decided (Infinity late in the input)', () => {
+    const times = new Float64Array(5_000).map((_, i) => i * 1_000 + 7);
+    times[4_999] = Infinity;
+    assert.throws(() => detectTimePrecision(times), (e: unknown) => e instanceof LockstepError && /time 4999 is Infinity/.test(e.message));
+  });
+
+  it('agrees with counting every time against every unit (the obvious rule) on mixed precisions', () => {
+    const units = [86_400_000, 3_600_000, 60_000, 1_000, 1];
+    const obvious = (times: Float64Array): number => {
+      const off = units.map((unit) => times.filter((t) => t % unit !== 0).length);
+      const u = off.findIndex((count) => times.length > 0 && count <= 0.001 * times.length);
+      return u < 0 ? 1 : units[u]!;
+    };
+    const time = fc.tuple(fc.integer({ min: -2_000_000, max: 2_000_000 }), fc.constantFrom(...units), fc.constantFrom(0, 0, 0, 0.5, 17))
+      .map(([k, unit, jitter]) => k * unit + jitter);
+    fc.assert(fc.property(fc.array(time, { maxLength: 3_000 }), (list) => {
+      const times = Float64Array.from(list);
+      assert.equal(detectTimePrecision(times).precisionMs, obvious(times));
+    }), { numRuns: 300 });
+  });
+
   it('finds minute precision in the real Information Operations archive sample', () => {
     const rows = parse(readFileSync(FIXTURES.ioTweets, 'utf8'), { columns: true, relax_column_count: true, skip_records_with_error: true }) as Record<string, string>[];
     const times = Float64Array.from(rows.map((r) => at(`${r['tweet_time']}`.replace(' ', 'T'))).filter(Number.isFinite));
