@@ -6,7 +6,8 @@
 //               members' last co-action, `lag` from the earliest event the previous detection had not
 //               seen (a bound from whichever event completed the cluster); detection times
 //   memory      heap and state over a long replay (horizon 1 h), sampled every event-hour
-//   worker      a worker's side in one process (decode 500-event JSON batches, windows, encode partials)
+//   worker      the scale-out parts in one process, no NATS: the front end's partitioner (actions → binary batches) and
+//               a worker's side (decode batches, windows, encode partials) with 1 worker and with 2 (each half the partitions)
 //   nats        1 and 2 workers on a 3-node NATS JetStream cluster (needs nats-server): JSONL parse +
 //               publish + workers to all partials, workers started (and waiting) beforehand
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
@@ -115,30 +116,58 @@ if (sections.has('memory')) {
   console.log(`memory over ${hours} h of stream (horizon 1 h${globalThis.gc === undefined ? '; run with --expose-gc for steadier figures' : ''}):\n  ${samples.join('\n  ')}`);
 }
 
-// 3b. A worker's side in one process, without NATS: decode 500-event JSON batches, windows, partials.
+// 3b. Scale-out parts in one process, without NATS: the front end's partitioner (actions → binary
+// batches), and a worker's side (decode batches, windows, encode partials) for all 8 partitions
+// (1 worker) and for each half (each of 2 workers). CPU per event, so the parts can be added up.
 if (sections.has('worker')) {
-  const { encodePartial, partitionEvents, PartitionWork } = await import('../src/stream/distributed.ts');
+  const { encodePartial, PartitionWork } = await import('../src/stream/distributed.ts');
+  const { Partitioner } = await import('../src/stream/partitioner.ts');
   const { lines } = feed();
   const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
-  const parts = partitionEvents(actions, DEFAULT_STREAM_TRACES, 8);
-  const messages = [];
-  for (const [partition, list] of parts) for (let start = 0; start < list.length; start += 500) messages.push([partition, JSON.stringify({ b: start / 500, events: list.slice(start, start + 500) })]);
+  const partitions = 8;
+  const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
+  let batches = [];
   for (let round = 1; round <= 3; round++) {
     globalThis.gc?.();
     const c = cpu();
-    const works = new Map([...parts.keys()].map((partition) => [partition, new PartitionWork(partition, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 })]));
-    messages.forEach(([partition, text], order) => works.get(partition).add(JSON.parse(text).events, order));
-    let bytes = 0;
-    for (const work of works.values()) bytes += encodePartial(work.finish()).length;
+    const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
+    const out = [];
+    for (const action of actions) partitioner.push(action, out);
+    partitioner.finish(out);
     const seconds = cpu() - c;
-    console.log(`worker side, round ${round}: ${actions.length} events in 8 partitions, ${seconds.toFixed(2)} s CPU = ${k(actions.length / seconds)} events/s CPU; partials ${mb(bytes)} MB`);
+    batches = out;
+    const bytes = out.reduce((sum, batch) => sum + batch.bytes.length, 0);
+    console.log(`front end (partition + encode), round ${round}: ${actions.length} actions → ${partitioner.events} events, ${out.length} messages, ${(bytes / partitioner.events).toFixed(1)} bytes/event; ${seconds.toFixed(2)} s CPU = ${k(partitioner.events / seconds)} events/s CPU (${us(seconds, partitioner.events)}/event)`);
+  }
+  const events = batches.reduce((sum, batch) => sum + (batch.end ? 0 : new DataView(batch.bytes.buffer, batch.bytes.byteOffset).getUint32(12, true)), 0);
+  const work = (mine) => {
+    globalThis.gc?.();
+    const c = cpu();
+    const works = new Map(mine.map((partition) => [partition, new PartitionWork(partition, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 })]));
+    let n = 0, bytes = 0;
+    for (const batch of batches) if (works.has(batch.partition)) works.get(batch.partition).add(batch.bytes);
+    for (const partitionWork of works.values()) {
+      n += partitionWork.size;
+      bytes += encodePartial(partitionWork.finish()).length;
+    }
+    return { seconds: cpu() - c, n, bytes };
+  };
+  for (let round = 1; round <= 3; round++) {
+    const all = work(Array.from({ length: partitions }, (_, p) => p));
+    const halves = [0, 1].map((index) => work(Array.from({ length: partitions }, (_, p) => p).filter((p) => p % 2 === index)));
+    console.log(`worker side, round ${round}: 1 worker (8 partitions): ${all.n} events, ${all.seconds.toFixed(2)} s CPU = ${k(all.n / all.seconds)} events/s CPU (${us(all.seconds, all.n)}/event), partials ${mb(all.bytes)} MB; ` +
+      `2 workers (4 partitions each): ${halves.map((h) => `${h.n} events ${h.seconds.toFixed(2)} s CPU`).join(', ')} = ${k(events / Math.max(...halves.map((h) => h.seconds)))} events/s on 2 cores (the slower worker sets it), ${us(halves[0].seconds + halves[1].seconds, events)}/event of CPU in all`);
   }
 }
 
 // 4. Distributed: 1 and 2 workers, parse included.
 if (sections.has('nats')) {
   const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
-  const { collectPartials, ensureJobStorage, publishJob } = await import('../src/stream/nats/jobs.ts');
+  const { collectPartials, ensureJobStorage, publishBatches } = await import('../src/stream/nats/jobs.ts');
+  const { Partitioner } = await import('../src/stream/partitioner.ts');
+  const { readFileSync } = await import('node:fs');
+  // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
+  const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
   const { connect } = await import('nats');
   const { lines } = feed();
   const cluster = await startNatsCluster(3);
@@ -155,7 +184,7 @@ if (sections.has('nats')) {
         const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers)], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
-        reports.push(new Promise((resolve) => child.on('exit', () => resolve(/TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(err)))));
+        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
         return child;
       });
       // Ready once every partition has its durable consumer.
@@ -164,18 +193,30 @@ if (sections.has('nats')) {
         for (let p = 0; p < partitions; p++) ready += await jsm.consumers.info('LOCKSTEP_EVENTS', `${job}-p${p}`).then(() => 1, () => 0);
         if (ready < partitions) await sleep(200);
       }
-      const wall = performance.now(), c = cpu();
+      const wall = performance.now(), n0 = natsCpu();
+      let c = cpu();
       const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
-      const parsed = (performance.now() - wall) / 1000;
-      const sent = await publishJob(nc.jetstream(), actions, { job, partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
-      const published = (performance.now() - wall) / 1000, publisherCpu = cpu() - c;
+      const parsed = (performance.now() - wall) / 1000, parseCpu = cpu() - c;
+      c = cpu();
+      const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
+      const batches = [];
+      for (const action of actions) partitioner.push(action, batches);
+      partitioner.finish(batches);
+      const partitionCpu = cpu() - c;
+      c = cpu();
+      await publishBatches(nc.jetstream(), job, batches);
+      const published = (performance.now() - wall) / 1000, publishCpu = cpu() - c;
       await collectPartials(nc, job, partitions, 600_000);
-      const done = (performance.now() - wall) / 1000;
+      const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
-      const workerCpu = times.map((m) => (m === null ? NaN : Number(m[2]) + Number(m[3])));
-      console.log(`NATS, ${workers} worker(s), ${partitions} partitions: ${lines.length} lines → ${sent.events} events; parse ${parsed.toFixed(1)} s, parse+publish ${published.toFixed(1)} s (publisher CPU ${publisherCpu.toFixed(1)} s), all partials at ${done.toFixed(1)} s: ` +
-        `${k(sent.events / done)} events/s end to end; worker CPU ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s incl. tsx start-up`);
+      const workerCpu = times.map((m) => (m?.time ? Number(m.time[2]) + Number(m.time[3]) : NaN));
+      const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
+      const events = partitioner.events;
+      const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
+      console.log(`NATS, ${workers} worker(s), ${partitions} partitions: ${lines.length} lines → ${events} events; wall: parse ${parsed.toFixed(1)} s, + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`  CPU: parse ${parseCpu.toFixed(2)} s (${per(parseCpu)}), partition ${partitionCpu.toFixed(2)} s (${per(partitionCpu)}), publish client ${publishCpu.toFixed(2)} s (${per(publishCpu)}), NATS servers ${serverCpu.toFixed(2)} s (${per(serverCpu)}), ` +
+        `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up)`);
     }
     await nc.close();
   } finally {

@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { clusterAccounts } from '../detect/clusters.js';
 import { LockstepError } from '../model/index.js';
-import { assemblePartials, decodePartial, encodePartial, partitionEvents, PartitionWork } from './distributed.js';
+import { assemblePartials, decodePartial, encodePartial, PartitionWork } from './distributed.js';
 import { DEFAULT_STREAM_TRACES } from './extract.js';
 import { parseJetstreamLine } from './jetstream-line.js';
+import { partitionActions } from './partitioner.js';
+import { decodeBatch, encodeBatch } from './wire-batch.js';
 import { batchDetect } from './test-support/batch.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
 
 describe('partitioned co-action work', () => {
-  it('merged partials of 7 partitions equal the batch engine (edges, weights, clusters), and redelivered batches count once', async () => {
+  it('merged partials of 7 partitions equal the batch engine (edges, weights, clusters); repeated actions, redelivered and early batches count once', async () => {
     const { lines } = jetstreamStream({ durationMs: 1_800_000, organicPerSecond: 3, ringEveryMs: 120_000 });
     const dir = await mkdtemp(join(tmpdir(), 'lockstep-dist-'));
     try {
@@ -20,16 +22,24 @@ describe('partitioned co-action work', () => {
       await writeFile(file, `${lines.join('\n')}\n`);
       const batch = await batchDetect([file], DEFAULT_STREAM_TRACES, 60_000);
       const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
-      const parts = partitionEvents(actions, DEFAULT_STREAM_TRACES, 7);
-      const partials = [...parts].map(([partition, events]) => {
+      // The input repeats 300 actions (a source's redelivery): the partitioner drops them.
+      const parts = partitionActions([...actions, ...actions.slice(0, 300)], { partitions: 7, batchSize: 100 });
+      let early = 0;
+      const partials = [...parts].map(([partition, batches]) => {
         const work = new PartitionWork(partition, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
-        for (let start = 0; start < events.length; start += 100) work.add(events.slice(start, start + 100), start / 100);
-        work.add(events.slice(0, 150), 1e6); // at-least-once: a redelivery
-        assert.equal(work.duplicates, Math.min(150, events.length));
+        // At-least-once delivery: the third batch first (held until its turn), then all, then the first two again.
+        if (batches.length > 3) early += work.add(batches[2]!) ? 1 : 0;
+        for (const batch of batches) work.add(batch);
+        const again = batches.slice(0, Math.min(2, batches.length - 1));
+        for (const batch of again) assert.equal(work.add(batch), false);
+        assert.equal(work.complete, true);
+        assert.equal(work.duplicates > 0, again.length > 0 && batches.length > 3);
         // Through the wire format the object store holds.
         return decodePartial(encodePartial(work.finish()), `p${partition}`);
       });
+      assert.ok(early > 0);
       const merged = assemblePartials([...partials, partials[0]!], { traces: DEFAULT_STREAM_TRACES });
+      assert.equal(merged.actorIds.length, batch.actorIds.length);
       assert.deepEqual(merged.actorIds, batch.actorIds);
       const edges = (graph: typeof merged.graph, ids: readonly string[]): Map<string, number> => {
         const out = new Map<string, number>();
@@ -54,7 +64,7 @@ describe('partitioned co-action work', () => {
     const work = new PartitionWork(3, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
     const { lines } = jetstreamStream({ durationMs: 300_000 });
     const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
-    for (const events of partitionEvents(actions, DEFAULT_STREAM_TRACES, 1).values()) work.add(events, 0);
+    for (const batch of partitionActions(actions, { partitions: 1 }).get(0) ?? []) work.add(batch);
     const bytes = encodePartial(work.finish());
     const back = decodePartial(bytes, 'job/p3');
     assert.equal(back.partition, 3);
@@ -63,18 +73,19 @@ describe('partitioned co-action work', () => {
     assert.throws(() => decodePartial(new TextEncoder().encode('{"partition":1}'), 'job/p4'), /job\/p4: not a partial/);
   });
 
-  it('gives the same partial whether events come in order (applied as they arrive) or far out of order (replayed at the end)', () => {
+  it('gives the same partial whether events come in time order (applied as they arrive) or far out of order (replayed at the end)', () => {
     const { lines } = jetstreamStream({ durationMs: 900_000, organicPerSecond: 3, ringEveryMs: 120_000 });
     const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
-    const events = partitionEvents(actions, DEFAULT_STREAM_TRACES, 1).get(0) ?? [];
     const options = { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 };
-    const batches = Array.from({ length: Math.ceil(events.length / 100) }, (_, b) => events.slice(100 * b, 100 * b + 100));
-    const inOrder = new PartitionWork(0, options);
-    batches.forEach((batch, b) => inOrder.add(batch, b));
-    const shuffled = new PartitionWork(0, options);
-    // The last batch first: its events are minutes newer than the rest, which then all come late.
-    shuffled.add(batches[batches.length - 1]!, batches.length - 1);
-    batches.slice(0, -1).forEach((batch, b) => shuffled.add(batch, b));
+    const work = (input: typeof actions): PartitionWork => {
+      const partition = new PartitionWork(0, options);
+      for (const batch of partitionActions(input, { partitions: 1, batchSize: 100 }).get(0) ?? []) partition.add(batch);
+      return partition;
+    };
+    const inOrder = work(actions);
+    // The last tenth first: its events are minutes newer than the rest, which then all come late.
+    const cut = Math.floor(actions.length * 0.9);
+    const shuffled = work([...actions.slice(cut), ...actions.slice(0, cut)]);
     assert.equal(inOrder.outOfOrder, false);
     assert.equal(shuffled.outOfOrder, true);
     const rows = (partial: ReturnType<PartitionWork['finish']>): string[] => partial.traces.flatMap(({ trace, pairs }) =>
@@ -82,5 +93,25 @@ describe('partitioned co-action work', () => {
     const expected = rows(inOrder.finish());
     assert.ok(expected.length > 50);
     assert.deepEqual(rows(shuffled.finish()), expected);
+  });
+
+  it('refuses a damaged event batch, and an event naming an account its partition was never sent', () => {
+    const { lines } = jetstreamStream({ durationMs: 120_000 });
+    const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+    const [first] = partitionActions(actions, { partitions: 1, batchSize: 50 }).get(0) ?? [];
+    assert.ok(first !== undefined && first.length > 32);
+    const decoded = decodeBatch(first, 'x');
+    assert.equal(decoded.count, 50);
+    // A message's bytes at an odd place in a pooled Node Buffer read the same.
+    const shifted = decodeBatch(Buffer.concat([Buffer.alloc(3), first]).subarray(3), 'x');
+    assert.deepEqual([...shifted.time], [...decoded.time]);
+    assert.deepEqual(shifted.newKeys, decoded.newKeys);
+    assert.ok(decoded.newActors.length > 0 && decoded.newActors.every((label) => label.startsWith('bluesky\u0000did:')));
+    assert.throws(() => new PartitionWork(0, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 }).add(first.subarray(0, first.length - 3), 'job.0 #7'),
+      (error: unknown) => error instanceof LockstepError && /job\.0 #7: not an event batch/.test(error.message));
+    assert.throws(() => decodeBatch(new Uint8Array(64), 'job.0 #8'), /job\.0 #8: not an event batch \(wrong magic number\)/);
+    // The same events with the dictionary left out (as if batch 0 were skipped).
+    const bare = encodeBatch({ ...decoded, newActors: [], newKeys: [], newKeyTraces: [] });
+    assert.throws(() => new PartitionWork(0, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 }).add(bare), /batch 0: event 0 names account 0 or key \d+ not sent yet/);
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The pure half of scale-out: actions become trace events partitioned by key (all events on one
- * key meet in one worker, which is what the windowed co-action rule needs); a worker turns its
- * partitions' events into a partial (pair weights that sum across partitions, and per-actor
- * activity); the coordinator merges the partials and runs the batch engine's null model, fusion
- * and clustering. Every step is idempotent: events carry their action's id and index, and a
- * worker counts each once however often it is delivered.
+ * The pure half of scale-out: the partitioner (partitioner.ts) turns actions into trace events
+ * partitioned by key (all events on one key meet in one worker, which is what the windowed
+ * co-action rule needs) in numbered binary batches; a worker turns its partitions' batches into a
+ * partial (pair weights that sum across partitions, and per-actor activity); the coordinator
+ * merges the partials and runs the batch engine's null model, fusion and clustering. Every step is
+ * idempotent: the partitioner drops repeated actions, a worker takes each batch number once however
+ * often it is delivered, and the coordinator each partition once.
  */
 import { CLUSTER_DEFAULTS, clusterAccounts } from '../detect/clusters.js';
 import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
@@ -13,57 +14,14 @@ import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
 import type { PairTable } from '../detect/kernel/index.js';
 import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
 import { z } from 'zod';
-import type { Action } from '../model/index.js';
 import { LockstepError } from '../model/index.js';
-import { STREAM_TRACES, traceEvents } from './extract.js';
+import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { ExpiringInterner } from './interner.js';
+import { grownI32 } from './int-table.js';
 import { TraceWindow } from './trace-window.js';
 import type { PartialPairs } from './trace-window.js';
-
-/** One event on the wire: `u` its id (action id # index), `a` the actor (platform NUL id), trace null for an action with no trace event (the account still counts). */
-export interface WireEvent {
-  u: string;
-  a: string;
-  t: StreamTrace | null;
-  k: string;
-  ms: number;
-}
-
-/** FNV-1a 32-bit: stable across processes and machines. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-export function partitionOf(trace: string, key: string, partitions: number): number {
-  return hash(`${trace}\u0000${key}`) % partitions;
-}
-
-/**
- * The wire events of actions, by partition (event order kept within a partition).
- * @example partitionEvents(actions, DEFAULT_STREAM_TRACES, 8).get(3) // events whose key hashes to partition 3
- */
-export function partitionEvents(actions: Iterable<Action>, traces: readonly StreamTrace[], partitions: number): Map<number, WireEvent[]> {
-  const out = new Map<number, WireEvent[]>();
-  const put = (partition: number, event: WireEvent): void => {
-    let list = out.get(partition);
-    if (list === undefined) out.set(partition, (list = []));
-    list.push(event);
-  };
-  for (const action of actions) {
-    const actor = `${action.platform}\u0000${action.actorId}`;
-    const uid = `${action.platform}\u0000${action.id}`;
-    const events = traceEvents(action, traces);
-    if (events.length === 0) put(hash(actor) % partitions, { u: `${uid}#-`, a: actor, t: null, k: '', ms: action.time });
-    events.forEach((event, index) => put(partitionOf(event.trace, event.key, partitions), { u: `${uid}#${index}`, a: actor, t: event.trace, k: event.key, ms: action.time }));
-  }
-  return out;
-}
+import { decodeBatch } from './wire-batch.js';
+import type { EventBatch } from './wire-batch.js';
 
 /** What one worker reports for one partition: sums that merge exactly across partitions. */
 export interface PartitionPartial {
@@ -76,26 +34,35 @@ export interface PartitionPartial {
 }
 
 /**
- * A worker's windowed co-action state for one partition of a job. Events are counted once by id
- * and kept as interned ids in typed columns (a partition holds millions; objects would be most of
- * a worker's memory and GC time); `finish` releases them in (time, delivery order) order through
- * the trace windows.
+ * A worker's windowed co-action state for one partition of a job. It takes the partitioner's
+ * binary batches (wire-batch.ts) in batch-number order — a batch that comes early is held until
+ * the ones before it have come, and one that comes again is counted as a duplicate and ignored —
+ * and keeps events as integer ids in typed columns (a partition holds millions; objects would be
+ * most of a worker's memory and GC time). Labels are read once per partition from the batches'
+ * dictionaries; `finish` releases every event in (time, arrival) order through the trace windows.
  */
 export class PartitionWork {
-  readonly #seen = new Set<string>();
-  readonly #actors = new ExpiringInterner();
   readonly #windows: TraceWindow[];
-  readonly #traceIndex: Map<StreamTrace, number>;
+  /** Per STREAM_TRACES index: the window it goes to, or -1 if this job does not keep the trace. */
+  readonly #windowOfTrace: Int32Array;
+  /** Partition-local account id → label; partition-local key id → window and the window's key id. */
+  readonly #actorLabels: string[] = [];
+  #keyWindow = new Int32Array(1024);
+  #keyId = new Int32Array(1024);
+  #keys = 0;
   #actor = new Int32Array(1024);
+  /** Partition-local key id, or -1 for an action without a trace event (or on a trace this job does not keep). */
   #key = new Int32Array(1024);
-  /** Index into #windows, or -1 for an action without a trace event. */
-  #trace = new Int32Array(1024);
   #time = new Float64Array(1024);
-  #order = new Float64Array(1024);
   #size = 0;
+  /** The next batch number to apply, the batches that came before their turn, and the end marker's count. */
+  #next = 0;
+  readonly #early = new Map<number, EventBatch>();
+  #expected = -1;
   duplicates = 0;
-  /** Events not yet applied to the windows (they may still be preceded by a later delivery). */
+  /** Events not yet applied to the windows (a later batch may still hold older events): #pending, and ids from #pendingFrom up. */
   #pending: number[] = [];
+  #pendingFrom = 0;
   #newest = -Infinity;
   /** Time of the last event applied; an event older than it makes the order inexact. */
   #released = -Infinity;
@@ -110,7 +77,7 @@ export class PartitionWork {
    */
   constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
     this.#windows = this.#newWindows();
-    this.#traceIndex = new Map(options.traces.map((trace, index) => [trace, index]));
+    this.#windowOfTrace = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
     this.#latenessMs = options.latenessMs ?? 5_000;
   }
 
@@ -123,58 +90,106 @@ export class PartitionWork {
     return this.#outOfOrder;
   }
 
-  /** Adds events; `order` ranks deliveries (the stream sequence), so ties in time break alike on every run. */
-  add(events: readonly WireEvent[], order: number): void {
-    for (let index = 0; index < events.length; index++) {
-      const event = events[index]!;
-      if (this.#seen.has(event.u)) {
-        this.duplicates++;
-        continue;
-      }
-      this.#seen.add(event.u);
-      // An action without a trace event (or on a trace this job does not keep) still counts its account.
-      const trace = event.t === null ? -1 : this.#traceIndex.get(event.t) ?? -1;
-      const n = this.#size++;
-      if (n === this.#time.length) this.#grow();
-      this.#actor[n] = this.#actors.intern(event.a, event.ms);
-      this.#trace[n] = trace;
-      this.#key[n] = trace < 0 ? -1 : this.#windows[trace]!.keys.intern(event.k, event.ms);
-      this.#time[n] = event.ms;
-      this.#order[n] = order * 65_536 + index;
-      if (event.ms < this.#released) this.#outOfOrder = true;
-      if (event.ms > this.#newest) this.#newest = event.ms;
-      this.#pending.push(n);
-    }
-    if (!this.#outOfOrder) this.#release(this.#newest - this.#latenessMs);
+  /** Whether the end marker and every batch before it have been applied. */
+  get complete(): boolean {
+    return this.#expected >= 0 && this.#next >= this.#expected;
   }
 
-  /** Applies the pending events up to `until` in (time, delivery) order. */
+  /** Batches applied so far. */
+  get batches(): number {
+    return this.#next;
+  }
+
+  /**
+   * Takes one message of the partition (a batch or the end marker; `where` names it in errors).
+   * Returns false if that batch was already taken (a redelivery).
+   */
+  add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
+    const batch = decodeBatch(bytes, where);
+    if (batch.end) {
+      this.#expected = batch.b;
+      return true;
+    }
+    if (batch.b < this.#next || this.#early.has(batch.b)) {
+      this.duplicates += batch.count;
+      return false;
+    }
+    if (batch.b > this.#next) {
+      // Views into a message's buffer: keep a copy of its own.
+      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
+      return true;
+    }
+    this.#apply(batch);
+    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
+      this.#early.delete(next.b);
+      this.#apply(next);
+    }
+    if (!this.#outOfOrder) this.#release(this.#newest - this.#latenessMs);
+    return true;
+  }
+
+  #apply(batch: EventBatch): void {
+    this.#next = batch.b + 1;
+    for (const label of batch.newActors) this.#actorLabels.push(label);
+    for (let i = 0; i < batch.newKeys.length; i++) {
+      const id = this.#keys++;
+      this.#keyWindow = grownI32(this.#keyWindow, id + 1);
+      this.#keyId = grownI32(this.#keyId, id + 1);
+      const window = this.#windowOfTrace[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
+      this.#keyWindow[id] = window;
+      this.#keyId[id] = window < 0 ? -1 : this.#windows[window]!.keys.intern(batch.newKeys[i]!, 0);
+    }
+    const n = batch.count;
+    if (this.#size + n > this.#time.length) this.#grow(this.#size + n);
+    const actors = this.#actorLabels.length, keys = this.#keys;
+    for (let i = 0; i < n; i++) {
+      const actor = batch.actor[i]!, key = batch.key[i]!, time = batch.time[i]!;
+      if (!(actor >= 0 && actor < actors && key >= -1 && key < keys && Number.isFinite(time))) {
+        throw new LockstepError('detect/bad-input', `partition ${this.partition}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
+      }
+      const at = this.#size++;
+      this.#actor[at] = actor;
+      this.#key[at] = key;
+      this.#time[at] = time;
+      if (time < this.#released) this.#outOfOrder = true;
+      if (time > this.#newest) this.#newest = time;
+    }
+  }
+
+  /** Applies the pending events up to `until` in (time, arrival) order. */
   #release(until: number): void {
-    const time = this.#time, order = this.#order;
-    const due = this.#pending.filter((i) => time[i]! <= until);
+    const time = this.#time;
+    const due: number[] = [];
+    const later: number[] = [];
+    for (let i = this.#pendingFrom; i < this.#size; i++) (time[i]! <= until ? due : later).push(i);
+    for (const i of this.#pending) (time[i]! <= until ? due : later).push(i);
+    this.#pendingFrom = this.#size;
+    this.#pending = later;
     if (due.length === 0) return;
-    this.#pending = this.#pending.filter((i) => time[i]! > until);
-    due.sort((x, y) => time[x]! - time[y]! || order[x]! - order[y]!);
+    due.sort((x, y) => time[x]! - time[y]! || x - y);
+    const windows = this.#windows, keyWindow = this.#keyWindow, keyId = this.#keyId, actor = this.#actor, key = this.#key;
     for (const i of due) {
-      const trace = this.#trace[i]!;
-      if (trace >= 0) this.#windows[trace]!.addKey(this.#actor[i]!, this.#key[i]!, time[i]!);
+      const k = key[i]!;
+      if (k < 0) continue;
+      const window = keyWindow[k]!;
+      if (window >= 0) windows[window]!.addKey(actor[i]!, keyId[k]!, time[i]!);
     }
     this.#released = time[due[due.length - 1]!]!;
   }
 
-  #grow(): void {
+  #grow(length: number): void {
+    const size = Math.max(length, 2 * this.#time.length);
     const grow = <T extends Int32Array | Float64Array>(column: T, make: (n: number) => T): T => {
-      const out = make(2 * column.length);
+      const out = make(size);
       out.set(column);
       return out;
     };
     this.#actor = grow(this.#actor, (n) => new Int32Array(n));
     this.#key = grow(this.#key, (n) => new Int32Array(n));
-    this.#trace = grow(this.#trace, (n) => new Int32Array(n));
     this.#time = grow(this.#time, (n) => new Float64Array(n));
-    this.#order = grow(this.#order, (n) => new Float64Array(n));
   }
 
+  /** Events taken (each once). */
   get size(): number {
     return this.#size;
   }
@@ -183,23 +198,23 @@ export class PartitionWork {
     let windows = this.#windows;
     if (!this.#outOfOrder) this.#release(Infinity);
     else {
-      // Replay everything in order through fresh windows, keys re-interned by label.
+      // Replay everything in (time, arrival) order through fresh windows, keys re-interned by label.
       windows = this.#newWindows();
-      const remap = this.#windows.map(() => new Map<number, number>());
-      const time = this.#time, order = this.#order;
-      const sorted = Uint32Array.from({ length: this.#size }, (_, i) => i).sort((x, y) => time[x]! - time[y]! || order[x]! - order[y]!);
+      const keyId = new Int32Array(this.#keys).fill(-1);
+      const time = this.#time;
+      const sorted = Uint32Array.from({ length: this.#size }, (_, i) => i).sort((x, y) => time[x]! - time[y]! || x - y);
       for (const i of sorted) {
-        const trace = this.#trace[i]!;
-        if (trace < 0) continue;
-        const old = this.#key[i]!;
-        let key = remap[trace]!.get(old);
-        if (key === undefined) remap[trace]!.set(old, (key = windows[trace]!.keys.intern(this.#windows[trace]!.keys.label(old), time[i]!)));
-        windows[trace]!.addKey(this.#actor[i]!, key, time[i]!);
+        const k = this.#key[i]!;
+        if (k < 0) continue;
+        const w = this.#keyWindow[k]!;
+        if (w < 0) continue;
+        if (keyId[k]! < 0) keyId[k] = windows[w]!.keys.intern(this.#windows[w]!.keys.label(this.#keyId[k]!), 0);
+        windows[w]!.addKey(this.#actor[i]!, keyId[k]!, time[i]!);
       }
     }
     return {
       partition: this.partition,
-      actors: [...this.#actors.liveIds()].map((id) => this.#actors.label(id)),
+      actors: this.#actorLabels.slice(),
       traces: this.options.traces.map((trace, index) => {
         const window = windows[index]!;
         const activity = [...window.activityEntries()];

@@ -82,15 +82,20 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       if (index >= of) throw badOption('--index', `${index} must be below --of ${of}`);
       const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
       const { workPartition } = await jobs();
+      const started = process.cpuUsage();
+      let events = 0;
       await withNats(options.nats, async (nc) => {
         await Promise.all(mine.map(async (partition) => {
           const partial = await workPartition(nc, partition, {
             job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
             ackWaitMs: Number(options.ackWait) * 1000, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
           });
+          events += partial.events;
           io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);
         }));
       });
+      const used = process.cpuUsage(started);
+      io.err(`worker ${index}: ${events} events, ${((used.user + used.system) / 1e6).toFixed(2)} s CPU after start-up`);
     });
 
   common(program.command('stream-coordinate'))

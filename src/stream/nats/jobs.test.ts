@@ -15,6 +15,7 @@ import { batchDetect } from '../test-support/batch.js';
 import { jetstreamStream } from '../test-support/jetstream-stream.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
+import { Partitioner } from '../partitioner.js';
 import { collectPartials, ensureJobStorage, publishJob } from './jobs.js';
 
 const PARTITIONS = 6;
@@ -61,7 +62,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const job = 'faults';
     await ensureJobStorage(nc, 3);
     const options = { job, partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES, batchSize: 50 };
-    const next = new Map<number, number>();
+    const next = new Partitioner(options);
     const half = Math.floor(actions.length / 2);
     const first = await publishJob(nc.jetstream(), actions.slice(0, half), options, next, false);
 
@@ -71,7 +72,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     workers[1]?.child.kill('SIGKILL');
     cluster.kill(2);
     // A publisher retry (same message ids) must not double anything.
-    await publishJob(nc.jetstream(), actions.slice(0, 200), options, new Map(), false);
+    await publishJob(nc.jetstream(), actions.slice(0, 200), options, new Partitioner(options), false);
     const second = await publishJob(nc.jetstream(), actions.slice(half), options, next, true);
     const replacement = startWorker(cluster.urls, job, 1, 2);
     children.push(replacement.child);

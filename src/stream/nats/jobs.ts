@@ -7,19 +7,19 @@
  * its messages to be redelivered to its replacement; events are counted once by their id. The
  * partials (files, one per partition — never a message per pair) are merged by the coordinator.
  */
-import { AckPolicy, DeliverPolicy, JSONCodec, nanos } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos } from 'nats';
 import type { JetStreamClient, JsMsg, NatsConnection, ObjectStore } from 'nats';
 import type { Action } from '../../model/index.js';
-import { decodePartial, encodePartial, PartitionWork, partitionEvents } from '../distributed.js';
-import type { PartitionPartial, WireEvent } from '../distributed.js';
+import { LockstepError } from '../../model/index.js';
+import { decodePartial, encodePartial, PartitionWork } from '../distributed.js';
+import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
+import { Partitioner } from '../partitioner.js';
+import type { OutBatch } from '../partitioner.js';
 
 export const EVENTS_STREAM = 'LOCKSTEP_EVENTS';
 export const PARTIALS_BUCKET = 'lockstep-partials';
 
-type WireMessage = { b: number; events: WireEvent[] } | { end: true; batches: number };
-
-const codec = JSONCodec<WireMessage>();
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retries an operation through leader elections and node loss (the cluster keeps quorum). */
@@ -57,32 +57,39 @@ export interface JobOptions {
 }
 
 /**
- * Publishes actions as partitioned event batches; `final` adds each partition's end marker.
- * Batch numbers continue across calls through `next` (per partition), so a job may be published in parts.
+ * Publishes encoded batches to `job`'s subjects, each with its message id (job, partition, batch
+ * number or `end`), at most `inFlight` unconfirmed at a time. Returns the event batches sent.
  */
-export async function publishJob(js: JetStreamClient, actions: Iterable<Action>, options: JobOptions, next: Map<number, number> = new Map(), final = true): Promise<{ batches: number; events: number }> {
-  const parts = partitionEvents(actions, options.traces, options.partitions);
-  let batches = 0, events = 0;
+export async function publishBatches(js: JetStreamClient, job: string, batches: Iterable<OutBatch>, inFlight = 64): Promise<number> {
   const pending: Promise<unknown>[] = [];
-  const send = async (subject: string, message: WireMessage, id: string): Promise<void> => {
-    await retry(`publish ${id}`, () => js.publish(subject, codec.encode(message), { msgID: id }));
-  };
-  for (let partition = 0; partition < options.partitions; partition++) {
-    const list = parts.get(partition) ?? [];
-    const subject = `lockstep.events.${options.job}.${partition}`;
-    for (let start = 0; start < list.length; start += options.batchSize) {
-      const b = next.get(partition) ?? 0;
-      next.set(partition, b + 1);
-      const slice = list.slice(start, start + options.batchSize);
-      pending.push(send(subject, { b, events: slice }, `${options.job}.${partition}.${b}`));
-      batches++;
-      events += slice.length;
-      if (pending.length >= 64) await Promise.all(pending.splice(0));
-    }
-    if (final) pending.push(send(subject, { end: true, batches: next.get(partition) ?? 0 }, `${options.job}.${partition}.end`));
+  let sent = 0;
+  for (const { partition, b, end, bytes } of batches) {
+    const id = `${job}.${partition}.${end ? 'end' : b}`;
+    pending.push(retry(`publish ${id}`, () => js.publish(`lockstep.events.${job}.${partition}`, bytes, { msgID: id })));
+    if (!end) sent++;
+    if (pending.length >= inFlight) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);
-  return { batches, events };
+  return sent;
+}
+
+/**
+ * Publishes actions as partitioned binary event batches (partitioner.ts); `final` sends the last
+ * partial batches and each partition's end marker. Pass the same `partitioner` to publish a job in
+ * parts (it numbers the batches and knows which labels each partition has had); a new one on the
+ * same job repeats the message ids from the start, which the stream stores once.
+ */
+export async function publishJob(js: JetStreamClient, actions: Iterable<Action>, options: JobOptions, partitioner: Partitioner = new Partitioner(options), final = true): Promise<{ batches: number; events: number }> {
+  const before = partitioner.events;
+  const out: OutBatch[] = [];
+  let batches = 0;
+  for (const action of actions) {
+    partitioner.push(action, out);
+    if (out.length >= 64) batches += await publishBatches(js, options.job, out.splice(0));
+  }
+  if (final) partitioner.finish(out);
+  batches += await publishBatches(js, options.job, out.splice(0));
+  return { batches, events: partitioner.events - before };
 }
 
 export interface WorkerOptions {
@@ -111,23 +118,17 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   }));
   const work = new PartitionWork(partition, options);
   const held: JsMsg[] = [];
-  const got = new Set<number>();
-  let expected = -1;
-  while (expected < 0 || got.size < expected) {
+  while (!work.complete) {
     try {
       const consumer = await js.consumers.get(EVENTS_STREAM, durable);
       const messages = await consumer.fetch({ max_messages: 256, expires: 1_000 });
       for await (const message of messages) {
         held.push(message);
-        const body = codec.decode(message.data);
-        if ('end' in body) expected = body.batches;
-        else if (!got.has(body.b)) {
-          got.add(body.b);
-          work.add(body.events, message.seq);
-        }
+        work.add(message.data, `${message.subject} #${message.seq}`);
       }
-      options.onProgress?.(partition, got.size);
-    } catch {
+      options.onProgress?.(partition, work.batches);
+    } catch (error) {
+      if (error instanceof LockstepError) throw error;
       await pause(250);
     }
   }

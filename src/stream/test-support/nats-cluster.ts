@@ -15,6 +15,8 @@ import { freePort } from '../../test-support/free-port.js';
 export interface NatsCluster {
   /** Client URLs of the nodes, `nats://127.0.0.1:port`. */
   urls: string[];
+  /** Process ids of the nodes (benches read their CPU time). */
+  pids: number[];
   /** Kills node `index` (SIGKILL: no goodbye to its peers). */
   kill(index: number): void;
   stop(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startNatsCluster(nodes = 3, binary = existsSync('/usr/sbin
   }
   return {
     urls,
+    pids: children.map((child) => child.pid ?? -1),
     kill: (index) => { children[index]?.kill('SIGKILL'); },
     stop,
   };

@@ -1,0 +1,216 @@
+/**
+ * The front end of scale-out: actions become trace events, partitioned by (trace, key) so every
+ * event on one object meets in one worker, and packed into binary batches (wire-batch.ts).
+ * Accounts and keys are interned once here; each partition numbers its own accounts and keys
+ * densely and sends a label the first time the partition uses it, so a worker's per-event work is
+ * three integers and a time, with no string and no object per event.
+ *
+ * Duplicates are dropped here, once per action (the same account, time and id, as in stream mode:
+ * seen-actions.ts); a redelivered batch is dropped by the worker by its number. A partition's
+ * batches must therefore be numbered by one partitioner per job: a restarted publisher starts the
+ * job again, and the message ids (job, partition, batch) make the stream store each batch once.
+ */
+import type { Action } from '../model/index.js';
+import { DEFAULT_STREAM_TRACES, STREAM_TRACES, visitTraceEvents } from './extract.js';
+import type { StreamTrace, TraceEventVisitor } from './extract.js';
+import { ExpiringInterner } from './interner.js';
+import { grownI32 } from './int-table.js';
+import { SeenActions } from './seen-actions.js';
+import { encodeBatch, encodeEnd } from './wire-batch.js';
+
+/** FNV-1a 32-bit: stable across processes and machines. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** The partition of a (trace, key). */
+export function partitionOf(trace: string, key: string, partitions: number): number {
+  return hash(`${trace}\u0000${key}`) % partitions;
+}
+
+export interface PartitionerOptions {
+  partitions: number;
+  traces: readonly StreamTrace[];
+  /** Events per batch (at most 2^20). */
+  batchSize: number;
+}
+
+export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
+
+/** One encoded batch for one partition. */
+export interface OutBatch {
+  partition: number;
+  /** Batch number within the partition (an end marker: the batches before it). */
+  b: number;
+  /** An end marker (no events; the partition's last message). */
+  end: boolean;
+  bytes: Uint8Array;
+}
+
+class PartitionBuffer {
+  b = 0;
+  count = 0;
+  readonly actor: Int32Array;
+  readonly key: Int32Array;
+  readonly time: Float64Array;
+  newActors: string[] = [];
+  newKeys: string[] = [];
+  newKeyTraces: StreamTrace[] = [];
+  /** Global account id → this partition's id + 1 (0: not yet used here). */
+  local = new Int32Array(1024);
+  actors = 0;
+  keys = 0;
+
+  constructor(batchSize: number) {
+    this.actor = new Int32Array(batchSize);
+    this.key = new Int32Array(batchSize);
+    this.time = new Float64Array(batchSize);
+  }
+}
+
+/**
+ * Partitions and batches actions for a job's workers.
+ * @example
+ * const partitioner = new Partitioner({ partitions: 8 });
+ * const out: OutBatch[] = [];
+ * for (const action of actions) partitioner.push(action, out);
+ * partitioner.finish(out); // the last batches and each partition's end marker
+ */
+export class Partitioner {
+  readonly options: PartitionerOptions;
+  readonly #actors = new ExpiringInterner('\u0000');
+  /** Per trace (STREAM_TRACES index): key interner, and per key its partition and partition-local id (+1; 0: new). */
+  readonly #keys = STREAM_TRACES.map(() => new ExpiringInterner());
+  readonly #keyPartition = STREAM_TRACES.map(() => new Int32Array(1024));
+  readonly #keyLocal = STREAM_TRACES.map(() => new Int32Array(1024));
+  /** Global account id → partition + 1 of its actions without trace events. */
+  #actorPartition = new Int32Array(1024);
+  readonly #traceIndex = new Map<StreamTrace, number>(STREAM_TRACES.map((trace, index) => [trace, index]));
+  readonly #seen = new SeenActions();
+  readonly #parts: PartitionBuffer[];
+  #out: OutBatch[] = [];
+  #actor = 0;
+  #time = 0;
+  #events = 0;
+  readonly #visit: TraceEventVisitor = (trace, scope, raw) => {
+    this.#events++;
+    const t = this.#traceIndex.get(trace)!;
+    const keys = this.#keys[t]!;
+    const id = keys.internIn(scope, raw, 0);
+    let partitions = this.#keyPartition[t]!;
+    if (id >= partitions.length) {
+      partitions = this.#keyPartition[t] = grownI32(partitions, id + 1);
+      this.#keyLocal[t] = grownI32(this.#keyLocal[t]!, partitions.length);
+    }
+    let partition = partitions[id]! - 1;
+    let local: number;
+    if (partition < 0) {
+      const label = keys.label(id);
+      partition = partitionOf(trace, label, this.options.partitions);
+      partitions[id] = partition + 1;
+      const part = this.#parts[partition]!;
+      local = part.keys++;
+      this.#keyLocal[t]![id] = local + 1;
+      part.newKeys.push(label);
+      part.newKeyTraces.push(trace);
+    } else local = this.#keyLocal[t]![id]! - 1;
+    this.#append(partition, local);
+  };
+  /** Actions taken, events sent, duplicates dropped. */
+  actions = 0;
+  events = 0;
+  duplicates = 0;
+
+  constructor(options?: Partial<PartitionerOptions>) {
+    this.options = { ...PARTITIONER_DEFAULTS, ...options };
+    const { partitions, batchSize } = this.options;
+    if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a whole number >= 1, got ${partitions}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 2 ** 20) throw new RangeError(`batchSize must be a whole number from 1 to 2^20, got ${batchSize}`);
+    this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
+  }
+
+  /** Takes one action; batches that fill are appended to `out`. */
+  push(action: Action, out: OutBatch[]): void {
+    const actor = this.#actors.internIn(action.platform, action.actorId, 0);
+    if (!this.#seen.add(actor, action.id, action.time)) {
+      this.duplicates++;
+      return;
+    }
+    this.actions++;
+    this.#out = out;
+    this.#actor = actor;
+    this.#time = action.time;
+    this.#events = 0;
+    visitTraceEvents(action, this.options.traces, this.#visit);
+    if (this.#events === 0) {
+      // No trace event: the account still counts (it is one of the N accounts of the null model).
+      this.#actorPartition = grownI32(this.#actorPartition, actor + 1);
+      let partition = this.#actorPartition[actor]! - 1;
+      if (partition < 0) {
+        partition = hash(this.#actors.label(actor)) % this.options.partitions;
+        this.#actorPartition[actor] = partition + 1;
+      }
+      this.#append(partition, -1);
+    }
+  }
+
+  #append(partition: number, key: number): void {
+    const part = this.#parts[partition]!;
+    const actor = this.#actor;
+    if (actor >= part.local.length) part.local = grownI32(part.local, actor + 1);
+    let local = part.local[actor]! - 1;
+    if (local < 0) {
+      local = part.actors++;
+      part.local[actor] = local + 1;
+      part.newActors.push(this.#actors.label(actor));
+    }
+    const n = part.count++;
+    part.actor[n] = local;
+    part.key[n] = key;
+    part.time[n] = this.#time;
+    this.events++;
+    if (part.count === part.actor.length) this.#emit(partition, this.#out);
+  }
+
+  #emit(partition: number, out: OutBatch[]): void {
+    const part = this.#parts[partition]!;
+    if (part.count === 0 && part.newActors.length === 0 && part.newKeys.length === 0) return;
+    out.push({ partition, b: part.b, end: false, bytes: encodeBatch({ b: part.b, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }) });
+    part.b++;
+    part.count = 0;
+    part.newActors = [];
+    part.newKeys = [];
+    part.newKeyTraces = [];
+  }
+
+  /** Sends what is buffered (a partial batch per partition), then, if `end`, each partition's end marker. */
+  finish(out: OutBatch[], end = true): void {
+    for (let partition = 0; partition < this.#parts.length; partition++) {
+      this.#emit(partition, out);
+      if (end) out.push({ partition, b: this.#parts[partition]!.b, end: true, bytes: encodeEnd(this.#parts[partition]!.b) });
+    }
+  }
+}
+
+/**
+ * Every batch of `actions`, by partition, end markers included (tests and benches).
+ * @example partitionActions(actions, { partitions: 8 }).get(3) // partition 3's batches, in order
+ */
+export function partitionActions(actions: Iterable<Action>, options?: Partial<PartitionerOptions>): Map<number, Uint8Array[]> {
+  const partitioner = new Partitioner(options);
+  const out: OutBatch[] = [];
+  for (const action of actions) partitioner.push(action, out);
+  partitioner.finish(out);
+  const byPartition = new Map<number, Uint8Array[]>();
+  for (const { partition, bytes } of out) {
+    let list = byPartition.get(partition);
+    if (list === undefined) byPartition.set(partition, (list = []));
+    list.push(bytes);
+  }
+  return byPartition;
+}
