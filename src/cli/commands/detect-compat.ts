@@ -13,7 +13,7 @@ import type { CoShareInput } from '../../detect/coortweet-compat.js';
 import { csvField } from '../../detect/output/index.js';
 import { badOption } from '../../model/index.js';
 import type { Reject } from '../../model/index.js';
-import { readCoortweetColumns, sharedIds } from '../../ingest/columnar/index.js';
+import { readCoortweetColumnsSplit, sharedIds } from '../../ingest/columnar/index.js';
 import { RejectsFile } from '../../ingest/index.js';
 import type { CliIo } from '../io.js';
 
@@ -25,7 +25,7 @@ interface CompatOptions { out: string; window: string; minParticipation: string;
  */
 async function readRows(files: readonly string[], rejectsPath: string): Promise<{ input: CoShareInput; accounts: string[]; accountRank: Int32Array; rows: number; rejected: number; rejectsFile: string | null }> {
   const rejected: Reject[] = [];
-  const columns = readCoortweetColumns(files, (reject) => rejected.push(reject));
+  const columns = await readCoortweetColumnsSplit(files, (reject) => rejected.push(reject));
   const rejects = new RejectsFile(rejectsPath);
   try {
     for (const reject of rejected) await rejects.write(reject);

@@ -8,7 +8,7 @@ import { readHead } from '../../ingest/file-text.js';
 import { detectFormat } from '../../ingest/formats.js';
 import type { FormatName } from '../../ingest/formats.js';
 import { RejectsFile } from '../../ingest/rejects-file.js';
-import { readCoortweetColumns } from '../../ingest/columnar/index.js';
+import { readCoortweetColumnsSplit } from '../../ingest/columnar/index.js';
 import type { Reject } from '../../model/index.js';
 import type { IngestReport } from '../commands/ingest.js';
 import { coortweetActions, coortweetSource } from './coortweet-source.js';
@@ -32,7 +32,7 @@ export async function canReadDirectly(inputs: readonly string[], options: Direct
 export async function readDirectly(inputs: readonly string[], options: DirectOptions): Promise<{ source: DetectSource; ingest: IngestReport }> {
   const started = performance.now();
   const rejected: Reject[] = [];
-  const columns = readCoortweetColumns(inputs, (reject) => rejected.push(reject));
+  const columns = await readCoortweetColumnsSplit(inputs, (reject) => rejected.push(reject));
   const actions = coortweetActions(columns);
   const rejects = new RejectsFile(options.rejects);
   try {

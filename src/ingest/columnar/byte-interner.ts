@@ -9,6 +9,14 @@
 import { NumericIds } from './numeric-ids.js';
 import type { NumericIdsOptions } from './numeric-ids.js';
 
+/** An interner's values in id order, as plain arrays (for handing them to another thread). */
+export interface InternedValues {
+  size: number;
+  /** The values' bytes, back to back in id order. */
+  arena: Uint8Array;
+  /** Per id: [start in `arena`, length]. */
+  meta: Int32Array;
+}
 
 export class ByteInterner {
   /** Distinct values so far (ids are 0..size-1). */
@@ -120,6 +128,22 @@ export class ByteInterner {
   text(id: number): string {
     const start = this.meta[2 * id]!;
     return DECODER.decode(this.arena.subarray(start, start + this.meta[2 * id + 1]!));
+  }
+
+  /** The values, sharing this interner's memory (do not intern more while using them). */
+  values(): InternedValues {
+    return { size: this.size, arena: this.arena.subarray(0, this.used), meta: this.meta.subarray(0, 2 * this.size) };
+  }
+
+  /**
+   * Interns another interner's values in their id order (so the new ones are numbered in their
+   * order of first appearance there) and returns, per id there, the id here.
+   */
+  merge(values: InternedValues): Int32Array {
+    const { size, arena, meta } = values;
+    const remap = new Int32Array(size);
+    for (let id = 0; id < size; id++) remap[id] = this.intern(arena, meta[2 * id]!, meta[2 * id]! + meta[2 * id + 1]!);
+    return remap;
   }
 
   /** Every value, in id order. */

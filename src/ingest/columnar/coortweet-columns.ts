@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import type { Reject } from '../../model/index.js';
 import { unknownFormat } from '../../model/index.js';
 import { ByteInterner } from './byte-interner.js';
+import type { InternedValues } from './byte-interner.js';
 import { fieldText, scanCsvFile } from './csv-scan.js';
 import type { CsvRecord } from './csv-scan.js';
 import { parseDecimal } from './parse-number.js';
@@ -21,6 +22,8 @@ export interface CoortweetFileCounts {
   read: number;
   rejected: number;
   seconds: number;
+  /** Threads the file was read on: 2 when a worker read its second half, else 1. */
+  threads: number;
 }
 
 /** Good rows of one or more CooRTweet files, in file order. */
@@ -45,25 +48,128 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-class Columns {
+/** The header's shape: its field count and where the four columns are. */
+export interface CoortweetHeader {
+  fields: number;
+  /** Field index of object_id, account_id, content_id, timestamp_share. */
+  at: number[];
+}
+
+/** The header record of `file`; throws `ingest/unknown-format` when a column is missing. */
+export function coortweetHeader(file: string, record: CsvRecord): CoortweetHeader {
+  const names = Array.from({ length: record.count }, (_, f) => fieldText(record.buf, record.start[f]!, record.end[f]!).trim().toLowerCase());
+  const missing = COORTWEET_COLUMNS.filter((name) => !names.includes(name));
+  if (missing.length > 0) throw unknownFormat(file, `CooRTweet 4-column CSV needs the columns ${COORTWEET_COLUMNS.join(', ')}; missing ${missing.join(', ')}`);
+  return { fields: names.length, at: COORTWEET_COLUMNS.map((name) => names.indexOf(name)) };
+}
+
+/** Capacity hints for the columns and interners of `bytes` bytes of file. */
+export function rowsCapacity(bytes: number): number {
+  return Math.max(1024, Math.ceil(bytes / 40));
+}
+
+/** Rows being read: typed columns that grow, and the three interners. */
+export class CoortweetRows {
   size = 0;
   object: Int32Array;
   content: Int32Array;
   account: Int32Array;
   timestamp: Float64Array;
-  constructor(capacity: number) {
-    this.object = new Int32Array(capacity);
-    this.content = new Int32Array(capacity);
-    this.account = new Int32Array(capacity);
-    this.timestamp = new Float64Array(capacity);
+  readonly objects: ByteInterner;
+  readonly contents: ByteInterner;
+  readonly accounts: ByteInterner;
+
+  /** `bytes`: the file bytes the rows come from (sizes the arrays; they grow when short). */
+  constructor(bytes: number) {
+    const expected = rowsCapacity(bytes);
+    this.object = new Int32Array(expected);
+    this.content = new Int32Array(expected);
+    this.account = new Int32Array(expected);
+    this.timestamp = new Float64Array(expected);
+    this.objects = new ByteInterner(Math.ceil(expected / 4), Math.ceil(bytes / 16));
+    this.contents = new ByteInterner(expected, Math.ceil(bytes / 3));
+    this.accounts = new ByteInterner(Math.ceil(expected / 16), Math.ceil(bytes / 32));
   }
-  push(object: number, content: number, account: number, timestamp: number): void {
-    if (this.size === this.object.length) this.grow();
+
+  /**
+   * Adds one data record: a row when it is good, else a reject (file, line, reason, raw text).
+   * Returns false for a reject.
+   */
+  add(record: CsvRecord, header: CoortweetHeader, file: string, onReject: (reject: Reject) => void): boolean {
+    const { buf, start, end } = record;
+    const at = header.at;
+    if (record.error !== null || record.count !== header.fields) {
+      const reason = record.error ?? `expected ${header.fields} fields, found ${record.count}`;
+      onReject({ file, line: record.line, reason, raw: fieldText(buf, record.rawStart, record.rawEnd) });
+      return false;
+    }
+    // Trimmed field bounds (spaces, as SQL trim); empty means missing.
+    let objectStart = start[at[0]!]!, objectEnd = end[at[0]!]!;
+    let accountStart = start[at[1]!]!, accountEnd = end[at[1]!]!;
+    let contentStart = start[at[2]!]!, contentEnd = end[at[2]!]!;
+    while (objectStart < objectEnd && buf[objectStart] === SPACE) objectStart++;
+    while (objectEnd > objectStart && buf[objectEnd - 1] === SPACE) objectEnd--;
+    while (accountStart < accountEnd && buf[accountStart] === SPACE) accountStart++;
+    while (accountEnd > accountStart && buf[accountEnd - 1] === SPACE) accountEnd--;
+    while (contentStart < contentEnd && buf[contentStart] === SPACE) contentStart++;
+    while (contentEnd > contentStart && buf[contentEnd - 1] === SPACE) contentEnd--;
+    const timestamp = parseDecimal(buf, start[at[3]!]!, end[at[3]!]!);
+    const reason = contentStart === contentEnd ? 'content_id is empty'
+      : accountStart === accountEnd ? 'account_id is empty'
+        : objectStart === objectEnd ? 'object_id is empty'
+          : Number.isNaN(timestamp) ? 'timestamp_share is not a unix time' : null;
+    if (reason !== null) {
+      const raw = Array.from({ length: record.count }, (_, f) => csvField(fieldText(buf, start[f]!, end[f]!))).join(',');
+      onReject({ file, line: record.line, reason, raw });
+      return false;
+    }
+    if (this.size === this.object.length) this.reserve(this.size + 1);
     const i = this.size++;
-    this.object[i] = object; this.content[i] = content; this.account[i] = account; this.timestamp[i] = timestamp;
+    this.object[i] = this.objects.intern(buf, objectStart, objectEnd);
+    this.content[i] = this.contents.intern(buf, contentStart, contentEnd);
+    this.account[i] = this.accounts.intern(buf, accountStart, accountEnd);
+    this.timestamp[i] = timestamp;
+    return true;
   }
-  private grow(): void {
-    const n = this.object.length * 2;
+
+  /** Appends another part's rows, its ids interned here (in its order of first appearance). */
+  append(part: CoortweetPartRows): void {
+    const object = this.objects.merge(part.objects);
+    const content = this.contents.merge(part.contents);
+    const account = this.accounts.merge(part.accounts);
+    this.reserve(this.size + part.size);
+    for (let r = 0, i = this.size; r < part.size; r++, i++) {
+      this.object[i] = object[part.object[r]!]!;
+      this.content[i] = content[part.content[r]!]!;
+      this.account[i] = account[part.account[r]!]!;
+    }
+    this.timestamp.set(part.timestamp.subarray(0, part.size), this.size);
+    this.size += part.size;
+  }
+
+  /** The rows as plain arrays (sharing memory), for another thread. */
+  part(): CoortweetPartRows {
+    return {
+      size: this.size, object: this.object.subarray(0, this.size), content: this.content.subarray(0, this.size),
+      account: this.account.subarray(0, this.size), timestamp: this.timestamp.subarray(0, this.size),
+      objects: this.objects.values(), contents: this.contents.values(), accounts: this.accounts.values(),
+    };
+  }
+
+  /** The columns of the rows read. */
+  columns(files: CoortweetFileCounts[]): CoortweetColumns {
+    return {
+      size: this.size,
+      object: this.object.subarray(0, this.size), content: this.content.subarray(0, this.size),
+      account: this.account.subarray(0, this.size), timestamp: this.timestamp.subarray(0, this.size),
+      objects: this.objects, contents: this.contents, accounts: this.accounts, files,
+    };
+  }
+
+  private reserve(rows: number): void {
+    let n = this.object.length;
+    if (rows <= n) return;
+    while (n < rows) n *= 2;
     const object = new Int32Array(n); object.set(this.object); this.object = object;
     const content = new Int32Array(n); content.set(this.content); this.content = content;
     const account = new Int32Array(n); account.set(this.account); this.account = account;
@@ -71,77 +177,45 @@ class Columns {
   }
 }
 
+/** A part's rows as plain arrays and interned values (what a worker hands back). */
+export interface CoortweetPartRows {
+  size: number;
+  object: Int32Array;
+  content: Int32Array;
+  account: Int32Array;
+  timestamp: Float64Array;
+  objects: InternedValues;
+  contents: InternedValues;
+  accounts: InternedValues;
+}
+
 /**
- * Reads CooRTweet 4-column files. Throws `ingest/unknown-format` when a file lacks a column.
+ * Reads CooRTweet 4-column files on this thread. Throws `ingest/unknown-format` when a file
+ * lacks a column. `readCoortweetColumnsSplit` (coortweet-split.ts) reads large files on two.
  *
  * @example
  * const rows = readCoortweetColumns(['shares.csv'], (reject) => rejects.push(reject));
  * rows.accounts.text(rows.account[0]!) // the first good row's account_id
  */
 export function readCoortweetColumns(files: readonly string[], onReject: (reject: Reject) => void): CoortweetColumns {
-  const bytes = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  const expected = Math.max(1024, Math.ceil(bytes / 40));
-  const columns = new Columns(expected);
-  const objects = new ByteInterner(Math.ceil(expected / 4), Math.ceil(bytes / 16));
-  const contents = new ByteInterner(expected, Math.ceil(bytes / 3));
-  const accounts = new ByteInterner(Math.ceil(expected / 16), Math.ceil(bytes / 32));
+  const rows = new CoortweetRows(files.reduce((sum, file) => sum + statSync(file).size, 0));
   const counts: CoortweetFileCounts[] = [];
   for (const file of files) {
     const started = performance.now();
-    let header: string[] | null = null;
-    let at = [0, 0, 0, 0];
+    let header: CoortweetHeader | null = null;
     let read = 0, rejected = 0;
-    const reject = (record: CsvRecord, reason: string, raw: string): void => {
-      rejected++;
-      onReject({ file, line: record.line, reason, raw });
-    };
     scanCsvFile(file, (record) => {
       if (header === null) {
-        header = Array.from({ length: record.count }, (_, f) => fieldText(record.buf, record.start[f]!, record.end[f]!).trim().toLowerCase());
-        const names = header;
-        const missing = COORTWEET_COLUMNS.filter((name) => !names.includes(name));
-        if (missing.length > 0) throw unknownFormat(file, `CooRTweet 4-column CSV needs the columns ${COORTWEET_COLUMNS.join(', ')}; missing ${missing.join(', ')}`);
-        at = COORTWEET_COLUMNS.map((name) => names.indexOf(name));
+        header = coortweetHeader(file, record);
         return;
       }
       read++;
-      const { buf, start, end } = record;
-      if (record.error !== null || record.count !== header.length) {
-        const reason = record.error ?? `expected ${header.length} fields, found ${record.count}`;
-        reject(record, reason, fieldText(buf, record.rawStart, record.rawEnd));
-        return;
-      }
-      // Trimmed field bounds (spaces, as SQL trim); empty means missing.
-      let objectStart = start[at[0]!]!, objectEnd = end[at[0]!]!;
-      let accountStart = start[at[1]!]!, accountEnd = end[at[1]!]!;
-      let contentStart = start[at[2]!]!, contentEnd = end[at[2]!]!;
-      while (objectStart < objectEnd && buf[objectStart] === SPACE) objectStart++;
-      while (objectEnd > objectStart && buf[objectEnd - 1] === SPACE) objectEnd--;
-      while (accountStart < accountEnd && buf[accountStart] === SPACE) accountStart++;
-      while (accountEnd > accountStart && buf[accountEnd - 1] === SPACE) accountEnd--;
-      while (contentStart < contentEnd && buf[contentStart] === SPACE) contentStart++;
-      while (contentEnd > contentStart && buf[contentEnd - 1] === SPACE) contentEnd--;
-      const timestamp = parseDecimal(buf, start[at[3]!]!, end[at[3]!]!);
-      const reason = contentStart === contentEnd ? 'content_id is empty'
-        : accountStart === accountEnd ? 'account_id is empty'
-          : objectStart === objectEnd ? 'object_id is empty'
-            : Number.isNaN(timestamp) ? 'timestamp_share is not a unix time' : null;
-      if (reason !== null) {
-        const raw = Array.from({ length: record.count }, (_, f) => csvField(fieldText(buf, start[f]!, end[f]!))).join(',');
-        reject(record, reason, raw);
-        return;
-      }
-      columns.push(objects.intern(buf, objectStart, objectEnd), contents.intern(buf, contentStart, contentEnd), accounts.intern(buf, accountStart, accountEnd), timestamp);
+      if (!rows.add(record, header, file, onReject)) rejected++;
     });
     if (header === null) throw unknownFormat(file, 'the file is empty (no header)');
-    counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000 });
+    counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000, threads: 1 });
   }
-  return {
-    size: columns.size,
-    object: columns.object.subarray(0, columns.size), content: columns.content.subarray(0, columns.size),
-    account: columns.account.subarray(0, columns.size), timestamp: columns.timestamp.subarray(0, columns.size),
-    objects, contents, accounts, files: counts,
-  };
+  return rows.columns(counts);
 }
 
 /**

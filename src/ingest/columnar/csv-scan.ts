@@ -29,9 +29,25 @@ export interface CsvRecord {
 export interface CsvScanOptions {
   /** Bytes read per block (records longer than this grow the block). */
   blockBytes: number;
+  /** Byte offset to start at (a record start; a BOM is only looked for at 0). */
+  from: number;
+  /** Line number of the line at `from`. */
+  firstLine: number;
+  /** Stop before the first record that starts at or after this byte offset. */
+  stopAt: number;
 }
 
-export const CSV_SCAN_DEFAULTS: Readonly<CsvScanOptions> = Object.freeze({ blockBytes: 1 << 23 });
+export const CSV_SCAN_DEFAULTS: Readonly<CsvScanOptions> = Object.freeze({ blockBytes: 1 << 23, from: 0, firstLine: 1, stopAt: Infinity });
+
+/** Where a scan ended. */
+export interface CsvScanEnd {
+  /** Bytes read from the file. */
+  bytes: number;
+  /** Byte offset of the first record not scanned (the file size when it ran to the end). */
+  offset: number;
+  /** Line number of the line at `offset`. */
+  line: number;
+}
 
 /** Decodes a field (or any byte range) as UTF-8. */
 export function fieldText(buf: Uint8Array, start: number, end: number): string {
@@ -40,12 +56,14 @@ export function fieldText(buf: Uint8Array, start: number, end: number): string {
 const DECODER = new TextDecoder();
 
 /**
- * Calls `onRecord` for every record of `file` (the header included) and returns the bytes read.
+ * Calls `onRecord` for every record of `file` (the header included), from `options.from` on,
+ * until the end of the file, a record starting at or after `options.stopAt`, or `onRecord`
+ * returning false (after that record); returns where it ended.
  *
  * @example
  * scanCsvFile('a.csv', (r) => console.log(r.line, fieldText(r.buf, r.start[0]!, r.end[0]!)));
  */
-export function scanCsvFile(file: string, onRecord: (record: CsvRecord) => void, options?: Partial<CsvScanOptions>): number {
+export function scanCsvFile(file: string, onRecord: (record: CsvRecord) => boolean | void, options?: Partial<CsvScanOptions>): CsvScanEnd {
   const opts = { ...CSV_SCAN_DEFAULTS, ...options };
   const fd = openSync(file, 'r');
   try {
@@ -53,20 +71,24 @@ export function scanCsvFile(file: string, onRecord: (record: CsvRecord) => void,
     let len = 0;
     let eof = false;
     let total = 0;
-    const scanner = new RecordScanner();
-    let first = true;
+    /** File offset of buf[0]. */
+    let base = opts.from;
+    let position = opts.from;
+    const scanner = new RecordScanner(opts.firstLine);
+    let first = opts.from === 0;
     for (;;) {
       if (!eof && len < buf.length) {
-        const n = readSync(fd, buf, len, buf.length - len, null);
+        const n = readSync(fd, buf, len, buf.length - len, position);
         if (n === 0) eof = true;
         len += n;
         total += n;
+        position += n;
       }
       let p = 0;
       if (first && len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3;
       first = false;
-      p = scanner.scanBlock(buf, p, len, eof, onRecord);
-      if (eof && p >= len) return total;
+      p = scanner.scanBlock(buf, p, len, eof, onRecord, opts.stopAt - base);
+      if (scanner.stopped || (eof && p >= len)) return { bytes: total, offset: base + p, line: scanner.line };
       // Keep the incomplete record; grow the block if it alone fills it.
       if (p === 0 && len === buf.length) {
         const bigger = new Uint8Array(buf.length * 2);
@@ -75,6 +97,7 @@ export function scanCsvFile(file: string, onRecord: (record: CsvRecord) => void,
       } else {
         buf.copyWithin(0, p, len);
         len -= p;
+        base += p;
       }
     }
   } finally {
@@ -83,15 +106,23 @@ export function scanCsvFile(file: string, onRecord: (record: CsvRecord) => void,
 }
 
 class RecordScanner {
-  private line = 1;
+  /** Set when a scan stopped early (stopAt or the callback). */
+  stopped = false;
   private start = new Int32Array(64);
   private end = new Int32Array(64);
   private escaped = new Uint8Array(64);
 
-  /** Scans complete records of `buf[p, len)`; returns where the first incomplete one starts. */
-  scanBlock(buf: Uint8Array, p: number, len: number, eof: boolean, onRecord: (record: CsvRecord) => void): number {
+  /** `line`: the line number of the next record's first line. */
+  constructor(public line: number) {}
+
+  /**
+   * Scans complete records of `buf[p, len)`; returns where the first incomplete one starts, or
+   * (`stopped` set) the first record at or after `stopAt` or the one after a callback said false.
+   */
+  scanBlock(buf: Uint8Array, p: number, len: number, eof: boolean, onRecord: (record: CsvRecord) => boolean | void, stopAt: number): number {
     const record: CsvRecord = { buf, count: 0, start: this.start, end: this.end, line: 0, rawStart: 0, rawEnd: 0, error: null };
     while (p < len) {
+      if (p >= stopAt) { this.stopped = true; return p; }
       const recordStart = p;
       let lines = 0;
       let count = 0;
@@ -172,7 +203,7 @@ class RecordScanner {
       if (error === null) for (let f = 0; f < count; f++) if (this.escaped[f] === 1) this.end[f] = unescapeInPlace(buf, this.start[f]!, this.end[f]!);
       record.count = count; record.line = line; record.rawStart = recordStart; record.rawEnd = rawEnd; record.error = error;
       record.start = this.start; record.end = this.end;
-      onRecord(record);
+      if (onRecord(record) === false) { this.stopped = true; return p; }
     }
     return p;
   }

@@ -3,6 +3,8 @@ export type { CsvRecord, CsvScanOptions } from './csv-scan.js';
 export { CSV_SCAN_DEFAULTS, fieldText, scanCsvFile } from './csv-scan.js';
 export type { CoortweetColumns, CoortweetFileCounts } from './coortweet-columns.js';
 export { COORTWEET_COLUMNS, readCoortweetColumns, sharedIds, unixMs } from './coortweet-columns.js';
+export type { SplitReadOptions } from './coortweet-split.js';
+export { SPLIT_READ_DEFAULTS, readCoortweetColumnsSplit } from './coortweet-split.js';
 export { parseDecimal } from './parse-number.js';
 export type { IoFileCounts, IoTweetsColumns } from './io-tweets-columns.js';
 export type { IoProfile } from './io-profiles.js';

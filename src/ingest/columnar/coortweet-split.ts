@@ -1,0 +1,160 @@
+/**
+ * CooRTweet 4-column files read on two threads: a large file is cut at a line break near its
+ * middle, a worker thread reads the second half into typed columns of its own while this thread
+ * reads the first, and the second half's interned ids are then interned here in their order of
+ * first appearance, so the columns, ids and rejects equal `readCoortweetColumns`'s exactly.
+ *
+ * The cut: a line break with an even count of `"` bytes before it is outside any quoted field
+ * (RFC 4180 writes a quote inside a quoted field as two). That is only a guess on a file with a
+ * stray quote in an unquoted field, so it is also checked: this thread reads up to the cut and
+ * must find a record starting exactly there; if not, it reads on to the end itself and the
+ * worker's half is dropped. Rejects of the second half get their true line numbers (the worker
+ * counts lines from the cut; this thread knows the cut's line when it gets there).
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Reject } from '../../model/index.js';
+import { unknownFormat } from '../../model/index.js';
+import { CoortweetRows, coortweetHeader } from './coortweet-columns.js';
+import type { CoortweetColumns, CoortweetFileCounts, CoortweetHeader, CoortweetPartRows } from './coortweet-columns.js';
+import { scanCsvFile } from './csv-scan.js';
+
+export interface SplitReadOptions {
+  /** Files smaller than this are read on this thread alone. */
+  minSplitBytes: number;
+  /** Quotes counted before the cut after which no cut is tried (a heavily quoted file). */
+  maxQuotes: number;
+  /** How far past the middle a line break outside quotes is looked for. */
+  searchBytes: number;
+}
+
+export const SPLIT_READ_DEFAULTS: Readonly<SplitReadOptions> = Object.freeze({ minSplitBytes: 16 << 20, maxQuotes: 50_000_000, searchBytes: 1 << 20 });
+
+/** What a worker is asked to read: `file` from byte `from` to its end, with this header. */
+export interface PartRequest {
+  file: string;
+  from: number;
+  header: CoortweetHeader;
+}
+
+/** What it hands back: rows, rejects with lines counted from 1 at `from`, records read. */
+export interface PartResult {
+  rows: CoortweetPartRows;
+  rejects: Reject[];
+  read: number;
+}
+
+const QUOTE = 0x22, LF = 0x0a;
+
+/**
+ * Where to cut `file` (a byte offset just after a line break, outside quotes by the count of
+ * quotes before it), searching from the middle of `[from, size)`; -1 when no cut was found.
+ */
+export function chooseCut(file: string, from: number, size: number, options?: Partial<SplitReadOptions>): number {
+  const opts = { ...SPLIT_READ_DEFAULTS, ...options };
+  const middle = from + Math.floor((size - from) / 2);
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 23);
+    let quotes = 0;
+    for (let at = from; at < middle;) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, middle - at), at);
+      if (n === 0) return -1;
+      // Native search: nearly free when quotes are rare.
+      for (let q = buf.indexOf(QUOTE, 0); q >= 0 && q < n; q = buf.indexOf(QUOTE, q + 1)) quotes++;
+      if (quotes > opts.maxQuotes) return -1;
+      at += n;
+    }
+    const n = readSync(fd, buf, 0, Math.min(buf.length, opts.searchBytes, size - middle), middle);
+    for (let p = 0; p < n; p++) {
+      if (buf[p] === QUOTE) quotes++;
+      else if (buf[p] === LF && quotes % 2 === 0) return middle + p + 1 < size ? middle + p + 1 : -1;
+    }
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads `request.file` from `request.from` to its end into rows of their own (the worker's job). */
+export function readPart(request: PartRequest): PartResult {
+  const { file, from, header } = request;
+  const rows = new CoortweetRows(Math.max(0, statSync(file).size - from));
+  const rejects: Reject[] = [];
+  let read = 0;
+  scanCsvFile(file, (record) => {
+    read++;
+    rows.add(record, header, file, (reject) => rejects.push(reject));
+  }, { from });
+  return { rows: rows.part(), rejects, read };
+}
+
+/**
+ * The worker: the compiled .js beside this module; under tsx (tests, `--import tsx` runs) the .ts
+ * source, loaded after registering tsx in the worker (Node 20 does not apply `--import` hooks to
+ * a worker's entry module).
+ */
+function newWorker(request: PartRequest): Worker {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return new Worker(new URL('./coortweet-part-worker.js', self), { workerData: request });
+  const source = new URL('./coortweet-part-worker.ts', self).href;
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: request });
+}
+
+/** Starts a worker on `request`; the promise rejects when it fails (the caller reads the half itself). */
+function startPart(request: PartRequest): { result: Promise<PartResult>; stop: () => void } {
+  const worker = newWorker(request);
+  const result = new Promise<PartResult>((resolve, reject) => {
+    worker.once('message', (message: PartResult) => resolve(message));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the reading worker stopped (exit code ${code})`)));
+  });
+  return { result, stop: () => void worker.terminate() };
+}
+
+/**
+ * Reads CooRTweet 4-column files as `readCoortweetColumns` does (same columns, ids, counts and
+ * rejects, in the same order), each file of at least `minSplitBytes` on two threads.
+ *
+ * @example
+ * const rows = await readCoortweetColumnsSplit(['shares.csv'], (reject) => rejects.push(reject));
+ */
+export async function readCoortweetColumnsSplit(files: readonly string[], onReject: (reject: Reject) => void, options?: Partial<SplitReadOptions>): Promise<CoortweetColumns> {
+  const opts = { ...SPLIT_READ_DEFAULTS, ...options };
+  const sizes = files.map((file) => statSync(file).size);
+  const rows = new CoortweetRows(sizes.reduce((sum, size) => sum + size, 0));
+  const counts: CoortweetFileCounts[] = [];
+  for (const [index, file] of files.entries()) {
+    const started = performance.now();
+    let header: CoortweetHeader | null = null;
+    const afterHeader = scanCsvFile(file, (record) => {
+      header = coortweetHeader(file, record);
+      return false;
+    }, { blockBytes: 1 << 16 });
+    if (header === null) throw unknownFormat(file, 'the file is empty (no header)');
+    const cut = sizes[index]! >= opts.minSplitBytes ? chooseCut(file, afterHeader.offset, sizes[index]!, opts) : -1;
+    const part = cut < 0 ? null : startPart({ file, from: cut, header });
+    // Without a worker's answer the rest of the file is read here.
+    part?.result.catch(() => undefined);
+    let read = 0, rejected = 0;
+    const add = (record: Parameters<typeof rows.add>[0]): void => {
+      read++;
+      if (!rows.add(record, header!, file, onReject)) rejected++;
+    };
+    let end = scanCsvFile(file, add, { from: afterHeader.offset, firstLine: afterHeader.line, stopAt: cut < 0 ? Infinity : cut });
+    const half = part === null || end.offset !== cut ? null : await part.result.catch(() => null);
+    if (half === null) {
+      part?.stop();
+      if (end.offset < sizes[index]!) end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line });
+    } else {
+      rows.append(half.rows);
+      read += half.read;
+      for (const reject of half.rejects) {
+        rejected++;
+        onReject({ ...reject, line: reject.line + end.line - 1 });
+      }
+    }
+    counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000, threads: half === null ? 1 : 2 });
+  }
+  return rows.columns(counts);
+}
