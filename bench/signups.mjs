@@ -5,15 +5,19 @@
 //    CSV to scores CSV; prints sign-ups/s (wall and CPU of this process).
 // 2. Online (skipped when rate is 0): the workspace server as `lockstep serve` builds it (createApp
 //    with bearer auth, rate limit, body limit and the scorer at /v1/signups, state written behind
-//    every second) in a child process on 127.0.0.1, driven by autocannon at a fixed rate (default
-//    2,000 requests/s for 10 s; CONNECTIONS, default 8, keep-alive connections) from this process.
-//    Prints the client-observed latency (autocannon, ms: p50/p90/p99/max), errors and non-2xx, and
+//    every second) in a child process on 127.0.0.1, driven at a fixed rate (default 2,000
+//    requests/s for 10 s; CONNECTIONS, default 8, keep-alive connections) by wrk when it is on PATH
+//    (C; each connection paced to its share of the rate by a Lua script, latency taken from each
+//    request's scheduled time, so a stall counts against every request it held back, as wrk2
+//    does), else by autocannon from this process (GENERATOR=wrk|autocannon chooses).
+//    Prints the generator, the rate achieved, the client-observed latency (ms: p50/p90/p99/max),
+//    errors and non-2xx, and
 //    from the server: handler time percentiles (µs), event-loop delay (perf_hooks), GC pauses, the
 //    state writes' time and the server's CPU seconds.
 //    SUBAPP=1 serves the scorer sub-app alone (no auth), as session 2's bench did.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
+import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -171,29 +175,171 @@ async function main() {
   const child = pin
     ? spawn('taskset', ['-c', '0', process.execPath, ...execArgv, fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     : fork(new URL(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  process.on('exit', () => child.kill()); // not left serving when this process fails
   const { port, token } = await new Promise((resolve) => child.once('message', resolve));
   if (priority !== null) setPriority(child.pid, priority);
   const connections = Number(process.env.CONNECTIONS ?? 8);
   const headers = { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) };
-  let next = 0;
-  const request = { method: 'POST', path: '/v1/signups/score', headers, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) };
-  // Warm-up (JIT, connections), not counted.
-  await autocannon({ url: `http://127.0.0.1:${port}`, connections, overallRate: rate, duration: 2, requests: [request] });
-  child.send('start');
-  const cpu = process.cpuUsage();
-  const online = await autocannon({ url: `http://127.0.0.1:${port}`, connections, overallRate: rate, duration: seconds, requests: [request] });
-  const clientUsed = process.cpuUsage(cpu);
+  // GENERATOR=wrk|autocannon; wrk (C, paced by the script below) when it is on PATH.
+  const generator = process.env.GENERATOR ?? (hasWrk() ? 'wrk' : 'autocannon');
+  let online;
+  let clientSeconds;
+  if (generator === 'wrk') {
+    const url = `http://127.0.0.1:${port}/v1/signups/score`;
+    await runWrk(url, headers, bodies, { connections, rate, seconds: 2 }); // warm-up (JIT, connections), not counted
+    child.send('start');
+    ({ online, clientSeconds } = await runWrk(url, headers, bodies, { connections, rate, seconds }));
+  } else {
+    let next = 0;
+    const request = { method: 'POST', path: '/v1/signups/score', headers, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) };
+    // Warm-up (JIT, connections), not counted.
+    await autocannon({ url: `http://127.0.0.1:${port}`, connections, overallRate: rate, duration: 2, requests: [request] });
+    child.send('start');
+    const cpu = process.cpuUsage();
+    const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections, overallRate: rate, duration: seconds, requests: [request] });
+    const used = process.cpuUsage(cpu);
+    clientSeconds = (used.user + used.system) / 1e6;
+    online = { total: result.requests.total, perSecond: result.requests.total / seconds, latency: result.latency, errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx };
+  }
   child.send('stop');
   const report = await new Promise((resolve) => child.once('message', resolve));
   const times = report.times.sort((x, y) => x - y);
   const gcs = report.gcs.sort((x, y) => x - y);
   const saves = report.saves;
   const l = online.latency;
-  console.log(`online (${process.env.BARE === '1' ? 'BARE node:http, fixed answer' : process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}): ${online.requests.total.toLocaleString('en')} requests in ${seconds} s ` +
-    `(${Math.round(online.requests.average).toLocaleString('en')}/s, asked ${rate}/s), ${connections} connections; ` +
+  const generatorName = generator === 'wrk' ? 'wrk (C), paced per connection, latency from each request\'s scheduled time' : 'autocannon (Node, this process)';
+  console.log(`online (${process.env.BARE === '1' ? 'BARE node:http, fixed answer' : process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}; load generator ${generatorName}): ` +
+    `${online.total.toLocaleString('en')} requests in ${seconds} s (achieved ${Math.round(online.perSecond).toLocaleString('en')}/s, asked ${rate}/s), ${connections} connections; ` +
     `client latency p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${online.errors}, timeouts ${online.timeouts}, non-2xx ${online.non2xx}`);
   console.log(`server: handler p50 ${pct(times, 0.5).toFixed(0)} µs, p99 ${pct(times, 0.99).toFixed(0)} µs, max ${pct(times, 1).toFixed(0)} µs; ` +
     `event-loop delay p50 ${report.loop.p50.toFixed(1)} ms, p99 ${report.loop.p99.toFixed(1)} ms, max ${report.loop.max.toFixed(1)} ms; ` +
     `GC ${gcs.length} pauses, p99 ${pct(gcs, 0.99).toFixed(2)} ms, max ${pct(gcs, 1).toFixed(2)} ms, total ${gcs.reduce((a, b) => a + b, 0).toFixed(0)} ms; ` +
-    `state writes ${saves.length} (main thread max ${Math.max(0, ...saves).toFixed(1)} ms; whole snapshot + JSON of ${(report.bytes / 1024).toFixed(0)} KiB ${report.stringifyMs.toFixed(1)} ms at the end); CPU ${report.cpuSeconds.toFixed(2)} s server, ${((clientUsed.user + clientUsed.system) / 1e6).toFixed(2)} s load generator`);
+    `state writes ${saves.length} (main thread max ${Math.max(0, ...saves).toFixed(1)} ms; whole snapshot + JSON of ${(report.bytes / 1024).toFixed(0)} KiB ${report.stringifyMs.toFixed(1)} ms at the end); CPU ${report.cpuSeconds.toFixed(2)} s server, ${clientSeconds.toFixed(2)} s load generator; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+}
+
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    return error.status === 1; // wrk --version prints its usage and exits 1; a missing binary throws ENOENT
+  }
+}
+
+/**
+ * wrk's Lua script: one connection per wrk thread, so each thread's state is its connection's.
+ * A connection sends its k-th request at start + k * interval (wrk's `delay()`, in ms, after each
+ * response; a connection that falls behind sends at once until it catches up), and each latency is
+ * taken from the request's scheduled time, not from when it went out (as wrk2 does): a server stall
+ * counts against every request it held back. Latencies go to `done` through `thread:get`.
+ */
+function wrkScript() {
+  return String.raw`
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } lockstep_timespec;
+int clock_gettime(int clk, lockstep_timespec *tp);
+]]
+local ts = ffi.new("lockstep_timespec")
+local function now_us() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) * 1e6 + tonumber(ts.tv_nsec) / 1e3 end
+
+local threads = {}
+local counter = 0
+function setup(thread)
+  thread:set("index", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+local bodies = {}
+-- lat and bad are globals: done() reads them through thread:get
+local interval, phase, conns, start, k, scheduled, n, path
+function init(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  interval = 1e6 / tonumber(args[2])
+  conns = tonumber(args[3])
+  -- spread the connections' schedules evenly over one interval
+  phase = index / conns * interval
+  path = wrk.path
+  k = 0
+  n = 0
+  bad = 0
+  lat = {}
+end
+
+local function due(i) if i == 0 then return start end return start + phase + i * interval end
+
+function delay()
+  -- wrk asks before a connection's first request too: the schedule starts there (wrk also calls
+  -- request() once at set-up, long before, to check the script)
+  if start == nil then start = now_us(); k = 0; return 0 end
+  local wait = (due(k) - now_us()) / 1000
+  if wait < 1 then return 0 end
+  return math.floor(wait)
+end
+
+function request()
+  local t = now_us()
+  if start == nil then scheduled = t; return wrk.format("POST", path, nil, bodies[1]) end
+  -- a request sent early (delay() counts whole ms) is timed from when it went out
+  scheduled = math.min(due(k), t)
+  local body = bodies[(k * conns + index) % #bodies + 1]
+  k = k + 1
+  return wrk.format("POST", path, nil, body)
+end
+
+function response(status, headers, body)
+  n = n + 1
+  lat[n] = now_us() - scheduled
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local all = {}
+  local nonok = 0
+  for _, thread in ipairs(threads) do
+    local l = thread:get("lat")
+    for i = 1, #l do all[#all + 1] = l[i] end
+    nonok = nonok + thread:get("bad")
+  end
+  table.sort(all)
+  local function pct(p) if #all == 0 then return 0 end local i = math.floor(p * #all) + 1; if i > #all then i = #all end return all[i] end
+  local e = summary.errors
+  io.write(string.format('WRK_RESULT {"total":%d,"durationUs":%d,"p50":%.3f,"p90":%.3f,"p99":%.3f,"p999":%.3f,"max":%.3f,"errors":%d,"timeouts":%d,"non2xx":%d}\n',
+    #all, summary.duration, pct(0.5) / 1000, pct(0.9) / 1000, pct(0.99) / 1000, pct(0.999) / 1000, all[#all] and all[#all] / 1000 or 0,
+    e.connect + e.read + e.write, e.timeout, nonok))
+end
+`;
+}
+
+/** Runs wrk with wrkScript(): one thread per connection, `rate` requests/s over all of them. */
+async function runWrk(url, headers, bodies, { connections, rate, seconds }) {
+  const dir = mkdtempSync(join(tmpdir(), 'lockstep-wrk-'));
+  try {
+    writeFileSync(join(dir, 'bodies.txt'), `${bodies.join('\n')}\n`);
+    writeFileSync(join(dir, 'pace.lua'), wrkScript());
+    const args = ['-t', String(connections), '-c', String(connections), '-d', `${seconds}s`, '--timeout', '5s', '-s', join(dir, 'pace.lua'),
+      ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]), url, '--', join(dir, 'bodies.txt'), String(rate / connections), String(connections)];
+    // /usr/bin/time reports wrk's own CPU seconds (the generator's cost on the shared cores).
+    const child = spawn('/usr/bin/time', ['-f', 'WRK_CPU %U %S', 'wrk', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.stderr.on('data', (chunk) => { err += chunk; });
+    await new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`wrk exited ${code}: ${out}${err}`))));
+    });
+    const cpuLine = err.split('\n').find((l) => l.startsWith('WRK_CPU ')) ?? 'WRK_CPU NaN NaN';
+    const [user, system] = cpuLine.split(' ').slice(1).map(Number);
+    const line = out.split('\n').find((l) => l.startsWith('WRK_RESULT '));
+    if (line === undefined) throw new Error(`wrk printed no result:\n${out}`);
+    const r = JSON.parse(line.slice('WRK_RESULT '.length));
+    return {
+      online: { total: r.total, perSecond: r.total / (r.durationUs / 1e6), latency: { p50: r.p50, p90: r.p90, p99: r.p99, p999: r.p999, max: r.max }, errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx },
+      clientSeconds: user + system,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
