@@ -40,28 +40,52 @@ export async function* readLines(file: string): AsyncGenerator<{ line: number; t
   }
 }
 
-/** 1-based line numbers of the given byte offsets, by counting newlines in one pass over the file. */
-export async function lineNumbersAtOffsets(file: string, offsets: readonly number[]): Promise<Map<number, number>> {
-  const wanted = [...new Set(offsets)].sort((a, b) => a - b);
-  const result = new Map<number, number>();
-  let next = 0;
-  let chunkStart = 0;
-  let newlinesBefore = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    if (next >= wanted.length) break;
-    const bytes = chunk as Buffer;
-    for (let offset = wanted[next]; offset !== undefined && offset < chunkStart + bytes.length; offset = wanted[++next]) {
-      result.set(offset, newlinesBefore + countNewlines(bytes, offset - chunkStart) + 1);
-    }
-    newlinesBefore += countNewlines(bytes, bytes.length);
-    chunkStart += bytes.length;
+/**
+ * 1-based line numbers of ascending byte offsets, reading the file forward only as far as the
+ * offsets asked for: one pass however many offsets, with one chunk in memory.
+ */
+export class LineAtOffset {
+  private readonly chunks: AsyncIterator<Buffer>;
+  private chunk: Buffer = Buffer.alloc(0);
+  private chunkStart = 0;
+  /** Newlines counted before `chunkStart + scanned`. */
+  private newlines = 0;
+  private scanned = 0;
+  private ended = false;
+
+  constructor(file: string) {
+    this.chunks = (createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   }
-  for (; next < wanted.length; next++) result.set(wanted[next] ?? 0, newlinesBefore + 1);
-  return result;
+
+  /** Offsets must not go backwards; an offset past the end of the file gets the line after the last. */
+  async lineAt(offset: number): Promise<number> {
+    for (;;) {
+      const end = Math.min(offset - this.chunkStart, this.chunk.length);
+      if (end > this.scanned) {
+        this.newlines += countNewlinesBetween(this.chunk, this.scanned, end);
+        this.scanned = end;
+      }
+      if (offset < this.chunkStart + this.chunk.length || this.ended) return this.newlines + 1;
+      this.chunkStart += this.chunk.length;
+      this.scanned = 0;
+      const next = await this.chunks.next();
+      if (next.done === true) {
+        this.ended = true;
+        this.chunk = Buffer.alloc(0);
+      } else {
+        this.chunk = next.value;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.chunks.return?.();
+  }
 }
 
-function countNewlines(bytes: Buffer, end: number): number {
+function countNewlinesBetween(bytes: Buffer, start: number, end: number): number {
   let count = 0;
-  for (let i = bytes.indexOf(0x0a); i >= 0 && i < end; i = bytes.indexOf(0x0a, i + 1)) count += 1;
+  for (let i = bytes.indexOf(0x0a, start); i >= 0 && i < end; i = bytes.indexOf(0x0a, i + 1)) count += 1;
   return count;
 }
+

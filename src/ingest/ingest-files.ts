@@ -4,11 +4,10 @@
  * appended in batches.
  */
 import { unknownFormat } from '../model/index.js';
-import type { Reject } from '../model/index.js';
-import { fileSize, lineNumbersAtOffsets, readHead } from './file-text.js';
+import { fileSize, readHead } from './file-text.js';
 import { CSV_FORMATS, REQUIRED_COLUMNS, detectFormat, parseCsvHeader } from './formats.js';
 import type { FormatName } from './formats.js';
-import { locateValueRejects } from './locate-rejects.js';
+import { writeBulkRejects } from './locate-rejects.js';
 import { CSV_TABLE_FORMATS } from './port.js';
 import type { CsvTableFormat, IngestStore, ItemBatch, LoadCounts } from './port.js';
 import { recordReader } from './record-readers.js';
@@ -53,14 +52,12 @@ async function bulkLoad(file: string, format: CsvTableFormat, head: string, stor
   checkColumns(file, format, header);
   const onProgress = options.onProgress === undefined ? undefined : (fraction: number): void => options.onProgress?.({ file, fraction });
   const result = await store.loadCsv(ingestId, { file, format, header, ...(onProgress === undefined ? {} : { onProgress }) });
-  const lines = await lineNumbersAtOffsets(file, result.structureRejects.map((reject) => reject.byteOffset));
-  const located: Reject[] = result.structureRejects.map((reject) => ({
-    file, line: lines.get(reject.byteOffset) ?? 0, reason: reject.reason, raw: reject.raw,
-  }));
-  if (result.valueRejects.length > 0) located.push(...await locateValueRejects(file, result.valueRejects));
-  located.sort((a, b) => a.line - b.line);
-  for (const reject of located) await rejects.write(reject);
-  const structural = result.structureRejects.length;
+  try {
+    await writeBulkRejects(file, result, rejects);
+  } finally {
+    await result.release();
+  }
+  const structural = result.structureRejects.count;
   return { ...result.counts, read: result.counts.read + structural, rejected: result.counts.rejected + structural };
 }
 

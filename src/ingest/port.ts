@@ -19,14 +19,27 @@ export interface LoadCounts {
 }
 
 export interface CsvStructureReject { byteOffset: number; recordNumber: number; reason: string; raw: string }
-export interface ValueReject { fingerprint: string; reason: string; raw: string }
+export interface ValueReject { fingerprint: string; reason: string }
+
+/**
+ * Rejects kept by the store, read a page at a time: a file whose every row is bad must not be
+ * held in memory at once.
+ */
+export interface RejectPages<T> {
+  count: number;
+  pages(): AsyncIterable<readonly T[]>;
+}
 
 export interface CsvLoadResult {
   counts: LoadCounts;
-  /** Records the CSV reader could not split into the header's columns. */
-  structureRejects: CsvStructureReject[];
-  /** Records that parsed but had an unusable value; located in the file by fingerprint. */
-  valueRejects: ValueReject[];
+  /** Records the CSV reader could not split into the header's columns, in file order. */
+  structureRejects: RejectPages<CsvStructureReject>;
+  /** Distinct records that parsed but had an unusable value; located in the file by fingerprint. */
+  valueRejects: RejectPages<ValueReject>;
+  /** The raw fields (re-joined as CSV) of value rejects, by fingerprint: for rows not found again in the file. */
+  rawOfValueRejects(fingerprints: readonly string[]): Promise<Map<string, string>>;
+  /** Frees what the store kept for the pages; call once the rejects are written. */
+  release(): Promise<void>;
 }
 
 export interface CsvLoadRequest {

@@ -5,7 +5,8 @@
  * of that platform, all in one transaction. A killed process therefore leaves all or nothing of a file.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { CsvLoadRequest, CsvLoadResult, CsvStructureReject, LoadCounts, ValueReject } from '../../ingest/port.js';
+import type { CsvLoadRequest, CsvLoadResult, LoadCounts } from '../../ingest/port.js';
+import { keepRejectPages } from './csv-reject-pages.js';
 import { ACTION_COLUMNS, ACTOR_COLUMNS, csvPlan } from './csv-formats.js';
 import type { CsvPlan, DerivedActors, ListColumn } from './csv-formats.js';
 import { buildListDictionary, listExpression, listJoin } from './list-dictionary.js';
@@ -78,17 +79,9 @@ async function prepass(connection: DuckDBConnection, request: CsvLoadRequest, pl
   );
 }
 
-async function structureRejects(connection: DuckDBConnection): Promise<CsvStructureReject[]> {
+async function errorsTable(connection: DuckDBConnection): Promise<string | null> {
   const exists = await queryRows(connection, `SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'ls_reject_errors'`);
-  if (toNumber(exists[0]?.['n']) === 0) return [];
-  const rows = await queryRows(connection,
-    `SELECT line, line_byte_position, error_type, error_message, column_name, csv_line FROM ls_reject_errors ORDER BY line_byte_position`);
-  return rows.map((row) => ({
-    byteOffset: toNumber(row['line_byte_position']),
-    recordNumber: toNumber(row['line']),
-    reason: `${String(row['error_message'])}${row['column_name'] === null ? '' : ` (column ${String(row['column_name'])})`}`,
-    raw: String(row['csv_line'] ?? ''),
-  }));
+  return toNumber(exists[0]?.['n']) === 0 ? null : 'ls_reject_errors';
 }
 
 interface InsertShape {
@@ -168,13 +161,10 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
   return inTransaction(connection, async () => {
     await withProgress(connection, request.onProgress === undefined ? undefined : (f) => request.onProgress?.(f / 3),
       prepass(connection, request, plan));
-    const structure = await structureRejects(connection);
     const totals = await queryRows(connection, `SELECT count(*) AS n, count(_reject) AS bad FROM ${PREPASS}`);
     const read = toNumber(totals[0]?.['n']);
     const bad = toNumber(totals[0]?.['bad']);
-    const valueRejects: ValueReject[] = (await queryRows(connection,
-      `SELECT _fp, any_value(_reject) AS reason, any_value(_raw) AS raw FROM ${PREPASS} WHERE _reject IS NOT NULL GROUP BY _fp`))
-      .map((row) => ({ fingerprint: String(row['_fp']), reason: String(row['reason']), raw: String(row['raw']) }));
+    const rejects = await keepRejectPages(connection, await errorsTable(connection), PREPASS, bad);
     const shape = await insertShape(connection, plan.target);
     const later = request.onProgress === undefined ? undefined : (f: number) => request.onProgress?.(1 / 3 + (2 * f) / 3);
     let ingested: number;
@@ -192,6 +182,6 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
     }
     await connection.run(`DROP TABLE ${PREPASS}`);
     const counts: LoadCounts = { read, ingested, duplicates: read - bad - ingested, rejected: bad, actorsAdded };
-    return { counts, structureRejects: structure, valueRejects };
+    return { counts, ...rejects };
   });
 }
