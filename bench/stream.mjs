@@ -1,7 +1,8 @@
 // `node --import tsx --expose-gc bench/stream.mjs [sections] [hours]`: stream-mode figures on a
 // synthetic Jetstream stream (organic accounts + planted rings). Sections (default all):
 //   throughput  one process: Jetstream JSON parse (lines/s: JSON.parse alone, the zod reader, the fast path) and the windowed co-action state
-//               (trace events/s), CPU time beside wall time; one re-detection's cost
+//               (trace events/s), CPU time beside wall time; one re-detection's cost; then the whole pipeline from a file
+//               (read, parse, push) with nothing else held, split by part
 //   latency     alert latency p50/p99 in a 10x replay re-detecting every second: `latency` from the
 //               members' last co-action, `lag` from the earliest event the previous detection had not
 //               seen (a bound from whichever event completed the cluster); detection times
@@ -69,6 +70,42 @@ if (sections.has('throughput')) {
   }
 }
 
+// 1b. The single-process pipeline as `lockstep stream FILE --speed max` runs it, nothing held
+// but the state: lines read from a file, parsed, pushed. Three passes give the parts' CPU
+// (read; read + parse; read + parse + push), so each part is a difference of totals.
+if (sections.has('throughput')) {
+  const { createReadStream, writeFileSync, rmSync } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const { tmpdir } = await import('node:os');
+  const file = `${tmpdir()}/lockstep-stream-bench-${process.pid}.jsonl`;
+  writeFileSync(file, `${feed().lines.join('\n')}\n`);
+  globalThis.gc?.();
+  const pass = async (parse, push) => {
+    globalThis.gc?.();
+    const detector = new StreamDetector({ horizonMs: HOUR });
+    const w = performance.now(), c0 = cpu();
+    let n = 0;
+    for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+      n++;
+      if (!parse) continue;
+      const { actions } = parseJetstreamLine(line, () => `${file}:${n}`);
+      if (push) for (const action of actions) detector.push(action);
+    }
+    detector.flush();
+    return { cpu: cpu() - c0, wall: (performance.now() - w) / 1000, n, events: detector.events };
+  };
+  try {
+    for (let round = 1; round <= 2; round++) {
+      const read = await pass(false, false), parsed = await pass(true, false), all = await pass(true, true);
+      const us = (seconds) => `${((1e6 * seconds) / read.n).toFixed(2)} µs`;
+      console.log(`  pipeline round ${round} (${read.n} lines, ${all.events} events): read lines ${us(read.cpu)}, parse ${us(parsed.cpu - read.cpu)}, push (dedupe, reorder, intern, windows) ${us(all.cpu - parsed.cpu)} of CPU per line; ` +
+        `all: ${all.cpu.toFixed(2)} s CPU, ${all.wall.toFixed(2)} s wall = ${k(all.events / all.cpu)} events/s CPU, ${k(all.events / all.wall)} wall`);
+    }
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 // 2. Alert latency in a paced replay.
 if (sections.has('latency')) {
   const live = jetstreamStream({ durationMs: HOUR / 4, organicAccounts: 5_000, organicPerSecond: 30, rings: Array.from({ length: 10 }, (_, i) => 6 + i), ringEveryMs: 90_000, seed: 11 });
@@ -122,8 +159,7 @@ if (sections.has('memory')) {
 if (sections.has('worker')) {
   const { encodePartial, PartitionWork } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
-  const { lines } = feed();
-  const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+  let actions = feed().lines.flatMap((line) => parseJetstreamLine(line, '').actions);
   const partitions = 8;
   const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
   let batches = [];
@@ -139,6 +175,10 @@ if (sections.has('worker')) {
     const bytes = out.reduce((sum, batch) => sum + batch.bytes.length, 0);
     console.log(`front end (partition + encode), round ${round}: ${actions.length} actions → ${partitioner.events} events, ${out.length} messages, ${(bytes / partitioner.events).toFixed(1)} bytes/event; ${seconds.toFixed(2)} s CPU = ${k(partitioner.events / seconds)} events/s CPU (${us(seconds, partitioner.events)}/event)`);
   }
+  // A worker holds only its batches and state: drop the input first, or every collection would
+  // also walk the 220k parsed actions.
+  actions = null;
+  globalThis.gc?.();
   const events = batches.reduce((sum, batch) => sum + (batch.end ? 0 : new DataView(batch.bytes.buffer, batch.bytes.byteOffset).getUint32(12, true)), 0);
   const work = (mine) => {
     globalThis.gc?.();

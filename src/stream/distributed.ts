@@ -166,7 +166,10 @@ export class PartitionWork {
     this.#pendingFrom = this.#size;
     this.#pending = later;
     if (due.length === 0) return;
-    due.sort((x, y) => time[x]! - time[y]! || x - y);
+    // Most runs arrive in time order already (and ids ascend within each part): sort only if not.
+    let sorted = true;
+    for (let j = 1; j < due.length && sorted; j++) sorted = time[due[j - 1]!]! < time[due[j]!]! || (time[due[j - 1]!] === time[due[j]!] && due[j - 1]! < due[j]!);
+    if (!sorted) due.sort((x, y) => time[x]! - time[y]! || x - y);
     const windows = this.#windows, keyWindow = this.#keyWindow, keyId = this.#keyId, actor = this.#actor, key = this.#key;
     for (const i of due) {
       const k = key[i]!;
