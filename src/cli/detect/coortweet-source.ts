@@ -180,11 +180,14 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
       const present = new Uint8Array(columns.accounts.size);
       if (included) for (let a = 0; a < n; a++) present[columns.account[actions.row[a]!]!] = 1;
-      const accounts: number[] = [];
-      for (let account = 0; account < present.length; account++) if (present[account] === 1) accounts.push(account);
+      let presentCount = 0;
+      for (let account = 0; account < present.length; account++) presentCount += present[account]!;
+      const accounts = new Int32Array(presentCount);
+      for (let account = 0, ix = 0; account < present.length; account++) if (present[account] === 1) accounts[ix++] = account;
       // Byte order of the ids (the store's order; a JS string sort would differ from U+D800 on).
-      accounts.sort((x, y) => columns.accounts.compare(x, y));
-      const ids = accounts.map((account) => columns.accounts.text(account));
+      columns.accounts.sortByBytes(accounts);
+      const texts = columns.accounts.texts();
+      const ids = Array.from(accounts, (account) => texts[account]!);
       actorOf = new Int32Array(columns.accounts.size).fill(-1);
       accounts.forEach((account, ix) => { actorOf[account] = ix; });
       actorActions = new Int32Array(accounts.length);
@@ -202,7 +205,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
         else traces.set(name, data);
       }
       return {
-        actorIds: ids, actorPlatforms: accounts.map(() => PLATFORM),
+        actorIds: ids, actorPlatforms: ids.map(() => PLATFORM),
         traces, missing, textSamples: new Map(),
       };
     },

@@ -75,4 +75,28 @@ describe('byte interner, numeric ids', () => {
     assert.equal(interner.find(probe, 0, probe.length), 999_999);
     assert.equal(interner.text(1_000_001), `share_${1_000_000_000_000 + 7919}`);
   });
+
+  it('gives every value as text in id order, by one decode when all are ASCII and value by value once one is not', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('中文', 'é', '😀x', 'account_1', 'share_02')), { maxLength: 40 }), (values) => {
+      const interner = new ByteInterner(4, 8);
+      for (const value of values) { const bytes = encode(value); interner.intern(bytes, 0, bytes.length); }
+      const texts = interner.texts();
+      assert.deepEqual(texts, Array.from({ length: interner.size }, (_, id) => interner.text(id)));
+      assert.deepEqual(texts, [...new Set(values)]);
+      // eslint-disable-next-line no-control-regex
+      assert.equal(interner.isAscii(), values.every((value) => /^[\x00-\x7f]*$/.test(value)));
+    }), { numRuns: 300 });
+  });
+
+  it('sorts ids into byte order of their values, prefixes, NUL bytes and long shared prefixes included', () => {
+    const value = fc.tuple(fc.constantFrom('', 'account_', 'account_account_1', 'a\u0000', '\u00E9', '\u{1F600}'), fc.string({ maxLength: 9 })).map(([prefix, rest]) => prefix + rest);
+    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 60 }), fc.nat(), (values, skip) => {
+      const interner = new ByteInterner(4, 8);
+      for (const text of values) { const bytes = encode(text); interner.intern(bytes, 0, bytes.length); }
+      const ids = Int32Array.from({ length: interner.size }, (_, id) => id).filter((id) => (id + skip) % 5 !== 0);
+      const sorted = Array.from(interner.sortByBytes(ids.slice()), (id) => interner.text(id));
+      const want = Array.from(ids, (id) => interner.text(id)).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      assert.deepEqual(sorted, want);
+    }), { numRuns: 300 });
+  });
 });

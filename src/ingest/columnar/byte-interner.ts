@@ -36,6 +36,8 @@ export class ByteInterner {
   private lastLength = -1;
   private readonly lastBytes = new Uint8Array(LAST_COPY);
   private readonly numeric: NumericIds | null;
+  /** OR of every byte interned (below 0x80: all values are ASCII). */
+  private high = 0;
 
   /** `numeric` false: every value takes the byte path (tests compare the two). */
   constructor(expectedValues = 1024, expectedBytes = expectedValues * 16, numeric: Partial<NumericIdsOptions> | false = {}) {
@@ -149,8 +151,19 @@ export class ByteInterner {
   /** Every value, in id order. */
   texts(): string[] {
     const out = new Array<string>(this.size);
+    if (this.high < 0x80) {
+      // ASCII: one decode of the whole arena, then a slice per value (byte offsets are char offsets).
+      const all = Buffer.from(this.arena.buffer, this.arena.byteOffset, this.used).toString('latin1');
+      for (let id = 0; id < this.size; id++) out[id] = all.slice(this.meta[2 * id]!, this.meta[2 * id]! + this.meta[2 * id + 1]!);
+      return out;
+    }
     for (let id = 0; id < this.size; id++) out[id] = this.text(id);
     return out;
+  }
+
+  /** True when every value is ASCII (then JS string order is byte order). */
+  isAscii(): boolean {
+    return this.high < 0x80;
   }
 
   /** Byte-wise comparison of two values (the order DuckDB and `sort` use for strings). */
@@ -163,6 +176,32 @@ export class ByteInterner {
       if (d !== 0) return d;
     }
     return lx - ly;
+  }
+
+  /**
+   * Sorts `ids` in place into byte order of their values (as `compare`). Each value is keyed by
+   * the six bytes after the prefix all share, so most comparisons are one subtraction.
+   */
+  sortByBytes(ids: Int32Array): Int32Array {
+    const arena = this.arena, meta = this.meta;
+    if (ids.length < 2) return ids;
+    const first = meta[2 * ids[0]!]!;
+    let shared = meta[2 * ids[0]! + 1]!;
+    for (let i = 1; i < ids.length && shared > 0; i++) {
+      const start = meta[2 * ids[i]!]!, length = Math.min(shared, meta[2 * ids[i]! + 1]!);
+      let j = 0;
+      while (j < length && arena[start + j] === arena[first + j]) j++;
+      shared = j;
+    }
+    // Base 257, a byte b as b + 1 and a missing byte (past the end) as 0: exact below 2^53.
+    const key = new Float64Array(this.size);
+    for (const id of ids) {
+      const start = meta[2 * id]! + shared, end = meta[2 * id]! + meta[2 * id + 1]!;
+      let k = 0;
+      for (let j = 0; j < KEY_BYTES; j++) k = k * 257 + (start + j < end ? arena[start + j]! + 1 : 0);
+      key[id] = k;
+    }
+    return ids.sort((x, y) => key[x]! - key[y]! || this.compare(x, y));
   }
 
   private sameBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean {
@@ -200,7 +239,9 @@ export class ByteInterner {
     }
     // A byte loop: subarray() would allocate a view per value.
     const arena = this.arena;
-    for (let i = start, w = this.used; i < end; i++, w++) arena[w] = bytes[i]!;
+    let high = this.high;
+    for (let i = start, w = this.used; i < end; i++, w++) high |= arena[w] = bytes[i]!;
+    this.high = high;
     this.meta[2 * id] = this.used;
     this.meta[2 * id + 1] = length;
     this.used += length;
@@ -232,6 +273,9 @@ function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+/** Bytes of a value in its sort key (257^6 < 2^53). */
+const KEY_BYTES = 6;
 
 /** Longest value the last-value check keeps a copy of. */
 const LAST_COPY = 256;
