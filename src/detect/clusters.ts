@@ -19,9 +19,14 @@ export interface ClusterOptions {
    * ClusterEvidence.occasions): lockstep is repetition, and a crowd at one event meets once.
    */
   minOccasions: number;
+  /**
+   * Rounds of re-partitioning the members that pruning drops from a community: Leiden is run again
+   * on the graph among them alone (0: dropped members are lost). See clusterAccounts.
+   */
+  refineRounds: number;
 }
 
-export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = Object.freeze({ minClusterSize: 3, minAttachment: 0.1, resolution: 1, seed: 42, minOccasions: 2 });
+export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = Object.freeze({ minClusterSize: 3, minAttachment: 0.1, resolution: 1, seed: 42, minOccasions: 2, refineRounds: 3 });
 
 export interface DetectedCluster {
   id: number;
@@ -80,9 +85,50 @@ function clusterIndex(actorCount: number, clusters: readonly number[][]): Int32A
 }
 
 /**
+ * Leiden communities of the subgraph of `adjacency` among `members` (local numbering, so the cost
+ * is that of the subgraph, not of the whole graph).
+ */
+function partitionAmong(members: readonly number[], adjacency: Map<number, Map<number, number>>, graph: FusedGraph, resolution: number, seed: number): number[][] {
+  const local = new Map<number, number>();
+  members.forEach((member, index) => local.set(member, index));
+  const source: number[] = [];
+  const target: number[] = [];
+  const weight: number[] = [];
+  for (const member of members) {
+    for (const [other, edge] of adjacency.get(member) ?? []) {
+      const at = local.get(other);
+      if (at === undefined || member > other) continue;
+      source.push(local.get(member) ?? 0);
+      target.push(at);
+      weight.push(graph.weight[edge] ?? 0);
+    }
+  }
+  if (source.length === 0) return [];
+  const { membership } = leiden(buildCsr(members.length, Int32Array.from(source), Int32Array.from(target), Float64Array.from(weight)), { resolution, seed, maxIterations: 4 });
+  const parts = new Map<number, number[]>();
+  members.forEach((member, index) => {
+    const part = membership[index] ?? -1;
+    let list = parts.get(part);
+    if (list === undefined) parts.set(part, (list = []));
+    list.push(member);
+  });
+  return [...parts.values()];
+}
+
+/**
  * Leiden communities of the graph, pruned of weakly attached members, scored. `tiedTest`, given
  * the candidate clusters (actor → cluster index, -1 outside), returns per actor 1 if it is tied
  * to its cluster beyond chance (significance/member-test.ts); members it rejects are dropped.
+ *
+ * Modularity has a resolution limit (Fortunato & Barthélemy 2007, "Resolution limit in community
+ * detection"): in a graph of total weight m it cannot separate communities whose internal weight
+ * is below about √(2m), so as the graph grows, small, tight groups (a 12-account campaign) are
+ * merged into large communities (several campaigns chained by a few cross edges, or a fan base),
+ * where pruning then drops them for being linked to under minAttachment of the whole. Members
+ * pruned from a community are therefore partitioned again on the graph among them alone, where
+ * the limit is set by their own weight (the recursive remedy of Ruan & Zhang 2008, "Identifying
+ * network communities with a high resolution"), up to refineRounds times. Only edges inside the
+ * original community are used, so refinement only splits, never joins.
  */
 export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOptions>, tiedTest?: (clusterOf: Int32Array) => Uint8Array): DetectedCluster[] {
   const opts = { ...CLUSTER_DEFAULTS, ...options };
@@ -112,10 +158,19 @@ export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOpti
     list.push(actor);
   }
   const candidates: number[][] = [];
-  for (const members of byCommunity.values()) {
-    if (members.length < opts.minClusterSize) continue;
-    const kept = prune(members, adjacency, opts.minAttachment);
-    if (kept.length >= opts.minClusterSize) candidates.push(kept);
+  let round = [...byCommunity.values()];
+  for (let depth = 0; round.length > 0; depth++) {
+    const next: number[][] = [];
+    for (const members of round) {
+      if (members.length < opts.minClusterSize) continue;
+      const kept = prune(members, adjacency, opts.minAttachment);
+      if (kept.length >= opts.minClusterSize) candidates.push(kept);
+      if (depth >= opts.refineRounds || members.length - kept.length < opts.minClusterSize) continue;
+      const stay = new Set(kept.length >= opts.minClusterSize ? kept : []);
+      const dropped = members.filter((member) => !stay.has(member));
+      next.push(...partitionAmong(dropped, adjacency, graph, opts.resolution, opts.seed + depth + 1));
+    }
+    round = next;
   }
   const clusters: DetectedCluster[] = [];
   const tied = tiedTest === undefined ? null : tiedTest(clusterIndex(graph.actorCount, candidates));

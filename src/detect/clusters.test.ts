@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLUSTER_DEFAULTS, clusterAccounts } from './clusters.js';
+import type { FusedGraph } from './fuse.js';
+
+/** A fused graph from an edge list (unit weights, no per-trace evidence). */
+function graphOf(actorCount: number, edges: readonly (readonly [number, number])[]): FusedGraph {
+  return {
+    actorCount, a: Int32Array.from(edges, ([x]) => x), b: Int32Array.from(edges, ([, y]) => y),
+    weight: new Float64Array(edges.length).fill(1), logP: new Float64Array(edges.length).fill(-10),
+    traces: [], perTrace: new Map(), size: edges.length,
+  };
+}
+
+/** Deterministic uniform source (mulberry32). */
+function rngOf(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `communities` dense communities of `size` accounts (each pair linked with probability 0.5),
+ * then a small clique of `clique` accounts with one edge from each of its members into the first
+ * community: the shape of a 10M-event run, where a small campaign sits beside a large fan base.
+ */
+function smallBesideLarge(communities: number, size: number, clique: number): { graph: FusedGraph; small: number[] } {
+  const rng = rngOf(7);
+  const edges: [number, number][] = [];
+  for (let c = 0; c < communities; c++) {
+    for (let i = 0; i < size; i++) for (let j = i + 1; j < size; j++) if (rng() < 0.5) edges.push([c * size + i, c * size + j]);
+  }
+  const first = communities * size;
+  const small = Array.from({ length: clique }, (_, i) => first + i);
+  for (let i = 0; i < clique; i++) {
+    for (let j = i + 1; j < clique; j++) edges.push([first + i, first + j]);
+    edges.push([i * 7, first + i]);
+  }
+  return { graph: graphOf(first + clique, edges), small };
+}
+
+const clusterWith = (clusters: ReturnType<typeof clusterAccounts>, members: readonly number[]): number[] | undefined =>
+  clusters.find((cluster) => members.every((member) => cluster.members.includes(member)))?.members;
+
+test('a small clique merged into a large community by the resolution limit is found again, on its own', () => {
+  const { graph, small } = smallBesideLarge(10, 100, 6);
+  // Without refinement the clique is lost: Leiden puts it in the first community, where each of
+  // its members links to 6 of 105 accounts and is pruned (this is the failure being fixed).
+  const plain = clusterAccounts(graph, { refineRounds: 0 });
+  assert.equal(plain.some((cluster) => cluster.members.some((member) => small.includes(member))), false, 'the scenario merges the clique');
+  const refined = clusterAccounts(graph);
+  assert.deepEqual([...(clusterWith(refined, small) ?? [])].sort((x, y) => x - y), small);
+  // The large communities are unchanged: 10 clusters of 100 plus the clique.
+  assert.deepEqual(refined.map((cluster) => cluster.members.length).sort((x, y) => y - x), [...Array<number>(10).fill(100), 6]);
+});
+
+test('refinement only splits: with nothing pruned, clusters are the same as without it', () => {
+  const { graph } = smallBesideLarge(4, 40, 0);
+  const sorted = (clusters: ReturnType<typeof clusterAccounts>): number[][] => clusters.map((cluster) => [...cluster.members].sort((x, y) => x - y)).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
+  assert.deepEqual(sorted(clusterAccounts(graph)), sorted(clusterAccounts(graph, { refineRounds: 0 })));
+  assert.equal(CLUSTER_DEFAULTS.refineRounds > 0, true);
+});
+
+test('pruned accounts that are not a group among themselves stay out', () => {
+  // Stragglers: accounts each tied by one edge to a different member of a big community.
+  const rng = rngOf(3);
+  const edges: [number, number][] = [];
+  for (let i = 0; i < 60; i++) for (let j = i + 1; j < 60; j++) if (rng() < 0.5) edges.push([i, j]);
+  for (let s = 0; s < 10; s++) edges.push([s, 60 + s]);
+  const clusters = clusterAccounts(graphOf(70, edges));
+  assert.equal(clusters.some((cluster) => cluster.members.some((member) => member >= 60)), false);
+});
