@@ -1,8 +1,10 @@
 // `npm run bench [-- 10 100]`: end-to-end `lockstep detect` (file to outputs) on synthetic archives of
-// the given scales (10 ≈ 1M events, 100 ≈ 10M), and on 2.2M rows of CooRTweet's format (default
-// pipeline and --compat coortweet). Prints seconds, events/s, peak RSS and, for the archives, F1.
+// the given scales (10 ≈ 1M events, 100 ≈ 10M), and on rows of CooRTweet's format (2.2M by default;
+// `--coortweet-rows 2200000,10000000` for other sizes; default pipeline and --compat coortweet).
+// Prints seconds, events/s, peak RSS, CPU seconds and, for the archives, F1.
 // `--src` runs the CLI from src/ through tsx instead of the build in dist/ (no rebuild needed);
-// `--no-coortweet` skips the CooRTweet rows.
+// `--no-coortweet` skips the CooRTweet rows, `--no-synth` the archives; `--modes default` (or
+// `compat`) runs one of the two CooRTweet runs only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,11 @@ import { generateCoortweet } from './gen-coortweet.mjs';
 const dataDir = join('bench', '.data');
 mkdirSync(dataDir, { recursive: true });
 const argv = process.argv.slice(2);
-const scales = argv.map(Number).filter((n) => n > 0);
+const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const valued = new Set(['--coortweet-rows', '--modes'].map((name) => argv.indexOf(name) + 1).filter((at) => at > 0));
+const scales = argv.filter((_, at) => !valued.has(at)).map(Number).filter((n) => n > 0);
+const coortweetRows = (option('--coortweet-rows') ?? '2200000').split(',').map(Number);
+const modes = (option('--modes') ?? 'default,compat').split(',');
 const entry = argv.includes('--src') ? ['--import', 'tsx', 'src/cli/entry.ts'] : ['bin/lockstep.js'];
 
 function lockstep(args) {
@@ -22,13 +28,15 @@ function lockstep(args) {
     process.stderr.write(run.stderr);
     throw new Error(`lockstep ${args.join(' ')} failed`);
   }
-  const peakMb = Number(/PEAK_RSS_KB=(\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024;
+  // The last figures: a worker thread started with the same --import prints its own when it ends.
+  const last = (pattern) => [...run.stderr.matchAll(pattern)].at(-1)?.[1];
+  const peakMb = Number(last(/PEAK_RSS_KB=(\d+)/g) ?? 0) / 1024;
   // CPU time is the steadier figure on a shared machine (printed by peak-rss.mjs when it knows it).
-  const cpu = /CPU_SECONDS=([\d.]+)/.exec(run.stderr)?.[1];
+  const cpu = last(/CPU_SECONDS=([\d.]+)/g);
   return { seconds, peakMb, cpu: cpu === undefined ? '' : `, CPU ${cpu} s`, stdout: run.stdout };
 }
 
-for (const scale of scales.length > 0 ? scales : [10]) {
+for (const scale of argv.includes('--no-synth') ? [] : scales.length > 0 ? scales : [10]) {
   const dir = join(dataDir, `synth-${scale}`);
   if (!existsSync(join(dir, 'truth.csv'))) lockstep(['synth', '--out', dir, '--seed', '7', '--scale', String(scale)]);
   const out = join(dataDir, `detect-${scale}`);
@@ -42,12 +50,16 @@ for (const scale of scales.length > 0 ? scales : [10]) {
 }
 
 if (argv.includes('--no-coortweet')) process.exit(0);
-const coortweet = join(dataDir, 'coortweet-2200000.csv');
-if (!existsSync(coortweet)) await generateCoortweet(coortweet, 2_200_000, 1);
-for (const mode of [[], ['--compat', 'coortweet', '--window', '10']]) {
-  const out = join(dataDir, 'detect-coortweet');
-  rmSync(out, { recursive: true, force: true });
-  const run = lockstep(['detect', coortweet, '--out', out, '--json', ...(mode.length > 0 ? mode : ['--traces', 'co-repost', '--window', '10'])]);
-  console.log(`detect CooRTweet format, 2.2M rows${mode.length > 0 ? ' (--compat coortweet)' : ' (co-repost, null model, Leiden)'}: ` +
-    `${run.seconds.toFixed(1)} s end to end (${Math.round(2_200_000 / run.seconds).toLocaleString('en')} rows/s), peak RSS ${run.peakMb.toFixed(0)} MB${run.cpu}`);
+for (const rows of coortweetRows) {
+  const coortweet = join(dataDir, `coortweet-${rows}.csv`);
+  if (!existsSync(coortweet)) await generateCoortweet(coortweet, rows, 1);
+  for (const mode of modes) {
+    const out = join(dataDir, 'detect-coortweet');
+    rmSync(out, { recursive: true, force: true });
+    // The default pipeline as a user runs it (`detect FILE --out DIR`), or CooRTweet's own.
+    const run = lockstep(['detect', coortweet, '--out', out, '--json', ...(mode === 'compat' ? ['--compat', 'coortweet', '--window', '10'] : [])]);
+    console.log(`detect CooRTweet format, ${rows.toLocaleString('en')} rows (${mode === 'compat' ? '--compat coortweet --window 10' : 'default'}): ` +
+      `${run.seconds.toFixed(2)} s end to end (${Math.round(rows / run.seconds).toLocaleString('en')} events/s), peak RSS ${run.peakMb.toFixed(0)} MB${run.cpu}` +
+      `${mode === 'compat' ? '' : `; timings ${JSON.stringify(JSON.parse(run.stdout).timings)}`}`);
+  }
 }
