@@ -176,7 +176,7 @@ function groupEvidence(
   const { groups, groupOf } = significantGroups(union, activity, options);
   if (!groups.some((group) => group.kept)) return groups;
   for (const { trace, data } of pooled) {
-    const { pairs } = coActionPairs(rareKeyEvents(data, options.maxKeyActors), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
+    const { pairs } = coActionPairs(rareKeyEvents(data, options.maxKeyActors, options.episodeGapMs), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
     const kept = rowsWithinGroups(pairs, groupOf);
     const logP = new Float64Array(pairs.size);
     for (const row of kept) logP[row] = groups[groupOf[pairs.a[row] ?? 0] ?? 0]?.logP ?? 0;

@@ -4,7 +4,8 @@ import { mulberry32 } from '../cluster/index.js';
 import { detectCoordination } from '../pipeline.js';
 import type { TraceData, TraceName } from '../traces/trace-names.js';
 import { distinctKeysPerActor } from './significance.js';
-import { rowsWithinGroups, significantGroups, unionEvents } from './group.js';
+import { rowsWithinGroups, significantGroups } from './group.js';
+import { rareKeyEvents, unionEvents } from './rare-objects.js';
 import { coActionPairs } from '../kernel/index.js';
 
 const DAY = 86_400_000;
@@ -204,4 +205,63 @@ test('the group test can be turned off and adds no pairs when no group is kept',
   assert.equal(result.clusters.length, 0);
   assert.ok(result.traces.every((trace) => trace.groupPairs === 0));
   assert.equal(detectCoordination({ actorCount: 624, traces: new Map<TraceName, TraceData>([['co-link', data]]) }, { group: false }).groups.length, 0);
+});
+
+/**
+ * slowRing(seed) whose pushes reuse a pool of six objects (a slogan or template text the ring
+ * posts again and again) that 600 unrelated accounts also post, twice each, at other times: each
+ * object ends up with 200+ accounts over the 90 days, but at each push only the ring is on it.
+ */
+function reusedObjectsRing(seed: number): TraceData {
+  const world = slowRing(seed, 24, 0);
+  const random = mulberry32(seed + 100);
+  const pool = Array.from({ length: 6 }, () => world.keyCount++);
+  for (let account = 24; account < 624; account++) {
+    for (let i = 0; i < 2; i++) {
+      world.actor.push(account);
+      world.key.push(pool[Math.floor(random() * pool.length)] ?? 0);
+      world.time.push(random() * 90 * DAY);
+    }
+  }
+  for (let p = 0; p < 30; p++) {
+    const at = random() * 90 * DAY;
+    for (let member = 0; member < 24; member++) {
+      if (random() >= 0.3) continue;
+      world.actor.push(member);
+      world.key.push(pool[p % pool.length] ?? 0);
+      world.time.push(at + 2 * MINUTE + random() * 10 * MINUTE);
+    }
+  }
+  return traceOf(world, 624);
+}
+
+test('with episodes, objects many accounts use at other times are rare at each push: a ring reusing them is found', () => {
+  for (const seed of [31, 32, 33]) {
+    const data = reusedObjectsRing(seed);
+    const activity = distinctKeysPerActor(data);
+    const members = (groupOf: Int32Array): { ring: number; organic: number } => ({
+      ring: [...groupOf.subarray(0, 24)].filter((group) => group >= 0).length,
+      organic: [...groupOf.subarray(24)].filter((group) => group >= 0).length,
+    });
+    const episodes = members(significantGroups(data, activity, { episodeGapMs: 60 * MINUTE }).groupOf);
+    assert.equal(episodes.organic, 0, `seed ${seed}`);
+    assert.ok(episodes.ring >= 18, `seed ${seed}: ${episodes.ring} of 24 ring members found`);
+    // Counted over the whole data (the default), every pool object is popular and the ring is lost.
+    assert.equal(members(significantGroups(data, activity).groupOf).ring, 0, `seed ${seed}`);
+  }
+});
+
+test('rareKeyEvents: each episode of an object (no gap over episodeGapMs) is an object of its own, kept when 2..maxKeyActors accounts are on it', () => {
+  // Key 0: accounts 0,1 at 0 and 5 min, then accounts 2,3,4 an hour later; key 1: account 5 alone.
+  const events = {
+    actor: Int32Array.of(0, 1, 2, 3, 4, 5), key: Int32Array.of(0, 0, 0, 0, 0, 1),
+    time: Float64Array.of(0, 5 * MINUTE, 65 * MINUTE, 66 * MINUTE, 70 * MINUTE, 0), actorCount: 6, keyCount: 2,
+  };
+  const whole = rareKeyEvents(events, 4);
+  assert.equal(whole.actor.length, 0, 'five accounts on key 0: popular as a whole');
+  const split = rareKeyEvents(events, 4, 15 * MINUTE);
+  assert.equal(split.keyCount, 2);
+  assert.deepEqual([...split.actor], [0, 1, 2, 3, 4]);
+  assert.deepEqual([...split.key], [0, 0, 1, 1, 1]);
+  assert.deepEqual([...rareKeyEvents(events, 2, 15 * MINUTE).actor], [0, 1], 'the crowded episode is dropped, the quiet one kept');
 });
