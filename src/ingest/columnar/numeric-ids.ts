@@ -29,8 +29,14 @@ const MAX_DIGITS = 24;
 const LO_DIGITS = 9;
 
 class Shape {
-  /** Per number below `dense.length`: id + 1 (0 = none). */
+  /** Per number from `base` to `base + dense.length`: id + 1 (0 = none). */
   dense = new Int32Array(0);
+  /**
+   * The first number of the direct array: 0, or the shape's first number when that is at least
+   * `denseFloor` (the second half of a file read on its own thread starts at `share_1100000`).
+   * Set by the first `add`; -1 until then.
+   */
+  base = -1;
   /** Per slot: [hi, lo, id + 1] (id + 1 = 0: empty). */
   slots = new Float64Array(3 * 1024);
   mask = 1023;
@@ -73,8 +79,9 @@ export class NumericIds {
     for (let p = d; p < split; p++) hi = hi * 10 + (bytes[p]! - ZERO);
     for (let p = split; p < end; p++) lo = lo * 10 + (bytes[p]! - ZERO);
     this.shape = shape; this.hi = hi; this.lo = lo;
-    if (hi === 0 && lo < shape.dense.length) {
-      const idPlusOne = shape.dense[lo]!;
+    const offset = lo - shape.base;
+    if (hi === 0 && offset >= 0 && offset < shape.dense.length) {
+      const idPlusOne = shape.dense[offset]!;
       if (idPlusOne !== 0 || shape.hashed === 0) return idPlusOne - 1;
     }
     if (shape.hashed === 0) return -1;
@@ -93,15 +100,17 @@ export class NumericIds {
     const shape = this.shape!;
     const hi = this.hi, lo = this.lo;
     shape.count++;
-    if (hi === 0 && (lo < shape.dense.length || lo < this.opts.denseFloor || lo < this.opts.denseFactor * shape.count)) {
-      if (lo >= shape.dense.length) {
+    if (shape.base < 0) shape.base = hi === 0 && lo >= this.opts.denseFloor ? lo : 0;
+    const offset = lo - shape.base;
+    if (hi === 0 && offset >= 0 && (offset < shape.dense.length || offset < this.opts.denseFloor || offset < this.opts.denseFactor * shape.count)) {
+      if (offset >= shape.dense.length) {
         let length = Math.max(1024, shape.dense.length);
-        while (length <= lo) length *= 2;
+        while (length <= offset) length *= 2;
         const dense = new Int32Array(length);
         dense.set(shape.dense);
         shape.dense = dense;
       }
-      shape.dense[lo] = id + 1;
+      shape.dense[offset] = id + 1;
       return;
     }
     if (3 * (shape.hashed + 1) > 2 * (shape.mask + 1)) rehash(shape);
