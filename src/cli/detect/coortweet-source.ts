@@ -74,15 +74,15 @@ function median(values: number[]): number {
 }
 
 /**
- * Events `eventKey[a] >= 0` of the actions, in (key, time) order with ties in action order: what
+ * Events `eventKey[a] >= 0` of the actions (`start[k + 1]`: key k's count, turned into key starts
+ * here), in (key, time) order with ties in action order: what
  * the kernel, the null model and the group test would each sort them into (stably), so their
  * sorts find them sorted and only copy. A counting sort by key (one scatter, no gather), then
  * each key's events by time.
  */
-function keyTimeOrdered(eventKey: Int32Array, keyCount: number, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number): TraceData {
+function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number): TraceData {
   const n = eventKey.length;
-  const start = new Int32Array(keyCount + 1);
-  for (let a = 0; a < n; a++) if (eventKey[a]! >= 0) start[eventKey[a]! + 1]!++;
+  const keyCount = start.length - 1;
   for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
   const fill = start.slice(0, keyCount);
   const data: TraceData = { actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events), actorCount, keyCount };
@@ -154,7 +154,10 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     // Keys numbered by first appearance in action order; -1: the action is not an event.
     const eventKey = new Int32Array(n);
     const keyOf = new Int32Array(objects.size).fill(-1);
-    const keyObject: number[] = [];
+    const keyObject = new Int32Array(objects.size);
+    // Events per key, at key + 1 (the counting sort's counts, taken in this pass).
+    const start = new Int32Array(objects.size + 1);
+    let keyCount = 0;
     let events = 0;
     for (let a = 0; a < n; a++) {
       let include = actionActor[a]! >= 0;
@@ -165,13 +168,14 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       if (!include) { eventKey[a] = -1; continue; }
       const object = columns.object[actions.row[a]!]!;
       let key = keyOf[object]!;
-      if (key < 0) { key = keyOf[object] = keyObject.length; keyObject.push(object); }
+      if (key < 0) { key = keyOf[object] = keyCount; keyObject[keyCount++] = object; }
       eventKey[a] = key;
+      start[key + 1]!++;
       events++;
     }
     if (events === 0) return null;
-    keyObjects.set(name, Int32Array.from(keyObject));
-    return keyTimeOrdered(eventKey, keyObject.length, events, actionActor, actions.time, actorCount);
+    keyObjects.set(name, keyObject.slice(0, keyCount));
+    return keyTimeOrdered(eventKey, start.subarray(0, keyCount + 1), events, actionActor, actions.time, actorCount);
   };
 
   return {
