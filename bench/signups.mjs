@@ -14,7 +14,9 @@
 //    errors and non-2xx, and
 //    from the server: handler time percentiles (µs), event-loop delay (perf_hooks), GC pauses, the
 //    state writes' time and the server's CPU seconds.
-//    SUBAPP=1 serves the scorer sub-app alone (no auth), as session 2's bench did.
+//    The server is the listener `lockstep serve` runs (createApiServer: the sign-up route on its
+//    fast path, handler time from the request to the answer's 'finish'); HONO=1 serves the Hono
+//    app alone, SUBAPP=1 the scorer sub-app alone (no auth), as session 2's bench did.
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';
@@ -68,6 +70,7 @@ async function serveChild() {
   const times = [];
   const timed = async (c, next) => { const t = process.hrtime.bigint(); await next(); times.push(Number(process.hrtime.bigint() - t) / 1000); };
   let app;
+  let fastListener = null;
   let token = null;
   let closeWorkspace = async () => {};
   if (process.env.SUBAPP === '1') {
@@ -76,7 +79,7 @@ async function serveChild() {
     app.use('*', timed);
     app.route('/v1/signups', signupScoreRoutes(open.scorer));
   } else {
-    const { createApp } = await src('server/app.ts');
+    const { createApp, createApiServer } = await src('server/app.ts');
     const { addUser } = await src('server/auth.ts');
     const { openWorkspace } = await src('server/workspace.ts');
     const workspace = await openWorkspace({ dbPath: join(dir, 'bench.duckdb'), pgUrl: null, enforcement: { mastodon: null, ozone: null, webhook: null } });
@@ -85,8 +88,19 @@ async function serveChild() {
     const { Hono } = await import('hono');
     app = new Hono();
     app.use('*', timed);
-    // One registration service's token, the app's default limits.
-    app.route('/', createApp(workspace.deps, { signups: signupScoreRoutes(open.scorer) }));
+    // One registration service's token, the app's default limits. As `lockstep serve` runs it:
+    // the listener with the sign-up fast path (HONO=1: the Hono app alone, as before).
+    const signups = signupScoreRoutes(open.scorer);
+    if (process.env.HONO === '1') app.route('/', createApp(workspace.deps, { signups }));
+    else {
+      const { answerSignup } = await src('signals/signup/index.ts');
+      const { listener } = createApiServer(workspace.deps, { signups, signupAnswer: (text) => answerSignup(open.scorer, text) });
+      fastListener = (request, response) => {
+        const t = process.hrtime.bigint();
+        response.once('finish', () => { times.push(Number(process.hrtime.bigint() - t) / 1000); });
+        listener(request, response);
+      };
+    }
   }
   const { serve } = await import('@hono/node-server');
   const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -105,7 +119,9 @@ async function serveChild() {
         times.push(Number(process.hrtime.bigint() - t) / 1000);
       });
     }).listen(0, '127.0.0.1', function listening() { process.send({ port: this.address().port, token }); })
-    : serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.send({ port: info.port, token }));
+    : fastListener !== null
+      ? (await import('node:http')).createServer(fastListener).listen(0, '127.0.0.1', function listening() { process.send({ port: this.address().port, token }); })
+      : serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => process.send({ port: info.port, token }));
   process.on('message', async (message) => {
     if (message === 'start') { loop.enable(); cpu = process.cpuUsage(); gcs.length = 0; saves.length = 0; times.length = 0; }
     if (message === 'stop') {
@@ -208,7 +224,7 @@ async function main() {
   const saves = report.saves;
   const l = online.latency;
   const generatorName = generator === 'wrk' ? 'wrk (C), paced per connection, latency from each request\'s scheduled time' : 'autocannon (Node, this process)';
-  console.log(`online (${process.env.BARE === '1' ? 'BARE node:http, fixed answer' : process.env.SUBAPP === '1' ? 'scorer sub-app' : 'workspace app, bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}; load generator ${generatorName}): ` +
+  console.log(`online (${process.env.BARE === '1' ? 'BARE node:http, fixed answer' : process.env.SUBAPP === '1' ? 'scorer sub-app' : process.env.HONO === '1' ? 'workspace app (Hono alone), bearer auth' : 'workspace app as lockstep serve runs it (sign-up fast path), bearer auth'}${pin ? ', server pinned to CPU 0, load generator to CPU 1' : ''}${priority === null ? '' : `, both at nice ${priority}`}; load generator ${generatorName}): ` +
     `${online.total.toLocaleString('en')} requests in ${seconds} s (achieved ${Math.round(online.perSecond).toLocaleString('en')}/s, asked ${rate}/s), ${connections} connections; ` +
     `client latency p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms; errors ${online.errors}, timeouts ${online.timeouts}, non-2xx ${online.non2xx}`);
   console.log(`server: handler p50 ${pct(times, 0.5).toFixed(0)} µs, p99 ${pct(times, 0.99).toFixed(0)} µs, max ${pct(times, 1).toFixed(0)} µs; ` +

@@ -7,6 +7,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { Context, MiddlewareHandler } from 'hono';
@@ -18,9 +20,11 @@ import { bearerToken, hashToken } from './auth.js';
 import { ApiError, errorResponse, toErrorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { rateLimiter } from './rate-limit.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
+import { signupFastPath } from './signup-fast-path.js';
+import type { SignupAnswer } from './signup-fast-path.js';
 import { userCache } from './user-cache.js';
-import type { UserCacheOptions } from './user-cache.js';
+import type { UserCache, UserCacheOptions } from './user-cache.js';
 import type { ApiDeps, RouteSpec } from './route-spec.js';
 import { adminRoutes } from './routes/admin.js';
 import { caseRoutes } from './routes/cases.js';
@@ -44,12 +48,17 @@ export interface AppOptions {
   uiDir: string | null;
   /** The sign-up scorer sub-app (src/signals/signup/http.ts), mounted at /v1/signups for investigators. */
   signups: Hono | null;
+  /**
+   * The same route's answer to a body (`answerSignup`), for the node:http listener's fast path
+   * (createApiServer); the app itself never calls it.
+   */
+  signupAnswer: SignupAnswer | null;
   /** Where unexpected errors are reported (never to the client). */
   logError: (error: unknown) => void;
 }
 
 export const APP_DEFAULTS: AppOptions = {
-  bodyLimitBytes: 1_000_000, rateLimit: {}, signupRateLimit: { capacity: 20_000, perMinute: 1_200_000 }, userCache: {}, uiDir: null, signups: null,
+  bodyLimitBytes: 1_000_000, rateLimit: {}, signupRateLimit: { capacity: 20_000, perMinute: 1_200_000 }, userCache: {}, uiDir: null, signups: null, signupAnswer: null,
   logError: (error) => console.error(error),
 };
 
@@ -82,11 +91,44 @@ async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
+/** What the app and the listener's fast path share: one budget per token, one user cache. */
+interface Shared { limiter: RateLimiter; signupLimiter: RateLimiter; users: UserCache }
+
+function shared(deps: ApiDeps, settings: AppOptions): Shared {
+  return {
+    limiter: rateLimiter(settings.rateLimit),
+    signupLimiter: rateLimiter(settings.signupRateLimit),
+    users: userCache((tokenHash) => deps.store.userByTokenHash(tokenHash), settings.userCache),
+  };
+}
+
 export function createApp(deps: ApiDeps, options: Partial<AppOptions> = {}): Hono<Env> {
   const settings = { ...APP_DEFAULTS, ...options };
-  const limiter = rateLimiter(settings.rateLimit);
-  const signupLimiter = rateLimiter(settings.signupRateLimit);
-  const users = userCache((tokenHash) => deps.store.userByTokenHash(tokenHash), settings.userCache);
+  return buildApp(deps, settings, shared(deps, settings));
+}
+
+/**
+ * The app and a node:http listener serving it: `POST /v1/signups/score` from a remembered
+ * investigator's token is answered on a fast path (src/server/signup-fast-path.ts) with the app's
+ * own limiter and user cache, and the same answer; every other request goes to the app.
+ * @example const { listener } = createApiServer(deps, { signups, signupAnswer }); createServer(listener).listen(8080);
+ */
+export function createApiServer(deps: ApiDeps, options: Partial<AppOptions> = {}): { app: Hono<Env>; listener: RequestListener } {
+  const settings = { ...APP_DEFAULTS, ...options };
+  const parts = shared(deps, settings);
+  const app = buildApp(deps, settings, parts);
+  const toApp = getRequestListener(app.fetch);
+  const answer = settings.signups === null ? null : settings.signupAnswer;
+  const fast = answer === null ? null
+    : signupFastPath({ bodyLimitBytes: settings.bodyLimitBytes, limiter: parts.signupLimiter, users: parts.users, answer, logError: settings.logError });
+  const listener: RequestListener = (req, res) => {
+    if (fast !== null && req.method === 'POST' && req.url === '/v1/signups/score' && fast(req, res)) return;
+    void toApp(req, res);
+  };
+  return { app, listener };
+}
+
+function buildApp(deps: ApiDeps, settings: AppOptions, { limiter, signupLimiter, users }: Shared): Hono<Env> {
   const app = new Hono<Env>();
   app.onError((error, c) => {
     if (!(error instanceof ApiError)) settings.logError(error);

@@ -16,8 +16,16 @@ export class ApiError extends Error {
   }
 }
 
+const errorBody = (code: ApiErrorCode, message: string, details?: Record<string, unknown>): { error: Record<string, unknown> } =>
+  ({ error: { code, message, ...(details === undefined ? {} : { details }) } });
+
 export function errorResponse(c: Context, code: ApiErrorCode, message: string, details?: Record<string, unknown>): Response {
-  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, STATUS[code]);
+  return c.json(errorBody(code, message, details), STATUS[code]);
+}
+
+/** The error's JSON text, as `errorResponse` sends it (for answers written without Hono). */
+export function errorJson(code: ApiErrorCode, message: string, details?: Record<string, unknown>): string {
+  return JSON.stringify(errorBody(code, message, details));
 }
 
 /** Maps any thrown error to the API's error JSON; third-party error text never reaches a client. */

@@ -20,6 +20,8 @@ export const USER_CACHE_DEFAULTS: UserCacheOptions = { ttlMs: 5_000, maxKeys: 10
 export interface UserCache {
   /** The user of the token hash (null: not known). */
   get(tokenHash: string): Promise<User | null>;
+  /** The user of the token hash if it is held and fresh, else null (no store query). */
+  peek(tokenHash: string): User | null;
   /** Users held (for tests). */
   size(): number;
 }
@@ -51,6 +53,10 @@ export function userCache(lookup: (tokenHash: string) => Promise<User | null>, o
         pending.set(tokenHash, query);
       }
       return query;
+    },
+    peek(tokenHash) {
+      const entry = held.get(tokenHash);
+      return entry !== undefined && entry.until > settings.now() ? entry.user : null;
     },
     size: () => held.size,
   };

@@ -14,7 +14,7 @@ export const UI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 
 
 interface ServeOptions { db?: string; pg?: string; port: string; host: string; mastodonUrl?: string; ui?: string }
 
-interface SignupService { routes: Hono; close(): Promise<void> }
+interface SignupService { routes: Hono; answer: (text: string) => { status: number; body: string }; close(): Promise<void> }
 
 /**
  * The sign-up scorer. It knows the infrastructure `lockstep signups learn` saved in the state file
@@ -28,10 +28,11 @@ async function signupService(store: DuckDbStore, dbPath: string): Promise<Signup
   const table = await signup.loadIpTableFromStore(store.connection, 'store');
   const learn = async (saved: KnownInfra): Promise<KnownInfra> => (await signup.learnFromStore(store.connection, members, saved, table.lookup)).known;
   if (dbPath === ':memory:') {
-    return { routes: signup.signupScoreRoutes(signup.createSignupScorer(await learn(signup.emptyKnownInfra()), table.lookup)), close: async () => {} };
+    const scorer = signup.createSignupScorer(await learn(signup.emptyKnownInfra()), table.lookup);
+    return { routes: signup.signupScoreRoutes(scorer), answer: (text) => signup.answerSignup(scorer, text), close: async () => {} };
   }
   const opened = await signup.openSignupScorer(signup.statePathFor(dbPath), table.lookup, { learn });
-  return { routes: signup.signupScoreRoutes(opened.scorer), close: opened.close };
+  return { routes: signup.signupScoreRoutes(opened.scorer), answer: (text) => signup.answerSignup(opened.scorer, text), close: opened.close };
 }
 
 export function registerServe(program: Command, config: Config, io: CliIo): void {
@@ -72,15 +73,16 @@ export async function startWorkspaceServer(options: Partial<ServeOptions>, confi
   const dbPath = options.db ?? config.dbPath;
   const pgUrl = options.pg ?? config.pgUrl;
   // The server, the API and the stores load when the workspace starts, not with every command.
-  const [{ createApp }, { listen }, { openWorkspace }] = await Promise.all([
+  const [{ createApiServer }, { listen }, { openWorkspace }] = await Promise.all([
     import('../../server/app.js'), import('../../server/server.js'), import('../../server/workspace.js'),
   ]);
   const workspace = await openWorkspace({ dbPath, pgUrl, enforcement });
   let signups: SignupService | null = null;
   try {
     signups = await signupService(workspace.duckdb, dbPath);
-    const app = createApp(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: signups.routes });
-    const server = await listen(app, { host: options.host ?? '127.0.0.1', port });
+    // The listener answers the sign-up route on its fast path, everything else through the app.
+    const { app, listener } = createApiServer(workspace.deps, { uiDir: options.ui ?? UI_DIR, signups: signups.routes, signupAnswer: signups.answer });
+    const server = await listen(app, { host: options.host ?? '127.0.0.1', port, listener });
     const users = await workspace.deps.store.listUsers();
     io.out(`lockstep workspace on ${server.url}/ (API ${server.url}/v1, OpenAPI ${server.url}/openapi.json), store ${dbPath}${pgUrl === null ? '' : ' + PostgreSQL'}`);
     if (users.length === 0) io.out(`no users yet: stop the server and run  lockstep users add NAME --role admin --db ${dbPath}  to get a sign-in token`);

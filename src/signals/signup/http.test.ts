@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createSignupScorer } from './scorer.js';
-import { signupScoreRoutes } from './http.js';
+import { answerSignup, plainSignup, signupRequestSchema, signupScoreRoutes } from './http.js';
 import { NETWORK_UA, testKnown, testTable } from './test-support/network.js';
 
 const app = signupScoreRoutes(createSignupScorer(testKnown(), testTable()));
@@ -49,5 +50,46 @@ describe('POST /score', () => {
     const at = (time: number): Promise<Response> | Response => clocked.request('/score', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...good, time }) });
     assert.equal((await at(Date.UTC(2019, 7, 21))).status, 200);
     assert.equal((await at(Date.UTC(2019, 7, 21, 0, 0, 1))).status, 400);
+  });
+});
+
+describe('the plain-body shortcut (no zod for a well-formed registration)', () => {
+  const text = (max: number): fc.Arbitrary<unknown> => fc.oneof(fc.string({ maxLength: max + 2 }), fc.constant(''), fc.string({ minLength: max - 1, maxLength: max + 1 }), fc.integer(), fc.constant(null));
+  const field = <T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> => fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: other, weight: 1 });
+  const fields = {
+    account_id: field(fc.string({ minLength: 1, maxLength: 200 }), text(200)),
+    time: field(fc.oneof(fc.integer({ min: 0, max: 2 ** 45 }), fc.constant('2019-08-20T10:00:00Z')), fc.oneof(fc.double(), fc.constant(''), fc.constant(-1), fc.constant(2 ** 60), fc.boolean())),
+    ip: field(fc.ipV4(), fc.oneof(fc.ipV6(), fc.string({ maxLength: 70 }), fc.constant('01.2.3.4'), fc.constant('1.2.3.256'))),
+    user_agent: field(fc.string({ maxLength: 1000 }), text(1000)),
+    handle: field(fc.string({ minLength: 1, maxLength: 100 }), text(100)),
+    email_domain: field(fc.string({ maxLength: 255 }), text(255)),
+    extra: fc.option(fc.string(), { nil: undefined }),
+  };
+  const body = fc.oneof(fc.record(fields), fc.record(fields, { requiredKeys: [] }));
+
+  it('accepts only what the schema accepts, with the same fields', () => {
+    let plain = 0;
+    fc.assert(fc.property(fc.oneof(body, fc.anything()), (value) => {
+      const fast = plainSignup(value);
+      const parsed = signupRequestSchema.safeParse(value);
+      if (fast === null) return;
+      plain += 1;
+      assert.ok(parsed.success, `the shortcut took a body the schema refuses: ${JSON.stringify(value)}`);
+      assert.deepEqual(fast, parsed.data);
+    }), { numRuns: 3000 });
+    assert.ok(plain > 200, `the shortcut took only ${plain} bodies`);
+  });
+
+  it('answers as the sub-app does, byte for byte', async () => {
+    const viaApp = signupScoreRoutes(createSignupScorer(testKnown(), testTable()));
+    const direct = createSignupScorer(testKnown(), testTable());
+    const bodies = [JSON.stringify(good), JSON.stringify(good), JSON.stringify({ ...good, ip: '2001:db8::1' }), '{"account_id":', '[1]', JSON.stringify({ ...good, handle: '' }), JSON.stringify({ ...good, time: '2019-08-20T10:00:00Z' })];
+    for (const text of bodies) {
+      const response = await viaApp.request('/score', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      const answer = answerSignup(direct, text);
+      assert.equal(answer.status, response.status, text);
+      assert.equal(answer.body, await response.text(), text);
+      assert.equal(response.headers.get('content-type'), 'application/json');
+    }
   });
 });
