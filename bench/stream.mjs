@@ -245,8 +245,8 @@ if (sections.has('nats')) {
       const partitionCpu = cpu() - c;
       c = cpu();
       await publishBatches(nc.jetstream(), job, batches);
-      const published = (performance.now() - wall) / 1000, publishCpu = cpu() - c;
-      await collectPartials(nc, job, partitions, 600_000);
+      const published = (performance.now() - wall) / 1000, publishCpu = cpu() - c, publishServerCpu = natsCpu() - n0;
+      const partials = await collectPartials(nc, job, partitions, 600_000);
       const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
@@ -255,8 +255,27 @@ if (sections.has('nats')) {
       const events = partitioner.events;
       const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
       console.log(`NATS, ${workers} worker(s), ${partitions} partitions: ${lines.length} lines → ${events} events; wall: parse ${parsed.toFixed(1)} s, + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
-      console.log(`  CPU: parse ${parseCpu.toFixed(2)} s (${per(parseCpu)}), partition ${partitionCpu.toFixed(2)} s (${per(partitionCpu)}), publish client ${publishCpu.toFixed(2)} s (${per(publishCpu)}), NATS servers ${serverCpu.toFixed(2)} s (${per(serverCpu)}), ` +
+      console.log(`  CPU: parse ${parseCpu.toFixed(2)} s (${per(parseCpu)}), partition ${partitionCpu.toFixed(2)} s (${per(partitionCpu)}), publish client ${publishCpu.toFixed(2)} s (${per(publishCpu)}), NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up)`);
+      if (workers === 2) {
+        // What storing the partials costs on its own (the object store, R3): the same bytes again under another name.
+        const { encodePartial } = await import('../src/stream/distributed.ts');
+        const { packPartial } = await import('../src/stream/nats/jobs.ts');
+        const raw = partials.map((partial) => encodePartial(partial));
+        const rawBytes = raw.reduce((sum, blob) => sum + blob.length, 0);
+        const c1 = cpu();
+        const blobs = partials.map((partial) => packPartial(partial));
+        const packCpu = cpu() - c1;
+        const store = await nc.jetstream().views.os('lockstep-partials');
+        const put = async (list, suffix) => {
+          const s0 = natsCpu(), c0 = cpu(), w0 = performance.now();
+          for (const [i, blob] of list.entries()) await store.putBlob({ name: `${job}/${suffix}${i}` }, blob);
+          return `${((performance.now() - w0) / 1000).toFixed(1)} s wall, client ${(cpu() - c0).toFixed(2)} s CPU, NATS servers ${(natsCpu() - s0).toFixed(2)} s CPU`;
+        };
+        const bytes = blobs.reduce((sum, blob) => sum + blob.length, 0);
+        console.log(`  storing the partials again: raw ${mb(rawBytes)} MB (${(rawBytes / events).toFixed(0)} bytes/event): ${await put(raw, 'raw')}; ` +
+          `gzipped as workers store them ${mb(bytes)} MB (${(bytes / events).toFixed(0)} bytes/event, encode + gzip ${packCpu.toFixed(2)} s CPU): ${await put(blobs, 'gz')}`);
+      }
     }
     await nc.close();
   } finally {

@@ -8,6 +8,7 @@ import { LockstepError } from '../model/index.js';
 import { assemblePartials, decodePartial, encodePartial, PartitionWork } from './distributed.js';
 import { DEFAULT_STREAM_TRACES } from './extract.js';
 import { parseJetstreamLine } from './jetstream-line.js';
+import { packPartial, unpackPartial } from './nats/jobs.js';
 import { partitionActions } from './partitioner.js';
 import { decodeBatch, encodeBatch } from './wire-batch.js';
 import { batchDetect } from './test-support/batch.js';
@@ -71,6 +72,11 @@ describe('partitioned co-action work', () => {
     assert.ok(back.traces.some((entry) => entry.pairs.size > 0));
     assert.throws(() => decodePartial(bytes.subarray(0, bytes.length - 8), 'job/p3'), (error: unknown) => error instanceof LockstepError && /job\/p3: not a partial \(truncated\)/.test(error.message));
     assert.throws(() => decodePartial(new TextEncoder().encode('{"partition":1}'), 'job/p4'), /job\/p4: not a partial/);
+    // As stored in the object store: gzipped, several times smaller, read back the same; damage is named.
+    const packed = packPartial(back);
+    assert.ok(packed.length * 2 < bytes.length);
+    assert.deepEqual(encodePartial(unpackPartial(packed, 'job/p3')), encodePartial(back));
+    assert.throws(() => unpackPartial(packed.subarray(0, packed.length - 5), 'job/p5'), (error: unknown) => error instanceof LockstepError && /job\/p5: not a partial/.test(error.message));
   });
 
   it('gives the same partial whether events come in time order (applied as they arrive) or far out of order (replayed at the end)', () => {
