@@ -52,20 +52,24 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string }) => {
       const job = checkJob(options.job);
       const [{ parseJetstreamLine }, { ensureJobStorage, publishJob }] = await Promise.all([import('../../stream/jetstream-line.js'), jobs()]);
-      const actions: Action[] = [];
-      let line = 0, rejected = 0;
-      for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
-        line++;
-        if (text.trim() === '') continue;
-        const parsed = parseJetstreamLine(text, `${file}:${line}`);
-        if (parsed.problems.length > 0 && ++rejected <= 3) io.err(`lockstep stream-publish: ${parsed.problems.join('; ')}`);
-        actions.push(...parsed.actions);
+      let line = 0, rejected = 0, actions = 0;
+      // Read, parse and publish as one stream: batches leave while the file is still read, and no
+      // action is held beyond its batch (holding them all cost memory and collection time).
+      async function* read(): AsyncGenerator<Action> {
+        for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+          line++;
+          if (text.trim() === '') continue;
+          const parsed = parseJetstreamLine(text, `${file}:${line}`);
+          if (parsed.problems.length > 0 && ++rejected <= 3) io.err(`lockstep stream-publish: ${parsed.problems.join('; ')}`);
+          actions += parsed.actions.length;
+          yield* parsed.actions;
+        }
       }
       const sent = await withNats(options.nats, async (nc) => {
         await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
-        return publishJob(nc.jetstream(), actions, { job, partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1) });
+        return publishJob(nc.jetstream(), read(), { job, partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1) });
       });
-      io.err(`lockstep stream-publish: ${actions.length} actions, ${sent.events} events in ${sent.batches} batches to job ${job}; ${rejected} lines rejected`);
+      io.err(`lockstep stream-publish: ${actions} actions, ${sent.events} events in ${sent.batches} batches to job ${job}; ${rejected} lines rejected`);
     });
 
   common(program.command('stream-worker'))

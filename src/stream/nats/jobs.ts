@@ -78,13 +78,15 @@ export async function publishBatches(js: JetStreamClient, job: string, batches: 
  * Publishes actions as partitioned binary event batches (partitioner.ts); `final` sends the last
  * partial batches and each partition's end marker. Pass the same `partitioner` to publish a job in
  * parts (it numbers the batches and knows which labels each partition has had); a new one on the
- * same job repeats the message ids from the start, which the stream stores once.
+ * same job repeats the message ids from the start, which the stream stores once. `actions` may be
+ * an async iterable (a file read line by line), so batches leave while the input is still read
+ * and nothing but the partitioner's state is held.
  */
-export async function publishJob(js: JetStreamClient, actions: Iterable<Action>, options: JobOptions, partitioner: Partitioner = new Partitioner(options), final = true): Promise<{ batches: number; events: number }> {
+export async function publishJob(js: JetStreamClient, actions: Iterable<Action> | AsyncIterable<Action>, options: JobOptions, partitioner: Partitioner = new Partitioner(options), final = true): Promise<{ batches: number; events: number }> {
   const before = partitioner.events;
   const out: OutBatch[] = [];
   let batches = 0;
-  for (const action of actions) {
+  for await (const action of actions) {
     partitioner.push(action, out);
     if (out.length >= 64) batches += await publishBatches(js, options.job, out.splice(0));
   }
