@@ -74,6 +74,18 @@ describe('createSignupScorer', () => {
     assert.ok(results.every((result) => result.decision === 'allow'));
   });
 
+  it('keeps at most maxDomains email domains, dropping first those it never blocked, and still learns a blocked one', () => {
+    const scorer = createSignupScorer(testKnown(), testTable(), null, { maxDomains: 20 });
+    for (let i = 0; i < 6; i++) scorer.score(signup({ account_id: `f${i}`, ip: '203.0.113.5', handle: `Ruth${String(40_000_000 + i)}`, email_domain: 'mailbox.example', time: T0 + i }));
+    for (let i = 0; i < 500; i++) {
+      scorer.score(signup({ account_id: `o${i}`, email_domain: `user${i}.example`, time: T0 + 10 + i }));
+      assert.ok(Object.keys(scorer.state().domains).length <= 20);
+    }
+    assert.deepEqual(scorer.state().domains['mailbox.example'], [6, 6]);
+    const next = scorer.score(signup({ account_id: 'g', handle: 'plain', email_domain: 'mailbox.example', time: T0 + 1000 }));
+    assert.ok(next.reasons.some((reason) => reason.startsWith('email domain mailbox.example: 6 of its 6')), next.reasons.join('\n'));
+  });
+
   it('learns an email domain most of whose sign-ups it blocked', () => {
     const scorer = createSignupScorer(testKnown(), testTable());
     for (let i = 0; i < 6; i++) scorer.score(signup({ account_id: `f${i}`, ip: '203.0.113.5', handle: `Ruth${String(40_000_000 + i)}`, email_domain: 'mailbox.example', time: T0 + i }));

@@ -56,6 +56,13 @@ export const SCORER_DEFAULTS = {
   domainBlocked: 5,
   /** ... making up at least this share of its sign-ups. */
   domainShare: 0.6,
+  /**
+   * Email domains whose counts are kept. Past this, the counts of domains none of whose sign-ups
+   * was blocked are dropped, oldest first (they give no evidence; should one of them later see
+   * blocks, its share is then judged on the sign-ups since), down to three quarters of it; if
+   * that is not enough, the oldest domains go too.
+   */
+  maxDomains: 50_000,
   /** Big free-mail providers are everybody's: a wave using them says nothing about the next user. */
   commonMailDomains: new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'icloud.com', 'me.com',
     'aol.com', 'protonmail.com', 'proton.me', 'gmx.com', 'gmx.de', 'mail.ru', 'yandex.ru', 'qq.com', '163.com', '126.com', 'yeah.net', 'sina.com', 'foxmail.com', 'naver.com']) as ReadonlySet<string>,
@@ -76,9 +83,11 @@ export interface ScorerState {
   lastTime: number;
 }
 
-/** The state as a writer takes it: everything but the velocity counts, and those in parts. */
+/** The state as a writer takes it: the velocity counts and the email-domain counts in parts. */
 export interface ScorerStateParts {
-  head: Omit<ScorerState, 'velocity'>;
+  head: Omit<ScorerState, 'velocity' | 'domains'>;
+  /** `[domain, [blocked, total]]` entries, `keysPerPart` at a time, taken as the writer pulls them. */
+  domains: Generator<[string, [number, number]][], void, void>;
   velocity: Record<'ip' | 'network' | 'template' | 'exitTemplate', { windowMs: number; parts: Generator<{ keys: string[]; buckets: number[] }, void, void> }>;
 }
 
@@ -149,6 +158,32 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     reasons.push(reason);
   };
 
+  /** Keeps the domain counts within `maxDomains` (see SCORER_DEFAULTS). */
+  function pruneDomains(): void {
+    const keep = Math.floor(settings.maxDomains * 0.75);
+    for (const [domain, counts] of domains) {
+      if (domains.size <= keep) return;
+      if (counts[0] === 0) domains.delete(domain);
+    }
+    for (const domain of domains.keys()) {
+      if (domains.size <= keep) return;
+      domains.delete(domain);
+    }
+  }
+
+  /** The domain counts in parts of `size` entries (a part's copy is taken when it is pulled). */
+  function* domainParts(size: number): Generator<[string, [number, number]][], void, void> {
+    let part: [string, [number, number]][] = [];
+    for (const [domain, counts] of domains) {
+      part.push([domain, [counts[0], counts[1]]]);
+      if (part.length >= size) {
+        yield part;
+        part = [];
+      }
+    }
+    if (part.length > 0) yield part;
+  }
+
   function score(input: SignupInput): SignupScore {
     revision += 1;
     if (input.time > lastTime) lastTime = input.time;
@@ -201,7 +236,10 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, KIND.handle);
     const domain = input.email_domain.toLowerCase();
     let domainCounts = domains.get(domain);
-    if (domainCounts === undefined) domains.set(domain, (domainCounts = [0, 0]));
+    if (domainCounts === undefined) {
+      if (domains.size >= settings.maxDomains) pruneDomains();
+      domains.set(domain, (domainCounts = [0, 0]));
+    }
     if (domainCounts[0] >= settings.domainBlocked && domainCounts[0] / domainCounts[1] >= settings.domainShare && !settings.commonMailDomains.has(domain)) {
       add(w.emailDomain, `email domain ${domain}: ${domainCounts[0]} of its ${domainCounts[1]} recent sign-ups were blocked`, KIND.email);
     }
@@ -230,7 +268,8 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
       const counter = (velocity: VelocityCounter): { windowMs: number; parts: Generator<{ keys: string[]; buckets: number[] }, void, void> } =>
         ({ windowMs: velocity.windowMs, parts: velocity.snapshotParts(now, keysPerPart) });
       return {
-        head: { version: 1, known, domains: Object.fromEntries(domains), lastTime: now },
+        head: { version: 1, known, lastTime: now },
+        domains: domainParts(keysPerPart),
         velocity: { ip: counter(perIp), network: counter(perNetwork), template: counter(perTemplate), exitTemplate: counter(perExitTemplate) },
       };
     },

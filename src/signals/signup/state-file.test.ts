@@ -72,11 +72,12 @@ describe('state file', () => {
   it('writes the counts in parts that read back to the same state as the whole snapshot', async () => {
     const path = join(dir, 'parts.json');
     const running = createSignupScorer(testKnown(), testTable());
-    for (let i = 0; i < 400; i++) running.score({ ...wave(i), ip: `192.0.2.${i % 200}`, handle: `Lily${String(30_000_000 + i)}`, email_domain: `d${i % 7}.example` });
+    for (let i = 0; i < 400; i++) running.score({ ...wave(i), ip: `192.0.2.${i % 200}`, handle: `Lily${String(30_000_000 + i)}`, email_domain: `d${i % 40}.example` });
     const busy = await saveStateInParts(path, running.stateParts(16));
     assert.ok(busy >= 0);
     const whole = running.state();
     assert.ok((whole.velocity.ip?.keys.length ?? 0) > 100, 'many parts');
+    assert.equal(Object.keys(whole.domains).length, 40, 'the email domains in three parts');
     const read = await loadState(path);
     assert.deepEqual(read, JSON.parse(JSON.stringify(whole)));
     const restored = createSignupScorer(knownOf(read), testTable(), read);

@@ -107,10 +107,23 @@ export async function saveStateInParts(path: string, state: ScorerStateParts): P
   return writeAtomically(path, async (handle) => {
     let busy = 0;
     let started = performance.now();
-    const { domains, lastTime } = state.head;
+    const { lastTime } = state.head;
     let known = knownJson.get(state.head.known);
     if (known === undefined) knownJson.set(state.head.known, (known = JSON.stringify(state.head.known)));
-    let text = `{"version":1,"known":${known},"domains":${JSON.stringify(domains)},"lastTime":${JSON.stringify(lastTime)},"velocity":{`;
+    let text = `{"version":1,"known":${known},"lastTime":${JSON.stringify(lastTime)},"domains":{`;
+    // The email-domain counts part by part too (an object written a slice of entries at a time).
+    let firstDomain = true;
+    for (const part of state.domains) {
+      for (const [domain, counts] of part) {
+        text += `${firstDomain ? '' : ','}${JSON.stringify(domain)}:[${counts[0]},${counts[1]}]`;
+        firstDomain = false;
+      }
+      busy += performance.now() - started;
+      await handle.write(text);
+      text = '';
+      started = performance.now();
+    }
+    text += '},"velocity":{';
     let firstCounter = true;
     for (const [name, counter] of Object.entries(state.velocity)) {
       text += `${firstCounter ? '' : ','}${JSON.stringify(name)}:{"windowMs":${counter.windowMs},"parts":[`;
