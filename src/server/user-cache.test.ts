@@ -14,6 +14,19 @@ function countingStore(users: Map<string, User>): { lookup: (hash: string) => Pr
 }
 
 describe('userCache', () => {
+  it('peeks without a query: a remembered, fresh user, else null', async () => {
+    let now = 0;
+    const store = countingStore(new Map([['h1', vic]]));
+    const cache = userCache(store.lookup, { ttlMs: 1000, now: () => now });
+    assert.equal(cache.peek('h1'), null, 'not asked yet');
+    assert.equal(await cache.get('h1'), vic);
+    assert.equal(cache.peek('h1'), vic);
+    now = 1000;
+    assert.equal(cache.peek('h1'), null, 'expired');
+    assert.equal(cache.peek('unknown'), null);
+    assert.equal(store.queries(), 1, 'peeking never asks the store');
+  });
+
   it('asks the store once per token within the time to live, then again', async () => {
     let now = 0;
     const users = new Map([['h1', vic]]);
