@@ -34,7 +34,7 @@ function described(columns: CoortweetColumns, rejects: Reject[]): unknown {
 
 async function bothReaders(files: string[]): Promise<{ split: unknown; single: unknown; threads: number[] }> {
   const splitRejects: Reject[] = [];
-  const split = await readCoortweetColumnsSplit(files, (reject) => splitRejects.push(reject), { minSplitBytes: 0 });
+  const split = await readCoortweetColumnsSplit(files, (reject) => splitRejects.push(reject), { minSplitBytes: 0, busyLoad: Infinity });
   const singleRejects: Reject[] = [];
   const single = readCoortweetColumns(files, (reject) => singleRejects.push(reject));
   return { split: described(split, splitRejects), single: described(single, singleRejects), threads: split.files.map((file) => file.threads) };
@@ -72,7 +72,7 @@ describe('CooRTweet columns read on two threads', () => {
     const { split, single, threads } = await bothReaders([file]);
     assert.deepEqual(split, single);
     assert.deepEqual(threads, [2], 'a worker read the second half');
-    const columns = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0 });
+    const columns = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: Infinity });
     assert.equal(columns.size, 251);
     assert.equal(columns.contents.text(columns.content[200]!), 'share_200');
   });
@@ -85,7 +85,7 @@ describe('CooRTweet columns read on two threads', () => {
     const file = write(text);
     assert.ok(chooseCut(file, HEADER.length + 1, text.length) < text.indexOf('share_bad,'), 'both bad rows are after the cut');
     const rejects: Reject[] = [];
-    const columns = await readCoortweetColumnsSplit([file], (reject) => rejects.push(reject), { minSplitBytes: 0 });
+    const columns = await readCoortweetColumnsSplit([file], (reject) => rejects.push(reject), { minSplitBytes: 0, busyLoad: Infinity });
     const lineOf = (needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length;
     assert.deepEqual(rejects.map(({ line, reason }) => ({ line, reason })), [
       { line: lineOf('share_bad,'), reason: 'timestamp_share is not a unix time' },
@@ -116,8 +116,16 @@ describe('CooRTweet columns read on two threads', () => {
     assert.deepEqual(threads, [2, 2, 2]);
   });
 
+  it('reads on one thread when the machine is busy (load average at or above busyLoad), with the same result', async () => {
+    const file = write(`${HEADER}\n${Array.from({ length: 300 }, (_, i) => row(i)).join('\n')}\n`);
+    const busy = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: 0 });
+    const idle = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: Infinity });
+    assert.deepEqual([busy.files[0]!.threads, idle.files[0]!.threads], [1, 2]);
+    assert.deepEqual(described(busy, []), described(idle, []));
+  });
+
   it('throws the one-thread reader\'s error for a file without the columns', async () => {
     const file = write('a,b\n1,2\n'.repeat(2));
-    await assert.rejects(readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0 }), /object_id/);
+    await assert.rejects(readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: Infinity }), /object_id/);
   });
 });
