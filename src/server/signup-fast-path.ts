@@ -42,13 +42,20 @@ function send(res: ServerResponse, status: number, body: string, extra?: Record<
  * createServer((req, res) => { if (!(req.method === 'POST' && req.url === '/v1/signups/score' && fast(req, res))) honoListener(req, res); });
  */
 export function signupFastPath(parts: SignupFastPathParts): (req: IncomingMessage, res: ServerResponse) => boolean {
+  // A registration service sends one token: its hash is kept rather than recomputed per request.
+  let lastToken = '';
+  let lastHash = '';
   return (req, res) => {
     const headers = req.headers;
     const length = headers['content-length'];
     if (length === undefined || headers['transfer-encoding'] !== undefined || Number.parseInt(length, 10) > parts.bodyLimitBytes) return false;
     const token = bearerToken(headers.authorization);
     if (token === null) return false;
-    const tokenHash = hashToken(token);
+    if (token !== lastToken) {
+      lastHash = hashToken(token);
+      lastToken = token;
+    }
+    const tokenHash = lastHash;
     const user = parts.users.peek(tokenHash);
     if (user === null || !roleAllows(user.role, 'investigator')) return false;
     const retryAfter = parts.limiter.take(tokenHash);
