@@ -38,8 +38,9 @@ describe('POST /v1/signups/score on the fast path', () => {
     tokens['investigator'] = (await addUser(store, { name: 'registration-service', role: 'investigator', now: now() })).token;
     tokens['viewer'] = (await addUser(store, { name: 'viewer-user', role: 'viewer', now: now() })).token;
     const deps = { store, cases, detections: fakeDetections, adapterTargets: { mastodon: null, ozone: null, webhook: null }, now };
-    // Each server its own scorer (state) and limits; a small budget so the test reaches the limit.
-    const options = (): Partial<AppOptions> => ({ bodyLimitBytes: 2000, signupRateLimit: { capacity: 12, perMinute: 60 }, logError: () => undefined });
+    // Each server its own scorer (state) and limits; a small budget so the test reaches the limit,
+    // on a stopped clock (no refill however slow the machine).
+    const options = (): Partial<AppOptions> => ({ bodyLimitBytes: 2000, signupRateLimit: { capacity: 12, perMinute: 60, now: () => 1_700_000_000_000 }, logError: () => undefined });
     const fastScorer = createSignupScorer(testKnown(), testTable());
     const server = createApiServer(deps, { ...options(), signups: signupScoreRoutes(fastScorer), signupAnswer: (text) => { fastAnswers += 1; return answerSignup(fastScorer, text); } });
     fast = await listen(server.app, { listener: server.listener });
