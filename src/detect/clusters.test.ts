@@ -3,12 +3,17 @@ import assert from 'node:assert/strict';
 import { CLUSTER_DEFAULTS, clusterAccounts } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
 
-/** A fused graph from an edge list (unit weights, no per-trace evidence). */
-function graphOf(actorCount: number, edges: readonly (readonly [number, number])[]): FusedGraph {
+/** A fused graph from an edge list: unit weights, each edge a co-link pair sharing `shared` objects (5 by default). */
+function graphOf(actorCount: number, edges: readonly (readonly [number, number])[], shared: (edge: number) => number = () => 5): FusedGraph {
+  const n = edges.length;
+  const evidence = {
+    shared: Float64Array.from(edges, (_, edge) => shared(edge)), idf: new Float64Array(n).fill(1), coActions: Float64Array.from(edges, (_, edge) => shared(edge)),
+    meanDelay: new Float64Array(n).fill(20_000), logP: new Float64Array(n).fill(-10),
+  };
   return {
     actorCount, a: Int32Array.from(edges, ([x]) => x), b: Int32Array.from(edges, ([, y]) => y),
-    weight: new Float64Array(edges.length).fill(1), logP: new Float64Array(edges.length).fill(-10),
-    traces: [], perTrace: new Map(), size: edges.length,
+    weight: new Float64Array(n).fill(1), logP: new Float64Array(n).fill(-10),
+    traces: ['co-link'], perTrace: new Map([['co-link', evidence]]), size: n,
   };
 }
 
@@ -74,4 +79,22 @@ test('pruned accounts that are not a group among themselves stay out', () => {
   for (let s = 0; s < 10; s++) edges.push([s, 60 + s]);
   const clusters = clusterAccounts(graphOf(70, edges));
   assert.equal(clusters.some((cluster) => cluster.members.some((member) => member >= 60)), false);
+});
+
+test('stragglers pruned from a crowd who meet on the minimum two objects are not made a cluster by re-partitioning', () => {
+  // A 200-account crowd (five objects per pair), and 30 accounts each tied to it by two edges and
+  // sparsely to one another (a twentieth of their pairs, two shared objects each): pruned from
+  // the crowd, Leiden splits them into small communities anyway, but none is tight and repeated.
+  const rng = rngOf(5);
+  const edges: [number, number][] = [];
+  for (let i = 0; i < 200; i++) for (let j = i + 1; j < 200; j++) if (rng() < 0.5) edges.push([i, j]);
+  const crowd = edges.length;
+  for (let s = 200; s < 230; s++) {
+    edges.push([s - 200, s], [s - 199, s]);
+    for (let t = s + 1; t < 230; t++) if (rng() < 0.05) edges.push([s, t]);
+  }
+  const graph = graphOf(230, edges, (edge) => (edge < crowd ? 5 : 2));
+  const stragglers = (clusters: ReturnType<typeof clusterAccounts>): number => clusters.filter((cluster) => cluster.members.some((member) => member >= 200)).length;
+  assert.ok(stragglers(clusterAccounts(graph, { refineMinScore: 0 })) > 0, 'the scenario: re-partitioning finds communities among them');
+  assert.equal(stragglers(clusterAccounts(graph)), 0);
 });
