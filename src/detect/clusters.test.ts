@@ -97,4 +97,7 @@ test('stragglers pruned from a crowd who meet on the minimum two objects are not
   const stragglers = (clusters: ReturnType<typeof clusterAccounts>): number => clusters.filter((cluster) => cluster.members.some((member) => member >= 200)).length;
   assert.ok(stragglers(clusterAccounts(graph, { refineMinScore: 0 })) > 0, 'the scenario: re-partitioning finds communities among them');
   assert.equal(stragglers(clusterAccounts(graph)), 0);
+  // Unless the group test kept them as a group (a slow campaign meets once per pair: low score).
+  const keptGroupOf = Int32Array.from({ length: 230 }, (_, actor) => (actor >= 200 ? 0 : -1));
+  assert.ok(stragglers(clusterAccounts(graph, {}, undefined, keptGroupOf)) > 0);
 });

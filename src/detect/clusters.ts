@@ -25,9 +25,10 @@ export interface ClusterOptions {
    */
   refineRounds: number;
   /**
-   * Smallest score (clusterScore) of a cluster found only by re-partitioning: Leiden finds
-   * communities in any sparse leftover graph (the stragglers of a crowd meeting on the minimum two
-   * objects), while a group the resolution limit hid is tight and repeated.
+   * Smallest score (clusterScore) of a cluster found only by re-partitioning, unless most of its
+   * members are in one group the group test kept (`keptGroupOf`): Leiden finds communities in any
+   * sparse leftover graph (the stragglers of a crowd meeting on the minimum two objects), so such a
+   * cluster needs evidence of its own, tight repeated lockstep or a test of the group as a whole.
    */
   refineMinScore: number;
 }
@@ -90,6 +91,17 @@ function clusterIndex(actorCount: number, clusters: readonly number[][]): Int32A
   return clusterOf;
 }
 
+/** True when more than half of `members` are in one kept group (keptGroupOf ≥ 0). */
+function inOneGroup(members: readonly number[], keptGroupOf: Int32Array | undefined): boolean {
+  if (keptGroupOf === undefined) return false;
+  const counts = new Map<number, number>();
+  for (const member of members) {
+    const group = keptGroupOf[member] ?? -1;
+    if (group >= 0) counts.set(group, (counts.get(group) ?? 0) + 1);
+  }
+  return [...counts.values()].some((count) => 2 * count > members.length);
+}
+
 /**
  * Leiden communities of the subgraph of `adjacency` among `members` (local numbering, so the cost
  * is that of the subgraph, not of the whole graph).
@@ -135,11 +147,13 @@ function partitionAmong(members: readonly number[], adjacency: Map<number, Map<n
  * the limit is set by their own weight (the recursive remedy of Ruan & Zhang 2008, "Identifying
  * network communities with a high resolution"), up to refineRounds times. Only edges inside the
  * original community are used, so refinement only splits, never joins. A cluster found that way
- * must score at least refineMinScore (synthetic scale 10, seeds 1 and 2: the campaigns it found
- * scored 0.55-0.74; sub-communities of live-event crowds, density 0.30-0.50 on two shared
- * hashtags, 0.16-0.20).
+ * must score at least refineMinScore or be mostly one group of the group test (`keptGroupOf`,
+ * per actor its kept group or -1). Synthetic scale 10, seeds 1 and 2: the campaigns it found
+ * scored 0.55-0.74, sub-communities of live-event crowds (density 0.30-0.50 on two shared
+ * hashtags) 0.16-0.20; at scale 100 slow campaigns found by it score 0.19-0.42 (one shared
+ * object per pair, the group test's evidence), hence the group exemption.
  */
-export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOptions>, tiedTest?: (clusterOf: Int32Array) => Uint8Array): DetectedCluster[] {
+export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOptions>, tiedTest?: (clusterOf: Int32Array) => Uint8Array, keptGroupOf?: Int32Array): DetectedCluster[] {
   const opts = { ...CLUSTER_DEFAULTS, ...options };
   if (graph.size === 0) return [];
   const csr = buildCsr(graph.actorCount, graph.a, graph.b, graph.weight);
@@ -192,7 +206,7 @@ export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOpti
     const kept = tied === null ? members : prune(members.filter((member) => tied[member] === 1), adjacency, opts.minAttachment);
     if (kept.length < opts.minClusterSize) continue;
     const cluster = describeCluster(kept, adjacency, graph);
-    if (!refined.has(members) || cluster.score >= opts.refineMinScore) clusters.push(cluster);
+    if (!refined.has(members) || cluster.score >= opts.refineMinScore || inOneGroup(kept, keptGroupOf)) clusters.push(cluster);
   }
   clusters.sort((x, y) => y.score - x.score || y.members.length - x.members.length);
   return clusters.map((cluster, id) => ({ ...cluster, id }));

@@ -138,7 +138,9 @@ export function detectCoordination(
   const graph = fuseTraces(input.actorCount, edges);
   const clusterOptions = { ...CLUSTER_DEFAULTS, ...opts.cluster };
   const memberTest = opts.memberTest;
-  const found = clusterAccounts(graph, clusterOptions, memberTest === false ? undefined : (clusterOf) => tiedMembers(clusterOf, wide.length > 0 ? [narrow, wide] : [narrow], memberTest));
+  const keptGroupOf = new Int32Array(input.actorCount).fill(-1);
+  groups.forEach((group, index) => { if (group.kept) for (const member of group.members) keptGroupOf[member] = index; });
+  const found = clusterAccounts(graph, clusterOptions, memberTest === false ? undefined : (clusterOf) => tiedMembers(clusterOf, wide.length > 0 ? [narrow, wide] : [narrow], memberTest), keptGroupOf);
   onStage?.('evidence');
   const explained = explainClusters(found, input.traces, windows);
   // One occasion is not lockstep: keep the clusters that met repeatedly, renumbered.
