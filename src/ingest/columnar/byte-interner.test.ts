@@ -19,7 +19,7 @@ describe('byte interner, numeric ids', () => {
   it('gives the same ids, texts, order and look-ups as the byte path alone, whatever the ids look like', () => {
     fc.assert(fc.property(
       fc.array(idText, { maxLength: 400 }), fc.array(idText, { maxLength: 30 }),
-      fc.record({ denseFloor: fc.constantFrom(0, 16, 1 << 20), maxShapes: fc.constantFrom(1, 3, 16) }),
+      fc.record({ denseFloor: fc.constantFrom(0, 16, 1 << 20), maxShapes: fc.constantFrom(1, 3, 16), expectedValues: fc.constantFrom(0, 4, 5_000) }),
       (values, probes, options) => {
         const fast = new ByteInterner(4, 8, options);
         const slow = new ByteInterner(4, 8, false);

@@ -41,7 +41,7 @@ export class ByteInterner {
 
   /** `numeric` false: every value takes the byte path (tests compare the two). */
   constructor(expectedValues = 1024, expectedBytes = expectedValues * 16, numeric: Partial<NumericIdsOptions> | false = {}) {
-    this.numeric = numeric === false ? null : new NumericIds(numeric);
+    this.numeric = numeric === false ? null : new NumericIds({ expectedValues, ...numeric });
     let capacity = 1024;
     while (capacity < expectedValues * 1.5) capacity *= 2;
     // Allocated at full size on the first byte-path value: numeric columns never need it.

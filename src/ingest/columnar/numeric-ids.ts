@@ -18,11 +18,17 @@ export interface NumericIdsOptions {
   maxShapes: number;
   /** A shape's direct array may always cover numbers below this… */
   denseFloor: number;
-  /** …and numbers below this many times the shape's values so far (so it is at most that much larger than they are). */
+  /** …and numbers below this many times the shape's values so far, or the values expected (so it is at most that much larger than they are). */
   denseFactor: number;
+  /**
+   * Values the interner expects (its capacity hint, from the file size): a file whose first rows
+   * carry large numbers (object_2000000 of 2M objects) then keeps them in the direct array
+   * instead of hashing every one seen before the count caught up.
+   */
+  expectedValues: number;
 }
 
-export const NUMERIC_IDS_DEFAULTS: Readonly<NumericIdsOptions> = Object.freeze({ maxPrefix: 16, maxShapes: 16, denseFloor: 1 << 20, denseFactor: 4 });
+export const NUMERIC_IDS_DEFAULTS: Readonly<NumericIdsOptions> = Object.freeze({ maxPrefix: 16, maxShapes: 16, denseFloor: 1 << 20, denseFactor: 4, expectedValues: 0 });
 
 /** Up to 24 digits: the last 9 as `lo`, the rest (at most 15, exact in a double) as `hi`. */
 const MAX_DIGITS = 24;
@@ -102,7 +108,7 @@ export class NumericIds {
     shape.count++;
     if (shape.base < 0) shape.base = hi === 0 && lo >= this.opts.denseFloor ? lo : 0;
     const offset = lo - shape.base;
-    if (hi === 0 && offset >= 0 && (offset < shape.dense.length || offset < this.opts.denseFloor || offset < this.opts.denseFactor * shape.count)) {
+    if (hi === 0 && offset >= 0 && (offset < shape.dense.length || offset < this.opts.denseFloor || offset < this.opts.denseFactor * Math.max(shape.count, this.opts.expectedValues))) {
       if (offset >= shape.dense.length) {
         let length = Math.max(1024, shape.dense.length);
         while (length <= offset) length *= 2;
