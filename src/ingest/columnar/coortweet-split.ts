@@ -29,8 +29,10 @@ export interface SplitReadOptions {
   searchBytes: number;
   /**
    * One-minute load average at or above which files are read on one thread (null: the number of
-   * cores less a half). A second thread only pays when a core is free: on a saturated machine the
-   * merge is pure extra work (measured at load 10 on 2 cores: 5.5–6.2 s against 4.8–5.2 s).
+   * cores less one and a half, 0.5 on 2 cores). A second thread only pays when a core is idle:
+   * the merge and the worker's start cost about 1 CPU-s on 2.2M rows, and on the shared 2-core
+   * machine the split read was slower at every load seen (2.2M rows: 3.1-3.2 s against 2.2-2.8 s
+   * at load 2.7; 5.5-6.2 s against 4.8-5.2 s at load 10).
    */
   busyLoad: number | null;
 }
@@ -130,7 +132,7 @@ function startPart(request: PartRequest): { result: Promise<PartResult>; stop: (
 export async function readCoortweetColumnsSplit(files: readonly string[], onReject: (reject: Reject) => void, options?: Partial<SplitReadOptions>): Promise<CoortweetColumns> {
   const opts = { ...SPLIT_READ_DEFAULTS, ...options };
   const sizes = files.map((file) => statSync(file).size);
-  const busy = loadavg()[0]! >= (opts.busyLoad ?? availableParallelism() - 0.5);
+  const busy = loadavg()[0]! >= (opts.busyLoad ?? availableParallelism() - 1.5);
   const rows = new CoortweetRows(sizes.reduce((sum, size) => sum + size, 0));
   const counts: CoortweetFileCounts[] = [];
   for (const [index, file] of files.entries()) {
