@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../model/index.js';
 import { CLUSTER_DEFAULTS, clusterAccounts } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
 
@@ -17,25 +18,13 @@ function graphOf(actorCount: number, edges: readonly (readonly [number, number])
   };
 }
 
-/** Deterministic uniform source (mulberry32). */
-function rngOf(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `communities` dense communities of `size` accounts (each pair linked with probability 0.5),
  * then a small clique of `clique` accounts with one edge from each of its members into the first
  * community: the shape of a 10M-event run, where a small campaign sits beside a large fan base.
  */
 function smallBesideLarge(communities: number, size: number, clique: number): { graph: FusedGraph; small: number[] } {
-  const rng = rngOf(7);
+  const rng = mulberry32(7);
   const edges: [number, number][] = [];
   for (let c = 0; c < communities; c++) {
     for (let i = 0; i < size; i++) for (let j = i + 1; j < size; j++) if (rng() < 0.5) edges.push([c * size + i, c * size + j]);
@@ -73,7 +62,7 @@ test('refinement only splits: with nothing pruned, clusters are the same as with
 
 test('pruned accounts that are not a group among themselves stay out', () => {
   // Stragglers: accounts each tied by one edge to a different member of a big community.
-  const rng = rngOf(3);
+  const rng = mulberry32(3);
   const edges: [number, number][] = [];
   for (let i = 0; i < 60; i++) for (let j = i + 1; j < 60; j++) if (rng() < 0.5) edges.push([i, j]);
   for (let s = 0; s < 10; s++) edges.push([s, 60 + s]);
@@ -85,7 +74,7 @@ test('stragglers pruned from a crowd who meet on the minimum two objects are not
   // A 200-account crowd (five objects per pair), and 30 accounts each tied to it by two edges and
   // sparsely to one another (a twentieth of their pairs, two shared objects each): pruned from
   // the crowd, Leiden splits them into small communities anyway, but none is tight and repeated.
-  const rng = rngOf(5);
+  const rng = mulberry32(5);
   const edges: [number, number][] = [];
   for (let i = 0; i < 200; i++) for (let j = i + 1; j < 200; j++) if (rng() < 0.5) edges.push([i, j]);
   const crowd = edges.length;
