@@ -70,9 +70,13 @@ export class FingerprintTable {
     return this.values[place.slot];
   }
 
-  /** Whether `get(fingerprint, true)` was called for it. */
-  marked(fingerprint: string): boolean {
-    const place = this.slotOf(fingerprint);
-    return place !== null && place.found && this.marks[place.slot] === 1;
+  /** The fingerprints never marked by `get(fingerprint, true)`, with their values, in no set order. */
+  *unmarked(): Generator<[fingerprint: string, value: number]> {
+    for (let slot = 0; slot < this.values.length; slot++) {
+      const value = this.values[slot] ?? EMPTY;
+      if (value === EMPTY || this.marks[slot] === 1) continue;
+      const words = this.keys.subarray(slot * WORDS, slot * WORDS + WORDS);
+      yield [Array.from(words, (word) => word.toString(16).padStart(8, '0')).join(''), value];
+    }
   }
 }

@@ -27,12 +27,18 @@ async function* structureRejects(file: string, pages: RejectPages<CsvStructureRe
   }
 }
 
-interface WantedRejects { table: FingerprintTable; reasons: string[] }
+interface WantedRejects {
+  table: FingerprintTable;
+  reasons: string[];
+  /** Rejects the table could not hold (not a 32-hex fingerprint): never found, still reported. */
+  unheld: ValueReject[];
+}
 
 async function wantedRejects(pages: CsvLoadResult['valueRejects']): Promise<WantedRejects> {
   const table = new FingerprintTable(pages.count);
   const reasons: string[] = [];
   const reasonIds = new Map<string, number>();
+  const unheld: ValueReject[] = [];
   for await (const page of pages.pages()) {
     for (const reject of page) {
       let id = reasonIds.get(reject.reason);
@@ -40,10 +46,10 @@ async function wantedRejects(pages: CsvLoadResult['valueRejects']): Promise<Want
         id = reasons.push(reject.reason) - 1;
         reasonIds.set(reject.reason, id);
       }
-      table.add(reject.fingerprint, id);
+      if (!table.add(reject.fingerprint, id)) unheld.push(reject);
     }
   }
-  return { table, reasons };
+  return { table, reasons, unheld };
 }
 
 /** The lines of the file whose fingerprint is wanted, in file order; each found one is marked. */
@@ -74,8 +80,11 @@ export async function writeBulkRejects(file: string, result: CsvLoadResult, reje
       await rejects.write(located);
     }
     for (; pending.done !== true; pending = await structure.next()) await rejects.write(pending.value);
-    const unfound: ValueReject[] = [];
-    for await (const page of result.valueRejects.pages()) unfound.push(...page.filter((reject) => !wanted.table.marked(reject.fingerprint)));
+    // In fingerprint order, as the store numbers them.
+    const unfound: ValueReject[] = [...wanted.table.unmarked()]
+      .map(([fingerprint, reason]) => ({ fingerprint, reason: wanted.reasons[reason] ?? '' }))
+      .concat(wanted.unheld)
+      .sort((x, y) => (x.fingerprint < y.fingerprint ? -1 : x.fingerprint > y.fingerprint ? 1 : 0));
     if (unfound.length === 0) return;
     const raw = await result.rawOfValueRejects(unfound.map((reject) => reject.fingerprint));
     for (const reject of unfound) await rejects.write({ file, line: 0, reason: `${reject.reason} (line not found)`, raw: raw.get(reject.fingerprint) ?? '' });
