@@ -57,6 +57,11 @@ export function moveNodesFast(graph: CsrGraph, strength: Float64Array, membershi
     head = head + 1 === n ? 0 : head + 1;
     queued--;
     inQueue[v] = 0;
+    const start = offsets[v]!;
+    const end = offsets[v + 1]!;
+    // A node without edges (strength 0) stays where it is and changes nothing: skipped without
+    // touching its community (most nodes of a sparse co-action graph; their reads miss cache).
+    if (start === end) continue;
 
     const current = membership[v]!;
     const kv = strength[v]!;
@@ -67,8 +72,6 @@ export function moveNodesFast(graph: CsrGraph, strength: Float64Array, membershi
     }
 
     let found = 0;
-    const start = offsets[v]!;
-    const end = offsets[v + 1]!;
     for (let k = start; k < end; k++) {
       const u = targets[k]!;
       if (u === v) continue;

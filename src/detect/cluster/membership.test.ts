@@ -32,6 +32,9 @@ describe('renumberBySize', () => {
         assert.deepEqual([...a.membership], [...b.membership]);
         const sizes = Array.from({ length: a.communityCount }, (_, c) => a.membership.filter((x) => x === c).length);
         for (let c = 1; c < sizes.length; c++) assert.ok(sizes[c - 1]! >= sizes[c]!, `community ${c} is larger than ${c - 1}`);
+        // Ties: the community whose smallest node id is smaller comes first.
+        const firstNode = Array.from({ length: a.communityCount }, (_, c) => a.membership.indexOf(c));
+        for (let c = 1; c < sizes.length; c++) if (sizes[c - 1] === sizes[c]) assert.ok(firstNode[c - 1]! < firstNode[c]!, `equal communities ${c - 1} and ${c} out of node order`);
       }),
     );
   });

@@ -53,12 +53,15 @@ export function renumberBySize(labels: Int32Array): Partition {
   const { membership, communityCount } = compactLabels(labels);
   const size = new Int32Array(communityCount);
   for (let i = 0; i < membership.length; i++) size[membership[i]!]!++;
-  // Compact labels are already in smallest-node order, so the tie-break is the label itself.
-  const order = new Int32Array(communityCount);
-  for (let c = 0; c < communityCount; c++) order[c] = c;
-  order.sort((a, b) => size[b]! - size[a]! || a - b);
+  // Compact labels are already in smallest-node order, so the tie-break is the label itself:
+  // a counting sort by decreasing size, labels ascending within a size (sizes are at most n).
+  let largest = 0;
+  for (let c = 0; c < communityCount; c++) if (size[c]! > largest) largest = size[c]!;
+  const first = new Int32Array(largest + 2); // rank of the first community of each size, largest first
+  for (let c = 0; c < communityCount; c++) first[largest - size[c]! + 1]!++;
+  for (let s = 0; s <= largest; s++) first[s + 1] = first[s + 1]! + first[s]!;
   const rank = new Int32Array(communityCount);
-  for (let r = 0; r < communityCount; r++) rank[order[r]!] = r;
+  for (let c = 0; c < communityCount; c++) rank[c] = first[largest - size[c]!]!++;
   for (let i = 0; i < membership.length; i++) membership[i] = rank[membership[i]!]!;
   return { membership, communityCount };
 }

@@ -12,6 +12,7 @@ import { refinePartition } from './refine.js';
 import { mulberry32 } from './rng.js';
 import { communitiesAreConnected, edgeList, groupsOf, plantedPartition, randomEdges, toCsr } from './test-support/graphs.js';
 import type { EdgeList } from './test-support/graphs.js';
+import { moveNodesVisitingAll, refineVisitingAll } from './test-support/visiting-all.js';
 
 const smallGraph = fc.oneof(
   fc.record({ n: fc.integer({ min: 1, max: 25 }), m: fc.integer({ min: 0, max: 60 }), seed: fc.nat() }).map(({ n, m, seed }) => randomEdges(n, m, mulberry32(seed), 4)),
@@ -131,6 +132,35 @@ describe('node renumbering', () => {
         assert.ok(Math.abs(modularity(local, localMembership) - modularity(graph, membership)) < 1e-12);
         assert.deepEqual([...permuteValues(nodeStrengths(graph), order)], [...nodeStrengths(local)]);
       }),
+    );
+  });
+});
+
+describe('nodes without edges', () => {
+  // Sparse co-action graphs are mostly such nodes: the phases skip them, which must change nothing.
+  it('local moving and refinement give exactly what visiting every node gives, random draws included (property)', () => {
+    fc.assert(
+      fc.property(smallGraph, fc.integer({ min: 0, max: 30 }), fc.nat(), (edges, isolated, seed) => {
+        // The graph's nodes, then `isolated` more without edges, interleaved by a random relabelling.
+        const n = edges.nodeCount + isolated;
+        const shuffle = mulberry32(seed ^ 0x5bd1e995);
+        const relabel = Int32Array.from({ length: n }, (_, i) => i);
+        for (let i = n - 1; i > 0; i--) { const j = Math.floor(shuffle() * (i + 1)); [relabel[i], relabel[j]] = [relabel[j]!, relabel[i]!]; }
+        const wide: EdgeList = { ...edges, nodeCount: n, source: edges.source.map((s) => relabel[s]!), target: edges.target.map((t) => relabel[t]!) };
+        const graph = toCsr(wide);
+        const { strength, scale } = strengthsAndScale(wide);
+        const fast = Int32Array.from({ length: n }, (_, i) => i);
+        const slow = fast.slice();
+        const rngFast = mulberry32(seed), rngSlow = mulberry32(seed);
+        assert.equal(moveNodesFast(graph, strength, fast, scale, rngFast), moveNodesVisitingAll(graph, strength, slow, scale, rngSlow));
+        assert.deepEqual([...fast], [...slow]);
+        const { membership, communityCount } = compactLabels(fast);
+        const communityWeight = new Float64Array(communityCount);
+        for (let i = 0; i < n; i++) communityWeight[membership[i]!] = communityWeight[membership[i]!]! + strength[i]!;
+        assert.deepEqual([...refinePartition(graph, strength, membership, communityWeight, scale, 0.01, rngFast)], [...refineVisitingAll(graph, strength, membership, communityWeight, scale, 0.01, rngSlow)]);
+        assert.equal(rngFast(), rngSlow(), 'the phases drew a different number of random numbers');
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -50,6 +50,8 @@ export function refinePartition(
 
   for (let o = 0; o < n; o++) {
     const v = order[o]!;
+    // A node without edges has strength 0 and no candidates: it stays alone, nothing changes.
+    if (offsets[v] === offsets[v + 1]) continue;
     const community = membership[v]!;
     const totalWeight = communityWeight[community]!;
     const kv = strength[v]!;
