@@ -138,9 +138,12 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
   const originalTime = new Float64Array(objects.size).fill(NaN);
   const contentTime = new Float64Array(contents.size).fill(NaN);
   for (let a = 0; a < n; a++) contentTime[columns.content[actions.row[a]!]!] = actions.time[a]!;
+  // Objects whose original is among the actions: without any, no action is a fast repost.
+  let originals = 0;
   for (let o = 0; o < objects.size; o++) {
     const content = objects.findIn(contents, o);
     if (content >= 0) originalTime[o] = contentTime[content]!;
+    if (originalTime[o] === originalTime[o]) originals++;
   }
   const keyObjects = new Map<TraceName, Int32Array>();
 
@@ -151,6 +154,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
 
   /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
   const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions): TraceData | null => {
+    if (name === 'fast-repost' && originals === 0) return null;
     // Keys numbered by first appearance in action order; -1: the action is not an event.
     const eventKey = new Int32Array(n);
     const keyOf = new Int32Array(objects.size).fill(-1);

@@ -9,7 +9,7 @@
  * leading zeros), so equal values always meet here and different values never do.
  */
 
-const ZERO = 0x30, NINE = 0x39;
+const ZERO = 0x30;
 
 export interface NumericIdsOptions {
   /** Longest prefix (bytes before the digits) with a shape of its own. */
@@ -74,16 +74,19 @@ export class NumericIds {
    * -2 when the byte path owns it. `create` false: look up only, never add a shape.
    */
   lookup(bytes: Uint8Array, start: number, end: number, create: boolean): number {
-    let d = end;
-    while (d > start && bytes[d - 1]! >= ZERO && bytes[d - 1]! <= NINE) d--;
+    // One backward pass finds the digits and their value: the last LO_DIGITS into `lo`, the rest
+    // into `hi` (exact: at most 15 of them are kept, below 2^53).
+    let d = end, lo = 0, hi = 0, unit = 1;
+    const loStop = end - LO_DIGITS;
+    for (; d > start; d--) {
+      const digit = bytes[d - 1]! - ZERO;
+      if (digit < 0 || digit > 9) break;
+      if (d > loStop) { lo += digit * unit; unit = d - 1 === loStop ? 1 : unit * 10; } else { hi += digit * unit; unit *= 10; }
+    }
     const digits = end - d;
     if (digits === 0 || digits > MAX_DIGITS || d - start > this.opts.maxPrefix) return -2;
     const shape = this.findShape(bytes, start, d, digits, create);
     if (shape === null) return -2;
-    let hi = 0, lo = 0;
-    const split = end - Math.min(digits, LO_DIGITS);
-    for (let p = d; p < split; p++) hi = hi * 10 + (bytes[p]! - ZERO);
-    for (let p = split; p < end; p++) lo = lo * 10 + (bytes[p]! - ZERO);
     this.shape = shape; this.hi = hi; this.lo = lo;
     const offset = lo - shape.base;
     if (hi === 0 && offset >= 0 && offset < shape.dense.length) {
