@@ -171,3 +171,109 @@ function collectCoActions(events: number[], data: TraceData, window: number, tra
     }
   }
 }
+
+export interface MemberOccasionOptions {
+  /** Co-actions within this (or the trace's window, if wider) count; also the span of "that moment". */
+  occasionWindowMs: number;
+  /**
+   * A co-action counts only when the cluster's members are at least this share of the events on
+   * the object within the window around it: the object was the cluster's own at that moment.
+   */
+  ownShare: number;
+}
+
+export const MEMBER_OCCASION_DEFAULTS: Readonly<MemberOccasionOptions> = Object.freeze({ occasionWindowMs: EXPLAIN_DEFAULTS.occasionWindowMs, ownShare: OWN_OBJECT_SHARE });
+
+/** Number of values of sorted `values` in [low, high]. */
+function countBetween(values: Float64Array | number[], low: number, high: number): number {
+  const lowerBound = (bound: number, strict: boolean): number => {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const value = values[mid] ?? 0;
+      if (strict ? value <= bound : value < bound) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return lowerBound(high, true) - lowerBound(low, false);
+}
+
+/**
+ * Per actor, on how many separate occasions (runs of co-actions more than OCCASION_GAP_MS apart)
+ * it co-acted with another member of its own cluster (`clusterOf[actor]`, -1 outside) on an object
+ * that was the cluster's own at that moment: the members are at least `ownShare` of everybody's
+ * events on the object within the window around the co-action. 0 for actors outside clusters.
+ *
+ * Lockstep is repetition, for each member as for the cluster (ClusterEvidence.occasions). An
+ * organic account that posts once with two popular hashtags in the minute a campaign bursts on
+ * them shares two objects with every member of the burst, which passes the pair and member tests;
+ * it met the campaign once. Its other meetings with members, if any, are inside crowds (a viral
+ * post, a live event's hashtag), where the members are a tiny share of who acted then. A campaign
+ * member meets its campaign again and again on what the campaign pushes.
+ * @example memberOccasions(clusterOf, traces, windows)[actor] >= 2
+ */
+export function memberOccasions(
+  clusterOf: Int32Array,
+  traces: ReadonlyMap<TraceName, TraceData>,
+  windows: ReadonlyMap<TraceName, number>,
+  options?: Partial<MemberOccasionOptions>,
+): Int32Array {
+  const opts = { ...MEMBER_OCCASION_DEFAULTS, ...options };
+  const timesOf = new Map<number, number[]>();
+  for (const [trace, data] of traces) {
+    const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
+    // (cluster, key) → members' events on the key.
+    const groups = new Map<string, number[]>();
+    for (let event = 0; event < data.actor.length; event++) {
+      const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
+      if (cluster < 0) continue;
+      const id = `${cluster}:${data.key[event] ?? 0}`;
+      let group = groups.get(id);
+      if (group === undefined) groups.set(id, (group = []));
+      group.push(event);
+    }
+    const wanted = new Map<number, number[]>();
+    for (const [id, events] of groups) {
+      const first = data.actor[events[0] ?? 0];
+      if (!events.some((event) => data.actor[event] !== first)) {
+        groups.delete(id);
+        continue;
+      }
+      wanted.set(data.key[events[0] ?? 0] ?? 0, []);
+    }
+    // Everybody's event times on those keys, sorted.
+    for (let event = 0; event < data.key.length; event++) wanted.get(data.key[event] ?? 0)?.push(data.time[event] ?? 0);
+    const everybody = new Map<number, Float64Array>();
+    for (const [key, times] of wanted) everybody.set(key, Float64Array.from(times).sort());
+    for (const events of groups.values()) {
+      events.sort((x, y) => (data.time[x] ?? 0) - (data.time[y] ?? 0));
+      const times = events.map((event) => data.time[event] ?? 0);
+      const all = everybody.get(data.key[events[0] ?? 0] ?? 0) ?? new Float64Array(0);
+      for (let i = 0; i < events.length; i++) {
+        const actor = data.actor[events[i] ?? 0] ?? 0;
+        const time = times[i] ?? 0;
+        let partner = false;
+        for (let j = i - 1; j >= 0 && time - (times[j] ?? 0) <= window && !partner; j--) partner = data.actor[events[j] ?? 0] !== actor;
+        for (let j = i + 1; j < events.length && (times[j] ?? 0) - time <= window && !partner; j++) partner = data.actor[events[j] ?? 0] !== actor;
+        if (!partner) continue;
+        const members = countBetween(times, time - window, time + window);
+        if (members < opts.ownShare * countBetween(all, time - window, time + window)) continue;
+        let list = timesOf.get(actor);
+        if (list === undefined) timesOf.set(actor, (list = []));
+        list.push(time);
+      }
+    }
+  }
+  const occasions = new Int32Array(clusterOf.length);
+  for (const [actor, times] of timesOf) {
+    times.sort((x, y) => x - y);
+    let last = -Infinity;
+    for (const time of times) {
+      if (time - last > OCCASION_GAP_MS) occasions[actor] = (occasions[actor] ?? 0) + 1;
+      last = time;
+    }
+  }
+  return occasions;
+}

@@ -5,7 +5,7 @@
  */
 import { CLUSTER_DEFAULTS, clusterAccounts } from './clusters.js';
 import type { ClusterOptions, DetectedCluster } from './clusters.js';
-import { explainClusters } from './explain.js';
+import { explainClusters, memberOccasions } from './explain.js';
 import type { ClusterEvidence } from './explain.js';
 import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
@@ -140,7 +140,15 @@ export function detectCoordination(
   const memberTest = opts.memberTest;
   const keptGroupOf = new Int32Array(input.actorCount).fill(-1);
   groups.forEach((group, index) => { if (group.kept) for (const member of group.members) keptGroupOf[member] = index; });
-  const found = clusterAccounts(graph, clusterOptions, memberTest === false ? undefined : (clusterOf) => tiedMembers(clusterOf, wide.length > 0 ? [narrow, wide] : [narrow], memberTest), keptGroupOf);
+  // A member must be tied to its cluster beyond chance (member test) and have met it repeatedly (memberOccasions).
+  const tiedTest = memberTest === false && clusterOptions.minMemberOccasions <= 0 ? undefined : (clusterOf: Int32Array): Uint8Array => {
+    const tied = memberTest === false ? Uint8Array.from(clusterOf, (cluster) => (cluster >= 0 ? 1 : 0)) : tiedMembers(clusterOf, wide.length > 0 ? [narrow, wide] : [narrow], memberTest);
+    if (clusterOptions.minMemberOccasions <= 0) return tied;
+    const occasions = memberOccasions(clusterOf, input.traces, windows);
+    for (let actor = 0; actor < tied.length; actor++) if ((occasions[actor] ?? 0) < clusterOptions.minMemberOccasions) tied[actor] = 0;
+    return tied;
+  };
+  const found = clusterAccounts(graph, clusterOptions, tiedTest, keptGroupOf);
   onStage?.('evidence');
   const explained = explainClusters(found, input.traces, windows);
   // One occasion is not lockstep: keep the clusters that met repeatedly, renumbered.

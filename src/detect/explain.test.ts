@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { mulberry32 } from '../model/index.js';
+import { memberOccasions } from './explain.js';
+import { detectCoordination } from './pipeline.js';
+import type { TraceData, TraceName } from './traces/trace-names.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const CAMPAIGN = 12;
+const CROWD = 600;
+/** Accounts busy on everything else (the rest of the platform: they make the popular tags a small part of all activity). */
+const REST = 4000;
+const ACTORS = CAMPAIGN + 1 + CROWD + REST;
+/** The organic account that posts once with the two popular tags in the minute of a burst. */
+const PASSER_BY = CAMPAIGN;
+/** An organic account whose meetings with members are all inside a live event's crowd. */
+const IN_CROWD = CAMPAIGN + 1;
+
+/**
+ * Co-hashtag events: a campaign of 12 accounts bursts 14 times (days apart, within 40 s) on two
+ * popular tags (0 and 1, everybody's "#hongkong #香港") plus a tag of its own per burst; 600
+ * organic accounts use the popular tags at random times over 30 days, and 300 of them tweet tag 0
+ * within 20 minutes at a live event (day 20), where two campaign members happen to post it too.
+ * The passer-by posts tags 0 and 1 once, in the minute of one burst. 4,000 more accounts post on
+ * 2,000 other tags.
+ */
+function passerByData(seed: number): TraceData {
+  const random = mulberry32(seed);
+  const actor: number[] = [];
+  const key: number[] = [];
+  const time: number[] = [];
+  const push = (who: number, tag: number, at: number): void => { actor.push(who); key.push(tag); time.push(at); };
+  const bursts = Array.from({ length: 14 }, (_, burst) => burst * 2 * DAY + 3 * HOUR + random() * 6 * HOUR);
+  bursts.forEach((at, burst) => {
+    for (let member = 0; member < CAMPAIGN; member++) {
+      if (random() < 0.15) continue;
+      const when = at + random() * 40_000;
+      push(member, 0, when);
+      push(member, 1, when);
+      push(member, 2 + burst, when);
+    }
+  });
+  push(PASSER_BY, 0, (bursts[5] ?? 0) + 10_000);
+  push(PASSER_BY, 1, (bursts[5] ?? 0) + 10_000);
+  const liveEvent = 20 * DAY + 13 * HOUR;
+  for (let account = IN_CROWD; account < IN_CROWD + CROWD; account++) {
+    const posts = 1 + Math.floor(random() * 6);
+    for (let i = 0; i < posts; i++) push(account, Math.floor(random() * 2), random() * 30 * DAY);
+    if (account < IN_CROWD + 300) push(account, 0, liveEvent + random() * 20 * 60_000);
+  }
+  for (let account = IN_CROWD + CROWD; account < ACTORS; account++) {
+    for (let i = 0; i < 20; i++) push(account, 100 + Math.floor(random() * 2000), random() * 30 * DAY);
+  }
+  push(0, 0, liveEvent + 60_000);
+  push(1, 0, liveEvent + 62_000);
+  push(IN_CROWD, 0, liveEvent + 61_000);
+  push(IN_CROWD, 0, liveEvent + 5 * HOUR);
+  push(2, 0, liveEvent + 5 * HOUR + 30_000);
+  const n = actor.length;
+  return {
+    actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from({ length: n }, (_, i) => i),
+    actorCount: ACTORS, keyCount: 2100,
+  };
+}
+
+test('memberOccasions: campaign members met their cluster on many occasions, the passer-by once, the crowd member never', () => {
+  const data = passerByData(1);
+  const clusterOf = new Int32Array(data.actorCount).fill(-1);
+  for (let member = 0; member <= IN_CROWD; member++) clusterOf[member] = 0;
+  const occasions = memberOccasions(clusterOf, new Map<TraceName, TraceData>([['co-hashtag', data]]), new Map([['co-hashtag', 60_000]]));
+  for (let member = 0; member < CAMPAIGN; member++) assert.ok((occasions[member] ?? 0) >= 5, `member ${member}: ${occasions[member]} occasions`);
+  assert.equal(occasions[PASSER_BY], 1);
+  // Its meetings with members were at the live event (300 accounts in 20 min) and at a quiet hour
+  // on a popular tag with one member: the second counts as the cluster's own moment, the first not.
+  assert.equal(occasions[IN_CROWD], 1);
+  // Accounts outside clusters have none.
+  assert.equal(occasions[IN_CROWD + 1], 0);
+});
+
+test('memberOccasions: a co-action inside a crowd does not count, however often', () => {
+  const actor: number[] = [];
+  const key: number[] = [];
+  const time: number[] = [];
+  // Members 0 and 1 meet on tag 0 on 5 days, each time among 50 other accounts in the same minutes.
+  for (let day = 0; day < 5; day++) {
+    const at = day * DAY;
+    for (const [who, offset] of [[0, 0], [1, 5_000]] as const) { actor.push(who); key.push(0); time.push(at + offset); }
+    for (let other = 2; other < 52; other++) { actor.push(other); key.push(0); time.push(at + other * 1_000); }
+  }
+  const n = actor.length;
+  const data: TraceData = { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from({ length: n }, (_, i) => i), actorCount: 52, keyCount: 1 };
+  const clusterOf = new Int32Array(52).fill(-1);
+  clusterOf[0] = 0;
+  clusterOf[1] = 0;
+  const traces = new Map<TraceName, TraceData>([['co-hashtag', data]]);
+  assert.deepEqual([...memberOccasions(clusterOf, traces, new Map([['co-hashtag', 60_000]])).slice(0, 2)], [0, 0]);
+  // Alone on the tag, the same meetings are five occasions.
+  assert.deepEqual([...memberOccasions(clusterOf, traces, new Map([['co-hashtag', 60_000]]), { ownShare: 0 }).slice(0, 2)], [5, 5]);
+});
+
+test('detection: the passer-by who met a campaign once is flagged without the per-member repetition rule and not with it', () => {
+  for (const seed of [1, 2, 3]) {
+    const traces = new Map<TraceName, TraceData>([['co-hashtag', passerByData(seed)]]);
+    const input = { actorCount: ACTORS, traces };
+    const flaggedBy = (minMemberOccasions: number): Set<number> =>
+      new Set(detectCoordination(input, { group: false, cluster: { minMemberOccasions } }).clusters.flatMap((cluster) => cluster.members));
+    const without = flaggedBy(0);
+    assert.ok(without.has(PASSER_BY), `seed ${seed}: the passer-by is admitted by the pair and member tests`);
+    const withRule = flaggedBy(2);
+    assert.ok(!withRule.has(PASSER_BY), `seed ${seed}: passer-by still flagged`);
+    assert.equal([...withRule].filter((account) => account >= CAMPAIGN).length, 0, `seed ${seed}: organic accounts flagged`);
+    assert.ok([...withRule].filter((account) => account < CAMPAIGN).length >= CAMPAIGN - 1, `seed ${seed}: campaign recalled`);
+  }
+});
