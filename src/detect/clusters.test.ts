@@ -90,3 +90,38 @@ test('stragglers pruned from a crowd who meet on the minimum two objects are not
   const keptGroupOf = Int32Array.from({ length: 230 }, (_, actor) => (actor >= 200 ? 0 : -1));
   assert.ok(stragglers(clusterAccounts(graph, {}, undefined, keptGroupOf)) > 0);
 });
+
+test('a few feeds tied to a campaign by one edge are split from it; a campaign of loosely linked halves is not split', () => {
+  // Ten 100-account communities make the graph big enough that Leiden merges a 4-feed clique
+  // into the 16-account campaign it touches by one edge; each feed links to 3 of 19 others, which
+  // pruning accepts.
+  const rng = mulberry32(11);
+  const edges: [number, number][] = [];
+  for (let c = 0; c < 10; c++) {
+    for (let i = 0; i < 100; i++) for (let j = i + 1; j < 100; j++) if (rng() < 0.5) edges.push([c * 100 + i, c * 100 + j]);
+  }
+  const campaign = Array.from({ length: 16 }, (_, i) => 1000 + i);
+  const feeds = [1016, 1017, 1018, 1019];
+  for (let i = 0; i < 16; i++) for (let j = i + 1; j < 16; j++) if (rng() < 0.7) edges.push([1000 + i, 1000 + j]);
+  for (let i = 0; i < 4; i++) for (let j = i + 1; j < 4; j++) edges.push([1016 + i, 1016 + j]);
+  edges.push([1000, 1016], [5, 1001]);
+  const graph = graphOf(1020, edges);
+  const together = clusterAccounts(graph, { splitDetached: false });
+  assert.ok(clusterWith(together, [...campaign.slice(1), ...feeds]) !== undefined, 'the scenario: the feeds sit in the campaign\'s cluster');
+  const split = clusterAccounts(graph);
+  const campaignCluster = clusterWith(split, campaign.slice(1)) ?? [];
+  assert.equal(campaignCluster.some((member) => feeds.includes(member)), false);
+  assert.deepEqual([...(clusterWith(split, feeds) ?? [])].sort((x, y) => x - y), feeds);
+  // The 100-account communities (density 0.5) are not split, whatever Leiden finds inside them.
+  assert.equal(split.filter((cluster) => cluster.members.length === 100).length, 10);
+  // Two halves of a 40-account campaign linked at a fifth of their possible pairs, beside the
+  // ten communities: whatever Leiden makes of them, the split changes nothing.
+  const halves = edges.filter(([x]) => x < 1000);
+  for (let i = 0; i < 40; i++) {
+    for (let j = i + 1; j < 40; j++) if (rng() < ((i < 20) === (j < 20) ? 0.8 : 0.2)) halves.push([1000 + i, 1000 + j]);
+  }
+  halves.push([3, 1000]);
+  const sorted = (clusters: ReturnType<typeof clusterAccounts>): number[][] => clusters.map((cluster) => [...cluster.members].sort((x, y) => x - y)).sort((x, y) => (x[0] ?? 0) - (y[0] ?? 0));
+  const halvesGraph = graphOf(1040, halves);
+  assert.deepEqual(sorted(clusterAccounts(halvesGraph)), sorted(clusterAccounts(halvesGraph, { splitDetached: false })));
+});
