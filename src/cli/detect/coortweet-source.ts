@@ -32,28 +32,39 @@ export interface CoortweetActions {
 /** One action per content id, as the store's loader keeps them (see csv-loader.ts). */
 export function coortweetActions(columns: CoortweetColumns): CoortweetActions {
   const { content, timestamp, files } = columns;
-  const chosen = new Int32Array(columns.contents.size).fill(-1);
-  const chosenFile = new Int32Array(columns.contents.size).fill(-1);
+  // Per content id: row + 1 of the action kept (0: none yet; zeroed memory needs no fill pass).
+  const chosen = new Int32Array(columns.contents.size);
   const counts: CoortweetLoadCounts[] = [];
   const accountSeen = new Uint8Array(columns.accounts.size);
   let row = 0;
+  let allDuplicates = 0;
   for (let f = 0; f < files.length; f++) {
     const good = files[f]!.read - files[f]!.rejected;
+    const fileStart = row;
     const end = row + good;
     let duplicates = 0, actorsAdded = 0;
     for (; row < end; row++) {
       const c = content[row]!;
       const account = columns.account[row]!;
       if (accountSeen[account] === 0) { accountSeen[account] = 1; actorsAdded++; }
-      const previous = chosen[c]!;
-      if (previous < 0) { chosen[c] = row; chosenFile[c] = f; continue; }
+      const previous = chosen[c]! - 1;
+      if (previous < 0) { chosen[c] = row + 1; continue; }
       duplicates++;
-      if (chosenFile[c] === f && unixMs(timestamp[row]!) < unixMs(timestamp[previous]!)) chosen[c] = row;
+      // Within a file the earliest is kept; across files the first file's (rows are in file order).
+      if (previous >= fileStart && unixMs(timestamp[row]!) < unixMs(timestamp[previous]!)) chosen[c] = row + 1;
     }
+    allDuplicates += duplicates;
     counts.push({ ingested: good - duplicates, duplicates, actorsAdded });
   }
+  if (allDuplicates === 0) {
+    // Every row is an action: no row selection to make.
+    const rows = new Int32Array(columns.size);
+    const time = new Float64Array(columns.size);
+    for (let r = 0; r < columns.size; r++) { rows[r] = r; time[r] = unixMs(timestamp[r]!); }
+    return { row: rows, time, counts };
+  }
   const keep = new Uint8Array(columns.size);
-  for (let c = 0; c < chosen.length; c++) if (chosen[c]! >= 0) keep[chosen[c]!] = 1;
+  for (let c = 0; c < chosen.length; c++) if (chosen[c]! > 0) keep[chosen[c]! - 1] = 1;
   let n = 0;
   for (let r = 0; r < columns.size; r++) n += keep[r]!;
   const rows = new Int32Array(n);
