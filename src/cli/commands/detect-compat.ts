@@ -35,7 +35,11 @@ async function readRows(files: readonly string[], rejectsPath: string): Promise<
   const ids = sharedIds(columns);
   const accounts = columns.accounts.texts();
   const accountRank = new Int32Array(accounts.length);
-  [...accounts.keys()].sort((x, y) => ((accounts[x] ?? '') < (accounts[y] ?? '') ? -1 : 1)).forEach((account, rank) => { accountRank[account] = rank; });
+  // JS string order; for ASCII ids that is byte order, which the interner sorts on six-byte keys.
+  const order = columns.accounts.isAscii()
+    ? columns.accounts.sortByBytes(Int32Array.from(accounts.keys()))
+    : [...accounts.keys()].sort((x, y) => ((accounts[x] ?? '') < (accounts[y] ?? '') ? -1 : 1));
+  order.forEach((account, rank) => { accountRank[account] = rank; });
   return {
     input: { objectId: ids.object, accountId: columns.account, contentId: ids.content, time: columns.timestamp, accountCount: accounts.length, idCount: ids.count },
     accounts, accountRank, rows: columns.size, rejected: rejected.length, rejectsFile: rejects.writtenPath,
