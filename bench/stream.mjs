@@ -12,12 +12,14 @@
 //   nats        1 and 2 workers on a 3-node NATS JetStream cluster (needs nats-server): JSONL parse +
 //               partition + publish streamed, workers to all partials, workers started (and waiting) beforehand;
 //               CPU of the front end, the NATS servers (from /proc) and the workers; the partials' storage alone
+// BATCH=n sets the events per message of the worker and nats sections (default: the partitioner's, 2000).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamDetector } from '../src/stream/detector.ts';
 import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
+import { scanJetstreamLine } from '../src/stream/jetstream-scan.ts';
 import { runStream } from '../src/stream/runner.ts';
 import { DEFAULT_STREAM_TRACES } from '../src/stream/extract.ts';
 import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
@@ -29,6 +31,8 @@ const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1
 const pct = (values, p) => { const s = [...values].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN; };
 const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const k = (value) => `${(value / 1000).toFixed(1)}k`;
+const { PARTITIONER_DEFAULTS } = await import('../src/stream/partitioner.ts');
+const BATCH = Number(process.env.BATCH ?? PARTITIONER_DEFAULTS.batchSize);
 
 // 1. Throughput, one process.
 const feed = () => jetstreamStream({ durationMs: HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
@@ -51,6 +55,7 @@ if (sections.has('throughput')) {
   timed('JSON.parse alone', () => { for (const line of lines) JSON.parse(line); });
   timed('JSON.parse + zod reader (previous)', () => { for (const line of lines) readJetstreamEventChecked(JSON.parse(line)); });
   timed('parseJetstreamLine', () => { for (let i = 0; i < lines.length; i++) parseJetstreamLine(lines[i], () => `${i + 1}`); });
+  timed('scanJetstreamLine (the front end\'s scanner, detection fields only)', () => { for (let i = 0; i < lines.length; i++) scanJetstreamLine(lines[i], () => `${i + 1}`); });
   const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
   console.log(`  ${actions.length} actions`);
   let wall, c;
@@ -89,7 +94,7 @@ if (sections.has('throughput')) {
     for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
       n++;
       if (!parse) continue;
-      const { actions } = parseJetstreamLine(line, () => `${file}:${n}`);
+      const { actions } = scanJetstreamLine(line, () => `${file}:${n}`);
       if (push) for (const action of actions) detector.push(action);
     }
     detector.flush();
@@ -160,18 +165,28 @@ if (sections.has('memory')) {
 if (sections.has('worker')) {
   const { encodePartial, PartitionWork } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
-  let actions = feed().lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+  const workerLines = feed().lines;
+  let actions = workerLines.flatMap((line) => scanJetstreamLine(line, '').actions);
   const partitions = 8;
   const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
   let batches = [];
   for (let round = 1; round <= 3; round++) {
     globalThis.gc?.();
     const c = cpu();
-    const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
+    const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
     const out = [];
     for (const action of actions) partitioner.push(action, out);
     partitioner.finish(out);
     const seconds = cpu() - c;
+    // The whole front end on one core: scan each line, partition, encode (what stream-publish does before the NATS client).
+    globalThis.gc?.();
+    const c2 = cpu();
+    const whole = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
+    const out2 = [];
+    for (let i = 0; i < workerLines.length; i++) for (const action of scanJetstreamLine(workerLines[i], () => `${i + 1}`).actions) whole.push(action, out2);
+    whole.finish(out2);
+    const front = cpu() - c2;
+    console.log(`front end (scan + partition + encode), round ${round}: ${workerLines.length} lines → ${whole.events} events; ${front.toFixed(2)} s CPU = ${k(whole.events / front)} events/s CPU (${us(front, whole.events)}/event)`);
     batches = out;
     const bytes = out.reduce((sum, batch) => sum + batch.bytes.length, 0);
     console.log(`front end (partition + encode), round ${round}: ${actions.length} actions → ${partitioner.events} events, ${out.length} messages, ${(bytes / partitioner.events).toFixed(1)} bytes/event; ${seconds.toFixed(2)} s CPU = ${k(partitioner.events / seconds)} events/s CPU (${us(seconds, partitioner.events)}/event)`);
@@ -222,10 +237,10 @@ if (sections.has('nats')) {
       // Workers first (each reports its own wall and CPU seconds through /usr/bin/time), so start-up is not timed.
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers)], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
-        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
+        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
         return child;
       });
       // Ready once every partition has its durable consumer.
@@ -237,13 +252,18 @@ if (sections.has('nats')) {
       // The front end as `lockstep stream-publish` runs it: each line parsed, partitioned, and the
       // batches published as they fill (nothing held), so its CPU is one figure.
       const wall = performance.now(), n0 = natsCpu(), c = cpu();
-      const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
+      const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
       const batches = [];
+      let messages = 0;
       for (let i = 0; i < lines.length; i++) {
-        for (const action of parseJetstreamLine(lines[i], () => `${i + 1}`).actions) partitioner.push(action, batches);
-        if (batches.length >= 64) await publishBatches(nc.jetstream(), job, batches.splice(0));
+        for (const action of scanJetstreamLine(lines[i], () => `${i + 1}`).actions) partitioner.push(action, batches);
+        if (batches.length >= 64) {
+          messages += batches.length;
+          await publishBatches(nc.jetstream(), job, batches.splice(0));
+        }
       }
       partitioner.finish(batches);
+      messages += batches.length;
       await publishBatches(nc.jetstream(), job, batches.splice(0));
       const published = (performance.now() - wall) / 1000, frontCpu = cpu() - c, publishServerCpu = natsCpu() - n0;
       const partials = await collectPartials(nc, job, partitions, 600_000);
@@ -252,11 +272,15 @@ if (sections.has('nats')) {
       for (const child of children) child.kill();
       const workerCpu = times.map((m) => (m?.time ? Number(m.time[2]) + Number(m.time[3]) : NaN));
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
+      const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
+      const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
       const events = partitioner.events;
       const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
-      console.log(`NATS, ${workers} worker(s), ${partitions} partitions: ${lines.length} lines → ${events} events; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`NATS, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)}), NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
-        `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up)`);
+        `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
+        `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message`);
+      console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {
         // What storing the partials costs on its own (the object store, R3): the same bytes again under another name.
         const { encodePartial } = await import('../src/stream/distributed.ts');

@@ -38,9 +38,18 @@ export interface PartitionerOptions {
   traces: readonly StreamTrace[];
   /** Events per batch (at most 2^20). */
   batchSize: number;
+  /**
+   * A batch also leaves once the labels it carries reach this many UTF-16 units (long URLs seen
+   * for the first time), so a message stays well under NATS's 1 MB max_payload.
+   */
+  maxLabelChars: number;
 }
 
-export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 500 });
+/**
+ * 2,000 events a message (about 70 KB): NATS's CPU goes by messages more than by bytes, and 2,000
+ * cost the servers about half of what 500 did per event (bench/stream.mjs nats; docs/streaming.md).
+ */
+export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000 });
 
 /** One encoded batch for one partition. */
 export interface OutBatch {
@@ -61,6 +70,8 @@ class PartitionBuffer {
   newActors: string[] = [];
   newKeys: string[] = [];
   newKeyTraces: StreamTrace[] = [];
+  /** UTF-16 units of newActors and newKeys. */
+  labelChars = 0;
   /** Global account id → this partition's id + 1 (0: not yet used here). */
   local = new Int32Array(1024);
   actors = 0;
@@ -118,6 +129,7 @@ export class Partitioner {
       this.#keyLocal[t]![id] = local + 1;
       part.newKeys.push(label);
       part.newKeyTraces.push(trace);
+      part.labelChars += label.length;
     } else local = this.#keyLocal[t]![id]! - 1;
     this.#append(partition, local);
   };
@@ -131,6 +143,7 @@ export class Partitioner {
     const { partitions, batchSize } = this.options;
     if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a whole number >= 1, got ${partitions}`);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 2 ** 20) throw new RangeError(`batchSize must be a whole number from 1 to 2^20, got ${batchSize}`);
+    if (!(this.options.maxLabelChars >= 1)) throw new RangeError(`maxLabelChars must be at least 1, got ${this.options.maxLabelChars}`);
     this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
   }
 
@@ -167,14 +180,16 @@ export class Partitioner {
     if (local < 0) {
       local = part.actors++;
       part.local[actor] = local + 1;
-      part.newActors.push(this.#actors.label(actor));
+      const label = this.#actors.label(actor);
+      part.newActors.push(label);
+      part.labelChars += label.length;
     }
     const n = part.count++;
     part.actor[n] = local;
     part.key[n] = key;
     part.time[n] = this.#time;
     this.events++;
-    if (part.count === part.actor.length) this.#emit(partition, this.#out);
+    if (part.count === part.actor.length || part.labelChars >= this.options.maxLabelChars) this.#emit(partition, this.#out);
   }
 
   #emit(partition: number, out: OutBatch[]): void {
@@ -186,6 +201,7 @@ export class Partitioner {
     part.newActors = [];
     part.newKeys = [];
     part.newKeyTraces = [];
+    part.labelChars = 0;
   }
 
   /** Sends what is buffered (a partial batch per partition), then, if `end`, each partition's end marker. */

@@ -7,7 +7,7 @@ import { ClusterTracker } from './alerts.js';
 import type { AlertOptions, StreamAlert } from './alerts.js';
 import { StreamDetector } from './detector.js';
 import type { StreamOptions, StreamStateSize } from './detector.js';
-import { parseJetstreamLine } from './jetstream-line.js';
+import { scanJetstreamLine } from './jetstream-scan.js';
 
 /** `max` (as fast as possible) or a multiple of real time (1 = as it happened). */
 export type ReplaySpeed = number | 'max';
@@ -134,7 +134,8 @@ export async function runStream(lines: AsyncIterable<string>, where: string, opt
     summary.lines++;
     if (line.trim() === '') continue;
     const lineNumber = summary.lines;
-    const parsed = parseJetstreamLine(line, () => `${where}:${lineNumber}`);
+    // Detection fields only (the scanner; anything unusual goes through the full reader).
+    const parsed = scanJetstreamLine(line, () => `${where}:${lineNumber}`);
     if (parsed.problems.length > 0) {
       summary.rejected++;
       await sinks.reject(where, line, parsed.problems.join('; '), summary.lines);

@@ -47,11 +47,11 @@ export function registerStreamNats(program: Command, io: CliIo): void {
   common(program.command('stream-publish'))
     .description('Publish a Jetstream JSONL file to NATS JetStream as key-partitioned event batches (R3 stream)')
     .argument('<file>', 'Jetstream JSONL file')
-    .option('--batch <n>', 'events per message', '500')
+    .option('--batch <n>', 'events per message', '2000')
     .option('--replicas <n>', 'stream replicas', '3')
     .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string }) => {
       const job = checkJob(options.job);
-      const [{ parseJetstreamLine }, { ensureJobStorage, publishJob }] = await Promise.all([import('../../stream/jetstream-line.js'), jobs()]);
+      const [{ scanJetstreamLine }, { ensureJobStorage, publishJob }] = await Promise.all([import('../../stream/jetstream-scan.js'), jobs()]);
       let line = 0, rejected = 0, actions = 0;
       // Read, parse and publish as one stream: batches leave while the file is still read, and no
       // action is held beyond its batch (holding them all cost memory and collection time).
@@ -59,7 +59,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
           line++;
           if (text.trim() === '') continue;
-          const parsed = parseJetstreamLine(text, `${file}:${line}`);
+          const n = line;
+          const parsed = scanJetstreamLine(text, () => `${file}:${n}`);
           if (parsed.problems.length > 0 && ++rejected <= 3) io.err(`lockstep stream-publish: ${parsed.problems.join('; ')}`);
           actions += parsed.actions.length;
           yield* parsed.actions;

@@ -9,7 +9,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AckPolicy, DeliverPolicy, nanos } from 'nats';
-import type { JetStreamClient, JsMsg, NatsConnection, ObjectStore } from 'nats';
+import type { Consumer, JetStreamClient, JsMsg, NatsConnection, ObjectStore } from 'nats';
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
 import { decodePartial, encodePartial, PartitionWork } from '../distributed.js';
@@ -141,9 +141,11 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   }));
   const work = new PartitionWork(partition, options);
   const held: JsMsg[] = [];
+  // Looked up once (each look-up is a request the servers answer), again after an error.
+  let consumer: Consumer | null = null;
   while (!work.complete) {
     try {
-      const consumer = await js.consumers.get(EVENTS_STREAM, durable);
+      consumer ??= await js.consumers.get(EVENTS_STREAM, durable);
       const messages = await consumer.fetch({ max_messages: 256, expires: 1_000 });
       for await (const message of messages) {
         held.push(message);
@@ -152,6 +154,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
       options.onProgress?.(partition, work.batches);
     } catch (error) {
       if (error instanceof LockstepError) throw error;
+      consumer = null;
       await pause(250);
     }
   }

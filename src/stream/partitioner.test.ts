@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bareAction } from '../model/index.js';
+import type { Action } from '../model/index.js';
+import { encodePartial, PartitionWork } from './distributed.js';
+import { DEFAULT_STREAM_TRACES } from './extract.js';
+import { partitionActions } from './partitioner.js';
+import { decodeBatch } from './wire-batch.js';
+
+/** Posts by 40 accounts, each linking one of 60 long URLs (2,000+ characters, as tracking links can be). */
+function longLinks(): Action[] {
+  const actions: Action[] = [];
+  for (let n = 0; n < 600; n++) {
+    const action = bareAction('bluesky', `at://did:plc:a${n % 40}/app.bsky.feed.post/${n}`, `did:plc:a${n % 40}`, 'post', 1_720_000_000_000 + n * 500);
+    action.urls = [`https://example.org/${n % 60}/${'x'.repeat(2_000)}`];
+    actions.push(action);
+  }
+  return actions;
+}
+
+function partials(batches: Map<number, Uint8Array[]>): Uint8Array[] {
+  return [...batches].sort(([a], [b]) => a - b).map(([partition, list]) => {
+    const work = new PartitionWork(partition, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
+    for (const bytes of list) work.add(bytes);
+    assert.equal(work.complete, true);
+    return encodePartial(work.finish());
+  });
+}
+
+describe('Partitioner batches', () => {
+  it('sends a batch early once its new labels reach maxLabelChars (messages stay small), with the same partials', () => {
+    const actions = longLinks();
+    const capped = partitionActions(actions, { partitions: 2, batchSize: 2_000, maxLabelChars: 10_000 });
+    const uncapped = partitionActions(actions, { partitions: 2, batchSize: 2_000, maxLabelChars: 10_000_000 });
+    const sizes = [...capped.values()].flat().map((bytes) => bytes.length);
+    // One label may pass the cap: a batch holds at most the cap plus one 2 KB URL (UTF-8 here), plus columns and header.
+    assert.ok(Math.max(...sizes) < 10_000 + 2_100 + 600 * 16 + 256, `largest message ${Math.max(...sizes)} bytes`);
+    assert.ok([...uncapped.values()].flat().some((bytes) => bytes.length > 50_000), 'without the cap a message carries every URL');
+    assert.ok(sizes.length > [...uncapped.values()].flat().length);
+    const events = (batches: Map<number, Uint8Array[]>): number => [...batches.values()].flat().reduce((sum, bytes) => sum + decodeBatch(bytes, 'x').count, 0);
+    assert.equal(events(capped), events(uncapped));
+    assert.deepEqual(partials(capped), partials(uncapped));
+  });
+
+  it('refuses a label cap below 1', () => {
+    assert.throws(() => partitionActions([], { maxLabelChars: 0 }), /maxLabelChars/);
+  });
+});
