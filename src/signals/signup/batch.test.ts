@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { LockstepError } from '../../model/index.js';
-import { scoreSignupFile } from './batch.js';
+import { readSignupRow, scoreSignupFile, splitCsvLine } from './batch.js';
+import fc from 'fast-check';
 import { createSignupScorer } from './scorer.js';
-import { NETWORK_UA, testKnown, testTable } from './test-support/network.js';
+import { COMMON_UA, NETWORK_UA, testKnown, testTable } from './test-support/network.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-batch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +46,84 @@ describe('scoreSignupFile', () => {
     writeFileSync(input, '');
     await assert.rejects(scoreSignupFile(input, join(dir, 'o.csv'), createSignupScorer(testKnown(), testTable())), /empty sign-up file/);
     assert.equal(existsSync(join(dir, 'o.csv.rejects.csv')), false);
+  });
+});
+
+/** The obvious implementation (session 4's batch): the whole file as text, line by line through splitCsvLine and score. */
+function referenceScores(input: string): { scores: string; rejects: string | null } {
+  const field = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const scorer = createSignupScorer(testKnown(), testTable());
+  const lines = readFileSync(input, 'utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let columns: number[] | null = null;
+  let scores = 'account_id,decision,score,reasons\n';
+  let rejects: string | null = null;
+  lines.forEach((raw, index) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') return;
+    const cells = splitCsvLine(line);
+    if (columns === null) {
+      const header = cells.map((cell) => cell.trim().replace(/^\uFEFF/, '').toLowerCase());
+      columns = ['account_id', 'time', 'ip', 'user_agent', 'handle', 'email_domain'].map((name) => header.indexOf(name));
+      return;
+    }
+    const row = readSignupRow(cells, columns);
+    if (!row.ok) {
+      rejects = `${rejects ?? 'file,line,reason,raw\n'}${field(input)},${index + 1},${field(row.reason)},${field(line)}\n`;
+      return;
+    }
+    const scored = scorer.score(row.value);
+    scores += `${field(scored.account_id)},${scored.decision},${scored.score},${scored.reasons.length === 0 ? '' : field(scored.reasons.join(' | '))}\n`;
+  });
+  return { scores, rejects };
+}
+
+describe('scoreSignupFile against the text-only implementation', () => {
+  it('writes the same scores and rejects byte for byte, whatever mix of plain and odd rows (property)', async () => {
+    const quote = (value: string): string => (/[",\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+    const cell = (plain: fc.Arbitrary<string>, odd: fc.Arbitrary<string>) => fc.oneof({ weight: 4, arbitrary: plain }, { weight: 1, arbitrary: odd });
+    const oddText = fc.constantFrom(' padded ', 'é', '"quoted"', 'a,b', '', '\t', 'x\ry', 'Ünïcode');
+    const row = fc.tuple(
+      cell(fc.integer({ min: 1, max: 40 }).map((n) => `n${n}`), oddText),
+      cell(fc.integer({ min: 0, max: 7200 }).map((s) => new Date(Date.UTC(2019, 7, 20, 10) + s * 1000).toISOString().replace('.000', '')),
+        fc.constantFrom('1566295200', '1566295200123', '2019-08-20 10:01', 'yesterday', '2019-08-20T10:00:00+08:00', ' 2019-08-20T10:00:00Z', '2019-08-20T10:00:00.5Z')),
+      cell(fc.constantFrom('198.51.100.10', '198.51.100.11', '203.0.113.5', '203.0.113.6', '192.0.2.9', '192.0.2.10', '100.64.1.1', '8.8.8.8'),
+        fc.constantFrom('2001:db8::1', '1.2.3', '01.2.3.4', ' 192.0.2.9', '')),
+      cell(fc.constantFrom(NETWORK_UA, COMMON_UA, 'Mozilla/5.0 (X11, Linux)', 'UA'), oddText),
+      cell(fc.constantFrom('Ruth10000000', 'Ruth48213902', 'Mary77777777', 'happy_cat', 'xK9fQ2mLp0aZr7T', 'a.b.c.d.e.f.g.h', 'z'.repeat(31)), oddText),
+      cell(fc.constantFrom('mailbox.example', 'MailBox.Example', 'gmail.com', ''), oddText),
+    );
+    const layout = fc.constantFrom(
+      { header: 'account_id,time,ip,user_agent,handle,email_domain', order: [0, 1, 2, 3, 4, 5] },
+      { header: 'handle,account_id,time,ip,user_agent,email_domain,extra', order: [4, 0, 1, 2, 3, 5, -1] },
+    );
+    let run = 0;
+    await fc.assert(fc.asyncProperty(layout, fc.array(row, { minLength: 1, maxLength: 60 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), async ({ header, order }, rows, eol, finalEol) => {
+      const input = join(dir, `mix-${run}.csv`);
+      const out = join(dir, `mix-${run++}.out.csv`);
+      const text = [header, ...rows.map((values) => order.map((i) => (i < 0 ? 'x' : quote(values[i] as string))).join(','))].join(eol) + (finalEol ? eol : '');
+      writeFileSync(input, text);
+      await scoreSignupFile(input, out, createSignupScorer(testKnown(), testTable()));
+      const expected = referenceScores(input);
+      assert.equal(readFileSync(out, 'utf8'), expected.scores);
+      assert.equal(existsSync(`${out}.rejects.csv`) ? readFileSync(`${out}.rejects.csv`, 'utf8') : null, expected.rejects);
+    }), { numRuns: 80 });
+  });
+
+  it('reads rows across read chunks (a file of several MiB) as the text-only implementation does', async () => {
+    const input = join(dir, 'big.csv');
+    const out = join(dir, 'big.out.csv');
+    const lines = ['account_id,time,ip,user_agent,handle,email_domain'];
+    for (let i = 0; i < 25_000; i++) {
+      const time = new Date(Date.UTC(2019, 7, 20) + i * 997).toISOString();
+      const ip = i % 7 === 0 ? `198.51.100.${10 + (i % 2)}` : i % 5 === 0 ? `203.0.113.${5 + (i % 3)}` : `192.0.2.${i % 250}`;
+      lines.push(`n${i},${time},${ip},"${i % 3 === 0 ? NETWORK_UA : 'Mozilla/5.0 (X11, Linux)'}",${i % 2 === 0 ? `Ruth${10_000_000 + i}` : `person_${i}`},${i % 4 === 0 ? 'Mailbox.example' : 'gmail.com'}`);
+    }
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const result = await scoreSignupFile(input, out, createSignupScorer(testKnown(), testTable()));
+    assert.equal(result.scored, 25_000);
+    assert.ok(result.decisions.block > 0 && result.decisions.allow > 0);
+    assert.equal(readFileSync(out, 'utf8'), referenceScores(input).scores);
   });
 });
 

@@ -9,7 +9,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { LockstepError } from '../../model/index.js';
 import { looksLikeIpv6, parseIpv4 } from '../ipv4.js';
-import type { SignupInput, SignupScorer } from './scorer.js';
+import type { ParsedSignup, SignupDecision, SignupInput, SignupScorer } from './scorer.js';
+import { byteInterner, ipv4At, isoUtcAt, plainCells, rowCells } from './byte-row.js';
+import { handleShapes } from './handle-shape.js';
 
 export const SIGNUP_COLUMNS = ['account_id', 'time', 'ip', 'user_agent', 'handle', 'email_domain'] as const;
 
@@ -143,37 +145,67 @@ export function splitCsvLine(line: string): string[] {
   }
 }
 
+/** Output bytes of each decision between its commas, and of each score (k / 1000 as `${score}` writes it). */
+const DECISION_BYTES = { allow: Buffer.from(',allow,'), challenge: Buffer.from(',challenge,'), block: Buffer.from(',block,') } as const;
+const SCORE_BYTES = Array.from({ length: 1001 }, (_, k) => Buffer.from(String(k / 1000)));
+/**
+ * ASCII bytes as text: Buffer's own latin1Slice where the runtime has it (toString's encoding
+ * dispatch and argument checks cost as much as the copy for a short cell).
+ */
+const latin1: (bytes: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as unknown as { latin1Slice?: unknown }).latin1Slice === 'function'
+    ? (bytes, start, end) => (bytes as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end)
+    : (bytes, start, end) => bytes.toString('latin1', start, end);
+/** Output is assembled in buffers of this size (a row that does not fit starts the next one). */
+const OUT_BYTES = 1 << 18;
+
 /**
  * Scores every registration in `input`, writing `out` (and `out`.rejects.csv when a row is bad).
- * Throws `ingest/unreadable` when the header lacks a column.
+ * Throws `ingest/unreadable` when the header lacks a column. Plain rows (see byte-row.ts) are read
+ * and written as bytes; any other line goes through the text path, which gives the same result.
  */
 export async function scoreSignupFile(input: string, out: string, scorer: SignupScorer): Promise<BatchResult> {
-  const output = createWriteStream(out, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const output = createWriteStream(out, { highWaterMark: 1 << 20 });
   const rejectsPath = `${out}.rejects.csv`;
   let rejects: ReturnType<typeof createWriteStream> | null = null;
   const result: BatchResult = { read: 0, scored: 0, rejected: 0, decisions: { allow: 0, challenge: 0, block: 0 }, rejectsFile: null };
   let columns: number[] | null = null;
   let lineNumber = 0;
-  let buffer = 'account_id,decision,score,reasons\n';
-  let pending = '';
-  const flush = async (): Promise<void> => {
-    if (!output.write(buffer)) await once(output, 'drain');
-    buffer = '';
+  let outBytes = Buffer.allocUnsafe(OUT_BYTES);
+  let at = outBytes.write('account_id,decision,score,reasons\n', 0, 'latin1');
+  const emit = (): void => {
+    if (at > 0) output.write(outBytes.subarray(0, at));
+    outBytes = Buffer.allocUnsafe(OUT_BYTES);
+    at = 0;
   };
+  /** Writes text (a row of the text path, or reasons) to the output. */
+  const emitText = (text: string): void => {
+    if (at + text.length * 3 > OUT_BYTES) {
+      emit();
+      if (text.length * 3 > OUT_BYTES) { output.write(text, 'utf8'); return; }
+    }
+    at += outBytes.write(text, at, 'utf8');
+  };
+  const shapes = handleShapes();
+  const domains = byteInterner({ lowerCase: true });
+  let cells = rowCells(SIGNUP_COLUMNS.length);
+  let needed = 0;
   const handleLine = (raw: string): void => {
     lineNumber += 1;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line === '') return;
-    const cells = splitCsvLine(line);
+    const lineCells = splitCsvLine(line);
     if (columns === null) {
-      const header = cells.map((cell) => cell.trim().replace(/^\uFEFF/, '').toLowerCase());
+      const header = lineCells.map((cell) => cell.trim().replace(/^\uFEFF/, '').toLowerCase());
       const missing = SIGNUP_COLUMNS.filter((name) => !header.includes(name));
       if (missing.length > 0) throw new LockstepError('ingest/unreadable', `${input}:1: sign-up file lacks column(s) ${missing.join(', ')}; expected ${SIGNUP_COLUMNS.join(',')}`);
       columns = SIGNUP_COLUMNS.map((name) => header.indexOf(name));
+      needed = Math.max(...columns) + 1;
+      cells = rowCells(needed);
       return;
     }
     result.read += 1;
-    const row = readSignupRow(cells, columns);
+    const row = readSignupRow(lineCells, columns);
     if (!row.ok) {
       result.rejected += 1;
       if (rejects === null) {
@@ -185,36 +217,111 @@ export async function scoreSignupFile(input: string, out: string, scorer: Signup
       return;
     }
     const scored = scorer.score(row.value);
+    count(scored.decision);
+    emitText(`${csvField(scored.account_id)},${scored.decision},${scored.score},${scored.reasons.length === 0 ? '' : csvField(scored.reasons.join(' | '))}\n`);
+  };
+  const count = (decision: SignupDecision): void => {
     result.scored += 1;
-    const decision = scored.decision;
     // A switch, not decisions[decision]: a keyed store per row cost more than it looks.
     switch (decision) {
       case 'allow': result.decisions.allow += 1; break;
       case 'challenge': result.decisions.challenge += 1; break;
       case 'block': result.decisions.block += 1; break;
     }
-    buffer += `${csvField(scored.account_id)},${decision},${scored.score},${scored.reasons.length === 0 ? '' : csvField(scored.reasons.join(' | '))}\n`;
+  };
+  const row: ParsedSignup = { time: 0, ip: 0, userAgent: null, handle: '', shape: shapes.read(Buffer.from('a'), 0, 1, 'a'), emailDomain: '' };
+  /** Scores the plain line `bytes[start, stop)` (no line break) from its bytes; false (nothing done) when it is not plain. */
+  const plainLine = (bytes: Buffer, start: number, stop: number): boolean => {
+    const cols = columns as number[];
+    if (stop === start || !plainCells(bytes, start, stop, needed, cells)) return false;
+    const { starts, ends } = cells;
+    const idCell = cols[0] as number;
+    const idFrom = starts[idCell] as number;
+    const idTo = ends[idCell] as number;
+    if (idTo === idFrom || cells.quoted[idCell] === 1) return false;
+    for (let i = idFrom; i < idTo; i++) if (bytes[i] === 13) return false; // would need quotes
+    const time = isoUtcAt(bytes, starts[cols[1] as number] as number, ends[cols[1] as number] as number);
+    if (Number.isNaN(time)) return false;
+    const ip = ipv4At(bytes, starts[cols[2] as number] as number, ends[cols[2] as number] as number);
+    if (ip < 0) return false;
+    const handleFrom = starts[cols[4] as number] as number;
+    const handleTo = ends[cols[4] as number] as number;
+    if (handleTo === handleFrom) return false;
+    lineNumber += 1;
+    result.read += 1;
+    const agentFrom = starts[cols[3] as number] as number;
+    const agentTo = ends[cols[3] as number] as number;
+    row.time = time;
+    row.ip = ip;
+    row.userAgent = scorer.mayBeKnownAgent(agentTo - agentFrom) ? latin1(bytes, agentFrom, agentTo) : null;
+    row.handle = latin1(bytes, handleFrom, handleTo);
+    row.shape = shapes.read(bytes, handleFrom, handleTo, row.handle);
+    row.emailDomain = domains.text(bytes, starts[cols[5] as number] as number, ends[cols[5] as number] as number);
+    const verdict = scorer.scoreParsed(row);
+    count(verdict.decision);
+    const reasons = verdict.reasons;
+    let reasonChars = 0;
+    for (let r = 0; r < reasons.length; r++) reasonChars += (reasons[r] as string).length + 3;
+    // Room for the row at its widest (every reason character a doubled quote or 3 UTF-8 bytes).
+    if (at + (idTo - idFrom) + 24 + reasonChars * 3 > OUT_BYTES) emit();
+    for (let i = idFrom; i < idTo; i++) outBytes[at++] = bytes[i] as number;
+    // Byte loops: Buffer#copy's checks cost more than these few bytes.
+    const decision = DECISION_BYTES[verdict.decision];
+    for (let i = 0; i < decision.length; i++) outBytes[at++] = decision[i] as number;
+    const score = SCORE_BYTES[Math.round(verdict.score * 1000)] as Buffer;
+    for (let i = 0; i < score.length; i++) outBytes[at++] = score[i] as number;
+    outBytes[at++] = 44;
+    if (reasons.length > 0) {
+      if (at + reasonChars * 3 > OUT_BYTES) emitText(csvField(reasons.join(' | '))); // one huge row
+      else writeReasons(reasons);
+    }
+    outBytes[at++] = 10;
+    return true;
+  };
+  /** `csvField(reasons.join(' | '))` written straight into the output (the caller made room). */
+  const writeReasons = (reasons: readonly string[]): void => {
+    let quote = false;
+    for (let r = 0; r < reasons.length && !quote; r++) quote = needsQuotes(reasons[r] as string);
+    if (quote) outBytes[at++] = 34;
+    for (let r = 0; r < reasons.length; r++) {
+      if (r > 0) { outBytes[at++] = 32; outBytes[at++] = 124; outBytes[at++] = 32; }
+      const reason = reasons[r] as string;
+      const from = at;
+      let ascii = true;
+      for (let i = 0; i < reason.length; i++) {
+        const code = reason.charCodeAt(i);
+        if (code >= 128) { ascii = false; break; }
+        outBytes[at++] = code;
+        if (code === 34 && quote) outBytes[at++] = 34;
+      }
+      if (!ascii) at = from + outBytes.write(quote ? reason.replaceAll('"', '""') : reason, from, 'utf8');
+    }
+    if (quote) outBytes[at++] = 34;
+  };
+  /** One line `bytes[start, end)` (end at its line break or the file's end). */
+  const line = (bytes: Buffer, start: number, end: number): void => {
+    const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+    if (columns === null || !plainLine(bytes, start, stop)) handleLine(bytes.toString('utf8', start, end));
   };
   try {
-    for await (const chunk of createReadStream(input, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-      const text = pending + (chunk as string);
+    let rest: Buffer | null = null;
+    for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 })) {
+      const bytes: Buffer = rest === null ? (chunk as Buffer) : Buffer.concat([rest, chunk as Buffer]);
       let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        handleLine(text.slice(start, end));
+      for (let end = bytes.indexOf(10, start); end >= 0; end = bytes.indexOf(10, start)) {
+        line(bytes, start, end);
         start = end + 1;
-        // Small writes: a long-lived string of many rows survives young-generation collections.
-        if (buffer.length > 1 << 16) { output.write(buffer); buffer = ''; }
       }
-      pending = text.slice(start);
-      if (buffer.length > 1 << 20) await flush();
+      rest = start < bytes.length ? bytes.subarray(start) : null;
+      if (output.writableNeedDrain) await once(output, 'drain');
     }
-    if (pending !== '') handleLine(pending);
+    if (rest !== null) line(rest, 0, rest.length);
     if (columns === null) throw new LockstepError('ingest/unreadable', `${input}: empty sign-up file; expected a header ${SIGNUP_COLUMNS.join(',')}`);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new LockstepError('ingest/unreadable', `${input}: no such file`);
     throw error;
   } finally {
-    await flush();
+    emit();
     output.end();
     await once(output, 'finish');
     const open = rejects as ReturnType<typeof createWriteStream> | null;

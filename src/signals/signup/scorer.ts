@@ -14,7 +14,9 @@
 import { isAnonymisingKind } from '../ip-table.js';
 import type { IpLookup, NetworkInfo } from '../ip-table.js';
 import { groupingTemplate, handlePattern, isSpecificTemplate } from '../handle-pattern.js';
-import { formatSlash24, parseIpv4 } from '../ipv4.js';
+import type { HandlePattern } from '../handle-pattern.js';
+import { formatIpv4, formatSlash24, parseIpv4 } from '../ipv4.js';
+import type { HandleShape } from './handle-shape.js';
 import type { KnownAddress, KnownInfra } from './known-infra.js';
 import { velocityCounter } from './velocity.js';
 import type { VelocityCounter, VelocitySnapshot } from './velocity.js';
@@ -91,8 +93,34 @@ export interface ScorerStateParts {
   velocity: Record<'ip' | 'network' | 'template' | 'exitTemplate', { windowMs: number; parts: Generator<{ keys: string[]; buckets: number[] }, void, void> }>;
 }
 
+/** A decision without the account id. */
+export interface SignupVerdict {
+  decision: SignupDecision;
+  score: number;
+  reasons: string[];
+}
+
+/** A registration already read and checked (batch scoring reads it straight from the file's bytes). */
+export interface ParsedSignup {
+  /** Epoch milliseconds. */
+  time: number;
+  /** The IPv4 address as an unsigned 32-bit integer (its text is formatted from it for reasons). */
+  ip: number;
+  /** The user agent, or null when mayBeKnownAgent said its length matches none. */
+  userAgent: string | null;
+  handle: string;
+  /** The handle's shape (see handle-shape.ts). */
+  shape: HandleShape;
+  /** The email domain, lower-cased. */
+  emailDomain: string;
+}
+
 export interface SignupScorer {
   score(input: SignupInput): SignupScore;
+  /** As `score`, for a registration already read: the same decision, score and reasons. */
+  scoreParsed(row: ParsedSignup): SignupVerdict;
+  /** False when no known user agent has this length (the agent need not be read as text). */
+  mayBeKnownAgent(length: number): boolean;
   /** A snapshot to persist (velocity keys outside the window are dropped). */
   state(): ScorerState;
   /** The same, with the velocity counts taken part by part as the writer pulls them (see VelocityCounter.snapshotParts). */
@@ -184,18 +212,22 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     if (part.length > 0) yield part;
   }
 
-  function score(input: SignupInput): SignupScore {
+  /**
+   * Scores one registration already read: the address as an integer (`ipText` its text, or null to
+   * format it when a reason names it), the user agent (null when it cannot be a known one), the
+   * handle and its shape, the email domain lower-cased. Sets `reasons` and returns the score.
+   */
+  function decide(time: number, ip: number, ipText: string | null, userAgent: string | null, handle: string, shape: HandlePattern, template: string, specific: boolean, domain: string): SignupVerdict {
     revision += 1;
-    if (input.time > lastTime) lastTime = input.time;
+    if (time > lastTime) lastTime = time;
     reasons = [];
     keep = 1;
     kinds = 0;
-    const ip = parseIpv4(input.ip);
     const info = lookup.lookup(ip);
     const anonymising = info !== null && isAnonymisingKind(info.kind);
     const knownIp = ips.get(ip | 0);
     if (knownIp !== undefined) {
-      const reason = ipReason(ip, input.ip, knownIp, info);
+      const reason = ipReason(ip, ipText ?? formatIpv4(ip), knownIp, info);
       if (knownIp.anonymising) add(w.vpnExit, reason, KIND.anonymising);
       else add(knownIp.accounts >= 3 ? w.fixedIp : w.fixedIpFew, reason, KIND.infrastructure);
     } else if (info !== null && !anonymising) {
@@ -207,34 +239,31 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
       }
     }
     // Hashing a long user agent costs; most cannot match on length alone.
-    const ua = agentLengths.has(input.user_agent.length) ? userAgents.get(input.user_agent) : undefined;
-    if (ua !== undefined) add(w.userAgent, `user agent "${input.user_agent.slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`, KIND.client);
+    const ua = userAgent !== null && agentLengths.has(userAgent.length) ? userAgents.get(userAgent) : undefined;
+    if (ua !== undefined) add(w.userAgent, `user agent "${(userAgent as string).slice(0, 60)}" is ${ua.lift}x more common among the network's logins (${ua.accounts} accounts)`, KIND.client);
 
     if (!anonymising) {
-      const ipCount = perIp.hit(ip | 0, input.time);
+      const ipCount = perIp.hit(ip | 0, time);
       const bar = info?.kind === 'mobile' ? settings.mobileIpBurst : settings.ipBurst;
-      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
+      if (ipCount >= bar) add(w.ipBurst, `${Math.round(ipCount)} sign-ups from IP ${ipText ?? formatIpv4(ip)} in the last ${minutes} min`, KIND.infrastructure);
       if (info !== null && info.kind !== 'mobile') {
         // Per /24, not per table network: a whole ISP's block registers many people an hour.
         const block = (ip - (ip % 256)) | 0;
-        const netCount = perNetwork.hit(block, input.time);
+        const netCount = perNetwork.hit(block, time);
         if (netCount >= settings.networkBurst) add(w.networkBurst, `${Math.round(netCount)} sign-ups from ${formatSlash24(ip)} in the last ${minutes} min`, KIND.infrastructure);
       }
     }
-    const shape = handlePattern(input.handle);
-    const template = groupingTemplate(input.handle, shape);
-    if (isSpecificTemplate(template)) {
+    if (specific) {
       const members = templates.get(template);
-      if (members !== undefined) add(w.template, `handle "${input.handle}" follows template ${template}, shared by ${members} network accounts`, KIND.handle);
-      const count = perTemplate.hit(template, input.time);
+      if (members !== undefined) add(w.template, `handle "${handle}" follows template ${template}, shared by ${members} network accounts`, KIND.handle);
+      const count = perTemplate.hit(template, time);
       if (count >= settings.templateBurst) add(w.templateBurst, `${Math.round(count)} sign-ups with handle template ${template} in the last ${minutes} min`, KIND.handle);
       // Many strangers share an exit, but not a narrow handle template through it within the hour
       // (other addresses have their own burst feature above).
-      const viaExit = anonymising ? perExitTemplate.hitPair(template, ip | 0, input.time) : 0;
-      if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${input.ip} in the last ${minutes} min`, KIND.infrastructure);
+      const viaExit = anonymising ? perExitTemplate.hitPair(template, ip | 0, time) : 0;
+      if (viaExit >= settings.exitTemplateBurst) add(w.exitTemplateBurst, `${Math.round(viaExit)} sign-ups with handle template ${template} through ${ipText ?? formatIpv4(ip)} in the last ${minutes} min`, KIND.infrastructure);
     }
-    if (shape !== null) add(w.handleShape, `handle "${input.handle}" has a mass-registration shape (${shape})`, KIND.handle);
-    const domain = input.email_domain.toLowerCase();
+    if (shape !== null) add(w.handleShape, `handle "${handle}" has a mass-registration shape (${shape})`, KIND.handle);
     let domainCounts = domains.get(domain);
     if (domainCounts === undefined) {
       if (domains.size >= settings.maxDomains) pruneDomains();
@@ -249,11 +278,20 @@ export function createSignupScorer(known: KnownInfra, lookup: IpLookup, state?: 
     if (decision !== 'block' && value >= settings.blockAt) reasons.push('not blocked: the evidence is mostly anonymising infrastructure');
     domainCounts[1] += 1;
     if (decision === 'block') domainCounts[0] += 1;
-    return { account_id: input.account_id, decision, score: value, reasons };
+    return { decision, score: value, reasons };
+  }
+
+  function score(input: SignupInput): SignupScore {
+    const shape = handlePattern(input.handle);
+    const template = groupingTemplate(input.handle, shape);
+    const verdict = decide(input.time, parseIpv4(input.ip), input.ip, input.user_agent, input.handle, shape, template, isSpecificTemplate(template), input.email_domain.toLowerCase());
+    return { account_id: input.account_id, decision: verdict.decision, score: verdict.score, reasons: verdict.reasons };
   }
 
   return {
     score,
+    scoreParsed: (row) => decide(row.time, row.ip, null, row.userAgent, row.handle, row.shape.pattern, row.shape.template, row.shape.specific, row.emailDomain),
+    mayBeKnownAgent: (length) => agentLengths.has(length),
     get revision() { return revision; },
     known,
     state: () => ({

@@ -146,8 +146,20 @@ export function velocityCounter(windowMs: number, restore?: VelocitySnapshot): V
     used++;
     return at;
   };
-  const advance = (at: number, time: number): void => {
+  /**
+   * The bucket of the latest times: `time - (time % windowMs)` is that same start for any time in
+   * [start, start + windowMs) when start >= 0 (the remainder and the difference are exact), so a
+   * sign-up log's times mostly skip the floating-point remainder.
+   */
+  let lastBucket = NaN;
+  const bucketOf = (time: number): number => {
+    if (time >= lastBucket && time < lastBucket + windowMs) return lastBucket;
     const bucket = time - (time % windowMs);
+    if (bucket >= 0) lastBucket = bucket;
+    return bucket;
+  };
+  const advance = (at: number, time: number): void => {
+    const bucket = bucketOf(time);
     const start = starts[at] as number;
     if (bucket <= start) return;
     previous[at] = bucket - start === windowMs ? (current[at] as number) : 0;
