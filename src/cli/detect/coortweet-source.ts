@@ -88,23 +88,59 @@ function median(values: number[]): number {
  * Events `eventKey[a] >= 0` of the actions (`start[k + 1]`: key k's count, turned into key starts
  * here), in (key, time) order with ties in action order: what
  * the kernel, the null model and the group test would each sort them into (stably), so their
- * sorts find them sorted and only copy. A counting sort by key (one scatter, no gather), then
- * each key's events by time.
+ * sorts find them sorted and only copy. A stable counting sort by key in two scatter passes (as
+ * the kernel's sort.ts): by the key's top bits into at most 256 buckets, written as 256 sequential
+ * streams, then each bucket by key into its own region of the result, which stays in cache; a
+ * one-pass scatter over hundreds of thousands of keys misses cache on every event. Then each
+ * key's events by time.
  */
-function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number): TraceData {
+export function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number): TraceData {
   const n = eventKey.length;
   const keyCount = start.length - 1;
   for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
-  const fill = start.slice(0, keyCount);
   const data: TraceData = { actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events), actorCount, keyCount };
   const { actor, key, time, action } = data;
-  for (let a = 0; a < n; a++) {
-    const k = eventKey[a]!;
-    if (k < 0) continue;
-    const p = fill[k]!++;
-    actor[p] = actionActor[a]!;
-    time[p] = actionTime[a]!;
-    action[p] = a;
+  let bits = 0;
+  while (2 ** bits < keyCount) bits++;
+  const low = Math.max(0, bits - TOP_BITS);
+  if (low < MIN_LOW_BITS) {
+    // Few keys: their write positions stay in cache, one pass does.
+    const fill = start.slice(0, keyCount);
+    for (let a = 0; a < n; a++) {
+      const k = eventKey[a]!;
+      if (k < 0) continue;
+      const p = fill[k]!++;
+      actor[p] = actionActor[a]!;
+      time[p] = actionTime[a]!;
+      action[p] = a;
+    }
+  } else {
+    // Pass 1: events into buckets of keys sharing their top bits, in action order, laid out as the
+    // result (a bucket's first position is its first key's start: keys of a bucket are consecutive).
+    // `key` holds the bucketed keys until it is filled below.
+    const topCount = ((keyCount - 1) >>> low) + 1;
+    const next = new Int32Array(topCount);
+    for (let t = 0; t < topCount; t++) next[t] = start[t << low]!;
+    const bucketActor = new Int32Array(events);
+    const bucketTime = new Float64Array(events);
+    const bucketAction = new Int32Array(events);
+    for (let a = 0; a < n; a++) {
+      const k = eventKey[a]!;
+      if (k < 0) continue;
+      const q = next[k >>> low]!++;
+      key[q] = k;
+      bucketActor[q] = actionActor[a]!;
+      bucketTime[q] = actionTime[a]!;
+      bucketAction[q] = a;
+    }
+    // Pass 2: read in order, each event scattered stably by key within its bucket's region.
+    const fill = start.slice(0, keyCount);
+    for (let q = 0; q < events; q++) {
+      const p = fill[key[q]!]!++;
+      actor[p] = bucketActor[q]!;
+      time[p] = bucketTime[q]!;
+      action[p] = bucketAction[q]!;
+    }
   }
   for (let k = 0; k < keyCount; k++) {
     const from = start[k]!, to = start[k + 1]!;
@@ -115,6 +151,11 @@ function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: number,
   }
   return data;
 }
+
+/** Buckets of the first pass: keys sharing their top bits. */
+const TOP_BITS = 8;
+/** Below this many key bits under the top ones (few keys), one pass is used. */
+const MIN_LOW_BITS = 4;
 
 /** Stable sort of events [from, to) by time (ties keep their order), actor and action carried. */
 function sortSegmentByTime(data: TraceData, from: number, to: number): void {
