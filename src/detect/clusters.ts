@@ -37,11 +37,17 @@ export interface ClusterOptions {
    * applied by the pipeline through the member test; 0: off).
    */
   minMemberOccasions: number;
+  /**
+   * Members of a group the group test kept (`keptGroupOf`) are exempt from minMemberOccasions: a
+   * slow campaign's member joins a fifth of its pushes and may meet the others once in a window,
+   * and the group test already judged it on its co-actions with the whole group over the period.
+   */
+  occasionsExemptGroups: boolean;
   /** Split a community whose parts are not attached to each other (see detachedParts). */
   splitDetached: boolean;
 }
 
-export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = Object.freeze({ minClusterSize: 3, minAttachment: 0.1, resolution: 1, seed: 42, minOccasions: 2, refineRounds: 3, refineMinScore: 0.3, minMemberOccasions: 2, splitDetached: true });
+export const CLUSTER_DEFAULTS: Readonly<ClusterOptions> = Object.freeze({ minClusterSize: 3, minAttachment: 0.1, resolution: 1, seed: 42, minOccasions: 2, refineRounds: 3, refineMinScore: 0.3, minMemberOccasions: 2, occasionsExemptGroups: true, splitDetached: true });
 
 export interface DetectedCluster {
   id: number;

@@ -145,7 +145,9 @@ export function detectCoordination(
     const tied = memberTest === false ? Uint8Array.from(clusterOf, (cluster) => (cluster >= 0 ? 1 : 0)) : tiedMembers(clusterOf, wide.length > 0 ? [narrow, wide] : [narrow], memberTest);
     if (clusterOptions.minMemberOccasions <= 0) return tied;
     const occasions = memberOccasions(clusterOf, input.traces, windows);
-    for (let actor = 0; actor < tied.length; actor++) if ((occasions[actor] ?? 0) < clusterOptions.minMemberOccasions) tied[actor] = 0;
+    for (let actor = 0; actor < tied.length; actor++) {
+      if ((occasions[actor] ?? 0) < clusterOptions.minMemberOccasions && !(clusterOptions.occasionsExemptGroups && (keptGroupOf[actor] ?? -1) >= 0)) tied[actor] = 0;
+    }
     return tied;
   };
   const found = clusterAccounts(graph, clusterOptions, tiedTest, keptGroupOf);
