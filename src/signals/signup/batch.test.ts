@@ -101,7 +101,7 @@ describe('scoreSignupFile against the text-only implementation', () => {
     await fc.assert(fc.asyncProperty(layout, fc.array(row, { minLength: 1, maxLength: 60 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), async ({ header, order }, rows, eol, finalEol) => {
       const input = join(dir, `mix-${run}.csv`);
       const out = join(dir, `mix-${run++}.out.csv`);
-      const text = [header, ...rows.map((values) => order.map((i) => (i < 0 ? 'x' : quote(values[i] as string))).join(','))].join(eol) + (finalEol ? eol : '');
+      const text = [header, ...rows.map((values) => order.map((i) => (i < 0 ? 'x' : quote((values as readonly string[])[i] as string))).join(','))].join(eol) + (finalEol ? eol : '');
       writeFileSync(input, text);
       await scoreSignupFile(input, out, createSignupScorer(testKnown(), testTable()));
       const expected = referenceScores(input);

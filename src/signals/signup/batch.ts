@@ -180,7 +180,7 @@ export async function scoreSignupFile(input: string, out: string, scorer: Signup
   };
   /** Writes text (a row of the text path, or reasons) to the output. */
   const emitText = (text: string): void => {
-    if (at + text.length * 3 > OUT_BYTES) {
+    if (at + text.length * 3 + 1 > OUT_BYTES) { // + 1: room for the line break that may follow
       emit();
       if (text.length * 3 > OUT_BYTES) { output.write(text, 'utf8'); return; }
     }
@@ -260,10 +260,7 @@ export async function scoreSignupFile(input: string, out: string, scorer: Signup
     const verdict = scorer.scoreParsed(row);
     count(verdict.decision);
     const reasons = verdict.reasons;
-    let reasonChars = 0;
-    for (let r = 0; r < reasons.length; r++) reasonChars += (reasons[r] as string).length + 3;
-    // Room for the row at its widest (every reason character a doubled quote or 3 UTF-8 bytes).
-    if (at + (idTo - idFrom) + 24 + reasonChars * 3 > OUT_BYTES) emit();
+    if (at + (idTo - idFrom) + 24 > OUT_BYTES) emit();
     for (let i = idFrom; i < idTo; i++) outBytes[at++] = bytes[i] as number;
     // Byte loops: Buffer#copy's checks cost more than these few bytes.
     const decision = DECISION_BYTES[verdict.decision];
@@ -271,32 +268,9 @@ export async function scoreSignupFile(input: string, out: string, scorer: Signup
     const score = SCORE_BYTES[Math.round(verdict.score * 1000)] as Buffer;
     for (let i = 0; i < score.length; i++) outBytes[at++] = score[i] as number;
     outBytes[at++] = 44;
-    if (reasons.length > 0) {
-      if (at + reasonChars * 3 > OUT_BYTES) emitText(csvField(reasons.join(' | '))); // one huge row
-      else writeReasons(reasons);
-    }
+    if (reasons.length > 0) emitText(csvField(reasons.join(' | ')));
     outBytes[at++] = 10;
     return true;
-  };
-  /** `csvField(reasons.join(' | '))` written straight into the output (the caller made room). */
-  const writeReasons = (reasons: readonly string[]): void => {
-    let quote = false;
-    for (let r = 0; r < reasons.length && !quote; r++) quote = needsQuotes(reasons[r] as string);
-    if (quote) outBytes[at++] = 34;
-    for (let r = 0; r < reasons.length; r++) {
-      if (r > 0) { outBytes[at++] = 32; outBytes[at++] = 124; outBytes[at++] = 32; }
-      const reason = reasons[r] as string;
-      const from = at;
-      let ascii = true;
-      for (let i = 0; i < reason.length; i++) {
-        const code = reason.charCodeAt(i);
-        if (code >= 128) { ascii = false; break; }
-        outBytes[at++] = code;
-        if (code === 34 && quote) outBytes[at++] = 34;
-      }
-      if (!ascii) at = from + outBytes.write(quote ? reason.replaceAll('"', '""') : reason, from, 'utf8');
-    }
-    if (quote) outBytes[at++] = 34;
   };
   /** One line `bytes[start, end)` (end at its line break or the file's end). */
   const line = (bytes: Buffer, start: number, end: number): void => {
