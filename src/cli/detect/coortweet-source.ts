@@ -183,8 +183,6 @@ function sortSegmentByTime(data: TraceData, from: number, to: number): void {
 export function coortweetSource(columns: CoortweetColumns, actions: CoortweetActions): DetectSource {
   const n = actions.row.length;
   const { objects, contents } = columns;
-  // Account -> actor ix (byte order of ids), for accounts with actions.
-  let actorOf = new Int32Array(0);
   let actorActions = new Int32Array(0);
   /** Per object: time of the action whose content id it is (NaN when none), the original of a reshare. */
   const originalTime = new Float64Array(objects.size).fill(NaN);
@@ -248,7 +246,8 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       columns.accounts.sortByBytes(accounts);
       const texts = columns.accounts.texts();
       const ids = Array.from(accounts, (account) => texts[account]!);
-      actorOf = new Int32Array(columns.accounts.size).fill(-1);
+      // Account -> actor ix (byte order of ids), for accounts with actions.
+      const actorOf = new Int32Array(columns.accounts.size).fill(-1);
       accounts.forEach((account, ix) => { actorOf[account] = ix; });
       actorActions = new Int32Array(accounts.length);
       actionActor = new Int32Array(n);
@@ -275,8 +274,9 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       const delays: number[][] = clusters.map(() => []);
       // An account is in at most one cluster (Leiden partitions), so one owner per actor.
       clusters.forEach((cluster, id) => { for (const member of cluster.members) clusterOf[member] = id; });
-      for (let a = 0; a < n; a++) {
-        const cluster = clusterOf[actorOf[columns.account[actions.row[a]!]!]!] ?? -1;
+      // Repost delays exist only for reshares of originals among the actions.
+      for (let a = 0; a < (originals === 0 ? 0 : n); a++) {
+        const cluster = clusterOf[actionActor[a]!] ?? -1;
         if (cluster < 0) continue;
         const delay = originalDelay(a);
         if (delay >= 0) delays[cluster]!.push(delay);
