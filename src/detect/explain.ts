@@ -225,11 +225,11 @@ export function memberOccasions(
   for (const [trace, data] of traces) {
     const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
     // (cluster, key) → members' events on the key.
-    const groups = new Map<string, number[]>();
+    const groups = new Map<number, number[]>();
     for (let event = 0; event < data.actor.length; event++) {
       const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
       if (cluster < 0) continue;
-      const id = `${cluster}:${data.key[event] ?? 0}`;
+      const id = cluster * data.keyCount + (data.key[event] ?? 0);
       let group = groups.get(id);
       if (group === undefined) groups.set(id, (group = []));
       group.push(event);
