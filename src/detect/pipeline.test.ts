@@ -94,7 +94,7 @@ test('accounts that met on many objects at one moment only are not a cluster; me
     return { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from(actor, (_, i) => i), actorCount: 410, keyCount };
   };
   const crowd = (trace: TraceData, minOccasions?: number): number => detectCoordination({ actorCount: 410, traces: new Map<TraceName, TraceData>([['co-repost', trace]]) },
-    minOccasions === undefined ? {} : { cluster: { minOccasions } }).clusters.filter((cluster) => cluster.members.some((member) => member >= 400)).length;
+    minOccasions === undefined ? {} : { cluster: { minOccasions, minMemberOccasions: minOccasions } }).clusters.filter((cluster) => cluster.members.some((member) => member >= 400)).length;
   assert.equal(crowd(build(1)), 0, 'one moment');
   assert.equal(crowd(build(1), 1), 1, 'it is the occasions rule that drops it');
   assert.equal(crowd(build(3)), 1, 'three separate days');
