@@ -55,7 +55,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       let line = 0, rejected = 0, actions = 0;
       // Read, parse and publish as one stream: batches leave while the file is still read, and no
       // action is held beyond its batch (holding them all cost memory and collection time).
-      async function* read(): AsyncGenerator<Action> {
+      async function* read(): AsyncGenerator<readonly Action[]> {
         for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
           line++;
           if (text.trim() === '') continue;
@@ -63,7 +63,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
           const parsed = scanJetstreamLine(text, () => `${file}:${n}`);
           if (parsed.problems.length > 0 && ++rejected <= 3) io.err(`lockstep stream-publish: ${parsed.problems.join('; ')}`);
           actions += parsed.actions.length;
-          yield* parsed.actions;
+          if (parsed.actions.length > 0) yield parsed.actions;
         }
       }
       const sent = await withNats(options.nats, async (nc) => {

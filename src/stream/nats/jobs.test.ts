@@ -98,4 +98,36 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.equal(workers[0]?.child.exitCode, 0, workers[0]?.log.join(''));
     assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
   });
+
+  it('stream-publish, stream-worker and stream-coordinate from the command line give the batch clusters (one node down)', async () => {
+    const { lines } = jetstreamStream({ durationMs: 900_000, organicPerSecond: 3, ringEveryMs: 90_000, seed: 3 });
+    const file = join(dir, 'cli-feed.jsonl');
+    // A bad line is named and skipped; the rest is published.
+    await writeFile(file, `${lines.join('\n')}\n{"did":\n`);
+    await writeFile(join(dir, 'cli-clean.jsonl'), `${lines.join('\n')}\n`);
+    const batch = await batchDetect([join(dir, 'cli-clean.jsonl')], DEFAULT_STREAM_TRACES, 60_000);
+    const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let out = '', err = '';
+      child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+    const common = ['--nats', cluster.urls.join(','), '--job', 'cli', '--partitions', '4'];
+    const worker = run(['stream-worker', ...common]);
+    const published = await run(['stream-publish', file, ...common]);
+    assert.equal(published.code, 0, published.err);
+    assert.match(published.err, new RegExp(`cli-feed\\.jsonl:${lines.length + 1}: not JSON`));
+    assert.match(published.err, /1 lines rejected/);
+    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
+    assert.equal(coordinated.code, 0, coordinated.err);
+    assert.equal((await worker).code, 0);
+    const result = JSON.parse(coordinated.out) as { accounts: number; edges: number; clusters: { members: string[] }[] };
+    assert.equal(result.accounts, batch.actorIds.length);
+    assert.equal(result.edges, batch.result.graph.size);
+    const theirs = clusterAccounts(batch.result.graph).map((c) => c.members.map((m) => batch.actorIds[m]).sort().join(',')).sort();
+    assert.ok(theirs.length >= 2);
+    assert.deepEqual(result.clusters.map((c) => [...c.members].sort().join(',')).sort(), theirs);
+  });
 });
