@@ -8,6 +8,16 @@
  * the joined label is made only when asked for.
  */
 
+/**
+ * A string that holds only its own characters. A slice of a longer string (the line scanner's
+ * values are slices of their line) keeps the whole line alive while it is held: interned for an
+ * hour, 100k accounts sliced from 900-character lines held 112 MB. Flattening `' ' + raw` copies
+ * the characters once; the slice of that copy holds the copy only.
+ */
+export function ownCopy(raw: string): string {
+  return raw.length < 13 ? raw : (' ' + raw).slice(1);
+}
+
 export class ExpiringInterner {
   /** scope → raw → id. */
   readonly #ids = new Map<string, Map<string, number>>();
@@ -38,9 +48,10 @@ export class ExpiringInterner {
     let id = ids.get(raw);
     if (id === undefined) {
       id = this.#free.pop() ?? this.#raw.length;
-      ids.set(raw, id);
+      const own = ownCopy(raw);
+      ids.set(own, id);
       this.#scope[id] = scope;
-      this.#raw[id] = raw;
+      this.#raw[id] = own;
       this.#lastSeen[id] = time;
       this.#size++;
     } else if (!((this.#lastSeen[id] ?? -Infinity) >= time)) this.#lastSeen[id] = time;

@@ -17,6 +17,7 @@
 import type { Action, ActionKind } from '../model/index.js';
 import { bareAction, normalizeHashtag, normalizeUrl } from '../model/index.js';
 import { parseAtUri } from '../ingest/jetstream-fast.js';
+import { ownCopy } from './interner.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import type { LineResult } from './jetstream-line.js';
 
@@ -408,15 +409,19 @@ function readPostRecord(): void {
   }
 }
 
-/** Bounded memo of a string function: cleared whole when full. */
-function recent<T>(compute: (raw: string) => T, limit: number): (raw: string) => T {
-  const map = new Map<string, T>();
+/**
+ * Bounded memo of a string function: cleared whole when full. Keys and values are copies, not
+ * slices of the line (a slice would keep its whole line alive while the memo holds it).
+ */
+function recent(compute: (raw: string) => string | null, limit: number): (raw: string) => string | null {
+  const map = new Map<string, string | null>();
   return (raw) => {
     const found = map.get(raw);
-    if (found !== undefined || map.has(raw)) return found as T;
+    if (found !== undefined) return found;
     if (map.size >= limit) map.clear();
-    const value = compute(raw);
-    map.set(raw, value);
+    const computed = compute(raw);
+    const value = computed === null ? null : ownCopy(computed);
+    map.set(ownCopy(raw), value);
     return value;
   };
 }

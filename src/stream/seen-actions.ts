@@ -7,6 +7,7 @@
  * in a small string-keyed overflow. Entries expire with the horizon, so memory stays bounded.
  */
 import { IntTupleTable, grownF64 } from './int-table.js';
+import { ownCopy } from './interner.js';
 
 const TWO_32 = 4_294_967_296;
 
@@ -34,14 +35,15 @@ export class SeenActions {
     const e = table.insert(actor, Math.floor(time / TWO_32) | 0, time | 0);
     if (table.created) {
       this.#time = grownF64(this.#time, table.entryCapacity);
-      this.#ids[e] = id;
+      // Held for the horizon: a copy, not the parts of the line it was built from.
+      this.#ids[e] = ownCopy(id);
       this.#time[e] = time;
       return true;
     }
     if (this.#ids[e] === id) return false;
     const key = `${actor}\u0000${id}`;
     if (this.#extra.has(key)) return false;
-    this.#extra.set(key, time);
+    this.#extra.set(ownCopy(key), time);
     return true;
   }
 
