@@ -38,7 +38,7 @@ import { buildCsr, leiden } from '../cluster/index.js';
 import { coActionPairs } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
-import { requireOccasions, requireRecruitOccasions } from './occasions.js';
+import { mergeOneOccasionGroups, requireOccasions, requireRecruitOccasions } from './occasions.js';
 import { recruitMembers } from './recruit.js';
 import { rareKeyEvents } from './rare-objects.js';
 import { actorStrengths } from './significance.js';
@@ -89,6 +89,14 @@ export interface GroupOptions {
   /** Failing communities of at least this many accounts are partitioned again, up to refineRounds times. */
   refineMinSize: number;
   refineRounds: number;
+  /**
+   * Kept groups that each met on one occasion but act with one another far beyond chance are
+   * merged before the occasions rule (occasions.ts, mergeOneOccasionGroups): the pushes of one
+   * low-participation campaign, which Leiden cuts apart.
+   */
+  mergePushes: boolean;
+  /** Co-actions across two such groups must be at least this many times the null's expectation. */
+  mergeMinLift: number;
   /** Rounds of recruitment into kept groups (see recruit.ts); 0 keeps Leiden's members only. */
   recruitRounds: number;
   maxPartnersPerEvent: number;
@@ -117,6 +125,8 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   ownShare: 0.5,
   refineMinSize: 20,
   refineRounds: 2,
+  mergePushes: true,
+  mergeMinLift: 20,
   recruitRounds: 2,
   maxPartnersPerEvent: 32,
   seed: 42,
@@ -279,6 +289,8 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
     group.members = group.members.filter((member) => !pruned.has(member));
     if (group.members.length >= opts.minGroupSize) for (const member of group.members) groupOf[member] = index;
   });
+  // One campaign cut at push boundaries is one group again (occasions.ts), before the occasions rule.
+  if (opts.mergePushes) mergeOneOccasionGroups(rare, groups, groupOf, { pairs, strength, activity, total }, opts);
   // The core: members who passed the member test and met the group on memberOccasions occasions.
   requireOccasions(rare, groups, groupOf, opts);
   if (opts.recruitRounds > 0) {

@@ -5,8 +5,9 @@
  * among the members rather than after them.
  */
 import { actorsByKey } from '../kernel/index.js';
-import type { TraceEvents } from '../kernel/index.js';
+import type { PairTable, TraceEvents } from '../kernel/index.js';
 import type { GroupOptions, GroupReport } from './group.js';
+import { logPoissonUpperTail } from './poisson.js';
 
 /** Number of runs in ascending `times` separated by more than `gap`. */
 function occasions(times: number[], gap: number): number {
@@ -104,3 +105,101 @@ export function requireRecruitOccasions(rare: TraceEvents, groups: GroupReport[]
   });
 }
 
+
+/** What merging needs of the group test's wide-window co-actions (as recruitment, recruit.ts). */
+export interface MergeInput {
+  pairs: PairTable;
+  /** W per actor: co-actions in `pairs`. */
+  strength: Float64Array;
+  /** d per actor: distinct objects over the whole data. */
+  activity: Float64Array;
+  /** D: Σ d. */
+  total: number;
+}
+
+/**
+ * Merges kept groups that would fail the occasions rule on their own but act with one another far
+ * beyond chance; returns the number of groups absorbed.
+ *
+ * A low-participation campaign's pushes are each joined by a different fifth to two fifths of its
+ * members, and one push often puts two objects in common (a post and its tag, a text and its reply
+ * target). Leiden then cuts the campaign at push boundaries: each community is one push, strong
+ * beyond doubt but met on one occasion, and the occasions rule drops it. The few members who join
+ * two pushes sit in one of those communities and co-act with the other: pushes of one campaign are
+ * tied by those co-actions, unrelated one-off bursts (two crowds at two matches) are not. Two such
+ * groups x, y are merged when their co-actions across O_xy are at least mergeMinLift × and beyond
+ * α (Bonferroni over the pairs of such groups) the null's E_xy = (W_x D_y + W_y D_x) / 2D, the
+ * closed form of significantPairs' activity null summed over the member pairs across; components
+ * are merged whole, and the occasions rule is then applied to the merged group as to any other.
+ * mergeMinLift is well above minLift: organic one-off groups (accounts reposting the same posts
+ * together) are tied to one another too, at 5-10 × the null on the synthetic archives, while the
+ * pushes of one campaign are tied at 40 × and more.
+ */
+export function mergeOneOccasionGroups(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, input: MergeInput, opts: GroupOptions): number {
+  const { times } = ownObjectTimes(rare, groupOf, opts.ownShare);
+  const failing: number[] = [];
+  groups.forEach((group, index) => {
+    if (!group.kept) return;
+    const members = group.members.filter((member) => groupOf[member] === index);
+    const core = members.filter((member) => occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.memberOccasions);
+    const all = members.flatMap((member) => times.get(member) ?? []);
+    if (core.length < opts.minGroupSize || occasions(all, opts.occasionGapMs) < opts.minOccasions) failing.push(index);
+  });
+  if (failing.length < 2) return 0;
+  const slot = new Map(failing.map((index, at) => [index, at]));
+  const sumW = new Float64Array(failing.length);
+  const sumD = new Float64Array(failing.length);
+  for (let actor = 0; actor < groupOf.length; actor++) {
+    const at = slot.get(groupOf[actor] ?? -1);
+    if (at === undefined) continue;
+    sumW[at] = (sumW[at] ?? 0) + (input.strength[actor] ?? 0);
+    sumD[at] = (sumD[at] ?? 0) + (input.activity[actor] ?? 0);
+  }
+  // Co-actions across two failing groups, keyed by the pair of slots.
+  const across = new Map<number, number>();
+  const { pairs } = input;
+  for (let row = 0; row < pairs.size; row++) {
+    const x = slot.get(groupOf[pairs.a[row] ?? 0] ?? -1);
+    const y = slot.get(groupOf[pairs.b[row] ?? 0] ?? -1);
+    if (x === undefined || y === undefined || x === y) continue;
+    const id = Math.min(x, y) * failing.length + Math.max(x, y);
+    across.set(id, (across.get(id) ?? 0) + (pairs.shared[row] ?? 0));
+  }
+  const logAlpha = Math.log(opts.alpha / Math.max(1, (failing.length * (failing.length - 1)) / 2));
+  const parent = Int32Array.from(failing, (_, at) => at);
+  const find = (at: number): number => {
+    while (parent[at] !== at) at = parent[at] = parent[parent[at]!]!;
+    return at;
+  };
+  for (const [id, observed] of across) {
+    const x = Math.floor(id / failing.length);
+    const y = id % failing.length;
+    const expected = Math.max(((sumW[x] ?? 0) * (sumD[y] ?? 0) + (sumW[y] ?? 0) * (sumD[x] ?? 0)) / (2 * input.total), 1e-12);
+    if (observed < opts.minShared || observed < opts.mergeMinLift * expected || logPoissonUpperTail(observed, expected) > logAlpha) continue;
+    const rx = find(x);
+    const ry = find(y);
+    // The strongest group (lowest index: groups are sorted by p-value) absorbs the other.
+    if (rx !== ry) parent[Math.max(rx, ry)] = Math.min(rx, ry);
+  }
+  let absorbed = 0;
+  failing.forEach((index, at) => {
+    const root = find(at);
+    if (root === at) return;
+    const into = groups[failing[root]!]!;
+    const from = groups[index]!;
+    const moving = from.members.filter((member) => groupOf[member] === index);
+    for (const member of moving) groupOf[member] = failing[root]!;
+    into.members = [...into.members, ...moving];
+    into.observed += from.observed;
+    into.expected += from.expected;
+    from.kept = false;
+    absorbed++;
+  });
+  for (const index of failing) {
+    const group = groups[index]!;
+    if (!group.kept) continue;
+    group.lift = group.observed / group.expected;
+    group.logP = Math.min(group.logP, logPoissonUpperTail(group.observed, group.expected));
+  }
+  return absorbed;
+}
