@@ -55,7 +55,7 @@ if (sections.has('throughput')) {
   timed('JSON.parse alone', () => { for (const line of lines) JSON.parse(line); });
   timed('JSON.parse + zod reader (previous)', () => { for (const line of lines) readJetstreamEventChecked(JSON.parse(line)); });
   timed('parseJetstreamLine', () => { for (let i = 0; i < lines.length; i++) parseJetstreamLine(lines[i], () => `${i + 1}`); });
-  timed('scanJetstreamLine (the front end\'s scanner, detection fields only)', () => { for (let i = 0; i < lines.length; i++) scanJetstreamLine(lines[i], () => `${i + 1}`); });
+  timed('scanJetstreamLine (the scanner, detection fields only; not used by the commands)', () => { for (let i = 0; i < lines.length; i++) scanJetstreamLine(lines[i], () => `${i + 1}`); });
   const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
   console.log(`  ${actions.length} actions`);
   let wall, c;
@@ -94,7 +94,7 @@ if (sections.has('throughput')) {
     for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
       n++;
       if (!parse) continue;
-      const { actions } = scanJetstreamLine(line, () => `${file}:${n}`);
+      const { actions } = parseJetstreamLine(line, () => `${file}:${n}`);
       if (push) for (const action of actions) detector.push(action);
     }
     detector.flush();
@@ -166,7 +166,7 @@ if (sections.has('worker')) {
   const { encodePartial, PartitionWork } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
   const workerLines = feed().lines;
-  let actions = workerLines.flatMap((line) => scanJetstreamLine(line, '').actions);
+  let actions = workerLines.flatMap((line) => parseJetstreamLine(line, '').actions);
   const partitions = 8;
   const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
   let batches = [];
@@ -178,15 +178,15 @@ if (sections.has('worker')) {
     for (const action of actions) partitioner.push(action, out);
     partitioner.finish(out);
     const seconds = cpu() - c;
-    // The whole front end on one core: scan each line, partition, encode (what stream-publish does before the NATS client).
+    // The whole front end on one core: parse each line, partition, encode (what stream-publish does before the NATS client).
     globalThis.gc?.();
     const c2 = cpu();
     const whole = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
     const out2 = [];
-    for (let i = 0; i < workerLines.length; i++) for (const action of scanJetstreamLine(workerLines[i], () => `${i + 1}`).actions) whole.push(action, out2);
+    for (let i = 0; i < workerLines.length; i++) for (const action of parseJetstreamLine(workerLines[i], () => `${i + 1}`).actions) whole.push(action, out2);
     whole.finish(out2);
     const front = cpu() - c2;
-    console.log(`front end (scan + partition + encode), round ${round}: ${workerLines.length} lines → ${whole.events} events; ${front.toFixed(2)} s CPU = ${k(whole.events / front)} events/s CPU (${us(front, whole.events)}/event)`);
+    console.log(`front end (parse + partition + encode), round ${round}: ${workerLines.length} lines → ${whole.events} events; ${front.toFixed(2)} s CPU = ${k(whole.events / front)} events/s CPU (${us(front, whole.events)}/event)`);
     batches = out;
     const bytes = out.reduce((sum, batch) => sum + batch.bytes.length, 0);
     console.log(`front end (partition + encode), round ${round}: ${actions.length} actions → ${partitioner.events} events, ${out.length} messages, ${(bytes / partitioner.events).toFixed(1)} bytes/event; ${seconds.toFixed(2)} s CPU = ${k(partitioner.events / seconds)} events/s CPU (${us(seconds, partitioner.events)}/event)`);
@@ -256,7 +256,7 @@ if (sections.has('nats')) {
       const batches = [];
       let messages = 0;
       for (let i = 0; i < lines.length; i++) {
-        for (const action of scanJetstreamLine(lines[i], () => `${i + 1}`).actions) partitioner.push(action, batches);
+        for (const action of parseJetstreamLine(lines[i], () => `${i + 1}`).actions) partitioner.push(action, batches);
         if (batches.length >= 64) {
           messages += batches.length;
           await publishBatches(nc.jetstream(), job, batches.splice(0));
