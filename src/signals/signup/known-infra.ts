@@ -48,6 +48,11 @@ export const LEARN_DEFAULTS = {
   templateAccounts: 3,
 };
 
+const byTimeActorIp = (a: InfraObservation, b: InfraObservation): number =>
+  a.time - b.time || compareText(a.actorId, b.actorId) || compareText(a.ip, b.ip) || compareText(a.userAgent ?? '', b.userAgent ?? '');
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Archive-hashed ids (base64 of a digest) are not handles. */
 const HASHED = /^[A-Za-z0-9+/]{40,}={0,2}$/;
 
@@ -63,7 +68,9 @@ export function learnInfra(known: KnownInfra, input: LearnInput, options: Partia
   const ipAccounts = new Map<string, { accounts: Set<string>; logins: number; sources: Set<string> }>();
   const uaAccounts = new Map<string, { accounts: Set<string>; logins: number }>();
   let memberLogins = 0;
-  for (const login of input.logins) {
+  // The store hands logins over in no fixed order; learning in a fixed one keeps the addresses'
+  // cluster lists, and so the reasons and the state file, the same from run to run.
+  for (const login of [...input.logins].sort(byTimeActorIp)) {
     const source = sourceOf.get(login.actorId);
     if (source === undefined) continue;
     memberLogins += 1;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { emptyKnownInfra } from './known-infra.js';
+import { emptyKnownInfra, learnInfra } from './known-infra.js';
 import { createSignupScorer } from './scorer.js';
 import type { SignupInput } from './scorer.js';
 import { COMMON_UA, NETWORK_UA, testKnown, testTable } from './test-support/network.js';
@@ -21,6 +21,18 @@ describe('learnInfra', () => {
     assert.ok(known.userAgents[NETWORK_UA] !== undefined);
     assert.equal(known.userAgents[COMMON_UA], undefined);
     assert.equal(known.templates['Aa#8'], 20);
+  });
+
+  it('learns the same state whatever order the store hands the logins over in (property)', () => {
+    const members = [1, 2, 3].flatMap((cluster) => Array.from({ length: 4 }, (_, i) => ({ accountId: `c${cluster}m${i}`, handle: null, source: `cluster ${cluster}` })));
+    // Every cluster logs in from the same fixed address, at the same time, so only order tells them apart.
+    const logins = members.flatMap((member) => ['203.0.113.5', '198.51.100.10'].map((ip) => ({ platform: 'x', actorId: member.accountId, time: 1000, ip, userAgent: NETWORK_UA, event: 'login' as const })));
+    const learn = (order: typeof logins): string => JSON.stringify(learnInfra(emptyKnownInfra(), { members, logins: order, baselineUserAgents: new Map(), baselineLogins: 0, lookup: testTable() }));
+    const expected = learn(logins);
+    assert.deepEqual(JSON.parse(expected).ips['203.0.113.5'].clusters, ['cluster 1', 'cluster 2', 'cluster 3']);
+    fc.assert(fc.property(fc.shuffledSubarray(logins, { minLength: logins.length, maxLength: logins.length }), (order) => {
+      assert.equal(learn(order), expected);
+    }), { numRuns: 200 });
   });
 });
 
