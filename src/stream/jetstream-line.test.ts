@@ -6,6 +6,7 @@ import { readJetstreamEvent, readJetstreamEventChecked } from '../ingest/jetstre
 import { parseJetstreamLine } from './jetstream-line.js';
 import type { LineResult } from './jetstream-line.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
+import { mutate } from './test-support/json-mutate.js';
 
 /** The parser before the fast path: JSON.parse, then the zod reader for every line. */
 function previous(line: string, where: string): LineResult {
@@ -51,34 +52,6 @@ const crafted: unknown[] = [
   { did: A, time_us: 5_000, kind: 'identity', identity: { did: A, handle: 'a.bsky.social' } },
 ];
 const bases = [...sample.map((line): unknown => JSON.parse(line)), ...crafted, ...synthetic.slice(0, 20).map((line): unknown => JSON.parse(line))];
-
-/** Every path into a JSON value (object keys and array indexes), the root excluded. */
-function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-      out.push(path);
-      paths(inner, path, out);
-    }
-  }
-  return out;
-}
-
-/** A copy of `base` with the value at some paths replaced (or deleted when the replacement is undefined). */
-function mutate(base: unknown, edits: readonly [number, unknown][]): unknown {
-  const copy = structuredClone(base) as Record<string | number, unknown>;
-  for (const [pick, replacement] of edits) {
-    const all = paths(copy);
-    const path = all[pick % Math.max(1, all.length)];
-    if (path === undefined) return replacement;
-    let parent = copy;
-    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-    const last = path[path.length - 1] as string | number;
-    if (replacement === undefined) delete parent[last];
-    else parent[last] = replacement;
-  }
-  return copy;
-}
 
 describe('parseJetstreamLine (hand-checked fast path)', () => {
   it('gives the same actions, problems and cursor as the zod reader on the recorded sample, the synthetic stream and crafted events', () => {

@@ -7,6 +7,7 @@ import { parseJetstreamLine } from './jetstream-line.js';
 import type { LineResult } from './jetstream-line.js';
 import { scanJetstreamActions, scanJetstreamLine } from './jetstream-scan.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
+import { mutate } from './test-support/json-mutate.js';
 
 /** The fields detection reads (the scanner leaves text, language and media hashes out). */
 function detectionView(result: LineResult): unknown {
@@ -44,33 +45,6 @@ const crafted: unknown[] = [
   { did: A, time_us: 5_000, kind: 'identity', identity: { did: A, handle: 'a.bsky.social' } },
 ];
 const bases = [...sample.map((line): unknown => JSON.parse(line)), ...crafted, ...synthetic.slice(0, 20).map((line): unknown => JSON.parse(line))];
-
-/** Every path into a JSON value (object keys and array indexes), the root excluded. */
-function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, inner] of Object.entries(value)) {
-      const path = [...prefix, Array.isArray(value) ? Number(key) : key];
-      out.push(path);
-      paths(inner, path, out);
-    }
-  }
-  return out;
-}
-
-function mutate(base: unknown, edits: readonly [number, unknown][]): unknown {
-  const copy = structuredClone(base) as Record<string | number, unknown>;
-  for (const [pick, replacement] of edits) {
-    const all = paths(copy);
-    const path = all[pick % Math.max(1, all.length)];
-    if (path === undefined) return replacement;
-    let parent = copy;
-    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
-    const last = path[path.length - 1] as string | number;
-    if (replacement === undefined) delete parent[last];
-    else parent[last] = replacement;
-  }
-  return copy;
-}
 
 /**
  * JSON text of `value` as another writer might give it: keys in another order, whitespace between

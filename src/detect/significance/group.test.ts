@@ -7,16 +7,11 @@ import { distinctKeysPerActor } from './significance.js';
 import { rowsWithinGroups, significantGroups } from './group.js';
 import { rareKeyEvents, unionEvents } from './rare-objects.js';
 import { coActionPairs } from '../kernel/index.js';
+import { addEvent, traceOf } from './test-support/world.js';
+import type { World } from './test-support/world.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
-
-interface World {
-  actor: number[];
-  key: number[];
-  time: number[];
-  keyCount: number;
-}
 
 /**
  * 600 organic accounts act on popular objects (heavy-tailed, spread over hours) and now and then
@@ -27,11 +22,7 @@ interface World {
 function slowRing(seed: number, ringSize = 24, pushes = 30, participation = 0.3): World {
   const random = mulberry32(seed);
   const world: World = { actor: [], key: [], time: [], keyCount: 0 };
-  const add = (actor: number, key: number, time: number): void => {
-    world.actor.push(actor);
-    world.key.push(key);
-    world.time.push(time);
-  };
+  const add = (actor: number, key: number, time: number): void => addEvent(world, actor, key, time);
   const popular = 400;
   const popularTime = Array.from({ length: popular }, () => random() * 90 * DAY);
   world.keyCount = popular;
@@ -58,14 +49,6 @@ function slowRing(seed: number, ringSize = 24, pushes = 30, participation = 0.3)
     }
   }
   return world;
-}
-
-function traceOf(world: World, actorCount: number): TraceData {
-  const n = world.actor.length;
-  return {
-    actor: Int32Array.from(world.actor), key: Int32Array.from(world.key), time: Float64Array.from(world.time),
-    action: Int32Array.from({ length: n }, (_, i) => i), actorCount, keyCount: world.keyCount,
-  };
 }
 
 const flaggedIn = (clusters: { members: number[] }[], ring: number): { ring: number; organic: number } => {

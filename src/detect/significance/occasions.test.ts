@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mulberry32 } from '../cluster/index.js';
-import type { TraceData } from '../traces/trace-names.js';
 import { coActionPairs } from '../kernel/index.js';
 import type { TraceEvents } from '../kernel/index.js';
 import { GROUP_DEFAULTS, significantGroups } from './group.js';
@@ -10,25 +9,14 @@ import { mergeOneOccasionGroups, requireOccasions } from './occasions.js';
 import type { MergeInput } from './occasions.js';
 import { rareKeyEvents } from './rare-objects.js';
 import { actorStrengths, distinctKeysPerActor } from './significance.js';
+import { addEvent, traceOf } from './test-support/world.js';
+import type { World } from './test-support/world.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 const ORGANIC = 600;
 /** Popular objects: hundreds of accounts on each, out of the group test's sight. */
 const POPULAR = 60;
-
-interface World {
-  actor: number[];
-  key: number[];
-  time: number[];
-  keyCount: number;
-}
-
-function add(world: World, actor: number, key: number, time: number): void {
-  world.actor.push(actor);
-  world.key.push(key);
-  world.time.push(time);
-}
 
 /**
  * `size` campaign accounts (0..size-1) and `organic` (600) organic ones over 40 days. Everyone acts on popular
@@ -45,14 +33,14 @@ function fewPushes(seed: number, size: number, pushes: number, participation: nu
     const actions = 10 + Math.floor(random() * 30);
     for (let i = 0; i < actions; i++) {
       const k = Math.floor(POPULAR * random() ** 2);
-      add(world, account, k, (popularTime[k] ?? 0) + random() * 6 * 3_600_000);
+      addEvent(world, account, k, (popularTime[k] ?? 0) + random() * 6 * 3_600_000);
     }
     if (account >= size && random() < 0.3) {
       const friend = size + Math.floor(random() * organic);
       const at = random() * 40 * DAY;
       const k = world.keyCount++;
-      add(world, account, k, at);
-      add(world, friend, k, at + random() * 10 * MINUTE);
+      addEvent(world, account, k, at);
+      addEvent(world, friend, k, at + random() * 10 * MINUTE);
     }
   }
   for (let p = 0; p < pushes; p++) {
@@ -61,18 +49,10 @@ function fewPushes(seed: number, size: number, pushes: number, participation: nu
     for (let member = 0; member < size; member++) {
       if (random() >= participation) continue;
       const when = at + 2 * MINUTE + random() * 10 * MINUTE;
-      for (const k of objects) add(world, member, k, when);
+      for (const k of objects) addEvent(world, member, k, when);
     }
   }
   return world;
-}
-
-function traceOf(world: World, actorCount: number): TraceData {
-  const n = world.actor.length;
-  return {
-    actor: Int32Array.from(world.actor), key: Int32Array.from(world.key), time: Float64Array.from(world.time),
-    action: Int32Array.from({ length: n }, (_, i) => i), actorCount, keyCount: world.keyCount,
-  };
 }
 
 /**
@@ -89,7 +69,7 @@ function threePushes(overlap: boolean): { rare: TraceEvents; groups: GroupReport
     const objects = [world.keyCount++, world.keyCount++];
     const next = 12 * ((p + 1) % 3);
     const joiners = [...Array.from({ length: 12 }, (_, i) => 12 * p + i), ...(overlap ? [next, next + 1, next + 2] : [])];
-    for (const actor of joiners) for (const k of objects) add(world, actor, k, (5 + 15 * p) * DAY + random() * 10 * MINUTE);
+    for (const actor of joiners) for (const k of objects) addEvent(world, actor, k, (5 + 15 * p) * DAY + random() * 10 * MINUTE);
   }
   const data = traceOf(world, 36 + BIG);
   const rare = rareKeyEvents(data, GROUP_DEFAULTS.maxKeyActors);
@@ -136,7 +116,7 @@ test('unrelated one-off bursts (three crowds at three matches, nobody at two) ar
       const at = (5 + 10 * match) * DAY;
       const chants = [world.keyCount++, world.keyCount++];
       // 25 different organic accounts at each match, every one on both chants within 20 minutes.
-      for (let fan = 100 + 25 * match; fan < 125 + 25 * match; fan++) for (const k of chants) add(world, fan, k, at + random() * 20 * MINUTE);
+      for (let fan = 100 + 25 * match; fan < 125 + 25 * match; fan++) for (const k of chants) addEvent(world, fan, k, at + random() * 20 * MINUTE);
     }
     const data = traceOf(world, ORGANIC);
     assert.equal(significantGroups(data, distinctKeysPerActor(data)).groups.filter((group) => group.kept).length, 0, `seed ${seed}`);
