@@ -137,3 +137,16 @@ test('a file that cannot be read at all is a clear error, not a crash', async ()
     await h.close();
   }
 });
+
+test('a CSV of no known format, given without --map, is named with its columns', async () => {
+  const h = await openHarness();
+  try {
+    const truth = join(h.dir, 'truth.csv');
+    await writeFile(truth, 'userid,campaign,style\nu1,c001,retweet-ring\n');
+    await assert.rejects(h.ingest(truth), (error: unknown) => error instanceof LockstepError && error.code === 'ingest/bad-mapping'
+      && error.message.startsWith(`${truth}: its format was not recognised (columns: userid, campaign, style)`) && error.message.includes('--map'));
+    assert.equal(await h.count('SELECT count(*) FROM actions'), 0);
+  } finally {
+    await h.close();
+  }
+});

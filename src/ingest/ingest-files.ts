@@ -3,7 +3,7 @@
  * CSV archives are bulk-loaded by the store itself; the other formats are read here in JS and
  * appended in batches.
  */
-import { unknownFormat } from '../model/index.js';
+import { LockstepError, unknownFormat } from '../model/index.js';
 import { fileSize, readHead } from './file-text.js';
 import { CSV_FORMATS, REQUIRED_COLUMNS, detectFormat, parseCsvHeader } from './formats.js';
 import type { FormatName } from './formats.js';
@@ -69,12 +69,27 @@ function batchSize(batch: ItemBatch): number {
   return batch.actors.length + batch.actions.length + batch.infra.length + batch.networks.length;
 }
 
+/**
+ * The record reader of the file. A file whose format nothing recognised and that has no --map is
+ * named with its columns, so a user who passed several files knows which one to map or leave out.
+ */
+function readerOf(file: string, format: FormatName, header: string[] | undefined, options: IngestOptions): ReturnType<typeof recordReader> {
+  try {
+    return recordReader(format, { ...(options.map === undefined ? {} : { map: options.map }), ...(header === undefined ? {} : { header }), platform: options.platform ?? 'unknown' });
+  } catch (error) {
+    if (!(error instanceof LockstepError)) throw error;
+    const columns = header === undefined || header.length === 0 ? '' : ` (columns: ${header.slice(0, 12).join(', ')}${header.length > 12 ? ', ...' : ''})`;
+    const why = options.map === undefined ? `its format was not recognised${columns}; name it with --format, or map its columns: ` : '';
+    throw new LockstepError(error.code, `${file}: ${why}${error.message}`, { cause: error });
+  }
+}
+
 async function streamLoad(file: string, format: FormatName, head: string, store: IngestStore, ingestId: number, rejects: RejectsFile, options: IngestOptions): Promise<LoadCounts & { skipped: number }> {
   const size = await fileSize(file);
   const isCsv = CSV_FORMATS.has(format);
   const header = isCsv ? parseCsvHeader(head) ?? [] : undefined;
   if (header !== undefined) checkColumns(file, format, header);
-  const read = recordReader(format, { ...(options.map === undefined ? {} : { map: options.map }), ...(header === undefined ? {} : { header }), platform: options.platform ?? 'unknown' });
+  const read = readerOf(file, format, header, options);
   const totals = { read: 0, ingested: 0, duplicates: 0, rejected: 0, actorsAdded: 0, skipped: 0 };
   let batch = emptyBatch();
   const flush = async (): Promise<void> => {
