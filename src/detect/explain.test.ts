@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { mulberry32 } from '../model/index.js';
 import { memberOccasions } from './explain.js';
 import { detectCoordination } from './pipeline.js';
+import { memberOccasionsReference } from './test-support/member-occasions-reference.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
 const HOUR = 3_600_000;
@@ -116,4 +118,24 @@ test('detection: the passer-by who met a campaign once is flagged without the pe
     const defaults = new Set(detectCoordination(input).clusters.flatMap((cluster) => cluster.members));
     assert.equal([...defaults].filter((account) => account >= CAMPAIGN).length, 0, `seed ${seed}: organic accounts flagged at default settings`);
   }
+});
+
+test('memberOccasions reads each key in place and counts what the obvious version counts (property)', () => {
+  fc.assert(fc.property(
+    fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 8 }),
+    fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 6 * 3_600_000 })), { maxLength: 300 }),
+    fc.array(fc.integer({ min: -1, max: 3 }), { minLength: 12, maxLength: 12 }),
+    fc.constantFrom(60_000, 900_000, 3_600_000), fc.constantFrom(0.2, 0.5),
+    (actorCount, keyCount, rows, clusters, window, ownShare) => {
+      // Coarse times make ties, which the two must break the same way.
+      const data: TraceData = {
+        actor: Int32Array.from(rows, ([a]) => a % actorCount), key: Int32Array.from(rows, ([, k]) => k % keyCount),
+        time: Float64Array.from(rows, ([, , t]) => t - (t % 60_000)), action: Int32Array.from(rows, (_, i) => i), actorCount, keyCount,
+      };
+      const clusterOf = Int32Array.from(clusters.slice(0, actorCount));
+      const traces = new Map<TraceName, TraceData>([['co-hashtag', data]]);
+      const windows = new Map<TraceName, number>([['co-hashtag', window]]);
+      assert.deepEqual([...memberOccasions(clusterOf, traces, windows, { ownShare })], [...memberOccasionsReference(clusterOf, traces, windows, { ownShare })]);
+    },
+  ), { numRuns: 400 });
 });

@@ -224,46 +224,32 @@ export function memberOccasions(
   const timesOf = new Map<number, number[]>();
   for (const [trace, data] of traces) {
     const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
-    // (cluster, key) → members' events on the key.
-    const groups = new Map<number, number[]>();
-    for (let event = 0; event < data.actor.length; event++) {
-      const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
-      if (cluster < 0) continue;
-      const id = cluster * data.keyCount + (data.key[event] ?? 0);
-      let group = groups.get(id);
-      if (group === undefined) groups.set(id, (group = []));
-      group.push(event);
-    }
-    const wanted = new Map<number, number[]>();
-    for (const [id, events] of groups) {
-      const first = data.actor[events[0] ?? 0];
-      if (!events.some((event) => data.actor[event] !== first)) {
-        groups.delete(id);
-        continue;
+    // Each key's events as one run of `order` (event order within it), read in place: no list
+    // per (cluster, key) and no copy of everybody's times, which at 10M events cost gigabytes.
+    const { order, start } = eventsByKey(data);
+    let runTimes = new Float64Array(64);
+    for (let key = 0; key < data.keyCount; key++) {
+      const from = start[key] ?? 0;
+      const to = start[key + 1] ?? 0;
+      let clustered = false;
+      for (let at = from; at < to && !clustered; at++) clustered = (clusterOf[data.actor[order[at] ?? 0] ?? 0] ?? -1) >= 0;
+      if (!clustered) continue;
+      const run = order.subarray(from, to);
+      // By time; ties keep event order (a stable sort), as the members' lists always had.
+      run.sort((x, y) => (data.time[x] ?? 0) - (data.time[y] ?? 0) || x - y);
+      if (runTimes.length < run.length) runTimes = new Float64Array(run.length * 2);
+      const all = runTimes.subarray(0, run.length);
+      const byCluster = new Map<number, number[]>();
+      for (let i = 0; i < run.length; i++) {
+        const event = run[i] ?? 0;
+        all[i] = data.time[event] ?? 0;
+        const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
+        if (cluster < 0) continue;
+        let events = byCluster.get(cluster);
+        if (events === undefined) byCluster.set(cluster, (events = []));
+        events.push(event);
       }
-      wanted.set(data.key[events[0] ?? 0] ?? 0, []);
-    }
-    // Everybody's event times on those keys, sorted.
-    for (let event = 0; event < data.key.length; event++) wanted.get(data.key[event] ?? 0)?.push(data.time[event] ?? 0);
-    const everybody = new Map<number, Float64Array>();
-    for (const [key, times] of wanted) everybody.set(key, Float64Array.from(times).sort());
-    for (const events of groups.values()) {
-      events.sort((x, y) => (data.time[x] ?? 0) - (data.time[y] ?? 0));
-      const times = events.map((event) => data.time[event] ?? 0);
-      const all = everybody.get(data.key[events[0] ?? 0] ?? 0) ?? new Float64Array(0);
-      for (let i = 0; i < events.length; i++) {
-        const actor = data.actor[events[i] ?? 0] ?? 0;
-        const time = times[i] ?? 0;
-        let partner = false;
-        for (let j = i - 1; j >= 0 && time - (times[j] ?? 0) <= window && !partner; j--) partner = data.actor[events[j] ?? 0] !== actor;
-        for (let j = i + 1; j < events.length && (times[j] ?? 0) - time <= window && !partner; j++) partner = data.actor[events[j] ?? 0] !== actor;
-        if (!partner) continue;
-        const members = countBetween(times, time - window, time + window);
-        if (members < opts.ownShare * countBetween(all, time - window, time + window)) continue;
-        let list = timesOf.get(actor);
-        if (list === undefined) timesOf.set(actor, (list = []));
-        list.push(time);
-      }
+      for (const events of byCluster.values()) recordOccasions(events, data, all, window, opts.ownShare, timesOf);
     }
   }
   const occasions = new Int32Array(clusterOf.length);
@@ -276,4 +262,43 @@ export function memberOccasions(
     }
   }
   return occasions;
+}
+
+/** Event ids grouped by key in event order (a counting sort): key k's are order[start[k]..start[k+1]). */
+function eventsByKey(data: TraceData): { order: Int32Array; start: Int32Array } {
+  const start = new Int32Array(data.keyCount + 1);
+  for (let event = 0; event < data.key.length; event++) start[(data.key[event] ?? 0) + 1] = (start[(data.key[event] ?? 0) + 1] ?? 0) + 1;
+  for (let key = 0; key < data.keyCount; key++) start[key + 1] = (start[key + 1] ?? 0) + (start[key] ?? 0);
+  const next = start.slice(0, data.keyCount);
+  const order = new Int32Array(data.key.length);
+  for (let event = 0; event < data.key.length; event++) {
+    const key = data.key[event] ?? 0;
+    order[next[key] ?? 0] = event;
+    next[key] = (next[key] ?? 0) + 1;
+  }
+  return { order, start };
+}
+
+/**
+ * The co-actions of one cluster's members on one key (`events` by time) that count as meetings:
+ * a partner of the cluster within the window, and the members at least `ownShare` of everybody's
+ * events on the key then (`all`, everybody's times on the key, sorted).
+ */
+function recordOccasions(events: readonly number[], data: TraceData, all: Float64Array, window: number, ownShare: number, timesOf: Map<number, number[]>): void {
+  const first = data.actor[events[0] ?? 0];
+  if (!events.some((event) => data.actor[event] !== first)) return;
+  const times = events.map((event) => data.time[event] ?? 0);
+  for (let i = 0; i < events.length; i++) {
+    const actor = data.actor[events[i] ?? 0] ?? 0;
+    const time = times[i] ?? 0;
+    let partner = false;
+    for (let j = i - 1; j >= 0 && time - (times[j] ?? 0) <= window && !partner; j--) partner = data.actor[events[j] ?? 0] !== actor;
+    for (let j = i + 1; j < events.length && (times[j] ?? 0) - time <= window && !partner; j++) partner = data.actor[events[j] ?? 0] !== actor;
+    if (!partner) continue;
+    const members = countBetween(times, time - window, time + window);
+    if (members < ownShare * countBetween(all, time - window, time + window)) continue;
+    let list = timesOf.get(actor);
+    if (list === undefined) timesOf.set(actor, (list = []));
+    list.push(time);
+  }
 }
