@@ -5,7 +5,7 @@
  * trace's events, keeping only events of clustered accounts.
  */
 import type { DetectedCluster } from './clusters.js';
-import { distinctActorsPerKey } from './kernel/index.js';
+import { distinctActorsPerKey, sortByKeyTime } from './kernel/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
 export interface SharedObject {
@@ -224,31 +224,24 @@ export function memberOccasions(
   const timesOf = new Map<number, number[]>();
   for (const [trace, data] of traces) {
     const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
-    // Each key's events as one run of `order` (event order within it), read in place: no list
-    // per (cluster, key) and no copy of everybody's times, which at 10M events cost gigabytes.
-    const { order, start } = eventsByKey(data);
-    let runTimes = new Float64Array(64);
+    // Each key's events as one run in (key, time) order, read in place: no list per (cluster, key)
+    // and no copy of everybody's times per key, which at 10M events cost gigabytes.
+    const sorted = sortByKeyTime(data.key, data.time, data.keyCount, Int32Array.from({ length: data.key.length }, (_, i) => i));
     for (let key = 0; key < data.keyCount; key++) {
-      const from = start[key] ?? 0;
-      const to = start[key + 1] ?? 0;
-      let clustered = false;
-      for (let at = from; at < to && !clustered; at++) clustered = (clusterOf[data.actor[order[at] ?? 0] ?? 0] ?? -1) >= 0;
-      if (!clustered) continue;
-      const run = order.subarray(from, to);
-      // By time; ties keep event order (a stable sort), as the members' lists always had.
-      run.sort((x, y) => (data.time[x] ?? 0) - (data.time[y] ?? 0) || x - y);
-      if (runTimes.length < run.length) runTimes = new Float64Array(run.length * 2);
-      const all = runTimes.subarray(0, run.length);
-      const byCluster = new Map<number, number[]>();
-      for (let i = 0; i < run.length; i++) {
-        const event = run[i] ?? 0;
-        all[i] = data.time[event] ?? 0;
+      const from = sorted.keyStart[key] ?? 0;
+      const to = sorted.keyStart[key + 1] ?? 0;
+      let byCluster: Map<number, number[]> | undefined;
+      for (let at = from; at < to; at++) {
+        const event = sorted.payload[at] ?? 0;
         const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
         if (cluster < 0) continue;
+        byCluster ??= new Map();
         let events = byCluster.get(cluster);
         if (events === undefined) byCluster.set(cluster, (events = []));
         events.push(event);
       }
+      if (byCluster === undefined) continue;
+      const all = sorted.time.subarray(from, to);
       for (const events of byCluster.values()) recordOccasions(events, data, all, window, opts.ownShare, timesOf);
     }
   }
@@ -262,21 +255,6 @@ export function memberOccasions(
     }
   }
   return occasions;
-}
-
-/** Event ids grouped by key in event order (a counting sort): key k's are order[start[k]..start[k+1]). */
-function eventsByKey(data: TraceData): { order: Int32Array; start: Int32Array } {
-  const start = new Int32Array(data.keyCount + 1);
-  for (let event = 0; event < data.key.length; event++) start[(data.key[event] ?? 0) + 1] = (start[(data.key[event] ?? 0) + 1] ?? 0) + 1;
-  for (let key = 0; key < data.keyCount; key++) start[key + 1] = (start[key + 1] ?? 0) + (start[key] ?? 0);
-  const next = start.slice(0, data.keyCount);
-  const order = new Int32Array(data.key.length);
-  for (let event = 0; event < data.key.length; event++) {
-    const key = data.key[event] ?? 0;
-    order[next[key] ?? 0] = event;
-    next[key] = (next[key] ?? 0) + 1;
-  }
-  return { order, start };
 }
 
 /**

@@ -111,6 +111,13 @@ export async function saveStateInParts(path: string, state: ScorerStateParts): P
     let known = knownJson.get(state.head.known);
     if (known === undefined) knownJson.set(state.head.known, (known = JSON.stringify(state.head.known)));
     let text = `{"version":1,"known":${known},"lastTime":${JSON.stringify(lastTime)},"domains":{`;
+    /** Writes what is gathered, counting the main thread's time up to here (the write waits off it). */
+    const writeOut = async (): Promise<void> => {
+      busy += performance.now() - started;
+      await handle.write(text);
+      text = '';
+      started = performance.now();
+    };
     // The email-domain counts part by part too (an object written a slice of entries at a time).
     let firstDomain = true;
     for (const part of state.domains) {
@@ -118,10 +125,7 @@ export async function saveStateInParts(path: string, state: ScorerStateParts): P
         text += `${firstDomain ? '' : ','}${JSON.stringify(domain)}:[${counts[0]},${counts[1]}]`;
         firstDomain = false;
       }
-      busy += performance.now() - started;
-      await handle.write(text);
-      text = '';
-      started = performance.now();
+      await writeOut();
     }
     text += '},"velocity":{';
     let firstCounter = true;
@@ -132,16 +136,12 @@ export async function saveStateInParts(path: string, state: ScorerStateParts): P
       for (const part of counter.parts) {
         text += `${firstPart ? '' : ','}{"keys":${JSON.stringify(part.keys)},"buckets":${JSON.stringify(part.buckets)}}`;
         firstPart = false;
-        busy += performance.now() - started;
-        await handle.write(text);
-        text = '';
-        started = performance.now();
+        await writeOut();
       }
       text += ']}';
     }
     text += '}}';
-    busy += performance.now() - started;
-    await handle.write(text);
+    await writeOut();
     return busy;
   });
 }
