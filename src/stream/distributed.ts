@@ -11,14 +11,14 @@ import { CLUSTER_DEFAULTS, clusterAccounts } from '../detect/clusters.js';
 import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
 import { fuseTraces } from '../detect/fuse.js';
 import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
-import type { PairTable } from '../detect/kernel/index.js';
+import { actorsByKey, coActionPairs } from '../detect/kernel/index.js';
+import type { PairTable, TraceEvents } from '../detect/kernel/index.js';
 import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
 import { z } from 'zod';
 import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { grownI32 } from './int-table.js';
-import { TraceWindow } from './trace-window.js';
+import { grownF64, grownI32 } from './int-table.js';
 import type { PartialPairs } from './trace-window.js';
 import { decodeBatch } from './wire-batch.js';
 import type { EventBatch } from './wire-batch.js';
@@ -34,24 +34,32 @@ export interface PartitionPartial {
 }
 
 /**
- * A worker's windowed co-action state for one partition of a job. It takes the partitioner's
- * binary batches (wire-batch.ts) in batch-number order — a batch that comes early is held until
- * the ones before it have come, and one that comes again is counted as a duplicate and ignored —
- * and keeps events as integer ids in typed columns (a partition holds millions; objects would be
- * most of a worker's memory and GC time). Labels are read once per partition from the batches'
- * dictionaries; `finish` releases every event in (time, arrival) order through the trace windows.
+ * A worker's co-action work for one partition of a job. It takes the partitioner's binary batches
+ * (wire-batch.ts) in batch-number order — a batch that comes early is held until the ones before
+ * it have come, and one that comes again is counted as a duplicate and ignored — and keeps events
+ * as integer ids in typed columns (a partition holds millions; objects would be most of a
+ * worker's memory and GC time). Labels of accounts are read once per partition from the batches'
+ * dictionaries; keys need only their trace (a partial names no key).
+ *
+ * Taking a batch is a copy of its columns and nothing more: `finish` runs the batch kernel
+ * (detect/kernel, the rule the stream windows apply event by event: per key, each event against
+ * its nearest `maxPartnersPerEvent` predecessors at most `windowMs` before it) on each trace's
+ * events at once. The kernel sorts by (key, time, arrival), so arrival order never matters, and
+ * sizes its pair tables from the exact count of in-window event pairs, so nothing grows from
+ * empty; a partition's pair weights are final only at its end anyway (shared keys and n_k need
+ * every event). Measured against the windows applied as batches came (bench/stream-worker.mjs):
+ * see docs/streaming.md.
  */
 export class PartitionWork {
-  readonly #windows: TraceWindow[];
-  /** Per STREAM_TRACES index: the window it goes to, or -1 if this job does not keep the trace. */
-  readonly #windowOfTrace: Int32Array;
-  /** Partition-local account id → label; partition-local key id → window and the window's key id. */
+  /** Per STREAM_TRACES index: the job's trace index, or -1 if this job does not keep the trace. */
+  readonly #traceIndex: Int32Array;
+  /** Partition-local account id → label. */
   readonly #actorLabels: string[] = [];
-  #keyWindow = new Int32Array(1024);
-  #keyId = new Int32Array(1024);
+  /** Partition-local key id → the job's trace index (-1: not kept). */
+  #keyTrace = new Int32Array(1024);
   #keys = 0;
   #actor = new Int32Array(1024);
-  /** Partition-local key id, or -1 for an action without a trace event (or on a trace this job does not keep). */
+  /** Partition-local key id, or -1 for an action without a trace event. */
   #key = new Int32Array(1024);
   #time = new Float64Array(1024);
   #size = 0;
@@ -60,32 +68,20 @@ export class PartitionWork {
   readonly #early = new Map<number, EventBatch>();
   #expected = -1;
   duplicates = 0;
-  /** Events not yet applied to the windows (a later batch may still hold older events): #pending, and ids from #pendingFrom up. */
-  #pending: number[] = [];
-  #pendingFrom = 0;
   #newest = -Infinity;
-  /** Time of the last event applied; an event older than it makes the order inexact. */
-  #released = -Infinity;
-  /** An event came too late to apply in order: finish rebuilds the windows from the columns. */
   #outOfOrder = false;
   readonly #latenessMs: number;
 
   /**
-   * `latenessMs`: events are applied to the windows as they come, once an event this much newer
-   * has arrived, so the work overlaps delivery (default 5 s). One later than that is not lost:
-   * `finish` then replays every event in order.
+   * `latenessMs` only sets what `outOfOrder` reports (default 5 s): the result is the same in any
+   * arrival order.
    */
   constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
-    this.#windows = this.#newWindows();
-    this.#windowOfTrace = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
+    this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
     this.#latenessMs = options.latenessMs ?? 5_000;
   }
 
-  #newWindows(): TraceWindow[] {
-    return this.options.traces.map(() => new TraceWindow({ windowMs: this.options.windowMs, horizonMs: Infinity, maxPartnersPerEvent: this.options.maxPartnersPerEvent }));
-  }
-
-  /** Whether an event arrived later than the lateness (finish replays in order then). */
+  /** Whether an event arrived more than the lateness after a newer one (informational: order does not change the result). */
   get outOfOrder(): boolean {
     return this.#outOfOrder;
   }
@@ -124,72 +120,38 @@ export class PartitionWork {
       this.#early.delete(next.b);
       this.#apply(next);
     }
-    if (!this.#outOfOrder) this.#release(this.#newest - this.#latenessMs);
     return true;
   }
 
   #apply(batch: EventBatch): void {
     this.#next = batch.b + 1;
     for (const label of batch.newActors) this.#actorLabels.push(label);
-    for (let i = 0; i < batch.newKeys.length; i++) {
-      const id = this.#keys++;
-      this.#keyWindow = grownI32(this.#keyWindow, id + 1);
-      this.#keyId = grownI32(this.#keyId, id + 1);
-      const window = this.#windowOfTrace[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
-      this.#keyWindow[id] = window;
-      this.#keyId[id] = window < 0 ? -1 : this.#windows[window]!.keys.intern(batch.newKeys[i]!, 0);
-    }
+    const newKeys = batch.newKeyTraces.length;
+    this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
+    for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
     const n = batch.count;
     if (this.#size + n > this.#time.length) this.#grow(this.#size + n);
     const actors = this.#actorLabels.length, keys = this.#keys;
+    const actorIn = batch.actor, keyIn = batch.key, timeIn = batch.time;
     for (let i = 0; i < n; i++) {
-      const actor = batch.actor[i]!, key = batch.key[i]!, time = batch.time[i]!;
+      const actor = actorIn[i]!, key = keyIn[i]!, time = timeIn[i]!;
       if (!(actor >= 0 && actor < actors && key >= -1 && key < keys && Number.isFinite(time))) {
         throw new LockstepError('detect/bad-input', `partition ${this.partition}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
       }
-      const at = this.#size++;
-      this.#actor[at] = actor;
-      this.#key[at] = key;
-      this.#time[at] = time;
-      if (time < this.#released) this.#outOfOrder = true;
       if (time > this.#newest) this.#newest = time;
+      else if (time < this.#newest - this.#latenessMs) this.#outOfOrder = true;
     }
-  }
-
-  /** Applies the pending events up to `until` in (time, arrival) order. */
-  #release(until: number): void {
-    const time = this.#time;
-    const due: number[] = [];
-    const later: number[] = [];
-    for (let i = this.#pendingFrom; i < this.#size; i++) (time[i]! <= until ? due : later).push(i);
-    for (const i of this.#pending) (time[i]! <= until ? due : later).push(i);
-    this.#pendingFrom = this.#size;
-    this.#pending = later;
-    if (due.length === 0) return;
-    // Most runs arrive in time order already (and ids ascend within each part): sort only if not.
-    let sorted = true;
-    for (let j = 1; j < due.length && sorted; j++) sorted = time[due[j - 1]!]! < time[due[j]!]! || (time[due[j - 1]!] === time[due[j]!] && due[j - 1]! < due[j]!);
-    if (!sorted) due.sort((x, y) => time[x]! - time[y]! || x - y);
-    const windows = this.#windows, keyWindow = this.#keyWindow, keyId = this.#keyId, actor = this.#actor, key = this.#key;
-    for (const i of due) {
-      const k = key[i]!;
-      if (k < 0) continue;
-      const window = keyWindow[k]!;
-      if (window >= 0) windows[window]!.addKey(actor[i]!, keyId[k]!, time[i]!);
-    }
-    this.#released = time[due[due.length - 1]!]!;
+    this.#actor.set(actorIn, this.#size);
+    this.#key.set(keyIn, this.#size);
+    this.#time.set(timeIn, this.#size);
+    this.#size += n;
   }
 
   #grow(length: number): void {
     const size = Math.max(length, 2 * this.#time.length);
-    const grow = <T extends Int32Array | Float64Array>(column: T, make: (n: number) => T): T => {
-      const out = make(size);
-      out.set(column);
-      return out;
-    };
-    this.#actor = grow(this.#actor, (n) => new Int32Array(n));
-    this.#key = grow(this.#key, (n) => new Int32Array(n));
-    this.#time = grow(this.#time, (n) => new Float64Array(n));
+    this.#actor = grownI32(this.#actor, size);
+    this.#key = grownI32(this.#key, size);
+    this.#time = grownF64(this.#time, size);
   }
 
   /** Events taken (each once). */
@@ -197,36 +159,78 @@ export class PartitionWork {
     return this.#size;
   }
 
+  /** The partition's partial: per trace, the kernel's pairs over its events, and each account's distinct keys. */
   finish(): PartitionPartial {
-    let windows = this.#windows;
-    if (!this.#outOfOrder) this.#release(Infinity);
-    else {
-      // Replay everything in (time, arrival) order through fresh windows, keys re-interned by label.
-      windows = this.#newWindows();
-      const keyId = new Int32Array(this.#keys).fill(-1);
-      const time = this.#time;
-      const sorted = Uint32Array.from({ length: this.#size }, (_, i) => i).sort((x, y) => time[x]! - time[y]! || x - y);
-      for (const i of sorted) {
-        const k = this.#key[i]!;
-        if (k < 0) continue;
-        const w = this.#keyWindow[k]!;
-        if (w < 0) continue;
-        if (keyId[k]! < 0) keyId[k] = windows[w]!.keys.intern(this.#windows[w]!.keys.label(this.#keyId[k]!), 0);
-        windows[w]!.addKey(this.#actor[i]!, keyId[k]!, time[i]!);
-      }
+    const traces = this.options.traces;
+    const size = this.#size, keyOf = this.#key, keyTrace = this.#keyTrace;
+    // Each trace's events in arrival order, keys numbered densely per trace.
+    const count = new Int32Array(traces.length);
+    for (let i = 0; i < size; i++) {
+      const k = keyOf[i]!;
+      if (k >= 0 && keyTrace[k]! >= 0) count[keyTrace[k]!]!++;
     }
+    const columns = traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!), keyCount: 0, at: 0 }));
+    const local = new Int32Array(this.#keys).fill(-1);
+    for (let i = 0; i < size; i++) {
+      const k = keyOf[i]!;
+      if (k < 0) continue;
+      const t = keyTrace[k]!;
+      if (t < 0) continue;
+      const column = columns[t]!;
+      if (local[k]! < 0) local[k] = column.keyCount++;
+      const at = column.at++;
+      column.actor[at] = this.#actor[i]!;
+      column.key[at] = local[k]!;
+      column.time[at] = this.#time[i]!;
+    }
+    const actorCount = this.#actorLabels.length;
     return {
       partition: this.partition,
       actors: this.#actorLabels.slice(),
-      traces: this.options.traces.map((trace, index) => {
-        const window = windows[index]!;
-        const activity = [...window.activityEntries()];
-        return { trace, pairs: window.pairPartials(), activity: { actor: Int32Array.from(activity, ([actor]) => actor), keys: Int32Array.from(activity, ([, keys]) => keys) } };
+      traces: traces.map((trace, t) => {
+        const { actor, key, time, keyCount } = columns[t]!;
+        return { trace, ...tracePartial({ actor, key, time, actorCount, keyCount }, this.options) };
       }),
-      events: this.#size,
+      events: size,
       duplicates: this.duplicates,
     };
   }
+}
+
+/**
+ * One trace's share of a partial: the batch kernel's pairs with Σ ln n_k in place of the IDF (the
+ * kernel's idf is Σ ln(N / n_k) over the same keys, N the trace's actors here), and per account
+ * its distinct keys.
+ */
+function tracePartial(events: TraceEvents, options: { windowMs: number; maxPartnersPerEvent: number }): { pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } } {
+  const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
+  const n = pairs.size;
+  const logN = Math.log(Math.max(1, stats.actors));
+  const sumLogN = new Float64Array(n);
+  for (let row = 0; row < n; row++) sumLogN[row] = pairs.shared[row]! * logN - pairs.idf[row]!;
+  // Distinct keys per account: the events bucketed by key, each bucket's accounts stamped once.
+  const { start, actors } = actorsByKey(events);
+  const stamp = new Int32Array(events.actorCount);
+  const keys = new Int32Array(events.actorCount);
+  let active = 0;
+  for (let k = 0; k < events.keyCount; k++) {
+    for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
+      const a = actors[p]!;
+      if (stamp[a] === k + 1) continue;
+      stamp[a] = k + 1;
+      if (keys[a]!++ === 0) active++;
+    }
+  }
+  const activity = { actor: new Int32Array(active), keys: new Int32Array(active) };
+  for (let a = 0, row = 0; a < keys.length; a++) {
+    if (keys[a] === 0) continue;
+    activity.actor[row] = a;
+    activity.keys[row++] = keys[a]!;
+  }
+  return {
+    pairs: { a: pairs.a.subarray(0, n), b: pairs.b.subarray(0, n), shared: pairs.shared.subarray(0, n), sumLogN, coActions: pairs.coActions.subarray(0, n), sumDelta: pairs.sumDelta.subarray(0, n), size: n },
+    activity,
+  };
 }
 
 /**

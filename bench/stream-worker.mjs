@@ -1,0 +1,117 @@
+// `node --import tsx --expose-gc bench/stream-worker.mjs [rounds] [parts]`: a scale-out worker's
+// CPU per event, split by part, on the partitioned batches of the stream bench's synthetic feed
+// (bench/stream.mjs `worker` uses the same feed and 8 partitions). Parts:
+//   decode     decodeBatch over every batch (wire format → columns)
+//   windows    TraceWindow.addKey over every event in the order a worker applies them (keys pre-interned)
+//   finish     pairPartials + activity of each trace window, encodePartial
+//   worker     the whole PartitionWork (add every batch, finish, encode): 1 worker (8 partitions), and
+//              each of 2 workers (4 partitions each)
+// Run alone under the bench lock; CPU seconds are the measure (process.cpuUsage).
+import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
+import { DEFAULT_STREAM_TRACES } from '../src/stream/extract.ts';
+import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
+import { Partitioner } from '../src/stream/partitioner.ts';
+import { PartitionWork, encodePartial } from '../src/stream/distributed.ts';
+import { decodeBatch } from '../src/stream/wire-batch.ts';
+import { TraceWindow } from '../src/stream/trace-window.ts';
+
+const rounds = Number(process.argv[2] ?? 3);
+const parts = new Set((process.argv[3] ?? 'decode,windows,finish,worker').split(','));
+const HOUR = 3_600_000;
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
+const partitions = 8;
+
+const { lines } = jetstreamStream({ durationMs: HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
+let batches = [];
+{
+  const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: Number(process.env.BATCH ?? 2000) });
+  for (let i = 0; i < lines.length; i++) for (const action of parseJetstreamLine(lines[i], '').actions) partitioner.push(action, batches);
+  partitioner.finish(batches);
+}
+lines.length = 0;
+const events = batches.reduce((sum, batch) => sum + (batch.end ? 0 : new DataView(batch.bytes.buffer, batch.bytes.byteOffset).getUint32(12, true)), 0);
+console.log(`${events} events in ${batches.length} messages, ${partitions} partitions`);
+
+// The events as a worker applies them, per partition: (trace index, window key id, actor, time).
+const options = { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 };
+const plan = () => {
+  const out = [];
+  for (let p = 0; p < partitions; p++) {
+    const traceOfKey = [];
+    const ev = { trace: [], key: [], actor: [], time: [] };
+    for (const batch of batches) {
+      if (batch.partition !== p || batch.end) continue;
+      const d = decodeBatch(batch.bytes, '');
+      for (const t of d.newKeyTraces) traceOfKey.push(DEFAULT_STREAM_TRACES.indexOf(t));
+      for (let i = 0; i < d.count; i++) {
+        if (d.key[i] < 0 || traceOfKey[d.key[i]] < 0) continue;
+        ev.trace.push(traceOfKey[d.key[i]]); ev.key.push(d.key[i]); ev.actor.push(d.actor[i]); ev.time.push(d.time[i]);
+      }
+    }
+    const order = ev.time.map((_, i) => i).sort((x, y) => ev.time[x] - ev.time[y] || x - y);
+    out.push({ keys: traceOfKey.length, trace: Int32Array.from(order, (i) => ev.trace[i]), key: Int32Array.from(order, (i) => ev.key[i]), actor: Int32Array.from(order, (i) => ev.actor[i]), time: Float64Array.from(order, (i) => ev.time[i]) });
+  }
+  return out;
+};
+const planned = parts.has('windows') || parts.has('finish') ? plan() : [];
+
+const work = (mine) => {
+  globalThis.gc?.();
+  const c = cpu();
+  const works = new Map(mine.map((partition) => [partition, new PartitionWork(partition, options)]));
+  let n = 0;
+  for (const batch of batches) if (works.has(batch.partition)) works.get(batch.partition).add(batch.bytes);
+  for (const partitionWork of works.values()) {
+    n += partitionWork.size;
+    encodePartial(partitionWork.finish());
+  }
+  return { seconds: cpu() - c, n };
+};
+
+for (let round = 1; round <= rounds; round++) {
+  const line = [`round ${round}:`];
+  if (parts.has('decode')) {
+    globalThis.gc?.();
+    const c = cpu();
+    for (let r = 0; r < 5; r++) for (const batch of batches) decodeBatch(batch.bytes, '');
+    line.push(`decode ${us((cpu() - c) / 5, events)}`);
+  }
+  if (parts.has('windows') || parts.has('finish')) {
+    globalThis.gc?.();
+    const c = cpu();
+    const all = planned.map((pl) => {
+      const windows = DEFAULT_STREAM_TRACES.map(() => new TraceWindow({ windowMs: 60_000, horizonMs: Infinity, maxPartnersPerEvent: 32 }));
+      for (let t = 0; t < windows.length; t++) for (let k = 0; k < pl.keys; k++) windows[t].keys.intern(`${k}`, 0);
+      return windows;
+    });
+    const c1 = cpu();
+    let n = 0, co = 0;
+    for (let p = 0; p < planned.length; p++) {
+      const pl = planned[p], windows = all[p];
+      for (let i = 0; i < pl.time.length; i++) windows[pl.trace[i]].addKey(pl.actor[i], pl.key[i], pl.time[i]);
+      n += pl.time.length;
+      for (const w of windows) co += w.coActions;
+    }
+    const c2 = cpu();
+    if (parts.has('windows')) line.push(`windows ${us(c2 - c1, events)} (${n} trace events, ${(co / n).toFixed(2)} co-actions each)`);
+    if (parts.has('finish')) {
+      const c3 = cpu();
+      for (const windows of all) {
+        const partial = { partition: 0, actors: [], events: 0, duplicates: 0, traces: windows.map((w, t) => {
+          const activity = [...w.activityEntries()];
+          return { trace: DEFAULT_STREAM_TRACES[t], pairs: w.pairPartials(), activity: { actor: Int32Array.from(activity, ([a]) => a), keys: Int32Array.from(activity, ([, k]) => k) } };
+        }) };
+        encodePartial(partial);
+      }
+      line.push(`finish ${us(cpu() - c3, events)}`);
+    }
+    void c;
+  }
+  if (parts.has('worker')) {
+    const one = work(Array.from({ length: partitions }, (_, p) => p));
+    const halves = [0, 1].map((index) => work(Array.from({ length: partitions }, (_, p) => p).filter((p) => p % 2 === index)));
+    line.push(`1 worker ${us(one.seconds, one.n)}/event = ${(one.n / one.seconds / 1000).toFixed(1)}k events/s CPU; 2 workers ${halves.map((h) => h.seconds.toFixed(2)).join(' + ')} s = ${(events / Math.max(...halves.map((h) => h.seconds)) / 1000).toFixed(1)}k events/s on 2 cores, ${us(halves[0].seconds + halves[1].seconds, events)}/event in all`);
+  }
+  console.log(line.join('; '));
+}
