@@ -10,8 +10,8 @@ import type { ClusterEvidence } from './explain.js';
 import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel/index.js';
-import type { KernelStats, PairSink } from './kernel/index.js';
-import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
+import type { KernelStats, PairSink, PairTable } from './kernel/index.js';
+import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
 import type { GroupOptions, GroupReport, MemberTestOptions, TieTable } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration } from './window.js';
@@ -124,8 +124,10 @@ export function detectCoordination(
     const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink: opts.pairSink, maxPairsInMemory: opts.maxPairsInMemory });
     const activity = distinctKeysPerActor(data);
     const significance = significantPairs(kernel.pairs, activity, { fdr: opts.fdr, minShared: opts.minShared });
-    edges.push({ trace, pairs: kernel.pairs, kept: significance.kept, logP: significance.logP });
-    narrow.push({ pairs: kernel.pairs, activity });
+    // Only the kept pairs go on to fusion, and only actors and shared keys to the member test:
+    // the rest of the trace's table (and its ln p per pair) is released here.
+    edges.push(keptRows(trace, kernel.pairs, significance.kept, significance.logP));
+    narrow.push(tieTable(kernel.pairs, activity));
     activityOf.set(trace, activity);
     reports.push({
       trace, events: data.actor.length, keys: data.keyCount, windowMs: window.windowMs, window: window.explanation,
@@ -136,6 +138,14 @@ export function detectCoordination(
   const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, { tables: wide, activityOf }, onStage);
   onStage?.('clustering');
   const graph = fuseTraces(input.actorCount, edges);
+  edges.length = 0;
+  // Members are accounts of the graph: the member test needs no row with an actor outside it.
+  const inGraph = new Uint8Array(input.actorCount);
+  for (let edge = 0; edge < graph.size; edge++) {
+    inGraph[graph.a[edge] ?? 0] = 1;
+    inGraph[graph.b[edge] ?? 0] = 1;
+  }
+  for (const tables of [narrow, wide]) tables.forEach((table, index) => { tables[index] = amongActors(table, inGraph); });
   const clusterOptions = { ...CLUSTER_DEFAULTS, ...opts.cluster };
   const memberTest = opts.memberTest;
   const keptGroupOf = new Int32Array(input.actorCount).fill(-1);
@@ -185,17 +195,64 @@ function groupEvidence(
     for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
   }
   const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
-  const { groups, groupOf } = significantGroups(union, activity, options);
+  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, options);
   if (!groups.some((group) => group.kept)) return groups;
   for (const { trace, data } of pooled) {
-    const { pairs } = coActionPairs(rareKeyEvents(data, options.maxKeyActors, options.episodeGapMs), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
+    // One trace pooled: its union is itself (keys unchanged), so the group test's pairs are its own.
+    const { pairs } = pooled.length === 1 ? { pairs: unionPairs } : coActionPairs(rareKeyEvents(data, options.maxKeyActors, options.episodeGapMs), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
     const kept = rowsWithinGroups(pairs, groupOf);
     const logP = new Float64Array(pairs.size);
     for (const row of kept) logP[row] = groups[groupOf[pairs.a[row] ?? 0] ?? 0]?.logP ?? 0;
-    edges.push({ trace, pairs, kept, logP });
-    tie.tables.push({ pairs, activity: tie.activityOf.get(trace) ?? distinctKeysPerActor(data) });
+    edges.push(keptRows(trace, pairs, kept, logP));
+    tie.tables.push(tieTable(pairs, tie.activityOf.get(trace) ?? distinctKeysPerActor(data)));
     const report = reports.find((entry) => entry.trace === trace);
     if (report !== undefined) report.groupPairs = kept.length;
   }
   return groups;
+}
+
+/** The kept rows of a trace's pairs as a table of their own (row i of it is kept[i] of `pairs`). */
+function keptRows(trace: TraceName, pairs: PairTable, kept: Int32Array, logP: Float64Array): TraceEdges {
+  const size = kept.length;
+  const table: PairTable = {
+    a: new Int32Array(size), b: new Int32Array(size), shared: new Int32Array(size),
+    idf: new Float64Array(size), coActions: new Int32Array(size), sumDelta: new Float64Array(size), size,
+  };
+  const keptLogP = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const row = kept[i] ?? 0;
+    table.a[i] = pairs.a[row] ?? 0;
+    table.b[i] = pairs.b[row] ?? 0;
+    table.shared[i] = pairs.shared[row] ?? 0;
+    table.idf[i] = pairs.idf[row] ?? 0;
+    table.coActions[i] = pairs.coActions[row] ?? 0;
+    table.sumDelta[i] = pairs.sumDelta[row] ?? 0;
+    keptLogP[i] = logP[row] ?? 0;
+  }
+  return { trace, pairs: table, kept: Int32Array.from({ length: size }, (_, i) => i), logP: keptLogP };
+}
+
+/** What the member test reads of a trace: actors and shared keys of each pair (the table's own columns), strengths, activity. */
+function tieTable(pairs: PairTable, activity: Float64Array): TieTable {
+  return { pairs: { a: pairs.a, b: pairs.b, shared: pairs.shared, size: pairs.size }, activity, strength: actorStrengths(pairs, activity.length).strength };
+}
+
+/** The rows of `table` whose two actors are both marked in `keep` (strengths stay the whole trace's). */
+function amongActors(table: TieTable, keep: Uint8Array): TieTable {
+  const { pairs } = table;
+  let size = 0;
+  for (let row = 0; row < pairs.size; row++) if (keep[pairs.a[row] ?? 0] === 1 && keep[pairs.b[row] ?? 0] === 1) size++;
+  const a = new Int32Array(size);
+  const b = new Int32Array(size);
+  const shared = new Int32Array(size);
+  let at = 0;
+  for (let row = 0; row < pairs.size; row++) {
+    const x = pairs.a[row] ?? 0;
+    const y = pairs.b[row] ?? 0;
+    if (keep[x] !== 1 || keep[y] !== 1) continue;
+    a[at] = x;
+    b[at] = y;
+    shared[at++] = pairs.shared[row] ?? 0;
+  }
+  return { ...table, pairs: { a, b, shared, size } };
 }

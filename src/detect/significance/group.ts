@@ -150,6 +150,11 @@ export interface GroupResult {
   groups: GroupReport[];
   /** Per actor: the index (into `groups`) of its kept group, or -1. */
   groupOf: Int32Array;
+  /**
+   * The wide-window co-actions on the rare objects of `events` the groups were found from (a
+   * caller testing one trace alone can use them as that trace's, instead of computing them again).
+   */
+  pairs: PairTable;
 }
 
 /**
@@ -168,7 +173,7 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   for (let a = 0; a < activity.length; a++) total += activity[a] ?? 0;
   const candidates: number[] = [];
   for (let row = 0; row < pairs.size; row++) if ((pairs.shared[row] ?? 0) >= opts.linkMinShared) candidates.push(row);
-  if (candidates.length === 0 || total <= 0) return { groups: [], groupOf };
+  if (candidates.length === 0 || total <= 0) return { groups: [], groupOf, pairs };
   const csr = buildCsr(events.actorCount,
     Int32Array.from(candidates, (row) => pairs.a[row] ?? 0),
     Int32Array.from(candidates, (row) => pairs.b[row] ?? 0),
@@ -298,7 +303,7 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
     const joined = recruitMembers({ pairs, strength, activity, total }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds });
     if (joined > 0) requireRecruitOccasions(rare, groups, groupOf, core, opts);
   }
-  return { groups, groupOf };
+  return { groups, groupOf, pairs };
 }
 
 /**

@@ -4,10 +4,10 @@
  * at least memberOccasions; an account recruited afterwards (recruit.ts) on recruitOccasions, and
  * among the members rather than after them.
  */
-import { actorsByKey } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import type { GroupOptions, GroupReport } from './group.js';
 import { logPoissonUpperTail } from './poisson.js';
+import { keyRuns } from './rare-objects.js';
 
 /** Number of runs in ascending `times` separated by more than `gap`. */
 function occasions(times: number[], gap: number): number {
@@ -27,15 +27,20 @@ function occasions(times: number[], gap: number): number {
  * accounts on it (its own material, not a public event's hashtag that a few members also used).
  */
 function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number): { times: Map<number, number[]>; groupKey: Int32Array } {
-  // key -> group, -1 for none; distinct actors by stamp.
-  const { start, actors: byKey } = actorsByKey(rare);
+  // key -> group, -1 for none; distinct actors by stamp. Only keys with a group member are
+  // counted (a few among hundreds of thousands): the others cannot belong to a group.
+  const { start, actors: byKey } = keyRuns(rare);
   const stamp = new Int32Array(rare.actorCount);
   const groupKey = new Int32Array(rare.keyCount).fill(-1);
   const perGroup = new Map<number, number>();
   for (let k = 0; k < rare.keyCount; k++) {
+    const from = start[k]!, end = start[k + 1]!;
+    let member = false;
+    for (let p = from; p < end && !member; p++) member = groupOf[byKey[p]!]! >= 0;
+    if (!member) continue;
     let distinct = 0;
     perGroup.clear();
-    for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
+    for (let p = from; p < end; p++) {
       const actor = byKey[p]!;
       if (stamp[actor] === k + 1) continue;
       stamp[actor] = k + 1;
@@ -47,9 +52,10 @@ function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number
   }
   const times = new Map<number, number[]>();
   for (let i = 0; i < rare.actor.length; i++) {
+    const own = groupKey[rare.key[i]!]!;
+    if (own < 0) continue;
     const actor = rare.actor[i] ?? 0;
-    const group = groupOf[actor] ?? -1;
-    if (group < 0 || groupKey[rare.key[i]!] !== group) continue;
+    if (groupOf[actor] !== own) continue;
     let list = times.get(actor);
     if (list === undefined) times.set(actor, (list = []));
     list.push(rare.time[i] ?? 0);

@@ -2,8 +2,45 @@
  * The objects the group test looks at (significance/group.ts): rare objects, or rare episodes of
  * objects, of one trace or of several traces pooled.
  */
-import { distinctActorsPerKey, sortByKeyTime } from '../kernel/index.js';
-import type { TraceEvents } from '../kernel/index.js';
+import { actorsByKey, sortByKeyTime } from '../kernel/index.js';
+import type { ActorsByKey, KeyedActors, TraceEvents } from '../kernel/index.js';
+
+/**
+ * The events' actors bucketed by key, in event order within a key (as the kernel's `actorsByKey`).
+ * Events already in key order (what the direct readers, the store export and rareKeyEvents hand
+ * over) are their own buckets: the actor column is returned as is, with no scatter and no copy.
+ */
+export function keyRuns(events: KeyedActors): ActorsByKey {
+  const { key, keyCount } = events;
+  const n = key.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = key[i - 1]! <= key[i]!;
+  if (!sorted) return actorsByKey(events);
+  const start = new Int32Array(keyCount + 1);
+  for (let i = 0; i < n; i++) start[key[i]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
+  return { start, actors: events.actor };
+}
+
+/** Distinct actors per key (as the kernel's `distinctActorsPerKey`), over `keyRuns`. */
+function distinctPerKey(events: KeyedActors): Int32Array {
+  const { start, actors } = keyRuns(events);
+  const stamp = new Int32Array(events.actorCount);
+  const distinct = new Int32Array(events.keyCount);
+  for (let k = 0; k < events.keyCount; k++) {
+    const mark = k + 1;
+    let count = 0;
+    for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
+      const a = actors[p]!;
+      if (stamp[a] !== mark) {
+        stamp[a] = mark;
+        count++;
+      }
+    }
+    distinct[k] = count;
+  }
+  return distinct;
+}
 
 /**
  * Events of `events` on objects with 2..maxKeyActors distinct actors. With a finite
@@ -16,20 +53,23 @@ import type { TraceEvents } from '../kernel/index.js';
  */
 export function rareKeyEvents(events: TraceEvents, maxKeyActors: number, episodeGapMs = Infinity): TraceEvents {
   if (episodeGapMs !== Infinity) return rareEpisodeEvents(events, maxKeyActors, episodeGapMs);
-  const actorsOnKey = distinctActorsPerKey(events);
-  const rare = (i: number): boolean => {
-    const actors = actorsOnKey[events.key[i]!]!;
-    return actors >= 2 && actors <= maxKeyActors;
-  };
+  const actorsOnKey = distinctPerKey(events);
+  const isRare = new Uint8Array(events.keyCount);
+  for (let k = 0; k < events.keyCount; k++) isRare[k] = actorsOnKey[k]! >= 2 && actorsOnKey[k]! <= maxKeyActors ? 1 : 0;
+  const n = events.actor.length;
+  const eventKey = events.key;
   let kept = 0;
-  for (let i = 0; i < events.actor.length; i++) if (rare(i)) kept++;
+  for (let i = 0; i < n; i++) kept += isRare[eventKey[i]!]!;
+  // Every event kept: the columns themselves (nothing here or downstream writes to them).
+  if (kept === n) return { actor: events.actor, key: events.key, time: events.time, actorCount: events.actorCount, keyCount: events.keyCount };
   const actor = new Int32Array(kept);
   const key = new Int32Array(kept);
   const time = new Float64Array(kept);
-  for (let i = 0, w = 0; i < events.actor.length; i++) {
-    if (!rare(i)) continue;
+  for (let i = 0, w = 0; i < n; i++) {
+    const k = eventKey[i]!;
+    if (isRare[k] === 0) continue;
     actor[w] = events.actor[i]!;
-    key[w] = events.key[i]!;
+    key[w] = k;
     time[w++] = events.time[i]!;
   }
   return { actor, key, time, actorCount: events.actorCount, keyCount: events.keyCount };
@@ -89,6 +129,9 @@ function rareEpisodeEvents(events: TraceEvents, maxKeyActors: number, gap: numbe
  * hashtag-sequence, not co-repost and fast-repost), or one post counts twice.
  */
 export function unionEvents(traces: readonly TraceEvents[], actorCount: number): TraceEvents {
+  // One trace is its own union (keys unchanged): no copy.
+  const only = traces.length === 1 ? traces[0]! : null;
+  if (only !== null && only.actorCount === actorCount) return { actor: only.actor, key: only.key, time: only.time, actorCount, keyCount: only.keyCount };
   const length = traces.reduce((sum, trace) => sum + trace.actor.length, 0);
   const actor = new Int32Array(length);
   const key = new Int32Array(length);
