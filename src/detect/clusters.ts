@@ -271,6 +271,27 @@ export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOpti
   return clusters.map((cluster, id) => ({ ...cluster, id }));
 }
 
+/**
+ * The cluster of `members` described anew (score, density, traces, member order) from the edges
+ * among them in `edges` (the internal edges of a cluster they were part of): a part set aside, or
+ * what stays (see feedMembers in organic.ts).
+ */
+export function subCluster(members: readonly number[], edges: readonly number[], graph: FusedGraph): DetectedCluster {
+  const inside = new Set(members);
+  const adjacency = new Map<number, Map<number, number>>();
+  const link = (x: number, y: number, edge: number): void => {
+    let row = adjacency.get(x);
+    if (row === undefined) adjacency.set(x, (row = new Map()));
+    row.set(y, edge);
+  };
+  for (const edge of edges) {
+    const x = graph.a[edge] ?? -1;
+    const y = graph.b[edge] ?? -1;
+    if (inside.has(x) && inside.has(y)) { link(x, y, edge); link(y, x, edge); }
+  }
+  return describeCluster([...members], adjacency, graph);
+}
+
 function describeCluster(members: number[], adjacency: Map<number, Map<number, number>>, graph: FusedGraph): DetectedCluster {
   const inside = new Set(members);
   const edges: number[] = [];

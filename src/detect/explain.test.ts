@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { mulberry32 } from '../model/index.js';
-import { memberOccasions } from './explain.js';
+import { subCluster } from './clusters.js';
+import { explainClusters, memberOccasions, setAsideFeeds } from './explain.js';
+import type { FusedGraph } from './fuse.js';
+import { organicExplanation } from './organic.js';
+import type { ClusterFacts } from './organic.js';
 import { detectCoordination } from './pipeline.js';
 import { memberOccasionsReference } from './test-support/member-occasions-reference.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -138,4 +142,51 @@ test('memberOccasions reads each key in place and counts what the obvious versio
       assert.deepEqual([...memberOccasions(clusterOf, traces, windows, { ownShare })], [...memberOccasionsReference(clusterOf, traces, windows, { ownShare })]);
     },
   ), { numRuns: 400 });
+});
+
+test('setAsideFeeds: an outlet\'s feeds leave the campaign\'s cluster for one of their own, explained and not flagged; the campaign stays, described anew', () => {
+  // co-link events: 12 campaign accounts (0-11) post their links (keys 0-5) within seconds on six
+  // occasions days apart; 5 feeds (12-16) post each of 20 outlet articles (keys 100-119) within
+  // seconds; campaign accounts 0 and 1 share two of the articles with the feeds.
+  const actor: number[] = [];
+  const key: number[] = [];
+  const time: number[] = [];
+  const push = (who: number, object: number, at: number): void => { actor.push(who); key.push(object); time.push(at); };
+  for (let push6 = 0; push6 < 6; push6++) for (let member = 0; member < 12; member++) push(member, push6, push6 * 2 * DAY + member * 1000);
+  for (let article = 0; article < 20; article++) {
+    for (let feed = 12; feed < 17; feed++) push(feed, 100 + article, article * 7 * HOUR + HOUR + (feed - 12) * 2000);
+    if (article < 2) { push(0, 100 + article, article * 7 * HOUR + HOUR + 20_000); push(1, 100 + article, article * 7 * HOUR + HOUR + 25_000); }
+  }
+  const n = actor.length;
+  const data: TraceData = { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from({ length: n }, (_, i) => i), actorCount: 17, keyCount: 120 };
+  const traces = new Map<TraceName, TraceData>([['co-link', data]]);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < 17; i++) for (let j = i + 1; j < 17; j++) if ((i < 12) === (j < 12) || (i < 2 && j >= 12)) pairs.push([i, j]);
+  const graph: FusedGraph = {
+    actorCount: 17, a: Int32Array.from(pairs, ([x]) => x), b: Int32Array.from(pairs, ([, y]) => y), weight: new Float64Array(pairs.length).fill(1), logP: new Float64Array(pairs.length).fill(-10),
+    traces: ['co-link'], size: pairs.length,
+    perTrace: new Map([['co-link', { shared: new Float64Array(pairs.length).fill(3), idf: new Float64Array(pairs.length).fill(1), coActions: new Float64Array(pairs.length).fill(3), meanDelay: new Float64Array(pairs.length).fill(2000), logP: new Float64Array(pairs.length).fill(-10) }]]),
+  };
+  const whole = subCluster(Array.from({ length: 17 }, (_, i) => i), pairs.map((_, edge) => edge), graph);
+  const windows = new Map<TraceName, number>([['co-link', 60_000]]);
+  const result = { clusters: [whole], evidence: explainClusters([whole], traces, windows), graph, windows };
+  const facts: ClusterFacts = {
+    members: whole.members.map((member) => (member >= 12 ? { actor: member, actions: 20, topDomain: 'outlet.example', topDomainPosts: 20 } : { actor: member, actions: 8, topDomain: 'campaign.example', topDomainPosts: 6 })),
+    repostAuthors: [], medianRepostDelayMs: null, traces: whole.traces, exclusivity: result.evidence[0]?.exclusivity ?? 0,
+  };
+  assert.equal(organicExplanation(facts), null, 'the scenario: the cluster as a whole is flagged');
+  const separated = setAsideFeeds(result, traces, [facts], [null]);
+  assert.equal(separated.clusters.length, 2);
+  const [rest, feeds] = separated.clusters;
+  assert.deepEqual([...(rest?.members ?? [])].sort((x, y) => x - y), Array.from({ length: 12 }, (_, i) => i));
+  assert.equal(separated.explanations[0], null, 'the campaign stays flagged');
+  assert.equal(rest?.density, 1, 'described anew: a clique once the feeds are gone');
+  assert.ok((separated.evidence[0]?.occasions ?? 0) >= 6);
+  assert.ok(separated.evidence[0]?.coActions.every((item) => item.a < 12 && item.b < 12), 'its evidence names no feed');
+  assert.deepEqual([...(feeds?.members ?? [])].sort((x, y) => x - y), [12, 13, 14, 15, 16]);
+  assert.equal(separated.explanations[1]?.kind, 'syndication');
+  assert.deepEqual(separated.setAside.map((entry) => [entry.from, entry.to, entry.domain, entry.members.length]), [[0, 1, 'outlet.example', 5]]);
+  assert.deepEqual(separated.clusters.map((cluster) => cluster.id), [0, 1]);
+  // A cluster with an explanation already is left alone.
+  assert.equal(setAsideFeeds(result, traces, [facts], [{ kind: 'crowd', exclusivity: 0, reason: '' }]).setAside.length, 0);
 });

@@ -4,8 +4,12 @@
  * them), which is what analysts using coordination-network-toolkit ask for. One pass over each
  * trace's events, keeping only events of clustered accounts.
  */
+import { subCluster } from './clusters.js';
 import type { DetectedCluster } from './clusters.js';
+import type { FusedGraph } from './fuse.js';
 import { distinctActorsPerKey, sortByKeyTime } from './kernel/index.js';
+import { feedMembers, organicExplanation } from './organic.js';
+import type { ClusterFacts, FeedPart, OrganicExplanation, OrganicOptions } from './organic.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
 export interface SharedObject {
@@ -279,4 +283,94 @@ function recordOccasions(events: readonly number[], data: TraceData, all: Float6
     if (list === undefined) timesOf.set(actor, (list = []));
     list.push(time);
   }
+}
+
+/** Feeds set aside from a flagged cluster into a cluster of their own (see setAsideFeeds). */
+export interface FeedsSetAside {
+  /** Ids (positions in the returned list) of the cluster they left (-1 when what stayed was dropped) and of their own. */
+  from: number;
+  to: number;
+  domain: string;
+  members: number[];
+  reason: string;
+}
+
+export interface SeparatedClusters {
+  clusters: DetectedCluster[];
+  evidence: ClusterEvidence[];
+  explanations: (OrganicExplanation | null)[];
+  setAside: FeedsSetAside[];
+}
+
+export interface SetAsideOptions {
+  organic: Partial<OrganicOptions>;
+  /** As the pipeline's: what stays must still be a cluster, and one that met on this many occasions. */
+  minClusterSize: number;
+  minOccasions: number;
+}
+
+export const SET_ASIDE_DEFAULTS: Readonly<SetAsideOptions> = Object.freeze({ organic: {}, minClusterSize: 3, minOccasions: 2 });
+
+/**
+ * Each flagged cluster (explanation null) with an outlet's feeds beside it (feedMembers) is split:
+ * the feeds become a cluster of their own, explained as syndication and not flagged, and the rest
+ * is described and explained anew (kept if it is still a cluster that met on minOccasions
+ * occasions). Other clusters pass unchanged; ids are renumbered to positions in the list, feeds'
+ * clusters last.
+ * @example setAsideFeeds(result, traces, facts, explanations).setAside // which feeds left which cluster, and why
+ */
+export function setAsideFeeds(
+  result: { clusters: readonly DetectedCluster[]; evidence: readonly ClusterEvidence[]; graph: FusedGraph; windows: ReadonlyMap<TraceName, number> },
+  traces: ReadonlyMap<TraceName, TraceData>,
+  facts: readonly ClusterFacts[],
+  explanations: readonly (OrganicExplanation | null)[],
+  options?: Partial<SetAsideOptions>,
+): SeparatedClusters {
+  const opts = { ...SET_ASIDE_DEFAULTS, ...options };
+  const splits: { index: number; part: FeedPart; rest: DetectedCluster; feeds: DetectedCluster }[] = [];
+  result.clusters.forEach((cluster, index) => {
+    const clusterFacts = facts[index];
+    if (explanations[index] !== null || clusterFacts === undefined) return;
+    const pairs = cluster.internalEdges.map((edge) => [result.graph.a[edge] ?? -1, result.graph.b[edge] ?? -1] as const);
+    const part = feedMembers(clusterFacts, cluster.members, pairs, opts.organic);
+    if (part === null) return;
+    const feeds = new Set(part.members);
+    const rest = subCluster(cluster.members.filter((member) => !feeds.has(member)), cluster.internalEdges, result.graph);
+    splits.push({ index, part, rest, feeds: subCluster(part.members, cluster.internalEdges, result.graph) });
+  });
+  if (splits.length === 0) return { clusters: [...result.clusters], evidence: [...result.evidence], explanations: [...explanations], setAside: [] };
+  // Evidence anew for what stays and for the feeds: one pass over the traces for all of them.
+  const anew = explainClusters([...splits.map((split) => split.rest), ...splits.map((split) => split.feeds)], traces, result.windows);
+  const splitOf = new Map(splits.map((split, at) => [split.index, at]));
+  const clusters: DetectedCluster[] = [];
+  const evidence: ClusterEvidence[] = [];
+  const explained: (OrganicExplanation | null)[] = [];
+  const restId: number[] = splits.map(() => -1);
+  result.clusters.forEach((cluster, index) => {
+    const at = splitOf.get(index);
+    if (at === undefined) {
+      clusters.push(cluster);
+      evidence.push(result.evidence[index] as ClusterEvidence);
+      explained.push(explanations[index] ?? null);
+      return;
+    }
+    const split = splits[at]!;
+    const restEvidence = anew[at]!;
+    if (split.rest.members.length < opts.minClusterSize || restEvidence.occasions < opts.minOccasions) return;
+    restId[at] = clusters.length;
+    clusters.push(split.rest);
+    evidence.push(restEvidence);
+    const own = facts[index]!;
+    const kept = new Set(split.rest.members);
+    const restFacts: ClusterFacts = { ...own, members: own.members.filter((posting, i) => kept.has(posting.actor ?? cluster.members[i] ?? -1)), exclusivity: restEvidence.exclusivity };
+    explained.push(organicExplanation(restFacts, opts.organic));
+  });
+  const setAside = splits.map((split, at): FeedsSetAside => {
+    const to = clusters.length;
+    clusters.push(split.feeds);
+    evidence.push(anew[splits.length + at]!);
+    explained.push({ kind: 'syndication', domain: split.part.domain, reason: split.part.reason });
+    return { from: restId[at]!, to, domain: split.part.domain, members: split.part.members, reason: split.part.reason };
+  });
+  return { clusters: clusters.map((cluster, id) => ({ ...cluster, id })), evidence, explanations: explained, setAside };
 }

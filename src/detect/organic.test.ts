@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { organicExplanation } from './organic.js';
+import { feedMembers, organicExplanation } from './organic.js';
 import type { ClusterFacts } from './organic.js';
 
 const campaign: ClusterFacts = {
@@ -118,4 +118,48 @@ test('a campaign spreading its reposts over many outside sources is not a fandom
   const sources = Array.from({ length: 12 }, (_, i) => ({ author: `source${i}`, reposts: 200, inCluster: false }));
   const facts: ClusterFacts = { ...campaign, members: Array.from({ length: 60 }, () => campaign.members[0]!), repostAuthors: sources, medianRepostDelayMs: 300_000 };
   assert.equal(organicExplanation(facts), null);
+});
+
+/**
+ * The shape of synthetic scale 30, seed 7: a URL campaign of 12 accounts (a clique) whose readers'
+ * links touch an outlet's 7 feeds (a clique of their own), each feed linked to 2 campaign members.
+ * Campaign accounts 0-11, feeds 12-18.
+ */
+function campaignBesideFeeds(campaignOnlyLinks: number): { facts: ClusterFacts; members: number[]; pairs: [number, number][] } {
+  const members = Array.from({ length: 19 }, (_, i) => i);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < 12; i++) for (let j = i + 1; j < 12; j++) pairs.push([i, j]);
+  for (let i = 12; i < 19; i++) for (let j = i + 1; j < 19; j++) pairs.push([i, j]);
+  for (let feed = 12; feed < 19; feed++) pairs.push([feed % 2, feed], [2 + (feed % 3), feed]);
+  const facts: ClusterFacts = {
+    ...campaign,
+    // The first campaignOnlyLinks campaign accounts post nothing but their campaign's links, like feeds.
+    members: members.map((member) => (member >= 12 ? { actions: 300, topDomain: 'pearlpost.com', topDomainPosts: 290 }
+      : member < campaignOnlyLinks ? { actions: 40, topDomain: 'pearlview77.news', topDomainPosts: 40 } : { actions: 200, topDomain: 'pearlview77.news', topDomainPosts: 30 })),
+    traces: [{ trace: 'co-link', edges: pairs.length }],
+  };
+  return { facts, members, pairs };
+}
+
+test('an outlet\'s feeds beside a URL campaign are set aside, the campaign is not', () => {
+  const { facts, members, pairs } = campaignBesideFeeds(0);
+  assert.equal(organicExplanation(facts), null, 'the scenario: 7 feeds of 19 members do not explain the cluster as a whole');
+  const part = feedMembers(facts, members, pairs);
+  assert.equal(part?.domain, 'pearlpost.com');
+  assert.deepEqual(part?.members, [12, 13, 14, 15, 16, 17, 18]);
+  // Postings may name their actor (the store gives them in its own order).
+  const shuffled = { ...facts, members: facts.members.map((posting, i) => ({ ...posting, actor: i })).reverse() };
+  assert.deepEqual(feedMembers(shuffled, members, pairs)?.members, [12, 13, 14, 15, 16, 17, 18]);
+});
+
+test('campaign accounts posting only their campaign\'s links stay: they co-act with the campaign, not mainly with each other', () => {
+  const { facts, members, pairs } = campaignBesideFeeds(5);
+  const part = feedMembers(facts, members, pairs);
+  assert.deepEqual(part?.members, [12, 13, 14, 15, 16, 17, 18], 'only the outlet\'s feeds');
+  // Without the feeds, five of twelve campaign members post only pearlview77.news links, each linked to all 11 others.
+  const campaignOnly = { ...facts, members: facts.members.slice(0, 12) };
+  assert.equal(feedMembers(campaignOnly, members.slice(0, 12), pairs.filter(([x, y]) => x < 12 && y < 12)), null);
+  // One feed alone is not set aside (it has no fellow feeds to co-act with).
+  const oneFeed = pairs.filter(([x, y]) => x < 13 && y < 13);
+  assert.equal(feedMembers({ ...facts, members: facts.members.slice(0, 13) }, members.slice(0, 13), oneFeed), null);
 });

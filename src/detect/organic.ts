@@ -17,6 +17,11 @@
 import type { TraceName } from './traces/trace-names.js';
 
 export interface MemberPosting {
+  /**
+   * The member's actor index. Optional: when absent, the i-th posting is the i-th of the cluster's
+   * members (the order the sources give them in).
+   */
+  actor?: number;
   /** All actions of the member. */
   actions: number;
   /** The domain the member links to most, and how many of its actions are posts linking to it. */
@@ -76,6 +81,13 @@ export interface OrganicOptions {
   fandomMinDelayMs: number;
   /** Below this exclusivity the cluster met on everybody's objects: a crowd, not a campaign. */
   crowdMaxExclusivity: number;
+  /**
+   * Feeds of one outlet set aside from a cluster they do not explain as a whole (see feedMembers):
+   * at least this many, each with more than feedOwnEdgeShare of its edges in the cluster to fellow
+   * feeds of the outlet.
+   */
+  feedMinMembers: number;
+  feedOwnEdgeShare: number;
 }
 
 export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
@@ -87,6 +99,8 @@ export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
   fandomFansPerIdol: 50,
   fandomMinDelayMs: 120_000,
   crowdMaxExclusivity: 0.05,
+  feedMinMembers: 2,
+  feedOwnEdgeShare: 0.5,
 });
 
 const REPOST_TRACES = new Set<TraceName>(['co-repost', 'fast-repost', 'co-reply']);
@@ -146,4 +160,63 @@ export function organicExplanation(facts: ClusterFacts, options?: Partial<Organi
     };
   }
   return null;
+}
+
+/** Feeds of one outlet inside a cluster they do not explain as a whole (see feedMembers). */
+export interface FeedPart {
+  domain: string;
+  /** Actor indexes of the feeds set aside. */
+  members: number[];
+  reason: string;
+}
+
+/**
+ * The members of a cluster that are an outlet's feeds beside it, or null. A feed is a feed even
+ * beside a campaign: when readers of an outlet join a URL campaign's cluster on its links, the
+ * outlet's feeds come with them on a few edges, too few of the cluster's members for the
+ * syndication explanation of the whole (synthetic scale 30, seed 7: 7 feeds beside 12 members of
+ * a URL campaign, 6 beside 8 of a retweet ring). Set aside are members who post almost only links
+ * to one domain (syndicationPostShare of their actions) and co-act mainly with each other: more
+ * than feedOwnEdgeShare of each one's edges in the cluster go to fellow feeds of that domain
+ * (checked repeatedly as feeds drop out), and at least feedMinMembers remain. A campaign account
+ * posting only its domain's links co-acts with the campaign, not mainly with its like: it stays.
+ * `pairs` are the cluster's internal edges as actor pairs.
+ * @example feedMembers(facts, cluster.members, pairs)?.members // the outlet's feeds, to be set aside
+ */
+export function feedMembers(facts: ClusterFacts, members: readonly number[], pairs: readonly (readonly [number, number])[], options?: Partial<OrganicOptions>): FeedPart | null {
+  const opts = { ...ORGANIC_DEFAULTS, ...options };
+  const byDomain = new Map<string, Set<number>>();
+  facts.members.forEach((posting, index) => {
+    const actor = posting.actor ?? members[index];
+    if (actor === undefined || posting.topDomain === null || posting.actions <= 0) return;
+    if (posting.topDomainPosts / posting.actions < opts.syndicationPostShare) return;
+    let set = byDomain.get(posting.topDomain);
+    if (set === undefined) byDomain.set(posting.topDomain, (set = new Set()));
+    set.add(actor);
+  });
+  const neighbours = new Map<number, number[]>();
+  const link = (x: number, y: number): void => {
+    let list = neighbours.get(x);
+    if (list === undefined) neighbours.set(x, (list = []));
+    list.push(y);
+  };
+  for (const [x, y] of pairs) { link(x, y); link(y, x); }
+  let best: { domain: string; feeds: number[] } | null = null;
+  for (const [domain, candidates] of [...byDomain].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+    const feeds = new Set(candidates);
+    for (let changed = true; changed && feeds.size > 0;) {
+      changed = false;
+      for (const feed of [...feeds]) {
+        const around = neighbours.get(feed) ?? [];
+        const fellow = around.filter((other) => feeds.has(other)).length;
+        if (around.length === 0 || fellow <= opts.feedOwnEdgeShare * around.length) { feeds.delete(feed); changed = true; }
+      }
+    }
+    if (feeds.size >= opts.feedMinMembers && (best === null || feeds.size > best.feeds.length)) best = { domain, feeds: [...feeds].sort((x, y) => x - y) };
+  }
+  if (best === null) return null;
+  return {
+    domain: best.domain, members: best.feeds,
+    reason: `${best.feeds.length} of ${members.length} accounts post almost only links to ${best.domain} and co-act mainly with each other (an outlet's feeds beside the cluster): set aside`,
+  };
 }

@@ -38,6 +38,8 @@ export interface DetectCliOptions {
   minParticipation: string;
   edgeWeightQuantile: string;
   keepOrganic?: boolean;
+  /** false with --no-expand: no recruiting by account signals. */
+  expand?: boolean;
   fullNetwork?: boolean;
   viaStore?: boolean;
   maxPairsInMemory?: string;
@@ -143,6 +145,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--max-pairs-in-memory <n>', 'co-action pairs held in memory per trace before partitions spill to temp files (default: no limit)')
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
+    .option('--no-expand', 'do not recruit accounts into flagged clusters by account signals (creation burst, client, handle template and a behavioural tie; recruits go to recruited.csv and expansion.json)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
     .action(async (inputs: string[], options: DetectCliOptions) => runDetect(inputs, options, config, io));
@@ -182,9 +185,16 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     const facts = await source.clustersFacts(result.clusters.map((cluster, index) => ({
       members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0,
     })));
-    const explanations = facts.map((entry) => organicExplanation(entry));
+    // An outlet's feeds beside a flagged cluster are set aside into a cluster of their own (syndication).
+    const { setAsideFeeds } = await import('../../detect/explain.js');
+    const clusterSettings = { ...DETECT_DEFAULTS.cluster, ...detectOptions(options, DETECT_DEFAULTS).cluster };
+    const separated = setAsideFeeds(result, loaded.traces, facts, facts.map((entry) => organicExplanation(entry)), {
+      minClusterSize: clusterSettings.minClusterSize ?? 3, minOccasions: clusterSettings.minOccasions ?? 2,
+    });
+    result = { ...result, clusters: separated.clusters, evidence: separated.evidence };
+    const explanations = separated.explanations;
     const flagged = flaggedOnly(result, explanations, options.keepOrganic === true);
-    const clusters = await clusterReports(source, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true);
+    const clusters = await clusterReports(source, result, loaded.actorIds, loaded.textSamples, explanations, options.keepOrganic === true, separated.setAside);
     const summary = {
       input_rows: ingest?.read ?? await source.actionCount(),
       rejected_rows: ingest?.rejected ?? 0,
@@ -195,6 +205,9 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       clusters: flagged.clusters.length,
       organic_clusters_not_flagged: result.clusters.length - flagged.clusters.length,
       flagged_accounts: flagged.clusters.reduce((sum, cluster) => sum + cluster.members.length, 0),
+      feeds_set_aside: separated.setAside.map((entry) => ({
+        from_cluster: entry.from, to_cluster: entry.to, domain: entry.domain, accounts: entry.members.length, reason: entry.reason,
+      })),
       traces: result.traces.map((trace) => ({
         trace: trace.trace, events: trace.events, objects: trace.keys, window_seconds: trace.windowMs / 1000, window: trace.window,
         time_precision: trace.precision, warning: trace.warning, pairs_tested: trace.pairsTested, pairs_significant: trace.pairsSignificant,
@@ -203,7 +216,14 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       traces_without_data: loaded.missing,
       timings: timings,
     };
+    // Expansion by account signals, kept apart from behaviour members (src/cli/detect/expansion-stage.ts).
+    const expandStarted = performance.now();
+    const { runExpansion, writeExpansionOutputs } = await import('../detect/expansion-stage.js');
+    const expansion = options.expand === false ? null : await runExpansion({ source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters });
+    timings['expand_seconds'] = Math.round(performance.now() - expandStarted) / 1000;
     summary.network_edges = await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters, options.fullNetwork === true);
+    const expanded = await writeExpansionOutputs(options.out, expansion, flagged.clusters, loaded.actorIds, options.expand === false ? 'turned off (--no-expand)' : null);
+    Object.assign(summary, { recruited_accounts: expanded.recruited_accounts, expansion: expanded });
     lap('output_seconds');
     timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
     await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -22,13 +22,21 @@ export interface ClusterReport {
   evidence: { a: string; b: string; trace: TraceName; object: string; post_a: string; post_b: string; delay_seconds: number }[];
   /** Account and infrastructure signals against the baseline (null when the data has no profiles or logins). */
   attribution: AttributionEvidence | null;
+  /**
+   * Members set aside from this cluster (an outlet's feeds beside it: see feedMembers), with the
+   * cluster they were put in and why; empty when none were.
+   */
+  set_aside: { cluster: number; domain: string; accounts: string[]; reason: string }[];
 }
+
+/** Feeds set aside from cluster `from` into cluster `to` (setAsideFeeds). */
+export interface SetAsideNote { from: number; to: number; domain: string; members: readonly number[]; reason: string }
 
 const iso = (time: number): string => new Date(time).toISOString();
 const round = (value: number, digits = 4): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export async function clusterReports(source: DetectSource, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>,
-  explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean): Promise<ClusterReport[]> {
+  explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean, setAside: readonly SetAsideNote[] = []): Promise<ClusterReport[]> {
   // Resolve every label and post the reports name in one lookup per trace.
   const wantedKeys = new Map<TraceName, number[]>();
   const wantedRows: number[] = [];
@@ -85,6 +93,9 @@ export async function clusterReports(source: DetectSource, result: DetectionResu
         post_a: post(item.actionA), post_b: post(item.actionB), delay_seconds: round(item.deltaMs / 1000, 1),
       })),
       attribution: attribution[index] ?? null,
+      set_aside: setAside.filter((note) => note.from === cluster.id).map((note) => ({
+        cluster: note.to, domain: note.domain, accounts: note.members.map((member) => actorIds[member] ?? String(member)), reason: note.reason,
+      })),
     };
   });
 }

@@ -29,7 +29,7 @@ export async function clustersFacts(connection: DuckDBConnection, clusters: read
     domains AS (SELECT cluster, ix, ${DOMAIN} AS domain, count(DISTINCT r) AS posts
                 FROM (SELECT cluster, ix, r, unnest(urls) AS u FROM ls_cluster_actions WHERE kind = 'post') GROUP BY ALL),
     top AS (SELECT cluster, ix, arg_max(domain, posts) AS domain, max(posts) AS posts FROM domains GROUP BY ALL)
-    SELECT totals.cluster, totals.actions, top.domain, coalesce(top.posts, 0) AS posts FROM totals LEFT JOIN top USING (cluster, ix)`);
+    SELECT totals.cluster, totals.ix, totals.actions, top.domain, coalesce(top.posts, 0) AS posts FROM totals LEFT JOIN top USING (cluster, ix)`);
   const authorRows = await queryRows(connection, `
     SELECT m.cluster, m.target_actor AS author, count(*) AS reposts,
       bool_or(EXISTS (SELECT 1 FROM ls_d_actor d JOIN ls_cluster_member c ON c.ix = d.ix
@@ -40,7 +40,7 @@ export async function clustersFacts(connection: DuckDBConnection, clusters: read
     WHERE m.kind IN ('repost', 'share') AND m.time >= o.time GROUP BY m.cluster`);
   const facts: ClusterFacts[] = clusters.map((cluster) => ({ members: [], repostAuthors: [], medianRepostDelayMs: null, traces: cluster.traces, exclusivity: cluster.exclusivity }));
   for (const row of postingRows) {
-    const posting: MemberPosting = { actions: toNumber(row['actions']), topDomain: row['domain'] === null ? null : String(row['domain']), topDomainPosts: toNumber(row['posts']) };
+    const posting: MemberPosting = { actor: toNumber(row['ix']), actions: toNumber(row['actions']), topDomain: row['domain'] === null ? null : String(row['domain']), topDomainPosts: toNumber(row['posts']) };
     facts[toNumber(row['cluster'])]?.members.push(posting);
   }
   for (const row of authorRows) {
