@@ -43,13 +43,18 @@ export interface PartitionerOptions {
    * for the first time), so a message stays well under NATS's 1 MB max_payload.
    */
   maxLabelChars: number;
+  /**
+   * This publisher's index when several publish one job, each a disjoint share of the input (a
+   * worker joins them: nats/publisher-merge.ts). Batch numbers and ids are per publisher.
+   */
+  publisher: number;
 }
 
 /**
  * 2,000 events a message (about 70 KB): NATS's CPU goes by messages more than by bytes, and 2,000
  * cost the servers about half of what 500 did per event (bench/stream.mjs nats; docs/streaming.md).
  */
-export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000 });
+export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000, publisher: 0 });
 
 /** One encoded batch for one partition. */
 export interface OutBatch {
@@ -58,6 +63,8 @@ export interface OutBatch {
   b: number;
   /** An end marker (no events; the partition's last message). */
   end: boolean;
+  /** The publisher that numbered it (PartitionerOptions.publisher). */
+  publisher: number;
   bytes: Uint8Array;
 }
 
@@ -143,6 +150,7 @@ export class Partitioner {
     const { partitions, batchSize } = this.options;
     if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a whole number >= 1, got ${partitions}`);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 2 ** 20) throw new RangeError(`batchSize must be a whole number from 1 to 2^20, got ${batchSize}`);
+    if (!Number.isInteger(this.options.publisher) || this.options.publisher < 0 || this.options.publisher >= 2 ** 16) throw new RangeError(`publisher must be a whole number from 0 to 65535, got ${this.options.publisher}`);
     if (!(this.options.maxLabelChars >= 1)) throw new RangeError(`maxLabelChars must be at least 1, got ${this.options.maxLabelChars}`);
     this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
   }
@@ -195,7 +203,8 @@ export class Partitioner {
   #emit(partition: number, out: OutBatch[]): void {
     const part = this.#parts[partition]!;
     if (part.count === 0 && part.newActors.length === 0 && part.newKeys.length === 0) return;
-    out.push({ partition, b: part.b, end: false, bytes: encodeBatch({ b: part.b, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }) });
+    const publisher = this.options.publisher;
+    out.push({ partition, b: part.b, end: false, publisher, bytes: encodeBatch({ b: part.b, publisher, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }) });
     part.b++;
     part.count = 0;
     part.newActors = [];
@@ -208,7 +217,8 @@ export class Partitioner {
   finish(out: OutBatch[], end = true): void {
     for (let partition = 0; partition < this.#parts.length; partition++) {
       this.#emit(partition, out);
-      if (end) out.push({ partition, b: this.#parts[partition]!.b, end: true, bytes: encodeEnd(this.#parts[partition]!.b) });
+      const b = this.#parts[partition]!.b, publisher = this.options.publisher;
+      if (end) out.push({ partition, b, end: true, publisher, bytes: encodeEnd(b, publisher) });
     }
   }
 }

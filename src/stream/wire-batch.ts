@@ -6,7 +6,8 @@
  *
  * Layout (little-endian; every column starts on an 8-byte boundary):
  * - header, 8 × u32: magic, flags (bit 0: end marker), batch number (an end marker: the batches
- *   before it), events, new accounts, new keys, label bytes, 0;
+ *   before it), events, new accounts, new keys, label bytes, publisher (0 when a job has one; with
+ *   several, each numbers its batches and ids on its own: nats/publisher-merge.ts joins them);
  * - u32 per new label: its length in UTF-16 code units (accounts first, then keys);
  * - u8 per new key: its trace, as an index into STREAM_TRACES;
  * - i32 per event: account id; i32 per event: key id (-1: an action with no trace event, which
@@ -25,6 +26,8 @@ const END = 1;
 export interface EventBatch {
   /** Batch number within its partition (0, 1, …); for an end marker, how many batches came before it. */
   b: number;
+  /** Which of a job's publishers sent it (batch numbers and ids are per publisher); absent: 0. */
+  publisher?: number;
   end: boolean;
   /** Labels of the account ids first used here (`platform NUL id`), in id order. */
   newActors: string[];
@@ -58,7 +61,7 @@ export function encodeBatch(batch: EventBatch): Uint8Array {
   const textAt = timeAt + 8 * n;
   const out = new Uint8Array(textAt + text.length);
   const u32 = new Uint32Array(out.buffer, 0, HEADER_BYTES / 4 + labels.length);
-  u32.set([MAGIC, batch.end ? END : 0, batch.b, n, batch.newActors.length, batch.newKeys.length, text.length, 0]);
+  u32.set([MAGIC, batch.end ? END : 0, batch.b, n, batch.newActors.length, batch.newKeys.length, text.length, batch.publisher ?? 0]);
   for (let i = 0; i < labels.length; i++) u32[HEADER_BYTES / 4 + i] = labels[i]!.length;
   for (let i = 0; i < batch.newKeys.length; i++) out[tracesAt + i] = TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255;
   new Int32Array(out.buffer, actorAt, n).set(batch.actor.subarray(0, n));
@@ -68,9 +71,9 @@ export function encodeBatch(batch: EventBatch): Uint8Array {
   return out;
 }
 
-/** An end marker: the partition's last message, saying how many batches precede it. */
-export function encodeEnd(batches: number): Uint8Array {
-  return encodeBatch({ b: batches, end: true, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) });
+/** An end marker: the partition's (or, with several publishers, the publisher's) last message, saying how many batches precede it. */
+export function encodeEnd(batches: number, publisher = 0): Uint8Array {
+  return encodeBatch({ b: batches, end: true, publisher, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) });
 }
 
 /** Reads `encodeBatch`'s bytes; throws a LockstepError naming `where` and what is wrong. */
@@ -81,7 +84,7 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
   // Node Buffer's slice() is a view, so copy through the Uint8Array constructor).
   const bytes = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
   const header = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_BYTES / 4);
-  const [magic, flags, b, n, actors, keys, textBytes] = header as unknown as [number, number, number, number, number, number, number];
+  const [magic, flags, b, n, actors, keys, textBytes, publisher] = header as unknown as [number, number, number, number, number, number, number, number];
   if (magic !== MAGIC) throw bad('wrong magic number');
   const labels = actors + keys;
   const lengthsAt = HEADER_BYTES;
@@ -107,7 +110,7 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
     newKeyTraces[i] = trace;
   }
   return {
-    b, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n,
+    b, publisher, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n,
     actor: new Int32Array(bytes.buffer, bytes.byteOffset + actorAt, n),
     key: new Int32Array(bytes.buffer, bytes.byteOffset + keyAt, n),
     time: new Float64Array(bytes.buffer, bytes.byteOffset + timeAt, n),

@@ -49,8 +49,11 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .argument('<file>', 'Jetstream JSONL file')
     .option('--batch <n>', 'events per message', '2000')
     .option('--replicas <n>', 'stream replicas', '3')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string }) => {
+    .option('--publisher <i>', 'this publisher\'s index when several publish the job, each a disjoint share of the input (workers take --publishers)', '0')
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string }) => {
       const job = checkJob(options.job);
+      const publisher = whole('--publisher', options.publisher, 0);
+      if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
       const [{ parseJetstreamLine }, { ensureJobStorage, publishJob }] = await Promise.all([import('../../stream/jetstream-line.js'), jobs()]);
       let line = 0, rejected = 0, actions = 0;
       // Read, parse and publish as one stream: batches leave while the file is still read, and no
@@ -69,9 +72,9 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       }
       const sent = await withNats(options.nats, async (nc) => {
         await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
-        return publishJob(nc.jetstream(), read(), { job, partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1) });
+        return publishJob(nc.jetstream(), read(), { job, partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1), publisher });
       });
-      io.err(`lockstep stream-publish: ${actions} actions, ${sent.events} events in ${sent.batches} batches to job ${job}; ${rejected} lines rejected`);
+      io.err(`lockstep stream-publish: ${actions} actions, ${sent.events} events in ${sent.batches} batches to job ${job}${publisher > 0 ? ` as publisher ${publisher}` : ''}; ${rejected} lines rejected`);
     });
 
   common(program.command('stream-worker'))
@@ -80,11 +83,14 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--of <n>', 'workers in the job (partition p goes to worker p mod n)', '1')
     .option('--window <seconds>', 'co-action window', '60')
     .option('--ack-wait <seconds>', 'a dead worker\'s messages are redelivered after this long', '5')
-    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string }) => {
+    .option('--publishers <n>', 'publishers of the job (stream-publish --publisher 0 … n-1); a partition is done at all their end markers', '1')
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       const of = whole('--of', options.of, 1);
       const index = whole('--index', options.index, 0);
+      const publishers = whole('--publishers', options.publishers, 1);
+      if (publishers > 2 ** 16) throw badOption('--publishers', `${publishers} must be at most 65536`);
       if (index >= of) throw badOption('--index', `${index} must be below --of ${of}`);
       const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
       const { workPartition } = await jobs();
@@ -94,7 +100,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         await Promise.all(mine.map(async (partition) => {
           const partial = await workPartition(nc, partition, {
             job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
-            ackWaitMs: Number(options.ackWait) * 1000, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
+            ackWaitMs: Number(options.ackWait) * 1000, publishers, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
           });
           events += partial.events;
           io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);

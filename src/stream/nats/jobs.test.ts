@@ -130,4 +130,41 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.ok(theirs.length >= 2);
     assert.deepEqual(result.clusters.map((c) => [...c.members].sort().join(',')).sort(), theirs);
   });
+
+  it('two publishers on halves of the input (stream-publish --publisher), workers waiting for both (--publishers 2), give the batch clusters', async () => {
+    const { lines } = jetstreamStream({ durationMs: 900_000, organicPerSecond: 3, ringEveryMs: 90_000, seed: 6 });
+    const whole = join(dir, 'two-whole.jsonl');
+    await writeFile(whole, `${lines.join('\n')}\n`);
+    // The firehose split across two front ends, line by line (any disjoint split will do).
+    const shares = [lines.filter((_, i) => i % 2 === 0), lines.filter((_, i) => i % 2 === 1)];
+    assert.ok(shares[0]!.length > 100 && shares[1]!.length > 100);
+    await Promise.all(shares.map((share, i) => writeFile(join(dir, `two-${i}.jsonl`), `${share.join('\n')}\n`)));
+    const batch = await batchDetect([whole], DEFAULT_STREAM_TRACES, 60_000);
+    const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(child);
+      let out = '', err = '';
+      child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+      child.on('exit', (code) => resolve({ code, out, err }));
+    });
+    const common = ['--nats', cluster.urls.join(','), '--job', 'two', '--partitions', '4'];
+    const workers = [0, 1].map((index) => run(['stream-worker', ...common, '--publishers', '2', '--index', String(index), '--of', '2']));
+    // Publisher 1 first and alone: the workers must not finish on its end markers.
+    const second = await run(['stream-publish', join(dir, 'two-1.jsonl'), ...common, '--batch', '100', '--publisher', '1']);
+    assert.equal(second.code, 0, second.err);
+    assert.match(second.err, /as publisher 1/);
+    await assert.rejects(collectPartials(nc, 'two', 4, 1_500), /4 partitions without a partial/, 'no partial before publisher 0 has ended');
+    const first = await run(['stream-publish', join(dir, 'two-0.jsonl'), ...common, '--batch', '100', '--publisher', '0']);
+    assert.equal(first.code, 0, first.err);
+    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
+    assert.equal(coordinated.code, 0, coordinated.err);
+    for (const worker of await Promise.all(workers)) assert.equal(worker.code, 0, worker.err);
+    const result = JSON.parse(coordinated.out) as { accounts: number; edges: number; clusters: { members: string[] }[] };
+    assert.equal(result.accounts, batch.actorIds.length);
+    assert.equal(result.edges, batch.result.graph.size);
+    const theirs = clusterAccounts(batch.result.graph).map((c) => c.members.map((m) => batch.actorIds[m]).sort().join(',')).sort();
+    assert.ok(theirs.length >= 2);
+    assert.deepEqual(result.clusters.map((c) => [...c.members].sort().join(',')).sort(), theirs);
+  });
 });

@@ -17,6 +17,7 @@ import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
 import type { OutBatch } from '../partitioner.js';
+import { batchPublisher, PublisherMerge } from './publisher-merge.js';
 
 export const EVENTS_STREAM = 'LOCKSTEP_EVENTS';
 export const PARTIALS_BUCKET = 'lockstep-partials';
@@ -55,17 +56,20 @@ export interface JobOptions {
   partitions: number;
   traces: readonly StreamTrace[];
   batchSize: number;
+  /** This publisher's index when several publish the job, each a disjoint share of the input (default 0). */
+  publisher?: number;
 }
 
 /**
- * Publishes encoded batches to `job`'s subjects, each with its message id (job, partition, batch
- * number or `end`), at most `inFlight` unconfirmed at a time. Returns the event batches sent.
+ * Publishes encoded batches to `job`'s subjects, each with its message id (job, partition, the
+ * publisher if not 0, batch number or `end`), at most `inFlight` unconfirmed at a time. Returns
+ * the event batches sent.
  */
 export async function publishBatches(js: JetStreamClient, job: string, batches: Iterable<OutBatch>, inFlight = 64): Promise<number> {
   const pending: Promise<unknown>[] = [];
   let sent = 0;
-  for (const { partition, b, end, bytes } of batches) {
-    const id = `${job}.${partition}.${end ? 'end' : b}`;
+  for (const { partition, b, end, publisher, bytes } of batches) {
+    const id = `${job}.${partition}.${publisher > 0 ? `q${publisher}.` : ''}${end ? 'end' : b}`;
     pending.push(retry(`publish ${id}`, () => js.publish(`lockstep.events.${job}.${partition}`, bytes, { msgID: id })));
     if (!end) sent++;
     if (pending.length >= inFlight) await Promise.all(pending.splice(0));
@@ -110,6 +114,8 @@ export interface WorkerOptions {
   maxPartnersPerEvent: number;
   /** Unacked messages come back after this long (a dead worker's, to its replacement). */
   ackWaitMs: number;
+  /** Publishers of the job (each sends its own end marker per partition; default 1). */
+  publishers?: number;
   onProgress?: (partition: number, batches: number) => void;
 }
 
@@ -148,6 +154,8 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     deliver_policy: DeliverPolicy.All, ack_wait: nanos(options.ackWaitMs), max_ack_pending: -1,
   }));
   const work = new PartitionWork(partition, options);
+  const publishers = options.publishers ?? 1;
+  const merge = publishers > 1 ? new PublisherMerge(partition, publishers) : null;
   const held: JsMsg[] = [];
   // Looked up once (each look-up is a request the servers answer), again after an error.
   let consumer: Consumer | null = null;
@@ -159,7 +167,10 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
       const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
       for await (const message of messages) {
         held.push(message);
-        work.add(message.data, `${message.subject} #${message.seq}`);
+        const where = `${message.subject} #${message.seq}`;
+        if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
+        else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
+        else work.add(message.data, where);
         if (work.complete) break;
       }
       options.onProgress?.(partition, work.batches);
@@ -170,6 +181,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     }
   }
   const partial = work.finish();
+  partial.duplicates += merge?.duplicates ?? 0;
   await retry('store partial', () => store.putBlob({ name: partialName(options.job, partition) }, packPartial(partial)));
   for (const message of held) message.ack();
   await nc.flush();
