@@ -28,8 +28,14 @@ export const MEMBER_TEST_DEFAULTS: Readonly<MemberTestOptions> = Object.freeze({
 
 /** One trace's co-actions and its activity (distinct objects per actor). */
 export interface TieTable {
-  pairs: PairTable;
+  /**
+   * The co-actions; with `strength` given, only rows whose two actors may share a cluster need
+   * be here (the others count only towards the strengths).
+   */
+  pairs: Pick<PairTable, 'a' | 'b' | 'shared' | 'size'>;
   activity: Float64Array;
+  /** Σ_b shared(a, b) per actor over all the trace's pairs (computed from `pairs` when absent). */
+  strength?: Float64Array;
 }
 
 /**
@@ -55,8 +61,8 @@ export function tiedMembers(clusterOf: Int32Array, families: readonly (readonly 
   for (const family of families) {
     const observed = new Float64Array(n);
     const expected = new Float64Array(n);
-    for (const { pairs, activity } of family) {
-      const { strength } = actorStrengths(pairs, n);
+    for (const { pairs, activity, strength: given } of family) {
+      const strength = given ?? actorStrengths(pairs, n).strength;
       let total = 0;
       for (let actor = 0; actor < activity.length; actor++) total += activity[actor] ?? 0;
       if (total <= 0) continue;
