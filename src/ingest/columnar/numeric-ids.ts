@@ -60,6 +60,8 @@ class Shape {
 export class NumericIds {
   private shapes: Shape[] = [];
   private last: Shape | null = null;
+  /** Per value length: the shape last found for a value of that length (the fast path's guess). */
+  private readonly byLength: (Shape | null)[];
   private shape: Shape | null = null;
   private hi = 0;
   private lo = 0;
@@ -67,6 +69,7 @@ export class NumericIds {
 
   constructor(options?: Partial<NumericIdsOptions>) {
     this.opts = { ...NUMERIC_IDS_DEFAULTS, ...options };
+    this.byLength = new Array<Shape | null>(this.opts.maxPrefix + MAX_DIGITS + 1).fill(null);
   }
 
   /**
@@ -74,6 +77,25 @@ export class NumericIds {
    * -2 when the byte path owns it. `create` false: look up only, never add a shape.
    */
   lookup(bytes: Uint8Array, start: number, end: number, create: boolean): number {
+    // Fast path: the value has the prefix and digit count (at most LO_DIGITS) of the shape last seen
+    // with its length, read forwards. The prefix ends in a non-digit (or is empty), so its digit
+    // run is exactly those digits. (A column's values of one length are nearly always one shape.)
+    const last = end - start < this.byLength.length ? this.byLength[end - start]! : null;
+    if (last !== null && last.digits <= LO_DIGITS) {
+      const prefix = last.prefix;
+      const digitsAt = start + prefix.length;
+      let i = start;
+      while (i < digitsAt && prefix[i - start] === bytes[i]) i++;
+      if (i === digitsAt) {
+        let lo = 0;
+        for (; i < end; i++) {
+          const digit = bytes[i]! - ZERO;
+          if (digit < 0 || digit > 9) break;
+          lo = lo * 10 + digit;
+        }
+        if (i === end) return this.found(last, 0, lo);
+      }
+    }
     // One backward pass finds the digits and their value: the last LO_DIGITS into `lo`, the rest
     // into `hi` (exact: at most 15 of them are kept, below 2^53).
     let d = end, lo = 0, hi = 0, unit = 1;
@@ -87,6 +109,12 @@ export class NumericIds {
     if (digits === 0 || digits > MAX_DIGITS || d - start > this.opts.maxPrefix) return -2;
     const shape = this.findShape(bytes, start, d, digits, create);
     if (shape === null) return -2;
+    this.byLength[end - start] = shape;
+    return this.found(shape, hi, lo);
+  }
+
+  /** The id of number (hi, lo) of `shape`, -1 when new (kept for `add`). */
+  private found(shape: Shape, hi: number, lo: number): number {
     this.shape = shape; this.hi = hi; this.lo = lo;
     const offset = lo - shape.base;
     if (hi === 0 && offset >= 0 && offset < shape.dense.length) {
