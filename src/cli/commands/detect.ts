@@ -38,6 +38,8 @@ export interface DetectCliOptions {
   minParticipation: string;
   edgeWeightQuantile: string;
   keepOrganic?: boolean;
+  /** Hidden: 'off' turns off the group test's merge of one-occasion groups (for checking what it buys). */
+  mergePushes?: 'on' | 'off';
   /** false with --no-expand: no recruiting by account signals. */
   expand?: boolean;
   fullNetwork?: boolean;
@@ -87,6 +89,7 @@ function detectOptions(options: DetectCliOptions, defaults: Readonly<DetectOptio
     fdr: parseNumber('--fdr', options.fdr, 0, 1),
     minShared: parseNumber('--min-shared', options.minShared, 1),
     cluster: { ...defaults.cluster, minClusterSize: parseNumber('--min-cluster-size', options.minClusterSize, 2) },
+    ...(options.mergePushes === 'off' && defaults.group !== false ? { group: { ...defaults.group, mergePushes: false } } : {}),
   };
 }
 
@@ -145,6 +148,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--max-pairs-in-memory <n>', 'co-action pairs held in memory per trace before partitions spill to temp files (default: no limit)')
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
+    .addOption(new Option('--merge-pushes <on|off>', 'the group test\'s merge of groups that met once each (checking what it buys)').choices(['on', 'off']).hideHelp())
     .option('--no-expand', 'do not recruit accounts into flagged clusters by account signals (creation burst, client, handle template and a behavioural tie; recruits go to recruited.csv and expansion.json)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
