@@ -17,6 +17,7 @@ import { attributeFromStore } from '../commands/signals.js';
 import { loadTraces } from './load-traces.js';
 import type { LoadedTraces } from './load-traces.js';
 
+import type { AccountFacts } from '../../detect/expand-by-signals.js';
 export type { ClusterInput } from '../../store/duckdb/cluster-facts.js';
 
 /** A stored action as the reports name it. */
@@ -35,6 +36,8 @@ export interface DetectSource {
   actionCount(): Promise<number>;
   /** Attribution evidence per cluster (members' ids), when the source holds profiles or logins (src/signals). */
   attribution?(groups: readonly (readonly string[])[]): Promise<(AttributionEvidence | null)[]>;
+  /** Per-account facts for the expansion by signals (after loadTraces), indexed like `actorIds`; absent when the source has no profiles. */
+  accountFacts?(actorIds: readonly string[]): Promise<AccountFacts | null>;
   close(): Promise<void>;
 }
 

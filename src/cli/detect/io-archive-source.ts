@@ -14,7 +14,7 @@ import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import { IO_KINDS, KIND_POST, KIND_REPOST } from '../../ingest/columnar/index.js';
 import { normalizeAll, normalizeUrl, parseListField } from '../../model/index.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
-import { ioAttribution } from './io-attribution.js';
+import { ioAccountFacts, ioAttribution } from './io-attribution.js';
 import { codePointOrder, compareCodePoints, ioTrace, urlDomain } from './io-traces.js';
 import type { IoActionView } from './io-traces.js';
 import type { LoadedTraces } from './load-traces.js';
@@ -213,6 +213,7 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
     },
 
     attribution: (groups) => ioAttribution(columns, row, groups),
+    accountFacts: async (actorIds) => ioAccountFacts(columns, row, actorIds),
 
     actionCount: async () => n,
     close: async () => undefined,

@@ -9,7 +9,9 @@
  */
 import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import type { Actor } from '../../model/index.js';
+import type { AccountFacts } from '../../detect/expand-by-signals.js';
 import type { ActivitySummary, AttributionEvidence } from '../../signals/index.js';
+import { groupingTemplate, isSpecificTemplate } from '../../signals/handle-pattern.js';
 import { SIGNALS_DEFAULTS } from '../commands/signals.js';
 
 const DAY_MS = 86_400_000;
@@ -91,4 +93,54 @@ export async function ioAttribution(columns: IoTweetsColumns, rows: Int32Array, 
   const { attributor } = await import('../../signals/index.js');
   const attribute = attributor({ actors, activity, logins: [], lookup: null });
   return groups.map((group) => attribute.evidence(group));
+}
+
+/** Archive-hashed ids (base64 digests) stand where a handle was withheld: not handles. */
+const HASHED_HANDLE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
+
+/**
+ * The per-account facts the expansion by signals reads (src/detect/expand-by-signals.ts), indexed
+ * like `actorIds`: creation day, most used client app over the account's actions (ties to the
+ * client met first), and its handle's grouping template when the handle is visible and specific.
+ * @example const facts = ioAccountFacts(columns, actions.row, loaded.actorIds);
+ */
+export function ioAccountFacts(columns: IoTweetsColumns, rows: Int32Array, actorIds: readonly string[]): AccountFacts {
+  const n = actorIds.length;
+  const facts: AccountFacts = { createdDay: new Float64Array(n).fill(NaN), client: new Int32Array(n).fill(-1), template: new Int32Array(n).fill(-1) };
+  const actorOf = new Map<string, number>();
+  actorIds.forEach((id, actor) => actorOf.set(id, actor));
+  const actorOfUser = new Int32Array(columns.users.size).fill(-1);
+  for (let user = 0; user < columns.users.size; user++) actorOfUser[user] = actorOf.get(columns.users.text(user)) ?? -1;
+  const templates = new Map<string, number>();
+  for (const [user, profile] of columns.profiles) {
+    const actor = actorOfUser[user]!;
+    if (actor < 0) continue;
+    if (profile.createdAt !== null) facts.createdDay[actor] = Math.floor(profile.createdAt / DAY_MS);
+    const handle = profile.handle;
+    if (handle !== null && handle !== '' && !HASHED_HANDLE.test(handle)) {
+      const template = groupingTemplate(handle);
+      if (isSpecificTemplate(template)) {
+        let id = templates.get(template);
+        if (id === undefined) templates.set(template, (id = templates.size));
+        facts.template[actor] = id;
+      }
+    }
+  }
+  // Client counts per (actor, client) in one flat table: clients are few.
+  const clients = columns.clients.size;
+  const counts = new Int32Array(n * Math.max(1, clients));
+  for (const r of rows) {
+    const actor = actorOfUser[columns.user[r]!]!;
+    const client = columns.client[r]!;
+    if (actor >= 0 && client >= 0) counts[actor * clients + client]! += 1;
+  }
+  for (let actor = 0; actor < n; actor++) {
+    let best = -1, most = 0;
+    for (let client = 0; client < clients; client++) {
+      const c = counts[actor * clients + client]!;
+      if (c > most) { most = c; best = client; }
+    }
+    facts.client[actor] = best;
+  }
+  return facts;
 }
