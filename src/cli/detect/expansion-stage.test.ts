@@ -2,6 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
 import type { ExpansionResult } from '../../detect/expand-by-signals.js';
 import type { DetectSource } from './detect-source.js';
@@ -13,7 +14,7 @@ after(async () => { for (const dir of dirs) await rm(dir, { recursive: true, for
 async function outDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'lockstep-expansion-'));
   dirs.push(dir);
-  await writeFile(join(dir, 'accounts.csv'), 'account_id,cluster_id,score\nA,7,0.9\nB,7,0.8\n');
+  await writeFile(join(dir, 'accounts.csv'), 'account_id,cluster_id,score\r\nA,7,0.9\r\nB,7,0.8\r\n');
   return dir;
 }
 
@@ -30,8 +31,11 @@ describe('expansion stage outputs', () => {
   it('adds recruits to accounts.csv with score 0 under the output cluster id, and says why in recruited.csv and expansion.json', async () => {
     const dir = await outDir();
     const summary = await writeExpansionOutputs(dir, expansion, [{ id: 7 }], ['A', 'B', 'C,x'], null);
-    assert.equal(await readFile(join(dir, 'accounts.csv'), 'utf8'), 'account_id,cluster_id,score\nA,7,0.9\nB,7,0.8\n"C,x",7,0\n');
-    assert.equal(await readFile(join(dir, 'recruited.csv'), 'utf8'), 'account_id,cluster_id,signals,chance\n"C,x",7,creation_burst+client+behaviour_tie,0.0001\n');
+    assert.equal(await readFile(join(dir, 'accounts.csv'), 'utf8'), 'account_id,cluster_id,score\r\nA,7,0.9\r\nB,7,0.8\r\n"C,x",7,0\r\n');
+    assert.equal(await readFile(join(dir, 'recruited.csv'), 'utf8'), 'account_id,cluster_id,signals,chance\r\n"C,x",7,creation_burst+client+behaviour_tie,0.0001\r\n');
+    // As lockstep eval reads it: the line ending of the first record is the one of every record.
+    const rows = parse(await readFile(join(dir, 'accounts.csv'), 'utf8'), { columns: true }) as { account_id: string; score: string }[];
+    assert.deepEqual(rows.map((row) => [row.account_id, row.score]), [['A', '0.9'], ['B', '0.8'], ['C,x', '0']]);
     const report = JSON.parse(await readFile(join(dir, 'expansion.json'), 'utf8')) as { clusters: { cluster_id: number; identity_matches: number; recruited: { account_id: string; signals: string[] }[] }[] };
     assert.equal(report.clusters[0]?.cluster_id, 7);
     assert.equal(report.clusters[0]?.identity_matches, 3);
@@ -42,8 +46,8 @@ describe('expansion stage outputs', () => {
   it('turned off or without profiles, accounts.csv is left as it is and the summary says why', async () => {
     const dir = await outDir();
     const summary = await writeExpansionOutputs(dir, null, [{ id: 7 }], ['A', 'B', 'C'], 'turned off (--no-expand)');
-    assert.equal(await readFile(join(dir, 'accounts.csv'), 'utf8'), 'account_id,cluster_id,score\nA,7,0.9\nB,7,0.8\n');
-    assert.equal(await readFile(join(dir, 'recruited.csv'), 'utf8'), 'account_id,cluster_id,signals,chance\n');
+    assert.equal(await readFile(join(dir, 'accounts.csv'), 'utf8'), 'account_id,cluster_id,score\r\nA,7,0.9\r\nB,7,0.8\r\n');
+    assert.equal(await readFile(join(dir, 'recruited.csv'), 'utf8'), 'account_id,cluster_id,signals,chance\r\n');
     assert.equal(summary.enabled, false);
     assert.equal(summary.note, 'turned off (--no-expand)');
     const source = { accountFacts: undefined } as unknown as DetectSource;

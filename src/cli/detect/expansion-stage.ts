@@ -12,6 +12,7 @@ import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExpandOptions, ExpansionResult, SignaturePart } from '../../detect/expand-by-signals.js';
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
+import { csvField } from '../../detect/output/index.js';
 import type { DetectSource } from './detect-source.js';
 
 /** What the stage adds to summary.json. */
@@ -32,7 +33,9 @@ export interface ExpansionStageInput {
   clusters: readonly { id: number; members: readonly number[] }[];
 }
 
-const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+// accounts.csv is CRLF-terminated (detect/output/tables.ts); appended rows must be too, or a CSV
+// reader that takes the line ending from the first record reads them as one record.
+const EOL = '\r\n';
 const round = (value: number, digits = 6): number => Number(value.toPrecision(digits));
 
 /**
@@ -57,13 +60,13 @@ function partJson(part: SignaturePart): Record<string, unknown> {
  */
 export async function writeExpansionOutputs(dir: string, expansion: ExpansionResult | null, clusters: readonly { id: number }[], actorIds: readonly string[], note: string | null): Promise<ExpansionSummary> {
   if (expansion === null) {
-    await writeFile(join(dir, 'recruited.csv'), 'account_id,cluster_id,signals,chance\n');
+    await writeFile(join(dir, 'recruited.csv'), `account_id,cluster_id,signals,chance${EOL}`);
     return { enabled: false, note: note ?? 'the input has no account profiles to expand by', clusters_tested: 0, clusters_expanded: 0, recruited_accounts: 0 };
   }
   const idOf = (index: number): number => clusters[index]?.id ?? index;
   const rows = expansion.recruits.map((recruit) => ({ account: actorIds[recruit.account] ?? String(recruit.account), cluster: idOf(recruit.cluster), recruit }));
-  if (rows.length > 0) await appendFile(join(dir, 'accounts.csv'), rows.map((row) => `${csvField(row.account)},${row.cluster},0\n`).join(''));
-  await writeFile(join(dir, 'recruited.csv'), `account_id,cluster_id,signals,chance\n${rows.map((row) => `${csvField(row.account)},${row.cluster},${row.recruit.signals.join('+')},${round(row.recruit.chance, 4)}\n`).join('')}`);
+  if (rows.length > 0) await appendFile(join(dir, 'accounts.csv'), rows.map((row) => `${csvField(row.account)},${row.cluster},0${EOL}`).join(''));
+  await writeFile(join(dir, 'recruited.csv'), `account_id,cluster_id,signals,chance${EOL}${rows.map((row) => `${csvField(row.account)},${row.cluster},${row.recruit.signals.join('+')},${round(row.recruit.chance, 4)}${EOL}`).join('')}`);
   const report = expansion.clusters.map((entry) => ({
     cluster_id: idOf(entry.cluster),
     skipped: entry.skipped,
