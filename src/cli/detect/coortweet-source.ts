@@ -205,6 +205,20 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
   /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
   const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions): TraceData | null => {
     if (name === 'fast-repost' && originals === 0) return null;
+    if (name === 'co-repost' && n === columns.size && n > 0) {
+      // Every row an action (no duplicates: actions are the rows in order) and every actor kept:
+      // keys numbered by first appearance are the object ids themselves (the interner numbers
+      // objects by first appearance in the rows), so no key table is needed.
+      let everyActor = true;
+      for (let a = 0; a < n && everyActor; a++) everyActor = actionActor[a]! >= 0;
+      if (everyActor) {
+        const start = new Int32Array(objects.size + 1);
+        const object = columns.object;
+        for (let a = 0; a < n; a++) start[object[a]! + 1]!++;
+        keyObjects.set(name, Int32Array.from({ length: objects.size }, (_, o) => o));
+        return keyTimeOrdered(object, start, n, actionActor, actions.time, actorCount);
+      }
+    }
     // Keys numbered by first appearance in action order; -1: the action is not an event.
     const eventKey = new Int32Array(n);
     const keyOf = new Int32Array(objects.size).fill(-1);

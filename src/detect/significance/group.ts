@@ -174,18 +174,19 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   const candidates: number[] = [];
   for (let row = 0; row < pairs.size; row++) if ((pairs.shared[row] ?? 0) >= opts.linkMinShared) candidates.push(row);
   if (candidates.length === 0 || total <= 0) return { groups: [], groupOf, pairs };
-  const csr = buildCsr(events.actorCount,
-    Int32Array.from(candidates, (row) => pairs.a[row] ?? 0),
-    Int32Array.from(candidates, (row) => pairs.b[row] ?? 0),
-    Float64Array.from(candidates, (row) => Math.max(pairs.idf[row] ?? 0, 0.1 * (pairs.shared[row] ?? 0))));
-  const label = Int32Array.from(leiden(csr, { resolution: 1, seed: opts.seed, maxIterations: 4 }).membership);
-  let nextLabel = label.reduce((max, value) => Math.max(max, value), -1) + 1;
   // Members of each community (only actors with a candidate pair have one worth testing).
   const linked = new Uint8Array(events.actorCount);
   for (const row of candidates) {
     linked[pairs.a[row] ?? 0] = 1;
     linked[pairs.b[row] ?? 0] = 1;
   }
+  // Leiden runs on the linked actors alone (a few thousand of 10^5 accounts), numbered in actor
+  // order; the others keep label -1 (they are never tested).
+  const label = new Int32Array(events.actorCount).fill(-1);
+  const linkedIndex = compactIndex(linked);
+  const membership = communitiesAmong(linkedIndex, candidates, pairs, opts.seed);
+  for (let actor = 0; actor < events.actorCount; actor++) if (linkedIndex.of[actor]! >= 0) label[actor] = membership[linkedIndex.of[actor]!]!;
+  let nextLabel = label.reduce((max, value) => Math.max(max, value), -1) + 1;
   const communitiesOf = (actors: Iterable<number>): Map<number, number[]> => {
     const communities = new Map<number, number[]>();
     for (const actor of actors) {
@@ -271,15 +272,13 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
     }
     for (const community of refine) {
       const members = round.get(community) ?? [];
-      const rows = rowsOf.get(community) ?? [];
-      const sub = buildCsr(events.actorCount,
-        Int32Array.from(rows, (row) => pairs.a[row] ?? 0),
-        Int32Array.from(rows, (row) => pairs.b[row] ?? 0),
-        Float64Array.from(rows, (row) => Math.max(pairs.idf[row] ?? 0, 0.1 * (pairs.shared[row] ?? 0))));
-      const parts = leiden(sub, { resolution: 1, seed: opts.seed + depth + 1, maxIterations: 4 }).membership;
+      const inCommunity = new Uint8Array(events.actorCount);
+      for (const member of members) inCommunity[member] = 1;
+      const index = compactIndex(inCommunity);
+      const parts = communitiesAmong(index, rowsOf.get(community) ?? [], pairs, opts.seed + depth + 1);
       const relabel = new Map<number, number>();
       for (const member of members) {
-        const part = parts[member] ?? 0;
+        const part = parts[index.of[member]!] ?? 0;
         let fresh = relabel.get(part);
         if (fresh === undefined) relabel.set(part, (fresh = nextLabel++));
         label[member] = fresh;
@@ -304,6 +303,23 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
     if (joined > 0) requireRecruitOccasions(rare, groups, groupOf, core, opts);
   }
   return { groups, groupOf, pairs };
+}
+
+/** Actors flagged in `flags` numbered 0.. in actor order (`of[actor]`, -1 when not flagged). */
+function compactIndex(flags: Uint8Array): { of: Int32Array; count: number } {
+  const of = new Int32Array(flags.length).fill(-1);
+  let count = 0;
+  for (let actor = 0; actor < flags.length; actor++) if (flags[actor] === 1) of[actor] = count++;
+  return { of, count };
+}
+
+/** Leiden communities (by compact index) of the graph of pair rows `rows`, all among the indexed actors. */
+function communitiesAmong(index: { of: Int32Array; count: number }, rows: readonly number[], pairs: PairTable, seed: number): Int32Array {
+  const csr = buildCsr(index.count,
+    Int32Array.from(rows, (row) => index.of[pairs.a[row] ?? 0] ?? 0),
+    Int32Array.from(rows, (row) => index.of[pairs.b[row] ?? 0] ?? 0),
+    Float64Array.from(rows, (row) => Math.max(pairs.idf[row] ?? 0, 0.1 * (pairs.shared[row] ?? 0))));
+  return leiden(csr, { resolution: 1, seed, maxIterations: 4 }).membership;
 }
 
 /**

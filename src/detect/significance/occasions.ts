@@ -51,6 +51,21 @@ function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number
     for (const [group, count] of perGroup) if (count >= 2 && count >= ownShare * distinct) groupKey[k] = group;
   }
   const times = new Map<number, number[]>();
+  if (byKey === rare.actor) {
+    // Key-ordered events: the runs of the group's own keys are all there is to read.
+    for (let k = 0; k < rare.keyCount; k++) {
+      const own = groupKey[k]!;
+      if (own < 0) continue;
+      for (let i = start[k]!, end = start[k + 1]!; i < end; i++) {
+        const actor = byKey[i]!;
+        if (groupOf[actor] !== own) continue;
+        let list = times.get(actor);
+        if (list === undefined) times.set(actor, (list = []));
+        list.push(rare.time[i]!);
+      }
+    }
+    return { times, groupKey };
+  }
   for (let i = 0; i < rare.actor.length; i++) {
     const own = groupKey[rare.key[i]!]!;
     if (own < 0) continue;
