@@ -13,6 +13,9 @@
 //               partition + publish streamed, workers to all partials, workers started (and waiting) beforehand;
 //               CPU of the front end, the NATS servers (from /proc) and the workers; the partials' storage alone
 // BATCH=n sets the events per message of the worker and nats sections (default: the partitioner's, 2000).
+// WORKERS=1,2 the nats section's worker counts (default both). PUBLISHERS=n (nats): n `stream-publish
+// --publisher i` child processes, each on every n-th line of the feed from its own file, instead of the
+// in-process front end; workers take --publishers n. Their CPU includes tsx start-up (printed alone once).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { spawn } from 'node:child_process';
@@ -231,13 +234,28 @@ if (sections.has('nats')) {
     const nc = await connect({ servers: cluster.urls });
     await ensureJobStorage(nc, 3);
     const jsm = await nc.jetstreamManager();
-    for (const workers of [1, 2]) {
+    const PUBLISHERS = Number(process.env.PUBLISHERS ?? 1);
+    const { writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const shareFiles = PUBLISHERS > 1 ? Array.from({ length: PUBLISHERS }, (_, i) => `${tmpdir()}/lockstep-bench-share-${process.pid}-${i}.jsonl`) : [];
+    shareFiles.forEach((file, i) => writeFileSync(file, `${lines.filter((_, n) => n % PUBLISHERS === i).join('\n')}\n`));
+    const timedChild = (args) => new Promise((resolve) => {
+      const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (chunk) => { err += chunk; });
+      child.on('exit', (code) => resolve({ code, err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err) }));
+    });
+    if (PUBLISHERS > 1) {
+      const idle = await timedChild(['--help']);
+      console.log(`  tsx start-up of a CLI process alone: ${idle.time ? (Number(idle.time[2]) + Number(idle.time[3])).toFixed(2) : '?'} s CPU, ${idle.time?.[1] ?? '?'} s wall`);
+    }
+    for (const workers of (process.env.WORKERS ?? '1,2').split(',').map(Number)) {
       const job = `bench${workers}x${Date.now() % 100_000}`;
       const partitions = 8;
       // Workers first (each reports its own wall and CPU seconds through /usr/bin/time), so start-up is not timed.
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS)], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
         reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
@@ -252,20 +270,33 @@ if (sections.has('nats')) {
       // The front end as `lockstep stream-publish` runs it: each line parsed, partitioned, and the
       // batches published as they fill (nothing held), so its CPU is one figure.
       const wall = performance.now(), n0 = natsCpu(), c = cpu();
-      const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
-      const batches = [];
-      let messages = 0;
-      for (let i = 0; i < lines.length; i++) {
-        for (const action of parseJetstreamLine(lines[i], () => `${i + 1}`).actions) partitioner.push(action, batches);
-        if (batches.length >= 64) {
-          messages += batches.length;
-          await publishBatches(nc.jetstream(), job, batches.splice(0));
+      let messages = 0, events = 0, frontCpu = 0, publisherReport = '';
+      if (PUBLISHERS > 1) {
+        const info0 = await jsm.streams.info('LOCKSTEP_EVENTS');
+        const runs = await Promise.all(shareFiles.map((file, i) => timedChild(['stream-publish', file, '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--batch', String(BATCH), '--publisher', String(i)])));
+        for (const run of runs) if (run.code !== 0) throw new Error(`stream-publish failed: ${run.err}`);
+        const cpus = runs.map((run) => Number(run.time[2]) + Number(run.time[3]));
+        frontCpu = cpus.reduce((x, y) => x + y, 0);
+        events = runs.reduce((sum, run) => sum + Number(/ (\d+) events in/.exec(run.err)?.[1] ?? NaN), 0);
+        messages = (await jsm.streams.info('LOCKSTEP_EVENTS')).state.messages - info0.state.messages;
+        publisherReport = ` (${PUBLISHERS} publisher processes: ${cpus.map((x) => x.toFixed(2)).join(' + ')} s CPU with start-up, ${runs.map((run) => run.time[1]).join(' / ')} s wall, peak ${runs.map((run) => (Number(run.time[4]) / 1024).toFixed(0)).join(' + ')} MB)`;
+      } else {
+        const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
+        const batches = [];
+        for (let i = 0; i < lines.length; i++) {
+          for (const action of parseJetstreamLine(lines[i], () => `${i + 1}`).actions) partitioner.push(action, batches);
+          if (batches.length >= 64) {
+            messages += batches.length;
+            await publishBatches(nc.jetstream(), job, batches.splice(0));
+          }
         }
+        partitioner.finish(batches);
+        messages += batches.length;
+        await publishBatches(nc.jetstream(), job, batches.splice(0));
+        frontCpu = cpu() - c;
+        events = partitioner.events;
       }
-      partitioner.finish(batches);
-      messages += batches.length;
-      await publishBatches(nc.jetstream(), job, batches.splice(0));
-      const published = (performance.now() - wall) / 1000, frontCpu = cpu() - c, publishServerCpu = natsCpu() - n0;
+      const published = (performance.now() - wall) / 1000, publishServerCpu = natsCpu() - n0;
       const partials = await collectPartials(nc, job, partitions, 600_000);
       const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
@@ -274,10 +305,9 @@ if (sections.has('nats')) {
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
-      const events = partitioner.events;
       const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
-      console.log(`NATS, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
-      console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)}), NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
+      console.log(`NATS, ${PUBLISHERS} publisher(s), ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message`);
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
@@ -302,6 +332,7 @@ if (sections.has('nats')) {
       }
     }
     await nc.close();
+    for (const file of shareFiles) rmSync(file, { force: true });
   } finally {
     await cluster.stop();
   }
