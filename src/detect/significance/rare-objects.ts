@@ -11,18 +11,6 @@ import type { ActorsByKey, KeyedActors, TraceEvents } from '../kernel/index.js';
  * over) are their own buckets: the actor column is returned as is, with no scatter and no copy.
  */
 export function keyRuns(events: KeyedActors): ActorsByKey {
-  // The group test asks for the same events' runs several times (merge, occasions, recruits).
-  const cached = RUNS.get(events);
-  if (cached !== undefined && cached.actor === events.actor && cached.key === events.key) return cached.runs;
-  const runs = computeKeyRuns(events);
-  RUNS.set(events, { actor: events.actor, key: events.key, runs });
-  return runs;
-}
-
-/** keyRuns of events already asked for (the columns are checked too: a caller may swap them). */
-const RUNS = new WeakMap<KeyedActors, { actor: Int32Array; key: Int32Array; runs: ActorsByKey }>();
-
-function computeKeyRuns(events: KeyedActors): ActorsByKey {
   const { key, keyCount } = events;
   const n = key.length;
   let sorted = true;

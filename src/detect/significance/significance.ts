@@ -19,9 +19,9 @@
  * pure configuration model (E = W_a W_b / 2T), the denominator counts all activity, so a campaign
  * that produces most of a trace's co-actions does not explain itself away.
  */
-import { sortByKeyTime } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
+import { keyRuns } from './rare-objects.js';
 
 export interface SignificanceOptions {
   /** False discovery rate for Benjamini–Hochberg over all tested pairs. */
@@ -47,12 +47,13 @@ export interface SignificanceResult {
 /** Distinct keys each actor acted on: the activity d of the null model. */
 export function distinctKeysPerActor(events: TraceEvents): Float64Array {
   const activity = new Float64Array(events.actorCount);
-  const sorted = sortByKeyTime(events.key, events.time, events.keyCount, events.actor);
+  // Each key's actors (in place when the events come in key order, as the readers give them).
+  const { start, actors } = keyRuns(events);
   const stamp = new Int32Array(events.actorCount).fill(-1);
   for (let k = 0; k < events.keyCount; k++) {
-    const end = sorted.keyStart[k + 1] ?? 0;
-    for (let p = sorted.keyStart[k] ?? 0; p < end; p++) {
-      const actor = sorted.payload[p] ?? 0;
+    const end = start[k + 1] ?? 0;
+    for (let p = start[k] ?? 0; p < end; p++) {
+      const actor = actors[p] ?? 0;
       if (stamp[actor] !== k) {
         stamp[actor] = k;
         activity[actor] = (activity[actor] ?? 0) + 1;
@@ -63,7 +64,7 @@ export function distinctKeysPerActor(events: TraceEvents): Float64Array {
 }
 
 /** Actor strengths W_a = Σ_b shared(a, b) and their total 2T. */
-export function actorStrengths(pairs: Pick<PairTable, 'a' | 'b' | 'shared' | 'size'>, actorCount: number): { strength: Float64Array; total: number } {
+export function actorStrengths(pairs: PairTable, actorCount: number): { strength: Float64Array; total: number } {
   const strength = new Float64Array(actorCount);
   let total = 0;
   for (let i = 0; i < pairs.size; i++) {
