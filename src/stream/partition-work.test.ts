@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { PartitionWork } from './distributed.js';
+import { LockstepError } from '../model/index.js';
+import { decodePartial, encodePartial, PartitionWork } from './distributed.js';
 import type { PartitionPartial } from './distributed.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
@@ -110,5 +111,60 @@ describe('PartitionWork (the batch kernel at the end) against the stream windows
       `${TRACES[0]} bluesky\u0000b bluesky\u0000c shared 1 logN ${Math.log(4).toFixed(9)} co 1 delta 0.000000`,
       `${TRACES[0]} bluesky\u0000c bluesky\u0000d shared 1 logN ${Math.log(4).toFixed(9)} co 1 delta 0.000000`,
     ]);
+  });
+});
+
+describe('partials on the wire', () => {
+  const partial = (actors: number, shared: number): PartitionPartial => ({
+    partition: 2, actors: Array.from({ length: actors }, (_, i) => `bluesky\u0000a${i}`), events: 9, duplicates: 1,
+    traces: [{
+      trace: TRACES[0]!,
+      pairs: { a: Int32Array.of(0, 5, actors - 2), b: Int32Array.of(1, 7, actors - 1), shared: Int32Array.of(1, shared, 2), sumLogN: Float64Array.of(0.5, 1.25, Math.PI), coActions: Int32Array.of(1, 3, shared + 1), sumDelta: Float64Array.of(0.001, 12.5, 1e-3 / 3), size: 3 },
+      activity: { actor: Int32Array.of(0, actors - 1), keys: Int32Array.of(4, 1) },
+    }],
+  });
+  const same = (x: PartitionPartial, y: PartitionPartial): void => {
+    assert.deepEqual({ ...x, traces: [] }, { ...y, traces: [] });
+    for (let t = 0; t < x.traces.length; t++) {
+      const [p, q] = [x.traces[t]!, y.traces[t]!];
+      for (const column of ['a', 'b', 'shared', 'sumLogN', 'coActions', 'sumDelta'] as const) assert.deepEqual([...p.pairs[column].subarray(0, p.pairs.size)], [...q.pairs[column].subarray(0, q.pairs.size)], column);
+      assert.deepEqual([...p.activity.actor], [...q.activity.actor]);
+      assert.deepEqual([...p.activity.keys], [...q.activity.keys]);
+    }
+  };
+
+  it('read back the same with narrow columns (few accounts, small counts) and with wide ones (70,000 accounts, counts past 255)', () => {
+    const narrow = partial(100, 7);
+    const wide = partial(70_000, 300);
+    same(decodePartial(encodePartial(narrow), 'n'), narrow);
+    same(decodePartial(encodePartial(wide), 'w'), wide);
+    // 3 pairs: 16 bytes of floats each, then 2 + 2 + 1 + 1 narrow against 4 + 4 + 4 + 4 wide.
+    const columns = (p: PartitionPartial): number => encodePartial(p).length - encodePartial({ ...p, traces: [] }).length;
+    assert.ok(columns(narrow) < columns(partial(100, 300)));
+    assert.ok(columns(partial(100, 300)) < columns(partial(70_000, 300)));
+  });
+
+  it('reads a partial written before the columns were narrowed (4-byte ids and counts, no widths in the header)', () => {
+    const old = partial(100, 7);
+    const entry = old.traces[0]!;
+    const header = new TextEncoder().encode(JSON.stringify({ partition: 2, actors: old.actors, events: 9, duplicates: 1, traces: [{ trace: entry.trace, pairs: 3, activity: 2 }] }));
+    const columns = [entry.pairs.sumLogN, entry.pairs.sumDelta, entry.pairs.a, entry.pairs.b, entry.pairs.shared, entry.pairs.coActions, entry.activity.actor, entry.activity.keys];
+    const start = Math.ceil((4 + header.length) / 8) * 8;
+    const bytes = new Uint8Array(start + columns.reduce((sum, column) => sum + Math.ceil(column.byteLength / 8) * 8, 0));
+    new DataView(bytes.buffer).setUint32(0, header.length, true);
+    bytes.set(header, 4);
+    let at = start;
+    for (const column of columns) {
+      bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at);
+      at += Math.ceil(column.byteLength / 8) * 8;
+    }
+    same(decodePartial(bytes, 'old'), old);
+  });
+
+  it('refuses a partial whose pairs name accounts it does not list, saying which', () => {
+    const bytes = encodePartial(partial(100, 7));
+    const lying = encodePartial({ ...partial(100, 7), actors: partial(100, 7).actors.slice(0, 50) });
+    assert.ok(bytes.length > 0);
+    assert.throws(() => decodePartial(lying, 'job/p2'), (error: unknown) => error instanceof LockstepError && /job\/p2: not a partial \(co-\w+: pair 2 names an account outside the 50 it lists\)/.test(error.message));
   });
 });
