@@ -171,10 +171,11 @@ function byKeyActor(trace: TraceEvents): Int32Array {
 /**
  * Accounts tied to each cluster by behaviour: they acted on a rare object (2 to `maxKeyActors`
  * distinct accounts in its trace) on which a member of that cluster acted within `tieWindowMs`.
- * One mark array per cluster (1 = tied; the cluster's own members are never marked).
+ * One set per cluster (the cluster's own members are never in it).
  */
-function behaviourTies(traces: readonly TraceEvents[], actorCount: number, clusterOf: Int32Array, clusters: number, settings: ExpandOptions): Uint8Array[] {
-  const tied = Array.from({ length: clusters }, () => new Uint8Array(actorCount));
+function behaviourTies(traces: readonly TraceEvents[], clusterOf: Int32Array, clusters: number, settings: ExpandOptions): Set<number>[] {
+  // Sets, not a mark array per cluster: ties are few, clusters at 10M events are over a thousand.
+  const tied = Array.from({ length: clusters }, () => new Set<number>());
   for (const trace of traces) {
     const order = byKeyActor(trace);
     let start = 0;
@@ -194,12 +195,12 @@ function behaviourTies(traces: readonly TraceEvents[], actorCount: number, clust
           const i = order[x] as number;
           const c = clusterOf[trace.actor[i] as number] as number;
           if (c < 0) continue;
-          const marks = tied[c] as Uint8Array;
+          const marks = tied[c] as Set<number>;
           for (let y = start; y < end; y++) {
             const j = order[y] as number;
             const other = trace.actor[j] as number;
-            if (clusterOf[other] === c || marks[other] === 1) continue;
-            if (Math.abs((trace.time[j] as number) - (trace.time[i] as number)) <= settings.tieWindowMs) marks[other] = 1;
+            if (clusterOf[other] === c || marks.has(other)) continue;
+            if (Math.abs((trace.time[j] as number) - (trace.time[i] as number)) <= settings.tieWindowMs) marks.add(other);
           }
         }
       }
@@ -221,8 +222,18 @@ export function expandBySignals(input: ExpansionInput, options: Partial<ExpandOp
   const { actorCount, facts } = input;
   const clusterOf = new Int32Array(actorCount).fill(-1);
   input.clusters.forEach((cluster, c) => { for (const m of cluster.members) clusterOf[m] = c; });
-  const candidates: number[] = [];
-  for (let a = 0; a < actorCount; a++) if (clusterOf[a] === -1) candidates.push(a);
+  // Candidates (accounts in no cluster), bucketed by creation day: a signature reads only its burst's days.
+  let candidates = 0;
+  const candidatesByDay = new Map<number, number[]>();
+  for (let a = 0; a < actorCount; a++) {
+    if (clusterOf[a] !== -1) continue;
+    candidates++;
+    const day = facts.createdDay[a] as number;
+    if (!Number.isFinite(day)) continue;
+    let list = candidatesByDay.get(day);
+    if (list === undefined) candidatesByDay.set(day, (list = []));
+    list.push(a);
+  }
   // Base-rate denominators and histograms over all accounts.
   const createdPerDay = new Map<number, number>();
   const clientCount = new Map<number, number>();
@@ -237,12 +248,12 @@ export function expandBySignals(input: ExpansionInput, options: Partial<ExpandOp
     if (template >= 0) { withTemplate++; templateCount.set(template, (templateCount.get(template) ?? 0) + 1); }
   }
   const eligible = input.clusters.map((cluster) => cluster.members.length >= settings.minCore);
-  const ties = behaviourTies(input.traces, actorCount, clusterOf.map((c) => (c >= 0 && eligible[c] === true ? c : -1)), input.clusters.length, settings);
+  const ties = behaviourTies(input.traces, clusterOf.map((c) => (c >= 0 && eligible[c] === true ? c : -1)), input.clusters.length, settings);
   const tested = Math.max(1, eligible.filter(Boolean).length);
   const out: ClusterExpansion[] = [];
   input.clusters.forEach((cluster, c) => {
     const members = cluster.members;
-    const result: ClusterExpansion = { cluster: c, parts: [], candidates: candidates.length, identity: 0, matched: 0, expected: 0, pValue: 1, accepted: false, skipped: null, recruits: [] };
+    const result: ClusterExpansion = { cluster: c, parts: [], candidates, identity: 0, matched: 0, expected: 0, pValue: 1, accepted: false, skipped: null, recruits: [] };
     out.push(result);
     if (!eligible[c]) { result.skipped = `fewer than ${settings.minCore} members`; return; }
     const days = members.map((m) => facts.createdDay[m] as number).filter(Number.isFinite).sort((x, y) => x - y);
@@ -254,7 +265,6 @@ export function expandBySignals(input: ExpansionInput, options: Partial<ExpandOp
     for (const d of days) if (d >= burst.from && d < burst.from + settings.burstDays) lastDay = d;
     let inWindow = 0;
     for (let d = burst.from; d <= lastDay; d++) inWindow += createdPerDay.get(d) ?? 0;
-    const inBurst = (a: number): boolean => { const d = facts.createdDay[a] as number; return d >= burst.from && d <= lastDay; };
     result.parts.push({ name: 'creation_burst', baseRate: inWindow / withCreation, core: burst.count, of: members.length, detail: { from: isoDay(burst.from), to: isoDay(lastDay) } });
     const client = dominant(members.map((m) => facts.client[m] as number));
     if (client.id >= 0 && client.count >= settings.minClientShare * client.known) {
@@ -264,9 +274,8 @@ export function expandBySignals(input: ExpansionInput, options: Partial<ExpandOp
     if (template.id >= 0 && template.known >= 3 && template.count >= settings.minTemplateShare * template.known) {
       result.parts.push({ name: 'handle_template', baseRate: (templateCount.get(template.id) ?? 0) / withTemplate, core: template.count, of: template.known, detail: { template: template.id } });
     }
-    const tie = ties[c] as Uint8Array;
-    let tiedCount = 0;
-    for (let a = 0; a < actorCount; a++) tiedCount += tie[a] as number;
+    const tie = ties[c] as Set<number>;
+    const tiedCount = tie.size;
     // The core is tied by definition (it was found by behaviour).
     result.parts.push({ name: 'behaviour_tie', baseRate: tiedCount / Math.max(1, actorCount - members.length), core: members.length, of: members.length, detail: { maxKeyActors: settings.maxKeyActors, windowMs: Number.isFinite(settings.tieWindowMs) ? settings.tieWindowMs : null } });
     // Identity parts (burst, client, template) are measured jointly: the candidates matching all of
@@ -275,8 +284,7 @@ export function expandBySignals(input: ExpansionInput, options: Partial<ExpandOp
     const tieRate = tiedCount / Math.max(1, actorCount - members.length);
     let identity = 0;
     const matches: Recruit[] = [];
-    for (const a of candidates) {
-      if (!inBurst(a)) continue;
+    for (let day = burst.from; day <= lastDay; day++) for (const a of candidatesByDay.get(day) ?? []) {
       const signals: SignalName[] = ['creation_burst'];
       let ok = true;
       for (const part of result.parts) {
@@ -292,11 +300,11 @@ export function expandBySignals(input: ExpansionInput, options: Partial<ExpandOp
       signals.push('behaviour_tie');
       if (!ok || signals.length < settings.minSignals) continue;
       identity++;
-      if (tie[a] === 1) matches.push({ account: a, cluster: c, signals, chance: 0 });
+      if (tie.has(a)) matches.push({ account: a, cluster: c, signals, chance: 0 });
     }
     const expected = identity * tieRate;
     result.identity = identity;
-    for (const match of matches) match.chance = (identity / Math.max(1, candidates.length)) * tieRate;
+    for (const match of matches) match.chance = (identity / Math.max(1, candidates)) * tieRate;
     result.matched = matches.length;
     result.expected = expected;
     result.pValue = poissonUpperTail(matches.length, expected);
