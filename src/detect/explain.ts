@@ -55,6 +55,13 @@ export interface ClusterEvidence {
   occasions: number;
   firstTime: number;
   lastTime: number;
+  /**
+   * From the first to the last time members acted on the cluster's own objects (base traces, as
+   * exclusivity counts them), ms; 0 when it has none. A campaign's material spans its pushes, days
+   * or weeks apart; an event's crowd has its own material (the event's hashtag and cries) for a
+   * few hours.
+   */
+  ownSpanMs: number;
 }
 
 /** Co-actions further apart than this are separate occasions. */
@@ -85,7 +92,7 @@ export function explainClusters(
   const opts = { ...EXPLAIN_DEFAULTS, ...options };
   const clusterOf = new Map<number, number>();
   clusters.forEach((cluster, index) => cluster.members.forEach((member) => clusterOf.set(member, index)));
-  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity }));
+  const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity, ownSpanMs: 0 }));
   const coActionTimes: number[][] = clusters.map(() => []);
   const objects: SharedObject[][] = clusters.map(() => []);
   const perEdge = new Map<string, number>();
@@ -148,8 +155,17 @@ export function explainClusters(
     // and a rare combination of common tags would pass for the cluster's own: count base objects only.
     const base = list.filter((object) => !DERIVED_TRACES.has(object.trace));
     const incidences = base.reduce((sum, object) => sum + object.members, 0);
-    const own = base.filter((object) => object.members >= OWN_OBJECT_SHARE * object.allActors).reduce((sum, object) => sum + object.members, 0);
+    let own = 0;
+    let ownFirst = Infinity;
+    let ownLast = -Infinity;
+    for (const object of base) {
+      if (object.members < OWN_OBJECT_SHARE * object.allActors) continue;
+      own += object.members;
+      ownFirst = Math.min(ownFirst, object.firstTime);
+      ownLast = Math.max(ownLast, object.lastTime);
+    }
     target.exclusivity = incidences > 0 ? own / incidences : 0;
+    target.ownSpanMs = own > 0 ? ownLast - ownFirst : 0;
     target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
   });
   return evidence;
@@ -362,7 +378,8 @@ export function setAsideFeeds(
     evidence.push(restEvidence);
     const own = facts[index]!;
     const kept = new Set(split.rest.members);
-    const restFacts: ClusterFacts = { ...own, members: own.members.filter((posting, i) => kept.has(posting.actor ?? cluster.members[i] ?? -1)), exclusivity: restEvidence.exclusivity };
+    const restFacts: ClusterFacts = { ...own, members: own.members.filter((posting, i) => kept.has(posting.actor ?? cluster.members[i] ?? -1)), exclusivity: restEvidence.exclusivity,
+      ...(own.ownSpanMs === undefined ? {} : { ownSpanMs: restEvidence.ownSpanMs }), ...(own.medianShared === undefined ? {} : { medianShared: split.rest.medianShared }) };
     explained.push(organicExplanation(restFacts, opts.organic));
   });
   const setAside = splits.map((split, at): FeedsSetAside => {

@@ -163,3 +163,16 @@ test('campaign accounts posting only their campaign\'s links stay: they co-act w
   const oneFeed = pairs.filter(([x, y]) => x < 13 && y < 13);
   assert.equal(feedMembers({ ...facts, members: facts.members.slice(0, 13) }, members.slice(0, 13), oneFeed), null);
 });
+
+test('a crowd whose own material all falls within one day and whose pairs met on one object is an event; a campaign over weeks or in repeated lockstep is not', () => {
+  const HOUR = 3_600_000;
+  // Synthetic scale 100, seed 7: 86 accounts on #joeylive43 for 2.2 h (and #hongkong, everybody's, all period), one object per pair.
+  const concert: ClusterFacts = { ...campaign, members: campaign.members.slice(0, 5), traces: [{ trace: 'co-hashtag', edges: 10 }], exclusivity: 0.6, ownSpanMs: 2.2 * HOUR, medianShared: 1 };
+  assert.equal(organicExplanation(concert)?.kind, 'event');
+  assert.equal(organicExplanation({ ...concert, ownSpanMs: 11.5 * HOUR })?.kind, 'event', 'a typhoon\'s half day');
+  assert.equal(organicExplanation({ ...concert, ownSpanMs: 20 * 24 * HOUR }), null, 'a slow campaign: one object per pair, pushes over weeks');
+  assert.equal(organicExplanation({ ...concert, medianShared: 3 }), null, 'a one-day storm in repeated lockstep (pairs on 3 objects within the window)');
+  const unjudged: ClusterFacts = { ...concert };
+  delete unjudged.ownSpanMs;
+  assert.equal(organicExplanation(unjudged), null, 'without the span, not judged');
+});

@@ -11,6 +11,10 @@
  * - crowd: accounts that met on objects everybody acted on (a viral post, a live event's
  *   hashtag), of which they are a tiny share; with thousands of people in a burst, some meet
  *   twice by chance.
+ * - event: accounts whose own material (objects they are a fair share of) all falls within a day,
+ *   each pair meeting on one object: the crowd of one live event or storm, whose hashtag only
+ *   they used, met by the group test's wide window (synthetic scale 100, seed 7: five such
+ *   clusters of 19-86 live-event accounts, all flagged before).
  * A cluster so explained is reported with the explanation and not flagged. The rules use
  * behaviour only (what the accounts post and how fast), never who the accounts are.
  */
@@ -45,13 +49,20 @@ export interface ClusterFacts {
   /** Traces of the cluster's internal edges (most first). */
   traces: readonly { trace: TraceName; edges: number }[];
   /** Share of the members' shared objects that are the cluster's own (see ClusterEvidence.exclusivity). */
-  exclusivity: number;
+  exclusivity: number;  /**
+   * From the first to the last time members acted on the cluster's own objects, ms
+   * (ClusterEvidence.ownSpanMs); with medianShared, for the event explanation (absent: not judged).
+   */
+  ownSpanMs?: number;
+  /** Median over the cluster's edges of the objects a pair shared within the window (DetectedCluster.medianShared). */
+  medianShared?: number;
 }
 
 export type OrganicExplanation =
   | { kind: 'crowd'; exclusivity: number; reason: string }
   | { kind: 'syndication'; domain: string; reason: string }
-  | { kind: 'fandom'; author: string; reason: string };
+  | { kind: 'fandom'; author: string; reason: string }
+  | { kind: 'event'; spanHours: number; reason: string };
 
 export interface OrganicOptions {
   /** Share of a feed account's actions that are posts linking its outlet's domain. */
@@ -82,6 +93,13 @@ export interface OrganicOptions {
   /** Below this exclusivity the cluster met on everybody's objects: a crowd, not a campaign. */
   crowdMaxExclusivity: number;
   /**
+   * An event's crowd: all the cluster's own material within this span (ms), and its pairs sharing
+   * under eventMaxMedianShared objects within the window at the median (each met the others on one
+   * object: the group test's evidence, not repeated lockstep).
+   */
+  eventMaxSpanMs: number;
+  eventMaxMedianShared: number;
+  /**
    * Feeds of one outlet set aside from a cluster they do not explain as a whole (see feedMembers):
    * at least this many, each with more than feedOwnEdgeShare of its edges in the cluster to fellow
    * feeds of the outlet.
@@ -99,6 +117,8 @@ export const ORGANIC_DEFAULTS: Readonly<OrganicOptions> = Object.freeze({
   fandomFansPerIdol: 50,
   fandomMinDelayMs: 120_000,
   crowdMaxExclusivity: 0.05,
+  eventMaxSpanMs: 24 * 3_600_000,
+  eventMaxMedianShared: 2,
   feedMinMembers: 2,
   feedOwnEdgeShare: 0.5,
 });
@@ -121,6 +141,10 @@ export function organicExplanation(facts: ClusterFacts, options?: Partial<Organi
   if (size === 0) return null;
   if (facts.exclusivity < opts.crowdMaxExclusivity) {
     return { kind: 'crowd', exclusivity: facts.exclusivity, reason: `only ${(100 * facts.exclusivity).toFixed(1)}% of what its members share is their own (they are a small part of everybody acting on it): a crowd on popular objects, not a campaign` };
+  }
+  if (facts.ownSpanMs !== undefined && facts.medianShared !== undefined && facts.ownSpanMs <= opts.eventMaxSpanMs && facts.medianShared < opts.eventMaxMedianShared) {
+    const hours = Math.round(facts.ownSpanMs / 360_000) / 10;
+    return { kind: 'event', spanHours: hours, reason: `everything its members share of their own happened within ${hours} h, and pairs met on one object at the median: one event's crowd (a live event's hashtag and cries), not a campaign repeating itself over days` };
   }
   const feeds = new Map<string, number>();
   for (const member of facts.members) {

@@ -186,9 +186,9 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       spill?.close();
     }
     lap('detect_seconds');
-    const facts = await source.clustersFacts(result.clusters.map((cluster, index) => ({
+    const facts = (await source.clustersFacts(result.clusters.map((cluster, index) => ({
       members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0,
-    })));
+    })))).map((entry, index) => ({ ...entry, ownSpanMs: result.evidence[index]?.ownSpanMs ?? 0, medianShared: result.clusters[index]?.medianShared ?? 0 }));
     // An outlet's feeds beside a flagged cluster are set aside into a cluster of their own (syndication).
     const { setAsideFeeds } = await import('../../detect/explain.js');
     const clusterSettings = { ...DETECT_DEFAULTS.cluster, ...detectOptions(options, DETECT_DEFAULTS).cluster };
