@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
 import { LockstepError } from '../model/index.js';
 import { coortweetNetwork, detectGroups, generateCoordinatedNetwork, quantileType7 } from './coortweet-compat.js';
 import type { CoShareInput, CoShareRows } from './coortweet-compat.js';
@@ -201,5 +202,56 @@ describe('CooRTweet compatibility: rules on small inputs', () => {
     assert.throws(() => detectGroups({ ...t.input, accountCount: 1 }), isBad);
     assert.throws(() => detectGroups(t.input, { timeWindow: -1 }), isBad);
     assert.throws(() => generateCoordinatedNetwork(detectGroups(t.input), { edgeWeight: 2 }), isBad);
+  });
+});
+
+/**
+ * detect_groups spelled out as CooRTweet's steps, row lists and plain sorts (no positions trick,
+ * no counting sorts): the oracle of the property test below.
+ */
+function referenceDetectGroups(input: CoShareInput, timeWindow: number, minParticipation: number): string[] {
+  const n = input.objectId.length;
+  const rowsOf = new Map<number, number>();
+  for (let r = 0; r < n; r++) rowsOf.set(input.accountId[r]!, (rowsOf.get(input.accountId[r]!) ?? 0) + 1);
+  const accountOrder: number[] = [];
+  for (let r = 0; r < n; r++) if ((rowsOf.get(input.accountId[r]!) ?? 0) >= minParticipation && !accountOrder.includes(input.accountId[r]!)) accountOrder.push(input.accountId[r]!);
+  const x = accountOrder.flatMap((account) => Array.from({ length: n }, (_, r) => r).filter((r) => input.accountId[r] === account));
+  const objects = [...new Set(x.map((r) => input.objectId[r]!))];
+  const pairs: { older: number; newer: number; lo: number; hi: number; object: number }[] = [];
+  for (const object of objects) {
+    const rows = x.map((r, p) => ({ r, p })).filter(({ r }) => input.objectId[r] === object).sort((u, v) => input.time[u.r]! - input.time[v.r]! || u.p - v.p);
+    for (let j = 0; j < rows.length; j++) {
+      for (let i = 0; i < j; i++) {
+        const ri = rows[i]!.r, rj = rows[j]!.r;
+        if (input.time[rj]! - input.time[ri]! > timeWindow) continue;
+        const ci = input.contentId[ri]!, cj = input.contentId[rj]!;
+        if (input.accountId[ri] === input.accountId[rj] || ci === cj || object === ci || object === cj) continue;
+        pairs.push({ older: ri, newer: rj, lo: Math.min(rows[i]!.p, rows[j]!.p), hi: Math.max(rows[i]!.p, rows[j]!.p), object: objects.indexOf(object) });
+      }
+    }
+  }
+  const coShared = new Set(pairs.flatMap(({ older, newer }) => [input.contentId[older]!, input.contentId[newer]!]));
+  const participation = new Map<number, number>();
+  for (const r of x) if (coShared.has(input.contentId[r]!)) participation.set(input.accountId[r]!, (participation.get(input.accountId[r]!) ?? 0) + 1);
+  const passing = new Set(x.filter((r) => coShared.has(input.contentId[r]!) && (participation.get(input.accountId[r]!) ?? 0) >= minParticipation).map((r) => input.contentId[r]!));
+  return pairs
+    .filter(({ older, newer }) => minParticipation < 1 || passing.has(input.contentId[older]!) || passing.has(input.contentId[newer]!))
+    .map((pair, index) => ({ ...pair, index }))
+    .sort((u, v) => u.object - v.object || u.hi - v.hi || u.lo - v.lo || u.index - v.index)
+    .map(({ older, newer }) => [input.objectId[older], input.contentId[older], input.contentId[newer], input.time[newer]! - input.time[older]!, input.accountId[older], input.accountId[newer]].join(','));
+}
+
+describe('CooRTweet compatibility: detect_groups against its steps spelled out', () => {
+  it('gives the same rows in the same order on random inputs full of simultaneous shares (property)', () => {
+    const row = fc.record({ object: fc.nat(5), account: fc.nat(6), content: fc.nat(30), time: fc.nat(12) });
+    fc.assert(fc.property(fc.array(row, { maxLength: 40 }), fc.nat(6), fc.nat(3), (rows, timeWindow, minParticipation) => {
+      const input: CoShareInput = {
+        objectId: Int32Array.from(rows, (r) => r.object), accountId: Int32Array.from(rows, (r) => r.account),
+        contentId: Int32Array.from(rows, (r) => r.content), time: Float64Array.from(rows, (r) => r.time), accountCount: 7, idCount: 31,
+      };
+      const got = detectGroups(input, { timeWindow, minParticipation });
+      const lines = Array.from({ length: got.size }, (_, s) => [got.objectId[s], got.contentId[s], got.contentIdY[s], got.timeDelta[s], got.accountId[s], got.accountIdY[s]].join(','));
+      assert.deepEqual(lines, referenceDetectGroups(input, timeWindow, minParticipation));
+    }), { numRuns: 400 });
   });
 });
