@@ -60,13 +60,19 @@ const work = (mine) => {
   globalThis.gc?.();
   const c = cpu();
   const works = new Map(mine.map((partition) => [partition, new PartitionWork(partition, options)]));
-  let n = 0;
+  let n = 0, finish = 0, encode = 0;
   for (const batch of batches) if (works.has(batch.partition)) works.get(batch.partition).add(batch.bytes);
+  const added = cpu() - c;
   for (const partitionWork of works.values()) {
     n += partitionWork.size;
-    encodePartial(partitionWork.finish());
+    const c1 = cpu();
+    const partial = partitionWork.finish();
+    const c2 = cpu();
+    encodePartial(partial);
+    finish += c2 - c1;
+    encode += cpu() - c2;
   }
-  return { seconds: cpu() - c, n };
+  return { seconds: cpu() - c, n, added, finish, encode };
 };
 
 for (let round = 1; round <= rounds; round++) {
@@ -111,7 +117,7 @@ for (let round = 1; round <= rounds; round++) {
   if (parts.has('worker')) {
     const one = work(Array.from({ length: partitions }, (_, p) => p));
     const halves = [0, 1].map((index) => work(Array.from({ length: partitions }, (_, p) => p).filter((p) => p % 2 === index)));
-    line.push(`1 worker ${us(one.seconds, one.n)}/event = ${(one.n / one.seconds / 1000).toFixed(1)}k events/s CPU; 2 workers ${halves.map((h) => h.seconds.toFixed(2)).join(' + ')} s = ${(events / Math.max(...halves.map((h) => h.seconds)) / 1000).toFixed(1)}k events/s on 2 cores, ${us(halves[0].seconds + halves[1].seconds, events)}/event in all`);
+    line.push(`1 worker: add ${us(one.added, one.n)}, finish ${us(one.finish, one.n)}, encode ${us(one.encode, one.n)}; in all ${us(one.seconds, one.n)}/event = ${(one.n / one.seconds / 1000).toFixed(1)}k events/s CPU; 2 workers ${halves.map((h) => h.seconds.toFixed(2)).join(' + ')} s = ${(events / Math.max(...halves.map((h) => h.seconds)) / 1000).toFixed(1)}k events/s on 2 cores, ${us(halves[0].seconds + halves[1].seconds, events)}/event in all`);
   }
   console.log(line.join('; '));
 }
