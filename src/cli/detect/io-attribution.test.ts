@@ -8,7 +8,7 @@ import { DuckDbStore } from '../../store/index.js';
 import { scratchDir } from '../../test-support/fixtures.js';
 import { ingestInto } from '../commands/ingest.js';
 import { runCli } from '../test-support/run-cli.js';
-import { ioActors } from './io-attribution.js';
+import { ioAccountFacts, ioActors } from './io-attribution.js';
 
 let dir = '';
 let cleanup = async (): Promise<void> => undefined;
@@ -61,6 +61,29 @@ describe('attribution evidence of archive files read without the store', () => {
         await db.close();
       }
     }
+  });
+
+  it('gives the expansion each account\'s creation day, most used client and specific handle template, indexed like the actor ids', async () => {
+    const tweets = join(dir, 'facts-tweets.csv');
+    const hashed = 'Fdd/HNQa28QFau/4jw1jOlOQAhqMr+hKfreBihecoL0=';
+    await writeFile(tweets, [
+      'tweetid,userid,tweet_time,account_creation_date,user_screen_name,tweet_client_name,tweet_text',
+      '1,a,2019-08-01 10:00,2017-12-01,Richard17700647,Twitter for Android,x',
+      '2,a,2019-08-01 11:00,2017-12-01,Richard17700647,Twitter for Android,x',
+      '3,a,2019-08-01 12:00,2017-12-01,Richard17700647,Twitter Web App,x',
+      `4,${hashed},2019-08-01 10:00,2017-12-02,${hashed},Twitter Web App,x`,
+      '5,c,2019-08-01 10:00,,coffee_lover,,x',
+      '',
+    ].join('\n'));
+    const columns = readIoArchiveColumns([{ file: tweets, format: 'twitter-io-tweets' }], () => assert.fail('no rejects'));
+    const rows = Int32Array.from({ length: 5 }, (_, i) => i);
+    const facts = ioAccountFacts(columns, rows, ['c', hashed, 'a', 'not-in-data']);
+    const day = (iso: string): number => Date.parse(iso) / 86_400_000;
+    assert.deepEqual([...facts.createdDay], [NaN, day('2017-12-02'), day('2017-12-01'), NaN]);
+    const client = (id: number): string | null => (id < 0 ? null : columns.clients.text(id));
+    assert.deepEqual([...facts.client].map(client), [null, 'Twitter Web App', 'Twitter for Android', null]);
+    // Only a visible, specific handle has a template: not the hashed id, not an everyday shape.
+    assert.deepEqual([...facts.template], [-1, -1, 0, -1]);
   });
 
   it('parses counts and dates as the store does', () => {
