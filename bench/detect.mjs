@@ -4,9 +4,12 @@
 // Prints seconds, events/s, peak RSS, CPU seconds and, for the archives, F1.
 // `--src` runs the CLI from src/ through tsx instead of the build in dist/ (no rebuild needed);
 // `--no-coortweet` skips the CooRTweet rows, `--no-synth` the archives; `--modes default` (or
-// `compat`) runs one of the two CooRTweet runs only.
+// `compat`) runs one of the two CooRTweet runs only. After each CooRTweet size, GNU `sort` of the
+// same file (LC_ALL=C, output discarded) is timed in the same minute, the target's yardstick
+// (`--no-sort` skips it); the load average is printed with it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { generateCoortweet } from './gen-coortweet.mjs';
 
@@ -62,4 +65,16 @@ for (const rows of coortweetRows) {
       `${run.seconds.toFixed(2)} s end to end (${Math.round(rows / run.seconds).toLocaleString('en')} events/s), peak RSS ${run.peakMb.toFixed(0)} MB${run.cpu}` +
       `${mode === 'compat' ? '' : `; timings ${JSON.stringify(JSON.parse(run.stdout).timings)}`}`);
   }
+  if (!argv.includes('--no-sort')) console.log(`LC_ALL=C sort of the same file: ${gnuSort(coortweet)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/** Wall (and, through /usr/bin/time when present, CPU) seconds of GNU sort on `file`, output discarded. */
+function gnuSort(file) {
+  const timed = existsSync('/usr/bin/time');
+  const started = performance.now();
+  const run = spawnSync(timed ? '/usr/bin/time' : 'sort', [...(timed ? ['-f', 'CPU %U %S', 'sort'] : []), file], { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) return `failed (${run.stderr.trim() || run.error?.message})`;
+  const cpu = /CPU ([\d.]+) ([\d.]+)/.exec(run.stderr ?? '');
+  return `${seconds.toFixed(2)} s${cpu === null ? '' : `, CPU ${(Number(cpu[1]) + Number(cpu[2])).toFixed(2)} s`}`;
 }

@@ -144,14 +144,35 @@ export function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: 
   }
   for (let k = 0; k < keyCount; k++) {
     const from = start[k]!, to = start[k + 1]!;
-    key.fill(k, from, to);
+    // Most keys hold a handful of events: a loop, not a fill call, and insertion sort in place.
     let sorted = true;
-    for (let p = from + 1; p < to && sorted; p++) sorted = time[p - 1]! <= time[p]!;
-    if (!sorted) sortSegmentByTime(data, from, to);
+    key[from] = k;
+    for (let p = from + 1; p < to; p++) {
+      key[p] = k;
+      if (time[p - 1]! > time[p]!) sorted = false;
+    }
+    if (sorted) continue;
+    if (to - from > INSERTION_MAX) {
+      sortSegmentByTime(data, from, to);
+      continue;
+    }
+    for (let p = from + 1; p < to; p++) {
+      const t = time[p]!;
+      if (time[p - 1]! <= t) continue;
+      const who = actor[p]!, row = action[p]!;
+      let q = p - 1;
+      while (q >= from && time[q]! > t) {
+        time[q + 1] = time[q]!; actor[q + 1] = actor[q]!; action[q + 1] = action[q]!;
+        q--;
+      }
+      time[q + 1] = t; actor[q + 1] = who; action[q + 1] = row;
+    }
   }
   return data;
 }
 
+/** Segments up to this long are sorted by insertion. */
+const INSERTION_MAX = 24;
 /** Buckets of the first pass: keys sharing their top bits. */
 const TOP_BITS = 8;
 /** Below this many key bits under the top ones (few keys), one pass is used. */
@@ -160,7 +181,7 @@ const MIN_LOW_BITS = 4;
 /** Stable sort of events [from, to) by time (ties keep their order), actor and action carried. */
 function sortSegmentByTime(data: TraceData, from: number, to: number): void {
   const { actor, time, action } = data;
-  if (to - from <= 24) {
+  if (to - from <= INSERTION_MAX) {
     for (let p = from + 1; p < to; p++) {
       const t = time[p]!, who = actor[p]!, row = action[p]!;
       let q = p - 1;
