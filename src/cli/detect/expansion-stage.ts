@@ -61,7 +61,7 @@ function partJson(part: SignaturePart): Record<string, unknown> {
 export async function writeExpansionOutputs(dir: string, expansion: ExpansionResult | null, clusters: readonly { id: number }[], actorIds: readonly string[], note: string | null): Promise<ExpansionSummary> {
   if (expansion === null) {
     await writeFile(join(dir, 'recruited.csv'), `account_id,cluster_id,signals,chance${EOL}`);
-    return { enabled: false, note: note ?? 'the input has no account profiles to expand by', clusters_tested: 0, clusters_expanded: 0, recruited_accounts: 0 };
+    return { enabled: false, note: note ?? 'no per-account facts from this input: Information Operations archive files read directly give them; a store (--db, --via-store) does not yet', clusters_tested: 0, clusters_expanded: 0, recruited_accounts: 0 };
   }
   const idOf = (index: number): number => clusters[index]?.id ?? index;
   const rows = expansion.recruits.map((recruit) => ({ account: actorIds[recruit.account] ?? String(recruit.account), cluster: idOf(recruit.cluster), recruit }));
