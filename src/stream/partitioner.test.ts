@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { bareAction } from '../model/index.js';
 import type { Action } from '../model/index.js';
 import { encodePartial, PartitionWork } from './distributed.js';
 import { DEFAULT_STREAM_TRACES } from './extract.js';
-import { partitionActions } from './partitioner.js';
+import { partitionActions, Partitioner, SeenIds } from './partitioner.js';
 import { decodeBatch } from './wire-batch.js';
 
 /** Posts by 40 accounts, each linking one of 60 long URLs (2,000+ characters, as tracking links can be). */
@@ -44,5 +45,24 @@ describe('Partitioner batches', () => {
 
   it('refuses a label cap below 1', () => {
     assert.throws(() => partitionActions([], { maxLabelChars: 0 }), /maxLabelChars/);
+  });
+
+  it('drops an action seen before (same account, time and id) and keeps every other, also several of one account in one millisecond', () => {
+    // Few accounts, times and ids, so repeats and same-millisecond actions are common.
+    const action = fc.record({ actor: fc.integer({ min: 0, max: 3 }), time: fc.constantFrom(0, 1, 1_720_000_000_000, 1_720_000_000_001, 2 ** 40 + 1), id: fc.constantFrom('a', 'b', 'at://did:plc:x/app.bsky.feed.post/1', 'at://did:plc:x/app.bsky.feed.post/2', '') });
+    fc.assert(fc.property(fc.array(action, { maxLength: 200 }), (actions) => {
+      const seen = new SeenIds();
+      const oracle = new Set<string>();
+      for (const { actor, time, id } of actions) {
+        const key = `${actor} ${time} ${id}`;
+        assert.equal(seen.add(actor, id, time), !oracle.has(key), key);
+        oracle.add(key);
+      }
+    }), { numRuns: 500 });
+    const partitioner = new Partitioner({ partitions: 3 });
+    const posts = Array.from({ length: 5_000 }, (_, n) => bareAction('bluesky', `at://did:plc:a${n % 7}/app.bsky.feed.post/${n}`, `did:plc:a${n % 7}`, 'post', 1_720_000_000_000 + (n >> 4)));
+    for (const post of [...posts, ...posts.slice(100, 400)]) partitioner.push(post, []);
+    assert.equal(partitioner.actions, 5_000);
+    assert.equal(partitioner.duplicates, 300);
   });
 });
