@@ -2,7 +2,8 @@
  * Clusters of coordinated accounts: Leiden communities of the fused graph of significant edges,
  * pruned of weakly attached members, each with a score an analyst can read.
  */
-import { buildCsr, leiden } from './cluster/index.js';
+import { EdgeAdjacency, buildCsr, leiden } from './cluster/index.js';
+import type { ReadonlyAdjacency } from './cluster/index.js';
 import type { FusedGraph } from './fuse.js';
 import type { TraceName } from './traces/trace-names.js';
 
@@ -83,7 +84,7 @@ export function clusterScore(density: number, medianShared: number): number {
 }
 
 /** Iteratively drops members linked to fewer than `minAttachment` of the others. */
-function prune(members: number[], adjacency: Map<number, Map<number, number>>, minAttachment: number): number[] {
+function prune(members: number[], adjacency: ReadonlyAdjacency, minAttachment: number): number[] {
   let current = new Set(members);
   for (;;) {
     const keep = [...current].filter((member) => {
@@ -120,7 +121,7 @@ function inOneGroup(members: readonly number[], keptGroupOf: Int32Array | undefi
  * Leiden communities of the subgraph of `adjacency` among `members` (local numbering, so the cost
  * is that of the subgraph, not of the whole graph).
  */
-function partitionAmong(members: readonly number[], adjacency: Map<number, Map<number, number>>, graph: FusedGraph, resolution: number, seed: number): number[][] {
+function partitionAmong(members: readonly number[], adjacency: ReadonlyAdjacency, graph: FusedGraph, resolution: number, seed: number): number[][] {
   const local = new Map<number, number>();
   members.forEach((member, index) => local.set(member, index));
   const source: number[] = [];
@@ -158,7 +159,7 @@ function partitionAmong(members: readonly number[], adjacency: Map<number, Map<n
  * possible into the campaign. Parts of a campaign are attached: about its density of their
  * possible links. The first entry is the rest (the largest part's side).
  */
-function detachedParts(members: number[], adjacency: Map<number, Map<number, number>>, graph: FusedGraph, opts: ClusterOptions): number[][] {
+function detachedParts(members: number[], adjacency: ReadonlyAdjacency, graph: FusedGraph, opts: ClusterOptions): number[][] {
   if (members.length < 2 * opts.minClusterSize) return [members];
   const parts = partitionAmong(members, adjacency, graph, opts.resolution, opts.seed);
   if (parts.length < 2) return [members];
@@ -206,23 +207,11 @@ function detachedParts(members: number[], adjacency: Map<number, Map<number, num
 export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOptions>, tiedTest?: (clusterOf: Int32Array) => Uint8Array, keptGroupOf?: Int32Array): DetectedCluster[] {
   const opts = { ...CLUSTER_DEFAULTS, ...options };
   if (graph.size === 0) return [];
-  const csr = buildCsr(graph.actorCount, graph.a, graph.b, graph.weight);
   // A few iterations reach nearly all the modularity (later ones gain ~1e-5 at 10M edges, seconds each).
-  const { membership } = leiden(csr, { resolution: opts.resolution, seed: opts.seed, maxIterations: 4 });
-  const adjacency = new Map<number, Map<number, number>>();
-  const link = (x: number, y: number, edge: number): void => {
-    let row = adjacency.get(x);
-    if (row === undefined) adjacency.set(x, (row = new Map()));
-    row.set(y, edge);
-  };
-  for (let edge = 0; edge < graph.size; edge++) {
-    const x = graph.a[edge] ?? 0;
-    const y = graph.b[edge] ?? 0;
-    if (membership[x] === membership[y]) {
-      link(x, y, edge);
-      link(y, x, edge);
-    }
-  }
+  // The CSR is not held past Leiden.
+  const { membership } = leiden(buildCsr(graph.actorCount, graph.a, graph.b, graph.weight), { resolution: opts.resolution, seed: opts.seed, maxIterations: 4 });
+  // Edges inside communities, both ways, in typed arrays (a map per actor cost ~40 bytes a link).
+  const adjacency = new EdgeAdjacency(graph.actorCount, graph.a, graph.b, graph.size, (edge) => membership[graph.a[edge] ?? 0] === membership[graph.b[edge] ?? 0]);
   const byCommunity = new Map<number, number[]>();
   for (const actor of adjacency.keys()) {
     const community = membership[actor] ?? -1;
@@ -292,7 +281,7 @@ export function subCluster(members: readonly number[], edges: readonly number[],
   return describeCluster([...members], adjacency, graph);
 }
 
-function describeCluster(members: number[], adjacency: Map<number, Map<number, number>>, graph: FusedGraph): DetectedCluster {
+function describeCluster(members: number[], adjacency: ReadonlyAdjacency, graph: FusedGraph): DetectedCluster {
   const inside = new Set(members);
   const edges: number[] = [];
   const degree = new Map<number, number>();

@@ -8,3 +8,5 @@ export type { Partition } from './membership.js';
 export { renumberBySize } from './membership.js';
 export type { Rng } from './rng.js';
 export { mulberry32 } from './rng.js';
+export type { ReadonlyAdjacency } from './adjacency.js';
+export { EdgeAdjacency } from './adjacency.js';
