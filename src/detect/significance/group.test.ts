@@ -124,8 +124,8 @@ test('one burst is not a campaign: a crowd posting the same objects within minut
  * slowRing(5) where account 300 joins one push of the ring on two objects at once, among the
  * members (or, `late`, a minute after the last of them); `crowd` other outsiders join it too.
  */
-function oneTimeJoiner(crowd: number, late = false): TraceData {
-  const world = slowRing(5);
+function oneTimeJoiner(crowd: number, late = false, pushes = 30, participation = 0.3): TraceData {
+  const world = slowRing(5, 24, pushes, participation);
   // One push of the ring carried two objects (a link and a hashtag, say).
   const push = world.key.find((k, i) => (world.actor[i] ?? 0) < 24 && k >= 400 && world.key.filter((other) => other === k).length >= 5) ?? -1;
   const second = world.keyCount++;
@@ -151,11 +151,18 @@ test('an account that met a kept ring on one push is recruited only among the me
   // Alone with the ring on its material, minutes after it: as tied to the ring as a member who
   // joined one push (the ring itself met on many occasions).
   const alone = oneTimeJoiner(0);
-  const found = significantGroups(alone, distinctKeysPerActor(alone));
+  const found = significantGroups(alone, distinctKeysPerActor(alone), { recruitCoreShare: 0 });
   const ring = found.groups.findIndex((group) => group.kept);
   assert.ok(ring >= 0);
   assert.equal(found.groupOf[300], ring);
   assert.equal(significantGroups(alone, distinctKeysPerActor(alone), { recruitRounds: 0 }).groupOf[300], -1);
+  // Where the ring's core met on about 9 of 30 pushes each, one meeting is unlike its members (a
+  // reply under the post a copypasta campaign replies to): not recruited at defaults. A ring of
+  // 8 pushes, its core meeting on 3-4, still recruits the account that joined one.
+  assert.equal(significantGroups(alone, distinctKeysPerActor(alone)).groupOf[300], -1);
+  const fewPushes = oneTimeJoiner(0, false, 8, 0.4);
+  const few = significantGroups(fewPushes, distinctKeysPerActor(fewPushes));
+  assert.ok(few.groupOf[300]! >= 0 && few.groups[few.groupOf[300]!]?.kept === true);
   // With as many outsiders as members on those objects, they are nobody's own: a public moment.
   const crowded = oneTimeJoiner(12);
   const { groups, groupOf } = significantGroups(crowded, distinctKeysPerActor(crowded));

@@ -84,6 +84,13 @@ export interface GroupOptions {
    * group is tested as a whole, and the group itself has met on minOccasions.
    */
   recruitOccasions: number;
+  /**
+   * And at least this share of the median occasions of the group's core: where the core joined
+   * most of a dozen pushes, an account that met it once (a reply under the post its copypasta
+   * replies to) is not one of them; a slow campaign's core meets on 2-4 occasions, so its
+   * recruits still need one.
+   */
+  recruitCoreShare: number;
   /** Share of an object's accounts that must be members for the object to count as the group's own. */
   ownShare: number;
   /** Failing communities of at least this many accounts are partitioned again, up to refineRounds times. */
@@ -122,6 +129,7 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   minOccasions: 3,
   memberOccasions: 2,
   recruitOccasions: 1,
+  recruitCoreShare: 0.25,
   ownShare: 0.5,
   refineMinSize: 20,
   refineRounds: 2,

@@ -98,7 +98,7 @@ export function requireOccasions(rare: TraceEvents, groups: GroupReport[], group
 
 /**
  * Drops recruits (members not in `core`) acting on their group's own objects on fewer than
- * recruitOccasions occasions, or only ever after every core member had acted on the object: an
+ * recruitOccasions occasions (or recruitCoreShare of the core's median), or only ever after every core member had acted on the object: an
  * account that always comes after the group follows it (a reader of an outlet's feeds, a fan,
  * someone passing on a campaign's post), while a member acts among the others.
  */
@@ -117,9 +117,11 @@ export function requireRecruitOccasions(rare: TraceEvents, groups: GroupReport[]
   }
   groups.forEach((group, index) => {
     if (!group.kept) return;
+    const coreOccasions = group.members.filter((member) => core[member] === index).map((member) => occasions(times.get(member) ?? [], opts.occasionGapMs)).sort((x, y) => x - y);
+    const needed = Math.max(opts.recruitOccasions, Math.ceil(opts.recruitCoreShare * (coreOccasions[coreOccasions.length >> 1] ?? 0)));
     group.members = group.members.filter((member) => {
       if (groupOf[member] !== index) return false;
-      if (core[member] === index || (among[member] === 1 && occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.recruitOccasions)) return true;
+      if (core[member] === index || (among[member] === 1 && occasions(times.get(member) ?? [], opts.occasionGapMs) >= needed)) return true;
       groupOf[member] = -1;
       return false;
     });
