@@ -64,7 +64,7 @@ export function distinctKeysPerActor(events: TraceEvents): Float64Array {
 }
 
 /** Actor strengths W_a = Σ_b shared(a, b) and their total 2T. */
-export function actorStrengths(pairs: PairTable, actorCount: number): { strength: Float64Array; total: number } {
+export function actorStrengths(pairs: Pick<PairTable, 'a' | 'b' | 'shared' | 'size'>, actorCount: number): { strength: Float64Array; total: number } {
   const strength = new Float64Array(actorCount);
   let total = 0;
   for (let i = 0; i < pairs.size; i++) {
