@@ -15,6 +15,7 @@ import type { DuckDbStore } from '../../store/index.js';
 import type { AttributionEvidence } from '../../signals/index.js';
 import { attributeFromStore } from '../commands/signals.js';
 import { loadTraces } from './load-traces.js';
+import { storeAccountFacts } from './store-account-facts.js';
 import type { LoadedTraces } from './load-traces.js';
 
 import type { AccountFacts } from '../../detect/expand-by-signals.js';
@@ -50,6 +51,7 @@ export function storeSource(store: DuckDbStore): DetectSource {
     actionRefs: (rows) => actionRefs(store.connection, rows),
     actionCount: async () => (await store.stats()).actions.reduce((sum, row) => sum + row.count, 0),
     attribution: (groups) => attributeFromStore(store.connection, groups),
+    accountFacts: (actorIds) => storeAccountFacts(store.connection, actorIds),
     close: () => store.close(),
   };
 }

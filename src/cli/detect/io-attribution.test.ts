@@ -9,6 +9,7 @@ import { scratchDir } from '../../test-support/fixtures.js';
 import { ingestInto } from '../commands/ingest.js';
 import { runCli } from '../test-support/run-cli.js';
 import { ioAccountFacts, ioActors } from './io-attribution.js';
+import { storeAccountFacts } from './store-account-facts.js';
 
 let dir = '';
 let cleanup = async (): Promise<void> => undefined;
@@ -66,13 +67,15 @@ describe('attribution evidence of archive files read without the store', () => {
   it('gives the expansion each account\'s creation day, most used client and specific handle template, indexed like the actor ids', async () => {
     const tweets = join(dir, 'facts-tweets.csv');
     const hashed = 'Fdd/HNQa28QFau/4jw1jOlOQAhqMr+hKfreBihecoL0=';
+    // Every column the store's loader reads; those not given here are empty.
+    const header = 'tweetid,userid,tweet_time,account_creation_date,user_screen_name,tweet_client_name,follower_count,is_retweet,retweet_tweetid,retweet_userid,quoted_tweet_tweetid,in_reply_to_tweetid,in_reply_to_userid,tweet_text,urls,hashtags,user_mentions,tweet_language,user_display_name,following_count,account_language,user_reported_location,user_profile_description';
     await writeFile(tweets, [
-      'tweetid,userid,tweet_time,account_creation_date,user_screen_name,tweet_client_name,tweet_text',
-      '1,a,2019-08-01 10:00,2017-12-01,Richard17700647,Twitter for Android,x',
-      '2,a,2019-08-01 11:00,2017-12-01,Richard17700647,Twitter for Android,x',
-      '3,a,2019-08-01 12:00,2017-12-01,Richard17700647,Twitter Web App,x',
-      `4,${hashed},2019-08-01 10:00,2017-12-02,${hashed},Twitter Web App,x`,
-      '5,c,2019-08-01 10:00,,coffee_lover,,x',
+      header,
+      ...['1,a,2019-08-01 10:00,2017-12-01,Richard17700647,Twitter for Android',
+        '2,a,2019-08-01 11:00,2017-12-01,Richard17700647,Twitter for Android',
+        '3,a,2019-08-01 12:00,2017-12-01,Richard17700647,Twitter Web App',
+        `4,${hashed},2019-08-01 10:00,2017-12-02,${hashed},Twitter Web App`,
+        '5,c,2019-08-01 10:00,,coffee_lover,'].map((line) => `${line},,false,,,,,,text,[],[],[],en,,,,,`),
       '',
     ].join('\n'));
     const columns = readIoArchiveColumns([{ file: tweets, format: 'twitter-io-tweets' }], () => assert.fail('no rejects'));
@@ -84,6 +87,19 @@ describe('attribution evidence of archive files read without the store', () => {
     assert.deepEqual([...facts.client].map(client), [null, 'Twitter Web App', 'Twitter for Android', null]);
     // Only a visible, specific handle has a template: not the hashed id, not an everyday shape.
     assert.deepEqual([...facts.template], [-1, -1, 0, -1]);
+    // Through a store (detect --db, --via-store) the facts are the same.
+    const db = await DuckDbStore.open(':memory:');
+    try {
+      await ingestInto(db, [tweets], { rejects: join(dir, 'facts-rejects.csv') }, false);
+      const stored = await storeAccountFacts(db.connection, ['c', hashed, 'a', 'not-in-data']);
+      assert.ok(stored !== null);
+      assert.deepEqual([...stored.createdDay], [...facts.createdDay]);
+      assert.deepEqual([...stored.client].map((id) => id >= 0), [...facts.client].map((id) => id >= 0));
+      assert.equal(stored.client[1] === stored.client[2], false);
+      assert.deepEqual([...stored.template].map((id) => id >= 0), [false, false, true, false]);
+    } finally {
+      await db.close();
+    }
   });
 
   it('parses counts and dates as the store does', () => {

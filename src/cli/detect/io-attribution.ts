@@ -9,6 +9,7 @@
  */
 import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
 import type { Actor } from '../../model/index.js';
+import { compareCodePoints } from '../../model/index.js';
 import type { AccountFacts } from '../../detect/expand-by-signals.js';
 import type { ActivitySummary, AttributionEvidence } from '../../signals/index.js';
 import { groupingTemplate, isSpecificTemplate } from '../../signals/handle-pattern.js';
@@ -101,7 +102,7 @@ const HASHED_HANDLE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
 /**
  * The per-account facts the expansion by signals reads (src/detect/expand-by-signals.ts), indexed
  * like `actorIds`: creation day, most used client app over the account's actions (ties to the
- * client met first), and its handle's grouping template when the handle is visible and specific.
+ * first name in code-point order), and its handle's grouping template when the handle is visible and specific.
  * @example const facts = ioAccountFacts(columns, actions.row, loaded.actorIds);
  */
 export function ioAccountFacts(columns: IoTweetsColumns, rows: Int32Array, actorIds: readonly string[]): AccountFacts {
@@ -138,7 +139,8 @@ export function ioAccountFacts(columns: IoTweetsColumns, rows: Int32Array, actor
     let best = -1, most = 0;
     for (let client = 0; client < clients; client++) {
       const c = counts[actor * clients + client]!;
-      if (c > most) { most = c; best = client; }
+      // Ties to the first name in code-point order, as the store path and the account signals.
+      if (c > most || (c === most && c > 0 && compareCodePoints(columns.clients.text(client), columns.clients.text(best)) < 0)) { most = c; best = client; }
     }
     facts.client[actor] = best;
   }
