@@ -39,10 +39,16 @@ export function actorsByKey(events: KeyedActors): ActorsByKey {
  * distinctActorsPerKey({ actor: Int32Array.of(0, 0, 1), key: Int32Array.of(0, 0, 0), actorCount: 2, keyCount: 1 }) // Int32Array [2]
  */
 export function distinctActorsPerKey(events: KeyedActors): Int32Array {
-  const { start, actors } = actorsByKey(events);
-  const stamp = new Int32Array(events.actorCount);
-  const distinct = new Int32Array(events.keyCount);
-  for (let k = 0; k < events.keyCount; k++) {
+  return distinctActorsInRuns(actorsByKey(events), events.actorCount);
+}
+
+/** Number of distinct actors in each key's run of `runs` (actors numbered below `actorCount`). */
+export function distinctActorsInRuns(runs: ActorsByKey, actorCount: number): Int32Array {
+  const { start, actors } = runs;
+  const keyCount = start.length - 1;
+  const stamp = new Int32Array(actorCount);
+  const distinct = new Int32Array(keyCount);
+  for (let k = 0; k < keyCount; k++) {
     const mark = k + 1;
     let count = 0;
     for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {

@@ -7,5 +7,5 @@ export { sortByKeyTime } from './sort.js';
 export type { ReferencePair } from './reference.js';
 export { referenceCoActionPairs } from './reference.js';
 export type { KeyedActors } from './distinct.js';
-export { actorsByKey, distinctActorsPerKey } from './distinct.js';
+export { actorsByKey, distinctActorsInRuns, distinctActorsPerKey } from './distinct.js';
 export type { ActorsByKey } from './distinct.js';

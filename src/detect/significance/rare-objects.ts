@@ -2,7 +2,7 @@
  * The objects the group test looks at (significance/group.ts): rare objects, or rare episodes of
  * objects, of one trace or of several traces pooled.
  */
-import { actorsByKey, sortByKeyTime } from '../kernel/index.js';
+import { actorsByKey, distinctActorsInRuns, sortByKeyTime } from '../kernel/index.js';
 import type { ActorsByKey, KeyedActors, TraceEvents } from '../kernel/index.js';
 
 /**
@@ -24,22 +24,7 @@ export function keyRuns(events: KeyedActors): ActorsByKey {
 
 /** Distinct actors per key (as the kernel's `distinctActorsPerKey`), over `keyRuns`. */
 function distinctPerKey(events: KeyedActors): Int32Array {
-  const { start, actors } = keyRuns(events);
-  const stamp = new Int32Array(events.actorCount);
-  const distinct = new Int32Array(events.keyCount);
-  for (let k = 0; k < events.keyCount; k++) {
-    const mark = k + 1;
-    let count = 0;
-    for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
-      const a = actors[p]!;
-      if (stamp[a] !== mark) {
-        stamp[a] = mark;
-        count++;
-      }
-    }
-    distinct[k] = count;
-  }
-  return distinct;
+  return distinctActorsInRuns(keyRuns(events), events.actorCount);
 }
 
 /**

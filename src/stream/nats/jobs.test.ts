@@ -41,6 +41,15 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
   let nc: NatsConnection;
   let dir = '';
   const children: ChildProcess[] = [];
+  /** `lockstep ARGS` as a child process (killed in `after` if still running): exit code and output. */
+  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '', err = '';
+    child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
   before(async () => {
     cluster = await startNatsCluster(3);
     nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
@@ -106,14 +115,6 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     await writeFile(file, `${lines.join('\n')}\n{"did":\n`);
     await writeFile(join(dir, 'cli-clean.jsonl'), `${lines.join('\n')}\n`);
     const batch = await batchDetect([join(dir, 'cli-clean.jsonl')], DEFAULT_STREAM_TRACES, 60_000);
-    const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '', err = '';
-      child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-      child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-      child.on('exit', (code) => resolve({ code, out, err }));
-    });
     const common = ['--nats', cluster.urls.join(','), '--job', 'cli', '--partitions', '4'];
     const worker = run(['stream-worker', ...common]);
     const published = await run(['stream-publish', file, ...common]);
@@ -140,14 +141,6 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.ok(shares[0]!.length > 100 && shares[1]!.length > 100);
     await Promise.all(shares.map((share, i) => writeFile(join(dir, `two-${i}.jsonl`), `${share.join('\n')}\n`)));
     const batch = await batchDetect([whole], DEFAULT_STREAM_TRACES, 60_000);
-    const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '', err = '';
-      child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-      child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-      child.on('exit', (code) => resolve({ code, out, err }));
-    });
     const common = ['--nats', cluster.urls.join(','), '--job', 'two', '--partitions', '4'];
     const workers = [0, 1].map((index) => run(['stream-worker', ...common, '--publishers', '2', '--index', String(index), '--of', '2']));
     // Publisher 1 first and alone: the workers must not finish on its end markers.
