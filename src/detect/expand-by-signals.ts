@@ -27,7 +27,9 @@
  * The one assumption is that, among accounts of one registration batch and client, organic ones
  * tie to the core no more often than accounts at large do.
  */
+import { distinctActorsPerKey, sortByKeyTime } from './kernel/index.js';
 import type { TraceEvents } from './kernel/index.js';
+import { logPoissonUpperTail } from './significance/poisson.js';
 
 const DAY_MS = 86_400_000;
 
@@ -111,26 +113,9 @@ export interface ExpansionResult {
   recruits: Recruit[];
 }
 
-/** P(X ≥ k) for X ~ Poisson(mean), by summing the lower terms in log space. */
+/** P(X ≥ k) for X ~ Poisson(mean): the significance test's tail (significance/poisson.ts), as a p-value. */
 export function poissonUpperTail(k: number, mean: number): number {
-  if (k <= 0) return 1;
-  if (mean <= 0) return 0;
-  let term = Math.exp(-mean);
-  let below = 0;
-  for (let i = 0; i < k; i++) {
-    below += term;
-    term *= mean / (i + 1);
-  }
-  if (below < 0.5) return Math.max(0, 1 - below);
-  // Sum the upper terms directly when the tail is small (1 - below loses precision).
-  let tail = 0;
-  let t = term;
-  for (let i = k; i < k + 1000; i++) {
-    tail += t;
-    t *= mean / (i + 1);
-    if (t < tail * 1e-16) break;
-  }
-  return tail;
+  return Math.exp(logPoissonUpperTail(k, mean));
 }
 
 const isoDay = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -160,51 +145,36 @@ function dominant(ids: Iterable<number>): { id: number; count: number; known: nu
   return { ...best, known };
 }
 
-/** Event indices of one trace sorted by (key, actor). */
-function byKeyActor(trace: TraceEvents): Int32Array {
-  const order = new Int32Array(trace.actor.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((x, y) => (trace.key[x] as number) - (trace.key[y] as number) || (trace.actor[x] as number) - (trace.actor[y] as number));
-  return order;
-}
-
 /**
  * Accounts tied to each cluster by behaviour: they acted on a rare object (2 to `maxKeyActors`
  * distinct accounts in its trace) on which a member of that cluster acted within `tieWindowMs`.
- * One set per cluster (the cluster's own members are never in it).
+ * One set per cluster (the cluster's own members are never in it). Each key's events are read in
+ * the kernel's (key, time) order, so a member's partners within the window are its neighbours.
  */
 function behaviourTies(traces: readonly TraceEvents[], clusterOf: Int32Array, clusters: number, settings: ExpandOptions): Set<number>[] {
   // Sets, not a mark array per cluster: ties are few, clusters at 10M events are over a thousand.
   const tied = Array.from({ length: clusters }, () => new Set<number>());
   for (const trace of traces) {
-    const order = byKeyActor(trace);
-    let start = 0;
-    while (start < order.length) {
-      const key = trace.key[order[start] as number] as number;
-      let end = start;
-      let distinct = 0;
-      let hasMember = false;
-      while (end < order.length && trace.key[order[end] as number] === key) {
-        const actor = trace.actor[order[end] as number] as number;
-        if (end === start || trace.actor[order[end - 1] as number] !== actor) distinct++;
-        if ((clusterOf[actor] as number) >= 0) hasMember = true;
-        end++;
-      }
-      if (hasMember && distinct >= 2 && distinct <= settings.maxKeyActors) {
-        for (let x = start; x < end; x++) {
-          const i = order[x] as number;
-          const c = clusterOf[trace.actor[i] as number] as number;
-          if (c < 0) continue;
-          const marks = tied[c] as Set<number>;
-          for (let y = start; y < end; y++) {
-            const j = order[y] as number;
-            const other = trace.actor[j] as number;
-            if (clusterOf[other] === c || marks.has(other)) continue;
-            if (Math.abs((trace.time[j] as number) - (trace.time[i] as number)) <= settings.tieWindowMs) marks.add(other);
-          }
+    const distinct = distinctActorsPerKey(trace);
+    const { keyStart, time, payload } = sortByKeyTime(trace.key, trace.time, trace.keyCount, Int32Array.from({ length: trace.key.length }, (_, i) => i));
+    for (let key = 0; key < trace.keyCount; key++) {
+      const actors = distinct[key] as number;
+      if (actors < 2 || actors > settings.maxKeyActors) continue;
+      const start = keyStart[key] as number;
+      const end = keyStart[key + 1] as number;
+      for (let x = start; x < end; x++) {
+        const c = clusterOf[trace.actor[payload[x] as number] as number] as number;
+        if (c < 0) continue;
+        const marks = tied[c] as Set<number>;
+        // The window's events run from `first` to `last` around x (times are sorted within the key).
+        const at = time[x] as number;
+        let first = x;
+        while (first > start && at - (time[first - 1] as number) <= settings.tieWindowMs) first--;
+        for (let y = first; y < end && (time[y] as number) - at <= settings.tieWindowMs; y++) {
+          const other = trace.actor[payload[y] as number] as number;
+          if (clusterOf[other] !== c) marks.add(other);
         }
       }
-      start = end;
     }
   }
   return tied;

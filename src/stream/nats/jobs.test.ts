@@ -50,6 +50,15 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
     child.on('exit', (code) => resolve({ code, out, err }));
   });
+  /** `stream-coordinate`'s JSON output has the batch engine's accounts, edges and clusters. */
+  const assertCoordinatedIsBatch = (out: string, batch: Awaited<ReturnType<typeof batchDetect>>): void => {
+    const result = JSON.parse(out) as { accounts: number; edges: number; clusters: { members: string[] }[] };
+    assert.equal(result.accounts, batch.actorIds.length);
+    assert.equal(result.edges, batch.result.graph.size);
+    const theirs = clusterAccounts(batch.result.graph).map((c) => c.members.map((m) => batch.actorIds[m]).sort().join(',')).sort();
+    assert.ok(theirs.length >= 2);
+    assert.deepEqual(result.clusters.map((c) => [...c.members].sort().join(',')).sort(), theirs);
+  };
   before(async () => {
     cluster = await startNatsCluster(3);
     nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
@@ -124,12 +133,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
     assert.equal(coordinated.code, 0, coordinated.err);
     assert.equal((await worker).code, 0);
-    const result = JSON.parse(coordinated.out) as { accounts: number; edges: number; clusters: { members: string[] }[] };
-    assert.equal(result.accounts, batch.actorIds.length);
-    assert.equal(result.edges, batch.result.graph.size);
-    const theirs = clusterAccounts(batch.result.graph).map((c) => c.members.map((m) => batch.actorIds[m]).sort().join(',')).sort();
-    assert.ok(theirs.length >= 2);
-    assert.deepEqual(result.clusters.map((c) => [...c.members].sort().join(',')).sort(), theirs);
+    assertCoordinatedIsBatch(coordinated.out, batch);
   });
 
   it('two publishers on halves of the input (stream-publish --publisher), workers waiting for both (--publishers 2), give the batch clusters', async () => {
@@ -153,11 +157,6 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
     assert.equal(coordinated.code, 0, coordinated.err);
     for (const worker of await Promise.all(workers)) assert.equal(worker.code, 0, worker.err);
-    const result = JSON.parse(coordinated.out) as { accounts: number; edges: number; clusters: { members: string[] }[] };
-    assert.equal(result.accounts, batch.actorIds.length);
-    assert.equal(result.edges, batch.result.graph.size);
-    const theirs = clusterAccounts(batch.result.graph).map((c) => c.members.map((m) => batch.actorIds[m]).sort().join(',')).sort();
-    assert.ok(theirs.length >= 2);
-    assert.deepEqual(result.clusters.map((c) => [...c.members].sort().join(',')).sort(), theirs);
+    assertCoordinatedIsBatch(coordinated.out, batch);
   });
 });
