@@ -10,11 +10,9 @@ import type { Actor } from '../model/index.js';
 import { compareCodePoints } from '../model/index.js';
 import { proportionSignal } from './evidence.js';
 import type { Signal } from './evidence.js';
-import { groupingTemplate, handlePattern, isSpecificTemplate } from './handle-pattern.js';
+import { groupingTemplate, handlePattern, isHashedHandle, isSpecificTemplate } from './handle-pattern.js';
 
 const DAY_MS = 86_400_000;
-/** Archive-hashed ids (base64 digests) stand where a handle was withheld: not handles. */
-const HASHED = /^[A-Za-z0-9+/]{40,}={0,2}$/;
 
 /** What an account did, when the store has its actions. */
 export interface ActivitySummary {
@@ -60,7 +58,7 @@ export interface AccountBaseline {
   withClient: number;
 }
 
-const realHandle = (actor: Actor): string | null => (actor.handle === null || actor.handle === '' || HASHED.test(actor.handle) ? null : actor.handle);
+const realHandle = (actor: Actor): string | null => (actor.handle === null || actor.handle === '' || isHashedHandle(actor.handle) ? null : actor.handle);
 const emptyProfile = (actor: Actor): boolean => (actor.description ?? '').trim() === '' && (actor.location ?? '').trim() === '';
 const languageOf = (actor: Actor): string | null => (actor.language === null || actor.language === '' ? null : actor.language.toLowerCase());
 

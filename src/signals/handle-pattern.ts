@@ -138,3 +138,22 @@ export function isSpecificTemplate(template: string): boolean {
 export function groupingTemplate(handle: string, pattern: HandlePattern = handlePattern(handle)): string {
   return pattern === 'high-entropy' ? `~random${handle.length}` : handleTemplate(handle);
 }
+
+/** Archive-hashed ids (base64 digests) stand where a handle was withheld: not handles. */
+const HASHED_HANDLE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
+
+/** True when `handle` is an archive's hashed id standing where the handle was withheld. */
+export function isHashedHandle(handle: string): boolean {
+  return HASHED_HANDLE.test(handle);
+}
+
+/**
+ * The grouping template of a visible handle when it is specific enough to be a signal
+ * (isSpecificTemplate); null for a missing, hashed or everyday handle.
+ * @example specificHandleTemplate('hk_news_2019_0412') // 'a_a_#4_#4'
+ */
+export function specificHandleTemplate(handle: string | null | undefined): string | null {
+  if (handle === null || handle === undefined || handle === '' || isHashedHandle(handle)) return null;
+  const template = groupingTemplate(handle);
+  return isSpecificTemplate(template) ? template : null;
+}

@@ -12,7 +12,7 @@ import type { Actor } from '../../model/index.js';
 import { compareCodePoints } from '../../model/index.js';
 import type { AccountFacts } from '../../detect/expand-by-signals.js';
 import type { ActivitySummary, AttributionEvidence } from '../../signals/index.js';
-import { groupingTemplate, isSpecificTemplate } from '../../signals/handle-pattern.js';
+import { specificHandleTemplate } from '../../signals/handle-pattern.js';
 import { SIGNALS_DEFAULTS } from '../commands/signals.js';
 
 const DAY_MS = 86_400_000;
@@ -96,9 +96,6 @@ export async function ioAttribution(columns: IoTweetsColumns, rows: Int32Array, 
   return groups.map((group) => attribute.evidence(group));
 }
 
-/** Archive-hashed ids (base64 digests) stand where a handle was withheld: not handles. */
-const HASHED_HANDLE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
-
 /**
  * The per-account facts the expansion by signals reads (src/detect/expand-by-signals.ts), indexed
  * like `actorIds`: creation day, most used client app over the account's actions (ties to the
@@ -117,14 +114,11 @@ export function ioAccountFacts(columns: IoTweetsColumns, rows: Int32Array, actor
     const actor = actorOfUser[user]!;
     if (actor < 0) continue;
     if (profile.createdAt !== null) facts.createdDay[actor] = Math.floor(profile.createdAt / DAY_MS);
-    const handle = profile.handle;
-    if (handle !== null && handle !== '' && !HASHED_HANDLE.test(handle)) {
-      const template = groupingTemplate(handle);
-      if (isSpecificTemplate(template)) {
-        let id = templates.get(template);
-        if (id === undefined) templates.set(template, (id = templates.size));
-        facts.template[actor] = id;
-      }
+    const template = specificHandleTemplate(profile.handle);
+    if (template !== null) {
+      let id = templates.get(template);
+      if (id === undefined) templates.set(template, (id = templates.size));
+      facts.template[actor] = id;
     }
   }
   // Client counts per (actor, client) in one flat table: clients are few.

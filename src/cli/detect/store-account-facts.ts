@@ -7,12 +7,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AccountFacts } from '../../detect/expand-by-signals.js';
 import { compareCodePoints } from '../../model/index.js';
-import { groupingTemplate, isSpecificTemplate } from '../../signals/handle-pattern.js';
+import { specificHandleTemplate } from '../../signals/handle-pattern.js';
 import { queryRows, toNumber } from '../../store/duckdb/connection.js';
 
 const DAY_MS = 86_400_000;
-/** Archive-hashed ids (base64 digests) stand where a handle was withheld: not handles. */
-const HASHED_HANDLE = /^[A-Za-z0-9+/]{40,}={0,2}$/;
 
 /**
  * Facts indexed like `actorIds`; null when no account has a creation date (nothing to expand by).
@@ -32,14 +30,11 @@ export async function storeAccountFacts(connection: DuckDBConnection, actorIds: 
       facts.createdDay[actor] = Math.floor(toNumber(row['created_at']) / DAY_MS);
       dated++;
     }
-    const handle = row['handle'] === null || row['handle'] === undefined ? '' : String(row['handle']);
-    if (handle !== '' && !HASHED_HANDLE.test(handle)) {
-      const template = groupingTemplate(handle);
-      if (isSpecificTemplate(template)) {
-        let id = templates.get(template);
-        if (id === undefined) templates.set(template, (id = templates.size));
-        facts.template[actor] = id;
-      }
+    const template = specificHandleTemplate(row['handle'] === null || row['handle'] === undefined ? null : String(row['handle']));
+    if (template !== null) {
+      let id = templates.get(template);
+      if (id === undefined) templates.set(template, (id = templates.size));
+      facts.template[actor] = id;
     }
   }
   if (dated === 0) return null;

@@ -7,7 +7,7 @@
 import type { InfraObservation } from '../../model/index.js';
 import { ANONYMISING_KINDS } from '../ip-table.js';
 import type { IpLookup } from '../ip-table.js';
-import { groupingTemplate, isSpecificTemplate } from '../handle-pattern.js';
+import { specificHandleTemplate } from '../handle-pattern.js';
 import { parseIpv4 } from '../ipv4.js';
 
 export interface KnownAddress { accounts: number; logins: number; anonymising: boolean; cidr: string | null; country: string | null; clusters: string[] }
@@ -52,9 +52,6 @@ const byTimeActorIp = (a: InfraObservation, b: InfraObservation): number =>
   a.time - b.time || compareText(a.actorId, b.actorId) || compareText(a.ip, b.ip) || compareText(a.userAgent ?? '', b.userAgent ?? '');
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Archive-hashed ids (base64 of a digest) are not handles. */
-const HASHED = /^[A-Za-z0-9+/]{40,}={0,2}$/;
 
 /**
  * Adds what a set of confirmed accounts reveal to `known` (returns a new object; `known` is not
@@ -121,9 +118,8 @@ export function learnInfra(known: KnownInfra, input: LearnInput, options: Partia
   }
   const templateCounts = new Map<string, number>();
   for (const member of input.members) {
-    if (member.handle === null || HASHED.test(member.handle)) continue;
-    const template = groupingTemplate(member.handle);
-    if (isSpecificTemplate(template)) templateCounts.set(template, (templateCounts.get(template) ?? 0) + 1);
+    const template = specificHandleTemplate(member.handle);
+    if (template !== null) templateCounts.set(template, (templateCounts.get(template) ?? 0) + 1);
   }
   for (const [template, count] of templateCounts) {
     if (count >= settings.templateAccounts) next.templates[template] = (next.templates[template] ?? 0) + count;
