@@ -91,11 +91,12 @@ export function readPart(request: PartRequest): PartResult {
   const rows = new CoortweetRows(Math.max(0, statSync(file).size - from));
   const rejects: Reject[] = [];
   let read = 0;
+  const fast = rows.fastPath(header);
   scanCsvFile(file, (record) => {
     read++;
     rows.add(record, header, file, (reject) => rejects.push(reject));
-  }, { from });
-  return { rows: rows.part(), rejects, read };
+  }, { from, fast });
+  return { rows: rows.part(), rejects, read: read + fast.rows };
 }
 
 /**
@@ -152,11 +153,12 @@ export async function readCoortweetColumnsSplit(files: readonly string[], onReje
       read++;
       if (!rows.add(record, header!, file, onReject)) rejected++;
     };
-    let end = scanCsvFile(file, add, { from: afterHeader.offset, firstLine: afterHeader.line, stopAt: cut < 0 ? Infinity : cut });
+    const fast = rows.fastPath(header);
+    let end = scanCsvFile(file, add, { from: afterHeader.offset, firstLine: afterHeader.line, stopAt: cut < 0 ? Infinity : cut, fast });
     const half = part === null || end.offset !== cut ? null : await part.result.catch(() => null);
     if (half === null) {
       part?.stop();
-      if (end.offset < sizes[index]!) end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line });
+      if (end.offset < sizes[index]!) end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line, fast });
     } else {
       rows.append(half.rows);
       read += half.read;
@@ -165,6 +167,7 @@ export async function readCoortweetColumnsSplit(files: readonly string[], onReje
         onReject({ ...reject, line: reject.line + end.line - 1 });
       }
     }
+    read += fast.rows;
     counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000, threads: half === null ? 1 : 2 });
   }
   return rows.columns(counts);
