@@ -11,6 +11,9 @@ import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel/index.js';
 import type { KernelStats, PairSink, PairTable } from './kernel/index.js';
+import { keepsPartitions } from './kernel/partitioned-pairs.js';
+import { significantSpilledPairs } from './significance/partitioned-significance.js';
+import type { SpilledSignificance } from './significance/partitioned-significance.js';
 import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
 import type { GroupOptions, GroupReport, MemberTestOptions, TieTable } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -116,6 +119,8 @@ export function detectCoordination(
   const narrow: TieTable[] = [];
   const wide: TieTable[] = [];
   const activityOf = new Map<TraceName, Float64Array>();
+  // Traces whose pairs stayed in the pair store: their member-test rows are read back once the graph is known.
+  const spilledTies: { index: number; spilled: SpilledSignificance }[] = [];
   for (const [trace, data] of input.traces) {
     if (data.actor.length < 2) continue;
     onStage?.(`${trace}: co-actions`);
@@ -123,6 +128,20 @@ export function detectCoordination(
     windows.set(trace, window.windowMs);
     const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink: opts.pairSink, maxPairsInMemory: opts.maxPairsInMemory });
     const activity = distinctKeysPerActor(data);
+    if (kernel.stats.spilledChunks > 0 && kernel.pairs.size === 0 && keepsPartitions(opts.pairSink)) {
+      // The kernel left every pair in the store: tested partition by partition (significance/partitioned-significance.ts).
+      const spilled = significantSpilledPairs(opts.pairSink, activity, { fdr: opts.fdr, minShared: opts.minShared });
+      edges.push({ trace, ...spilled.kept });
+      spilledTies.push({ index: narrow.length, spilled });
+      narrow.push({ pairs: { a: new Int32Array(0), b: new Int32Array(0), shared: new Int32Array(0), size: 0 }, activity, strength: spilled.strength });
+      activityOf.set(trace, activity);
+      reports.push({
+        trace, events: data.actor.length, keys: data.keyCount, windowMs: window.windowMs, window: window.explanation,
+        precision: window.precision, warning: window.warning, kernel: { ...kernel.stats, pairs: spilled.tested, pairsEmitted: spilled.pairsEmitted },
+        pairsTested: spilled.tested, pairsSignificant: spilled.kept.kept.length, groupPairs: 0,
+      });
+      continue;
+    }
     const significance = significantPairs(kernel.pairs, activity, { fdr: opts.fdr, minShared: opts.minShared });
     // Only the kept pairs go on to fusion, and only actors and shared keys to the member test:
     // the rest of the trace's table (and its ln p per pair) is released here.
@@ -146,6 +165,10 @@ export function detectCoordination(
     inGraph[graph.b[edge] ?? 0] = 1;
   }
   for (const tables of [narrow, wide]) tables.forEach((table, index) => { tables[index] = amongActors(table, inGraph); });
+  for (const { index, spilled } of spilledTies) {
+    narrow[index] = { ...(narrow[index] as TieTable), pairs: spilled.among(inGraph) };
+    spilled.release();
+  }
   const clusterOptions = { ...CLUSTER_DEFAULTS, ...opts.cluster };
   const memberTest = opts.memberTest;
   const keptGroupOf = new Int32Array(input.actorCount).fill(-1);

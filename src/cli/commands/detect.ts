@@ -45,6 +45,7 @@ export interface DetectCliOptions {
   fullNetwork?: boolean;
   viaStore?: boolean;
   maxPairsInMemory?: string;
+  memoryBudget?: string;
   json?: boolean;
 }
 
@@ -146,6 +147,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--edge-weight-quantile <q>', 'with --compat coortweet: CooRTweet edge_weight', DETECT_CLI_DEFAULTS.edgeWeightQuantile)
     .option('--full-network', 'write every significant edge to edges.csv/network.*, not only those between flagged accounts')
     .option('--max-pairs-in-memory <n>', 'co-action pairs held in memory per trace before partitions spill to temp files (default: no limit)')
+    .option('--memory-budget <size>', 'RAM the co-action pair stage may hold (e.g. 512M, 2G); beyond it pair partitions spill to a temp dir under --out (removed after) and are tested one at a time (default: no limit)')
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .addOption(new Option('--merge-pushes <on|off>', 'the group test\'s merge of groups that met once each (checking what it buys)').choices(['on', 'off']).hideHelp())
@@ -159,6 +161,8 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
 export async function runDetect(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<void> {
   await mkdir(options.out, { recursive: true });
   await rm(join(options.out, 'rejects.csv'), { force: true });
+  // A bad --memory-budget / --max-pairs-in-memory fails before any input is read.
+  if (options.memoryBudget !== undefined || options.maxPairsInMemory !== undefined) (await import('../detect/spill-budget.js')).pairBudget(options);
   if (options.compat === 'coortweet') {
     const { runCoortweetCompat } = await import('./detect-compat.js');
     await runCoortweetCompat(inputs, options, io);
@@ -176,11 +180,13 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
     const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0));
     lap('load_seconds');
-    const [{ DETECT_DEFAULTS, detectCoordination }, { DiskPairSink }] = await Promise.all([import('../../detect/pipeline.js'), import('../detect/disk-pair-sink.js')]);
-    const spill = options.maxPairsInMemory === undefined ? null : new DiskPairSink(tmpdir());
+    const [{ DETECT_DEFAULTS, detectCoordination }, { describeSpill, openPairSpill }] = await Promise.all([import('../../detect/pipeline.js'), import('../detect/spill-budget.js')]);
+    // --memory-budget / --max-pairs-in-memory: pair partitions spill to a temp dir under --out (src/cli/detect/spill-budget.ts).
+    const pairSpill = openPairSpill(options.out, options);
+    const spill = pairSpill?.sink ?? null;
     let result: DetectionResult;
     try {
-      const spilling = spill === null ? {} : { pairSink: spill, maxPairsInMemory: parseNumber('--max-pairs-in-memory', options.maxPairsInMemory ?? '', 1) };
+      const spilling = pairSpill === null ? {} : { pairSink: pairSpill.sink, maxPairsInMemory: pairSpill.maxPairsInMemory };
       result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS), ...spilling }, (stage) => bar.update(stage, 0.5));
     } finally {
       spill?.close();
@@ -218,6 +224,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
         objects_capped: trace.kernel.keysCapped, spilled_chunks: trace.kernel.spilledChunks,
       })),
       traces_without_data: loaded.missing,
+      ...(pairSpill === null ? {} : { pair_spill: describeSpill(pairSpill) }),
       timings: timings,
     };
     // Expansion by account signals, kept apart from behaviour members (src/cli/detect/expansion-stage.ts).

@@ -3,29 +3,81 @@
  * own temp file (six binary columns, native byte order, read back only by this process) and read
  * back, then deleted, when the kernel merges that partition. The kernel is synchronous, so the
  * writes are too. The directory is removed by `close()`, also after a failure.
+ *
+ * With `keepPartitions` it is a PairStore: the kernel leaves every partition in it and the
+ * significance test reads them back one at a time (merged tables kept under handles, as files).
  */
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PairSink, PairTable } from '../../detect/kernel/index.js';
+import type { PairTable } from '../../detect/kernel/index.js';
+import type { PairStore } from '../../detect/kernel/partitioned-pairs.js';
 
 /** Bytes per pair row: a, b, shared, coActions (Int32) and idf, sumDelta (Float64). */
 const ROW_BYTES = 4 * 4 + 2 * 8;
 
-export class DiskPairSink implements PairSink {
-  /** Chunks and bytes written so far. */
+export interface DiskPairSinkOptions {
+  /** Keep partitions for a partition-by-partition significance test (see PairStore); default false. */
+  keepPartitions: boolean;
+}
+
+export const DISK_PAIR_SINK_DEFAULTS: Readonly<DiskPairSinkOptions> = Object.freeze({ keepPartitions: false });
+
+export class DiskPairSink implements PairStore {
+  /** Chunks and bytes written so far (merged partitions kept by `keep` included). */
   chunks = 0;
   bytes = 0;
+  /** Largest bytes on disk at once. */
+  peakBytes = 0;
   readonly dir: string;
+  readonly keepsPartitions: boolean;
   private readonly files = new Map<number, string[]>();
+  private readonly kept = new Map<number, { path: string; bytes: number }>();
+  private onDisk = 0;
+  private handles = 0;
 
-  /** Makes a fresh directory under `parent` (e.g. the OS temp dir). */
-  constructor(parent: string) {
+  /** Makes a fresh directory under `parent` (e.g. the OS temp dir, or the output directory). */
+  constructor(parent: string, options?: Partial<DiskPairSinkOptions>) {
     this.dir = mkdtempSync(join(parent, 'lockstep-pairs-'));
+    this.keepsPartitions = { ...DISK_PAIR_SINK_DEFAULTS, ...options }.keepPartitions;
   }
 
   spill(partition: number, chunk: PairTable): void {
+    const path = join(this.dir, `p${partition}-${this.chunks}.bin`);
+    this.write(path, chunk);
+    const list = this.files.get(partition);
+    if (list === undefined) this.files.set(partition, [path]);
+    else list.push(path);
+  }
+
+  held(): number[] {
+    return [...this.files.keys()].sort((x, y) => x - y);
+  }
+
+  keep(table: PairTable): number {
+    const handle = this.handles++;
+    const path = join(this.dir, `m${handle}.bin`);
+    this.kept.set(handle, { path, bytes: this.write(path, table) });
+    return handle;
+  }
+
+  load(handle: number): PairTable {
+    const entry = this.kept.get(handle);
+    if (entry === undefined) throw new Error(`pair store: no table under handle ${handle}`);
+    return readChunk(entry.path);
+  }
+
+  drop(handle: number): void {
+    const entry = this.kept.get(handle);
+    if (entry === undefined) return;
+    this.kept.delete(handle);
+    unlinkSync(entry.path);
+    this.onDisk -= entry.bytes;
+  }
+
+  /** Writes `chunk` to `path`; returns the bytes written. */
+  private write(path: string, chunk: PairTable): number {
     const n = chunk.size;
-    const path = join(this.dir, `p${partition}-${this.chunks++}.bin`);
+    this.chunks++;
     const fd = openSync(path, 'w');
     try {
       const header = Int32Array.of(n);
@@ -36,10 +88,11 @@ export class DiskPairSink implements PairSink {
     } finally {
       closeSync(fd);
     }
-    this.bytes += 4 + n * ROW_BYTES;
-    const list = this.files.get(partition);
-    if (list === undefined) this.files.set(partition, [path]);
-    else list.push(path);
+    const bytes = 4 + n * ROW_BYTES;
+    this.bytes += bytes;
+    this.onDisk += bytes;
+    this.peakBytes = Math.max(this.peakBytes, this.onDisk);
+    return bytes;
   }
 
   *take(partition: number): Iterable<PairTable> {
@@ -48,6 +101,7 @@ export class DiskPairSink implements PairSink {
     for (const path of paths) {
       const chunk = readChunk(path);
       unlinkSync(path);
+      this.onDisk -= 4 + chunk.size * ROW_BYTES;
       yield chunk;
     }
   }
@@ -56,6 +110,8 @@ export class DiskPairSink implements PairSink {
   close(): void {
     rmSync(this.dir, { recursive: true, force: true });
     this.files.clear();
+    this.kept.clear();
+    this.onDisk = 0;
   }
 }
 

@@ -8,11 +8,34 @@
  * each entry remembers the last key that touched it, so a co-action adds a shared key (and the
  * key's IDF) only when its key differs from the entry's last one. With a PairSink and a memory
  * budget, a partition that outgrows its share of the budget is handed to the sink at the next key
- * boundary (so no key straddles two chunks) and cleared; `finish` merges chunks back by summing.
+ * boundary (so no key straddles two chunks) and cleared; `finish` merges chunks back by summing,
+ * or, with a PairStore that keeps partitions, hands every partition's rest to it as well and
+ * returns no rows, so that the caller reads the pairs back one partition at a time
+ * (significance/partitioned-significance.ts) and they never all come back into memory.
  */
 import { LockstepError } from '../../model/index.js';
 import { PairIndex, partitionHash } from './pair-index.js';
 import type { PairSink, PairTable } from './types.js';
+
+/**
+ * A spill target that can keep partitions for reading back one at a time: when `keepsPartitions`
+ * is true and anything was spilled, the kernel's `finish` leaves every pair in the store (its
+ * result then has no rows and `spilledChunks > 0`). `keep` stores a table (e.g. a merged
+ * partition) under a new handle, `load` reads it back as often as needed, `drop` forgets it.
+ */
+export interface PairStore extends PairSink {
+  readonly keepsPartitions: boolean;
+  /** Partitions holding spilled chunks, ascending. */
+  held(): number[];
+  keep(table: PairTable): number;
+  load(handle: number): PairTable;
+  drop(handle: number): void;
+}
+
+/** Whether `sink` keeps partitions for a partition-by-partition pass (see PairStore). */
+export function keepsPartitions(sink: PairSink | null): sink is PairStore {
+  return sink !== null && (sink as Partial<PairStore>).keepsPartitions === true;
+}
 
 /** Largest result table: every output column stays below 2^30 elements. */
 export const MAX_RESULT_PAIRS = 2 ** 30 - 1;
@@ -174,8 +197,24 @@ export class PartitionedPairs {
     }
   }
 
-  /** Applies every buffer, merges spilled chunks back and returns all pairs, partition by partition. */
+  /**
+   * Applies every buffer, merges spilled chunks back and returns all pairs, partition by partition;
+   * with a PairStore that keeps partitions, once anything was spilled, spills the rest too and
+   * returns an empty table.
+   */
   finish(): PairTable {
+    if (this.spilledChunks > 0 && keepsPartitions(this.sink)) {
+      for (let p = 0; p < this.tables.length; p++) {
+        this.flush(p, false);
+        const table = this.tables[p]!;
+        if (table.size > 0) {
+          this.sink.spill(p, table.toPairTable());
+          this.spilledChunks++;
+        }
+        this.tables[p] = new PairAccumulator(8);
+      }
+      return emptyPairTable(0);
+    }
     for (let p = 0; p < this.tables.length; p++) {
       this.flush(p, false);
       const table = this.tables[p]!;
