@@ -112,7 +112,8 @@ export const COORTWEET_DEFAULTS: Readonly<CoortweetOptions> = Object.freeze({
  */
 export function detectGroups(input: CoShareInput, options?: Partial<DetectGroupsOptions>): CoShareRows {
   const { timeWindow, minParticipation } = { ...COORTWEET_DEFAULTS, ...options };
-  checkInput(input);
+  // Object ids are below objectBound (often far fewer than the ids of contents too).
+  const objectBound = checkInput(input);
   if (!(timeWindow >= 0) || !Number.isFinite(timeWindow)) throw bad(`timeWindow must be a finite number of seconds >= 0, got ${timeWindow}`);
   const { objectId, accountId, contentId, time, accountCount, idCount } = input;
   const n = objectId.length;
@@ -139,7 +140,7 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   /** Per row: its position in x, or -1 when its account was dropped. */
   const pos = new Int32Array(n);
   /** Per object id: its first position in x (m: none yet). */
-  const firstPos = new Int32Array(idCount).fill(m);
+  const firstPos = new Int32Array(objectBound).fill(m);
   for (let r = 0; r < n; r++) {
     const rank = rankOf[accountId[r]!]!;
     if (rank < 0) { pos[r] = -1; continue; }
@@ -150,8 +151,8 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
 
   // 2. Objects in order of first appearance in x; rows sorted by (object, time, position in x).
   const objectAt = new Int32Array(m).fill(-1);
-  for (let o = 0; o < idCount; o++) if (firstPos[o]! < m) objectAt[firstPos[o]!] = o;
-  const objectRank = new Int32Array(idCount).fill(-1);
+  for (let o = 0; o < objectBound; o++) if (firstPos[o]! < m) objectAt[firstPos[o]!] = o;
+  const objectRank = new Int32Array(objectBound).fill(-1);
   let objects = 0;
   for (let p = 0; p < m; p++) if (objectAt[p]! >= 0) objectRank[objectAt[p]!] = objects++;
   const keptRow = new Int32Array(m);
@@ -188,6 +189,8 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
     for (let j = lo + 1; j < end; j++) {
       const tj = sorted.time[j]!;
       while (tj - sorted.time[lo]! > timeWindow) lo++;
+      // Most rows have no partner in the window: their columns (random reads) are not looked up.
+      if (lo === j) continue;
       const rj = row[j]!;
       const cj = contentId[rj]!;
       const aj = accountId[rj]!;
@@ -391,16 +394,20 @@ function bad(reason: string): LockstepError {
   return new LockstepError('detect/bad-input', `CooRTweet compatibility: ${reason}`);
 }
 
-function checkInput(input: CoShareInput): void {
+/** Throws on malformed input; returns the largest object id + 1. */
+function checkInput(input: CoShareInput): number {
   const { objectId, accountId, contentId, time, accountCount, idCount } = input;
   const n = objectId.length;
   if (accountId.length !== n || contentId.length !== n || time.length !== n) {
     throw bad(`objectId, accountId, contentId and time must have the same length (got ${n}, ${accountId.length}, ${contentId.length}, ${time.length})`);
   }
+  let objectBound = 0;
   for (let r = 0; r < n; r++) {
     if (!(accountId[r]! >= 0 && accountId[r]! < accountCount)) throw bad(`row ${r}: account ${accountId[r]} outside [0, ${accountCount})`);
     if (!(objectId[r]! >= 0 && objectId[r]! < idCount)) throw bad(`row ${r}: object ${objectId[r]} outside [0, ${idCount})`);
     if (!(contentId[r]! >= 0 && contentId[r]! < idCount)) throw bad(`row ${r}: content ${contentId[r]} outside [0, ${idCount})`);
     if (!Number.isFinite(time[r]!)) throw bad(`row ${r}: timestamp ${time[r]} is not a finite number of seconds`);
+    if (objectId[r]! >= objectBound) objectBound = objectId[r]! + 1;
   }
+  return objectBound;
 }
