@@ -24,7 +24,7 @@ export interface TraceEvent {
 const NOT_ORIGINAL = new Set(['repost', 'share', 'like', 'follow']);
 
 /** The host of a normalised URL without `www.` (the same expression as the SQL sqlUrlDomain). */
-function urlDomain(url: string): string | null {
+export function urlDomain(url: string): string | null {
   const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]*@)?([^/:?]+)/.exec(url);
   if (match === null) return null;
   return (match[1] ?? '').replace(/^www\./, '');

@@ -1,596 +1,431 @@
 /**
- * A Jetstream line scanner for the stream's front end: it walks the JSON text once and builds only
- * the fields detection reads (did, time_us, the commit's operation, collection and rkey, a
- * repost's or like's subject, a follow's subject, a post's reply parent, quoted record, facet
- * links, mentions and tags, record tags and an external embed's link), instead of JSON.parse
- * building every object and string of the record. Skipped values are still checked as JSON (a
- * line JSON.parse would refuse is never read), and the parts the hand-checked reader
- * (src/ingest/jetstream-fast.ts) checks are checked the same way.
+ * A Jetstream line scanner over bytes (a slice of a chunk read from a file or socket), for the
+ * scale-out front end: it finds where the fields detection reads sit in the line and makes no
+ * string and no object. Pass 1 checks the whole line as JSON (strings, escapes, control
+ * characters, numbers, literals, nesting; keys without escapes); pass 2 walks to the fields:
+ * did, time_us, kind, the commit's operation, collection and rkey, a follow's subject, a repost's
+ * or like's subject uri, a post's reply parent, quoted record, facet links, tags and mentions,
+ * record tags and an external embed's link.
  *
- * Anything unusual — a duplicate key it reads, a record before its collection, a number where it
- * expects a plain integer, another event kind, any part that reader would refuse — makes the
- * scanner give up, and the line goes through parseJetstreamLine (JSON.parse, then the fast path or
- * the zod reader), so the result is the same as that path's in the fields below (test:
- * jetstream-scan.test.ts). Actions from the scanner carry no text, language or media hashes
- * (detection does not read them): use parseJetstreamLine where those are wanted.
+ * It accepts only what src/ingest/jetstream-fast.ts accepts, checked the same way, and gives up on
+ * anything else — a line that is not JSON, an escape in a key or in a value it reads,
+ * `time_us` not written as plain digits, another event kind, a part of the wrong type — so the
+ * caller reads that line the JSON.parse way (parseJetstreamLine), which says what is wrong. Where
+ * it accepts, the actions' detection fields are those of that path (test: byte-front.test.ts).
  */
-import type { Action, ActionKind } from '../model/index.js';
-import { bareAction, normalizeHashtag, normalizeUrl } from '../model/index.js';
-import { parseAtUri } from '../ingest/jetstream-fast.js';
-import { ownCopy } from './interner.js';
-import { parseJetstreamLine } from './jetstream-line.js';
-import type { LineResult } from './jetstream-line.js';
 
-const PLATFORM = 'bluesky';
-const DID = /^did:[a-z]+:[A-Za-z0-9._:%-]+$/;
-const POST_COLLECTION = 'app.bsky.feed.post';
-const KINDS = new Map<string, ActionKind>([
-  ['app.bsky.feed.post', 'post'], ['app.bsky.feed.repost', 'repost'], ['app.bsky.feed.like', 'like'], ['app.bsky.graph.follow', 'follow'],
-]);
-const NO_ACTIONS: readonly Action[] = Object.freeze([]);
-// eslint-disable-next-line no-control-regex -- the characters JSON forbids inside strings
-const CONTROL = /[\u0000-\u001f]/;
+/** What a scan found. */
+export const SCAN_GIVE_UP = 0;
+/** A valid event with no action (another collection, a delete or update). */
+export const SCAN_NONE = 1;
+/** One action: its parts are in `scanned`. */
+export const SCAN_ACTION = 2;
 
-/** Thrown inside the scanner when the line must go the JSON.parse way; caught in scanJetstreamActions. */
+/** Action kinds the scanner gives (`scanned.kind`). */
+export const K_POST = 0, K_REPOST = 1, K_LIKE = 2, K_FOLLOW = 3, K_REPLY = 4, K_QUOTE = 5;
+/** Collection names, as the action id spells them, by kind (reply and quote are posts). */
+export const COLLECTIONS = ['app.bsky.feed.post', 'app.bsky.feed.repost', 'app.bsky.feed.like', 'app.bsky.graph.follow'] as const;
+
+/**
+ * The parts of the last scanned action, as byte offsets into the scanned bytes (reused by every
+ * scan). Lists are start/end pairs in the fast path's order: links from facets then the embed,
+ * tags from facets then the record's tags, mentions from facets.
+ */
+export const scanned = {
+  kind: 0, collection: 0, timeUs: 0,
+  didStart: 0, didEnd: 0, rkeyStart: 0, rkeyEnd: 0,
+  /** A repost's subject, a reply's parent or a quote's record (-1: none). */
+  targetStart: -1, targetEnd: -1,
+  links: new Int32Array(64), linkCount: 0,
+  tags: new Int32Array(64), tagCount: 0,
+  mentions: new Int32Array(64), mentionCount: 0,
+};
+
 const GIVE_UP = new Error('jetstream-scan: not the common shape');
-
-// The scanner's cursor: one line at a time, synchronously.
-let s = '';
-let i = 0;
-
 const fail = (): never => {
   throw GIVE_UP;
 };
+const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-function ws(): number {
-  const str = s;
-  let j = i;
-  let c = str.charCodeAt(j);
-  while (c === 32 || c === 10 || c === 13 || c === 9) c = str.charCodeAt(++j);
-  i = j;
-  return c;
-}
+let b: Uint8Array = new Uint8Array(0);
+let base = 0;
+/** Pass 1's record: the end of the value (or key) starting at offset `base + k` is `ends[k]`. */
+let ends = new Int32Array(4096);
+/** Pass 1's stack of open containers: their bracket and start. */
+let openKind = new Uint8Array(64);
+let openAt = new Int32Array(64);
 
-function expect(code: number): void {
-  if (ws() !== code) fail();
-  i++;
-}
-
-/** Position of the next backslash at or after the cursor (-1: none left in the line). */
-let nextEscape = -1;
+const isHex = (x: number): boolean => (x >= 48 && x <= 57) || ((x | 32) >= 97 && (x | 32) <= 102);
+const isDigit = (x: number): boolean => x >= 48 && x <= 57;
 
 /**
- * Skips a string at `"`, checking it as JSON; true when it held an escape. The closing quote and
- * the escapes are found with indexOf (native), not char by char: the line was checked for control
- * characters once (scanJetstreamActions), so the characters between need no look.
+ * Pass 1: whether `bytes[start, end)` is one JSON object (RFC 8259) between spaces or tabs, its
+ * keys without escapes; records where each value and key ends (`ends`), so pass 2 steps over a
+ * value at once. One walk over the bytes, no recursion (an explicit stack of open containers).
  */
-function skipString(): boolean {
-  const str = s;
-  let q = str.indexOf('"', i + 1);
-  if (q < 0) fail();
-  let escaped = false;
-  while (nextEscape !== -1 && nextEscape < q) {
-    escaped = true;
-    let j = nextEscape + 1;
-    const e = str.charCodeAt(j++);
-    if (e === 117) {
-      for (let h = 0; h < 4; h++) {
-        const x = str.charCodeAt(j++);
-        if (!((x >= 48 && x <= 57) || (x >= 65 && x <= 70) || (x >= 97 && x <= 102))) fail();
+export function check(bytes: Uint8Array, start: number, end: number): boolean {
+  if (ends.length < end - start + 1) ends = new Int32Array(2 * (end - start + 1));
+  const at = ends;
+  let depth = 0, j = start, c = 0;
+  while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+  if (j >= end || c !== 123) return false;
+  for (;;) {
+    // A value at j (after spaces).
+    const from = j;
+    c = j < end ? bytes[j]! : -1;
+    let inKey = false;
+    if (c === 123 || c === 91) {
+      if (depth === openKind.length) {
+        if (depth >= 4096) return false;
+        const kinds = new Uint8Array(2 * depth), starts = new Int32Array(2 * depth);
+        kinds.set(openKind);
+        starts.set(openAt);
+        { openKind = kinds; openAt = starts; }
       }
-    } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) fail();
-    // An escaped quote is not the end: look for the next one after the escape.
-    if (j > q) {
-      q = str.indexOf('"', j);
-      if (q < 0) fail();
-    }
-    nextEscape = str.indexOf('\\', j);
-  }
-  i = q + 1;
-  return escaped;
-}
-
-/** Reads a string at `"` (the cursor is already on it). */
-function readString(): string {
-  const start = i;
-  const escaped = skipString();
-  return escaped ? (JSON.parse(s.slice(start, i)) as string) : s.slice(start + 1, i - 1);
-}
-
-/** A string value, or give up (the caller needs a string here). */
-function stringValue(): string {
-  if (ws() !== 34) fail();
-  return readString();
-}
-
-function skipDigits(): number {
-  const str = s;
-  const start = i;
-  let j = i;
-  let c = str.charCodeAt(j);
-  while (c >= 48 && c <= 57) c = str.charCodeAt(++j);
-  i = j;
-  return j - start;
-}
-
-function skipNumber(): void {
-  if (s.charCodeAt(i) === 45) i++;
-  if (s.charCodeAt(i) === 48) i++;
-  else if (skipDigits() === 0) fail();
-  if (s.charCodeAt(i) === 46) {
-    i++;
-    if (skipDigits() === 0) fail();
-  }
-  const e = s.charCodeAt(i);
-  if (e === 101 || e === 69) {
-    const sign = s.charCodeAt(++i);
-    if (sign === 43 || sign === 45) i++;
-    if (skipDigits() === 0) fail();
-  }
-}
-
-function skipLiteral(word: string): void {
-  if (!s.startsWith(word, i)) fail();
-  i += word.length;
-}
-
-/** Skips any JSON value, checking it. */
-function skipValue(): void {
-  const c = ws();
-  if (c === 34) skipString();
-  else if (c === 123) {
-    for (let more = firstKey(); more; more = nextKey()) skipValue();
-  } else if (c === 91) {
-    for (let more = firstItem(); more; more = nextItem()) skipValue();
-  } else if (c === 116) skipLiteral('true');
-  else if (c === 102) skipLiteral('false');
-  else if (c === 110) skipLiteral('null');
-  else if (c === 45 || (c >= 48 && c <= 57)) skipNumber();
-  else fail();
-}
-
-/**
- * Objects are walked as `for (let more = firstKey(); more; more = nextKey())`, the cursor on
- * `{` before the first call; the body must consume each member's value. Keys the scanner reads are
- * checked for repeats by the caller (JSON.parse would keep the last: the scanner gives up).
- */
-function firstKey(): boolean {
-  i++;
-  if (ws() === 125) {
-    i++;
-    return false;
-  }
-  return key();
-}
-
-/** The current key's span in the line (keys are compared in place, never sliced). */
-let keyStart = 0;
-let keyLength = 0;
-
-function key(): boolean {
-  if (ws() !== 34) fail();
-  keyStart = i + 1;
-  // An escaped key would need decoding to compare: rare enough to leave to JSON.parse.
-  if (skipString()) fail();
-  keyLength = i - 1 - keyStart;
-  expect(58);
-  return true;
-}
-
-/** The current key is `name`. */
-function keyIs(name: string): boolean {
-  return keyLength === name.length && s.startsWith(name, keyStart);
-}
-
-function nextKey(): boolean {
-  const c = ws();
-  i++;
-  if (c === 125) return false;
-  if (c !== 44) fail();
-  return key();
-}
-
-/** Arrays: `for (let more = firstItem(); more; more = nextItem())`, the cursor on `[`. */
-function firstItem(): boolean {
-  i++;
-  if (ws() === 93) {
-    i++;
-    return false;
-  }
-  return true;
-}
-
-function nextItem(): boolean {
-  const c = ws();
-  i++;
-  if (c === 93) return false;
-  if (c !== 44) fail();
-  return true;
-}
-
-/** The value is null (consumed: true) or something else (not consumed: false). */
-function isNull(): boolean {
-  if (ws() !== 110) return false;
-  skipLiteral('null');
-  return true;
-}
-
-/** A string value, or undefined for any other value (consumed either way). */
-function maybeString(): string | undefined {
-  if (ws() === 34) return readString();
-  skipValue();
-  return undefined;
-}
-
-/** `{uri: string}`'s uri when the value is an object with a string uri (else undefined); never gives up on shape. With `inner`, also its `record`'s uri. */
-function refUri(inner?: { uri: string | undefined }): string | undefined {
-  if (ws() !== 123) {
-    skipValue();
-    return undefined;
-  }
-  let uri: string | undefined;
-  let seen = 0;
-  for (let more = firstKey(); more; more = nextKey()) {
-    if (keyIs('uri')) {
-      if ((seen & 1) !== 0) fail();
-      seen |= 1;
-      uri = maybeString();
-    } else if (keyIs('record') && inner !== undefined) {
-      if ((seen & 2) !== 0) fail();
-      seen |= 2;
-      inner.uri = refUri();
-    } else skipValue();
-  }
-  return uri;
-}
-
-/** A strong ref's non-empty uri, or give up (the fast path refuses the event). */
-function requiredRef(): string {
-  const uri = refUri();
-  if (uri === undefined || uri === '') fail();
-  return uri as string;
-}
-
-interface PostParts {
-  facetLinks: string[];
-  embedLinks: string[];
-  facetTags: string[];
-  tags: string[];
-  mentions: string[];
-  parent: string | undefined;
-  quoted: string | undefined;
-}
-
-const post: PostParts = { facetLinks: [], embedLinks: [], facetTags: [], tags: [], mentions: [], parent: undefined, quoted: undefined };
-
-function readFeature(): void {
-  if (ws() !== 123) fail();
-  let type: string | undefined;
-  let uri: string | undefined;
-  let tag: string | undefined;
-  let did: string | undefined;
-  let seen = 0;
-  for (let more = firstKey(); more; more = nextKey()) {
-    const bit = keyIs('$type') ? 1 : keyIs('uri') ? 2 : keyIs('tag') ? 4 : keyIs('did') ? 8 : 0;
-    if (bit === 0) {
-      skipValue();
-      continue;
-    }
-    if ((seen & bit) !== 0) fail();
-    seen |= bit;
-    const text = maybeString();
-    if (bit === 1) type = text;
-    else if (bit === 2) uri = text;
-    else if (bit === 4) tag = text;
-    else did = text;
-  }
-  if (type === undefined) fail();
-  if (type === 'app.bsky.richtext.facet#link' && uri !== undefined) post.facetLinks.push(uri);
-  else if (type === 'app.bsky.richtext.facet#tag' && tag !== undefined) post.facetTags.push(tag);
-  else if (type === 'app.bsky.richtext.facet#mention' && did !== undefined) post.mentions.push(did);
-}
-
-function readFacet(): void {
-  if (ws() !== 123) fail();
-  let features = false;
-  for (let more = firstKey(); more; more = nextKey()) {
-    if (!keyIs('features')) {
-      skipValue();
-      continue;
-    }
-    if (features || ws() !== 91) fail();
-    features = true;
-    for (let more = firstItem(); more; more = nextItem()) readFeature();
-  }
-  if (!features) fail();
-}
-
-/** An embed's `external.uri` when it is a string. */
-function externalUri(): string | undefined {
-  if (ws() !== 123) {
-    skipValue();
-    return undefined;
-  }
-  let uri: string | undefined;
-  let seen = false;
-  for (let more = firstKey(); more; more = nextKey()) {
-    if (!keyIs('uri')) {
-      skipValue();
-      continue;
-    }
-    if (seen) fail();
-    seen = true;
-    uri = maybeString();
-  }
-  return uri;
-}
-
-/** An embed object (or a recordWithMedia's media, `nested`): its type and the link it gives; a top-level embed fills `post`. */
-function readEmbed(nested: boolean): { type: string | undefined; link: string | undefined } {
-  let type: string | undefined;
-  let external: string | undefined;
-  let media: { type: string | undefined; link: string | undefined } | undefined;
-  let record: string | undefined;
-  const inner = { uri: undefined as string | undefined };
-  let seen = 0;
-  for (let more = firstKey(); more; more = nextKey()) {
-    const bit = keyIs('$type') ? 1 : keyIs('external') ? 2 : keyIs('record') && !nested ? 4 : keyIs('media') && !nested ? 8 : 0;
-    if (bit === 0) {
-      skipValue();
-      continue;
-    }
-    if ((seen & bit) !== 0) fail();
-    seen |= bit;
-    if (bit === 1) type = maybeString();
-    else if (bit === 2) external = externalUri();
-    else if (bit === 4) record = refUri(inner);
-    else if (ws() === 123) media = readEmbed(true);
-    else skipValue();
-  }
-  const link = type === 'app.bsky.embed.external' ? external : undefined;
-  if (nested) return { type, link };
-  if (type === undefined) fail();
-  if (type === 'app.bsky.embed.record') post.quoted = record === '' ? undefined : record;
-  else if (type === 'app.bsky.embed.recordWithMedia') {
-    post.quoted = inner.uri === '' ? undefined : inner.uri;
-    if (media?.type !== undefined && media.link !== undefined) post.embedLinks.push(media.link);
-  } else if (link !== undefined) post.embedLinks.push(link);
-  return { type, link };
-}
-
-function readPostRecord(): void {
-  post.facetLinks = [];
-  post.embedLinks = [];
-  post.facetTags = [];
-  post.tags = [];
-  post.mentions = [];
-  post.parent = undefined;
-  post.quoted = undefined;
-  let seen = 0;
-  for (let more = firstKey(); more; more = nextKey()) {
-    const bit = keyIs('text') ? 1 : keyIs('langs') ? 2 : keyIs('facets') ? 4 : keyIs('tags') ? 8 : keyIs('reply') ? 16 : keyIs('embed') ? 32 : 0;
-    if (bit === 0) {
-      skipValue();
-      continue;
-    }
-    if ((seen & bit) !== 0) fail();
-    seen |= bit;
-    if (isNull()) continue;
-    const c = ws();
-    if (bit === 1) {
-      if (c !== 34) fail();
-      skipString();
-    } else if (bit === 2) {
-      if (c !== 91) fail();
-      for (let more = firstItem(); more; more = nextItem()) if (stringValue() === '') fail();
-    } else if (bit === 4) {
-      if (c !== 91) fail();
-      for (let more = firstItem(); more; more = nextItem()) readFacet();
-    } else if (bit === 8) {
-      if (c !== 91) fail();
-      for (let more = firstItem(); more; more = nextItem()) post.tags.push(stringValue());
-    } else if (bit === 16) {
-      if (c !== 123) fail();
-      let has = false;
-      for (let more = firstKey(); more; more = nextKey()) {
-        if (!keyIs('parent')) {
-          skipValue();
+      openKind[depth] = c;
+      openAt[depth++] = j++;
+      while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+      if (j < end && c === openKind[depth - 1]! + 2) {
+        at[openAt[--depth]! - start] = ++j;
+      } else if (openKind[depth - 1] === 123) {
+        inKey = true;
+      } else continue;
+    } else if (c === 34) {
+      for (j++; ; ) {
+        if (j >= end) return false;
+        c = bytes[j]!;
+        if (c === 34) break;
+        if (c < 32) return false;
+        if (c === 92) {
+          c = bytes[j + 1]!;
+          if (c === 117) {
+            if (j + 5 >= end || !isHex(bytes[j + 2]!) || !isHex(bytes[j + 3]!) || !isHex(bytes[j + 4]!) || !isHex(bytes[j + 5]!)) return false;
+            j += 6;
+          } else if (c === 34 || c === 92 || c === 47 || c === 98 || c === 102 || c === 110 || c === 114 || c === 116) j += 2;
+          else return false;
+        } else j++;
+      }
+      at[from - start] = ++j;
+    } else if (c === 116 || c === 102 || c === 110) {
+      const word = c === 116 ? TRUE : c === 102 ? FALSE : NULL;
+      for (let k = 0; k < word.length; k++) if (j + k >= end || bytes[j + k] !== word[k]) return false;
+      at[from - start] = j += word.length;
+    } else if (c === 45 || isDigit(c)) {
+      if (c === 45) j++;
+      if (j < end && bytes[j] === 48) j++;
+      else if (j < end && isDigit(bytes[j]!)) while (j < end && isDigit(bytes[j]!)) j++;
+      else return false;
+      if (j < end && bytes[j] === 46) {
+        if (!(++j < end && isDigit(bytes[j]!))) return false;
+        while (j < end && isDigit(bytes[j]!)) j++;
+      }
+      if (j < end && (bytes[j]! | 32) === 101) {
+        j++;
+        if (j < end && (bytes[j] === 43 || bytes[j] === 45)) j++;
+        if (!(j < end && isDigit(bytes[j]!))) return false;
+        while (j < end && isDigit(bytes[j]!)) j++;
+      }
+      at[from - start] = j;
+    } else return false;
+    // After a value (or at an object's first key): a comma, a close, or the end.
+    for (;;) {
+      if (!inKey) {
+        while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+        if (depth === 0) return j === end;
+        if (j >= end) return false;
+        if (c === openKind[depth - 1]! + 2) {
+          at[openAt[--depth]! - start] = ++j;
           continue;
         }
-        if (has) fail();
-        has = true;
-        post.parent = requiredRef();
+        if (c !== 44) return false;
+        j++;
+        while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+        if (openKind[depth - 1] !== 123) break;
       }
-      if (!has) fail();
-    } else {
-      if (c !== 123) fail();
-      readEmbed(false);
+      inKey = false;
+      // A key: a string without escapes, a colon, then the value.
+      if (j >= end || bytes[j] !== 34) return false;
+      const key = j;
+      for (j++; j < end && (c = bytes[j]!) !== 34; j++) if (c < 32 || c === 92) return false;
+      if (j >= end) return false;
+      at[key - start] = ++j;
+      while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+      if (j >= end || c !== 58) return false;
+      j++;
+      while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+      break;
     }
   }
+}
+
+const TRUE = bytesOf('true'), FALSE = bytesOf('false'), NULL = bytesOf('null');
+
+// ---- Pass 2: walking a checked line to its fields.
+
+/** After a checked value (or key) at `at`: where it ends. */
+const skip = (at: number): number => ends[at - base]!;
+
+function skipWs(at: number): number {
+  while (b[at] === 32 || b[at] === 9) at++;
+  return at;
 }
 
 /**
- * Bounded memo of a string function: cleared whole when full. Keys and values are copies, not
- * slices of the line (a slice would keep its whole line alive while the memo holds it).
+ * The value offsets of the keys `names` in the object at `at` (-1: absent); of a key given twice,
+ * the last, as JSON.parse keeps it.
  */
-function recent(compute: (raw: string) => string | null, limit: number): (raw: string) => string | null {
-  const map = new Map<string, string | null>();
-  return (raw) => {
-    const found = map.get(raw);
-    if (found !== undefined) return found;
-    if (map.size >= limit) map.clear();
-    const computed = compute(raw);
-    const value = computed === null ? null : ownCopy(computed);
-    map.set(ownCopy(raw), value);
-    return value;
-  };
-}
-const urls = recent(normalizeUrl, 8192);
-const hashtags = recent(normalizeHashtag, 8192);
-function trimmed(raw: string): string | null {
-  const value = raw.trim();
-  return value === '' ? null : value;
-}
-
-/** Normalised values, nulls dropped, first occurrences in order. */
-function distinct(first: readonly string[], second: readonly string[], normalize: (item: string) => string | null): string[] {
-  const n = first.length + second.length;
-  if (n === 0) return [];
-  if (n === 1) {
-    const only = normalize((first[0] ?? second[0]) as string);
-    return only === null ? [] : [only];
-  }
-  const seen = new Set<string>();
-  for (const list of [first, second]) {
-    for (const item of list) {
-      const normal = normalize(item);
-      if (normal !== null) seen.add(normal);
-    }
-  }
-  return [...seen];
-}
-
-interface Commit { operation: string | undefined; collection: string | undefined; rkey: string | undefined }
-
-function readCommit(did: string | undefined, timeUs: number): { commit: Commit; action: Action | null } {
-  const commit: Commit = { operation: undefined, collection: undefined, rkey: undefined };
-  let action: Action | null = null;
-  let seen = 0;
-  for (let more = firstKey(); more; more = nextKey()) {
-    const bit = keyIs('operation') ? 1 : keyIs('collection') ? 2 : keyIs('rkey') ? 4 : keyIs('record') ? 8 : 0;
-    if (bit === 0) {
-      skipValue();
-      continue;
-    }
-    if ((seen & bit) !== 0) fail();
-    seen |= bit;
-    if (bit === 1) commit.operation = stringValue();
-    else if (bit === 2) commit.collection = stringValue();
-    else if (bit === 4) commit.rkey = stringValue();
-    else {
-      if (commit.operation === undefined || commit.collection === undefined) fail();
-      const kind = KINDS.get(commit.collection as string);
-      // Not a record the stream reads (another operation or collection): checked as JSON only.
-      if (commit.operation !== 'create' || kind === undefined) {
-        skipValue();
-        continue;
+function fields(at: number, names: readonly Uint8Array[], out: Int32Array): void {
+  out.fill(-1);
+  let j = skipWs(at + 1);
+  if (b[j] === 125) return;
+  for (;;) {
+    const keyStart = j + 1;
+    const keyEnd = skip(j) - 1;
+    j = skipWs(skipWs(keyEnd + 1) + 1);
+    const length = keyEnd - keyStart;
+    for (let n = 0; n < names.length; n++) {
+      const name = names[n]!;
+      if (name.length !== length) continue;
+      let k = 0;
+      while (k < length && b[keyStart + k] === name[k]) k++;
+      if (k === length) {
+        out[n] = j;
+        break;
       }
-      if (did === undefined || !DID.test(did) || commit.rkey === undefined || ws() !== 123) fail();
-      action = readRecord(kind as ActionKind, did as string, commit.collection as string, commit.rkey as string, timeUs);
     }
+    j = skipWs(skip(j));
+    if (b[j] === 125) return;
+    j = skipWs(j + 1);
   }
-  return { commit, action };
 }
 
-function readRecord(kind: ActionKind, did: string, collection: string, rkey: string, timeUs: number): Action {
-  if (rkey === '' || !Number.isSafeInteger(timeUs) || timeUs <= 0) fail();
-  const action = bareAction(PLATFORM, `at://${did}/${collection}/${rkey}`, did, kind, Math.floor(timeUs / 1000));
-  if (kind === 'post') {
-    readPostRecord();
-    if (post.parent !== undefined) {
-      action.kind = 'reply';
-      action.targetPost = post.parent;
-    } else if (post.quoted !== undefined && parseAtUri(post.quoted)?.collection === POST_COLLECTION) {
-      action.kind = 'quote';
-      action.targetPost = post.quoted;
-    }
-    action.targetActor = action.targetPost === null ? null : parseAtUri(action.targetPost)?.did ?? null;
-    action.urls = distinct(post.facetLinks, post.embedLinks, urls);
-    action.hashtags = distinct(post.facetTags, post.tags, hashtags);
-    action.mentions = distinct(post.mentions, [], trimmed);
-    return action;
+const isObject = (at: number): boolean => at >= 0 && b[at] === 123;
+const isString = (at: number): boolean => at >= 0 && b[at] === 34;
+/** Absent or null. */
+const absent = (at: number): boolean => at < 0 || b[at] === 110;
+
+/** The end of the string at `at` (after its content), giving up if it holds an escape. */
+function plainEnd(at: number): number {
+  let j = at + 1;
+  while (b[j] !== 34) if (b[j++] === 92) fail();
+  return j;
+}
+
+/** Whether the string at `at` equals `word` (giving up on an escaped one). */
+function stringIs(at: number, word: Uint8Array): boolean {
+  const e = plainEnd(at);
+  if (e - at - 1 !== word.length) return false;
+  for (let k = 0; k < word.length; k++) if (b[at + 1 + k] !== word[k]) return false;
+  return true;
+}
+
+/** `^did:[a-z]+:[A-Za-z0-9._:%-]+$` over the plain string at `at`. */
+function isDid(at: number): boolean {
+  const e = plainEnd(at);
+  let j = at + 1;
+  if (b[j] !== 100 || b[j + 1] !== 105 || b[j + 2] !== 100 || b[j + 3] !== 58) return false;
+  j += 4;
+  const method = j;
+  while (j < e && b[j]! >= 97 && b[j]! <= 122) j++;
+  if (j === method || b[j] !== 58) return false;
+  const rest = ++j;
+  for (; j < e; j++) {
+    const c = b[j]!, l = c | 32;
+    if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 58) || c === 46 || c === 95 || c === 37 || c === 45)) return false;
   }
-  let subject: string | undefined;
-  for (let more = firstKey(); more; more = nextKey()) {
-    if (!keyIs('subject')) {
-      skipValue();
-      continue;
-    }
-    if (subject !== undefined) fail();
-    subject = kind === 'follow' ? stringValue() : requiredRef();
+  return j > rest;
+}
+
+const F = new Int32Array(8), G = new Int32Array(8), H = new Int32Array(8);
+const TOP = ['did', 'time_us', 'kind', 'commit'].map(bytesOf);
+const COMMIT = ['operation', 'collection', 'rkey', 'record'].map(bytesOf);
+const POST_FIELDS = ['text', 'langs', 'facets', 'tags', 'reply', 'embed'].map(bytesOf);
+const URI = [bytesOf('uri')], SUBJECT = [bytesOf('subject')], PARENT = [bytesOf('parent')], FEATURES = [bytesOf('features')];
+const FEATURE = ['$type', 'uri', 'tag', 'did'].map(bytesOf);
+const EMBED = ['$type', 'record', 'media', 'external'].map(bytesOf);
+const [COMMIT_WORD, CREATE, UPDATE, DELETE] = ['commit', 'create', 'update', 'delete'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+const COLLECTION_BYTES = COLLECTIONS.map(bytesOf);
+const [LINK, TAG, MENTION] = ['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#tag', 'app.bsky.richtext.facet#mention'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array];
+const [EMBED_RECORD, EMBED_WITH_MEDIA, EMBED_EXTERNAL] = ['app.bsky.embed.record', 'app.bsky.embed.recordWithMedia', 'app.bsky.embed.external'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array];
+
+/** A strong ref's uri (`{uri: non-empty string}`) at `at`: its start/end in `ref`, or false. */
+const ref = { start: 0, end: 0 };
+function strongRef(at: number): boolean {
+  if (!isObject(at)) return false;
+  fields(at, URI, H);
+  const uri = H[0]!;
+  if (!isString(uri)) return false;
+  ref.start = uri + 1;
+  ref.end = plainEnd(uri);
+  return ref.end > ref.start;
+}
+
+function push(list: 'links' | 'tags' | 'mentions', count: 'linkCount' | 'tagCount' | 'mentionCount', at: number): void {
+  const n = scanned[count];
+  if (2 * n + 2 > scanned[list].length) {
+    const grown = new Int32Array(2 * scanned[list].length);
+    grown.set(scanned[list]);
+    scanned[list] = grown;
   }
-  if (subject === undefined) fail();
-  if (kind === 'follow') {
-    if (!DID.test(subject as string)) fail();
-    action.targetActor = subject as string;
-  } else {
-    action.targetPost = subject as string;
-    action.targetActor = parseAtUri(subject as string)?.did ?? null;
+  scanned[list][2 * n] = at + 1;
+  scanned[list][2 * n + 1] = plainEnd(at);
+  scanned[count] = n + 1;
+}
+
+/** Each element of the array at `at`, or none when it is absent; gives up when it is not an array. */
+function eachOf(at: number, visit: (element: number) => void): void {
+  if (absent(at)) return;
+  if (b[at] !== 91) fail();
+  let j = skipWs(at + 1);
+  if (b[j] === 93) return;
+  for (;;) {
+    visit(j);
+    j = skipWs(skip(j));
+    if (b[j] === 93) return;
+    j = skipWs(j + 1);
   }
-  return action;
+}
+
+/** `at://authority/app.bsky.feed.post/rkey` (the fast path's AT_URI with a post collection). */
+function isPostUri(start: number, stop: number): boolean {
+  const prefix = [97, 116, 58, 47, 47];
+  for (let k = 0; k < 5; k++) if (b[start + k] !== prefix[k]) return false;
+  const cuts: number[] = [];
+  for (let j = start + 5; j < stop; j++) {
+    const c = b[j]!;
+    if (c === 63 || c === 35) return false;
+    if (c === 47) cuts.push(j);
+  }
+  if (cuts.length !== 2 || cuts[0] === start + 5 || cuts[1] === stop - 1 || cuts[1]! - cuts[0]! === 1) return false;
+  const post = COLLECTION_BYTES[K_POST]!;
+  if (cuts[1]! - cuts[0]! - 1 !== post.length) return false;
+  for (let k = 0; k < post.length; k++) if (b[cuts[0]! + 1 + k] !== post[k]) return false;
+  return true;
+}
+
+function readFacet(facet: number): void {
+  if (!isObject(facet)) fail();
+  fields(facet, FEATURES, G);
+  const features = G[0]!;
+  if (absent(features)) fail();
+  eachOf(features, (feature) => {
+    if (!isObject(feature)) fail();
+    fields(feature, FEATURE, H);
+    const type = H[0]!;
+    if (!isString(type)) fail();
+    const uri = H[1]!, tag = H[2]!, did = H[3]!;
+    if (stringIs(type, LINK)) {
+      if (isString(uri)) push('links', 'linkCount', uri);
+    } else if (stringIs(type, TAG)) {
+      if (isString(tag)) push('tags', 'tagCount', tag);
+    } else if (stringIs(type, MENTION) && isString(did)) push('mentions', 'mentionCount', did);
+  });
+}
+
+/** The external embed's link of a media embed at `at` (images and video give detection nothing). */
+function readMedia(at: number, type: number): void {
+  if (!stringIs(type, EMBED_EXTERNAL)) return;
+  fields(at, EMBED, H);
+  const external = H[3]!;
+  if (!isObject(external)) return;
+  fields(external, URI, H);
+  if (isString(H[0]!)) push('links', 'linkCount', H[0]!);
+}
+
+function readPost(record: number): void {
+  fields(record, POST_FIELDS, G);
+  const text = G[0]!, langs = G[1]!, facets = G[2]!, tags = G[3]!, reply = G[4]!, embed = G[5]!;
+  if (!absent(text) && !isString(text)) fail();
+  eachOf(langs, (lang) => {
+    if (!isString(lang) || b[lang + 1] === 34) fail();
+  });
+  eachOf(facets, readFacet);
+  eachOf(tags, (tag) => {
+    if (!isString(tag)) fail();
+    push('tags', 'tagCount', tag);
+  });
+  let parent = -1, parentEnd = -1;
+  if (!absent(reply)) {
+    if (!isObject(reply)) fail();
+    fields(reply, PARENT, H);
+    if (!strongRef(H[0]!)) fail();
+    { parent = ref.start; parentEnd = ref.end; }
+  }
+  let quoted = -1, quotedEnd = -1;
+  if (!absent(embed)) {
+    if (!isObject(embed)) fail();
+    fields(embed, EMBED, F);
+    const type = F[0]!, inner = F[1]!, media = F[2]!;
+    if (!isString(type)) fail();
+    if (stringIs(type, EMBED_RECORD)) {
+      if (strongRef(inner)) { quoted = ref.start; quotedEnd = ref.end; }
+    } else if (stringIs(type, EMBED_WITH_MEDIA)) {
+      if (isObject(inner)) {
+        fields(inner, EMBED, H);
+        if (strongRef(H[1]!)) { quoted = ref.start; quotedEnd = ref.end; }
+      }
+      if (isObject(media)) {
+        fields(media, EMBED, G);
+        if (isString(G[0]!)) readMedia(media, G[0]!);
+      }
+    } else readMedia(embed, type);
+  }
+  if (quoted >= 0 && !isPostUri(quoted, quotedEnd)) quoted = -1;
+  if (parent >= 0) { scanned.kind = K_REPLY; scanned.targetStart = parent; scanned.targetEnd = parentEnd; }
+  else if (quoted >= 0) { scanned.kind = K_QUOTE; scanned.targetStart = quoted; scanned.targetEnd = quotedEnd; }
 }
 
 /**
- * The detection fields of a common Jetstream commit line, or null when the line must be read by
- * parseJetstreamLine (the scanner gave up: unusual, malformed, or another kind). `timeUs` is set
- * with the actions.
- * @example scanJetstreamActions(line) ?? parseJetstreamLine(line, 'feed.jsonl:3').actions
+ * Scans the line `bytes[start, stop)` (no line break inside). Returns SCAN_ACTION with the
+ * action's parts in `scanned`, SCAN_NONE, or SCAN_GIVE_UP (read the line with parseJetstreamLine).
+ * @example if (scanJetstreamBytes(chunk, 0, chunk.indexOf(10)) === SCAN_ACTION) use(scanned.didStart)
  */
-export function scanJetstreamActions(line: string): { actions: readonly Action[]; timeUs: number } | null {
-  // A control character may only be whitespace between tokens, which Jetstream never writes:
-  // such a line goes the JSON.parse way, so a string's characters need no check here.
-  if (CONTROL.test(line)) return null;
-  s = line;
-  i = 0;
-  nextEscape = line.indexOf('\\');
+export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: number): number {
+  if (!check(bytes, start, stop)) return SCAN_GIVE_UP;
+  b = bytes;
+  base = start;
   try {
-    return scanTop();
+    return read(skipWs(start));
   } catch (error) {
-    if (error === GIVE_UP || error instanceof SyntaxError || error instanceof RangeError) return null;
+    if (error === GIVE_UP) return SCAN_GIVE_UP;
     throw error;
-  } finally {
-    s = '';
   }
 }
 
-function scanTop(): { actions: readonly Action[]; timeUs: number } {
-  if (ws() !== 123) fail();
-  let did: string | undefined;
-  let timeUs = NaN;
-  let kind: string | undefined;
-  let found: { commit: Commit; action: Action | null } | undefined;
-  let seen = 0;
-  for (let more = firstKey(); more; more = nextKey()) {
-    const bit = keyIs('did') ? 1 : keyIs('time_us') ? 2 : keyIs('kind') ? 4 : keyIs('commit') ? 8 : 0;
-    if (bit === 0) {
-      skipValue();
-      continue;
-    }
-    if ((seen & bit) !== 0) fail();
-    seen |= bit;
-    if (bit === 1) did = stringValue();
-    else if (bit === 2) {
-      ws();
-      const start = i;
-      if (s.charCodeAt(i) === 48 || skipDigits() === 0) fail();
-      const c = s.charCodeAt(i);
-      if (c === 46 || c === 101 || c === 69) fail();
-      timeUs = Number(s.slice(start, i));
-    } else if (bit === 4) kind = stringValue();
-    else {
-      if (ws() !== 123) fail();
-      found = readCommit(did, timeUs);
-    }
+function read(top: number): number {
+  const s = scanned;
+  fields(top, TOP, F);
+  const did = F[0]!, timeUs = F[1]!, kind = F[2]!, commit = F[3]!;
+  if (!isString(kind) || !stringIs(kind, COMMIT_WORD) || !isString(did) || !isDid(did) || !isObject(commit) || timeUs < 0) return SCAN_GIVE_UP;
+  let time = 0, j = timeUs;
+  for (let c = b[j]!; c >= 48 && c <= 57; c = b[++j]!) time = time * 10 + (c - 48);
+  if (j === timeUs || b[timeUs] === 48 || j !== skip(timeUs) || !Number.isSafeInteger(time)) return SCAN_GIVE_UP;
+  s.didStart = did + 1;
+  s.didEnd = plainEnd(did);
+  s.timeUs = time;
+  fields(commit, COMMIT, F);
+  const operation = F[0]!, collection = F[1]!, rkey = F[2]!, record = F[3]!;
+  if (!isString(operation) || !isString(collection) || !isString(rkey) || b[collection + 1] === 34 || b[rkey + 1] === 34) return SCAN_GIVE_UP;
+  const create = stringIs(operation, CREATE);
+  if (!create && !stringIs(operation, UPDATE) && !stringIs(operation, DELETE)) return SCAN_GIVE_UP;
+  let kindOf = -1;
+  for (let k = 0; k < COLLECTION_BYTES.length; k++) if (stringIs(collection, COLLECTION_BYTES[k]!)) kindOf = k;
+  s.rkeyStart = rkey + 1;
+  s.rkeyEnd = plainEnd(rkey);
+  if (!create || kindOf < 0) return SCAN_NONE;
+  for (let k = s.rkeyStart; k < s.rkeyEnd; k++) if (b[k]! >= 128) return SCAN_GIVE_UP;
+  if (!isObject(record)) return SCAN_GIVE_UP;
+  s.kind = s.collection = kindOf;
+  s.targetStart = s.targetEnd = -1;
+  s.linkCount = s.tagCount = s.mentionCount = 0;
+  if (kindOf === K_FOLLOW) {
+    fields(record, SUBJECT, G);
+    if (!isString(G[0]!) || !isDid(G[0]!)) return SCAN_GIVE_UP;
+  } else if (kindOf === K_POST) readPost(record);
+  else {
+    fields(record, SUBJECT, G);
+    if (!strongRef(G[0]!)) return SCAN_GIVE_UP;
+    { s.targetStart = ref.start; s.targetEnd = ref.end; }
   }
-  ws();
-  if (i !== s.length) fail();
-  if (kind !== 'commit' || did === undefined || !DID.test(did) || !Number.isSafeInteger(timeUs) || timeUs <= 0 || found === undefined) fail();
-  const { commit, action } = found as { commit: Commit; action: Action | null };
-  const { operation, collection, rkey } = commit;
-  if ((operation !== 'create' && operation !== 'update' && operation !== 'delete') || collection === undefined || collection === '' || rkey === undefined || rkey === '') fail();
-  if (operation !== 'create' || !KINDS.has(collection as string)) return { actions: NO_ACTIONS, timeUs };
-  if (action === null) fail();
-  return { actions: [action as Action], timeUs };
-}
-
-/**
- * parseJetstreamLine for detection: the scanner when it can read the line, parseJetstreamLine
- * otherwise (which names any problem with `where`). Actions carry the fields detection reads
- * (no text, language or media hashes).
- * @example scanJetstreamLine(line, () => `${file}:${n}`).actions
- */
-export function scanJetstreamLine(line: string, where: string | (() => string)): LineResult {
-  const scanned = scanJetstreamActions(line);
-  if (scanned === null) return parseJetstreamLine(line, where);
-  return { actions: scanned.actions.length === 0 ? [] : (scanned.actions as Action[]), problems: [], timeUs: scanned.timeUs };
+  return SCAN_ACTION;
 }

@@ -4,7 +4,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { DEFAULT_STREAM_TRACES } from './extract.js';
 import { ExpiringInterner } from './interner.js';
-import { scanJetstreamActions } from './jetstream-scan.js';
+import { ByteFront } from './byte-front.js';
+import { parseJetstreamLine } from './jetstream-line.js';
+import type { OutBatch } from './partitioner.js';
 import { Partitioner } from './partitioner.js';
 import { SeenActions } from './seen-actions.js';
 
@@ -30,14 +32,14 @@ function longLine(n: number): string {
   });
 }
 
-describe('the scanner\'s strings and what the stream holds', () => {
+describe('what the stream and the front end hold of their lines', () => {
   it('interned accounts and keys and remembered action ids do not keep their lines alive', () => {
     const N = 5_000; // 5,000 lines of 10 KB: 50 MB if each held its line
     const interned = held(() => {
       const accounts = new ExpiringInterner();
       const seen = new SeenActions();
       for (let n = 0; n < N; n++) {
-        const action = scanJetstreamActions(longLine(n))?.actions[0];
+        const action = parseJetstreamLine(longLine(n), 'x').actions[0];
         assert.ok(action !== undefined);
         const actor = accounts.internIn(action.platform, action.actorId, 0);
         assert.equal(seen.add(actor, action.id, action.time), true);
@@ -47,13 +49,27 @@ describe('the scanner\'s strings and what the stream holds', () => {
       return [accounts, seen];
     });
     assert.ok(interned < 10e6, `${(interned / 1e6).toFixed(1)} MB held for ${N} accounts, keys and ids`);
+  });
+
+  it('the byte front end holds copies of the bytes it looks up, not the chunks they came from', () => {
+    const N = 5_000;
+    const encoder = new TextEncoder();
     const partitioned = held(() => {
       const partitioner = new Partitioner({ partitions: 4, traces: DEFAULT_STREAM_TRACES });
-      const out: unknown[] = [];
-      for (let n = 0; n < N; n++) for (const action of scanJetstreamActions(longLine(n))?.actions ?? []) partitioner.push(action, []);
+      const front = new ByteFront(partitioner, { where: String, onProblem: (problem) => assert.fail(problem) });
+      const out: OutBatch[] = [];
+      // Chunks of 100 lines, each cut mid-line (the front end carries the rest of a line).
+      for (let n = 0; n < N; n += 100) {
+        const chunk = encoder.encode(`${Array.from({ length: 100 }, (_, k) => longLine(n + k)).join('\n')}\n`);
+        front.push(chunk.subarray(0, 5_000), out);
+        front.push(chunk.subarray(5_000), out);
+        out.length = 0;
+      }
+      front.end(out);
       assert.equal(partitioner.actions, N);
-      return [partitioner, out];
+      assert.equal(front.slowLines, 0);
+      return [partitioner, front];
     });
-    assert.ok(partitioned < 10e6, `${(partitioned / 1e6).toFixed(1)} MB held by the partitioner for ${N} actions`);
+    assert.ok(partitioned < 10e6, `${(partitioned / 1e6).toFixed(1)} MB held by the front end and partitioner for ${N} actions`);
   });
 });

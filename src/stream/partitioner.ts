@@ -53,6 +53,11 @@ export class SeenIds {
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 13;
     }
+    return this.addHashed(actor, h1, h2, time);
+  }
+
+  /** `add` with the id's two hashes (idHashes), e.g. computed over its bytes. */
+  addHashed(actor: number, h1: number, h2: number, time: number): boolean {
     const high = Math.floor(time / TWO_32) | 0;
     const table = this.#table;
     const e = table.insert(actor, time | 0, h1);
@@ -72,6 +77,25 @@ export class SeenIds {
     return true;
   }
 }
+
+/**
+ * The two id hashes of SeenIds, continued over `units` (char codes or bytes: an ASCII id hashes
+ * the same either way), from `h` = [h1, h2] (start: ID_HASH_START).
+ */
+export function idHashes(units: ArrayLike<number>, start: number, end: number, h: Int32Array): void {
+  let h1 = h[0]!, h2 = h[1]!;
+  for (let i = start; i < end; i++) {
+    const c = units[i]!;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  h[0] = h1;
+  h[1] = h2;
+}
+
+/** SeenIds' hash seeds. */
+export const ID_HASH_START: readonly [number, number] = [0x811c9dc5 | 0, 0x2f6b1a73];
 
 /** The partition of a (trace, key). */
 export function partitionOf(trace: string, key: string, partitions: number): number {
@@ -163,27 +187,7 @@ export class Partitioner {
   readonly #visit: TraceEventVisitor = (trace, scope, raw) => {
     this.#events++;
     const t = this.#traceIndex.get(trace)!;
-    const keys = this.#keys[t]!;
-    const id = keys.internIn(scope, raw, 0);
-    let partitions = this.#keyPartition[t]!;
-    if (id >= partitions.length) {
-      partitions = this.#keyPartition[t] = grownI32(partitions, id + 1);
-      this.#keyLocal[t] = grownI32(this.#keyLocal[t]!, partitions.length);
-    }
-    let partition = partitions[id]! - 1;
-    let local: number;
-    if (partition < 0) {
-      const label = keys.label(id);
-      partition = partitionOf(trace, label, this.options.partitions);
-      partitions[id] = partition + 1;
-      const part = this.#parts[partition]!;
-      local = part.keys++;
-      this.#keyLocal[t]![id] = local + 1;
-      part.newKeys.push(label);
-      part.newKeyTraces.push(trace);
-      part.labelChars += label.length;
-    } else local = this.#keyLocal[t]![id]! - 1;
-    this.#append(partition, local);
+    this.#event(t, this.#keys[t]!.internIn(scope, raw, 0));
   };
   /** Actions taken, events sent, duplicates dropped. */
   actions = 0;
@@ -200,6 +204,73 @@ export class Partitioner {
     this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
   }
 
+  /** The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in the empty scope. */
+  keyId(t: number, scope: string, raw: string): number {
+    return this.#keys[t]!.internIn(scope, raw, 0);
+  }
+
+  /** The label of a key id of trace `t`. */
+  keyLabel(t: number, id: number): string {
+    return this.#keys[t]!.label(id);
+  }
+
+  /** The global id of an account. */
+  actorId(platform: string, actorId: string): number {
+    return this.#actors.internIn(platform, actorId, 0);
+  }
+
+  /**
+   * Takes one action given as ids (the byte front end: byte-front.ts): its account's id, its time,
+   * its id's two hashes (idHashes) and its `n` trace events (trace index, key id), in the order
+   * visitTraceEvents gives them; the same as `push` of that action.
+   */
+  pushIds(actor: number, time: number, h1: number, h2: number, traces: Int32Array, keys: Int32Array, n: number, out: OutBatch[]): void {
+    if (!this.#seen.addHashed(actor, h1, h2, time)) {
+      this.duplicates++;
+      return;
+    }
+    this.actions++;
+    this.#out = out;
+    this.#actor = actor;
+    this.#time = time;
+    for (let e = 0; e < n; e++) this.#event(traces[e]!, keys[e]!);
+    if (n === 0) this.#noEvent(actor);
+  }
+
+  #event(t: number, id: number): void {
+    let partitions = this.#keyPartition[t]!;
+    if (id >= partitions.length) {
+      partitions = this.#keyPartition[t] = grownI32(partitions, id + 1);
+      this.#keyLocal[t] = grownI32(this.#keyLocal[t]!, partitions.length);
+    }
+    let partition = partitions[id]! - 1;
+    let local: number;
+    if (partition < 0) {
+      const trace = STREAM_TRACES[t]!;
+      const label = this.#keys[t]!.label(id);
+      partition = partitionOf(trace, label, this.options.partitions);
+      partitions[id] = partition + 1;
+      const part = this.#parts[partition]!;
+      local = part.keys++;
+      this.#keyLocal[t]![id] = local + 1;
+      part.newKeys.push(label);
+      part.newKeyTraces.push(trace);
+      part.labelChars += label.length;
+    } else local = this.#keyLocal[t]![id]! - 1;
+    this.#append(partition, local);
+  }
+
+  #noEvent(actor: number): void {
+    // No trace event: the account still counts (it is one of the N accounts of the null model).
+    this.#actorPartition = grownI32(this.#actorPartition, actor + 1);
+    let partition = this.#actorPartition[actor]! - 1;
+    if (partition < 0) {
+      partition = hash(this.#actors.label(actor)) % this.options.partitions;
+      this.#actorPartition[actor] = partition + 1;
+    }
+    this.#append(partition, -1);
+  }
+
   /** Takes one action; batches that fill are appended to `out`. */
   push(action: Action, out: OutBatch[]): void {
     const actor = this.#actors.internIn(action.platform, action.actorId, 0);
@@ -213,16 +284,7 @@ export class Partitioner {
     this.#time = action.time;
     this.#events = 0;
     visitTraceEvents(action, this.options.traces, this.#visit);
-    if (this.#events === 0) {
-      // No trace event: the account still counts (it is one of the N accounts of the null model).
-      this.#actorPartition = grownI32(this.#actorPartition, actor + 1);
-      let partition = this.#actorPartition[actor]! - 1;
-      if (partition < 0) {
-        partition = hash(this.#actors.label(actor)) % this.options.partitions;
-        this.#actorPartition[actor] = partition + 1;
-      }
-      this.#append(partition, -1);
-    }
+    if (this.#events === 0) this.#noEvent(actor);
   }
 
   #append(partition: number, key: number): void {

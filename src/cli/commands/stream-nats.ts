@@ -4,12 +4,11 @@
  * (partials → clusters as JSON on stdout).
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
-import type { Action } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
+import type { OutBatch } from '../../stream/partitioner.js';
 import type { CliIo } from '../io.js';
 
 interface NatsCliOptions { nats: string; job: string; partitions: string }
@@ -54,26 +53,29 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       const job = checkJob(options.job);
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
-      const [{ parseJetstreamLine }, { ensureJobStorage, publishJob }] = await Promise.all([import('../../stream/jetstream-line.js'), jobs()]);
-      let line = 0, rejected = 0, actions = 0;
-      // Read, parse and publish as one stream: batches leave while the file is still read, and no
-      // action is held beyond its batch (holding them all cost memory and collection time).
-      async function* read(): AsyncGenerator<readonly Action[]> {
-        for await (const text of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
-          line++;
-          if (text.trim() === '') continue;
-          const n = line;
-          // Not the scanner (jetstream-scan.ts): it measured no cheaper here (docs/streaming.md).
-          const parsed = parseJetstreamLine(text, () => `${file}:${n}`);
-          if (parsed.problems.length > 0 && ++rejected <= 3) io.err(`lockstep stream-publish: ${parsed.problems.join('; ')}`);
-          actions += parsed.actions.length;
-          if (parsed.actions.length > 0) yield parsed.actions;
-        }
-      }
-      const sent = await withNats(options.nats, async (nc) => {
+      const [{ ByteFront }, { Partitioner }, { ensureJobStorage, publishBatches }] = await Promise.all([import('../../stream/byte-front.js'), import('../../stream/partitioner.js'), jobs()]);
+      const partitioner = new Partitioner({ partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1), publisher });
+      let shown = 0;
+      // Chunks of the file go straight to the partitioner (byte-front.ts: lines scanned as bytes,
+      // accounts and keys looked up by their bytes); batches leave while the file is still read.
+      const front = new ByteFront(partitioner, { where: (n) => `${file}:${n}`, onProblem: (problem) => {
+        if (++shown <= 3) io.err(`lockstep stream-publish: ${problem}`);
+      } });
+      const batches = await withNats(options.nats, async (nc) => {
         await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
-        return publishJob(nc.jetstream(), read(), { job, partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1), publisher });
+        const js = nc.jetstream();
+        const out: OutBatch[] = [];
+        let sent = 0;
+        for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+          front.push(chunk, out);
+          if (out.length >= 64) sent += await publishBatches(js, job, out.splice(0));
+        }
+        front.end(out);
+        partitioner.finish(out);
+        return sent + (await publishBatches(js, job, out.splice(0)));
       });
+      const { actions, rejected } = front;
+      const sent = { events: partitioner.events, batches };
       io.err(`lockstep stream-publish: ${actions} actions, ${sent.events} events in ${sent.batches} batches to job ${job}${publisher > 0 ? ` as publisher ${publisher}` : ''}; ${rejected} lines rejected`);
     });
 

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { ByteFront } from './byte-front.js';
+import { STREAM_TRACES } from './extract.js';
+import type { StreamTrace } from './extract.js';
+import { parseJetstreamLine } from './jetstream-line.js';
+import { scanJetstreamBytes, SCAN_ACTION, SCAN_GIVE_UP, scanned } from './jetstream-scan.js';
+import { Partitioner } from './partitioner.js';
+import type { OutBatch } from './partitioner.js';
+import { jetstreamStream } from './test-support/jetstream-stream.js';
+import { mutate } from './test-support/json-mutate.js';
+
+interface Run { batches: OutBatch[]; problems: string[]; lines: number; actions: number; events: number; duplicates: number }
+const encoder = new TextEncoder();
+
+/** The path before: readline's lines (\n, \r\n and lone \r end a line), parseJetstreamLine, Partitioner.push. */
+function reference(text: string, traces: readonly StreamTrace[]): Run {
+  const partitioner = new Partitioner({ partitions: 5, traces, batchSize: 64 });
+  const batches: OutBatch[] = [], problems: string[] = [];
+  const parts = text.split(/\r\n|\n|\r/);
+  if (parts[parts.length - 1] === '') parts.pop();
+  let actions = 0;
+  for (const [index, line] of parts.entries()) {
+    if (line.trim() === '') continue;
+    const parsed = parseJetstreamLine(line, () => `feed:${index + 1}`);
+    problems.push(...parsed.problems);
+    actions += parsed.actions.length;
+    for (const action of parsed.actions) partitioner.push(action, batches);
+  }
+  partitioner.finish(batches);
+  return { batches, problems, lines: parts.length, actions, events: partitioner.events, duplicates: partitioner.duplicates };
+}
+
+/** The byte front end on the same text, cut into chunks at `cuts` (byte offsets). */
+function bytes(text: string, traces: readonly StreamTrace[], cuts: readonly number[] = []): Run & { slow: number } {
+  const partitioner = new Partitioner({ partitions: 5, traces, batchSize: 64 });
+  const batches: OutBatch[] = [], problems: string[] = [];
+  const front = new ByteFront(partitioner, { where: (n) => `feed:${n}`, onProblem: (problem) => problems.push(problem) });
+  const all = encoder.encode(text);
+  let from = 0;
+  for (const cut of [...cuts].map((c) => c % (all.length + 1)).sort((x, y) => x - y)) {
+    front.push(all.subarray(from, cut), batches);
+    from = cut;
+  }
+  front.push(all.subarray(from), batches);
+  front.end(batches);
+  partitioner.finish(batches);
+  return { batches, problems, lines: front.lines, actions: front.actions, events: partitioner.events, duplicates: partitioner.duplicates, slow: front.slowLines };
+}
+
+function same(text: string, traces: readonly StreamTrace[] = STREAM_TRACES, cuts: readonly number[] = []): Run & { slow: number } {
+  const want = reference(text, traces), got = bytes(text, traces, cuts);
+  assert.deepEqual(got.problems, want.problems, text);
+  assert.deepEqual([got.lines, got.actions, got.events, got.duplicates], [want.lines, want.actions, want.events, want.duplicates], text);
+  assert.equal(got.batches.length, want.batches.length, text);
+  for (const [index, batch] of want.batches.entries()) {
+    const other = got.batches[index]!;
+    assert.deepEqual([other.partition, other.b, other.end], [batch.partition, batch.b, batch.end], text);
+    assert.ok(Buffer.from(other.bytes).equals(Buffer.from(batch.bytes)), `batch ${index} differs for ${text.slice(0, 300)}`);
+  }
+  return got;
+}
+
+const sample = readFileSync(new URL('../ingest/test-support/jetstream-sample.jsonl', import.meta.url), 'utf8').trim().split('\n');
+const synthetic = jetstreamStream({ durationMs: 600_000, organicPerSecond: 5 }).lines;
+const A = 'did:plc:w4xbfzo7kqfes5zb7r6qv3rw';
+const POST = `at://${A}/app.bsky.feed.post/3l3qo2vuowo2b`;
+const commit = (collection: string, record: unknown, operation = 'create', rkey = 'k1'): unknown => ({ did: A, time_us: 1_725_911_162_329_308, kind: 'commit', commit: { rev: 'r', operation, collection, rkey, record, cid: 'c' } });
+const crafted: unknown[] = [
+  commit('app.bsky.feed.post', { text: 'q', embed: { $type: 'app.bsky.embed.record', record: { uri: POST, cid: 'x' } } }, 'create', 'a'),
+  commit('app.bsky.feed.post', { text: '', reply: { root: { uri: POST }, parent: { uri: POST } }, embed: { $type: 'app.bsky.embed.recordWithMedia', record: { record: { uri: POST } }, media: { $type: 'app.bsky.embed.external', external: { uri: 'https://Media.example/x?utm_source=1' } } } }, 'create', 'b'),
+  commit('app.bsky.feed.post', { embed: { record: { record: { uri: POST } }, media: { external: { uri: 'https://a.example' }, $type: 'app.bsky.embed.external' }, $type: 'app.bsky.embed.recordWithMedia' } }, 'create', 'c'),
+  commit('app.bsky.feed.post', { langs: ['en', 'de'], tags: ['#HK', 'hk', ' ', '香港'], facets: [{ features: [{ uri: 'HTTP://Y.org/?utm_source=1', $type: 'app.bsky.richtext.facet#link' }, { $type: 'app.bsky.richtext.facet#mention', did: ' did:plc:b ' }, { $type: 'other' }, { $type: 'app.bsky.richtext.facet#tag', tag: 'Ｈk' }, { $type: 'app.bsky.richtext.facet#tag', tag: 'news' }] }], embed: { $type: 'app.bsky.embed.external', external: { uri: 'https://www.x.org/a' } } }, 'create', 'd'),
+  commit('app.bsky.feed.post', { embed: { $type: 'app.bsky.embed.record', record: { uri: `at://${A}/app.bsky.feed.generator/x` } } }, 'create', 'e'),
+  commit('app.bsky.feed.post', { embed: { $type: 'app.bsky.embed.images', images: [{ image: { ref: { $link: 'b' } } }], external: { uri: 'https://ignored.example' } } }, 'create', 'f'),
+  commit('app.bsky.feed.post', { text: null, langs: null, facets: null, tags: null, reply: null, embed: null }, 'create', 'g'),
+  commit('app.bsky.feed.post', { text: 'say "hi" \\ \n\u2028 done\\', tags: ['a"b', 'c\\d', '\\'], facets: [{ features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://e.org/"q"\\' }] }] }, 'create', 'h'),
+  commit('app.bsky.graph.follow', { subject: 'did:plc:zz' }, 'create', 'i'),
+  commit('app.bsky.feed.like', { subject: { uri: 'at://handle.example/app.bsky.feed.post/1' } }, 'create', 'j'),
+  commit('app.bsky.feed.repost', { subject: { cid: 'c', uri: POST } }, 'create', 'k'),
+  commit('app.bsky.feed.like', undefined, 'delete'),
+  commit('app.bsky.feed.post', { text: 'edited' }, 'update'),
+  commit('constructor', {}),
+  commit('app.bsky.actor.profile', { displayName: 'x', avatar: { ref: { $link: 'y' } } }),
+  { did: A, time_us: 5_000, kind: 'identity', identity: { did: A, handle: 'a.bsky.social' } },
+];
+const bases = [...sample.map((line): unknown => JSON.parse(line)), ...crafted, ...synthetic.slice(0, 20).map((line): unknown => JSON.parse(line))];
+
+/**
+ * JSON text of `value` as another writer might give it (on one line): keys in another order,
+ * spaces between tokens, characters written as \u escapes, numbers in other forms, a key given
+ * twice (JSON.parse keeps the last). `choice()` picks each variation.
+ */
+function render(value: unknown, choice: () => number): string {
+  const space = (): string => [' ', '', '', '\t ', '  '][choice() % 5] as string;
+  const text = (raw: string): string => {
+    if (choice() % 4 !== 0) return JSON.stringify(raw);
+    return `"${[...raw].map((ch) => (choice() % 3 === 0 ? `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, '0').slice(-4)}` : JSON.stringify(ch).slice(1, -1))).join('')}"`;
+  };
+  const write = (inner: unknown): string => {
+    if (typeof inner === 'string') return text(inner);
+    if (typeof inner === 'number' && Number.isInteger(inner) && choice() % 6 === 0) return [`${inner}.0`, `${inner}e0`, `${inner / 1000}E3`][choice() % 3] as string;
+    if (Array.isArray(inner)) return `[${space()}${inner.map((item) => `${write(item)}${space()}`).join(',')}]`;
+    if (typeof inner === 'object' && inner !== null) {
+      const entries = Object.entries(inner).filter(([, v]) => v !== undefined);
+      if (choice() % 3 === 0) entries.reverse();
+      const members = entries.map(([k, v]) => `${space()}${text(k)}${space()}:${space()}${write(v)}`);
+      if (entries.length > 0 && choice() % 8 === 0) {
+        const [k] = entries[choice() % entries.length] as [string, unknown];
+        members.unshift(`${text(k)}:${['null', '"x"', '{}', '[]', '7'][choice() % 5] as string}`);
+      }
+      return `{${members.join(',')}${space()}}`;
+    }
+    return JSON.stringify(inner) ?? 'null';
+  };
+  return write(value);
+}
+
+describe('ByteFront (the scale-out front end over bytes)', () => {
+  it('gives the JSON.parse path\'s batches, counts and problems on the recorded sample, the synthetic stream and crafted events, reading them itself', () => {
+    const lines = [...sample, ...synthetic, ...crafted.map((event) => JSON.stringify(event))];
+    const run = same(`${lines.join('\n')}\n`);
+    assert.ok(run.events > synthetic.length);
+    // The scanner reads all but the identity and account events, the legacy short form, and the crafted identity event and escaped strings.
+    assert.equal(run.slow, 5);
+    const kinds = crafted.map((event) => {
+      const line = encoder.encode(JSON.stringify(event));
+      const code = scanJetstreamBytes(line, 0, line.length);
+      return code === SCAN_ACTION ? ['post', 'repost', 'like', 'follow', 'reply', 'quote'][scanned.kind] : code === SCAN_GIVE_UP ? 'gave up' : 'none';
+    });
+    assert.deepEqual(kinds, ['quote', 'reply', 'quote', 'post', 'post', 'post', 'post', 'gave up', 'follow', 'like', 'repost', 'none', 'none', 'none', 'none', 'gave up']);
+    // Every trace, and each alone (the partitioner's trace order decides the event order).
+    for (const trace of STREAM_TRACES) same(`${lines.join('\n')}\n`, [trace]);
+    same(`${lines.join('\n')}\n`, [...STREAM_TRACES].reverse());
+  });
+
+  it('repeated actions are dropped once, as the partitioner drops them', () => {
+    const lines = [...synthetic.slice(0, 50), ...synthetic.slice(0, 50), JSON.stringify(crafted[3]), JSON.stringify(crafted[3])];
+    const run = same(`${lines.join('\n')}\n`);
+    assert.equal(run.duplicates, 51);
+  });
+
+  it('chunks cut anywhere, CRLF and lone CR line ends, blank lines, a byte-order mark and no final line break give readline\'s lines', () => {
+    const lines = [...synthetic.slice(0, 40), ...crafted.map((event) => JSON.stringify(event))];
+    fc.assert(fc.property(fc.array(fc.constantFrom('\n', '\r\n', '\r', '\n\n', ' \n', '\r\r\n'), { minLength: lines.length, maxLength: lines.length }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), fc.boolean(), (ends, cuts, bom, last) => {
+      const text = (bom ? '\ufeff' : '') + lines.map((line, index) => line + (index < lines.length - 1 || last ? ends[index] : '')).join('');
+      same(text, STREAM_TRACES, cuts);
+    }), { numRuns: 150 });
+  });
+
+  it('escaped strings, spaces, key order, other number forms and repeated keys give the JSON.parse result', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...bases), fc.array(fc.nat(), { minLength: 1, maxLength: 64 })), { minLength: 1, maxLength: 6 }), (events) => {
+      same(events.map(([base, picks]) => {
+        let n = 0;
+        return render(base, () => picks[n++ % picks.length] as number);
+      }).join('\n'));
+    }), { numRuns: 600 });
+  });
+
+  it('matches the JSON.parse path on mutated events, truncated lines and arbitrary text, and never throws', () => {
+    const replacement = fc.oneof(fc.constant(undefined), fc.jsonValue(), fc.constantFrom('', ' ', 'create', 'update', 'app.bsky.feed.post', POST, A, 'constructor', '__proto__', 0, -1, 2 ** 53, 1.5, [], {}, null));
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...bases), fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 4 }), (events) => {
+      same(events.map(([base, edits]) => JSON.stringify(mutate(base, edits)) ?? 'null').join('\n'));
+    }), { numRuns: 1500 });
+    fc.assert(fc.property(fc.constantFrom(...sample, ...synthetic.slice(0, 20)), fc.nat(), fc.constantFrom('', ' ', 'x', '}', ',', '\u0001', '"', '\\', '1', 'e'), (line, cut, tail) => {
+      same(line.slice(0, cut % (line.length + 1)) + tail);
+      const at = cut % line.length;
+      same(`${line.slice(0, at)}${tail}${line.slice(at + 1)}\n${line}`);
+    }), { numRuns: 800 });
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), (line) => {
+      same(line);
+    }), { numRuns: 500 });
+  });
+
+  it('gives up on deep nesting and names a bad line with readline\'s line number', () => {
+    same(`{"did":"${A}","time_us":1,"kind":"commit","x":${'['.repeat(20_000)}${']'.repeat(20_000)},"commit":{"operation":"delete","collection":"app.bsky.feed.like","rkey":"k"}}`);
+    const run = same(`${synthetic[0]}\r\n\n{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"operation":"create"\n`);
+    assert.equal(run.problems.length, 1);
+    assert.match(run.problems[0] ?? '', /^feed:3: not JSON/);
+  });
+});

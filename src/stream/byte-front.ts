@@ -1,0 +1,236 @@
+/**
+ * The scale-out front end over bytes: chunks of a Jetstream JSONL file (or stream) go straight to
+ * the partitioner's columns. Lines are found in the chunk, scanned in place (jetstream-scan.ts),
+ * and accounts and keys are looked up by their bytes (byte-ids.ts), so the common line makes no
+ * string and no object: a string is decoded, normalised and interned only the first time its
+ * bytes are seen. A line the scanner gives up on is decoded and read by parseJetstreamLine, as
+ * before, with the same line numbers as readline's; the batches are the same as that path's for
+ * the same file (test: byte-front.test.ts).
+ */
+import { normalizeHashtag, normalizeUrl } from '../model/index.js';
+import { STREAM_TRACES, urlDomain } from './extract.js';
+import type { StreamTrace } from './extract.js';
+import { ByteIds } from './byte-ids.js';
+import { parseJetstreamLine } from './jetstream-line.js';
+import { COLLECTIONS, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
+import { ID_HASH_START, idHashes } from './partitioner.js';
+import type { OutBatch, Partitioner } from './partitioner.js';
+
+const PLATFORM = 'bluesky';
+const T = (trace: StreamTrace): number => STREAM_TRACES.indexOf(trace);
+const T_REPOST = T('co-repost'), T_REPLY = T('co-reply'), T_LINK = T('co-link'), T_DOMAIN = T('co-domain');
+const T_HASHTAG = T('co-hashtag'), T_SEQUENCE = T('hashtag-sequence'), T_MENTION = T('co-mention');
+const AT = new TextEncoder().encode('at://');
+const COLLECTION_PARTS = COLLECTIONS.map((collection) => new TextEncoder().encode(`/${collection}/`));
+const NONE = -2;
+
+function decode(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
+}
+
+const trimmed = (raw: string): string | null => {
+  const value = raw.trim();
+  return value === '' ? null : value;
+};
+
+export interface ByteFrontOptions {
+  /** Where line `n` (1-based) is, for a problem: e.g. `file:n`. */
+  where: (line: number) => string;
+  /** Called with each problem of a rejected line. */
+  onProblem: (problem: string) => void;
+}
+
+/**
+ * Feeds a Jetstream byte stream to a partitioner.
+ * @example
+ * const front = new ByteFront(partitioner, { where: (n) => `feed.jsonl:${n}`, onProblem: console.error });
+ * for await (const chunk of createReadStream('feed.jsonl')) front.push(chunk, out);
+ * front.end(out); partitioner.finish(out);
+ */
+export class ByteFront {
+  readonly #partitioner: Partitioner;
+  readonly #options: ByteFrontOptions;
+  /** The partitioner's traces, as indexes into STREAM_TRACES. */
+  readonly #traces: number[];
+  readonly #actors = new ByteIds();
+  /** Per trace: raw bytes → key id (NONE: normalises to nothing). */
+  readonly #keys = STREAM_TRACES.map(() => new ByteIds());
+  /** URL key id → its domain's key id + 2 (0: not yet known; 1: none). */
+  #domains = new Int32Array(1024);
+  #carry: Uint8Array | null = null;
+  #eventTraces = new Int32Array(64);
+  #eventKeys = new Int32Array(64);
+  #events = 0;
+  readonly #hash = new Int32Array(2);
+  readonly #urls: number[] = [];
+  readonly #tags: number[] = [];
+  readonly #mentions: number[] = [];
+  /** Lines read (readline's count), lines rejected, actions read, lines read the JSON.parse way. */
+  lines = 0;
+  rejected = 0;
+  actions = 0;
+  slowLines = 0;
+
+  constructor(partitioner: Partitioner, options: ByteFrontOptions) {
+    this.#partitioner = partitioner;
+    this.#options = options;
+    this.#traces = partitioner.options.traces.map(T);
+  }
+
+  /** Takes the next chunk of the stream; batches that fill are appended to `out`. */
+  push(chunk: Uint8Array, out: OutBatch[]): void {
+    let from = 0;
+    if (this.#carry !== null) {
+      const newline = chunk.indexOf(10);
+      const head = newline < 0 ? chunk : chunk.subarray(0, newline);
+      const joined = new Uint8Array(this.#carry.length + head.length);
+      joined.set(this.#carry);
+      joined.set(head, this.#carry.length);
+      if (newline < 0) {
+        this.#carry = joined;
+        return;
+      }
+      this.#carry = null;
+      this.#line(joined, 0, joined.length, out);
+      from = newline + 1;
+    }
+    for (let newline = chunk.indexOf(10, from); newline >= 0; newline = chunk.indexOf(10, from)) {
+      this.#line(chunk, from, newline, out);
+      from = newline + 1;
+    }
+    // A copy: a Buffer's slice is a view, and the chunk's memory may be reused.
+    if (from < chunk.length) {
+      this.#carry = new Uint8Array(chunk.length - from);
+      this.#carry.set(chunk.subarray(from));
+    }
+  }
+
+  /** The end of the stream: reads a last line without a line break. */
+  end(out: OutBatch[]): void {
+    const carry = this.#carry;
+    this.#carry = null;
+    if (carry !== null) this.#line(carry, 0, carry.length, out);
+  }
+
+  #line(bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
+    if (end > start && bytes[end - 1] === 13) end--;
+    const code = scanJetstreamBytes(bytes, start, end);
+    if (code === SCAN_GIVE_UP) {
+      this.#slow(decode(bytes, start, end), out);
+      return;
+    }
+    this.lines++;
+    if (code === SCAN_ACTION) {
+      this.actions++;
+      this.#action(bytes, out);
+    }
+  }
+
+  /** A line the scanner gave up on, split at lone CRs as readline splits it. */
+  #slow(text: string, out: OutBatch[]): void {
+    this.slowLines++;
+    for (const part of text.split('\r')) {
+      const n = ++this.lines;
+      if (part.trim() === '') continue;
+      const parsed = parseJetstreamLine(part, () => this.#options.where(n));
+      if (parsed.problems.length > 0) {
+        this.rejected++;
+        for (const problem of parsed.problems) this.#options.onProblem(problem);
+      }
+      this.actions += parsed.actions.length;
+      for (const action of parsed.actions) this.#partitioner.push(action, out);
+    }
+  }
+
+  /** The key id of `bytes[start, end)` in trace `t` (NONE: it normalises to nothing). */
+  #key(t: number, bytes: Uint8Array, start: number, end: number): number {
+    const ids = this.#keys[t]!;
+    let id = ids.get(bytes, start, end);
+    if (id === -1) {
+      const raw = decode(bytes, start, end);
+      const value = t === T_LINK ? normalizeUrl(raw) : t === T_HASHTAG ? normalizeHashtag(raw) : t === T_MENTION ? trimmed(raw) : raw;
+      id = value === null || value === '' ? NONE : this.#partitioner.keyId(t, t === T_LINK || t === T_HASHTAG ? '' : PLATFORM, value);
+      ids.set(bytes, start, end, id);
+    }
+    return id;
+  }
+
+  /** Distinct key ids of a list of byte ranges, first occurrences in order (the fast path's `distinct`). */
+  #distinct(t: number, bytes: Uint8Array, ranges: Int32Array, count: number, into: number[]): number[] {
+    into.length = 0;
+    for (let r = 0; r < count; r++) {
+      const id = this.#key(t, bytes, ranges[2 * r]!, ranges[2 * r + 1]!);
+      if (id !== NONE && !into.includes(id)) into.push(id);
+    }
+    return into;
+  }
+
+  #event(t: number, key: number): void {
+    if (this.#events === this.#eventKeys.length) {
+      const traces = new Int32Array(2 * this.#events), keys = new Int32Array(2 * this.#events);
+      traces.set(this.#eventTraces);
+      keys.set(this.#eventKeys);
+      [this.#eventTraces, this.#eventKeys] = [traces, keys];
+    }
+    this.#eventTraces[this.#events] = t;
+    this.#eventKeys[this.#events++] = key;
+  }
+
+  #domain(url: number): number {
+    if (url >= this.#domains.length) {
+      const grown = new Int32Array(Math.max(2 * this.#domains.length, url + 1));
+      grown.set(this.#domains);
+      this.#domains = grown;
+    }
+    if (this.#domains[url] === 0) {
+      const domain = urlDomain(this.#partitioner.keyLabel(T_LINK, url));
+      this.#domains[url] = domain === null || domain === '' ? 1 : this.#partitioner.keyId(T_DOMAIN, '', domain) + 2;
+    }
+    return this.#domains[url]! - 2;
+  }
+
+  #action(bytes: Uint8Array, out: OutBatch[]): void {
+    const s = scanned, partitioner = this.#partitioner;
+    let actor = this.#actors.get(bytes, s.didStart, s.didEnd);
+    if (actor === -1) {
+      actor = partitioner.actorId(PLATFORM, decode(bytes, s.didStart, s.didEnd));
+      this.#actors.set(bytes, s.didStart, s.didEnd, actor);
+    }
+    // The action id `at://did/collection/rkey`, hashed from its parts (all ASCII: the same hashes as the string's).
+    const h = this.#hash;
+    h.set(ID_HASH_START);
+    idHashes(AT, 0, AT.length, h);
+    idHashes(bytes, s.didStart, s.didEnd, h);
+    const part = COLLECTION_PARTS[s.collection]!;
+    idHashes(part, 0, part.length, h);
+    idHashes(bytes, s.rkeyStart, s.rkeyEnd, h);
+    this.#events = 0;
+    const kind = s.kind;
+    const original = kind !== K_REPOST && kind !== K_LIKE && kind !== K_FOLLOW;
+    let urls: number[] | null = null, tags: number[] | null = null;
+    for (const t of this.#traces) {
+      if (t === T_REPOST || t === T_REPLY) {
+        if (kind === (t === T_REPOST ? K_REPOST : K_REPLY) && s.targetStart >= 0) this.#event(t, this.#key(t, bytes, s.targetStart, s.targetEnd));
+      } else if (!original) continue;
+      else if (t === T_LINK || t === T_DOMAIN) {
+        urls ??= this.#distinct(T_LINK, bytes, s.links, s.linkCount, this.#urls);
+        if (t === T_LINK) for (const url of urls) this.#event(t, url);
+        else {
+          const seen: number[] = [];
+          for (const url of urls) {
+            const domain = this.#domain(url);
+            if (domain >= 0 && !seen.includes(domain)) {
+              seen.push(domain);
+              this.#event(t, domain);
+            }
+          }
+        }
+      } else if (t === T_HASHTAG || t === T_SEQUENCE) {
+        tags ??= this.#distinct(T_HASHTAG, bytes, s.tags, s.tagCount, this.#tags);
+        if (t === T_HASHTAG) for (const tag of tags) this.#event(t, tag);
+        else if (tags.length >= 2) this.#event(t, partitioner.keyId(t, '', tags.map((tag) => partitioner.keyLabel(T_HASHTAG, tag)).join(' ')));
+      } else if (t === T_MENTION) for (const mention of this.#distinct(t, bytes, s.mentions, s.mentionCount, this.#mentions)) this.#event(t, mention);
+    }
+    partitioner.pushIds(actor, Math.floor(s.timeUs / 1000), h[0]!, h[1]!, this.#eventTraces, this.#eventKeys, this.#events, out);
+  }
+}
