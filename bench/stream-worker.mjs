@@ -6,7 +6,15 @@
 //   finish     pairPartials + activity of each trace window, encodePartial
 //   worker     the whole PartitionWork (add every batch, finish, encode): 1 worker (8 partitions), and
 //              each of 2 workers (4 partitions each)
+//   job        the NATS job without its front end: a 3-node R3 cluster, the batches published as they are
+//              (no parse), WORKERS=1,2 worker processes (this file with --child, as `stream-worker` runs
+//              them), the coordinator's fetch + unpack and assemblePartials in this process; CPU per
+//              event of each worker part (add, finish, encode, compress, store, the rest: receiving and
+//              GC), of the NATS servers and of the coordinator
 // Run alone under the bench lock; CPU seconds are the measure (process.cpuUsage).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
 import { DEFAULT_STREAM_TRACES } from '../src/stream/extract.ts';
 import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
@@ -15,11 +23,31 @@ import { PartitionWork, encodePartial } from '../src/stream/distributed.ts';
 import { decodeBatch } from '../src/stream/wire-batch.ts';
 import { TraceWindow } from '../src/stream/trace-window.ts';
 
+// A worker process of the `job` part: --child URLS JOB PARTITIONS INDEX OF; prints its timing as JSON.
+if (process.argv[2] === '--child') {
+  const [urls, job, partitionsText, indexText, ofText] = process.argv.slice(3);
+  const { connect } = await import('nats');
+  const { newWorkerTiming, workPartition } = await import('../src/stream/nats/jobs.ts');
+  const started = process.cpuUsage();
+  const timing = newWorkerTiming();
+  const nc = await connect({ servers: urls.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  let events = 0;
+  const mine = Array.from({ length: Number(partitionsText) }, (_, p) => p).filter((p) => p % Number(ofText) === Number(indexText));
+  await Promise.all(mine.map(async (partition) => {
+    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: 30_000, timing })).events;
+  }));
+  await nc.drain();
+  const used = process.cpuUsage(started);
+  process.stdout.write(`${JSON.stringify({ events, cpu: (used.user + used.system) / 1e6, timing, rss: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.exit(0);
+}
+
 const rounds = Number(process.argv[2] ?? 3);
 const parts = new Set((process.argv[3] ?? 'decode,windows,finish,worker').split(','));
 const HOUR = 3_600_000;
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
+const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
 const partitions = 8;
 
 const { lines } = jetstreamStream({ durationMs: HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
@@ -120,4 +148,58 @@ for (let round = 1; round <= rounds; round++) {
     line.push(`1 worker: add ${us(one.added, one.n)}, finish ${us(one.finish, one.n)}, encode ${us(one.encode, one.n)}; in all ${us(one.seconds, one.n)}/event = ${(one.n / one.seconds / 1000).toFixed(1)}k events/s CPU; 2 workers ${halves.map((h) => h.seconds.toFixed(2)).join(' + ')} s = ${(events / Math.max(...halves.map((h) => h.seconds)) / 1000).toFixed(1)}k events/s on 2 cores, ${us(halves[0].seconds + halves[1].seconds, events)}/event in all`);
   }
   console.log(line.join('; '));
+}
+
+// The NATS job without its front end (see the header).
+if (parts.has('job')) {
+  const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
+  const { collectPartials, ensureJobStorage, publishBatches } = await import('../src/stream/nats/jobs.ts');
+  const { assemblePartials } = await import('../src/stream/distributed.ts');
+  const { connect } = await import('nats');
+  const cluster = await startNatsCluster(3);
+  // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
+  const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
+  try {
+    const nc = await connect({ servers: cluster.urls });
+    await ensureJobStorage(nc, 3);
+    const jsm = await nc.jetstreamManager();
+    for (let round = 1; round <= rounds; round++) {
+      for (const workers of (process.env.WORKERS ?? '1,2').split(',').map(Number)) {
+        const job = `wjob${round}x${workers}x${Date.now() % 100_000}`;
+        const children = Array.from({ length: workers }, (_, index) => new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', 'bench/stream-worker.mjs', '--child', cluster.urls.join(','), job, String(partitions), String(index), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout.on('data', (chunk) => { out += chunk; });
+          child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker ${index} exited ${code}`))));
+        }));
+        for (let ready = 0; ready < partitions;) {
+          ready = 0;
+          for (let p = 0; p < partitions; p++) ready += await jsm.consumers.info('LOCKSTEP_EVENTS', `${job}-p${p}`).then(() => 1, () => 0);
+          if (ready < partitions) await sleep(200);
+        }
+        const n0 = natsCpu(), c0 = cpu(), w0 = performance.now();
+        await publishBatches(nc.jetstream(), job, batches);
+        const publishCpu = cpu() - c0, publishNats = natsCpu() - n0;
+        const c1 = cpu();
+        const partials = await collectPartials(nc, job, partitions, 600_000);
+        const fetchCpu = cpu() - c1;
+        const wall = (performance.now() - w0) / 1000;
+        const c2 = cpu();
+        const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+        const assembleCpu = cpu() - c2;
+        const reports = await Promise.all(children);
+        const serverCpu = natsCpu() - n0;
+        const sum = (field) => reports.reduce((total, r) => total + r.timing[field], 0);
+        const totalCpu = reports.reduce((total, r) => total + r.cpu, 0);
+        const known = sum('add') + sum('finish') + sum('encode') + sum('compress') + sum('storeCpu');
+        console.log(`job round ${round}, ${workers} worker(s): ${events} events in ${sum('messages')} messages (${mb(sum('bytesIn'))} MB), partials stored ${mb(sum('bytesStored'))} MB; wall to all partials ${wall.toFixed(1)} s; ` +
+          `workers ${reports.map((r) => r.cpu.toFixed(2)).join(' + ')} s CPU after start-up = ${us(totalCpu, events)}/event: add ${us(sum('add'), events)}, finish ${us(sum('finish'), events)}, encode ${us(sum('encode'), events)}, compress ${us(sum('compress'), events)}, store ${us(sum('storeCpu'), events)} (with others' receiving), rest (receive, acks, GC) ${us(totalCpu - known, events)}; ` +
+          `peak ${reports.map((r) => r.rss.toFixed(0)).join(' + ')} MB; NATS servers ${us(serverCpu, events)} (${us(publishNats, events)} by the end of publishing); publish client ${us(publishCpu, events)}; ` +
+          `coordinator: fetch + unpack ${us(fetchCpu, events)} (with waiting), assemble ${us(assembleCpu, events)} (${assembleCpu.toFixed(2)} s, ${result.graph.size} edges, ${result.clusters.length} clusters)`);
+      }
+    }
+    await nc.close();
+  } finally {
+    await cluster.stop();
+  }
 }

@@ -11,28 +11,21 @@ import { CLUSTER_DEFAULTS, clusterAccounts } from '../detect/clusters.js';
 import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
 import { fuseTraces } from '../detect/fuse.js';
 import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
-import { actorsByKey, coActionPairs, PairIndex } from '../detect/kernel/index.js';
-import { MAX_ENTRIES as MAX_PAIR_ENTRIES } from '../detect/kernel/pair-index.js';
-import type { PairTable, TraceEvents } from '../detect/kernel/index.js';
+import { actorsByKey, coActionPairs } from '../detect/kernel/index.js';
+import type { TraceEvents } from '../detect/kernel/index.js';
 import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
-import { z } from 'zod';
 import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { grownF64, grownI32 } from './int-table.js';
+import { sumPairs } from './pair-merge.js';
+import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
 import { decodeBatch } from './wire-batch.js';
 import type { EventBatch } from './wire-batch.js';
 
-/** What one worker reports for one partition: sums that merge exactly across partitions. */
-export interface PartitionPartial {
-  partition: number;
-  actors: string[];
-  /** Per trace: pair columns (actor = index into `actors`), and per actor its distinct keys. */
-  traces: { trace: StreamTrace; pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } }[];
-  events: number;
-  duplicates: number;
-}
+export { decodePartial, encodePartial } from './partial-codec.js';
+export type { PartitionPartial } from './partial-codec.js';
 
 /**
  * A worker's co-action work for one partition of a job. It takes the partitioner's binary batches
@@ -234,89 +227,6 @@ function tracePartial(events: TraceEvents, options: { windowMs: number; maxPartn
   };
 }
 
-/**
- * A partial as bytes: a length-prefixed JSON header (partition, counts, actor labels) and the
- * typed columns raw after it — a partition's pairs run to millions, and JSON numbers would be
- * most of a worker's and the coordinator's time. Columns are as narrow as their values allow,
- * per trace (the header says): account ids in 2 bytes while a partition has at most 65,536
- * accounts, shared keys and co-actions in 1 byte while none passes 255 (nearly every pair has
- * one of each). On the bench's partials that is 22.0 MB instead of 35.5, and gzip's time and
- * output shrink with it (0.21-0.25 s and 6.8 MB against 0.30-0.35 s and 8.0 MB).
- */
-export function encodePartial(partial: PartitionPartial): Uint8Array {
-  const idBytes = partial.actors.length <= 65_536 ? 2 : 4;
-  const columns: ArrayBufferView[] = [];
-  const widths: { ids: 2 | 4; counts: 1 | 4 }[] = [];
-  for (const { pairs, activity } of partial.traces) {
-    const n = pairs.size;
-    let most = 0;
-    for (let row = 0; row < n; row++) most = Math.max(most, pairs.shared[row]!, pairs.coActions[row]!);
-    const counts = most <= 255 ? 1 : 4;
-    widths.push({ ids: idBytes, counts });
-    const ids = (column: Int32Array): ArrayBufferView => (idBytes === 2 ? Uint16Array.from(column.subarray(0, n)) : column.subarray(0, n));
-    const tally = (column: Int32Array): ArrayBufferView => (counts === 1 ? Uint8Array.from(column.subarray(0, n)) : column.subarray(0, n));
-    columns.push(pairs.sumLogN.subarray(0, n), pairs.sumDelta.subarray(0, n), ids(pairs.a), ids(pairs.b), tally(pairs.shared), tally(pairs.coActions), activity.actor, activity.keys);
-  }
-  const header = new TextEncoder().encode(JSON.stringify({
-    partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates,
-    traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ...widths[t] })),
-  }));
-  const start = Math.ceil((4 + header.length) / 8) * 8;
-  const out = new Uint8Array(start + columns.reduce((sum, column) => sum + Math.ceil(column.byteLength / 8) * 8, 0));
-  new DataView(out.buffer).setUint32(0, header.length, true);
-  out.set(header, 4);
-  let offset = start;
-  for (const column of columns) {
-    out.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), offset);
-    offset += Math.ceil(column.byteLength / 8) * 8;
-  }
-  return out;
-}
-
-const PartialHeader = z.object({
-  partition: z.number().int().nonnegative(), actors: z.array(z.string()), events: z.number(), duplicates: z.number(),
-  traces: z.array(z.object({
-    trace: z.enum(STREAM_TRACES), pairs: z.number().int().nonnegative(), activity: z.number().int().nonnegative(),
-    // Absent in partials written before session 6: 4-byte columns.
-    ids: z.union([z.literal(2), z.literal(4)]).default(4), counts: z.union([z.literal(1), z.literal(4)]).default(4),
-  })),
-});
-
-/** Reads `encodePartial`'s bytes; throws a LockstepError naming what is wrong. */
-export function decodePartial(bytes: Uint8Array, where: string): PartitionPartial {
-  const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not a partial (${what})`);
-  if (bytes.length < 4) throw bad('too short');
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
-  } catch {
-    throw bad('unreadable header');
-  }
-  const parsed = PartialHeader.safeParse(header);
-  if (!parsed.success) throw bad(parsed.error.issues[0]?.message ?? 'bad header');
-  let offset = Math.ceil((4 + length) / 8) * 8;
-  const take = <T>(count: number, width: number, make: (buffer: ArrayBuffer) => T): T => {
-    const end = offset + count * width;
-    if (end > bytes.length) throw bad('truncated');
-    // A copy into a buffer of its own (aligned; `bytes` may be a Node Buffer, whose slice is a view of a pool).
-    const column = make(new Uint8Array(bytes.subarray(offset, end)).buffer);
-    offset += Math.ceil((count * width) / 8) * 8;
-    return column;
-  };
-  const f64 = (n: number): Float64Array => take(n, 8, (buffer) => new Float64Array(buffer));
-  const i32 = (n: number): Int32Array => take(n, 4, (buffer) => new Int32Array(buffer));
-  const int = (n: number, width: 1 | 2 | 4): Int32Array => (width === 4 ? i32(n) : take(n, width, (buffer) => new Int32Array(width === 2 ? new Uint16Array(buffer) : new Uint8Array(buffer))));
-  const actorCount = parsed.data.actors.length;
-  const traces = parsed.data.traces.map(({ trace, pairs: n, activity: m, ids, counts }) => {
-    const sumLogN = f64(n), sumDelta = f64(n), a = int(n, ids), b = int(n, ids), shared = int(n, counts), coActions = int(n, counts);
-    const actor = i32(m), keys = i32(m);
-    for (let row = 0; row < n; row++) if (!(a[row]! < actorCount && b[row]! < actorCount && a[row]! >= 0 && b[row]! >= 0)) throw bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
-    return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };
-  });
-  return { partition: parsed.data.partition, actors: parsed.data.actors, events: parsed.data.events, duplicates: parsed.data.duplicates, traces };
-}
-
 export interface AssembleOptions {
   traces: readonly StreamTrace[];
   fdr: number;
@@ -348,13 +258,6 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   for (const trace of traceOrder) {
     const activity = new Float64Array(n);
     const entries = partitions.map((partial) => partial.traces.find((candidate) => candidate.trace === trace));
-    // Pairs summed in an index sized once for every row (entries in first-seen order, as rows come),
-    // with typed value columns: a Map of arrays made an object per pair (1.8-3.0 s for 1M pairs).
-    let rowsIn = 0;
-    for (const entry of entries) rowsIn += entry?.pairs.size ?? 0;
-    const sums = new PairIndex(Math.min(Math.max(16, rowsIn), MAX_PAIR_ENTRIES));
-    // Per entry, interleaved (one cache line per pair): shared, Σ ln n_k, co-actions, summed delay.
-    let values = new Float64Array(4 * sums.capacity);
     for (let p = 0; p < partitions.length; p++) {
       const entry = entries[p];
       if (entry === undefined) continue;
@@ -363,33 +266,11 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
         const actor = global[entry.activity.actor[i]!] ?? 0;
         activity[actor] = activity[actor]! + entry.activity.keys[i]!;
       }
-      const rows = entry.pairs;
-      for (let row = 0; row < rows.size; row++) {
-        const x = global[rows.a[row]!] ?? 0, y = global[rows.b[row]!] ?? 0;
-        const v = 4 * sums.entryOf(x < y ? x : y, x < y ? y : x);
-        // Only past MAX_PAIR_ENTRIES rows does the index grow.
-        if (v >= values.length) values = grownF64(values, 4 * sums.capacity);
-        values[v] = values[v]! + rows.shared[row]!;
-        values[v + 1] = values[v + 1]! + rows.sumLogN[row]!;
-        values[v + 2] = values[v + 2]! + rows.coActions[row]!;
-        values[v + 3] = values[v + 3]! + rows.sumDelta[row]!;
-      }
     }
-    const size = sums.size;
-    if (size === 0) continue;
     let actorsInTrace = 0;
     for (let actor = 0; actor < n; actor++) if ((activity[actor] ?? 0) > 0) actorsInTrace++;
-    const logN = Math.log(actorsInTrace);
-    const keys = sums.keys;
-    const pairs: PairTable = { a: new Int32Array(size), b: new Int32Array(size), shared: new Int32Array(size), idf: new Float64Array(size), coActions: new Int32Array(size), sumDelta: new Float64Array(size), size };
-    for (let e = 0; e < size; e++) {
-      pairs.a[e] = keys[2 * e]!;
-      pairs.b[e] = keys[2 * e + 1]!;
-      pairs.shared[e] = values[4 * e]!;
-      pairs.idf[e] = values[4 * e]! * logN - values[4 * e + 1]!;
-      pairs.coActions[e] = values[4 * e + 2]!;
-      pairs.sumDelta[e] = values[4 * e + 3]!;
-    }
+    const pairs = sumPairs(entries.map((entry, p) => (entry === undefined ? null : { pairs: entry.pairs, global: globals[p]! })), Math.log(actorsInTrace));
+    if (pairs.size === 0) continue;
     const significance = significantPairs(pairs, activity, { fdr: opts.fdr, minShared: opts.minShared });
     edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
   }

@@ -117,7 +117,39 @@ export interface WorkerOptions {
   /** Publishers of the job (each sends its own end marker per partition; default 1). */
   publishers?: number;
   onProgress?: (partition: number, batches: number) => void;
+  /** Filled with the CPU seconds of the worker's synchronous parts (benches; shared by a process's partitions). */
+  timing?: WorkerTiming;
 }
+
+/**
+ * CPU seconds by part of a worker's synchronous work, summed over the partitions that share the
+ * object. What a process spends beyond them is the NATS client's (receiving, storing) and GC.
+ */
+export interface WorkerTiming {
+  /** Decoding and copying batches (PartitionWork.add, the publisher merge). */
+  add: number;
+  /** The kernel per trace (PartitionWork.finish). */
+  finish: number;
+  /** encodePartial. */
+  encode: number;
+  /** The compression of the encoded partial. */
+  compress: number;
+  /** The process's CPU while a partial was being stored, less the parts above timed meanwhile (other partitions' receiving is in it). */
+  storeCpu: number;
+  /** Partials being stored now, and the CPU reading when the first of them began. */
+  storing: number;
+  storeStart: number;
+  messages: number;
+  bytesIn: number;
+  bytesStored: number;
+}
+
+/** A zeroed WorkerTiming. */
+export const newWorkerTiming = (): WorkerTiming => ({ add: 0, finish: 0, encode: 0, compress: 0, storeCpu: 0, storing: 0, storeStart: 0, messages: 0, bytesIn: 0, bytesStored: 0 });
+const cpuSeconds = (): number => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+};
 
 const partialName = (job: string, partition: number): string => `${job}/p${partition}`;
 
@@ -157,6 +189,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   const publishers = options.publishers ?? 1;
   const merge = publishers > 1 ? new PublisherMerge(partition, publishers) : null;
   const held: JsMsg[] = [];
+  const timing = options.timing;
   // Looked up once (each look-up is a request the servers answer), again after an error.
   let consumer: Consumer | null = null;
   while (!work.complete) {
@@ -167,10 +200,18 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
       const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
       for await (const message of messages) {
         held.push(message);
+        const c0 = timing === undefined ? 0 : cpuSeconds();
         const where = `${message.subject} #${message.seq}`;
         if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
         else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
         else work.add(message.data, where);
+        if (timing !== undefined) {
+          const spent = cpuSeconds() - c0;
+          timing.add += spent;
+          if (timing.storing > 0) timing.storeCpu -= spent;
+          timing.messages++;
+          timing.bytesIn += message.data.length;
+        }
         if (work.complete) break;
       }
       options.onProgress?.(partition, work.batches);
@@ -180,9 +221,26 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
       await pause(250);
     }
   }
+  const c1 = timing === undefined ? 0 : cpuSeconds();
   const partial = work.finish();
   partial.duplicates += merge?.duplicates ?? 0;
-  await retry('store partial', () => store.putBlob({ name: partialName(options.job, partition) }, packPartial(partial)));
+  const c2 = timing === undefined ? 0 : cpuSeconds();
+  const encoded = encodePartial(partial);
+  const c3 = timing === undefined ? 0 : cpuSeconds();
+  const packed = gzipSync(encoded, { level: 1 });
+  const c4 = timing === undefined ? 0 : cpuSeconds();
+  if (timing !== undefined) {
+    timing.finish += c2 - c1;
+    timing.encode += c3 - c2;
+    timing.compress += c4 - c3;
+    if (timing.storing > 0) timing.storeCpu -= c4 - c1;
+    if (timing.storing++ === 0) timing.storeStart = c4;
+  }
+  await retry('store partial', () => store.putBlob({ name: partialName(options.job, partition) }, packed));
+  if (timing !== undefined) {
+    if (--timing.storing === 0) timing.storeCpu += cpuSeconds() - timing.storeStart;
+    timing.bytesStored += packed.length;
+  }
   for (const message of held) message.ack();
   await nc.flush();
   return partial;

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { sumPairs } from './pair-merge.js';
+import type { PartialPairs } from './trace-window.js';
+
+/** Rows of one partial: (a, b) local ids, shared, Σ ln n_k, co-actions, summed delay. */
+type Row = [number, number, number, number, number, number];
+
+const partialOf = (rows: readonly Row[]): PartialPairs => ({
+  a: Int32Array.from(rows, (r) => r[0]), b: Int32Array.from(rows, (r) => r[1]), shared: Int32Array.from(rows, (r) => r[2]),
+  sumLogN: Float64Array.from(rows, (r) => r[3]), coActions: Int32Array.from(rows, (r) => r[4]), sumDelta: Float64Array.from(rows, (r) => r[5]), size: rows.length,
+});
+
+/** The plain sum: a Map by global pair, rows taken in partition order. */
+function oracle(inputs: readonly { rows: readonly Row[]; global: Int32Array }[], logN: number): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const { rows, global } of inputs) {
+    for (const [a, b, shared, sumLogN, coActions, sumDelta] of rows) {
+      const x = global[a]!, y = global[b]!;
+      const key = `${Math.min(x, y)},${Math.max(x, y)}`;
+      const sums = out.get(key) ?? [0, 0, 0, 0];
+      out.set(key, [sums[0]! + shared, sums[1]! + sumLogN, sums[2]! + coActions, sums[3]! + sumDelta]);
+    }
+  }
+  return new Map([...out].map(([key, [shared, sumLogN, coActions, sumDelta]]) => [key, [shared!, shared! * logN - sumLogN!, coActions!, sumDelta!]]));
+}
+
+describe('sumPairs (the coordinator\'s merge)', () => {
+  it('equals a plain sum by global pair, every pair once with a < b, in any number of buckets', () => {
+    const row = (actors: number): fc.Arbitrary<Row> => fc.tuple(fc.nat(actors - 1), fc.nat(actors - 1), fc.integer({ min: 1, max: 300 }), fc.double({ min: 0, max: 50, noNaN: true }), fc.integer({ min: 1, max: 300 }), fc.nat(1e9))
+      .filter(([a, b]) => a !== b);
+    const input = fc.integer({ min: 2, max: 40 }).chain((actors) => fc.record({
+      // A partial's accounts map onto distinct accounts of the job (a permutation's prefix).
+      global: fc.shuffledSubarray(Array.from({ length: 60 }, (_, i) => i), { minLength: actors, maxLength: actors }).map((ids) => Int32Array.from(ids)),
+      rows: fc.array(row(actors), { maxLength: 400 }),
+    }));
+    fc.assert(fc.property(fc.array(input, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 64 }), fc.double({ min: 0, max: 10, noNaN: true }), (inputs, bucketRows, logN) => {
+      // Rows may repeat a pair within a partial too (the merge does not rely on a partial's pairs being distinct).
+      const table = sumPairs(inputs.map(({ rows, global }) => ({ pairs: partialOf(rows), global })), logN, { bucketRows });
+      const expected = oracle(inputs, logN);
+      assert.equal(table.size, expected.size);
+      const seen = new Set<string>();
+      for (let e = 0; e < table.size; e++) {
+        assert.ok(table.a[e]! < table.b[e]!);
+        const key = `${table.a[e]},${table.b[e]}`;
+        assert.ok(!seen.has(key), `pair ${key} twice`);
+        seen.add(key);
+        assert.deepEqual([table.shared[e], table.idf[e], table.coActions[e], table.sumDelta[e]], expected.get(key), key);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('handles a null (a partition without the trace) and more than 8,192 rows (several buckets at the default size)', () => {
+    const rows: Row[] = [];
+    for (let i = 0; i < 20_000; i++) rows.push([i % 500, 500 + (i % 700), 1, Math.log(2 + (i % 5)), 1, i]);
+    const global = Int32Array.from({ length: 1_200 }, (_, i) => 1_199 - i);
+    const table = sumPairs([{ pairs: partialOf(rows), global }, null, { pairs: partialOf(rows.slice(0, 3_000)), global }], 3);
+    const expected = oracle([{ rows, global }, { rows: rows.slice(0, 3_000), global }], 3);
+    assert.equal(table.size, expected.size);
+    for (let e = 0; e < table.size; e++) assert.deepEqual([table.shared[e], table.idf[e], table.coActions[e], table.sumDelta[e]], expected.get(`${table.a[e]},${table.b[e]}`));
+    assert.equal(table.shared.reduce((x, y) => x + y, 0), 23_000);
+  });
+});
