@@ -5,13 +5,13 @@
  * file's; platform `twitter`), and the traces, member facts, labels and posts are computed on
  * typed arrays. Accounts are numbered in byte order of their ids, as the store numbers them.
  * Attribution is the store's account signals over the files' profiles (io-attribution.ts). Call
- * `loadTraces` once: the posts' texts are freed after the near-duplicate trace is built.
+ * `loadTraces` once: the posts' texts, the hashtag and mention lists are freed once the traces are built.
  */
 import type { ClusterFacts, MemberPosting, RepostAuthor } from '../../detect/organic.js';
 import { nearDuplicateTrace } from '../../detect/traces/near-duplicate.js';
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
 import type { IoTweetsColumns } from '../../ingest/columnar/index.js';
-import { IO_KINDS, KIND_POST, KIND_REPOST } from '../../ingest/columnar/index.js';
+import { ByteInterner, IO_KINDS, KIND_POST, KIND_REPOST } from '../../ingest/columnar/index.js';
 import { normalizeAll, normalizeUrl, parseListField } from '../../model/index.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
 import { ioAccountFacts, ioAttribution } from './io-attribution.js';
@@ -20,6 +20,10 @@ import type { IoActionView } from './io-traces.js';
 import type { LoadedTraces } from './load-traces.js';
 
 const PLATFORM = 'twitter';
+
+/** What a released list column's interner is replaced by. */
+const released = new ByteInterner(0);
+released.seal();
 
 /** Per tweets file: actions kept and duplicates. */
 export interface IoLoadCounts { ingested: number; duplicates: number }
@@ -135,8 +139,8 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
           const text = textTrace(columns, actions, actor, users.length, tweetOrder());
           data = text?.data ?? null;
           textSamples = text?.samples ?? textSamples;
-          // Nothing reads the texts after this (the groups keep their samples): free them before detection.
-          columns.text.fill(null);
+          // Nothing reads the texts after this (the groups keep their samples).
+          columns.text.length = 0;
         } else {
           const built = ioTrace(view, name, options.fastRepostMs, PLATFORM);
           if (built !== null) { data = built.data; labels.set(name, built.label); }
@@ -144,6 +148,12 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
         if (data === null || data.actor.length < 2) missing.push(name);
         else traces.set(name, data);
       }
+      // Nothing reads the texts, the hashtag and mention lists or the tweet id order after this: they
+      // are released before detection.
+      columns.text.length = 0;
+      columns.hashtags = columns.mentions = new Int32Array(0);
+      columns.hashtagLists = columns.mentionLists = released;
+      tweetOrderCache = null;
       return { actorIds: users.map((user) => columns.users.text(user)), actorPlatforms: users.map(() => PLATFORM), traces, missing, textSamples };
     },
 

@@ -100,3 +100,22 @@ describe('byte interner, numeric ids', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('byte interner, sealed', () => {
+  it('keeps every value, its text and its order after seal(), trims its arena and refuses new values and look-ups', () => {
+    fc.assert(fc.property(fc.array(idText, { minLength: 1, maxLength: 200 }), (texts) => {
+      const open = new ByteInterner(4096);
+      const sealed = new ByteInterner(4096);
+      for (const text of texts) { const bytes = encode(text); open.intern(bytes, 0, bytes.length); sealed.intern(bytes, 0, bytes.length); }
+      sealed.seal();
+      assert.deepEqual(sealed.texts(), open.texts());
+      const ids = Int32Array.from({ length: open.size }, (_, i) => i);
+      assert.deepEqual(sealed.sortByBytes(ids.slice()), open.sortByBytes(ids.slice()));
+      const values = sealed.values();
+      assert.equal(values.arena.buffer.byteLength, values.arena.length);
+      const first = encode(texts[0]!);
+      assert.throws(() => sealed.intern(first, 0, first.length), /after seal/);
+      assert.throws(() => sealed.find(first, 0, first.length), /after seal/);
+    }), { numRuns: 200 });
+  });
+});
