@@ -236,7 +236,9 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
         const start = new Int32Array(objects.size + 1);
         const object = columns.object;
         for (let a = 0; a < n; a++) start[object[a]! + 1]!++;
-        keyObjects.set(name, Int32Array.from({ length: objects.size }, (_, o) => o));
+        const identity = new Int32Array(objects.size);
+        for (let o = 0; o < identity.length; o++) identity[o] = o;
+        keyObjects.set(name, identity);
         return keyTimeOrdered(object, start, n, actionActor, actions.time, actorCount);
       }
     }

@@ -51,7 +51,8 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
   const window = opts.window;
   const cap = opts.maxPartnersPerEvent;
 
-  const sorted = sortByKeyTime(events.key, events.time, keyCount, actor);
+  // Read only here: input already in (key, time) order (the direct readers') is used as it is.
+  const sorted = sortByKeyTime(events.key, events.time, keyCount, actor, true);
   const { keyStart } = sorted;
   const time = sorted.time;
   const who = sorted.payload;

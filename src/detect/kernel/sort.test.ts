@@ -52,6 +52,28 @@ describe('sortByKeyTime', () => {
         assert.deepEqual([...sorted.payload], [...payload]);
         assert.deepEqual([...sorted.time], [...time]);
         assert.notEqual(sorted.payload, payload, 'a copy, not the caller\'s array');
+        // Read only: the same order and key starts, the caller's memory itself instead of a copy.
+        const shared = sortByKeyTime(key, time, 7, payload, true);
+        assert.deepEqual([...shared.keyStart], [...sorted.keyStart]);
+        assert.equal(shared.payload.buffer, payload.buffer);
+        assert.equal(shared.time.buffer, time.buffer);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('sorts unsorted input alike whether the result is read only or not', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 9 })), { minLength: 2, maxLength: 400 }), (rows) => {
+        const key = Int32Array.from(rows.map((r) => r[0]));
+        const time = Float64Array.from(rows.map((r) => r[1]));
+        const payload = Int32Array.from(rows.map((_, i) => i));
+        const copied = sortByKeyTime(key, time, 301, payload);
+        const shared = sortByKeyTime(key, time, 301, payload, true);
+        assert.deepEqual([...shared.payload], [...copied.payload]);
+        assert.deepEqual([...shared.time], [...copied.time]);
+        assert.deepEqual([...shared.keyStart], [...copied.keyStart]);
+        assert.deepEqual([...payload], rows.map((_, i) => i), 'the input is left alone');
       }),
       { numRuns: 200 },
     );

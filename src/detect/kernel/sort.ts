@@ -26,15 +26,17 @@ const TOP_BITS = 8;
 /**
  * Sorts events by key, then time, then input index, carrying `payload` along.
  * Keys must be integers in `[0, keyCount)` (the kernel checks this before calling).
+ * `readOnly`: the caller will not write to the result, so input already in (key, time) order is
+ * returned as it is (`time` and `payload` themselves, not copies).
  * @example
  * const input = Float64Array.of(5, 9, 2);
  * sortByKeyTime(Int32Array.of(1, 0, 1), input, 2, Int32Array.of(0, 1, 2)).payload // Int32Array [1, 2, 0]
  */
-export function sortByKeyTime(key: Int32Array, time: Float64Array, keyCount: number, payload: Int32Array): SortedEvents {
+export function sortByKeyTime(key: Int32Array, time: Float64Array, keyCount: number, payload: Int32Array, readOnly = false): SortedEvents {
   const n = key.length;
   // Traces often come in (key, time) order already (the direct readers and the store export
-  // them so): one sequential pass tells, and the sort is then a copy.
-  if (isSortedByKeyTime(key, time)) return copySorted(key, time, keyCount, payload);
+  // them so): one sequential pass tells, and the sort is then a copy (or nothing).
+  if (isSortedByKeyTime(key, time)) return copySorted(key, time, keyCount, payload, readOnly);
   let bits = 0;
   while (2 ** bits < keyCount) bits++;
   const low = Math.max(0, bits - TOP_BITS);
@@ -106,11 +108,12 @@ function isSortedByKeyTime(key: Int32Array, time: Float64Array): boolean {
 }
 
 /** The stable sort of input already in (key, time) order: the input itself, with key starts. */
-function copySorted(key: Int32Array, time: Float64Array, keyCount: number, payload: Int32Array): SortedEvents {
+function copySorted(key: Int32Array, time: Float64Array, keyCount: number, payload: Int32Array, readOnly: boolean): SortedEvents {
   const n = key.length;
   const keyStart = new Int32Array(keyCount + 1);
   for (let i = 0; i < n; i++) keyStart[key[i]! + 1]!++;
   for (let k = 0; k < keyCount; k++) keyStart[k + 1]! += keyStart[k]!;
+  if (readOnly) return { time: time.subarray(0, n), payload: payload.subarray(0, n), keyStart };
   return { time: time.slice(0, n), payload: payload.slice(0, n), keyStart };
 }
 

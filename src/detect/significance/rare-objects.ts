@@ -64,7 +64,7 @@ function rareEpisodeEvents(events: TraceEvents, maxKeyActors: number, gap: numbe
   const n = events.actor.length;
   const index = new Int32Array(n);
   for (let i = 0; i < n; i++) index[i] = i;
-  const { payload: order, keyStart } = sortByKeyTime(events.key, events.time, events.keyCount, index);
+  const { payload: order, keyStart } = sortByKeyTime(events.key, events.time, events.keyCount, index, true);
   // Episode of each sorted position, and distinct actors per episode (stamped by episode).
   const episodeAt = new Int32Array(n);
   const distinct = new Int32Array(n + 1);
