@@ -20,8 +20,12 @@ const PLATFORM = 'bluesky';
 const T = (trace: StreamTrace): number => STREAM_TRACES.indexOf(trace);
 const T_REPOST = T('co-repost'), T_REPLY = T('co-reply'), T_LINK = T('co-link'), T_DOMAIN = T('co-domain');
 const T_HASHTAG = T('co-hashtag'), T_SEQUENCE = T('hashtag-sequence'), T_MENTION = T('co-mention');
-const AT = new TextEncoder().encode('at://');
-const COLLECTION_PARTS = COLLECTIONS.map((collection) => new TextEncoder().encode(`/${collection}/`));
+/** SeenIds' hashes of an action id up to its rkey, per collection (from idHashFrom: `/collection/`). */
+const COLLECTION_HASHES = COLLECTIONS.map((collection) => {
+  const h = Int32Array.from(ID_HASH_START), part = `/${collection}/`;
+  idHashes(Array.from(part, (ch) => ch.charCodeAt(0)), 0, part.length, h);
+  return h;
+});
 const NONE = -2;
 
 function decode(bytes: Uint8Array, start: number, end: number): string {
@@ -196,13 +200,9 @@ export class ByteFront {
       actor = partitioner.actorId(PLATFORM, decode(bytes, s.didStart, s.didEnd));
       this.#actors.set(bytes, s.didStart, s.didEnd, actor);
     }
-    // The action id `at://did/collection/rkey`, hashed from its parts (all ASCII: the same hashes as the string's).
+    // The action id `at://did/collection/rkey` hashed as SeenIds hashes it, from `/collection/` (all ASCII: the same as the string's).
     const h = this.#hash;
-    h.set(ID_HASH_START);
-    idHashes(AT, 0, AT.length, h);
-    idHashes(bytes, s.didStart, s.didEnd, h);
-    const part = COLLECTION_PARTS[s.collection]!;
-    idHashes(part, 0, part.length, h);
+    h.set(COLLECTION_HASHES[s.collection]!);
     idHashes(bytes, s.rkeyStart, s.rkeyEnd, h);
     this.#events = 0;
     const kind = s.kind;

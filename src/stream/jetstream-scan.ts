@@ -308,18 +308,7 @@ function readFacet(facet: number): void {
   fields(facet, FEATURES, G);
   const features = G[0]!;
   if (absent(features)) fail();
-  eachOf(features, (feature) => {
-    if (!isObject(feature)) fail();
-    fields(feature, FEATURE, H);
-    const type = H[0]!;
-    if (!isString(type)) fail();
-    const uri = H[1]!, tag = H[2]!, did = H[3]!;
-    if (stringIs(type, LINK)) {
-      if (isString(uri)) push('links', 'linkCount', uri);
-    } else if (stringIs(type, TAG)) {
-      if (isString(tag)) push('tags', 'tagCount', tag);
-    } else if (stringIs(type, MENTION) && isString(did)) push('mentions', 'mentionCount', did);
-  });
+  eachOf(features, readFeature);
 }
 
 /** The external embed's link of a media embed at `at` (images and video give detection nothing). */
@@ -332,18 +321,35 @@ function readMedia(at: number, type: number): void {
   if (isString(H[0]!)) push('links', 'linkCount', H[0]!);
 }
 
+function readLang(lang: number): void {
+  if (!isString(lang) || b[lang + 1] === 34) fail();
+}
+
+function readTag(tag: number): void {
+  if (!isString(tag)) fail();
+  push('tags', 'tagCount', tag);
+}
+
+function readFeature(feature: number): void {
+  if (!isObject(feature)) fail();
+  fields(feature, FEATURE, H);
+  const type = H[0]!;
+  if (!isString(type)) fail();
+  const uri = H[1]!, tag = H[2]!, did = H[3]!;
+  if (stringIs(type, LINK)) {
+    if (isString(uri)) push('links', 'linkCount', uri);
+  } else if (stringIs(type, TAG)) {
+    if (isString(tag)) push('tags', 'tagCount', tag);
+  } else if (stringIs(type, MENTION) && isString(did)) push('mentions', 'mentionCount', did);
+}
+
 function readPost(record: number): void {
   fields(record, POST_FIELDS, G);
   const text = G[0]!, langs = G[1]!, facets = G[2]!, tags = G[3]!, reply = G[4]!, embed = G[5]!;
   if (!absent(text) && !isString(text)) fail();
-  eachOf(langs, (lang) => {
-    if (!isString(lang) || b[lang + 1] === 34) fail();
-  });
+  eachOf(langs, readLang);
   eachOf(facets, readFacet);
-  eachOf(tags, (tag) => {
-    if (!isString(tag)) fail();
-    push('tags', 'tagCount', tag);
-  });
+  eachOf(tags, readTag);
   let parent = -1, parentEnd = -1;
   if (!absent(reply)) {
     if (!isObject(reply)) fail();
@@ -392,6 +398,19 @@ export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: numbe
   }
 }
 
+/** Which of COLLECTIONS the string at `at` is (-1: none). */
+function collectionOf(at: number): number {
+  const length = plainEnd(at) - at - 1;
+  for (let k = 0; k < COLLECTION_BYTES.length; k++) {
+    const word = COLLECTION_BYTES[k]!;
+    if (word.length !== length) continue;
+    let j = 0;
+    while (j < length && b[at + 1 + j] === word[j]) j++;
+    if (j === length) return k;
+  }
+  return -1;
+}
+
 function read(top: number): number {
   const s = scanned;
   fields(top, TOP, F);
@@ -408,8 +427,7 @@ function read(top: number): number {
   if (!isString(operation) || !isString(collection) || !isString(rkey) || b[collection + 1] === 34 || b[rkey + 1] === 34) return SCAN_GIVE_UP;
   const create = stringIs(operation, CREATE);
   if (!create && !stringIs(operation, UPDATE) && !stringIs(operation, DELETE)) return SCAN_GIVE_UP;
-  let kindOf = -1;
-  for (let k = 0; k < COLLECTION_BYTES.length; k++) if (stringIs(collection, COLLECTION_BYTES[k]!)) kindOf = k;
+  const kindOf = collectionOf(collection);
   s.rkeyStart = rkey + 1;
   s.rkeyEnd = plainEnd(rkey);
   if (!create || kindOf < 0) return SCAN_NONE;
