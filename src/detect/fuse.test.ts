@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { fuseTraces } from './fuse.js';
-import type { FusedGraph, TraceEdges } from './fuse.js';
+import type { FusedGraph, TraceEdgeEvidence, TraceEdges } from './fuse.js';
 import type { TraceName } from './traces/trace-names.js';
 
 /** The first fusion (a map from pair to edge, JS arrays), kept as the oracle. */
@@ -106,5 +106,23 @@ describe('fuseTraces', () => {
     assert.deepEqual([...graph.weight], [1, 2, 1]);
     assert.deepEqual([...graph.logP], [-3, -9, -2]);
     assert.deepEqual([...(graph.perTrace.get('co-repost')?.shared ?? [])], [0, 2, 2]);
+  });
+
+  it('keeps shared counts exact in the narrowest column that holds them (a byte per edge when below 256)', () => {
+    const fused = (counts: number[]): TraceEdgeEvidence | undefined => fuseTraces(counts.length + 1, [{
+      trace: 'co-repost',
+      pairs: {
+        a: Int32Array.from(counts, () => 0), b: Int32Array.from(counts, (_, i) => i + 1), shared: Int32Array.from(counts), idf: Float64Array.from(counts, () => 1),
+        coActions: Int32Array.from(counts), sumDelta: Float64Array.from(counts, () => 5), size: counts.length,
+      },
+      kept: Int32Array.from(counts, (_, i) => i), logP: Float64Array.from(counts, () => -5),
+    }]).perTrace.get('co-repost');
+    const small = fused([2, 255, 7]);
+    assert.ok(small?.shared instanceof Uint8Array);
+    assert.deepEqual([...(small?.shared ?? [])], [2, 255, 7]);
+    const wide = fused([2, 300, 65_535]);
+    assert.ok(wide?.shared instanceof Uint16Array);
+    assert.deepEqual([...(wide?.shared ?? [])], [2, 300, 65_535]);
+    assert.deepEqual([...(fused([1, 70_000])?.shared ?? [])], [1, 70_000]);
   });
 });

@@ -7,8 +7,11 @@ import type { PairTable } from './kernel/index.js';
 import type { TraceName } from './traces/trace-names.js';
 
 export interface TraceEdgeEvidence {
-  /** Distinct shared keys (0 where the trace does not link the pair). */
-  shared: Int32Array | Float64Array;
+  /**
+   * Distinct shared keys (0 where the trace does not link the pair), in the narrowest integer
+   * column that holds the trace's largest count (a byte per edge when all are below 256).
+   */
+  shared: Uint8Array | Uint16Array | Int32Array | Float64Array;
   /** Mean |Δt| in ms of the trace's co-actions (NaN where the trace does not link the pair). */
   meanDelay: Float64Array;
 }
@@ -89,7 +92,18 @@ export function fuseTraces(actorCount: number, inputs: readonly TraceEdges[]): F
       logP[edge] = Math.min(logP[edge] ?? 0, input.logP[row] ?? 0);
     }
   }
+  for (const evidence of perTrace.values()) evidence.shared = narrowest(evidence.shared as Int32Array);
   return { actorCount, a, b, weight, logP, traces, perTrace, size };
+}
+
+/** The counts in a Uint8Array or Uint16Array when they fit (at 7M edges and 8 traces, 170 MB less), else as they are. */
+function narrowest(counts: Int32Array): Uint8Array | Uint16Array | Int32Array {
+  let max = 0;
+  for (let i = 0; i < counts.length; i++) if ((counts[i] ?? 0) > max) max = counts[i] ?? 0;
+  if (max >= 65_536) return counts;
+  const narrow = max < 256 ? new Uint8Array(counts.length) : new Uint16Array(counts.length);
+  narrow.set(counts);
+  return narrow;
 }
 
 /**

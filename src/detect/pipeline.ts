@@ -184,6 +184,9 @@ export function detectCoordination(
     return tied;
   };
   const found = clusterAccounts(graph, clusterOptions, tiedTest, keptGroupOf);
+  // The member test's pair tables are not read after clustering: released before the evidence.
+  narrow.length = 0;
+  wide.length = 0;
   onStage?.('evidence');
   const explained = explainClusters(found, input.traces, windows);
   // One occasion is not lockstep: keep the clusters that met repeatedly, renumbered.
@@ -218,7 +221,7 @@ function groupEvidence(
     for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
   }
   const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
-  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, options);
+  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, { ...options, recruitOnceKeys: options.recruitOnceKeys ?? replyTargets(pooled, union.keyCount) });
   if (!groups.some((group) => group.kept)) return groups;
   for (const { trace, data } of pooled) {
     // One trace pooled: its union is itself (keys unchanged), so the group test's pairs are its own.
@@ -232,6 +235,20 @@ function groupEvidence(
     if (report !== undefined) report.groupPairs = kept.length;
   }
   return groups;
+}
+
+/**
+ * The keys of the pooled union (unionEvents numbers each trace's keys after the previous trace's)
+ * that are reply targets: someone else's post, whose co-actions a recruit counts once (recruit.ts).
+ */
+function replyTargets(pooled: readonly { trace: TraceName; data: TraceData }[], keyCount: number): Uint8Array {
+  const once = new Uint8Array(keyCount);
+  let offset = 0;
+  for (const { trace, data } of pooled) {
+    if (trace === 'co-reply') once.fill(1, offset, offset + data.keyCount);
+    offset += data.keyCount;
+  }
+  return once;
 }
 
 /** The kept rows of a trace's pairs as a table of their own (row i of it is kept[i] of `pairs`). */
