@@ -7,10 +7,11 @@
 //               members' last co-action, `lag` from the earliest event the previous detection had not
 //               seen (a bound from whichever event completed the cluster); detection times
 //   memory      heap and state over a long replay (horizon 1 h), sampled every event-hour
-//   worker      the scale-out parts in one process, no NATS: the front end's partitioner (actions → binary batches) and
+//   worker      the scale-out parts in one process, no NATS: the front end (actions → binary batches; lines → batches;
+//               the byte front end: bytes → batches) and
 //               a worker's side (decode batches, windows, encode partials) with 1 worker and with 2 (each half the partitions)
-//   nats        1 and 2 workers on a 3-node NATS JetStream cluster (needs nats-server): JSONL parse +
-//               partition + publish streamed, workers to all partials, workers started (and waiting) beforehand;
+//   nats        1 and 2 workers on a 3-node NATS JetStream cluster (needs nats-server): JSONL bytes scanned +
+//               partitioned + published streamed (FRONT=lines: each line JSON.parsed, the front end before), workers to all partials, workers started (and waiting) beforehand;
 //               CPU of the front end, the NATS servers (from /proc) and the workers; the partials' storage alone
 // BATCH=n sets the events per message of the worker and nats sections (default: the partitioner's, 2000).
 // WORKERS=1,2 the nats section's worker counts (default both). PUBLISHERS=n (nats): n `stream-publish
@@ -22,7 +23,6 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamDetector } from '../src/stream/detector.ts';
 import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
-import { scanJetstreamLine } from '../src/stream/jetstream-scan.ts';
 import { runStream } from '../src/stream/runner.ts';
 import { DEFAULT_STREAM_TRACES } from '../src/stream/extract.ts';
 import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
@@ -58,7 +58,6 @@ if (sections.has('throughput')) {
   timed('JSON.parse alone', () => { for (const line of lines) JSON.parse(line); });
   timed('JSON.parse + zod reader (previous)', () => { for (const line of lines) readJetstreamEventChecked(JSON.parse(line)); });
   timed('parseJetstreamLine', () => { for (let i = 0; i < lines.length; i++) parseJetstreamLine(lines[i], () => `${i + 1}`); });
-  timed('scanJetstreamLine (the scanner, detection fields only; not used by the commands)', () => { for (let i = 0; i < lines.length; i++) scanJetstreamLine(lines[i], () => `${i + 1}`); });
   const actions = lines.flatMap((line, i) => parseJetstreamLine(line, () => `${i + 1}`).actions);
   console.log(`  ${actions.length} actions`);
   let wall, c;
@@ -169,6 +168,9 @@ if (sections.has('worker')) {
   const { encodePartial, PartitionWork } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
   const workerLines = feed().lines;
+  const { ByteFront } = await import('../src/stream/byte-front.ts');
+  const feedBytes = Buffer.from(`${workerLines.join('\n')}\n`);
+  const CHUNK = 256 * 1024;
   let actions = workerLines.flatMap((line) => parseJetstreamLine(line, '').actions);
   const partitions = 8;
   const us = (seconds, n) => `${((1e6 * seconds) / n).toFixed(2)} µs`;
@@ -190,6 +192,18 @@ if (sections.has('worker')) {
     whole.finish(out2);
     const front = cpu() - c2;
     console.log(`front end (parse + partition + encode), round ${round}: ${workerLines.length} lines → ${whole.events} events; ${front.toFixed(2)} s CPU = ${k(whole.events / front)} events/s CPU (${us(front, whole.events)}/event)`);
+    // The byte front end (what stream-publish runs): the file's bytes in 256 KB chunks, lines scanned as bytes.
+    globalThis.gc?.();
+    const c3 = cpu();
+    const viaBytes = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
+    const out3 = [];
+    const front3 = new ByteFront(viaBytes, { where: (n) => `${n}`, onProblem: (problem) => { throw new Error(problem); } });
+    for (let at = 0; at < feedBytes.length; at += CHUNK) front3.push(feedBytes.subarray(at, at + CHUNK), out3);
+    front3.end(out3);
+    viaBytes.finish(out3);
+    const bytesFront = cpu() - c3;
+    const identical = out3.length === out2.length && out3.every((batch, i) => Buffer.from(batch.bytes).equals(Buffer.from(out2[i].bytes)));
+    console.log(`front end over bytes (scan + partition + encode; stream-publish's), round ${round}: ${viaBytes.events} events; ${bytesFront.toFixed(2)} s CPU = ${k(viaBytes.events / bytesFront)} events/s CPU (${us(bytesFront, viaBytes.events)}/event); ${front3.slowLines} lines read the JSON.parse way; batches ${identical ? 'identical to' : 'DIFFERENT from'} the line path's`);
     batches = out;
     const bytes = out.reduce((sum, batch) => sum + batch.bytes.length, 0);
     console.log(`front end (partition + encode), round ${round}: ${actions.length} actions → ${partitioner.events} events, ${out.length} messages, ${(bytes / partitioner.events).toFixed(1)} bytes/event; ${seconds.toFixed(2)} s CPU = ${k(partitioner.events / seconds)} events/s CPU (${us(seconds, partitioner.events)}/event)`);
@@ -229,6 +243,10 @@ if (sections.has('nats')) {
   const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
   const { connect } = await import('nats');
   const { lines } = feed();
+  const { ByteFront } = await import('../src/stream/byte-front.ts');
+  const feedBytes = Buffer.from(`${lines.join('\n')}\n`);
+  // FRONT=lines: the front end before (each line a string, JSON.parse, an Action, Partitioner.push).
+  const FRONT = process.env.FRONT ?? 'bytes';
   const cluster = await startNatsCluster(3);
   try {
     const nc = await connect({ servers: cluster.urls });
@@ -280,6 +298,24 @@ if (sections.has('nats')) {
         events = runs.reduce((sum, run) => sum + Number(/ (\d+) events in/.exec(run.err)?.[1] ?? NaN), 0);
         messages = (await jsm.streams.info('LOCKSTEP_EVENTS')).state.messages - info0.state.messages;
         publisherReport = ` (${PUBLISHERS} publisher processes: ${cpus.map((x) => x.toFixed(2)).join(' + ')} s CPU with start-up, ${runs.map((run) => run.time[1]).join(' / ')} s wall, peak ${runs.map((run) => (Number(run.time[4]) / 1024).toFixed(0)).join(' + ')} MB)`;
+      } else if (FRONT === 'bytes') {
+        // stream-publish's front end: the file's bytes in 256 KB chunks (read from memory here).
+        const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
+        const front = new ByteFront(partitioner, { where: (n) => `${n}`, onProblem: (problem) => { throw new Error(problem); } });
+        const batches = [];
+        for (let at = 0; at < feedBytes.length; at += 256 * 1024) {
+          front.push(feedBytes.subarray(at, at + 256 * 1024), batches);
+          if (batches.length >= 64) {
+            messages += batches.length;
+            await publishBatches(nc.jetstream(), job, batches.splice(0));
+          }
+        }
+        front.end(batches);
+        partitioner.finish(batches);
+        messages += batches.length;
+        await publishBatches(nc.jetstream(), job, batches.splice(0));
+        frontCpu = cpu() - c;
+        events = partitioner.events;
       } else {
         const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
         const batches = [];
@@ -306,7 +342,7 @@ if (sections.has('nats')) {
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
       const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
-      console.log(`NATS, ${PUBLISHERS} publisher(s), ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`NATS, ${PUBLISHERS > 1 ? PUBLISHERS : `1 (${FRONT} front end)`} publisher(s), ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message`);
