@@ -101,6 +101,27 @@ describe('byte interner, numeric ids', () => {
   });
 });
 
+describe('byte interner, byte order of many values', () => {
+  it('sorts values of any bytes (so many distinct bytes that keys and positions do not fit one double) and of few', () => {
+    // Values alike in their first six bytes (told apart only by the rest), random bytes, account ids.
+    const head = Uint8Array.of(0, 255, 7, 128, 34, 44);
+    const bytesOf = fc.oneof(
+      fc.uint8Array({ minLength: 0, maxLength: 9 }), fc.nat(99_999).map((n) => encode(`account_${n}`)),
+      fc.uint8Array({ minLength: 0, maxLength: 3 }).map((tail) => Uint8Array.from([...head, ...tail])),
+    );
+    // Every byte value among the keys (base 257: the comparator sort), or not (the packed sort).
+    const everyByte = Array.from({ length: 43 }, (_, v) => Uint8Array.from({ length: 6 }, (_, j) => (6 * v + j) % 256));
+    fc.assert(fc.property(fc.array(bytesOf, { minLength: 32, maxLength: 400 }), fc.boolean(), (values, allBytes) => {
+      const interner = new ByteInterner(4, 8);
+      for (const bytes of allBytes ? [...everyByte, ...values] : values) interner.intern(bytes, 0, bytes.length);
+      const ids = Int32Array.from({ length: interner.size }, (_, id) => id).reverse();
+      const bytes = (id: number): Buffer => { const v = interner.values(); return Buffer.from(v.arena.subarray(v.meta[2 * id]!, v.meta[2 * id]! + v.meta[2 * id + 1]!)); };
+      const want = Array.from(ids).sort((x, y) => Buffer.compare(bytes(x), bytes(y)));
+      assert.deepEqual(Array.from(interner.sortByBytes(ids)), want);
+    }), { numRuns: 150 });
+  });
+});
+
 describe('byte interner, sealed', () => {
   it('keeps every value, its text and its order after seal(), trims its arena and refuses new values and look-ups', () => {
     fc.assert(fc.property(fc.array(idText, { minLength: 1, maxLength: 200 }), (texts) => {

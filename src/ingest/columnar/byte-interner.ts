@@ -202,7 +202,9 @@ export class ByteInterner {
 
   /**
    * Sorts `ids` in place into byte order of their values (as `compare`). Each value is keyed by
-   * the six bytes after the prefix all share, so most comparisons are one subtraction.
+   * the six bytes after the prefix all share, packed with its position into one double when the
+   * bytes found there are few enough (digits, letters), and sorted natively; only values alike in
+   * those bytes are compared whole.
    */
   sortByBytes(ids: Int32Array): Int32Array {
     const arena = this.arena, meta = this.meta;
@@ -215,15 +217,43 @@ export class ByteInterner {
       while (j < length && arena[start + j] === arena[first + j]) j++;
       shared = j;
     }
-    // Base 257, a byte b as b + 1 and a missing byte (past the end) as 0: exact below 2^53.
-    const key = new Float64Array(this.size);
+    // Each value's key: its first KEY_BYTES bytes after the shared prefix as digits of base `base`
+    // (a byte as its rank among the bytes found there + 1, a missing byte past the end as 0).
+    const m = ids.length;
+    const rank = new Int32Array(256);
     for (const id of ids) {
+      const start = meta[2 * id]! + shared, end = Math.min(start + KEY_BYTES, meta[2 * id]! + meta[2 * id + 1]!);
+      for (let p = start; p < end; p++) rank[arena[p]!] = 1;
+    }
+    let base = 1;
+    for (let b = 0; b < 256; b++) if (rank[b] === 1) rank[b] = base++;
+    const keyOf = (id: number): number => {
       const start = meta[2 * id]! + shared, end = meta[2 * id]! + meta[2 * id + 1]!;
       let k = 0;
-      for (let j = 0; j < KEY_BYTES; j++) k = k * 257 + (start + j < end ? arena[start + j]! + 1 : 0);
-      key[id] = k;
+      for (let j = 0; j < KEY_BYTES; j++) k = k * base + (start + j < end ? rank[arena[start + j]!]! : 0);
+      return k;
+    };
+    if (base ** KEY_BYTES * m >= 2 ** 53) {
+      // Too many distinct bytes to pack key and position in a double: a comparator sort on the keys.
+      const key = new Float64Array(this.size);
+      for (const id of ids) key[id] = keyOf(id);
+      return ids.sort((x, y) => key[x]! - key[y]! || this.compare(x, y));
     }
-    return ids.sort((x, y) => key[x]! - key[y]! || this.compare(x, y));
+    // key * m + position, exact below 2^53, sorted natively (no comparator call per comparison).
+    const packed = new Float64Array(m);
+    for (let i = 0; i < m; i++) packed[i] = keyOf(ids[i]!) * m + i;
+    packed.sort();
+    const input = ids.slice();
+    for (let i = 0; i < m; i++) ids[i] = input[packed[i]! % m]!;
+    // Runs of equal keys (values alike in their first bytes after the shared prefix): by all bytes.
+    for (let from = 0; from < m;) {
+      const key = Math.floor(packed[from]! / m);
+      let to = from + 1;
+      while (to < m && Math.floor(packed[to]! / m) === key) to++;
+      if (to - from > 1) ids.subarray(from, to).sort((x, y) => this.compare(x, y));
+      from = to;
+    }
+    return ids;
   }
 
   private sameBytes(id: number, bytes: Uint8Array, start: number, end: number): boolean {
@@ -296,8 +326,9 @@ function mix(h: number): number {
   return h ^ (h >>> 16);
 }
 
-/** Bytes of a value in its sort key (257^6 < 2^53). */
+/** Bytes of a value in its sort key. */
 const KEY_BYTES = 6;
+
 
 /** Longest value the last-value check keeps a copy of. */
 const LAST_COPY = 256;
