@@ -243,18 +243,34 @@ export const ASSEMBLE_DEFAULTS: Readonly<AssembleOptions> = Object.freeze({ trac
 export function assemblePartials(partials: readonly PartitionPartial[], options?: Partial<AssembleOptions>): { actorIds: string[]; actorPlatforms: string[]; graph: FusedGraph; clusters: DetectedCluster[] } {
   const opts = { ...ASSEMBLE_DEFAULTS, ...options };
   const byPartition = new Map(partials.map((partial) => [partial.partition, partial]));
-  const everyone = new Set<string>();
-  for (const partial of byPartition.values()) for (const actor of partial.actors) everyone.add(actor);
+  const partitions = [...byPartition.values()];
+  // Each label numbered once as first seen (one hash look-up per partition's label), then the
+  // numbers mapped to ranks in label order: a set, a sorted copy and a second map cost twice.
+  const seen = new Map<string, number>();
+  const firstSeen = partitions.map((partial) => {
+    const ids = new Int32Array(partial.actors.length);
+    for (let i = 0; i < ids.length; i++) {
+      const label = partial.actors[i]!;
+      let id = seen.get(label);
+      if (id === undefined) {
+        id = seen.size;
+        seen.set(label, id);
+      }
+      ids[i] = id;
+    }
+    return ids;
+  });
   // `platform NUL id` in code-unit order is (platform, id) order: NUL sorts before any character.
-  const labels = [...everyone].sort();
-  const index = new Map(labels.map((label, i) => [label, i]));
-  const sorted = labels.map((label) => label.split('\u0000') as [string, string]);
+  const labels = [...seen.keys()];
+  const byLabel = Int32Array.from(labels.keys()).sort((x, y) => (labels[x]! < labels[y]! ? -1 : 1));
+  const rank = new Int32Array(labels.length);
+  for (let r = 0; r < byLabel.length; r++) rank[byLabel[r]!] = r;
+  const sorted = Array.from(byLabel, (id) => labels[id]!.split('\u0000') as [string, string]);
   const n = sorted.length;
   const edges: TraceEdges[] = [];
-  const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set([...byPartition.values()].flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
-  const partitions = [...byPartition.values()];
+  const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set(partitions.flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
   // Partition-local actor id -> global id, once per partition.
-  const globals = partitions.map((partial) => Int32Array.from(partial.actors, (label) => index.get(label) ?? 0));
+  const globals = firstSeen.map((ids) => ids.map((id) => rank[id]!));
   for (const trace of traceOrder) {
     const activity = new Float64Array(n);
     const entries = partitions.map((partial) => partial.traces.find((candidate) => candidate.trace === trace));
