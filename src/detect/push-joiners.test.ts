@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pushJoiners } from './push-joiners.js';
+import type { TraceData, TraceName } from './traces/trace-names.js';
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+interface Event { actor: number; key: number; time: number }
+
+function trace(events: readonly Event[], actorCount: number): TraceData {
+  const keyCount = events.reduce((max, event) => Math.max(max, event.key + 1), 0);
+  return {
+    actor: Int32Array.from(events, (event) => event.actor),
+    key: Int32Array.from(events, (event) => event.key),
+    time: Float64Array.from(events, (event) => event.time),
+    action: Int32Array.from(events, (_, index) => index),
+    actorCount, keyCount,
+  };
+}
+
+/**
+ * A world of 400 accounts over 60 days: a slow campaign (accounts 0-9, flagged as cluster 0)
+ * pushing 12 objects of its own, 4 members a push within minutes; organic accounts 100-399 acting
+ * on 40 popular objects at random times (a seeded generator).
+ */
+function world(extra: readonly Event[] = []): { traces: Map<TraceName, TraceData>; actorCount: number; clusters: { members: number[] }[] } {
+  let seed = 7;
+  const rng = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const events: Event[] = [];
+  for (let push = 0; push < 12; push++) {
+    const at = push * 5 * DAY;
+    for (let m = 0; m < 4; m++) events.push({ actor: (push * 3 + m) % 10, key: push, time: at + (m + 1) * 2 * MIN });
+  }
+  for (let actor = 100; actor < 400; actor++) {
+    for (let i = 0; i < 20; i++) events.push({ actor, key: 1000 + Math.floor(rng() * 40), time: Math.floor(rng() * 60 * DAY) });
+  }
+  events.push(...extra);
+  const actorCount = 400;
+  return { traces: new Map([['co-repost', trace(events, actorCount)]]), actorCount, clusters: [{ members: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] }] };
+}
+
+describe('pushJoiners', () => {
+  it('takes a member that joined one of the cluster\'s pushes, with its evidence and p-value', () => {
+    // Account 50 retweets push 3's object 5 minutes after the first member.
+    const input = world([{ actor: 50, key: 3, time: 15 * DAY + 7 * MIN }]);
+    const result = pushJoiners(input);
+    assert.deepEqual(result.joiners.map((joiner) => [joiner.account, joiner.cluster]), [[50, 0]]);
+    const [joiner] = result.joiners;
+    assert.equal(joiner?.pushes.length, 1);
+    assert.equal(joiner?.pushes[0]?.key, 3);
+    assert.equal(joiner?.pushes[0]?.members, 4);
+    assert.ok((joiner?.pValue ?? 1) < 1e-3, `p = ${joiner?.pValue}`);
+    assert.equal(result.pushes[0], 12);
+  });
+
+  it('does not take an account on the object outside the push, nor one on an object others also use', () => {
+    const late = { actor: 51, key: 4, time: 20 * DAY + 3 * 60 * MIN };
+    // Push 5's object is also used by an organic account two days later: not exclusive.
+    const shared = [{ actor: 52, key: 5, time: 25 * DAY + 5 * MIN }, { actor: 150, key: 5, time: 27 * DAY }];
+    const result = pushJoiners(world([late, ...shared]));
+    assert.deepEqual(result.joiners, []);
+  });
+
+  it('does not take an organic community acting together when no cluster is flagged there (fan club shape)', () => {
+    // Accounts 60-69 act as a slow campaign would (4 a push on 12 rare objects), but no cluster of
+    // theirs is flagged, and account 70 joins one of their pushes.
+    const fans: Event[] = [];
+    for (let push = 0; push < 12; push++) for (let m = 0; m < 4; m++) fans.push({ actor: 60 + ((push * 3 + m) % 10), key: 500 + push, time: push * 5 * DAY + 3 * 60 * MIN + m * MIN });
+    fans.push({ actor: 70, key: 503, time: 15 * DAY + 3 * 60 * MIN + 2 * MIN });
+    const result = pushJoiners(world(fans));
+    assert.deepEqual(result.joiners, []);
+  });
+
+  it('does not take a crowd larger than the members on the object, nor accounts excluded by the caller', () => {
+    const crowd = [50, 51, 52, 53, 54].map((actor, i) => ({ actor, key: 6, time: 30 * DAY + (i + 1) * MIN }));
+    assert.deepEqual(pushJoiners(world(crowd)).joiners, []);
+    const exclude = new Uint8Array(400);
+    exclude[50] = 1;
+    assert.deepEqual(pushJoiners({ ...world([{ actor: 50, key: 3, time: 15 * DAY + 7 * MIN }]), exclude }).joiners, []);
+  });
+
+  it('does not take a busy account whose one hit chance explains', () => {
+    // Account 80 acts on 20,000 objects of its own: one join is what chance gives it.
+    const busy: Event[] = Array.from({ length: 20_000 }, (_, i) => ({ actor: 80, key: 5000 + i, time: i * 4 * MIN }));
+    busy.push({ actor: 80, key: 3, time: 15 * DAY + 7 * MIN });
+    const result = pushJoiners(world(busy));
+    assert.deepEqual(result.joiners, []);
+    assert.equal(result.candidates, 1);
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * Joiners of a flagged cluster's pushes: accounts in no cluster that took part in a push of the
+ * cluster on an object nobody else ever touched.
+ *
+ * Slow, low-participation campaigns (1-3 pushes a week, each joined by a fifth to two fifths of
+ * the members, minutes late) leave many members with one or two pushes in the whole period: no
+ * pair test or group test can admit them, because a member meets any other member once at most.
+ * What such a member does is still telling when the push it joined is the cluster's own: a
+ * rare object (at most `maxKeyActors` accounts) that at least `minMembers` members of one flagged
+ * cluster acted on, that no member of another cluster touched, and on which every other account
+ * acted within `windowMs` of a member's action (an exclusive push). Such accounts are its joiners.
+ * Organic crowds do not pass this: a fan, a live event's crowd or a viral cascade acts on objects
+ * that others also use at other times, so the object is not exclusive (synthetic scale 10, seeds
+ * 7, 1, 2: 79 slow-campaign members and 2 organic accounts join exclusive pushes; without the
+ * exclusivity condition, 15-52 slow members against 540-2,000 organic accounts).
+ *
+ * The test, per account x outside every cluster, against its cluster c (the one whose pushes it
+ * joined most): under chance, x's events fall on objects in proportion to their events and at
+ * uniform times over the trace's span, so the expected number of its events landing in one of c's
+ * pushes is λ = Σ_trace e_x · Σ_push (n_o / N) · (span_o + 2 windowMs) / T (e_x its events, n_o the
+ * object's, N and T the trace's events and span). P(Poisson(λ) ≥ joined) is its p-value;
+ * joiners are kept by Benjamini-Hochberg at `fdr` over every account outside the clusters that
+ * has an event (accounts that joined nothing count as tests with p = 1).
+ */
+import { logPoissonUpperTail } from './significance/poisson.js';
+import type { TraceData, TraceName } from './traces/trace-names.js';
+
+export interface PushJoinerOptions {
+  /** An outsider's action counts as joining a push within this many ms of a member's action on the object. */
+  windowMs: number;
+  /** Objects touched by more accounts than this are not pushes. */
+  maxKeyActors: number;
+  /** Members of one flagged cluster an object needs to be the cluster's push. */
+  minMembers: number;
+  /** Benjamini-Hochberg false discovery rate over the accounts tested. */
+  fdr: number;
+}
+
+/** A quarter of an hour (a slow campaign's members act up to 10 minutes after the order); 1% FDR. */
+export const PUSH_JOINER_DEFAULTS: Readonly<PushJoinerOptions> = Object.freeze({
+  windowMs: 15 * 60_000,
+  maxKeyActors: 100,
+  minMembers: 3,
+  fdr: 0.01,
+});
+
+/** One exclusive push an outsider joined. */
+export interface JoinedPush {
+  trace: TraceName;
+  key: number;
+  /** Members of the cluster on the object, and outsiders who joined them. */
+  members: number;
+  joiners: number;
+  /** First and last action of a member on the object, ms. */
+  start: number;
+  end: number;
+}
+
+export interface PushJoiner {
+  account: number;
+  /** Index into the input clusters. */
+  cluster: number;
+  pushes: JoinedPush[];
+  /** Pushes of the cluster chance would put the account in (λ), and P(Poisson(λ) ≥ pushes). */
+  expected: number;
+  pValue: number;
+}
+
+export interface PushJoinerResult {
+  joiners: PushJoiner[];
+  /** Accounts tested (outside every cluster, with an event), and those that joined a push. */
+  tested: number;
+  candidates: number;
+  /** Exclusive pushes per input cluster. */
+  pushes: number[];
+}
+
+interface Candidate { cluster: number; pushes: JoinedPush[] }
+
+/**
+ * Joiners of the flagged clusters' exclusive pushes (see the file comment). `exclude` marks
+ * accounts not to test (already recruited elsewhere).
+ * @example const { joiners } = pushJoiners({ actorCount, clusters: [{ members: [0, 1, 2, 3] }], traces });
+ */
+export function pushJoiners(
+  input: { actorCount: number; clusters: readonly { members: readonly number[] }[]; traces: ReadonlyMap<TraceName, TraceData>; exclude?: Uint8Array },
+  options?: Partial<PushJoinerOptions>,
+): PushJoinerResult {
+  const opts = { ...PUSH_JOINER_DEFAULTS, ...options };
+  const n = input.actorCount;
+  const clusterOf = new Int32Array(n).fill(-1);
+  input.clusters.forEach((cluster, index) => { for (const member of cluster.members) clusterOf[member] = index; });
+  const clusterCount = input.clusters.length;
+  const pushCount = new Array<number>(clusterCount).fill(0);
+  const candidates = new Map<number, Candidate[]>();
+  const active = new Uint8Array(n);
+  // Per trace: each actor's events and each cluster's chance rate Σ (n_o / N)(span_o + 2w)/T.
+  const rates: { events: Int32Array; rate: Float64Array }[] = [];
+  const seen = new Int32Array(n).fill(-1);
+  const onKey = new Int32Array(n);
+  for (const [trace, data] of input.traces) {
+    const count = data.actor.length;
+    if (count === 0) continue;
+    const events = new Int32Array(n);
+    let first = Infinity;
+    let last = -Infinity;
+    for (let i = 0; i < count; i++) {
+      const actor = data.actor[i] ?? 0;
+      events[actor]!++;
+      active[actor] = 1;
+      const time = data.time[i] ?? 0;
+      if (time < first) first = time;
+      if (time > last) last = time;
+    }
+    const span = Math.max(last - first, opts.windowMs);
+    seen.fill(-1);
+    const rate = new Float64Array(clusterCount);
+    for (const run of keyRuns(data)) {
+      const push = exclusivePush(data, run, clusterOf, opts, seen, onKey);
+      if (push === null) continue;
+      pushCount[push.cluster]!++;
+      rate[push.cluster]! += (run.length / count) * Math.min(1, (push.end - push.start + 2 * opts.windowMs) / span);
+      for (const joiner of push.joiners) {
+        const joined: JoinedPush = { trace, key: data.key[run[0] ?? 0] ?? 0, members: push.members, joiners: push.joiners.length, start: push.start, end: push.end };
+        const list = candidates.get(joiner) ?? [];
+        const entry = list.find((candidate) => candidate.cluster === push.cluster);
+        if (entry === undefined) list.push({ cluster: push.cluster, pushes: [joined] });
+        else entry.pushes.push(joined);
+        candidates.set(joiner, list);
+      }
+    }
+    rates.push({ events, rate });
+  }
+  let tested = 0;
+  for (let actor = 0; actor < n; actor++) if (active[actor] === 1 && clusterOf[actor] === -1 && input.exclude?.[actor] !== 1) tested++;
+  const tests: PushJoiner[] = [];
+  for (const [account, list] of candidates) {
+    if (input.exclude?.[account] === 1) continue;
+    let best: PushJoiner | null = null;
+    for (const candidate of list) {
+      let expected = 0;
+      for (const { events, rate } of rates) expected += (events[account] ?? 0) * (rate[candidate.cluster] ?? 0);
+      const pValue = Math.exp(logPoissonUpperTail(candidate.pushes.length, expected));
+      if (best === null || candidate.pushes.length > best.pushes.length || (candidate.pushes.length === best.pushes.length && pValue < best.pValue)) {
+        best = { account, cluster: candidate.cluster, pushes: candidate.pushes, expected, pValue };
+      }
+    }
+    if (best !== null) tests.push(best);
+  }
+  tests.sort((a, b) => a.pValue - b.pValue || a.account - b.account);
+  let keep = 0;
+  tests.forEach((test, rank) => { if (test.pValue <= (opts.fdr * (rank + 1)) / Math.max(1, tested)) keep = rank + 1; });
+  return { joiners: tests.slice(0, keep), tested, candidates: tests.length, pushes: pushCount };
+}
+
+/** The event indexes of each key, each run in time order (traces need not arrive sorted). */
+function keyRuns(data: TraceData): Int32Array[] {
+  const starts = new Int32Array(data.keyCount + 1);
+  for (let i = 0; i < data.key.length; i++) starts[(data.key[i] ?? 0) + 1]!++;
+  for (let k = 0; k < data.keyCount; k++) starts[k + 1]! += starts[k]!;
+  const order = new Int32Array(data.key.length);
+  const fill = starts.slice(0, data.keyCount);
+  for (let i = 0; i < data.key.length; i++) order[fill[data.key[i] ?? 0]!++] = i;
+  const runs: Int32Array[] = [];
+  for (let k = 0; k < data.keyCount; k++) {
+    if ((starts[k + 1] ?? 0) - (starts[k] ?? 0) < 2) continue;
+    const run = order.slice(starts[k], starts[k + 1]);
+    run.sort((a, b) => (data.time[a] ?? 0) - (data.time[b] ?? 0) || a - b);
+    runs.push(run);
+  }
+  return runs;
+}
+
+/**
+ * The object of `run` as one cluster's exclusive push, or null: at most maxKeyActors accounts, at
+ * least minMembers of one cluster, none of another, and every outsider's every action within
+ * windowMs of a member's action. `seen` and `onKey` are scratch arrays of actorCount.
+ */
+function exclusivePush(
+  data: TraceData, run: Int32Array, clusterOf: Int32Array, opts: PushJoinerOptions, seen: Int32Array, onKey: Int32Array,
+): { cluster: number; members: number; joiners: number[]; start: number; end: number } | null {
+  const stamp = run[0] ?? 0;
+  let distinct = 0;
+  let cluster = -1;
+  let members = 0;
+  const outsiders: number[] = [];
+  for (const event of run) {
+    const actor = data.actor[event] ?? 0;
+    if (seen[actor] === stamp) continue;
+    seen[actor] = stamp;
+    onKey[actor] = 0;
+    if (++distinct > opts.maxKeyActors) return null;
+    const own = clusterOf[actor] ?? -1;
+    if (own === -1) outsiders.push(actor);
+    else if (cluster === -1 || cluster === own) { cluster = own; members++; } else return null;
+  }
+  if (cluster === -1 || members < opts.minMembers || outsiders.length > members) return null;
+  const memberTimes: number[] = [];
+  for (const event of run) if (clusterOf[data.actor[event] ?? 0] === cluster) memberTimes.push(data.time[event] ?? 0);
+  // Every outsider action must fall within the window of some member action (times are sorted).
+  let at = 0;
+  for (const event of run) {
+    const actor = data.actor[event] ?? 0;
+    if (clusterOf[actor] !== -1) continue;
+    const time = data.time[event] ?? 0;
+    while (at + 1 < memberTimes.length && (memberTimes[at + 1] ?? 0) <= time) at++;
+    const near = Math.min(Math.abs(time - (memberTimes[at] ?? 0)), Math.abs((memberTimes[at + 1] ?? Infinity) - time));
+    if (near > opts.windowMs) return null;
+    onKey[actor] = 1;
+  }
+  return { cluster, members, joiners: outsiders.filter((actor) => onKey[actor] === 1), start: memberTimes[0] ?? 0, end: memberTimes[memberTimes.length - 1] ?? 0 };
+}
