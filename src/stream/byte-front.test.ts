@@ -19,7 +19,8 @@ const encoder = new TextEncoder();
 function reference(text: string, traces: readonly StreamTrace[]): Run {
   const partitioner = new Partitioner({ partitions: 5, traces, batchSize: 64 });
   const batches: OutBatch[] = [], problems: string[] = [];
-  const parts = text.split(/\r\n|\n|\r/);
+  // What a file of this text holds, read back as readline reads it (a lone surrogate becomes U+FFFD).
+  const parts = Buffer.from(text).toString('utf8').split(/\r\n|\n|\r/);
   if (parts[parts.length - 1] === '') parts.pop();
   let actions = 0;
   for (const [index, line] of parts.entries()) {

@@ -4,23 +4,32 @@
  * carries the labels of the ids first used in it (a dictionary that grows batch by batch, so a
  * worker reads every label once per partition, not once per event), then three columns.
  *
- * Layout (little-endian; every column starts on an 8-byte boundary):
- * - header, 8 × u32: magic, flags (bit 0: end marker), batch number (an end marker: the batches
- *   before it), events, new accounts, new keys, label bytes, publisher (0 when a job has one; with
- *   several, each numbers its batches and ids on its own: nats/publisher-merge.ts joins them);
- * - u32 per new label: its length in UTF-16 code units (accounts first, then keys);
- * - u8 per new key: its trace, as an index into STREAM_TRACES;
- * - i32 per event: account id; i32 per event: key id (-1: an action with no trace event, which
- *   still counts its account); f64 per event: time, ms;
- * - the labels, UTF-8, one after another.
+ * Layout, version 2 ("LSB2"; little-endian), about 14 bytes an event where version 1 took 36
+ * (the NATS servers' CPU goes with the bytes they store and replicate):
+ * - header, 8 × u32: magic, flags (bit 0: end marker; bit 1: times as f64), batch number (an end
+ *   marker: the batches before it), events, new accounts, new keys, bytes of the varint section,
+ *   publisher (0 when a job has one; with several, each numbers its batches and ids on its own:
+ *   nats/publisher-merge.ts joins them);
+ * - times as f64 per event when flag 1 is set (a time not a whole number); otherwise, when there
+ *   are events, the first event's time as one f64;
+ * - the varint section (LEB128): per new label (accounts first, then keys), the UTF-16 units it
+ *   shares with the label before it and the units of the rest (front coding: `bluesky NUL did:plc:`
+ *   is sent once, not per account); per new key, its trace (an index into STREAM_TRACES); per
+ *   event, the account id, the key id + 1 (0: an action with no trace event, which still counts
+ *   its account) and, unless flag 1, the time's difference from the event before (zigzag);
+ * - the rest of each label, UTF-8, one after another.
+ *
+ * Version 1 ("LSB1": lengths, traces, then i32, i32 and f64 columns, then the labels) still reads.
  */
 import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 
 const MAGIC = 0x3142_534c; // "LSB1"
+const MAGIC_2 = 0x3242_534c; // "LSB2"
 const HEADER_BYTES = 32;
 const END = 1;
+const RAW_TIMES = 2;
 
 /** A decoded batch; the columns may be views into the bytes it came from. */
 export interface EventBatch {
@@ -45,29 +54,89 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const TRACE_INDEX = new Map<StreamTrace, number>(STREAM_TRACES.map((trace, index) => [trace, index]));
 
+/** A growing byte buffer for the varint section (one per process: encoding is synchronous). */
+let scratch = new Uint8Array(1 << 16);
+let used = 0;
+
+function room(bytes: number): void {
+  if (used + bytes <= scratch.length) return;
+  const grown = new Uint8Array(Math.max(2 * scratch.length, used + bytes));
+  grown.set(scratch.subarray(0, used));
+  scratch = grown;
+}
+
+/** Writes a non-negative whole number below 2^53 (room checked by the caller: at most 8 bytes). */
+function varint(value: number): void {
+  const out = scratch;
+  let at = used;
+  if (value < 0x8000_0000) {
+    let v = value | 0;
+    while (v >= 128) {
+      out[at++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    out[at++] = v;
+  } else {
+    let v = value;
+    while (v >= 128) {
+      out[at++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    out[at++] = v;
+  }
+  used = at;
+}
+
+/** UTF-16 units `a` and `b` share at the start, never splitting a surrogate pair. */
+function sharedPrefix(a: string, b: string): number {
+  const most = Math.min(a.length, b.length);
+  let n = 0;
+  while (n < most && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  if (n > 0 && n < b.length && (b.charCodeAt(n - 1) & 0xfc00) === 0xd800) n--;
+  return n;
+}
+
 /**
  * Encodes a batch (the first `count` entries of each column are sent).
  * @example encodeBatch({ b: 0, end: false, newActors: ['bluesky\u0000did:plc:a'], newKeys: ['x'], newKeyTraces: ['co-hashtag'], count: 1, actor: Int32Array.of(0), key: Int32Array.of(0), time: Float64Array.of(1) })
  */
 export function encodeBatch(batch: EventBatch): Uint8Array {
-  const labels = [...batch.newActors, ...batch.newKeys];
-  const text = encoder.encode(labels.join(''));
-  const n = batch.count;
-  const lengthsAt = HEADER_BYTES;
-  const tracesAt = lengthsAt + 4 * labels.length;
-  const actorAt = align8(tracesAt + batch.newKeys.length);
-  const keyAt = actorAt + 4 * n;
-  const timeAt = align8(keyAt + 4 * n);
-  const textAt = timeAt + 8 * n;
-  const out = new Uint8Array(textAt + text.length);
-  const u32 = new Uint32Array(out.buffer, 0, HEADER_BYTES / 4 + labels.length);
-  u32.set([MAGIC, batch.end ? END : 0, batch.b, n, batch.newActors.length, batch.newKeys.length, text.length, batch.publisher ?? 0]);
-  for (let i = 0; i < labels.length; i++) u32[HEADER_BYTES / 4 + i] = labels[i]!.length;
-  for (let i = 0; i < batch.newKeys.length; i++) out[tracesAt + i] = TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255;
-  new Int32Array(out.buffer, actorAt, n).set(batch.actor.subarray(0, n));
-  new Int32Array(out.buffer, keyAt, n).set(batch.key.subarray(0, n));
-  new Float64Array(out.buffer, timeAt, n).set(batch.time.subarray(0, n));
-  out.set(text, textAt);
+  const n = batch.count, { actor, key, time } = batch;
+  const labels = batch.newActors.length === 0 ? batch.newKeys : batch.newKeys.length === 0 ? batch.newActors : [...batch.newActors, ...batch.newKeys];
+  // Differences of whole numbers are exact: any other time makes the batch send its times as f64.
+  let raw = n > 0 && !Number.isInteger(time[0]);
+  for (let e = 1; e < n && !raw; e++) raw = !Number.isInteger(time[e]) || !(Math.abs(time[e]! - time[e - 1]!) < 2 ** 51);
+  used = 0;
+  room(10 * labels.length + 2 * batch.newKeys.length + 24 * n);
+  const rests: string[] = new Array<string>(labels.length);
+  let previous = '';
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    const shared = sharedPrefix(previous, label);
+    varint(shared);
+    varint(label.length - shared);
+    rests[i] = shared === 0 ? label : label.slice(shared);
+    previous = label;
+  }
+  for (let i = 0; i < batch.newKeys.length; i++) varint(TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255);
+  let last = n > 0 ? time[0]! : 0;
+  for (let e = 0; e < n; e++) {
+    varint(actor[e]!);
+    varint(key[e]! + 1);
+    if (!raw) {
+      const delta = time[e]! - last;
+      last = time[e]!;
+      varint(delta >= 0 ? 2 * delta : -2 * delta - 1);
+    }
+  }
+  const text = encoder.encode(rests.join(''));
+  const timesBytes = raw ? 8 * n : n > 0 ? 8 : 0;
+  const out = new Uint8Array(HEADER_BYTES + timesBytes + used + text.length);
+  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, batch.newActors.length, batch.newKeys.length, used, batch.publisher ?? 0]);
+  if (raw) new Float64Array(out.buffer, HEADER_BYTES, n).set(time.subarray(0, n));
+  else if (n > 0) new Float64Array(out.buffer, HEADER_BYTES, 1)[0] = time[0]!;
+  out.set(scratch.subarray(0, used), HEADER_BYTES + timesBytes);
+  out.set(text, HEADER_BYTES + timesBytes + used);
   return out;
 }
 
@@ -76,7 +145,7 @@ export function encodeEnd(batches: number, publisher = 0): Uint8Array {
   return encodeBatch({ b: batches, end: true, publisher, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) });
 }
 
-/** Reads `encodeBatch`'s bytes; throws a LockstepError naming `where` and what is wrong. */
+/** Reads `encodeBatch`'s bytes (either version); throws a LockstepError naming `where` and what is wrong. */
 export function decodeBatch(input: Uint8Array, where: string): EventBatch {
   const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not an event batch (${what})`);
   if (input.length < HEADER_BYTES) throw bad('too short');
@@ -85,6 +154,7 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
   const bytes = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
   const header = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_BYTES / 4);
   const [magic, flags, b, n, actors, keys, textBytes, publisher] = header as unknown as [number, number, number, number, number, number, number, number];
+  if (magic === MAGIC_2) return decodeV2(bytes, bad, flags, b, n, actors, keys, textBytes, publisher);
   if (magic !== MAGIC) throw bad('wrong magic number');
   const labels = actors + keys;
   const lengthsAt = HEADER_BYTES;
@@ -115,4 +185,58 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
     key: new Int32Array(bytes.buffer, bytes.byteOffset + keyAt, n),
     time: new Float64Array(bytes.buffer, bytes.byteOffset + timeAt, n),
   };
+}
+
+/** Version 2's body (see the layout above). */
+function decodeV2(bytes: Uint8Array, bad: (what: string) => LockstepError, flags: number, b: number, n: number, actors: number, keys: number, varintBytes: number, publisher: number): EventBatch {
+  const raw = (flags & RAW_TIMES) !== 0;
+  const timesAt = HEADER_BYTES, varintAt = timesAt + (raw ? 8 * n : n > 0 ? 8 : 0), textAt = varintAt + varintBytes;
+  if (textAt > bytes.length) throw bad(`length ${bytes.length}, header says at least ${textAt}`);
+  let at = varintAt;
+  const next = (): number => {
+    let value = 0, scale = 1, byte = 0;
+    do {
+      if (at >= textAt) throw bad('varint section ends early');
+      byte = bytes[at++]!;
+      value += (byte & 127) * scale;
+      scale *= 128;
+    } while (byte >= 128);
+    return value;
+  };
+  const labels = actors + keys;
+  const shared = new Int32Array(labels), rest = new Int32Array(labels);
+  for (let i = 0; i < labels; i++) {
+    shared[i] = next();
+    rest[i] = next();
+  }
+  const newKeyTraces: StreamTrace[] = new Array<StreamTrace>(keys);
+  for (let i = 0; i < keys; i++) {
+    const index = next();
+    const trace = STREAM_TRACES[index];
+    if (trace === undefined) throw bad(`unknown trace ${index}`);
+    newKeyTraces[i] = trace;
+  }
+  const actor = new Int32Array(n), key = new Int32Array(n);
+  const time = raw ? new Float64Array(bytes.buffer.slice(bytes.byteOffset + timesAt, bytes.byteOffset + timesAt + 8 * n)) : new Float64Array(n);
+  let last = n > 0 && !raw ? new Float64Array(bytes.buffer, bytes.byteOffset + timesAt, 1)[0]! : 0;
+  for (let e = 0; e < n; e++) {
+    actor[e] = next();
+    key[e] = next() - 1;
+    if (!raw) {
+      const zigzag = next();
+      last += zigzag % 2 === 0 ? zigzag / 2 : -(zigzag + 1) / 2;
+      time[e] = last;
+    }
+  }
+  if (at !== textAt) throw bad('varint section longer than the header says');
+  const text = decoder.decode(bytes.subarray(textAt));
+  const all: string[] = new Array<string>(labels);
+  let from = 0, previous = '';
+  for (let i = 0; i < labels; i++) {
+    if (shared[i]! > previous.length) throw bad('a label shares more than the label before it has');
+    previous = all[i] = shared[i] === 0 ? text.slice(from, from + rest[i]!) : previous.slice(0, shared[i]) + text.slice(from, from + rest[i]!);
+    from += rest[i]!;
+  }
+  if (from !== text.length) throw bad('label lengths do not match the labels');
+  return { b, publisher, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n, actor, key, time };
 }
