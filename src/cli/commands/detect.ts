@@ -42,6 +42,8 @@ export interface DetectCliOptions {
   mergePushes?: 'on' | 'off';
   /** false with --no-expand: no recruiting by account signals. */
   expand?: boolean;
+  /** false with --no-push-joiners: no recruiting of accounts that joined a flagged cluster's exclusive push. */
+  pushJoiners?: boolean;
   fullNetwork?: boolean;
   viaStore?: boolean;
   maxPairsInMemory?: string;
@@ -151,6 +153,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .addOption(new Option('--merge-pushes <on|off>', 'the group test\'s merge of groups that met once each (checking what it buys)').choices(['on', 'off']).hideHelp())
+    .option('--no-push-joiners', 'do not recruit accounts that joined a flagged cluster\'s exclusive push (a rare object only the cluster and they touched, within 15 min of a member; evidence in clusters.json push_joiners)')
     .option('--no-expand', 'do not recruit accounts into flagged clusters by account signals (creation burst, client, handle template and a behavioural tie; recruits go to recruited.csv and expansion.json)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `\nTraces:\n${TRACE_NAMES.map((name) => `  ${name.padEnd(17)} ${TRACE_DESCRIPTIONS[name]}`).join('\n')}`)
@@ -235,6 +238,9 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     summary.network_edges = await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters, options.fullNetwork === true);
     const expanded = await writeExpansionOutputs(options.out, expansion, flagged.clusters, loaded.actorIds, options.expand === false ? 'turned off (--no-expand)' : null);
     Object.assign(summary, { recruited_accounts: expanded.recruited_accounts, expansion: expanded });
+    const { runPushJoinerStage } = await import('../detect/push-joiner-stage.js');
+    const joined = await runPushJoinerStage({ dir: options.out, source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters, recruited: expansion?.recruits.map((recruit) => recruit.account) ?? [] }, options.pushJoiners === false);
+    Object.assign(summary, { recruited_accounts: expanded.recruited_accounts + joined.recruited_accounts, push_joiners: joined });
     lap('output_seconds');
     timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
     await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
