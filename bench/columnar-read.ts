@@ -1,10 +1,16 @@
-// `node --import tsx bench/columnar-read.ts FILE`: the columnar CooRTweet reader alone (rows, ids, seconds, CPU).
-import { readCoortweetColumns } from '../src/ingest/columnar/index.js';
+// `node --import tsx bench/columnar-read.ts FILE [--split]`: the columnar CooRTweet reader alone (rows, ids, seconds, CPU).
+// `--split` reads through readCoortweetColumnsSplit with the second half on a worker thread whatever the load.
+import { readCoortweetColumns, readCoortweetColumnsSplit } from '../src/ingest/columnar/index.js';
 
+const file = process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 'bench/.data/coortweet-2200000.csv';
+const split = process.argv.includes('--split');
 const started = performance.now();
 const cpu = process.cpuUsage();
 let rejects = 0;
-const rows = readCoortweetColumns([process.argv[2] ?? 'bench/.data/coortweet-2200000.csv'], () => { rejects++; });
+const rows = split
+  ? await readCoortweetColumnsSplit([file], () => { rejects++; }, { busyLoad: Infinity })
+  : readCoortweetColumns([file], () => { rejects++; });
 const used = process.cpuUsage(cpu);
-console.log(`${rows.size} rows, ${rows.objects.size} objects, ${rows.contents.size} contents, ${rows.accounts.size} accounts, ${rejects} rejects: ` +
-  `${((performance.now() - started) / 1000).toFixed(2)} s, CPU ${((used.user + used.system) / 1e6).toFixed(2)} s`);
+console.log(`${rows.size} rows, ${rows.objects.size} objects, ${rows.contents.size} contents, ${rows.accounts.size} accounts, ${rejects} rejects` +
+  `${split ? `, threads ${rows.files.map((f) => f.threads).join(',')}` : ''}: ` +
+  `${((performance.now() - started) / 1000).toFixed(2)} s, CPU ${((used.user + used.system) / 1e6).toFixed(2)} s (this process, all threads)`);
