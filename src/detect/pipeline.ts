@@ -221,7 +221,7 @@ function groupEvidence(
     for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
   }
   const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
-  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, options);
+  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, { ...options, recruitOnceKeys: options.recruitOnceKeys ?? replyTargets(pooled, union.keyCount) });
   if (!groups.some((group) => group.kept)) return groups;
   for (const { trace, data } of pooled) {
     // One trace pooled: its union is itself (keys unchanged), so the group test's pairs are its own.
@@ -235,6 +235,20 @@ function groupEvidence(
     if (report !== undefined) report.groupPairs = kept.length;
   }
   return groups;
+}
+
+/**
+ * The keys of the pooled union (unionEvents numbers each trace's keys after the previous trace's)
+ * that are reply targets: someone else's post, whose co-actions a recruit counts once (recruit.ts).
+ */
+function replyTargets(pooled: readonly { trace: TraceName; data: TraceData }[], keyCount: number): Uint8Array {
+  const once = new Uint8Array(keyCount);
+  let offset = 0;
+  for (const { trace, data } of pooled) {
+    if (trace === 'co-reply') once.fill(1, offset, offset + data.keyCount);
+    offset += data.keyCount;
+  }
+  return once;
 }
 
 /** The kept rows of a trace's pairs as a table of their own (row i of it is kept[i] of `pairs`). */

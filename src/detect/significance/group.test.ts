@@ -173,6 +173,50 @@ test('an account that met a kept ring on one push is recruited only among the me
   assert.equal(significantGroups(follower, distinctKeysPerActor(follower)).groupOf[300], -1);
 });
 
+test('an account that met a kept ring on one reply target only, however many members were on it, is not recruited', () => {
+  // As at synthetic scale 30: the ring replies en masse under one post (all 24 members within
+  // minutes) and an ordinary account (624, active on popular posts only) replies under it among
+  // them: 24 co-actions on one post of someone else's, and nothing else with the ring.
+  const world = slowRing(5, 24, 30, 0.3);
+  const target = world.keyCount++;
+  const at = 40 * DAY;
+  for (let member = 0; member < 24; member++) addEvent(world, member, target, at + member * 20_000);
+  addEvent(world, 624, target, at + 4 * MINUTE);
+  for (let k = 0; k < 12; k++) addEvent(world, 624, k, k * 7 * DAY);
+  const replies = (data: TraceData): Uint8Array => Uint8Array.from({ length: data.keyCount }, (_, k) => (k === target ? 1 : 0));
+  const data = traceOf(world, 625);
+  const activity = distinctKeysPerActor(data);
+  const found = significantGroups(data, activity, { recruitOnceKeys: replies(data) });
+  const ring = found.groups.findIndex((group) => group.kept);
+  assert.ok(ring >= 0);
+  assert.equal(found.groupOf[624], -1);
+  // Counting the post once per member met on it (as the ring's own material), it would have joined.
+  assert.equal(significantGroups(data, activity).groupOf[624], ring);
+  // Meeting the ring on its text too (the copypasta itself), it joins.
+  const text = world.keyCount++;
+  for (let member = 0; member < 24; member++) addEvent(world, member, text, at + member * 20_000);
+  addEvent(world, 624, text, at + 4 * MINUTE);
+  const both = traceOf(world, 625);
+  assert.equal(significantGroups(both, distinctKeysPerActor(both), { recruitOnceKeys: replies(both) }).groupOf[624], ring);
+});
+
+test('detection counts the co-reply trace\'s keys once for a recruit: the ordinary account replying among a ring is not in its group', () => {
+  // The ring's own material in one trace, its swarm under someone's post in the co-reply trace.
+  const world = slowRing(5, 24, 30, 0.3);
+  const material = traceOf(world, 625);
+  const replies: World = { actor: [], key: [], time: [], keyCount: 1 };
+  const at = 40 * DAY;
+  for (let member = 0; member < 24; member++) addEvent(replies, member, 0, at + member * 20_000);
+  addEvent(replies, 624, 0, at + 4 * MINUTE);
+  const traces = new Map<TraceName, TraceData>([['near-duplicate', material], ['co-reply', traceOf(replies, 625)]]);
+  const grouped = (options: Parameters<typeof detectCoordination>[1]): Set<number> => new Set(detectCoordination({ actorCount: 625, traces }, options).groups.filter((group) => group.kept).flatMap((group) => group.members));
+  const found = grouped({});
+  assert.ok([...found].filter((actor) => actor < 24).length >= 12, 'the ring is found');
+  assert.equal(found.has(624), false);
+  // With no key counted once, it is recruited into the ring's group.
+  assert.equal(grouped({ group: { recruitOnceKeys: new Uint8Array(world.keyCount + 1) } }).has(624), true);
+});
+
 test('recruitment takes ring members Leiden left out, and no organic account', () => {
   for (const seed of [21, 22, 23]) {
     // A sparse ring: 40 members, a fifth of them on each of 20 pushes.

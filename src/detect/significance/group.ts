@@ -92,6 +92,11 @@ export interface GroupOptions {
    * need one. 0.25 cost 17 slow-campaign members at synthetic scale 10, seed 22.
    */
   recruitCoreShare: number;
+  /**
+   * Per key of the events tested, 1 where a recruit's co-actions with a group count once however
+   * many members it met there (reply targets, see recruit.ts); null: none.
+   */
+  recruitOnceKeys: Uint8Array | null;
   /** Share of an object's accounts that must be members for the object to count as the group's own. */
   ownShare: number;
   /** Failing communities of at least this many accounts are partitioned again, up to refineRounds times. */
@@ -131,6 +136,7 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   memberOccasions: 2,
   recruitOccasions: 1,
   recruitCoreShare: 0.1,
+  recruitOnceKeys: null,
   ownShare: 0.5,
   refineMinSize: 20,
   refineRounds: 2,
@@ -308,7 +314,7 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   requireOccasions(rare, groups, groupOf, opts);
   if (opts.recruitRounds > 0) {
     const core = Int32Array.from(groupOf);
-    const joined = recruitMembers({ pairs, strength, activity, total }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds });
+    const joined = recruitMembers({ pairs, strength, activity, total, events: rare, ...(opts.recruitOnceKeys === null || opts.episodeGapMs !== Infinity ? {} : { onceKeys: opts.recruitOnceKeys }) }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds, windowMs: opts.windowMs });
     if (joined > 0) requireRecruitOccasions(rare, groups, groupOf, core, opts);
   }
   return { groups, groupOf, pairs };
