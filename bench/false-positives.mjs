@@ -5,7 +5,8 @@
 // how popular each object is in the whole population around that moment, and the stage that most
 // likely admitted it:
 //   pair test      a significant narrow-window edge with 2+ shared objects into the cluster
-//   group/recruit  only edges of one shared object (the group test's wide-window evidence)
+//   group/recruit  only edges of one shared object (the group test's wide-window evidence; its
+//                  linking objects are those met within 15 min, the group test's window)
 //
 //   node bench/false-positives.mjs --data bench/.data/qb/s7-x10 --out bench/.data/qb/detect-s7-x10 [--window 60] [--json]
 //
@@ -109,6 +110,8 @@ for (const account of organic) {
   const weights = [...members].flatMap((member) => (internal.get(member) ?? []).map((edge) => edge.weight));
   const maxShared = Math.max(0, ...edges.flatMap((edge) => Object.values(edge.traces)));
   const stage = maxShared >= 2 ? 'pair test' : 'group/recruit';
+  // The group test links accounts within its wide window (15 min), the pair test within --window.
+  const linkWindowMs = stage === 'pair test' ? windowMs : OCCASION_WINDOW_MS;
   // Co-actions with members: objects where the account and a member acted within the window.
   const linking = [];
   const meetings = [];
@@ -131,7 +134,7 @@ for (const account of organic) {
     let at = own[0];
     for (const [who, time] of list) {
       if (who === account || !members.has(who)) continue;
-      const near = own.find((mine) => Math.abs(mine - time) <= windowMs);
+      const near = own.find((mine) => Math.abs(mine - time) <= linkWindowMs);
       if (near !== undefined) { partners.add(who); at = near; }
     }
     if (partners.size === 0) continue;
