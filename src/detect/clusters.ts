@@ -4,6 +4,7 @@
  */
 import { EdgeAdjacency, buildCsr, leiden } from './cluster/index.js';
 import type { ReadonlyAdjacency } from './cluster/index.js';
+import { meanDelayOf } from './fuse.js';
 import type { FusedGraph } from './fuse.js';
 import type { TraceName } from './traces/trace-names.js';
 
@@ -299,7 +300,7 @@ function describeCluster(members: number[], adjacency: ReadonlyAdjacency, graph:
     return { trace, edges: shared === undefined ? 0 : edges.filter((edge) => (shared[edge] ?? 0) > 0).length };
   }).filter((entry) => entry.edges > 0).sort((x, y) => y.edges - x.edges);
   const sharedPerEdge = edges.map((edge) => Math.max(...graph.traces.map((trace) => graph.perTrace.get(trace)?.shared[edge] ?? 0)));
-  const delays = edges.flatMap((edge) => graph.traces.map((trace) => graph.perTrace.get(trace)?.meanDelay[edge] ?? Number.NaN)).filter((delay) => !Number.isNaN(delay));
+  const delays = edges.flatMap((edge) => graph.traces.map((trace) => meanDelayOf(graph.perTrace.get(trace), edge))).filter((delay) => !Number.isNaN(delay));
   const medianShared = median(sharedPerEdge);
   // Every reported pair met on 2+ objects, or its members met their group on 2+ occasions (the
   // group test's pairs may share one object each): repetition counts from 2.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fuseTraces } from './fuse.js';
+import { fuseTraces, meanDelayOf } from './fuse.js';
 import type { FusedGraph, TraceEdgeEvidence, TraceEdges } from './fuse.js';
 import type { TraceName } from './traces/trace-names.js';
 
@@ -85,7 +85,8 @@ describe('fuseTraces', () => {
         assert.deepEqual(fast.traces, slow.traces);
         for (const trace of slow.traces) {
           assert.deepEqual([...(fast.perTrace.get(trace)?.shared ?? [])], [...(slow.perTrace.get(trace)?.shared ?? [])]);
-          assert.deepEqual([...(fast.perTrace.get(trace)?.meanDelay ?? [])], [...(slow.perTrace.get(trace)?.meanDelay ?? [])]);
+          const delays = (graph: FusedGraph): number[] => Array.from({ length: graph.size }, (_, edge) => meanDelayOf(graph.perTrace.get(trace), edge));
+          assert.deepEqual(delays(fast), delays(slow));
         }
       }),
       { numRuns: 400 },
@@ -124,5 +125,21 @@ describe('fuseTraces', () => {
     assert.ok(wide?.shared instanceof Uint16Array);
     assert.deepEqual([...(wide?.shared ?? [])], [2, 300, 65_535]);
     assert.deepEqual([...(fused([1, 70_000])?.shared ?? [])], [1, 70_000]);
+  });
+
+  it('holds a trace linking few edges as mean delays of those edges only, read the same way', () => {
+    const table = (a: number[], b: number[], delays: number[]): TraceEdges['pairs'] => ({
+      a: Int32Array.from(a), b: Int32Array.from(b), shared: Int32Array.from(a, () => 2), idf: Float64Array.from(a, () => 1),
+      coActions: Int32Array.from(a, () => 2), sumDelta: Float64Array.from(delays, (delay) => 2 * delay), size: a.length,
+    });
+    const graph = fuseTraces(8, [
+      { trace: 'co-repost', pairs: table([0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [10, 20, 30, 40, 50]), kept: Int32Array.of(0, 1, 2, 3, 4), logP: new Float64Array(5).fill(-5) },
+      { trace: 'co-link', pairs: table([3, 6], [4, 7], [7, 9]), kept: Int32Array.of(0, 1), logP: Float64Array.of(-3, -4) },
+    ]);
+    const link = graph.perTrace.get('co-link');
+    assert.deepEqual([...(link?.delayEdges ?? [])], [3, 5]);
+    assert.deepEqual(Array.from({ length: graph.size }, (_, edge) => meanDelayOf(link, edge)), [NaN, NaN, NaN, 7, NaN, 9]);
+    assert.equal(graph.perTrace.get('co-repost')?.delayEdges, undefined);
+    assert.deepEqual(Array.from({ length: graph.size }, (_, edge) => meanDelayOf(graph.perTrace.get('co-repost'), edge)), [10, 20, 30, 40, 50, NaN]);
   });
 });

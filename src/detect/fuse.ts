@@ -12,8 +12,30 @@ export interface TraceEdgeEvidence {
    * column that holds the trace's largest count (a byte per edge when all are below 256).
    */
   shared: Uint8Array | Uint16Array | Int32Array | Float64Array;
-  /** Mean |Δt| in ms of the trace's co-actions (NaN where the trace does not link the pair). */
+  /**
+   * Mean |Δt| in ms of the trace's co-actions (NaN where the trace does not link the pair or has
+   * none): per edge, or, when `delayEdges` is set, per entry of `delayEdges`. Read it with
+   * `meanDelayOf`.
+   */
   meanDelay: Float64Array;
+  /**
+   * The edges the trace links, ascending, when `meanDelay` holds only theirs (a trace linking few
+   * of the edges: at 7M edges a column per trace cost 56 MB, mostly NaN).
+   */
+  delayEdges?: Int32Array;
+}
+
+/** The mean delay (ms) of `edge` in a trace's evidence, NaN where there is none. */
+export function meanDelayOf(evidence: TraceEdgeEvidence | undefined, edge: number): number {
+  if (evidence === undefined) return Number.NaN;
+  const edges = evidence.delayEdges;
+  if (edges === undefined) return evidence.meanDelay[edge] ?? Number.NaN;
+  let lo = 0, hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] ?? 0) < edge) lo = mid + 1; else hi = mid;
+  }
+  return lo < edges.length && edges[lo] === edge ? evidence.meanDelay[lo] ?? Number.NaN : Number.NaN;
 }
 
 export interface FusedGraph {
@@ -71,29 +93,66 @@ export function fuseTraces(actorCount: number, inputs: readonly TraceEdges[]): F
   const logP = new Float64Array(size);
   const perTrace = new Map<TraceName, TraceEdgeEvidence>();
   const traces: TraceName[] = [];
+  // Rows that gave their pair its evidence in their trace (their mean delay is read below).
+  const took = new Uint8Array(rows);
   r = 0;
   for (const input of inputs) {
     // A trace may come twice (its narrow-window pairs, then its group-test pairs): a pair keeps
     // the evidence it got first.
     let evidence = perTrace.get(input.trace);
     if (evidence === undefined) {
-      evidence = { shared: new Int32Array(size), meanDelay: new Float64Array(size).fill(Number.NaN) };
+      evidence = { shared: new Int32Array(size), meanDelay: new Float64Array(0) };
       perTrace.set(input.trace, evidence);
       traces.push(input.trace);
     }
     for (const row of input.kept) {
-      const edge = edgeOf[r++] ?? 0;
-      if ((evidence.shared[edge] ?? 0) > 0) continue;
-      const coActions = input.pairs.coActions[row] ?? 0;
+      const edge = edgeOf[r] ?? 0;
+      if ((evidence.shared[edge] ?? 0) > 0) { r++; continue; }
+      took[r++] = 1;
       evidence.shared[edge] = input.pairs.shared[row] ?? 0;
-      evidence.meanDelay[edge] = coActions > 0 ? (input.pairs.sumDelta[row] ?? 0) / coActions : Number.NaN;
       // A key nobody else touched still counts: IDF 0 (a key all actors touched) must not erase an edge.
       weight[edge] = (weight[edge] ?? 0) + Math.max(input.pairs.idf[row] ?? 0, 0.1 * (input.pairs.shared[row] ?? 0));
       logP[edge] = Math.min(logP[edge] ?? 0, input.logP[row] ?? 0);
     }
   }
-  for (const evidence of perTrace.values()) evidence.shared = narrowest(evidence.shared as Int32Array);
+  // Mean delays a trace at a time, so one column over all edges is held at once.
+  for (const trace of traces) {
+    const evidence = perTrace.get(trace) as TraceEdgeEvidence;
+    const delay = new Float64Array(size).fill(Number.NaN);
+    const linked = new Uint8Array(size);
+    r = 0;
+    for (const input of inputs) {
+      if (input.trace !== trace) { r += input.kept.length; continue; }
+      for (const row of input.kept) {
+        if (took[r] === 1) {
+          const edge = edgeOf[r] ?? 0;
+          const coActions = input.pairs.coActions[row] ?? 0;
+          delay[edge] = coActions > 0 ? (input.pairs.sumDelta[row] ?? 0) / coActions : Number.NaN;
+          linked[edge] = 1;
+        }
+        r++;
+      }
+    }
+    Object.assign(evidence, sparseDelays(delay, linked));
+    evidence.shared = narrowest(evidence.shared as Int32Array);
+  }
   return { actorCount, a, b, weight, logP, traces, perTrace, size };
+}
+
+/** A trace's mean delays over the edges it links when that is smaller than a column over all edges. */
+function sparseDelays(delay: Float64Array, linked: Uint8Array): Pick<TraceEdgeEvidence, 'meanDelay' | 'delayEdges'> {
+  let count = 0;
+  for (let edge = 0; edge < linked.length; edge++) count += linked[edge] ?? 0;
+  // 12 bytes an entry against 8 an edge.
+  if (3 * count >= 2 * linked.length) return { meanDelay: delay };
+  const delayEdges = new Int32Array(count);
+  const meanDelay = new Float64Array(count);
+  for (let edge = 0, i = 0; edge < linked.length; edge++) {
+    if (linked[edge] !== 1) continue;
+    delayEdges[i] = edge;
+    meanDelay[i++] = delay[edge] ?? Number.NaN;
+  }
+  return { meanDelay, delayEdges };
 }
 
 /** The counts in a Uint8Array or Uint16Array when they fit (at 7M edges and 8 traces, 170 MB less), else as they are. */
