@@ -6,10 +6,12 @@
  * - `recruited.csv` lists it with signals `push:<trace>` and its p-value;
  * - `clusters.json` gets, per cluster, `push_joiners`: each joiner, the pushes it joined (trace,
  *   object, members and joiners on it, times), λ and the p-value of the test;
+ *   (when clusters.json is over 128 MB, as at 10M events, it is not read back: the same entries go
+ *   to `push-joiners.json`, by cluster id, and the summary's note says so);
  * - `summary.json` gets `push_joiners` (accounts tested, candidates, recruited).
  * `--no-push-joiners` turns it off.
  */
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GROUP_TRACES } from '../../detect/pipeline.js';
 import { pushJoiners } from '../../detect/push-joiners.js';
@@ -39,6 +41,8 @@ export interface PushJoinerStageInput {
 
 const EOL = '\r\n';
 const round = (value: number, digits = 4): number => Number(value.toPrecision(digits));
+/** clusters.json above this is not parsed back (it is streamed out at 10M events). */
+const MAX_REWRITE_BYTES = 128 * 1024 * 1024;
 
 /**
  * Runs the stage and writes its outputs (see the file comment); `off` (--no-push-joiners) writes
@@ -55,12 +59,12 @@ export async function runPushJoinerStage(input: PushJoinerStageInput, off = fals
   const exclude = new Uint8Array(input.actorIds.length);
   for (const account of input.recruited) exclude[account] = 1;
   const result = pushJoiners({ actorCount: input.actorIds.length, clusters: input.clusters, traces, exclude }, options);
-  await writeJoiners(input, result);
-  return { enabled: true, note: null, accounts_tested: result.tested, candidates: result.candidates, recruited_accounts: result.joiners.length };
+  const note = await writeJoiners(input, result);
+  return { enabled: true, note, accounts_tested: result.tested, candidates: result.candidates, recruited_accounts: result.joiners.length };
 }
 
-async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResult): Promise<void> {
-  if (result.joiners.length === 0) return;
+async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResult): Promise<string | null> {
+  if (result.joiners.length === 0) return null;
   const idOf = (cluster: number): number => input.clusters[cluster]?.id ?? cluster;
   const account = (index: number): string => input.actorIds[index] ?? String(index);
   await appendFile(join(input.dir, 'accounts.csv'), result.joiners.map((joiner) => `${csvField(account(joiner.account))},${idOf(joiner.cluster)},0${EOL}`).join(''));
@@ -78,7 +82,10 @@ async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResul
     }
   }
   const file = join(input.dir, 'clusters.json');
-  const reports = JSON.parse(await readFile(file, 'utf8')) as { id: number; push_joiners?: unknown[] }[];
+  const large = (await stat(file)).size > MAX_REWRITE_BYTES;
+  const reports = large
+    ? [...new Set(result.joiners.map((joiner) => idOf(joiner.cluster)))].map((id) => ({ id } as { id: number; push_joiners?: unknown[] }))
+    : JSON.parse(await readFile(file, 'utf8')) as { id: number; push_joiners?: unknown[] }[];
   const byId = new Map(reports.map((report) => [report.id, report]));
   for (const joiner of result.joiners) {
     const report = byId.get(idOf(joiner.cluster));
@@ -100,5 +107,10 @@ async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResul
       })),
     });
   }
-  await writeFile(file, `${JSON.stringify(reports, null, 2)}\n`);
+  if (!large) {
+    await writeFile(file, `${JSON.stringify(reports, null, 2)}\n`);
+    return null;
+  }
+  await writeFile(join(input.dir, 'push-joiners.json'), `${JSON.stringify(reports, null, 2)}\n`);
+  return 'clusters.json is over 128 MB: the joiners\' evidence is in push-joiners.json, by cluster id';
 }
