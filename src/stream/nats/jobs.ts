@@ -3,7 +3,7 @@
  * published by key partition onto `lockstep.events.<job>.<partition>` of one replicated stream
  * (R3 on a 3-node cluster) in batches of hundreds, each with a message id so a retried publish is
  * stored once. A worker is a durable pull consumer per partition: it acks nothing until the
- * partition's partial is safely in the replicated object store, so a worker killed mid-run leaves
+ * partition's partial is safely in the replicated partials stream (partial-store.ts), so a worker killed mid-run leaves
  * its messages to be redelivered to its replacement; events are counted once by their id. The
  * partials (files, one per partition — never a message per pair) are merged by the coordinator.
  */
@@ -17,6 +17,7 @@ import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
 import type { OutBatch } from '../partitioner.js';
+import { ensurePartialStream, getPartial, manifestsOf, putPartial } from './partial-store.js';
 import { batchPublisher, PublisherMerge } from './publisher-merge.js';
 
 export const EVENTS_STREAM = 'LOCKSTEP_EVENTS';
@@ -48,6 +49,7 @@ export async function ensureJobStorage(nc: NatsConnection, replicas = 3): Promis
       await jsm.streams.add({ name: EVENTS_STREAM, subjects: ['lockstep.events.>'], num_replicas: replicas, duplicate_window: nanos(10 * 60_000) });
     }
   });
+  await retry('create partials stream', () => ensurePartialStream(nc, replicas));
   return retry('create bucket', () => nc.jetstream().views.os(PARTIALS_BUCKET, { replicas }));
 }
 
@@ -134,7 +136,7 @@ export interface WorkerTiming {
   encode: number;
   /** The compression of the encoded partial. */
   compress: number;
-  /** The process's CPU while a partial was being stored, less the parts above timed meanwhile (other partitions' receiving is in it). */
+  /** The process's CPU while a partial was being stored (partial-store.ts), less the parts above timed meanwhile (other partitions' receiving is in it). */
   storeCpu: number;
   /** Partials being stored now, and the CPU reading when the first of them began. */
   storing: number;
@@ -154,9 +156,11 @@ const cpuSeconds = (): number => {
 const partialName = (job: string, partition: number): string => `${job}/p${partition}`;
 
 /**
- * A partial as stored: its bytes gzipped at level 1. The columns shrink about 6× (ids are small,
- * many values repeat), which costs less CPU than the object store's JavaScript SHA-256 and the
- * replication of the bytes it saves (bench/stream.mjs nats; docs/streaming.md).
+ * A partial as stored: its bytes gzipped at level 1. The columns shrink about 3.6× (26.0 →
+ * 7.2 MB on the bench), and the NATS servers' CPU goes with the bytes they replicate (0.92 s for
+ * the raw 26 MB against 0.30 s gzipped, bench/stream.mjs nats), more than gzip costs (about
+ * 0.25-0.35 s). A compact varint encoding of sorted rows was tried and not kept: 12.1 MB raw,
+ * 5.6 MB gzipped, but its encoding cost more than the bytes it saved (docs/streaming.md).
  */
 export function packPartial(partial: PartitionPartial): Uint8Array {
   return gzipSync(encodePartial(partial), { level: 1 });
@@ -176,8 +180,7 @@ export function unpackPartial(blob: Uint8Array, where: string): PartitionPartial
 /** Works one partition to its end marker and stores its partial; returns it (or the one already stored). */
 export async function workPartition(nc: NatsConnection, partition: number, options: WorkerOptions): Promise<PartitionPartial> {
   const js = nc.jetstream();
-  const store = await retry('open bucket', () => js.views.os(PARTIALS_BUCKET));
-  const done = await retry('read partial', () => store.getBlob(partialName(options.job, partition)));
+  const done = await getPartial(nc, options.job, partition);
   if (done !== null) return unpackPartial(done, partialName(options.job, partition));
   const jsm = await nc.jetstreamManager();
   const durable = `${options.job}-p${partition}`;
@@ -236,7 +239,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     if (timing.storing > 0) timing.storeCpu -= c4 - c1;
     if (timing.storing++ === 0) timing.storeStart = c4;
   }
-  await retry('store partial', () => store.putBlob({ name: partialName(options.job, partition) }, packed));
+  await retry('store partial', () => putPartial(nc, options.job, partition, packed));
   if (timing !== undefined) {
     if (--timing.storing === 0) timing.storeCpu += cpuSeconds() - timing.storeStart;
     timing.bytesStored += packed.length;
@@ -247,32 +250,28 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
 }
 
 /**
- * Waits for every partition's partial, as the coordinator does. It looks when the bucket changes
- * (a watch: the servers push each stored object's name) and every 2 s anyway, since a watch can
- * lapse while a node is lost; looking every 200 ms for each missing partition cost the NATS
- * servers about 0.03 s of CPU a second while a job ran.
+ * Waits for every partition's partial, as the coordinator does. It looks when a manifest arrives
+ * (a subscription to the job's `done` subjects: the servers push each one) and every 2 s anyway,
+ * since a subscription can miss one while a node is lost; looking every 200 ms for each missing
+ * partition cost the NATS servers about 0.03 s of CPU a second while a job ran.
  */
 export async function collectPartials(nc: NatsConnection, job: string, partitions: number, timeoutMs: number): Promise<PartitionPartial[]> {
-  const store = await retry('open bucket', () => nc.jetstream().views.os(PARTIALS_BUCKET));
   const found = new Map<number, PartitionPartial>();
   const deadline = Date.now() + timeoutMs;
   let changed = false;
   const waiter: { wake: (() => void) | null } = { wake: null };
-  const watcher = await store.watch({ ignoreDeletes: true }).catch(() => null);
-  const watching = (async () => {
-    if (watcher === null) return;
-    for await (const info of watcher) {
-      if (info !== null && !info.name.startsWith(`${job}/`)) continue;
+  const subscription = nc.subscribe(manifestsOf(job), {
+    callback: () => {
       changed = true;
       waiter.wake?.();
-    }
-  })().catch(() => undefined);
+    },
+  });
   try {
     while (found.size < partitions) {
       changed = false;
       for (let partition = 0; partition < partitions; partition++) {
         if (found.has(partition)) continue;
-        const blob = await store.getBlob(partialName(job, partition)).catch(() => null);
+        const blob = await getPartial(nc, job, partition);
         if (blob !== null) found.set(partition, unpackPartial(blob, partialName(job, partition)));
       }
       if (found.size < partitions) {
@@ -290,8 +289,7 @@ export async function collectPartials(nc: NatsConnection, job: string, partition
       }
     }
   } finally {
-    watcher?.stop();
-    await watching;
+    subscription.unsubscribe();
   }
   return [...found.values()];
 }
