@@ -40,16 +40,19 @@ describe('push-joiner stage', () => {
   async function fresh(): Promise<void> {
     await writeFile(join(dir, 'accounts.csv'), `account_id,cluster_id,score\r\n${clusters[0]!.members.map((m) => `u${m},7,0.9`).join('\r\n')}\r\n`);
     await writeFile(join(dir, 'recruited.csv'), 'account_id,cluster_id,signals,chance\r\n');
+    await rm(join(dir, 'push-joiners.json'), { force: true });
     await writeFile(join(dir, 'clusters.json'), `${JSON.stringify([{ id: 7, members: clusters[0]!.members.map((m) => `u${m}`) }], null, 2)}\n`);
   }
 
-  it('writes the joiner to accounts.csv (score 0), recruited.csv and clusters.json with its push and test', async () => {
+  it('writes the joiner to accounts.csv (score 0), recruited.csv and push-joiners.json with its push and test, and leaves clusters.json alone', async () => {
     await fresh();
     const summary = await runPushJoinerStage({ dir, source, actorIds, traces: traces(), clusters, recruited: [] });
     assert.equal(summary.recruited_accounts, 1);
     assert.ok((await readFile(join(dir, 'accounts.csv'), 'utf8')).endsWith('u50,7,0\r\n'));
     assert.match(await readFile(join(dir, 'recruited.csv'), 'utf8'), /\r\nu50,7,push:co-repost,[0-9.e-]+\r\n$/);
-    const [report] = JSON.parse(await readFile(join(dir, 'clusters.json'), 'utf8')) as { push_joiners: { account_id: string; p_value: number; pushes: { object: string; members: number }[] }[] }[];
+    assert.doesNotMatch(await readFile(join(dir, 'clusters.json'), 'utf8'), /push_joiners/);
+    const [report] = JSON.parse(await readFile(join(dir, 'push-joiners.json'), 'utf8')) as { id: number; push_joiners: { account_id: string; p_value: number; pushes: { object: string; members: number }[] }[] }[];
+    assert.equal(report?.id, 7);
     const joiner = report?.push_joiners[0];
     assert.equal(joiner?.account_id, 'u50');
     assert.equal(joiner?.pushes[0]?.object, 'twitter:post-3');
@@ -64,6 +67,6 @@ describe('push-joiner stage', () => {
     const taken = await runPushJoinerStage({ dir, source, actorIds, traces: traces(), clusters, recruited: [50] });
     assert.equal(taken.recruited_accounts, 0);
     assert.doesNotMatch(await readFile(join(dir, 'accounts.csv'), 'utf8'), /u50/);
-    assert.doesNotMatch(await readFile(join(dir, 'clusters.json'), 'utf8'), /push_joiners/);
+    await assert.rejects(readFile(join(dir, 'push-joiners.json'), 'utf8'), { code: 'ENOENT' });
   });
 });

@@ -4,14 +4,14 @@
  * recruited into it, apart from the behaviour members:
  * - `accounts.csv` gets one row per joiner with score 0;
  * - `recruited.csv` lists it with signals `push:<trace>` and its p-value;
- * - `clusters.json` gets, per cluster, `push_joiners`: each joiner, the pushes it joined (trace,
- *   object, members and joiners on it, times), λ and the p-value of the test;
- *   (when clusters.json is over 128 MB, as at 10M events, it is not read back: the same entries go
- *   to `push-joiners.json`, by cluster id, and the summary's note says so);
+ * - `push-joiners.json` gives, per cluster id, `push_joiners`: each joiner, the pushes it joined
+ *   (trace, object, members and joiners on it, times), λ and the p-value of the test. It sits beside
+ *   `expansion.json` rather than inside `clusters.json`, which keeps behaviour members only and is
+ *   never read back (it is streamed out, and is hundreds of MB at 10M events);
  * - `summary.json` gets `push_joiners` (accounts tested, candidates, recruited).
  * `--no-push-joiners` turns it off.
  */
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GROUP_TRACES } from '../../detect/pipeline.js';
 import { pushJoiners } from '../../detect/push-joiners.js';
@@ -41,8 +41,6 @@ export interface PushJoinerStageInput {
 
 const EOL = '\r\n';
 const round = (value: number, digits = 4): number => Number(value.toPrecision(digits));
-/** clusters.json above this is not parsed back (it is streamed out at 10M events). */
-const MAX_REWRITE_BYTES = 128 * 1024 * 1024;
 
 /**
  * Runs the stage and writes its outputs (see the file comment); `off` (--no-push-joiners) writes
@@ -59,12 +57,12 @@ export async function runPushJoinerStage(input: PushJoinerStageInput, off = fals
   const exclude = new Uint8Array(input.actorIds.length);
   for (const account of input.recruited) exclude[account] = 1;
   const result = pushJoiners({ actorCount: input.actorIds.length, clusters: input.clusters, traces, exclude }, options);
-  const note = await writeJoiners(input, result);
-  return { enabled: true, note, accounts_tested: result.tested, candidates: result.candidates, recruited_accounts: result.joiners.length };
+  await writeJoiners(input, result);
+  return { enabled: true, note: null, accounts_tested: result.tested, candidates: result.candidates, recruited_accounts: result.joiners.length };
 }
 
-async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResult): Promise<string | null> {
-  if (result.joiners.length === 0) return null;
+async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResult): Promise<void> {
+  if (result.joiners.length === 0) return;
   const idOf = (cluster: number): number => input.clusters[cluster]?.id ?? cluster;
   const account = (index: number): string => input.actorIds[index] ?? String(index);
   await appendFile(join(input.dir, 'accounts.csv'), result.joiners.map((joiner) => `${csvField(account(joiner.account))},${idOf(joiner.cluster)},0${EOL}`).join(''));
@@ -81,16 +79,12 @@ async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResul
       labels.set(push.trace, await input.source.keyLabels(push.trace, [...new Set(keys)]));
     }
   }
-  const file = join(input.dir, 'clusters.json');
-  const large = (await stat(file)).size > MAX_REWRITE_BYTES;
-  const reports = large
-    ? [...new Set(result.joiners.map((joiner) => idOf(joiner.cluster)))].map((id) => ({ id } as { id: number; push_joiners?: unknown[] }))
-    : JSON.parse(await readFile(file, 'utf8')) as { id: number; push_joiners?: unknown[] }[];
+  const ids = [...new Set(result.joiners.map((joiner) => idOf(joiner.cluster)))].sort((a, b) => a - b);
+  const reports = ids.map((id) => ({ id, push_joiners: [] as unknown[] }));
   const byId = new Map(reports.map((report) => [report.id, report]));
   for (const joiner of result.joiners) {
     const report = byId.get(idOf(joiner.cluster));
     if (report === undefined) continue;
-    report.push_joiners ??= [];
     report.push_joiners.push({
       account_id: account(joiner.account),
       test: 'P(Poisson(expected) >= pushes joined); expected: its events on objects and times at random; kept by Benjamini-Hochberg over every account outside the clusters',
@@ -107,10 +101,5 @@ async function writeJoiners(input: PushJoinerStageInput, result: PushJoinerResul
       })),
     });
   }
-  if (!large) {
-    await writeFile(file, `${JSON.stringify(reports, null, 2)}\n`);
-    return null;
-  }
   await writeFile(join(input.dir, 'push-joiners.json'), `${JSON.stringify(reports, null, 2)}\n`);
-  return 'clusters.json is over 128 MB: the joiners\' evidence is in push-joiners.json, by cluster id';
 }
