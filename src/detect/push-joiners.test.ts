@@ -54,6 +54,22 @@ describe('pushJoiners', () => {
     assert.equal(result.pushes[0], 12);
   });
 
+  it('finds the same joiners and pushes whether the trace arrives in (key, time) order or not', () => {
+    const extra = [{ actor: 50, key: 3, time: 15 * DAY + 7 * MIN }, { actor: 53, key: 7, time: 35 * DAY + 9 * MIN }, { actor: 53, key: 8, time: 40 * DAY + 3 * MIN }];
+    const input = world(extra);
+    const data = input.traces.get('co-repost')!;
+    const order = Array.from(data.actor, (_, i) => i).sort((a, b) => data.key[a]! - data.key[b]! || data.time[a]! - data.time[b]! || a - b);
+    const sorted: TraceData = {
+      actor: Int32Array.from(order, (i) => data.actor[i]!), key: Int32Array.from(order, (i) => data.key[i]!),
+      time: Float64Array.from(order, (i) => data.time[i]!), action: Int32Array.from(order, (i) => data.action[i]!),
+      actorCount: data.actorCount, keyCount: data.keyCount,
+    };
+    const shuffled = pushJoiners(input);
+    const ordered = pushJoiners({ ...input, traces: new Map([['co-repost', sorted]]) });
+    assert.deepEqual(ordered.joiners.map((joiner) => joiner.account).sort(), [50, 53]);
+    assert.deepEqual(ordered, shuffled);
+  });
+
   it('does not take an account on the object outside the push, nor one on an object others also use', () => {
     const late = { actor: 51, key: 4, time: 20 * DAY + 3 * 60 * MIN };
     // Push 5's object is also used by an organic account two days later: not exclusive.

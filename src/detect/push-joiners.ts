@@ -118,7 +118,7 @@ export function pushJoiners(
     const span = Math.max(last - first, opts.windowMs);
     seen.fill(-1);
     const rate = new Float64Array(clusterCount);
-    for (const run of keyRuns(data)) {
+    for (const run of keyRuns(data, clusterOf, opts.minMembers)) {
       const push = exclusivePush(data, run, clusterOf, opts, seen, onKey);
       if (push === null) continue;
       pushCount[push.cluster]!++;
@@ -156,8 +156,29 @@ export function pushJoiners(
   return { joiners: tests.slice(0, keep), tested, candidates: tests.length, pushes: pushCount };
 }
 
-/** The event indexes of each key, each run in time order (traces need not arrive sorted). */
-function keyRuns(data: TraceData): Int32Array[] {
+/**
+ * The event indexes of each key with at least two events, `minMembers` of them by members of a
+ * cluster, in input order (a counting sort by key).
+ * Runs are views into one array: `exclusivePush` sorts a run by time only once the run has passed
+ * the membership checks, which almost no key does (sorting every run cost 0.4 s at 2.2M rows).
+ */
+function keyRuns(data: TraceData, clusterOf: Int32Array, minMembers: number): Int32Array[] {
+  // Only keys with at least minMembers events by cluster members can be pushes: most keys have none.
+  const memberEvents = new Int32Array(data.keyCount);
+  for (let i = 0; i < data.key.length; i++) if ((clusterOf[data.actor[i] ?? 0] ?? -1) !== -1) memberEvents[data.key[i] ?? 0]!++;
+  const candidate = (key: number): boolean => (memberEvents[key] ?? 0) >= minMembers;
+  if (keyOrdered(data.key)) {
+    // The direct readers' traces arrive in (key, time) order: runs are the stretches of one key.
+    const runs: Int32Array[] = [];
+    const all = new Int32Array(data.key.length);
+    for (let i = 0; i < all.length; i++) all[i] = i;
+    for (let start = 0, i = 1; i <= all.length; i++) {
+      if (i < all.length && data.key[i] === data.key[start]) continue;
+      if (i - start >= 2 && candidate(data.key[start] ?? 0)) runs.push(all.subarray(start, i));
+      start = i;
+    }
+    return runs;
+  }
   const starts = new Int32Array(data.keyCount + 1);
   for (let i = 0; i < data.key.length; i++) starts[(data.key[i] ?? 0) + 1]!++;
   for (let k = 0; k < data.keyCount; k++) starts[k + 1]! += starts[k]!;
@@ -166,18 +187,21 @@ function keyRuns(data: TraceData): Int32Array[] {
   for (let i = 0; i < data.key.length; i++) order[fill[data.key[i] ?? 0]!++] = i;
   const runs: Int32Array[] = [];
   for (let k = 0; k < data.keyCount; k++) {
-    if ((starts[k + 1] ?? 0) - (starts[k] ?? 0) < 2) continue;
-    const run = order.slice(starts[k], starts[k + 1]);
-    run.sort((a, b) => (data.time[a] ?? 0) - (data.time[b] ?? 0) || a - b);
-    runs.push(run);
+    if ((starts[k + 1] ?? 0) - (starts[k] ?? 0) >= 2 && candidate(k)) runs.push(order.subarray(starts[k], starts[k + 1]));
   }
   return runs;
+}
+
+function keyOrdered(key: Int32Array): boolean {
+  for (let i = 1; i < key.length; i++) if ((key[i] ?? 0) < (key[i - 1] ?? 0)) return false;
+  return true;
 }
 
 /**
  * The object of `run` as one cluster's exclusive push, or null: at most maxKeyActors accounts, at
  * least minMembers of one cluster, none of another, and every outsider's every action within
- * windowMs of a member's action. `seen` and `onKey` are scratch arrays of actorCount.
+ * windowMs of a member's action. `seen` and `onKey` are scratch arrays of actorCount. A run that
+ * passes the membership checks is sorted by time in place.
  */
 function exclusivePush(
   data: TraceData, run: Int32Array, clusterOf: Int32Array, opts: PushJoinerOptions, seen: Int32Array, onKey: Int32Array,
@@ -198,6 +222,7 @@ function exclusivePush(
     else if (cluster === -1 || cluster === own) { cluster = own; members++; } else return null;
   }
   if (cluster === -1 || members < opts.minMembers || outsiders.length > members) return null;
+  run.sort((a, b) => (data.time[a] ?? 0) - (data.time[b] ?? 0) || a - b);
   const memberTimes: number[] = [];
   for (const event of run) if (clusterOf[data.actor[event] ?? 0] === cluster) memberTimes.push(data.time[event] ?? 0);
   // Every outsider action must fall within the window of some member action (times are sorted).

@@ -231,17 +231,17 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       timings: timings,
     };
     // Expansion by account signals, kept apart from behaviour members (src/cli/detect/expansion-stage.ts).
-    const expandStarted = performance.now();
     const { runExpansion, writeExpansionOutputs } = await import('../detect/expansion-stage.js');
     const expansion = options.expand === false ? null : await runExpansion({ source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters });
-    timings['expand_seconds'] = Math.round(performance.now() - expandStarted) / 1000;
+    lap('expand_seconds');
     summary.network_edges = await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters, options.fullNetwork === true);
     const expanded = await writeExpansionOutputs(options.out, expansion, flagged.clusters, loaded.actorIds, options.expand === false ? 'turned off (--no-expand)' : null);
     Object.assign(summary, { recruited_accounts: expanded.recruited_accounts, expansion: expanded });
+    lap('output_seconds');
     const { runPushJoinerStage } = await import('../detect/push-joiner-stage.js');
     const joined = await runPushJoinerStage({ dir: options.out, source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters, recruited: expansion?.recruits.map((recruit) => recruit.account) ?? [] }, options.pushJoiners === false);
     Object.assign(summary, { recruited_accounts: expanded.recruited_accounts + joined.recruited_accounts, push_joiners: joined });
-    lap('output_seconds');
+    lap('push_joiners_seconds');
     timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
     await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     bar.done();
