@@ -45,6 +45,14 @@ export function encodePartial(partial: PartitionPartial): Uint8Array {
     partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates,
     traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ...widths[t] })),
   }));
+  return frameColumns(header, columns);
+}
+
+/**
+ * The partial's layout: the header's length (u32), the JSON header, then each column's bytes, each
+ * starting on an 8-byte boundary so the reader can view them in place.
+ */
+export function frameColumns(header: Uint8Array, columns: readonly ArrayBufferView[]): Uint8Array {
   const start = Math.ceil((4 + header.length) / 8) * 8;
   const out = new Uint8Array(start + columns.reduce((sum, column) => sum + Math.ceil(column.byteLength / 8) * 8, 0));
   new DataView(out.buffer).setUint32(0, header.length, true);

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { LockstepError } from '../model/index.js';
 import { decodePartial, encodePartial, PartitionWork } from './distributed.js';
 import type { PartitionPartial } from './distributed.js';
+import { frameColumns } from './partial-codec.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { TraceWindow } from './trace-window.js';
@@ -149,16 +150,7 @@ describe('partials on the wire', () => {
     const entry = old.traces[0]!;
     const header = new TextEncoder().encode(JSON.stringify({ partition: 2, actors: old.actors, events: 9, duplicates: 1, traces: [{ trace: entry.trace, pairs: 3, activity: 2 }] }));
     const columns = [entry.pairs.sumLogN, entry.pairs.sumDelta, entry.pairs.a, entry.pairs.b, entry.pairs.shared, entry.pairs.coActions, entry.activity.actor, entry.activity.keys];
-    const start = Math.ceil((4 + header.length) / 8) * 8;
-    const bytes = new Uint8Array(start + columns.reduce((sum, column) => sum + Math.ceil(column.byteLength / 8) * 8, 0));
-    new DataView(bytes.buffer).setUint32(0, header.length, true);
-    bytes.set(header, 4);
-    let at = start;
-    for (const column of columns) {
-      bytes.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), at);
-      at += Math.ceil(column.byteLength / 8) * 8;
-    }
-    same(decodePartial(bytes, 'old'), old);
+    same(decodePartial(frameColumns(header, columns), 'old'), old);
   });
 
   it('refuses a partial whose pairs name accounts it does not list, saying which', () => {
