@@ -19,6 +19,7 @@
 // in-process front end; workers take --publishers n. Their CPU includes tsx start-up (printed alone once).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamDetector } from '../src/stream/detector.ts';
@@ -348,18 +349,18 @@ if (sections.has('nats')) {
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message`);
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {
-        // What storing the partials costs on its own (the object store, R3): the same bytes again under another name.
+        // What storing the partials costs on its own (the workers' partial store, R3): the same bytes again under another job.
         const { encodePartial } = await import('../src/stream/distributed.ts');
         const { packPartial } = await import('../src/stream/nats/jobs.ts');
+        const { putPartial } = await import('../src/stream/nats/partial-store.ts');
         const raw = partials.map((partial) => encodePartial(partial));
         const rawBytes = raw.reduce((sum, blob) => sum + blob.length, 0);
         const c1 = cpu();
         const blobs = partials.map((partial) => packPartial(partial));
         const packCpu = cpu() - c1;
-        const store = await nc.jetstream().views.os('lockstep-partials');
         const put = async (list, suffix) => {
           const s0 = natsCpu(), c0 = cpu(), w0 = performance.now();
-          for (const [i, blob] of list.entries()) await store.putBlob({ name: `${job}/${suffix}${i}` }, blob);
+          for (const [i, blob] of list.entries()) await putPartial(nc, `${job}-${suffix}`, i, blob);
           return `${((performance.now() - w0) / 1000).toFixed(1)} s wall, client ${(cpu() - c0).toFixed(2)} s CPU, NATS servers ${(natsCpu() - s0).toFixed(2)} s CPU`;
         };
         const bytes = blobs.reduce((sum, blob) => sum + blob.length, 0);

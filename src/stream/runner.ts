@@ -134,8 +134,9 @@ export async function runStream(lines: AsyncIterable<string>, where: string, opt
     summary.lines++;
     if (line.trim() === '') continue;
     const lineNumber = summary.lines;
-    // parseJetstreamLine, not the scanner (jetstream-scan.ts): in this pipeline they cost the same
-    // (36.8-37.6k events/s of CPU, one run, docs/streaming.md), and this one keeps every field.
+    // Lines arrive here as strings (a WebSocket, or readline over a replayed file), so they are read
+    // by parseJetstreamLine; the byte scanner (byte-front.ts) pays only on raw file chunks, which is
+    // what stream-publish reads.
     const parsed = parseJetstreamLine(line, () => `${where}:${lineNumber}`);
     if (parsed.problems.length > 0) {
       summary.rejected++;

@@ -9,7 +9,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AckPolicy, DeliverPolicy, nanos } from 'nats';
-import type { Consumer, JetStreamClient, JsMsg, NatsConnection, ObjectStore } from 'nats';
+import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
 import { decodePartial, encodePartial, PartitionWork } from '../distributed.js';
@@ -21,7 +21,6 @@ import { ensurePartialStream, getPartial, manifestsOf, putPartial } from './part
 import { batchPublisher, PublisherMerge } from './publisher-merge.js';
 
 export const EVENTS_STREAM = 'LOCKSTEP_EVENTS';
-export const PARTIALS_BUCKET = 'lockstep-partials';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,8 +38,8 @@ async function retry<T>(what: string, operation: () => Promise<T>, attempts = 30
   throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`);
 }
 
-/** Creates the replicated events stream and partials bucket if missing. */
-export async function ensureJobStorage(nc: NatsConnection, replicas = 3): Promise<ObjectStore> {
+/** Creates the replicated events stream and partials stream (partial-store.ts) if missing. */
+export async function ensureJobStorage(nc: NatsConnection, replicas = 3): Promise<void> {
   const jsm = await nc.jetstreamManager();
   await retry('create stream', async () => {
     try {
@@ -50,7 +49,6 @@ export async function ensureJobStorage(nc: NatsConnection, replicas = 3): Promis
     }
   });
   await retry('create partials stream', () => ensurePartialStream(nc, replicas));
-  return retry('create bucket', () => nc.jetstream().views.os(PARTIALS_BUCKET, { replicas }));
 }
 
 export interface JobOptions {
