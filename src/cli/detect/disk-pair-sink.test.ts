@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { join } from 'node:path';
@@ -30,6 +30,20 @@ const trace: fc.Arbitrary<TraceEvents> = fc.record({ actors: fc.integer({ min: 2
     })));
 
 describe('spilling pair partitions to disk', () => {
+  it('removes the spill directory a killed run left behind, and keeps a live process\'s and any other', () => {
+    const parent = join(dir, 'orphans');
+    // 999999999 is above any pid Linux hands out (at most 2^22): that run is gone.
+    for (const name of ['lockstep-pairs-999999999-dead', `lockstep-pairs-${process.ppid}-live`, 'lockstep-pairs-abc123', 'results']) {
+      mkdirSync(join(parent, name), { recursive: true });
+      writeFileSync(join(parent, name, 'p0-0.bin'), 'x');
+    }
+    const sink = new DiskPairSink(parent);
+    const left = readdirSync(parent).filter((name) => join(parent, name) !== sink.dir).sort();
+    sink.close();
+    assert.deepEqual(left, ['lockstep-pairs-abc123', `lockstep-pairs-${process.ppid}-live`, 'results'].sort());
+    assert.ok(!readdirSync(parent).some((name) => name.startsWith(`lockstep-pairs-${process.pid}-`)), 'its own directory is removed by close()');
+  });
+
   it('gives the in-memory result whatever the budget, and leaves no chunk file behind', () => {
     fc.assert(fc.property(trace, fc.integer({ min: 0, max: 60 }), fc.constantFrom(1, 2, 16), fc.integer({ min: 1, max: 20 }), (events, window, partitions, budget) => {
       const plain = coActionPairs(events, { window, partitions });

@@ -2,12 +2,14 @@
  * The co-action kernel's spill target on disk: each chunk a partition hands over is written to its
  * own temp file (six binary columns, native byte order, read back only by this process) and read
  * back, then deleted, when the kernel merges that partition. The kernel is synchronous, so the
- * writes are too. The directory is removed by `close()`, also after a failure.
+ * writes are too. The directory is removed by `close()`, also after a failure. A process killed
+ * outright (the OOM killer, SIGKILL) cannot remove it, so the directory carries the process id and
+ * the next sink made in the same parent removes those whose process is gone.
  *
  * With `keepPartitions` it is a PairStore: the kernel leaves every partition in it and the
  * significance test reads them back one at a time (merged tables kept under handles, as files).
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PairTable } from '../../detect/kernel/index.js';
 import type { PairStore } from '../../detect/kernel/partitioned-pairs.js';
@@ -21,6 +23,33 @@ export interface DiskPairSinkOptions {
 }
 
 export const DISK_PAIR_SINK_DEFAULTS: Readonly<DiskPairSinkOptions> = Object.freeze({ keepPartitions: false });
+
+const PREFIX = 'lockstep-pairs-';
+
+/** Spill directories in `parent` left by a process that no longer runs (named PREFIX + pid + '-'). */
+function removeOrphans(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^lockstep-pairs-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class DiskPairSink implements PairStore {
   /** Chunks and bytes written so far (merged partitions kept by `keep` included). */
@@ -37,7 +66,8 @@ export class DiskPairSink implements PairStore {
 
   /** Makes a fresh directory under `parent` (e.g. the OS temp dir, or the output directory). */
   constructor(parent: string, options?: Partial<DiskPairSinkOptions>) {
-    this.dir = mkdtempSync(join(parent, 'lockstep-pairs-'));
+    removeOrphans(parent);
+    this.dir = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
     this.keepsPartitions = { ...DISK_PAIR_SINK_DEFAULTS, ...options }.keepPartitions;
   }
 
