@@ -180,7 +180,8 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   const js = nc.jetstream();
   const done = await getPartial(nc, options.job, partition);
   if (done !== null) return unpackPartial(done, partialName(options.job, partition));
-  const jsm = await nc.jetstreamManager();
+  // No account-info request (it can time out while a node is down); the calls below are retried.
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
   const durable = `${options.job}-p${partition}`;
   await retry('create consumer', () => jsm.consumers.add(EVENTS_STREAM, {
     durable_name: durable, filter_subject: `lockstep.events.${options.job}.${partition}`, ack_policy: AckPolicy.Explicit,

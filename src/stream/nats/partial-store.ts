@@ -63,7 +63,9 @@ export async function putPartial(nc: NatsConnection, job: string, partition: num
  * naming the job and partition.
  */
 export async function getPartial(nc: NatsConnection, job: string, partition: number): Promise<Uint8Array | null> {
-  const jsm = await nc.jetstreamManager();
+  // No account-info request first (checkAPI): after a node is lost it can time out, and this read
+  // must answer null (look again), never throw.
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
   const where = `job ${job}, partition ${partition}`;
   const manifestMessage = await lastOn(jsm, doneSubject(job, partition)).catch(() => null);
   if (manifestMessage === null) return null;
