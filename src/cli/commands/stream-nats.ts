@@ -115,15 +115,23 @@ export function registerStreamNats(program: Command, io: CliIo): void {
   common(program.command('stream-coordinate'))
     .description('Merge a job\'s partials and cluster them; prints clusters (account ids) as JSON')
     .option('--timeout <seconds>', 'wait this long for every partition\'s partial', '600')
-    .action(async (options: NatsCliOptions & { timeout: string }) => {
+    .option('--keep-partials', 'leave the job\'s partials in the partials stream (by default they are removed once the result is out)')
+    .action(async (options: NatsCliOptions & { timeout: string; keepPartials?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
-      const [{ collectPartials }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
-      const partials = await withNats(options.nats, (nc) => collectPartials(nc, job, partitions, Number(options.timeout) * 1000));
-      const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
-      io.out(JSON.stringify({
-        job, accounts: result.actorIds.length, edges: result.graph.size,
-        clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]), score: cluster.score, traces: cluster.traces })),
-      }));
+      const [{ collectPartials, purgePartials }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
+      await withNats(options.nats, async (nc) => {
+        const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000);
+        const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+        io.out(JSON.stringify({
+          job, accounts: result.actorIds.length, edges: result.graph.size,
+          clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]), score: cluster.score, traces: cluster.traces })),
+        }));
+        // Only once the result is out: a coordinator that dies before can be run again.
+        if (options.keepPartials !== true) {
+          io.err(await purgePartials(nc, job).then((removed) => `job ${job}: ${removed} partial messages removed`,
+            (error: unknown) => `job ${job}: partials not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`));
+        }
+      });
     });
 }

@@ -17,7 +17,8 @@ import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
 import type { OutBatch } from '../partitioner.js';
-import { ensurePartialStream, getPartial, manifestsOf, putPartial } from './partial-store.js';
+import { ensurePartialStream, getPartial, manifestsOf, purgePartials, putPartial, wasCollected } from './partial-store.js';
+import type { PartialStreamOptions } from './partial-store.js';
 import { batchPublisher, PublisherMerge } from './publisher-merge.js';
 
 export const EVENTS_STREAM = 'LOCKSTEP_EVENTS';
@@ -38,8 +39,8 @@ async function retry<T>(what: string, operation: () => Promise<T>, attempts = 30
   throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`);
 }
 
-/** Creates the replicated events stream and partials stream (partial-store.ts) if missing. */
-export async function ensureJobStorage(nc: NatsConnection, replicas = 3): Promise<void> {
+/** Creates the replicated events stream and partials stream (partial-store.ts, with `partials`' max age) if missing. */
+export async function ensureJobStorage(nc: NatsConnection, replicas = 3, partials: Partial<PartialStreamOptions> = {}): Promise<void> {
   const jsm = await nc.jetstreamManager();
   await retry('create stream', async () => {
     try {
@@ -48,7 +49,7 @@ export async function ensureJobStorage(nc: NatsConnection, replicas = 3): Promis
       await jsm.streams.add({ name: EVENTS_STREAM, subjects: ['lockstep.events.>'], num_replicas: replicas, duplicate_window: nanos(10 * 60_000) });
     }
   });
-  await retry('create partials stream', () => ensurePartialStream(nc, replicas));
+  await retry('create partials stream', () => ensurePartialStream(nc, replicas, partials));
 }
 
 export interface JobOptions {
@@ -180,6 +181,8 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   const js = nc.jetstream();
   const done = await getPartial(nc, options.job, partition);
   if (done !== null) return unpackPartial(done, partialName(options.job, partition));
+  // Its events were all acknowledged, so a consumer would wait for ever.
+  if (await wasCollected(nc, options.job)) throw new LockstepError('detect/bad-input', `job ${options.job}: already collected by its coordinator (its partials were read and removed); publish the input again under a new job name`);
   // No account-info request (it can time out while a node is down); the calls below are retried.
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const durable = `${options.job}-p${partition}`;
@@ -248,8 +251,11 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   return partial;
 }
 
+export { purgePartials };
+
 /**
- * Waits for every partition's partial, as the coordinator does. It looks when a manifest arrives
+ * Waits for every partition's partial, as the coordinator does (which then removes them with
+ * `purgePartials`, once its result is out). It looks when a manifest arrives
  * (a subscription to the job's `done` subjects: the servers push each one) and every 2 s anyway,
  * since a subscription can miss one while a node is lost; looking every 200 ms for each missing
  * partition cost the NATS servers about 0.03 s of CPU a second while a job ran.

@@ -5,7 +5,7 @@ import type { NatsConnection } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
-import { ensurePartialStream, getPartial, putPartial } from './partial-store.js';
+import { ensurePartialStream, getPartial, PARTIALS_STREAM, purgePartials, putPartial, wasCollected } from './partial-store.js';
 
 /** Bytes that do not repeat within a chunk (a chunk swapped or dropped would show). */
 const bytesOf = (length: number, seed: number): Uint8Array => {
@@ -17,6 +17,12 @@ const bytesOf = (length: number, seed: number): Uint8Array => {
   }
   return out;
 };
+
+/** Messages per subject under `filter` in the partials stream. */
+async function subjects(nc: NatsConnection, filter: string): Promise<Record<string, number>> {
+  const info = await (await nc.jetstreamManager()).streams.info(PARTIALS_STREAM, { subjects_filter: filter });
+  return info.state.subjects ?? {};
+}
 
 describe('partial store (a replicated JetStream stream)', () => {
   let cluster: NatsCluster;
@@ -54,5 +60,46 @@ describe('partial store (a replicated JetStream stream)', () => {
     await assert.rejects(getPartial(nc, 'damaged', 3), (error: unknown) => error instanceof LockstepError && /job damaged, partition 3: the partial's SHA-256 differs/.test(error.message));
     await js.publish('lockstep.partials.damaged.4.done', new TextEncoder().encode('{"put":"x"}'));
     await assert.rejects(getPartial(nc, 'damaged', 4), (error: unknown) => error instanceof LockstepError && /job damaged, partition 4: not a partial manifest/.test(error.message));
+  });
+
+  it('keeps only the last put of a partition: a redone put removes the chunks of the one it replaced', async () => {
+    await putPartial(nc, 'retain', 0, bytesOf(2_100_000, 5));
+    const firstChunks = Object.keys(await subjects(nc, 'lockstep.partials.retain.0.*.*'));
+    assert.equal(firstChunks.length, 3, '3 chunks of ~960 KB');
+    const last = bytesOf(1_000_000, 6);
+    await putPartial(nc, 'retain', 0, last);
+    const now = await subjects(nc, 'lockstep.partials.retain.>');
+    assert.equal(Object.keys(now).filter((subject) => firstChunks.includes(subject)).length, 0, 'no chunk of the first put is left');
+    assert.equal(Object.keys(now).length, 3, `the manifest and the 2 chunks of the last put: ${Object.keys(now).join(' ')}`);
+    assert.deepEqual(await getPartial(nc, 'retain', 0), last);
+  });
+
+  it('removes a collected job\'s partials and no other job\'s, and marks the job collected', async () => {
+    for (let partition = 0; partition < 3; partition++) await putPartial(nc, 'gone', partition, bytesOf(1_500_000, 10 + partition));
+    await putPartial(nc, 'stays', 0, bytesOf(50_000, 20));
+    assert.equal(await wasCollected(nc, 'gone'), false);
+    const before = Object.values(await subjects(nc, 'lockstep.partials.gone.>')).reduce((sum, n) => sum + n, 0);
+    assert.equal(before, 3 * (2 + 1), '3 partitions of 2 chunks and a manifest');
+    assert.equal(await purgePartials(nc, 'gone'), before);
+    assert.deepEqual(Object.keys(await subjects(nc, 'lockstep.partials.gone.>')), ['lockstep.partials.gone.collected'], 'only the collected mark is left');
+    for (let partition = 0; partition < 3; partition++) assert.equal(await getPartial(nc, 'gone', partition), null);
+    assert.equal(await wasCollected(nc, 'gone'), true);
+    assert.equal(await wasCollected(nc, 'stays'), false);
+    assert.deepEqual(await getPartial(nc, 'stays', 0), bytesOf(50_000, 20), 'another job keeps its partial');
+  });
+
+  it('drops a put abandoned half-way (chunks, no manifest) after the max age, set on the existing stream', async () => {
+    await ensurePartialStream(nc, 3, { maxAgeMs: 1_500 });
+    assert.equal((await (await nc.jetstreamManager()).streams.info(PARTIALS_STREAM)).config.max_age, 1_500 * 1e6);
+    const js = nc.jetstream();
+    await js.publish('lockstep.partials.abandoned.0.deadput.c0', bytesOf(1_000, 7));
+    assert.equal(Object.keys(await subjects(nc, 'lockstep.partials.abandoned.>')).length, 1);
+    const deadline = Date.now() + 15_000;
+    while (Object.keys(await subjects(nc, 'lockstep.partials.abandoned.>')).length > 0) {
+      assert.ok(Date.now() < deadline, 'the abandoned chunk is still there 15 s after a max age of 1.5 s');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    assert.equal(Object.keys(await subjects(nc, 'lockstep.partials.>')).length, 0, 'everything older than the max age is gone');
+    await assert.rejects(ensurePartialStream(nc, 3, { maxAgeMs: 0 }), /partials max age: 0 ms/);
   });
 });

@@ -7,10 +7,16 @@
  * `done` subject. The manifest is written last, so a partial is visible only when whole; a put
  * retried or redone by another worker writes a new put id and its own manifest (the stream keeps
  * the last per subject), so a reader never mixes two puts' chunks; the digest catches damage.
+ *
+ * Retention: a put removes the chunks of the put its manifest replaces; the coordinator removes a
+ * job's partials once it has read them all (`purgePartials`, which leaves a small `collected` mark
+ * so a worker started again on the finished job says so instead of waiting); and the stream drops
+ * anything older than `maxAgeMs` (default a day), so a put abandoned half-way (a worker killed
+ * between its chunks and its manifest, or two puts racing) does not stay for ever.
  */
 import { createHash } from 'node:crypto';
-import { DiscardPolicy, nuid } from 'nats';
-import type { JetStreamManager, NatsConnection, StoredMsg } from 'nats';
+import { DiscardPolicy, nanos, nuid } from 'nats';
+import type { JetStreamManager, NatsConnection, StoredMsg, StreamInfo } from 'nats';
 import { z } from 'zod';
 import { LockstepError } from '../../model/index.js';
 
@@ -21,6 +27,8 @@ const CHUNK = 960 * 1024;
 
 const doneSubject = (job: string, partition: number): string => `${SUBJECTS}.${job}.${partition}.done`;
 const chunkSubject = (job: string, partition: number, put: string, chunk: number): string => `${SUBJECTS}.${job}.${partition}.${put}.c${chunk}`;
+const putSubjects = (job: string, partition: number, put: string): string => `${SUBJECTS}.${job}.${partition}.${put}.*`;
+const collectedSubject = (job: string): string => `${SUBJECTS}.${job}.collected`;
 /** The subject a job's manifests arrive on (the coordinator wakes on them). */
 export const manifestsOf = (job: string): string => `${SUBJECTS}.${job}.*.done`;
 
@@ -36,25 +44,82 @@ function lastOn(jsm: JetStreamManager, subject: string): Promise<StoredMsg> {
   return direct !== undefined ? direct.getMessage(PARTIALS_STREAM, { last_by_subj: subject }) : jsm.streams.getMessage(PARTIALS_STREAM, { last_by_subj: subject });
 }
 
-/** Creates the partials stream if missing (direct gets on: any replica answers a read). */
-export async function ensurePartialStream(nc: NatsConnection, replicas: number): Promise<void> {
+export interface PartialStreamOptions {
+  /** Partials (and `collected` marks) older than this are dropped by the servers: abandoned puts, jobs never collected. */
+  maxAgeMs: number;
+}
+
+export const PARTIAL_STREAM_DEFAULTS: PartialStreamOptions = { maxAgeMs: 24 * 3_600_000 };
+
+/**
+ * Creates the partials stream if missing (direct gets on: any replica answers a read); an existing
+ * one gets `maxAgeMs` if its max age differs (streams made before retention kept everything).
+ */
+export async function ensurePartialStream(nc: NatsConnection, replicas: number, options: Partial<PartialStreamOptions> = {}): Promise<void> {
+  const { maxAgeMs } = { ...PARTIAL_STREAM_DEFAULTS, ...options };
+  if (!(maxAgeMs > 0)) throw new LockstepError('detect/bad-input', `partials max age: ${maxAgeMs} ms is not a positive duration`);
   const jsm = await nc.jetstreamManager();
+  let info: StreamInfo | null;
   try {
-    await jsm.streams.info(PARTIALS_STREAM);
+    info = await jsm.streams.info(PARTIALS_STREAM);
   } catch {
-    await jsm.streams.add({ name: PARTIALS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: true, discard: DiscardPolicy.Old });
+    info = null;
+  }
+  // Partials are published without message ids; the servers only ask that this window fit the max age.
+  const retention = { max_age: nanos(maxAgeMs), duplicate_window: nanos(Math.min(maxAgeMs, 120_000)) };
+  if (info === null) {
+    await jsm.streams.add({ name: PARTIALS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: true, discard: DiscardPolicy.Old, ...retention });
+  } else if (info.config.max_age !== retention.max_age) {
+    await jsm.streams.update(PARTIALS_STREAM, { ...info.config, ...retention });
   }
 }
 
-/** Stores one partition's partial bytes: its chunks, then its manifest. */
+/** The put id of the partition's current manifest, or null (none, unreadable or not a manifest). */
+async function currentPut(jsm: JetStreamManager, job: string, partition: number): Promise<string | null> {
+  const message = await lastOn(jsm, doneSubject(job, partition)).catch(() => null);
+  if (message === null) return null;
+  try {
+    return Manifest.parse(JSON.parse(new TextDecoder().decode(message.data))).put;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Stores one partition's partial bytes: its chunks, then its manifest; then removes the chunks of
+ * the put the manifest replaced (read before the manifest was written, so never the current one's;
+ * if that removal fails, or two puts raced, the leftover chunks go with the stream's max age).
+ */
 export async function putPartial(nc: NatsConnection, job: string, partition: number, bytes: Uint8Array): Promise<void> {
   const js = nc.jetstream();
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  const previous = currentPut(jsm, job, partition);
   const put = nuid.next();
   const size = Math.max(1024, Math.min(CHUNK, (nc.info?.max_payload ?? 1_048_576) - 16 * 1024));
   const chunks = Math.ceil(bytes.length / size);
   await Promise.all(Array.from({ length: chunks }, (_, chunk) => js.publish(chunkSubject(job, partition, put, chunk), bytes.subarray(chunk * size, Math.min(bytes.length, (chunk + 1) * size)))));
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const replaced = await previous;
   await js.publish(doneSubject(job, partition), new TextEncoder().encode(JSON.stringify({ put, chunks, bytes: bytes.length, sha256 })));
+  if (replaced !== null && replaced !== put) await jsm.streams.purge(PARTIALS_STREAM, { filter: putSubjects(job, partition, replaced) }).catch(() => undefined);
+}
+
+/**
+ * Removes every partial of `job` (the coordinator, once it has read them all) and leaves a
+ * `collected` mark (kept for the stream's max age) so that a worker started again on the job
+ * stops instead of waiting for events that were all acknowledged. Returns the messages removed.
+ */
+export async function purgePartials(nc: NatsConnection, job: string): Promise<number> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  await nc.jetstream().publish(collectedSubject(job), new TextEncoder().encode(JSON.stringify({ collected: Date.now() })));
+  // Manifests (`job.p.done`) and chunks (`job.p.put.cN`); not the mark (`job.collected`).
+  return (await jsm.streams.purge(PARTIALS_STREAM, { filter: `${SUBJECTS}.${job}.*.>` })).purged;
+}
+
+/** Whether `job`'s partials were collected and removed by its coordinator (`purgePartials`); false when that cannot be read now. */
+export async function wasCollected(nc: NatsConnection, job: string): Promise<boolean> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  return lastOn(jsm, collectedSubject(job)).then(() => true, () => false);
 }
 
 /**
