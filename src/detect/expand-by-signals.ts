@@ -27,7 +27,7 @@
  * The one assumption is that, among accounts of one registration batch and client, organic ones
  * tie to the core no more often than accounts at large do.
  */
-import { distinctActorsPerKey, sortByKeyTime } from './kernel/index.js';
+import { distinctActorsPerKey, identityOrder, sortByKeyTime } from './kernel/index.js';
 import type { TraceEvents } from './kernel/index.js';
 import { logPoissonUpperTail } from './significance/poisson.js';
 
@@ -156,7 +156,7 @@ function behaviourTies(traces: readonly TraceEvents[], clusterOf: Int32Array, cl
   const tied = Array.from({ length: clusters }, () => new Set<number>());
   for (const trace of traces) {
     const distinct = distinctActorsPerKey(trace);
-    const { keyStart, time, payload } = sortByKeyTime(trace.key, trace.time, trace.keyCount, Int32Array.from({ length: trace.key.length }, (_, i) => i));
+    const { keyStart, time, payload } = sortByKeyTime(trace.key, trace.time, trace.keyCount, identityOrder(trace.key.length));
     for (let key = 0; key < trace.keyCount; key++) {
       const actors = distinct[key] as number;
       if (actors < 2 || actors > settings.maxKeyActors) continue;

@@ -7,7 +7,7 @@
 import { subCluster } from './clusters.js';
 import type { DetectedCluster } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
-import { distinctActorsPerKey, sortByKeyTime } from './kernel/index.js';
+import { distinctActorsPerKey, identityOrder, sortByKeyTime } from './kernel/index.js';
 import { feedMembers, organicExplanation } from './organic.js';
 import type { ClusterFacts, FeedPart, OrganicExplanation, OrganicOptions } from './organic.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -246,7 +246,7 @@ export function memberOccasions(
     const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
     // Each key's events as one run in (key, time) order, read in place: no list per (cluster, key)
     // and no copy of everybody's times per key, which at 10M events cost gigabytes.
-    const sorted = sortByKeyTime(data.key, data.time, data.keyCount, Int32Array.from({ length: data.key.length }, (_, i) => i));
+    const sorted = sortByKeyTime(data.key, data.time, data.keyCount, identityOrder(data.key.length));
     for (let key = 0; key < data.keyCount; key++) {
       const from = sorted.keyStart[key] ?? 0;
       const to = sorted.keyStart[key + 1] ?? 0;

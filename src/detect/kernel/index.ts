@@ -3,7 +3,7 @@ export { KERNEL_DEFAULTS, MAX_EVENTS, coActionPairs } from './kernel.js';
 export { MAX_RESULT_PAIRS, emptyPairTable } from './partitioned-pairs.js';
 export { PairIndex } from './pair-index.js';
 export type { SortedEvents } from './sort.js';
-export { sortByKeyTime } from './sort.js';
+export { identityOrder, sortByKeyTime } from './sort.js';
 export type { ReferencePair } from './reference.js';
 export { referenceCoActionPairs } from './reference.js';
 export type { KeyedActors } from './distinct.js';

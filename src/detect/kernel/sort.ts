@@ -24,6 +24,18 @@ const INSERTION_MAX = 24;
 const TOP_BITS = 8;
 
 /**
+ * `[0, 1, …, length - 1]`, the payload that makes `sortByKeyTime` return the sorting permutation.
+ * A loop: `Int32Array.from({ length }, (_, i) => i)` iterates an array-like through a callback
+ * and took about 0.43 s at 2.2M events (this, about 0.03 s).
+ * @example identityOrder(3) // Int32Array [0, 1, 2]
+ */
+export function identityOrder(length: number): Int32Array {
+  const order = new Int32Array(length);
+  for (let i = 0; i < length; i++) order[i] = i;
+  return order;
+}
+
+/**
  * Sorts events by key, then time, then input index, carrying `payload` along.
  * Keys must be integers in `[0, keyCount)` (the kernel checks this before calling).
  * `readOnly`: the caller will not write to the result, so input already in (key, time) order is
