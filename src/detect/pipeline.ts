@@ -11,7 +11,7 @@ import { fuseTraces } from './fuse.js';
 import type { FusedGraph, TraceEdges } from './fuse.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel/index.js';
 import type { KernelStats, PairSink, PairTable } from './kernel/index.js';
-import { keepsPartitions } from './kernel/partitioned-pairs.js';
+import { MemoryPairStore, keepsPartitions } from './kernel/partitioned-pairs.js';
 import { significantSpilledPairs } from './significance/partitioned-significance.js';
 import type { SpilledSignificance } from './significance/partitioned-significance.js';
 import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
@@ -126,11 +126,19 @@ export function detectCoordination(
     onStage?.(`${trace}: co-actions`);
     const window = chooseWindow(data, opts.windows[trace] ?? opts.window);
     windows.set(trace, window.windowMs);
-    const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink: opts.pairSink, maxPairsInMemory: opts.maxPairsInMemory });
+    // Without a spill target the pairs go to a store in memory, a partition at a time (MemoryPairStore):
+    // the kernel's hash tables and one table of all the trace's pairs are never held together.
+    const store = opts.pairSink === null ? new MemoryPairStore() : null;
+    const sink = opts.pairSink ?? store;
+    const maxPairsInMemory = store === null ? opts.maxPairsInMemory : Infinity;
+    const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink, maxPairsInMemory });
+    if (store !== null) kernel.stats.spilledChunks = 0;
     const activity = distinctKeysPerActor(data);
-    if (kernel.stats.spilledChunks > 0 && kernel.pairs.size === 0 && keepsPartitions(opts.pairSink)) {
+    if (kernel.pairs.size === 0 && keepsPartitions(sink) && (store?.chunks ?? kernel.stats.spilledChunks) > 0) {
       // The kernel left every pair in the store: tested partition by partition (significance/partitioned-significance.ts).
-      const spilled = significantSpilledPairs(opts.pairSink, activity, { fdr: opts.fdr, minShared: opts.minShared });
+      onStage?.(`${trace}: test`);
+      const spilled = significantSpilledPairs(sink, activity, { fdr: opts.fdr, minShared: opts.minShared });
+      store?.slim();
       edges.push({ trace, ...spilled.kept });
       spilledTies.push({ index: narrow.length, spilled });
       narrow.push({ pairs: { a: new Int32Array(0), b: new Int32Array(0), shared: new Int32Array(0), size: 0 }, activity, strength: spilled.strength });

@@ -25,6 +25,11 @@ import type { PairSink, PairTable } from './types.js';
  */
 export interface PairStore extends PairSink {
   readonly keepsPartitions: boolean;
+  /**
+   * True: `finish` hands every partition over even when nothing spilled (MemoryPairStore), so the
+   * pairs are tested partition by partition and never copied into one table beside the kernel's.
+   */
+  readonly takesEveryPartition?: boolean;
   /** Partitions holding spilled chunks, ascending. */
   held(): number[];
   keep(table: PairTable): number;
@@ -37,22 +42,96 @@ export function keepsPartitions(sink: PairSink | null): sink is PairStore {
   return sink !== null && (sink as Partial<PairStore>).keepsPartitions === true;
 }
 
+/**
+ * A PairStore in memory that takes every partition at the kernel's `finish` (see
+ * `takesEveryPartition`): each becomes a table of exactly its pairs (32 bytes a pair) while the
+ * kernel's hash partitions (about 60 to 100 bytes a pair) are dropped one by one, instead of all
+ * of them staying until one 32-byte-a-pair table of the whole trace is filled. The significance
+ * test then reads it partition by partition (significance/partitioned-significance.ts), with the
+ * same kept pairs, ln p, strengths and member rows as the one-table test: a partition handed over
+ * once is one chunk, so no sum is taken in another order. `slim` drops the columns the member
+ * test does not read once the test is done.
+ */
+export class MemoryPairStore implements PairStore {
+  readonly keepsPartitions = true;
+  readonly takesEveryPartition = true;
+  /** Chunks handed over (one per non-empty partition unless a budget made the kernel spill early). */
+  chunks = 0;
+  private readonly partitions = new Map<number, PairTable[]>();
+  private readonly kept = new Map<number, PairTable>();
+  private handles = 0;
+
+  spill(partition: number, chunk: PairTable): void {
+    const list = this.partitions.get(partition);
+    if (list === undefined) this.partitions.set(partition, [chunk]);
+    else list.push(chunk);
+    this.chunks++;
+  }
+
+  take(partition: number): PairTable[] {
+    const list = this.partitions.get(partition) ?? [];
+    this.partitions.delete(partition);
+    return list;
+  }
+
+  held(): number[] {
+    return [...this.partitions.keys()].sort((x, y) => x - y);
+  }
+
+  keep(table: PairTable): number {
+    const handle = this.handles++;
+    this.kept.set(handle, table);
+    return handle;
+  }
+
+  load(handle: number): PairTable {
+    const table = this.kept.get(handle);
+    if (table === undefined) throw new LockstepError('detect/bad-input', `pair store: no table under handle ${handle}`);
+    return table;
+  }
+
+  drop(handle: number): void {
+    this.kept.delete(handle);
+  }
+
+  /** Keeps only a, b and shared of every kept table (what the member test reads back). */
+  slim(): void {
+    const none = emptyPairTable(0);
+    for (const [handle, table] of this.kept) this.kept.set(handle, { ...none, a: table.a, b: table.b, shared: table.shared, size: table.size });
+  }
+}
+
 /** Largest result table: every output column stays below 2^30 elements. */
 export const MAX_RESULT_PAIRS = 2 ** 30 - 1;
 /** Buffered co-actions across all partitions (about 3.5 MB), split evenly. */
 const BUFFERED = 1 << 17;
-/** Values per entry, interleaved so that updating an entry touches one or two cache lines. */
-const WIDTH = 5;
-const SHARED = 0, IDF = 1, CO_ACTIONS = 2, SUM_DELTA = 3, LAST_KEY = 4;
+/**
+ * Values per entry: a 32-byte record, [idf, sumDelta] as Float64 and [shared, coActions, last key]
+ * as Int32 over the same bytes (one unused Int32), so updating an entry touches one cache line
+ * (a 40-byte record of five Float64 straddled two lines half the time) and a pair costs 32 bytes
+ * of values, not 40.
+ */
+const RECORD_BYTES = 32;
+const FLOATS = RECORD_BYTES / 8, INTS = RECORD_BYTES / 4;
+const IDF = 0, SUM_DELTA = 1;
+const SHARED = 4, CO_ACTIONS = 5, LAST_KEY = 6;
+/**
+ * The value records grow by half (not by doubling with the index's capacity): at most about a
+ * third of them are unused, where doubling left up to half.
+ */
+const GROWTH = 1.5;
 
-/** One partition: pair index and per entry [shared, idf, coActions, sumDelta, last key]. */
+/** One partition: pair index and per entry a record of [shared, idf, coActions, sumDelta, last key]. */
 export class PairAccumulator {
   readonly index: PairIndex;
-  private values: Float64Array;
+  private floats: Float64Array;
+  private ints: Int32Array;
+  private records: number;
 
   constructor(initialCapacity = 1024) {
     this.index = new PairIndex(initialCapacity);
-    this.values = newValues(this.index.capacity);
+    this.records = Math.max(8, Math.min(this.index.capacity, initialCapacity));
+    [this.floats, this.ints] = newValues(this.records);
   }
 
   get size(): number {
@@ -61,41 +140,46 @@ export class PairAccumulator {
 
   /** One co-action of (a, b) on `key` with delay `delta`; keys must come in increasing order. */
   coAct(a: number, b: number, key: number, idf: number, delta: number): void {
-    const v = this.entry(a, b) * WIDTH;
-    const values = this.values;
-    if (values[v + LAST_KEY] !== key) {
-      values[v + LAST_KEY] = key;
-      values[v + SHARED] = values[v + SHARED]! + 1;
-      values[v + IDF] = values[v + IDF]! + idf;
+    const e = this.entry(a, b);
+    const floats = this.floats;
+    const ints = this.ints;
+    const f = e * FLOATS, i = e * INTS;
+    if (ints[i + LAST_KEY] !== key) {
+      ints[i + LAST_KEY] = key;
+      ints[i + SHARED] = ints[i + SHARED]! + 1;
+      floats[f + IDF] = floats[f + IDF]! + idf;
     }
-    values[v + CO_ACTIONS] = values[v + CO_ACTIONS]! + 1;
-    values[v + SUM_DELTA] = values[v + SUM_DELTA]! + delta;
+    ints[i + CO_ACTIONS] = ints[i + CO_ACTIONS]! + 1;
+    floats[f + SUM_DELTA] = floats[f + SUM_DELTA]! + delta;
   }
 
   /** Adds already aggregated weights (a spilled chunk's row). */
   merge(a: number, b: number, shared: number, idf: number, coActions: number, sumDelta: number): void {
-    const v = this.entry(a, b) * WIDTH;
-    const values = this.values;
-    values[v + SHARED] = values[v + SHARED]! + shared;
-    values[v + IDF] = values[v + IDF]! + idf;
-    values[v + CO_ACTIONS] = values[v + CO_ACTIONS]! + coActions;
-    values[v + SUM_DELTA] = values[v + SUM_DELTA]! + sumDelta;
+    const e = this.entry(a, b);
+    const floats = this.floats;
+    const ints = this.ints;
+    const f = e * FLOATS, i = e * INTS;
+    ints[i + SHARED] = ints[i + SHARED]! + shared;
+    floats[f + IDF] = floats[f + IDF]! + idf;
+    ints[i + CO_ACTIONS] = ints[i + CO_ACTIONS]! + coActions;
+    floats[f + SUM_DELTA] = floats[f + SUM_DELTA]! + sumDelta;
   }
 
   /** Copies the pairs into `target` from row `offset` on; returns the rows written. */
   copyTo(target: PairTable, offset: number): number {
     const keys = this.index.keys;
-    const values = this.values;
+    const floats = this.floats;
+    const ints = this.ints;
     const n = this.index.size;
     for (let e = 0; e < n; e++) {
       const row = offset + e;
-      const v = e * WIDTH;
+      const f = e * FLOATS, i = e * INTS;
       target.a[row] = keys[2 * e]!;
       target.b[row] = keys[2 * e + 1]!;
-      target.shared[row] = values[v + SHARED]!;
-      target.idf[row] = values[v + IDF]!;
-      target.coActions[row] = values[v + CO_ACTIONS]!;
-      target.sumDelta[row] = values[v + SUM_DELTA]!;
+      target.shared[row] = ints[i + SHARED]!;
+      target.idf[row] = floats[f + IDF]!;
+      target.coActions[row] = ints[i + CO_ACTIONS]!;
+      target.sumDelta[row] = floats[f + SUM_DELTA]!;
     }
     return n;
   }
@@ -107,26 +191,30 @@ export class PairAccumulator {
   }
 
   clear(): void {
-    this.values = newValues(this.index.capacity);
+    [this.floats, this.ints] = newValues(this.records);
     this.index.clear();
   }
 
   private entry(a: number, b: number): number {
     const e = this.index.entryOf(a, b);
-    if (this.index.capacity * WIDTH > this.values.length) {
-      const values = newValues(this.index.capacity);
-      values.set(this.values);
-      this.values = values;
+    if (e >= this.records) {
+      const records = Math.max(e + 1, Math.min(this.index.capacity, Math.ceil(this.records * GROWTH)));
+      const [floats, ints] = newValues(records);
+      ints.set(this.ints);
+      this.floats = floats;
+      this.ints = ints;
+      this.records = records;
     }
     return e;
   }
 }
 
-/** Value rows for `capacity` entries, every last key -1 (no key yet). */
-function newValues(capacity: number): Float64Array {
-  const values = new Float64Array(capacity * WIDTH);
-  for (let v = LAST_KEY; v < values.length; v += WIDTH) values[v] = -1;
-  return values;
+/** Value records for `records` entries over one buffer, every last key -1 (no key yet). */
+function newValues(records: number): [Float64Array, Int32Array] {
+  const buffer = new ArrayBuffer(records * RECORD_BYTES);
+  const ints = new Int32Array(buffer);
+  for (let i = LAST_KEY; i < ints.length; i += INTS) ints[i] = -1;
+  return [new Float64Array(buffer), ints];
 }
 
 /** A pair table with room for `size` rows, all zero. */
@@ -203,7 +291,7 @@ export class PartitionedPairs {
    * returns an empty table.
    */
   finish(): PairTable {
-    if (this.spilledChunks > 0 && keepsPartitions(this.sink)) {
+    if (keepsPartitions(this.sink) && (this.spilledChunks > 0 || this.sink.takesEveryPartition === true)) {
       for (let p = 0; p < this.tables.length; p++) {
         this.flush(p, false);
         const table = this.tables[p]!;
