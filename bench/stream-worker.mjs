@@ -10,7 +10,9 @@
 //              (no parse), WORKERS=1,2 worker processes (this file with --child, as `stream-worker` runs
 //              them), the coordinator's fetch + unpack and assemblePartials in this process; CPU per
 //              event of each worker part (add, finish, encode, compress, store, the rest: receiving and
-//              GC), of the NATS servers and of the coordinator
+//              GC), of the NATS servers and of the coordinator; ACK_WAIT=seconds sets the workers' ack wait
+//              (default 30; `stream-worker`'s default is 5); messages counts redeliveries too; PACE=seconds
+//              publishes the batches over that long, as a live feed would (default: at once)
 // Run alone under the bench lock; CPU seconds are the measure (process.cpuUsage).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -34,7 +36,7 @@ if (process.argv[2] === '--child') {
   let events = 0;
   const mine = Array.from({ length: Number(partitionsText) }, (_, p) => p).filter((p) => p % Number(ofText) === Number(indexText));
   await Promise.all(mine.map(async (partition) => {
-    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: 30_000, timing })).events;
+    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: Number(process.env.ACK_WAIT ?? 30) * 1000, timing })).events;
   }));
   await nc.drain();
   const used = process.cpuUsage(started);
@@ -153,7 +155,7 @@ for (let round = 1; round <= rounds; round++) {
 // The NATS job without its front end (see the header).
 if (parts.has('job')) {
   const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
-  const { collectPartials, ensureJobStorage, publishBatches } = await import('../src/stream/nats/jobs.ts');
+  const { collectPartials, ensureJobStorage, publishBatches, purgePartials } = await import('../src/stream/nats/jobs.ts');
   const { assemblePartials } = await import('../src/stream/distributed.ts');
   const { connect } = await import('nats');
   const cluster = await startNatsCluster(3);
@@ -178,7 +180,14 @@ if (parts.has('job')) {
           if (ready < partitions) await sleep(200);
         }
         const n0 = natsCpu(), c0 = cpu(), w0 = performance.now();
-        await publishBatches(nc.jetstream(), job, batches);
+        // PACE=seconds spreads the publishing over that long in 20 slices (a live feed: workers fetch all along).
+        const pace = Number(process.env.PACE ?? 0) * 1000;
+        if (pace > 0) {
+          for (let slice = 0; slice < 20; slice++) {
+            await publishBatches(nc.jetstream(), job, batches.slice(Math.floor((slice * batches.length) / 20), Math.floor(((slice + 1) * batches.length) / 20)));
+            await sleep(pace / 20);
+          }
+        } else await publishBatches(nc.jetstream(), job, batches);
         const publishCpu = cpu() - c0, publishNats = natsCpu() - n0;
         const c1 = cpu();
         const partials = await collectPartials(nc, job, partitions, 600_000);
@@ -189,6 +198,7 @@ if (parts.has('job')) {
         const assembleCpu = cpu() - c2;
         const reports = await Promise.all(children);
         const serverCpu = natsCpu() - n0;
+        await purgePartials(nc, job);
         const sum = (field) => reports.reduce((total, r) => total + r.timing[field], 0);
         const totalCpu = reports.reduce((total, r) => total + r.cpu, 0);
         const known = sum('add') + sum('finish') + sum('encode') + sum('compress') + sum('storeCpu');

@@ -197,58 +197,76 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   const timing = options.timing;
   // Looked up once (each look-up is a request the servers answer), again after an error.
   let consumer: Consumer | null = null;
-  while (!work.complete) {
+  // Nothing is acked before the partial is stored, so without this every held message would come
+  // back to this live worker after each ack wait, all of them again and again, until the end; the
+  // ack wait has only to notice a dead worker. Held messages are marked in progress 3 times an ack wait.
+  const keepHeld = setInterval(() => {
     try {
-      consumer ??= await js.consumers.get(EVENTS_STREAM, durable);
-      // A pull waits up to 5 s for messages (each pull is a request the servers answer and replicate,
-      // so a short one costs them CPU all the while a worker waits); it ends at the partition's end.
-      const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
-      for await (const message of messages) {
-        held.push(message);
-        const c0 = timing === undefined ? 0 : cpuSeconds();
-        const where = `${message.subject} #${message.seq}`;
-        if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
-        else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
-        else work.add(message.data, where);
-        if (timing !== undefined) {
-          const spent = cpuSeconds() - c0;
-          timing.add += spent;
-          if (timing.storing > 0) timing.storeCpu -= spent;
-          timing.messages++;
-          timing.bytesIn += message.data.length;
-        }
-        if (work.complete) break;
-      }
-      options.onProgress?.(partition, work.batches);
-    } catch (error) {
-      if (error instanceof LockstepError) throw error;
-      consumer = null;
-      await pause(250);
+      for (const message of held) message.working();
+    } catch {
+      // The connection is closing: the messages come back after the ack wait, as a dead worker's.
     }
+  }, Math.max(200, Math.floor(options.ackWaitMs / 3)));
+  try {
+    return await finishPartition();
+  } finally {
+    clearInterval(keepHeld);
   }
-  const c1 = timing === undefined ? 0 : cpuSeconds();
-  const partial = work.finish();
-  partial.duplicates += merge?.duplicates ?? 0;
-  const c2 = timing === undefined ? 0 : cpuSeconds();
-  const encoded = encodePartial(partial);
-  const c3 = timing === undefined ? 0 : cpuSeconds();
-  const packed = gzipSync(encoded, { level: 1 });
-  const c4 = timing === undefined ? 0 : cpuSeconds();
-  if (timing !== undefined) {
-    timing.finish += c2 - c1;
-    timing.encode += c3 - c2;
-    timing.compress += c4 - c3;
-    if (timing.storing > 0) timing.storeCpu -= c4 - c1;
-    if (timing.storing++ === 0) timing.storeStart = c4;
+
+  async function finishPartition(): Promise<PartitionPartial> {
+    while (!work.complete) {
+      try {
+        consumer ??= await js.consumers.get(EVENTS_STREAM, durable);
+        // A pull waits up to 5 s for messages (each pull is a request the servers answer and replicate,
+        // so a short one costs them CPU all the while a worker waits); it ends at the partition's end.
+        const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
+        for await (const message of messages) {
+          held.push(message);
+          const c0 = timing === undefined ? 0 : cpuSeconds();
+          const where = `${message.subject} #${message.seq}`;
+          if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
+          else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
+          else work.add(message.data, where);
+          if (timing !== undefined) {
+            const spent = cpuSeconds() - c0;
+            timing.add += spent;
+            if (timing.storing > 0) timing.storeCpu -= spent;
+            timing.messages++;
+            timing.bytesIn += message.data.length;
+          }
+          if (work.complete) break;
+        }
+        options.onProgress?.(partition, work.batches);
+      } catch (error) {
+        if (error instanceof LockstepError) throw error;
+        consumer = null;
+        await pause(250);
+      }
+    }
+    const c1 = timing === undefined ? 0 : cpuSeconds();
+    const partial = work.finish();
+    partial.duplicates += merge?.duplicates ?? 0;
+    const c2 = timing === undefined ? 0 : cpuSeconds();
+    const encoded = encodePartial(partial);
+    const c3 = timing === undefined ? 0 : cpuSeconds();
+    const packed = gzipSync(encoded, { level: 1 });
+    const c4 = timing === undefined ? 0 : cpuSeconds();
+    if (timing !== undefined) {
+      timing.finish += c2 - c1;
+      timing.encode += c3 - c2;
+      timing.compress += c4 - c3;
+      if (timing.storing > 0) timing.storeCpu -= c4 - c1;
+      if (timing.storing++ === 0) timing.storeStart = c4;
+    }
+    await retry('store partial', () => putPartial(nc, options.job, partition, packed));
+    if (timing !== undefined) {
+      if (--timing.storing === 0) timing.storeCpu += cpuSeconds() - timing.storeStart;
+      timing.bytesStored += packed.length;
+    }
+    for (const message of held) message.ack();
+    await nc.flush();
+    return partial;
   }
-  await retry('store partial', () => putPartial(nc, options.job, partition, packed));
-  if (timing !== undefined) {
-    if (--timing.storing === 0) timing.storeCpu += cpuSeconds() - timing.storeStart;
-    timing.bytesStored += packed.length;
-  }
-  for (const message of held) message.ack();
-  await nc.flush();
-  return partial;
 }
 
 export { purgePartials };
