@@ -193,10 +193,16 @@ function sortSegmentByTime(data: TraceData, from: number, to: number): void {
     }
     return;
   }
-  const order = Int32Array.from({ length: to - from }, (_, i) => from + i).sort((x, y) => time[x]! - time[y]! || x - y);
-  const times = Float64Array.from(order, (p) => time[p]!);
-  const actors = Int32Array.from(order, (p) => actor[p]!);
-  const actions = Int32Array.from(order, (p) => action[p]!);
+  // Loops, not TypedArray.from(source, fn): that calls back through the generic path (about 10x slower).
+  const m = to - from;
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[i] = from + i;
+  order.sort((x, y) => time[x]! - time[y]! || x - y);
+  const times = new Float64Array(m), actors = new Int32Array(m), actions = new Int32Array(m);
+  for (let i = 0; i < m; i++) {
+    const p = order[i]!;
+    times[i] = time[p]!; actors[i] = actor[p]!; actions[i] = action[p]!;
+  }
   time.set(times, from); actor.set(actors, from); action.set(actions, from);
 }
 
