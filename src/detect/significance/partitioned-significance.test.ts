@@ -5,6 +5,7 @@ import { coActionPairs } from '../kernel/index.js';
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import type { PairStore } from '../kernel/partitioned-pairs.js';
 import { significantSpilledPairs } from './partitioned-significance.js';
+import { postOccasions } from './post-occasions.js';
 import { distinctKeysPerActor, significantPairs } from './significance.js';
 
 /** A PairStore in memory: chunks per partition and kept tables, copied in and out. */
@@ -87,6 +88,35 @@ describe('significance over spilled partitions', () => {
         assert.equal(store.parts.size, 0, 'every chunk was taken');
       }), { numRuns: 300 });
     assert.ok(spilledRuns > 100 && keptRuns > 20, `${spilledRuns} runs spilled, ${keptRuns} kept pairs`);
+  });
+
+  it('counts one post\'s keys as one occasion exactly as the in-memory test does', () => {
+    let spilledRuns = 0, loweredRuns = 0;
+    fc.assert(fc.property(trace, fc.integer({ min: 1, max: 30 }), fc.constantFrom(1, 4, 16), fc.constantFrom(0.001, 0.2, 1), fc.constantFrom(2, 3), (events, budget, partitions, fdr, minShared) => {
+      // An actor's events at one time are one post, so posts often carry several keys.
+      const data = { ...events, action: Int32Array.from(events.actor, (actor, i) => actor * 101 + events.time[i]!) };
+      let lowered = 0;
+      const occasions = (rows: Parameters<typeof postOccasions>[1]) => {
+        const counted = postOccasions(data, rows, { window: 30, minShared });
+        lowered = counted.lowered;
+        return counted;
+      };
+      const plain = coActionPairs(events, { window: 30, partitions });
+      const activity = distinctKeysPerActor(events);
+      const want = significantPairs(plain.pairs, activity, { fdr, minShared, occasions });
+      const store = new MemoryStore();
+      const kernel = coActionPairs(events, { window: 30, partitions, sink: store, maxPairsInMemory: budget });
+      if (kernel.stats.spilledChunks === 0) return;
+      spilledRuns++;
+      const wantLowered = lowered;
+      const got = significantSpilledPairs(store, activity, { fdr, minShared, occasions });
+      assert.equal(lowered, wantLowered, 'the same pairs lowered');
+      if (lowered > 0) loweredRuns++;
+      assert.equal(got.logPCut, want.logPCut);
+      assert.deepEqual(rows(got.kept.pairs, (r) => got.kept.logP[r]!), rows(plain.pairs, (r) => want.logP[r]!, want.kept));
+      got.release();
+    }), { numRuns: 150 });
+    assert.ok(spilledRuns > 50 && loweredRuns > 20, `${spilledRuns} runs spilled, ${loweredRuns} with pairs lowered`);
   });
 
   it('holds one merged partition at a time: the largest is a fraction of the pairs', () => {

@@ -4,7 +4,8 @@
  *
  * Passes over the store:
  * 1. each partition's chunks are merged by summing (as the kernel's in-memory merge does) and kept
- *    as one table; actor strengths W and the pair count are summed on the way;
+ *    as one table; actor strengths W and the pair count are summed on the way, and the candidate
+ *    pairs (shared >= minShared) collected when `occasions` needs them;
  * 2. ln p of every candidate (shared >= minShared) is computed and only those ln p are held: the
  *    Benjamini–Hochberg cut needs their order and the count of all tested pairs, nothing else;
  * 3. rows at or below the cut are collected as the trace's kept edges (ln p is recomputed: the same
@@ -20,8 +21,9 @@ import { PairAccumulator, emptyPairTable } from '../kernel/partitioned-pairs.js'
 import type { PairStore } from '../kernel/partitioned-pairs.js';
 import type { PairTable } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
+import { SHARED_KEYS } from './post-occasions.js';
 import { SIGNIFICANCE_DEFAULTS } from './significance.js';
-import type { SignificanceOptions } from './significance.js';
+import type { PairRows, SignificanceOptions } from './significance.js';
 
 export interface SpilledSignificance {
   /** The significant pairs, every row kept, with their ln p. */
@@ -57,6 +59,7 @@ export function significantSpilledPairs(store: PairStore, activity: Float64Array
   const strength = new Float64Array(activity.length);
   const handles: number[] = [];
   let tested = 0, pairsEmitted = 0, largestPartition = 0;
+  const candidateRows = opts.occasions === null ? null : new Rows();
   // Pass 1: merge each partition, sum strengths, keep the merged table.
   for (const partition of store.held()) {
     const merged = mergeChunks(store.take(partition));
@@ -65,6 +68,7 @@ export function significantSpilledPairs(store: PairStore, activity: Float64Array
       strength[merged.a[r]!] = strength[merged.a[r]!]! + shared;
       strength[merged.b[r]!] = strength[merged.b[r]!]! + shared;
       pairsEmitted += shared;
+      if (candidateRows !== null && shared >= opts.minShared) candidateRows.push(merged.a[r]!, merged.b[r]!, shared);
     }
     tested += merged.size;
     largestPartition = Math.max(largestPartition, merged.size);
@@ -72,11 +76,17 @@ export function significantSpilledPairs(store: PairStore, activity: Float64Array
   }
   let total = 0;
   for (let a = 0; a < activity.length; a++) total += activity[a]!;
+  // Occasions of the candidates (the test's count), as significantPairs takes them.
+  const occasions = candidateRows === null || opts.occasions === null ? SHARED_KEYS : opts.occasions(candidateRows.table());
+  const countOf = (table: PairTable, r: number): number => {
+    const shared = table.shared[r]!;
+    return shared < opts.minShared ? shared : occasions.of(table.a[r]!, table.b[r]!, shared);
+  };
   const logPOf = (table: PairTable, r: number): number => {
     const a = table.a[r]!;
     const b = table.b[r]!;
     const mean = total > 0 ? (strength[a]! * activity[b]! + strength[b]! * activity[a]!) / (2 * total) : 0;
-    return logPoissonUpperTail(table.shared[r]!, Math.max(mean, 1e-12));
+    return logPoissonUpperTail(countOf(table, r), Math.max(mean, 1e-12));
   };
   // Pass 2: ln p of the candidates only, for the Benjamini–Hochberg cut over all tested pairs.
   let candidates = new Float64Array(1024);
@@ -84,7 +94,7 @@ export function significantSpilledPairs(store: PairStore, activity: Float64Array
   for (const handle of handles) {
     const table = store.load(handle);
     for (let r = 0; r < table.size; r++) {
-      if (table.shared[r]! < opts.minShared) continue;
+      if (countOf(table, r) < opts.minShared) continue;
       if (count === candidates.length) candidates = grown(candidates);
       candidates[count++] = logPOf(table, r);
     }
@@ -101,7 +111,7 @@ export function significantSpilledPairs(store: PairStore, activity: Float64Array
     for (const handle of handles) {
       const table = store.load(handle);
       for (let r = 0; r < table.size; r++) {
-        if (table.shared[r]! < opts.minShared) continue;
+        if (countOf(table, r) < opts.minShared) continue;
         const logP = logPOf(table, r);
         if (logP <= logPCut) out.push(table, r, logP);
       }
@@ -155,6 +165,25 @@ function grown<T extends Int32Array | Float64Array>(array: T): T {
   const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;
+}
+
+/** Growable (a, b, shared) rows. */
+class Rows {
+  private a = new Int32Array(1024);
+  private b = new Int32Array(1024);
+  private shared = new Int32Array(1024);
+  private size = 0;
+
+  push(a: number, b: number, shared: number): void {
+    if (this.size === this.a.length) { this.a = grown(this.a); this.b = grown(this.b); this.shared = grown(this.shared); }
+    this.a[this.size] = a;
+    this.b[this.size] = b;
+    this.shared[this.size++] = shared;
+  }
+
+  table(): PairRows {
+    return { a: this.a, b: this.b, shared: this.shared, size: this.size };
+  }
 }
 
 /** The kept rows as a table of their own, with their ln p. */

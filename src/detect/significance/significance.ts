@@ -21,6 +21,7 @@
  */
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
+import type { PairOccasions } from './post-occasions.js';
 import { keyRuns } from './rare-objects.js';
 
 export interface SignificanceOptions {
@@ -28,9 +29,18 @@ export interface SignificanceOptions {
   fdr: number;
   /** Fewer distinct shared keys than this is never evidence (CooRTweet's min participation). */
   minShared: number;
+  /**
+   * How many occasions a pair's shared keys are (post-occasions.ts: one post's several keys are
+   * one occasion), given the candidate pairs (rows with shared >= minShared; other rows may be
+   * passed too). The test counts occasions instead of keys; null counts keys.
+   */
+  occasions: ((candidates: PairRows) => PairOccasions) | null;
 }
 
-export const SIGNIFICANCE_DEFAULTS: Readonly<SignificanceOptions> = Object.freeze({ fdr: 0.001, minShared: 2 });
+/** The rows of a pair table the tests read. */
+export type PairRows = Pick<PairTable, 'a' | 'b' | 'shared' | 'size'>;
+
+export const SIGNIFICANCE_DEFAULTS: Readonly<SignificanceOptions> = Object.freeze({ fdr: 0.001, minShared: 2, occasions: null });
 
 export interface SignificanceResult {
   /** Row indexes (into the pair table) of the significant pairs, ascending. */
@@ -92,10 +102,12 @@ export function significantPairs(pairs: PairTable, activity: Float64Array, optio
   const expected = new Float64Array(n);
   const logP = new Float64Array(n);
   const candidates: number[] = [];
+  const occasions = opts.occasions?.(pairs);
   for (let i = 0; i < n; i++) {
-    const shared = pairs.shared[i] ?? 0;
     const a = pairs.a[i] ?? 0;
     const b = pairs.b[i] ?? 0;
+    const keys = pairs.shared[i] ?? 0;
+    const shared = occasions === undefined || keys < opts.minShared ? keys : occasions.of(a, b, keys);
     const mean = total > 0 ? ((strength[a] ?? 0) * (activity[b] ?? 0) + (strength[b] ?? 0) * (activity[a] ?? 0)) / (2 * total) : 0;
     expected[i] = mean;
     logP[i] = shared >= opts.minShared ? logPoissonUpperTail(shared, Math.max(mean, 1e-12)) : 0;
