@@ -16,10 +16,11 @@ interface Run { batches: OutBatch[]; problems: string[]; lines: number; actions:
 const encoder = new TextEncoder();
 
 /** The path before: readline's lines (\n, \r\n and lone \r end a line), parseJetstreamLine, Partitioner.push. */
-function reference(text: string, traces: readonly StreamTrace[]): Run {
+function reference(text: string | Uint8Array, traces: readonly StreamTrace[]): Run {
   const partitioner = new Partitioner({ partitions: 5, traces, batchSize: 64 });
   const batches: OutBatch[] = [], problems: string[] = [];
-  // What a file of this text holds, read back as readline reads it (a lone surrogate becomes U+FFFD).
+  // What a file of this text holds, read back as readline reads it (a lone surrogate, and bytes
+  // that are not UTF-8, become U+FFFD).
   const parts = Buffer.from(text).toString('utf8').split(/\r\n|\n|\r/);
   if (parts[parts.length - 1] === '') parts.pop();
   let actions = 0;
@@ -35,11 +36,11 @@ function reference(text: string, traces: readonly StreamTrace[]): Run {
 }
 
 /** The byte front end on the same text, cut into chunks at `cuts` (byte offsets). */
-function bytes(text: string, traces: readonly StreamTrace[], cuts: readonly number[] = []): Run & { slow: number } {
+function bytes(text: string | Uint8Array, traces: readonly StreamTrace[], cuts: readonly number[] = []): Run & { slow: number } {
   const partitioner = new Partitioner({ partitions: 5, traces, batchSize: 64 });
   const batches: OutBatch[] = [], problems: string[] = [];
   const front = new ByteFront(partitioner, { where: (n) => `feed:${n}`, onProblem: (problem) => problems.push(problem) });
-  const all = encoder.encode(text);
+  const all = typeof text === 'string' ? encoder.encode(text) : text;
   let from = 0;
   for (const cut of [...cuts].map((c) => c % (all.length + 1)).sort((x, y) => x - y)) {
     front.push(all.subarray(from, cut), batches);
@@ -51,8 +52,9 @@ function bytes(text: string, traces: readonly StreamTrace[], cuts: readonly numb
   return { batches, problems, lines: front.lines, actions: front.actions, events: partitioner.events, duplicates: partitioner.duplicates, slow: front.slowLines };
 }
 
-function same(text: string, traces: readonly StreamTrace[] = STREAM_TRACES, cuts: readonly number[] = []): Run & { slow: number } {
-  const want = reference(text, traces), got = bytes(text, traces, cuts);
+function same(input: string | Uint8Array, traces: readonly StreamTrace[] = STREAM_TRACES, cuts: readonly number[] = []): Run & { slow: number } {
+  const want = reference(input, traces), got = bytes(input, traces, cuts);
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
   assert.deepEqual(got.problems, want.problems, text);
   assert.deepEqual([got.lines, got.actions, got.events, got.duplicates], [want.lines, want.actions, want.events, want.duplicates], text);
   assert.equal(got.batches.length, want.batches.length, text);
@@ -173,6 +175,59 @@ describe('ByteFront (the scale-out front end over bytes)', () => {
     fc.assert(fc.property(fc.oneof(fc.string(), fc.json(), fc.string({ unit: 'binary' })), (line) => {
       same(line);
     }), { numRuns: 500 });
+  });
+
+  it('bytes that are not UTF-8, in string values and in keys, give the line path\'s batches and problems', () => {
+    // U+E000 marks where bad bytes go: in values (accounts, keys, rkeys, text, types) and in keys (those detection reads too).
+    const MARK = '\ue000', MARK_BYTES = [0xee, 0x80, 0x80];
+    const BAD = [[0xff], [0x80], [0xc3], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf4, 0x90, 0x80, 0x80], [0xfe, 0xfe], MARK_BYTES];
+    const marked = (value: unknown, choice: () => number): unknown => {
+      const mark = (raw: string): string => {
+        const chars = [...raw];
+        chars.splice(choice() % (chars.length + 1), 0, MARK);
+        return chars.join('');
+      };
+      if (typeof value === 'string') return choice() % 3 === 0 ? mark(value) : value;
+      if (Array.isArray(value)) return value.map((inner) => marked(inner, choice));
+      if (typeof value !== 'object' || value === null) return value;
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [choice() % 9 === 0 ? mark(key) : key, marked(inner, choice)]));
+    };
+    const withBadBytes = (text: string, choice: () => number): Uint8Array => {
+      const out: number[] = [];
+      const utf8 = encoder.encode(text);
+      for (let i = 0; i < utf8.length; i++) {
+        if (utf8[i] === MARK_BYTES[0] && utf8[i + 1] === MARK_BYTES[1] && utf8[i + 2] === MARK_BYTES[2]) {
+          out.push(...(BAD[choice() % BAD.length] as number[]));
+          i += 2;
+        } else out.push(utf8[i]!);
+      }
+      return Uint8Array.from(out);
+    };
+    let bad = 0;
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...bases), fc.array(fc.nat(), { minLength: 1, maxLength: 64 })), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 4 }), (events, cuts) => {
+      const text = events.map(([base, picks]) => {
+        let n = 0;
+        return JSON.stringify(marked(base, () => picks[n++ % picks.length] as number)) ?? 'null';
+      }).join('\n');
+      let n = 0;
+      const input = withBadBytes(text, () => (cuts[n++ % Math.max(1, cuts.length)] ?? 0) + n);
+      if (Buffer.from(input).toString('utf8').includes('\ufffd')) bad++;
+      same(input, STREAM_TRACES, cuts);
+    }), { numRuns: 400 });
+    assert.ok(bad > 100, `only ${bad} inputs held bytes that are not UTF-8`);
+    // One by one: an account, a hashtag, a repost's subject and an rkey with a bad byte, beside the same event without it.
+    // Two bad sequences that decode alike (U+FFFD) are one value to the line path: two likes whose rkeys differ only there are one action.
+    const one = (event: unknown, from: string, ...bytes: number[][]): Uint8Array => {
+      const utf8 = encoder.encode(JSON.stringify(event)), at = Buffer.from(utf8).indexOf(from) + from.length;
+      return Uint8Array.from([...bytes.flatMap((inserted) => [...utf8.subarray(0, at), ...inserted, ...utf8.subarray(at), 10]), ...utf8, 10]);
+    };
+    same(one(crafted[3], '"did":"did:plc:', [0xff], [0xfe]));
+    same(one(crafted[3], '"tags":["#H', [0xc3], [0xff]));
+    same(one(crafted[10], '"uri":"at://', [0xed, 0xa0, 0x80], [0x80]));
+    assert.equal(same(one(crafted[9], '"rkey":"', [0x80], [0xff])).duplicates, 1);
+    const run = same(one(crafted[3], '"tags":["#H', [0xff, 0xfe]));
+    assert.equal(run.problems.length, 0);
+    assert.ok(run.events > 0);
   });
 
   it('gives up on deep nesting and names a bad line with readline\'s line number', () => {
