@@ -104,4 +104,22 @@ describe('pushJoiners', () => {
     assert.deepEqual(result.joiners, []);
     assert.equal(result.candidates, 1);
   });
+
+  it('counts as chance only the minutes around the members\' actions when a campaign reuses one object for months', () => {
+    // The campaign's two hashtags (keys 500, 501) ride every one of its 12 pushes over 55 days;
+    // account 60 uses each once, minutes after members, and does nothing else. Chance puts an event
+    // of it on a tag within minutes of members with rate (n_o / N) · (12 pushes × ~36 min) / 60 days,
+    // not (n_o / N) · 1 as if the 55 days from the first push to the last were one push (with that,
+    // p ≈ 1e-4 and Benjamini-Hochberg over the ~300 accounts keeps nothing).
+    const tags: Event[] = [];
+    for (let push = 0; push < 12; push++) {
+      for (let m = 0; m < 4; m++) for (const key of [500, 501]) tags.push({ actor: (push * 3 + m) % 10, key, time: push * 5 * DAY + (m + 1) * 2 * MIN });
+    }
+    tags.push({ actor: 60, key: 500, time: 10 * DAY + 6 * MIN }, { actor: 60, key: 501, time: 35 * DAY + 4 * MIN });
+    const result = pushJoiners(world(tags));
+    assert.deepEqual(result.joiners.map((joiner) => joiner.account), [60]);
+    const [joiner] = result.joiners;
+    assert.deepEqual(joiner?.pushes.map((push) => push.key), [500, 501]);
+    assert.ok((joiner?.expected ?? 1) < 1e-3, `λ = ${joiner?.expected}`);
+  });
 });

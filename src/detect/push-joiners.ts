@@ -20,8 +20,9 @@
  * The test, per account x outside every cluster, against its cluster c (the one whose pushes it
  * joined most): under chance, x's events fall on objects in proportion to their events and at
  * uniform times over the trace's span, so the expected number of its events landing in one of c's
- * pushes is λ = Σ_trace e_x · Σ_push (n_o / N) · (span_o + 2 windowMs) / T (e_x its events, n_o the
- * object's, N and T the trace's events and span). P(Poisson(λ) ≥ joined) is its p-value;
+ * pushes is λ = Σ_trace e_x · Σ_push (n_o / N) · W_o / T (e_x its events, n_o the object's, N and T
+ * the trace's events and span, W_o the time within windowMs of a member's action on the object: the
+ * union of those windows, which is where a joining action must fall). P(Poisson(λ) ≥ joined) is its p-value;
  * joiners are kept by Benjamini-Hochberg at `fdr` over every account outside the clusters that
  * has an event (accounts that joined nothing count as tests with p = 1).
  */
@@ -37,6 +38,8 @@ export interface PushJoinerOptions {
   minMembers: number;
   /** Benjamini-Hochberg false discovery rate over the accounts tested. */
   fdr: number;
+  /** Outsiders on a push may be at most this many times its members. */
+  outsidersPerMember: number;
 }
 
 /** A quarter of an hour (a slow campaign's members act up to 10 minutes after the order); 1% FDR. */
@@ -45,6 +48,7 @@ export const PUSH_JOINER_DEFAULTS: Readonly<PushJoinerOptions> = Object.freeze({
   maxKeyActors: 100,
   minMembers: 3,
   fdr: 0.01,
+  outsidersPerMember: 1,
 });
 
 /** One exclusive push an outsider joined. */
@@ -76,6 +80,8 @@ export interface PushJoinerResult {
   candidates: number;
   /** Exclusive pushes per input cluster. */
   pushes: number[];
+  /** Every candidate's test (kept or not), by ascending p-value: the evidence for a reviewer or a bench. */
+  tests: PushJoiner[];
 }
 
 interface Candidate { cluster: number; pushes: JoinedPush[] }
@@ -97,7 +103,7 @@ export function pushJoiners(
   const pushCount = new Array<number>(clusterCount).fill(0);
   const candidates = new Map<number, Candidate[]>();
   const active = new Uint8Array(n);
-  // Per trace: each actor's events and each cluster's chance rate Σ (n_o / N)(span_o + 2w)/T.
+  // Per trace: each actor's events and each cluster's chance rate Σ (n_o / N) W_o / T.
   const rates: { events: Int32Array; rate: Float64Array }[] = [];
   const seen = new Int32Array(n).fill(-1);
   const onKey = new Int32Array(n);
@@ -117,19 +123,21 @@ export function pushJoiners(
     }
     const span = Math.max(last - first, opts.windowMs);
     seen.fill(-1);
+    onKey.fill(0);
     const rate = new Float64Array(clusterCount);
     for (const run of keyRuns(data, clusterOf, opts.minMembers)) {
       const push = exclusivePush(data, run, clusterOf, opts, seen, onKey);
-      if (push === null) continue;
-      pushCount[push.cluster]!++;
-      rate[push.cluster]! += (run.length / count) * Math.min(1, (push.end - push.start + 2 * opts.windowMs) / span);
-      for (const joiner of push.joiners) {
-        const joined: JoinedPush = { trace, key: data.key[run[0] ?? 0] ?? 0, members: push.members, joiners: push.joiners.length, start: push.start, end: push.end };
-        const list = candidates.get(joiner) ?? [];
-        const entry = list.find((candidate) => candidate.cluster === push.cluster);
-        if (entry === undefined) list.push({ cluster: push.cluster, pushes: [joined] });
-        else entry.pushes.push(joined);
-        candidates.set(joiner, list);
+      if (push !== null) {
+        pushCount[push.cluster]!++;
+        rate[push.cluster]! += (run.length / count) * Math.min(1, push.coveredMs / span);
+        for (const joiner of push.joiners) {
+          const joined: JoinedPush = { trace, key: data.key[run[0] ?? 0] ?? 0, members: push.members, joiners: push.joiners.length, start: push.start, end: push.end };
+          const list = candidates.get(joiner) ?? [];
+          const entry = list.find((candidate) => candidate.cluster === push.cluster);
+          if (entry === undefined) list.push({ cluster: push.cluster, pushes: [joined] });
+          else entry.pushes.push(joined);
+          candidates.set(joiner, list);
+        }
       }
     }
     rates.push({ events, rate });
@@ -153,7 +161,7 @@ export function pushJoiners(
   tests.sort((a, b) => a.pValue - b.pValue || a.account - b.account);
   let keep = 0;
   tests.forEach((test, rank) => { if (test.pValue <= (opts.fdr * (rank + 1)) / Math.max(1, tested)) keep = rank + 1; });
-  return { joiners: tests.slice(0, keep), tested, candidates: tests.length, pushes: pushCount };
+  return { joiners: tests.slice(0, keep), tested, candidates: tests.length, pushes: pushCount, tests };
 }
 
 /**
@@ -199,42 +207,81 @@ function keyOrdered(key: Int32Array): boolean {
 
 /**
  * The object of `run` as one cluster's exclusive push, or null: at most maxKeyActors accounts, at
- * least minMembers of one cluster, none of another, and every outsider's every action within
- * windowMs of a member's action. `seen` and `onKey` are scratch arrays of actorCount. A run that
- * passes the membership checks is sorted by time in place.
+ * least minMembers of one cluster, none of another, outsiders at most outsidersPerMember times the
+ * members, and every outsider's every action within windowMs of a member's action. `seen` and
+ * `onKey` are scratch arrays of actorCount. A run that passes the membership checks is sorted by
+ * time in place.
  */
 function exclusivePush(
   data: TraceData, run: Int32Array, clusterOf: Int32Array, opts: PushJoinerOptions, seen: Int32Array, onKey: Int32Array,
-): { cluster: number; members: number; joiners: number[]; start: number; end: number } | null {
+): Push | null {
   const stamp = run[0] ?? 0;
   let distinct = 0;
   let cluster = -1;
   let members = 0;
-  const outsiders: number[] = [];
+  let outsiders = 0;
   for (const event of run) {
     const actor = data.actor[event] ?? 0;
     if (seen[actor] === stamp) continue;
     seen[actor] = stamp;
-    onKey[actor] = 0;
     if (++distinct > opts.maxKeyActors) return null;
     const own = clusterOf[actor] ?? -1;
-    if (own === -1) outsiders.push(actor);
+    if (own === -1) outsiders++;
     else if (cluster === -1 || cluster === own) { cluster = own; members++; } else return null;
   }
-  if (cluster === -1 || members < opts.minMembers || outsiders.length > members) return null;
+  if (cluster === -1 || members < opts.minMembers || outsiders > opts.outsidersPerMember * members) return null;
   run.sort((a, b) => (data.time[a] ?? 0) - (data.time[b] ?? 0) || a - b);
+  return pushOf(data, run, cluster, clusterOf, opts, onKey, -1 - stamp);
+}
+
+interface Push { cluster: number; members: number; joiners: number[]; start: number; end: number; coveredMs: number }
+
+/**
+ * An object's time-sorted events as a push of `cluster` (the only cluster on the object), or null
+ * when an outsider action is more than windowMs from every member action. `mark` is a value no
+ * other call uses (marks in `onKey`).
+ */
+function pushOf(
+  data: TraceData, events: Int32Array, cluster: number, clusterOf: Int32Array, opts: PushJoinerOptions, onKey: Int32Array, mark: number,
+): Push | null {
   const memberTimes: number[] = [];
-  for (const event of run) if (clusterOf[data.actor[event] ?? 0] === cluster) memberTimes.push(data.time[event] ?? 0);
+  const outsiders: number[] = [];
+  let members = 0;
+  for (const event of events) {
+    const actor = data.actor[event] ?? 0;
+    const member = clusterOf[actor] === cluster;
+    if (member) memberTimes.push(data.time[event] ?? 0);
+    if (onKey[actor] === mark) continue;
+    onKey[actor] = mark;
+    if (member) members++;
+    else outsiders.push(actor);
+  }
   // Every outsider action must fall within the window of some member action (times are sorted).
   let at = 0;
-  for (const event of run) {
+  for (const event of events) {
     const actor = data.actor[event] ?? 0;
     if (clusterOf[actor] !== -1) continue;
     const time = data.time[event] ?? 0;
     while (at + 1 < memberTimes.length && (memberTimes[at + 1] ?? 0) <= time) at++;
     const near = Math.min(Math.abs(time - (memberTimes[at] ?? 0)), Math.abs((memberTimes[at + 1] ?? Infinity) - time));
     if (near > opts.windowMs) return null;
-    onKey[actor] = 1;
   }
-  return { cluster, members, joiners: outsiders.filter((actor) => onKey[actor] === 1), start: memberTimes[0] ?? 0, end: memberTimes[memberTimes.length - 1] ?? 0 };
+  const start = memberTimes[0] ?? 0;
+  const end = memberTimes[memberTimes.length - 1] ?? 0;
+  return { cluster, members, joiners: outsiders, start, end, coveredMs: coveredTime(memberTimes, opts.windowMs) };
+}
+
+/** The length of the union of [t - windowMs, t + windowMs] over sorted times t. */
+function coveredTime(sorted: readonly number[], windowMs: number): number {
+  let covered = 0;
+  let from = -Infinity;
+  let to = -Infinity;
+  for (const t of sorted) {
+    if (t - windowMs > to) {
+      if (to > from) covered += to - from;
+      from = t - windowMs;
+    }
+    to = t + windowMs;
+  }
+  return to > from ? covered + (to - from) : covered;
 }
