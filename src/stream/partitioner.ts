@@ -181,10 +181,14 @@ class PartitionBuffer {
 export class Partitioner {
   readonly options: PartitionerOptions;
   readonly #actors = new ExpiringInterner('\u0000');
-  /** Per trace (STREAM_TRACES index): key interner, and per key its partition and partition-local id (+1; 0: new). */
+  /**
+   * Per trace (STREAM_TRACES index): key interner, and per key its partition + 1 (0: new) and
+   * partition-local id side by side (one cache line a lookup, not two).
+   */
   readonly #keys = STREAM_TRACES.map(() => new ExpiringInterner());
-  readonly #keyPartition = STREAM_TRACES.map(() => new Int32Array(1024));
-  readonly #keyLocal = STREAM_TRACES.map(() => new Int32Array(1024));
+  readonly #keyPlace = STREAM_TRACES.map(() => new Int32Array(2048));
+  /** Global account id → its label, made flat once (a new account in a partition sends it). */
+  readonly #actorLabels: string[] = [];
   /** Global account id → partition + 1 of its actions without trace events. */
   #actorPartition = new Int32Array(1024);
   readonly #traceIndex = new Map<StreamTrace, number>(STREAM_TRACES.map((trace, index) => [trace, index]));
@@ -248,25 +252,22 @@ export class Partitioner {
   }
 
   #event(t: number, id: number): void {
-    let partitions = this.#keyPartition[t]!;
-    if (id >= partitions.length) {
-      partitions = this.#keyPartition[t] = grownI32(partitions, id + 1);
-      this.#keyLocal[t] = grownI32(this.#keyLocal[t]!, partitions.length);
-    }
-    let partition = partitions[id]! - 1;
+    let place = this.#keyPlace[t]!;
+    if (2 * id >= place.length) place = this.#keyPlace[t] = grownI32(place, 2 * id + 2);
+    let partition = place[2 * id]! - 1;
     let local: number;
     if (partition < 0) {
       const trace = STREAM_TRACES[t]!;
       const label = this.#keys[t]!.label(id);
       partition = partitionOf(trace, label, this.options.partitions);
-      partitions[id] = partition + 1;
       const part = this.#parts[partition]!;
       local = part.keys++;
-      this.#keyLocal[t]![id] = local + 1;
+      place[2 * id] = partition + 1;
+      place[2 * id + 1] = local;
       part.newKeys.push(label);
       part.newKeyTraces.push(trace);
       part.labelChars += label.length;
-    } else local = this.#keyLocal[t]![id]! - 1;
+    } else local = place[2 * id + 1]!;
     this.#append(partition, local);
   }
 
@@ -275,10 +276,21 @@ export class Partitioner {
     this.#actorPartition = grownI32(this.#actorPartition, actor + 1);
     let partition = this.#actorPartition[actor]! - 1;
     if (partition < 0) {
-      partition = hash(this.#actors.label(actor)) % this.options.partitions;
+      partition = hash(this.#actorLabel(actor)) % this.options.partitions;
       this.#actorPartition[actor] = partition + 1;
     }
     this.#append(partition, -1);
+  }
+
+  #actorLabel(actor: number): string {
+    let label = this.#actorLabels[actor];
+    if (label === undefined) {
+      // A joined label is a rope until read: flatten it once here, not in every batch that sends it.
+      label = this.#actors.label(actor);
+      label.charCodeAt(0);
+      this.#actorLabels[actor] = label;
+    }
+    return label;
   }
 
   /** Takes one action; batches that fill are appended to `out`. */
@@ -305,7 +317,7 @@ export class Partitioner {
     if (local < 0) {
       local = part.actors++;
       part.local[actor] = local + 1;
-      const label = this.#actors.label(actor);
+      const label = this.#actorLabel(actor);
       part.newActors.push(label);
       part.labelChars += label.length;
     }
