@@ -14,6 +14,7 @@ import type { KernelStats, PairSink, PairTable } from './kernel/index.js';
 import { MemoryPairStore, keepsPartitions } from './kernel/partitioned-pairs.js';
 import { significantSpilledPairs } from './significance/partitioned-significance.js';
 import type { SpilledSignificance } from './significance/partitioned-significance.js';
+import { postOccasions } from './significance/post-occasions.js';
 import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
 import type { GroupOptions, GroupReport, MemberTestOptions, TieTable } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -43,6 +44,11 @@ export interface DetectOptions {
   /** Where the kernel spills pair partitions beyond `maxPairsInMemory` (null: all in memory). */
   pairSink: PairSink | null;
   maxPairsInMemory: number;
+  /**
+   * The pair test counts one post's several keys of a trace (a tweet's hashtags) as one occasion
+   * (significance/post-occasions.ts); `false` counts keys, as before.
+   */
+  postOccasions: boolean;
 }
 
 /**
@@ -62,6 +68,7 @@ export const DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({
   memberTest: {},
   pairSink: null,
   maxPairsInMemory: Infinity,
+  postOccasions: true,
 });
 
 export interface TraceReport {
@@ -134,10 +141,11 @@ export function detectCoordination(
     const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink, maxPairsInMemory });
     if (store !== null) kernel.stats.spilledChunks = 0;
     const activity = distinctKeysPerActor(data);
+    const occasions = opts.postOccasions ? (candidates: Parameters<typeof postOccasions>[1]) => postOccasions(data, candidates, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared }) : null;
     if (kernel.pairs.size === 0 && keepsPartitions(sink) && (store?.chunks ?? kernel.stats.spilledChunks) > 0) {
       // The kernel left every pair in the store: tested partition by partition (significance/partitioned-significance.ts).
       onStage?.(`${trace}: test`);
-      const spilled = significantSpilledPairs(sink, activity, { fdr: opts.fdr, minShared: opts.minShared });
+      const spilled = significantSpilledPairs(sink, activity, { fdr: opts.fdr, minShared: opts.minShared, occasions });
       store?.slim();
       edges.push({ trace, ...spilled.kept });
       spilledTies.push({ index: narrow.length, spilled });
@@ -150,7 +158,7 @@ export function detectCoordination(
       });
       continue;
     }
-    const significance = significantPairs(kernel.pairs, activity, { fdr: opts.fdr, minShared: opts.minShared });
+    const significance = significantPairs(kernel.pairs, activity, { fdr: opts.fdr, minShared: opts.minShared, occasions });
     // Only the kept pairs go on to fusion, and only actors and shared keys to the member test:
     // the rest of the trace's table (and its ln p per pair) is released here.
     edges.push(keptRows(trace, kernel.pairs, significance.kept, significance.logP));

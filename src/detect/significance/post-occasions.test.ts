@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { coActionPairs } from '../kernel/index.js';
-import type { TraceData } from '../traces/trace-names.js';
+import { detectCoordination } from '../pipeline.js';
+import type { TraceData, TraceName } from '../traces/trace-names.js';
 import { postOccasions } from './post-occasions.js';
 import { distinctKeysPerActor, significantPairs } from './significance.js';
 
@@ -93,6 +94,24 @@ describe('post occasions', () => {
     assert.ok(bystander(withKeys) >= 5, `counting keys, the bystander pairs with the campaign (${bystander(withKeys)})`);
     assert.equal(bystander(withOccasions), 0, 'one post is one occasion: no bystander pair');
     assert.equal(campaign(withOccasions), 45, 'every campaign pair is kept');
+  });
+
+  it('through detectCoordination: the bystander has pair edges in the fused graph only when keys are counted', () => {
+    const rng = mulberry32(7);
+    const posts: { actor: number; time: number; keys: number[] }[] = [];
+    const day = 24 * 60 * MINUTE;
+    for (let burst = 0; burst < 12; burst++) for (let m = 0; m < 10; m++) posts.push({ actor: m, time: burst * day + Math.floor(rng() * 40_000), keys: [0, 1] });
+    posts.push({ actor: 10, time: 3 * day + 20_000, keys: [0, 1] });
+    for (let i = 0; i < 6_000; i++) posts.push({ actor: 11 + Math.floor(rng() * 400), time: Math.floor(rng() * 12 * day), keys: [2 + Math.floor(rng() * 40)] });
+    const data = traceOfPosts(posts, 411, 42);
+    const edgesOfBystander = (postOccasionsOn: boolean): number => {
+      const { graph } = detectCoordination({ actorCount: 411, traces: new Map<TraceName, TraceData>([['co-hashtag', data]]) }, { postOccasions: postOccasionsOn, group: false });
+      let count = 0;
+      for (let edge = 0; edge < graph.size; edge++) if (graph.a[edge] === 10 || graph.b[edge] === 10) count++;
+      return count;
+    };
+    assert.ok(edgesOfBystander(false) >= 5, 'counting keys: edges into the campaign');
+    assert.equal(edgesOfBystander(true), 0, 'the default counts one post once');
   });
 });
 
