@@ -18,6 +18,24 @@ const bytesOf = (length: number, seed: number): Uint8Array => {
   return out;
 };
 
+/**
+ * What `getPartial` gives once the cluster has settled: it answers null when the replica asked has
+ * not caught up or a read times out (on a loaded machine a look right after a put can), and a
+ * lagging replica can still answer with the put before; callers look again, as the coordinator
+ * does. Looks until `settled` holds (30 s at most) and gives the last answer, or the error thrown.
+ */
+async function settle(nc: NatsConnection, job: string, partition: number, settled: (answer: Uint8Array | null | Error) => boolean): Promise<Uint8Array | null | Error> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answer = await getPartial(nc, job, partition).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    if (settled(answer) || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+const equalTo = (want: Uint8Array) => (answer: Uint8Array | null | Error): boolean => answer instanceof Uint8Array && Buffer.from(answer).equals(want);
+/** The partial's bytes once they read back as `want` (else the last answer, which the caller's assertion shows). */
+const readBack = (nc: NatsConnection, job: string, partition: number, want: Uint8Array): Promise<Uint8Array | null | Error> => settle(nc, job, partition, equalTo(want));
+
 /** Messages per subject under `filter` in the partials stream. */
 async function subjects(nc: NatsConnection, filter: string): Promise<Record<string, number>> {
   const info = await (await nc.jetstreamManager()).streams.info(PARTIALS_STREAM, { subjects_filter: filter });
@@ -41,14 +59,14 @@ describe('partial store (a replicated JetStream stream)', () => {
     assert.equal(await getPartial(nc, 'store', 0), null);
     const first = bytesOf(2_500_000, 1);
     await putPartial(nc, 'store', 0, first);
-    assert.deepEqual(await getPartial(nc, 'store', 0), first);
+    assert.deepEqual(await readBack(nc, 'store', 0, first), first);
     assert.equal(await getPartial(nc, 'store', 1), null, 'another partition has none');
     // A redone partition (a replacement worker) writes under a new put id: never a mix of two puts.
     const again = bytesOf(1_200_000, 2);
     await putPartial(nc, 'store', 0, again);
-    assert.deepEqual(await getPartial(nc, 'store', 0), again);
+    assert.deepEqual(await readBack(nc, 'store', 0, again), again);
     await putPartial(nc, 'store', 2, new Uint8Array(0));
-    assert.deepEqual(await getPartial(nc, 'store', 2), new Uint8Array(0));
+    assert.deepEqual(await readBack(nc, 'store', 2, new Uint8Array(0)), new Uint8Array(0));
   });
 
   it('refuses a partial whose bytes differ from its manifest, naming the job and partition', async () => {
@@ -57,9 +75,11 @@ describe('partial store (a replicated JetStream stream)', () => {
     const manifest = JSON.parse(new TextDecoder().decode((await (await nc.jetstreamManager()).streams.getMessage('LOCKSTEP_PARTIALS', { last_by_subj: 'lockstep.partials.damaged.3.done' })).data)) as { put: string };
     // The chunk overwritten (the stream keeps the last message per subject).
     await js.publish(`lockstep.partials.damaged.3.${manifest.put}.c0`, bytesOf(10_000, 4));
-    await assert.rejects(getPartial(nc, 'damaged', 3), (error: unknown) => error instanceof LockstepError && /job damaged, partition 3: the partial's SHA-256 differs/.test(error.message));
+    const damaged = await settle(nc, 'damaged', 3, (answer) => answer instanceof Error);
+    assert.ok(damaged instanceof LockstepError && /job damaged, partition 3: the partial's SHA-256 differs/.test(damaged.message), String(damaged));
     await js.publish('lockstep.partials.damaged.4.done', new TextEncoder().encode('{"put":"x"}'));
-    await assert.rejects(getPartial(nc, 'damaged', 4), (error: unknown) => error instanceof LockstepError && /job damaged, partition 4: not a partial manifest/.test(error.message));
+    const bad = await settle(nc, 'damaged', 4, (answer) => answer instanceof Error);
+    assert.ok(bad instanceof LockstepError && /job damaged, partition 4: not a partial manifest/.test(bad.message), String(bad));
   });
 
   it('keeps only the last put of a partition: a redone put removes the chunks of the one it replaced', async () => {
@@ -71,7 +91,7 @@ describe('partial store (a replicated JetStream stream)', () => {
     const now = await subjects(nc, 'lockstep.partials.retain.>');
     assert.equal(Object.keys(now).filter((subject) => firstChunks.includes(subject)).length, 0, 'no chunk of the first put is left');
     assert.equal(Object.keys(now).length, 3, `the manifest and the 2 chunks of the last put: ${Object.keys(now).join(' ')}`);
-    assert.deepEqual(await getPartial(nc, 'retain', 0), last);
+    assert.deepEqual(await readBack(nc, 'retain', 0, last), last);
   });
 
   it('removes a collected job\'s partials and no other job\'s, and marks the job collected', async () => {
@@ -82,10 +102,10 @@ describe('partial store (a replicated JetStream stream)', () => {
     assert.equal(before, 3 * (2 + 1), '3 partitions of 2 chunks and a manifest');
     assert.equal(await purgePartials(nc, 'gone'), before);
     assert.deepEqual(Object.keys(await subjects(nc, 'lockstep.partials.gone.>')), ['lockstep.partials.gone.collected'], 'only the collected mark is left');
-    for (let partition = 0; partition < 3; partition++) assert.equal(await getPartial(nc, 'gone', partition), null);
+    for (let partition = 0; partition < 3; partition++) assert.equal(await settle(nc, 'gone', partition, (answer) => answer === null), null);
     assert.equal(await wasCollected(nc, 'gone'), true);
     assert.equal(await wasCollected(nc, 'stays'), false);
-    assert.deepEqual(await getPartial(nc, 'stays', 0), bytesOf(50_000, 20), 'another job keeps its partial');
+    assert.deepEqual(await readBack(nc, 'stays', 0, bytesOf(50_000, 20)), bytesOf(50_000, 20), 'another job keeps its partial');
   });
 
   it('drops a put abandoned half-way (chunks, no manifest) after the max age, set on the existing stream', async () => {

@@ -74,9 +74,13 @@ export async function ensurePartialStream(nc: NatsConnection, replicas: number, 
   }
 }
 
-/** The put id of the partition's current manifest, or null (none, unreadable or not a manifest). */
+/**
+ * The put id of the partition's current manifest, or null (none, unreadable or not a manifest).
+ * Read from the stream's leader, not by a direct get: a replica behind would answer with no
+ * manifest or an older one, and the chunks of the put being replaced would be left behind.
+ */
 async function currentPut(jsm: JetStreamManager, job: string, partition: number): Promise<string | null> {
-  const message = await lastOn(jsm, doneSubject(job, partition)).catch(() => null);
+  const message = await jsm.streams.getMessage(PARTIALS_STREAM, { last_by_subj: doneSubject(job, partition) }).catch(() => null);
   if (message === null) return null;
   try {
     return Manifest.parse(JSON.parse(new TextDecoder().decode(message.data))).put;
@@ -116,10 +120,14 @@ export async function purgePartials(nc: NatsConnection, job: string): Promise<nu
   return (await jsm.streams.purge(PARTIALS_STREAM, { filter: `${SUBJECTS}.${job}.*.>` })).purged;
 }
 
-/** Whether `job`'s partials were collected and removed by its coordinator (`purgePartials`); false when that cannot be read now. */
+/**
+ * Whether `job`'s partials were collected and removed by its coordinator (`purgePartials`), read
+ * from the stream's leader (a replica behind may not have the mark yet); false when that cannot be
+ * read now.
+ */
 export async function wasCollected(nc: NatsConnection, job: string): Promise<boolean> {
   const jsm = await nc.jetstreamManager({ checkAPI: false });
-  return lastOn(jsm, collectedSubject(job)).then(() => true, () => false);
+  return jsm.streams.getMessage(PARTIALS_STREAM, { last_by_subj: collectedSubject(job) }).then(() => true, () => false);
 }
 
 /**
