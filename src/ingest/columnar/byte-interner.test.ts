@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ByteInterner } from './byte-interner.js';
+import { NumericIds } from './numeric-ids.js';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -59,6 +60,25 @@ describe('byte interner, numeric ids', () => {
     }
     assert.equal(interner.find(probe, 0, probe.length), 7);
     assert.equal(interner.text(4_999), hex(4_999));
+  });
+
+  it('keeps numbers below a large first one in the direct array when that many values are expected (a 10M-row CooRTweet file opens with object_2000000)', () => {
+    const intern = (ids: NumericIds, text: string, next: number): number => {
+      const bytes = encode(text);
+      const id = ids.lookup(bytes, 0, bytes.length, true);
+      if (id !== -1) return id;
+      ids.add(next);
+      return next;
+    };
+    for (const [expectedValues, hashed] of [[2_500_000, false], [0, true]] as const) {
+      const ids = new NumericIds({ expectedValues });
+      assert.equal(intern(ids, 'object_2000000', 0), 0);
+      for (let n = 0; n < 20_000; n++) assert.equal(intern(ids, `object_${n * 97}`, 1 + n), 1 + n);
+      for (let n = 19_999; n >= 0; n -= 7) assert.equal(intern(ids, `object_${n * 97}`, -1), 1 + n);
+      assert.equal(intern(ids, 'object_2000000', -1), 0);
+      // Without the hint the direct array starts at the first number and everything below is hashed.
+      assert.equal(ids.hashedValues() > 0, hashed);
+    }
   });
 
   it('handles a million sequential and a hundred thousand sparse numeric ids', () => {

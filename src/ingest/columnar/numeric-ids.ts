@@ -39,8 +39,8 @@ class Shape {
   dense = new Int32Array(0);
   /**
    * The first number of the direct array: 0, or the shape's first number when that is at least
-   * `denseFloor` (the second half of a file read on its own thread starts at `share_1100000`).
-   * Set by the first `add`; -1 until then.
+   * `denseFloor` and `denseFactor` times the values expected (the second half of a file read on
+   * its own thread may start at `share_50000000`). Set by the first `add`; -1 until then.
    */
   base = -1;
   /** Per slot: [hi, lo, id + 1] (id + 1 = 0: empty). */
@@ -132,12 +132,22 @@ export class NumericIds {
     }
   }
 
+  /** Values kept in the hash tables rather than the direct arrays (each lookup of them hashes). */
+  hashedValues(): number {
+    let hashed = 0;
+    for (const shape of this.shapes) hashed += shape.hashed;
+    return hashed;
+  }
+
   /** Records `id` for the value the last `lookup` returned -1 for. */
   add(id: number): void {
     const shape = this.shape!;
     const hi = this.hi, lo = this.lo;
     shape.count++;
-    if (shape.base < 0) shape.base = hi === 0 && lo >= this.opts.denseFloor ? lo : 0;
+    // A first number the direct array may cover from 0 anyway (below the floor, or within the
+    // factor of the values expected) starts it at 0: a file whose first rows carry object_2000000
+    // of 2.2M objects would otherwise hash every object below it (a 10M-row CooRTweet file did).
+    if (shape.base < 0) shape.base = hi === 0 && lo >= Math.max(this.opts.denseFloor, this.opts.denseFactor * this.opts.expectedValues) ? lo : 0;
     const offset = lo - shape.base;
     if (hi === 0 && offset >= 0 && (offset < shape.dense.length || offset < this.opts.denseFloor || offset < this.opts.denseFactor * Math.max(shape.count, this.opts.expectedValues))) {
       if (offset >= shape.dense.length) {
