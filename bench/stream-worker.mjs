@@ -11,7 +11,9 @@
 //              them), the coordinator's fetch + unpack and assemblePartials in this process; CPU per
 //              event of each worker part (add, finish, encode, compress, store, the rest: receiving and
 //              GC), of the NATS servers and of the coordinator; ACK_WAIT=seconds sets the workers' ack wait
-//              (default 30; `stream-worker`'s default is 5); messages counts redeliveries too; PACE=seconds
+//              (default 5, as `stream-worker`'s: held messages are kept in progress, so a short one costs
+//              a live worker nothing, and a message lost in a fetch comes back after it, not after 30 s
+//              as before session 8); messages counts redeliveries too; PACE=seconds
 //              publishes the batches over that long, as a live feed would (default: at once)
 // Run alone under the bench lock; CPU seconds are the measure (process.cpuUsage).
 import { spawn } from 'node:child_process';
@@ -36,7 +38,7 @@ if (process.argv[2] === '--child') {
   let events = 0;
   const mine = Array.from({ length: Number(partitionsText) }, (_, p) => p).filter((p) => p % Number(ofText) === Number(indexText));
   await Promise.all(mine.map(async (partition) => {
-    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: Number(process.env.ACK_WAIT ?? 30) * 1000, timing })).events;
+    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: Number(process.env.ACK_WAIT ?? 5) * 1000, timing })).events;
   }));
   await nc.drain();
   const used = process.cpuUsage(started);
