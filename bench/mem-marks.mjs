@@ -3,8 +3,12 @@
 // thread samples RSS every 20 ms (it runs while the main thread is busy in synchronous code) and
 // keeps the largest value per stage; at each stage change the main thread notes V8 heap, external
 // and array-buffer memory. Prints a table on stderr at exit (MiB).
+import { appendFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import process from 'node:process';
+
+// MEM_MARKS_LOG=FILE: each stage change is also appended to FILE as it happens (a run stopped early still tells where it got).
+const live = process.env.MEM_MARKS_LOG;
 
 const MAX_STAGES = 256;
 const SECONDS = 8192;
@@ -42,6 +46,10 @@ process.stderr.write = (chunk, ...rest) => {
     names.push(match[1]);
     atStart.push(process.memoryUsage());
     startedAt.push(performance.now() - started);
+    if (live !== undefined) {
+      const previous = names.length - 2;
+      appendFileSync(live, `${new Date().toISOString()} ${names[previous]} peak ${mib(peaks[previous]).trim()} MiB -> ${match[1]} (rss ${mib(process.memoryUsage.rss()).trim()})\n`);
+    }
     Atomics.store(current, 0, names.length - 1);
     return true;
   }
