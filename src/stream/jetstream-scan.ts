@@ -13,7 +13,7 @@
  * caller reads that line the JSON.parse way (parseJetstreamLine), which says what is wrong. Where
  * it accepts, the actions' detection fields are those of that path (test: byte-front.test.ts).
  */
-import { checkJsonObject } from './json-check.js';
+import { checkJsonObject, ESCAPED } from './json-check.js';
 
 /** What a scan found. */
 export const SCAN_GIVE_UP = 0;
@@ -56,7 +56,7 @@ let ends = new Int32Array(4096);
 // ---- Pass 2: walking a checked line to its fields.
 
 /** After a checked value (or key) at `at`: where it ends. */
-const skip = (at: number): number => ends[at - base]!;
+const skip = (at: number): number => ends[at - base]! & (ESCAPED - 1);
 
 function skipWs(at: number): number {
   while (b[at] === 32 || b[at] === 9) at++;
@@ -99,9 +99,9 @@ const absent = (at: number): boolean => at < 0 || b[at] === 110;
 
 /** The end of the string at `at` (after its content), giving up if it holds an escape. */
 function plainEnd(at: number): number {
-  let j = at + 1;
-  while (b[j] !== 34) if (b[j++] === 92) fail();
-  return j;
+  const end = ends[at - base]!;
+  if (end >= ESCAPED) fail();
+  return end - 1;
 }
 
 /** Whether the string at `at` equals `word` (giving up on an escaped one). */
@@ -280,6 +280,7 @@ function readPost(record: number): void {
  * @example if (scanJetstreamBytes(chunk, 0, chunk.indexOf(10)) === SCAN_ACTION) use(scanned.didStart)
  */
 export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: number): number {
+  if (stop - start >= ESCAPED) return SCAN_GIVE_UP;
   if (ends.length < stop - start + 1) ends = new Int32Array(2 * (stop - start + 1));
   if (!checkJsonObject(bytes, start, stop, ends)) return SCAN_GIVE_UP;
   b = bytes;

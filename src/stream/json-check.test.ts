@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkJsonObject } from './json-check.js';
+import { checkJsonObject, ESCAPED } from './json-check.js';
 
 const encoder = new TextEncoder();
 function check(text: string): boolean {
@@ -47,5 +47,10 @@ describe('checkJsonObject (the scanner\'s first pass)', () => {
       const start = text.indexOf(value);
       assert.equal(text.slice(start, ends[start]), value);
     }
+    // A string value holding an escape says so in its end.
+    const escaped = '{"a": "x\\ny", "b": "xy"}', escapedBytes = encoder.encode(escaped), escapedEnds = new Int32Array(escapedBytes.length + 1);
+    assert.equal(checkJsonObject(escapedBytes, 0, escapedBytes.length, escapedEnds), true);
+    assert.equal(escapedEnds[escaped.indexOf('"x')], ESCAPED + escaped.indexOf('y"') + 2);
+    assert.equal(escapedEnds[escaped.indexOf('"xy')], escaped.length - 1);
   });
 });

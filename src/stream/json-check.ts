@@ -11,17 +11,25 @@ const TRUE = bytesOf('true'), FALSE = bytesOf('false'), NULL = bytesOf('null');
 let openKind = new Uint8Array(64);
 let openAt = new Int32Array(64);
 
+/**
+ * Set in a string value's recorded end when the string holds an escape, so a reader knows it
+ * without walking the string again (ends stay below 2^30: longer lines are refused).
+ */
+export const ESCAPED = 1 << 30;
+
 const isHex = (x: number): boolean => (x >= 48 && x <= 57) || ((x | 32) >= 97 && (x | 32) <= 102);
 const isDigit = (x: number): boolean => x >= 48 && x <= 57;
 
 /**
  * Whether `bytes[start, end)` is one JSON object (RFC 8259) between spaces or tabs, its keys
  * without escapes; records in `at` where each value and key starting at offset `start + k` ends
- * (`at[k]`; `at` must hold end - start + 1 entries), so a reader steps over a value at once. One
+ * (`at[k]`; `at` must hold end - start + 1 entries; a string value holding an escape has ESCAPED
+ * added), so a reader steps over a value at once. One
  * walk over the bytes, no recursion (an explicit stack of open containers, at most 4096 deep).
  * @example checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1))
  */
 export function checkJsonObject(bytes: Uint8Array, start: number, end: number, at: Int32Array): boolean {
+  if (end - start >= ESCAPED) return false;
   let depth = 0, j = start, c = 0;
   while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
   if (j >= end || c !== 123) return false;
@@ -47,12 +55,14 @@ export function checkJsonObject(bytes: Uint8Array, start: number, end: number, a
         inKey = true;
       } else continue;
     } else if (c === 34) {
+      let escaped = 0;
       for (j++; ; ) {
         if (j >= end) return false;
         c = bytes[j]!;
         if (c === 34) break;
         if (c < 32) return false;
         if (c === 92) {
+          escaped = ESCAPED;
           c = bytes[j + 1]!;
           if (c === 117) {
             if (j + 5 >= end || !isHex(bytes[j + 2]!) || !isHex(bytes[j + 3]!) || !isHex(bytes[j + 4]!) || !isHex(bytes[j + 5]!)) return false;
@@ -61,7 +71,7 @@ export function checkJsonObject(bytes: Uint8Array, start: number, end: number, a
           else return false;
         } else j++;
       }
-      at[from - start] = ++j;
+      at[from - start] = ++j | escaped;
     } else if (c === 116 || c === 102 || c === 110) {
       const word = c === 116 ? TRUE : c === 102 ? FALSE : NULL;
       for (let k = 0; k < word.length; k++) if (j + k >= end || bytes[j + k] !== word[k]) return false;
