@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { sortByKeyTime } from './sort.js';
+import { identityOrder, sortByKeyTime } from './sort.js';
 
 function check(key: Int32Array, time: Float64Array, keyCount: number): void {
   const identity = Int32Array.from({ length: key.length }, (_, i) => i);
@@ -23,6 +23,12 @@ function check(key: Int32Array, time: Float64Array, keyCount: number): void {
 }
 
 describe('sortByKeyTime', () => {
+  it('identityOrder numbers positions, and as the payload gives the sorting permutation', () => {
+    assert.deepEqual([...identityOrder(0)], []);
+    assert.deepEqual([...identityOrder(5)], [0, 1, 2, 3, 4]);
+    const sorted = sortByKeyTime(Int32Array.of(1, 0, 1, 0), Float64Array.of(5, 9, 2, 1), 2, identityOrder(4));
+    assert.deepEqual([...sorted.payload], [3, 1, 2, 0]);
+  });
   it('handles no events and keys without events', () => {
     check(new Int32Array(0), new Float64Array(0), 0);
     check(Int32Array.of(2, 2), Float64Array.of(3, 1), 4);
