@@ -18,6 +18,10 @@
  * touch has far more shared keys than its members' strength and activity explain. Unlike the
  * pure configuration model (E = W_a W_b / 2T), the denominator counts all activity, so a campaign
  * that produces most of a trace's co-actions does not explain itself away.
+ *
+ * With `occasions` (the pipeline's default) the observed count is a pair's occasions, not its
+ * shared keys: one post's several keys of a trace (a tweet's hashtags) are one occasion
+ * (post-occasions.ts). Strengths and the kernel's edge weights stay in keys.
  */
 import type { PairTable, TraceEvents } from '../kernel/index.js';
 import { logPoissonUpperTail } from './poisson.js';
