@@ -1,6 +1,7 @@
 // Who joins a flagged cluster's exclusive pushes, and which test would admit them (issue 3, slow
 // campaigns). Reads a synthetic archive and the detector's outputs for it (DIR/detect-sS-xX/
-// accounts.csv: behaviour members score > 0 make the clusters, recruits score 0 are left out), runs
+// accounts.csv: behaviour members score > 0 make the clusters, recruits by account signals are left
+// out, the run's push joiners are tested again), runs
 // src/detect/push-joiners.ts on them and labels every candidate by truth.csv: a member of the
 // campaign most of the cluster belongs to ("own"), of another campaign, or organic (its confounder).
 // Then prints what each admission rule would keep:
@@ -66,12 +67,18 @@ for (const [seed, scale] of archives) {
   const byCluster = new Map<string, number[]>();
   const flagged = new Set<string>();
   const exclude = new Uint8Array(loaded.actorIds.length);
+  // Push joiners of the run are tested again (recruits by account signals stay out).
+  const joinersOf = new Set<string>();
+  for (const line of readFileSync(join(dataDir, `detect-s${seed}-x${scale}`, 'recruited.csv'), 'utf8').split(/\r?\n/).slice(1)) {
+    const [user, , signals] = line.split(',');
+    if (user !== undefined && signals?.startsWith('push:') === true) joinersOf.add(user);
+  }
   for (const line of readFileSync(join(dataDir, `detect-s${seed}-x${scale}`, 'accounts.csv'), 'utf8').split(/\r?\n/).slice(1)) {
     const [user, cluster, score] = line.split(',');
     if (user === undefined || user === '' || cluster === undefined) continue;
     const at = index.get(user);
     if (at === undefined) continue;
-    if (Number(score) === 0) { exclude[at] = 1; continue; }
+    if (Number(score) === 0) { if (!joinersOf.has(user)) exclude[at] = 1; continue; }
     flagged.add(user);
     const members = byCluster.get(cluster) ?? [];
     members.push(at);

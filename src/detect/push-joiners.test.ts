@@ -122,4 +122,13 @@ describe('pushJoiners', () => {
     assert.deepEqual(joiner?.pushes.map((push) => push.key), [500, 501]);
     assert.ok((joiner?.expected ?? 1) < 1e-3, `λ = ${joiner?.expected}`);
   });
+
+  it('gives a reply no credit for its timing: repliers crowd right after the post they answer', () => {
+    // The same joiner as in the first test, on a reply target instead of a reposted post.
+    const input = world([{ actor: 50, key: 3, time: 15 * DAY + 7 * MIN }]);
+    const replies = { ...input, traces: new Map<TraceName, TraceData>([['co-reply', input.traces.get('co-repost')!]]) };
+    assert.deepEqual(pushJoiners(replies).joiners, []);
+    assert.equal(pushJoiners(replies).candidates, 1);
+    assert.deepEqual(pushJoiners(replies, { untimedTraces: [] }).joiners.map((joiner) => joiner.account), [50]);
+  });
 });

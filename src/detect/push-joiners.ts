@@ -22,7 +22,8 @@
  * uniform times over the trace's span, so the expected number of its events landing in one of c's
  * pushes is λ = Σ_trace e_x · Σ_push (n_o / N) · W_o / T (e_x its events, n_o the object's, N and T
  * the trace's events and span, W_o the time within windowMs of a member's action on the object: the
- * union of those windows, which is where a joining action must fall). P(Poisson(λ) ≥ joined) is its p-value;
+ * union of those windows, which is where a joining action must fall; 1 on `untimedTraces`, co-reply,
+ * whose actions crowd right after the post answered whoever acts). P(Poisson(λ) ≥ joined) is its p-value;
  * joiners are kept by Benjamini-Hochberg at `fdr` over every account outside the clusters that
  * has an event (accounts that joined nothing count as tests with p = 1).
  */
@@ -38,6 +39,12 @@ export interface PushJoinerOptions {
   minMembers: number;
   /** Benjamini-Hochberg false discovery rate over the accounts tested. */
   fdr: number;
+  /**
+   * Traces whose actions are anchored in time to their object (a reply comes minutes after the post it
+   * answers, whoever writes it): joining a push there earns no credit for its timing, only for the
+   * object (λ's time factor is 1).
+   */
+  untimedTraces: readonly TraceName[];
   /** Outsiders on a push may be at most this many times its members. */
   outsidersPerMember: number;
 }
@@ -48,6 +55,7 @@ export const PUSH_JOINER_DEFAULTS: Readonly<PushJoinerOptions> = Object.freeze({
   maxKeyActors: 100,
   minMembers: 3,
   fdr: 0.01,
+  untimedTraces: ['co-reply'] as readonly TraceName[],
   outsidersPerMember: 1,
 });
 
@@ -125,11 +133,12 @@ export function pushJoiners(
     seen.fill(-1);
     onKey.fill(0);
     const rate = new Float64Array(clusterCount);
+    const timed = !opts.untimedTraces.includes(trace);
     for (const run of keyRuns(data, clusterOf, opts.minMembers)) {
       const push = exclusivePush(data, run, clusterOf, opts, seen, onKey);
       if (push !== null) {
         pushCount[push.cluster]!++;
-        rate[push.cluster]! += (run.length / count) * Math.min(1, push.coveredMs / span);
+        rate[push.cluster]! += (run.length / count) * (timed ? Math.min(1, push.coveredMs / span) : 1);
         for (const joiner of push.joiners) {
           const joined: JoinedPush = { trace, key: data.key[run[0] ?? 0] ?? 0, members: push.members, joiners: push.joiners.length, start: push.start, end: push.end };
           const list = candidates.get(joiner) ?? [];
