@@ -4,6 +4,7 @@ import type { DetectionResult } from '../../detect/pipeline.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import type { AttributionEvidence } from '../../signals/index.js';
 import type { DetectSource } from './detect-source.js';
+import { collectGarbage } from './release-memory.js';
 
 export interface ClusterReport {
   id: number;
@@ -38,6 +39,7 @@ const round = (value: number, digits = 4): number => Math.round(value * 10 ** di
 export async function clusterReports(source: DetectSource, result: DetectionResult, actorIds: readonly string[], textSamples: ReadonlyMap<number, string>,
   explanations: readonly (OrganicExplanation | null)[], keepOrganic: boolean, setAside: readonly SetAsideNote[] = []): Promise<ClusterReport[]> {
   // Resolve every label and post the reports name in one lookup per trace.
+  collectGarbage();
   const wantedKeys = new Map<TraceName, number[]>();
   const wantedRows: number[] = [];
   // Appends in place: rebuilding the list per item was quadratic in the evidence size.
@@ -66,6 +68,8 @@ export async function clusterReports(source: DetectSource, result: DetectionResu
   const label = (trace: TraceName, key: number): string => labels.get(trace)?.get(key) ?? String(key);
   const post = (row: number): string => refs.get(row)?.id ?? String(row);
   const attribution = source.attribution === undefined ? [] : await source.attribution(result.clusters.map((cluster) => cluster.members.map((member) => actorIds[member] ?? String(member))));
+  // Attribution's baseline of every profile is garbage now.
+  collectGarbage();
   return result.clusters.map((cluster, index) => {
     const evidence = result.evidence[index];
     const explanation = explanations[index] ?? null;

@@ -18,6 +18,7 @@ import { ioAccountFacts, ioAttribution } from './io-attribution.js';
 import { codePointOrder, compareCodePoints, ioTrace, urlDomain } from './io-traces.js';
 import type { IoActionView } from './io-traces.js';
 import type { LoadedTraces } from './load-traces.js';
+import { collectGarbage } from './release-memory.js';
 
 const PLATFORM = 'twitter';
 
@@ -154,10 +155,13 @@ export function ioArchiveSource(columns: IoTweetsColumns, actions: IoActions): D
       columns.hashtags = columns.mentions = new Int32Array(0);
       columns.hashtagLists = columns.mentionLists = released;
       tweetOrderCache = null;
+      collectGarbage();
       return { actorIds: users.map((user) => columns.users.text(user)), actorPlatforms: users.map(() => PLATFORM), traces, missing, textSamples };
     },
 
     async clustersFacts(clusters: readonly ClusterInput[]): Promise<ClusterFacts[]> {
+      // Detection's garbage (pair stores, per-trace tables) goes before the reports are built.
+      collectGarbage();
       const clusterOf = new Int32Array(actorActions.length).fill(-1);
       clusters.forEach((cluster, id) => { for (const member of cluster.members) clusterOf[member] = id; });
       const delays: number[][] = clusters.map(() => []);

@@ -11,6 +11,7 @@ import type { IngestReport } from '../commands/ingest.js';
 import type { DetectSource } from './detect-source.js';
 import type { DirectOptions } from './direct-source.js';
 import { ioActions, ioArchiveSource } from './io-archive-source.js';
+import { collectGarbage } from './release-memory.js';
 
 type IoFormat = 'twitter-io-tweets' | 'twitter-io-users';
 
@@ -52,5 +53,6 @@ export async function readIoArchive(inputs: readonly { file: string; format: IoF
     files, read: sum('read'), ingested: sum('ingested'), duplicates: sum('duplicates'), rejected: sum('rejected'), skipped: 0,
     actorsAdded: sum('actorsAdded'), rejectsFile: rejects.writtenPath, seconds: (performance.now() - started) / 1000,
   };
+  collectGarbage();
   return { source: ioArchiveSource(columns, actions), ingest };
 }

@@ -9,6 +9,7 @@ import type { DetectionResult } from '../../detect/pipeline.js';
 import { accountsCsvChunks, edgesCsvChunks, gexfChunks, graphmlChunks } from '../../detect/output/index.js';
 import type { AccountRow, ExportEdge, ExportNode, NetworkExport } from '../../detect/output/index.js';
 import type { ClusterReport } from './cluster-report.js';
+import { collectGarbage } from './release-memory.js';
 
 async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
   const stream = createWriteStream(path, { encoding: 'utf8' });
@@ -55,6 +56,7 @@ function networkExport(result: DetectionResult, actorIds: readonly string[], ful
 }
 
 export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[], fullNetwork = false): Promise<number> {
+  collectGarbage();
   const rows: AccountRow[] = result.clusters.flatMap((cluster) => cluster.members.map((member, i) => ({
     accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
   })));
