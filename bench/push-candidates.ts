@@ -13,7 +13,7 @@
 //   p = p_push * r, r the signature's rate among accounts outside the clusters, BH over every account tested.
 //
 //   node --import tsx bench/push-candidates.ts --archives 7x10 --data bench/.data/qb [--fdr 0.01]
-//     [--min-members 3] [--max-key-actors 100] [--outsiders-per-member 1] [--why] [--list]
+//     [--min-members 3] [--max-key-actors 100] [--outsiders-per-member 1] [--timed-replies] [--why] [--list]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioArchiveInputs, readIoArchive } from '../src/cli/detect/io-direct.js';
@@ -35,6 +35,7 @@ const maxKeyActors = Number(flag('max-key-actors', '100'));
 const list = argv.includes('--list');
 const why = argv.includes('--why');
 const outsidersPerMember = Number(flag('outsiders-per-member', '1'));
+const untimedTraces = argv.includes('--timed-replies') ? [] : ['co-reply' as const];
 const SLOW = 'slow-low-participation';
 
 interface Row { campaign: string; style: string; confounder: string }
@@ -90,7 +91,7 @@ for (const [seed, scale] of archives) {
     for (const m of members) { const c = truth.get(loaded.actorIds[m] ?? '')?.campaign ?? ''; counts.set(c, (counts.get(c) ?? 0) + 1); }
     return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
   });
-  const result = pushJoiners({ actorCount: loaded.actorIds.length, clusters, traces: loaded.traces, exclude }, { minMembers, maxKeyActors, fdr, outsidersPerMember });
+  const result = pushJoiners({ actorCount: loaded.actorIds.length, clusters, traces: loaded.traces, exclude }, { minMembers, maxKeyActors, fdr, outsidersPerMember, untimedTraces });
   // The identity signature of each cluster (expand-by-signals' parts), and its rate outside the clusters.
   const identity = new Map<number, (a: number) => boolean>();
   const identityRate = new Map<number, number>();
