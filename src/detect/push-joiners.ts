@@ -15,7 +15,9 @@
  * organic accounts join exclusive pushes; without the exclusivity condition, 15-52 slow members
  * against 540-2,000 organic accounts). With the test, 28 joiners were recruited over 13 archives
  * (scales 1 and 10), all campaign members; Benjamini-Hochberg over ~46,000 accounts is what keeps
- * most candidates out (scale 10 seed 2: 21 candidates, 3 kept).
+ * most candidates out (scale 10 seed 2: 21 candidates, 3 kept). Session 8: λ over the union of the
+ * member windows (not first-to-last member action) and no timing credit on co-reply: scale 10 seeds
+ * 2, 1, 21, 22: 15, 5, 7, 9 joiners, all campaign members (bench/push-candidates.ts).
  *
  * The test, per account x outside every cluster, against its cluster c (the one whose pushes it
  * joined most): under chance, x's events fall on objects in proportion to their events and at
