@@ -44,11 +44,10 @@ export function keepsPartitions(sink: PairSink | null): sink is PairStore {
 
 /**
  * A PairStore in memory that takes every partition at the kernel's `finish` (see
- * `takesEveryPartition`): each becomes a table of exactly its pairs (32 bytes a pair) while the
- * kernel's hash partitions (about 60 to 100 bytes a pair) are dropped one by one, instead of all
- * of them staying until one 32-byte-a-pair table of the whole trace is filled. The significance
- * test then reads it partition by partition (significance/partitioned-significance.ts), with the
- * same kept pairs, ln p, strengths and member rows as the one-table test: a partition handed over
+ * `takesEveryPartition`), as views of one table of all pairs, so that the significance test reads
+ * them partition by partition and holds ln p for candidates only (the one-table test holds ln p and
+ * expectations for every pair and sorts all candidates' rows; significance/partitioned-significance.ts),
+ * with the same kept pairs, ln p, strengths and member rows as the one-table test: a partition handed over
  * once is one chunk, so no sum is taken in another order. `slim` drops the columns the member
  * test does not read once the test is done.
  */
@@ -217,6 +216,16 @@ function newValues(records: number): [Float64Array, Int32Array] {
   return [new Float64Array(buffer), ints];
 }
 
+function checkResultSize(total: number): void {
+  if (total > MAX_RESULT_PAIRS) {
+    throw new LockstepError(
+      'detect/bad-input',
+      `co-action kernel: ${total} distinct pairs exceed one result table (${MAX_RESULT_PAIRS}). ` +
+        'Lower maxPartnersPerEvent or the window, or split the trace by time.',
+    );
+  }
+}
+
 /** A pair table with room for `size` rows, all zero. */
 export function emptyPairTable(size: number): PairTable {
   return {
@@ -291,7 +300,8 @@ export class PartitionedPairs {
    * returns an empty table.
    */
   finish(): PairTable {
-    if (keepsPartitions(this.sink) && (this.spilledChunks > 0 || this.sink.takesEveryPartition === true)) {
+    if (keepsPartitions(this.sink) && this.spilledChunks === 0 && this.sink.takesEveryPartition === true) return this.handOver(this.sink);
+    if (keepsPartitions(this.sink) && this.spilledChunks > 0) {
       for (let p = 0; p < this.tables.length; p++) {
         this.flush(p, false);
         const table = this.tables[p]!;
@@ -316,13 +326,7 @@ export class PartitionedPairs {
     }
     let total = 0;
     for (const table of this.tables) total += table.size;
-    if (total > MAX_RESULT_PAIRS) {
-      throw new LockstepError(
-        'detect/bad-input',
-        `co-action kernel: ${total} distinct pairs exceed one result table (${MAX_RESULT_PAIRS}). ` +
-          'Lower maxPartnersPerEvent or the window, or split the trace by time.',
-      );
-    }
+    checkResultSize(total);
     const out = emptyPairTable(total);
     let offset = 0;
     for (let p = 0; p < this.tables.length; p++) {
@@ -330,6 +334,35 @@ export class PartitionedPairs {
       this.tables[p] = new PairAccumulator(8); // release the partition's memory early
     }
     return out;
+  }
+
+  /**
+   * Every partition to `store` as views of one table of all pairs: one large block the allocator
+   * maps and unmaps whole (partition-sized tables were left in the C heap, which kept their memory
+   * after they were freed and the later stages piled on it).
+   */
+  private handOver(store: PairStore): PairTable {
+    let total = 0;
+    for (let p = 0; p < this.tables.length; p++) {
+      this.flush(p, false);
+      total += this.tables[p]!.size;
+    }
+    checkResultSize(total);
+    const block = emptyPairTable(total);
+    let offset = 0;
+    for (let p = 0; p < this.tables.length; p++) {
+      const size = this.tables[p]!.copyTo(block, offset);
+      this.tables[p] = new PairAccumulator(8);
+      if (size === 0) continue;
+      const end = offset + size;
+      store.spill(p, {
+        a: block.a.subarray(offset, end), b: block.b.subarray(offset, end), shared: block.shared.subarray(offset, end),
+        idf: block.idf.subarray(offset, end), coActions: block.coActions.subarray(offset, end), sumDelta: block.sumDelta.subarray(offset, end), size,
+      });
+      this.spilledChunks++;
+      offset = end;
+    }
+    return emptyPairTable(0);
   }
 
   private flush(p: number, watchBudget = true): void {
