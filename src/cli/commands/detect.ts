@@ -155,7 +155,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .addOption(new Option('--merge-pushes <on|off>', 'the group test\'s merge of groups that met once each (checking what it buys)').choices(['on', 'off']).hideHelp())
-    .addOption(new Option('--post-occasions <on|off>', 'the pair test counts one post\'s several keys of a trace (a tweet\'s hashtags) as one occasion; off counts keys (checking what it buys)').choices(['on', 'off']).hideHelp())
+    .addOption(new Option('--post-occasions <on|off>', 'the pair test counts one post\'s several keys of a trace (a tweet\'s hashtags) as one occasion (on, the default); off counts shared keys, as the distributed coordinator does').choices(['on', 'off']))
     .option('--no-push-joiners', 'do not recruit accounts that joined a flagged cluster\'s exclusive push (a rare object only the cluster and they touched, within 15 min of a member; evidence in push-joiners.json)')
     .option('--no-expand', 'do not recruit accounts into flagged clusters by account signals (creation burst, client, handle template and a behavioural tie; recruits go to recruited.csv and expansion.json)')
     .option('--json', 'print the summary as JSON on stdout')

@@ -19,7 +19,10 @@ export async function batchDetect(files: readonly string[], traces: readonly Str
     for (const file of files) await ingestFile(file, store, rejects);
     await rejects.close();
     const loaded = await loadTraces(store, traces, { fastRepostMs: 60_000, platforms: [] }, () => undefined);
-    const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { window: windowMs, group: false });
+    // The coordinator runs the pair test on merged pair weights: it has no group test, and it counts a
+    // pair's shared keys, not its posts (a post's tags can fall in different partitions, so post
+    // occasions would need post ids in the partials). So the batch engine is compared with both off.
+    const result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { window: windowMs, group: false, postOccasions: false });
     return { result, actorIds: loaded.actorIds };
   } finally {
     await store.close();
