@@ -1,22 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../model/index.js';
 import { EXPAND_DEFAULTS, expandBySignals, poissonUpperTail } from './expand-by-signals.js';
 import type { AccountFacts, ExpansionInput } from './expand-by-signals.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-/** Small seeded generator (mulberry32), so every world is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small seeded generator, so every world is the same on every run. */
+const rng = mulberry32;
 
 interface World {
   input: ExpansionInput;

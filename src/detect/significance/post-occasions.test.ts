@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { mulberry32 } from '../../model/index.js';
 import { coActionPairs } from '../kernel/index.js';
 import { detectCoordination } from '../pipeline.js';
 import type { TraceData, TraceName } from '../traces/trace-names.js';
@@ -70,16 +71,7 @@ describe('post occasions', () => {
   });
 
   it('keeps a bystander whose one two-tag post fell in a campaign minute out of the pair test, and the campaign in', () => {
-    // A campaign of 10 accounts posts tags 0 and 1 together in 12 bursts, a day apart; 400 ordinary
-    // accounts post one of 40 other tags now and then; the bystander (account 10) posts 0 and 1
-    // once, in the minute of one burst.
-    const rng = mulberry32(7);
-    const posts: { actor: number; time: number; keys: number[] }[] = [];
-    const day = 24 * 60 * MINUTE;
-    for (let burst = 0; burst < 12; burst++) for (let m = 0; m < 10; m++) posts.push({ actor: m, time: burst * day + Math.floor(rng() * 40_000), keys: [0, 1] });
-    posts.push({ actor: 10, time: 3 * day + 20_000, keys: [0, 1] });
-    for (let i = 0; i < 6_000; i++) posts.push({ actor: 11 + Math.floor(rng() * 400), time: Math.floor(rng() * 12 * day), keys: [2 + Math.floor(rng() * 40)] });
-    const data = traceOfPosts(posts, 411, 42);
+    const data = bystanderWorld();
     const kernel = coActionPairs(data, { window: MINUTE });
     const activity = distinctKeysPerActor(data);
     const keptPairs = (counted: boolean): string[] => {
@@ -97,13 +89,7 @@ describe('post occasions', () => {
   });
 
   it('through detectCoordination: the bystander has pair edges in the fused graph only when keys are counted', () => {
-    const rng = mulberry32(7);
-    const posts: { actor: number; time: number; keys: number[] }[] = [];
-    const day = 24 * 60 * MINUTE;
-    for (let burst = 0; burst < 12; burst++) for (let m = 0; m < 10; m++) posts.push({ actor: m, time: burst * day + Math.floor(rng() * 40_000), keys: [0, 1] });
-    posts.push({ actor: 10, time: 3 * day + 20_000, keys: [0, 1] });
-    for (let i = 0; i < 6_000; i++) posts.push({ actor: 11 + Math.floor(rng() * 400), time: Math.floor(rng() * 12 * day), keys: [2 + Math.floor(rng() * 40)] });
-    const data = traceOfPosts(posts, 411, 42);
+    const data = bystanderWorld();
     const edgesOfBystander = (postOccasionsOn: boolean): number => {
       const { graph } = detectCoordination({ actorCount: 411, traces: new Map<TraceName, TraceData>([['co-hashtag', data]]) }, { postOccasions: postOccasionsOn, group: false });
       let count = 0;
@@ -115,13 +101,17 @@ describe('post occasions', () => {
   });
 });
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * A campaign of 10 accounts posts tags 0 and 1 together in 12 bursts, a day apart; 400 ordinary
+ * accounts (11..410) post one of 40 other tags now and then; the bystander (account 10) posts 0 and
+ * 1 once, in the minute of one burst.
+ */
+function bystanderWorld(): TraceData {
+  const rng = mulberry32(7);
+  const posts: { actor: number; time: number; keys: number[] }[] = [];
+  const day = 24 * 60 * MINUTE;
+  for (let burst = 0; burst < 12; burst++) for (let m = 0; m < 10; m++) posts.push({ actor: m, time: burst * day + Math.floor(rng() * 40_000), keys: [0, 1] });
+  posts.push({ actor: 10, time: 3 * day + 20_000, keys: [0, 1] });
+  for (let i = 0; i < 6_000; i++) posts.push({ actor: 11 + Math.floor(rng() * 400), time: Math.floor(rng() * 12 * day), keys: [2 + Math.floor(rng() * 40)] });
+  return traceOfPosts(posts, 411, 42);
 }

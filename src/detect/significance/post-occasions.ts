@@ -17,6 +17,7 @@
  */
 import { PairIndex, sortByKeyTime } from '../kernel/index.js';
 import type { PairTable, SortedEvents } from '../kernel/index.js';
+import type { TraceData } from '../traces/trace-names.js';
 
 export interface PostOccasionOptions {
   /** The kernel's window, ms (co-actions at most this far apart). */
@@ -29,16 +30,8 @@ export interface PostOccasionOptions {
 
 export const POST_OCCASION_DEFAULTS: Readonly<PostOccasionOptions> = Object.freeze({ window: 60_000, maxPartnersPerEvent: 32, minShared: 2 });
 
-/** A trace's events with the post (action) behind each. */
-export interface PostEvents {
-  actor: Int32Array;
-  key: Int32Array;
-  time: Float64Array;
-  /** Post (store action) behind each event; events of one post share it. */
-  action: Int32Array;
-  actorCount: number;
-  keyCount: number;
-}
+/** A trace's events with the post (store action) behind each; events of one post share it. */
+export type PostEvents = TraceData;
 
 /** Occasions per pair, for the pairs whose occasions are fewer than their shared keys. */
 export interface PairOccasions {
