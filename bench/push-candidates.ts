@@ -21,21 +21,15 @@ import { expandBySignals } from '../src/detect/expand-by-signals.js';
 import { GROUP_TRACES } from '../src/detect/pipeline.js';
 import { pushJoiners } from '../src/detect/push-joiners.js';
 import type { PushJoiner } from '../src/detect/push-joiners.js';
+import { archives, dataDir, flag, has } from './archive-args.js';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const at = argv.indexOf(`--${name}`);
-  return at >= 0 && argv[at + 1] !== undefined ? (argv[at + 1] as string) : fallback;
-};
-const archives = flag('archives', '7x10').split(',').map((spec) => spec.split('x').map(Number) as [number, number]);
-const dataDir = flag('data', join('bench', '.data', 'qb'));
 const fdr = Number(flag('fdr', '0.01'));
 const minMembers = Number(flag('min-members', '3'));
 const maxKeyActors = Number(flag('max-key-actors', '100'));
-const list = argv.includes('--list');
-const why = argv.includes('--why');
+const list = has('list');
+const why = has('why');
 const outsidersPerMember = Number(flag('outsiders-per-member', '1'));
-const untimedTraces = argv.includes('--timed-replies') ? [] : ['co-reply' as const];
+const untimedTraces = has('timed-replies') ? [] : ['co-reply' as const];
 const SLOW = 'slow-low-participation';
 
 interface Row { campaign: string; style: string; confounder: string }

@@ -22,15 +22,9 @@ import { join } from 'node:path';
 import { ioArchiveInputs, readIoArchive } from '../src/cli/detect/io-direct.js';
 import type { TraceName } from '../src/detect/traces/trace-names.js';
 import { planWorld } from '../src/synth/world.js';
+import { archives, dataDir, has } from './archive-args.js';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: string): string => {
-  const at = argv.indexOf(`--${name}`);
-  return at >= 0 && argv[at + 1] !== undefined ? (argv[at + 1] as string) : fallback;
-};
-const archives = flag('archives', '7x10').split(',').map((spec) => spec.split('x').map(Number) as [number, number]);
-const dataDir = flag('data', join('bench', '.data', 'qb'));
-const realised = argv.includes('--realised');
+const realised = has('realised');
 const WINDOW_MS = 15 * 60_000;
 const MAX_KEY_ACTORS = 100;
 const POOLED: TraceName[] = ['co-repost', 'co-link', 'co-hashtag', 'near-duplicate', 'co-reply'];
