@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
@@ -71,6 +71,26 @@ test('detect without inputs or --db is a clear error', async () => {
     const result = await runCli('detect', '--out', dir);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /give input files, or --db/);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a run that fails part way leaves no summary.json, not the previous run\'s beside its half-written files', { timeout: 120_000 }, async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    const run = () => runCli('detect', FIXTURES.coortweetRussian, '--out', dir, '--compat', 'coortweet', '--window', '60', '--min-participation', '2', '--edge-weight-quantile', '0.5');
+    assert.equal((await run()).code, 0);
+    assert.ok(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')).edges === 60);
+    // edges.csv cannot be written now (a directory stands in its place): the second run fails at its output.
+    await rm(join(dir, 'edges.csv'));
+    await mkdir(join(dir, 'edges.csv'));
+    const failed = await run();
+    assert.notEqual(failed.code, 0);
+    await assert.rejects(readFile(join(dir, 'summary.json'), 'utf8'), { code: 'ENOENT' });
+    await rm(join(dir, 'edges.csv'), { recursive: true });
+    assert.equal((await run()).code, 0, 'a later run writes it again');
+    assert.ok(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')).edges === 60);
   } finally {
     await cleanup();
   }

@@ -5,7 +5,6 @@
  * order and edge orientation depend on it.
  */
 import { createWriteStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { coortweetNetwork } from '../../detect/coortweet-compat.js';
@@ -16,6 +15,7 @@ import type { Reject } from '../../model/index.js';
 import { readCoortweetColumnsSplit, sharedIds } from '../../ingest/columnar/index.js';
 import { RejectsFile } from '../../ingest/index.js';
 import type { CliIo } from '../io.js';
+import { writeSummary } from '../detect/write-outputs.js';
 
 interface CompatOptions { out: string; window: string; minParticipation: string; edgeWeightQuantile: string; json?: boolean }
 
@@ -71,6 +71,6 @@ export async function runCoortweetCompat(inputs: readonly string[], options: Com
     input_rows: rows + rejected, rejected_rows: rejected, rejects_file: rejectsFile, co_share_rows: groups.size, edges: network.size, accounts: network.vertices.length, weight_threshold: network.threshold,
     seconds: Math.round(performance.now() - started) / 1000,
   };
-  await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeSummary(options.out, summary);
   io.out(options.json === true ? JSON.stringify(summary) : `CooRTweet-compatible network: ${network.size} edges among ${network.vertices.length} accounts (threshold weight > ${network.threshold}) from ${groups.size} co-share rows; edges.csv in ${options.out}`);
 }

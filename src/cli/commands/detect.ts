@@ -1,5 +1,5 @@
 /** `lockstep detect`: from files or a store to coordinated clusters and the output contract. */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
@@ -16,7 +16,7 @@ import type { FormatName } from '../../ingest/index.js';
 import { badOption } from '../../model/index.js';
 import { clusterReports } from '../detect/cluster-report.js';
 import type { DetectSource } from '../detect/detect-source.js';
-import { writeDetectionOutputs } from '../detect/write-outputs.js';
+import { writeDetectionOutputs, writeSummary } from '../detect/write-outputs.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
 import { describeIngest, ingestInto } from './ingest.js';
@@ -167,6 +167,8 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
 export async function runDetect(inputs: readonly string[], options: DetectCliOptions, config: Config, io: CliIo): Promise<void> {
   await mkdir(options.out, { recursive: true });
   await rm(join(options.out, 'rejects.csv'), { force: true });
+  // The previous run's summary goes first: it is written last, so it marks a finished run (writeSummary).
+  await rm(join(options.out, 'summary.json'), { force: true });
   // A bad --memory-budget / --max-pairs-in-memory fails before any input is read.
   if (options.memoryBudget !== undefined || options.maxPairsInMemory !== undefined) (await import('../detect/spill-budget.js')).pairBudget(options);
   if (options.compat === 'coortweet') {
@@ -246,7 +248,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     Object.assign(summary, { recruited_accounts: expanded.recruited_accounts + joined.recruited_accounts, push_joiners: joined });
     lap('push_joiners_seconds');
     timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
-    await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeSummary(options.out, summary);
     bar.done();
     if (options.json === true) io.out(JSON.stringify(summary));
     else io.out(describeDetection(summary, clusters.filter((cluster) => cluster.flagged), options.out));

@@ -3,6 +3,7 @@
  * edges.csv, network.gexf and network.graphml (summary.json is the command's, written last).
  */
 import { createWriteStream } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { DetectionResult } from '../../detect/pipeline.js';
@@ -16,6 +17,18 @@ async function writeChunks(path: string, chunks: Iterable<string>): Promise<void
   for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
   stream.end();
   await once(stream, 'finish');
+}
+
+/**
+ * summary.json, written last and whole (a temporary file renamed over it): a run that stops part
+ * way leaves no summary, since `runDetect` removes the previous one first, so an output directory
+ * with a summary.json holds one finished run's outputs, never a crashed run's files beside an
+ * older summary.
+ */
+export async function writeSummary(dir: string, summary: unknown): Promise<void> {
+  const path = join(dir, 'summary.json');
+  await writeFile(`${path}.partial`, `${JSON.stringify(summary, null, 2)}\n`);
+  await rename(`${path}.partial`, path);
 }
 
 const traceColumn = (trace: string): string => trace.replaceAll('-', '_');
