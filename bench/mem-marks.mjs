@@ -57,6 +57,8 @@ process.stderr.write = (chunk, ...rest) => {
 };
 
 process.on('exit', () => {
+  // `lockstep detect` hands its work to a child (src/cli/malloc-reexec.ts): the child reports, not the waiting parent.
+  if (process.env.LOCKSTEP_REEXEC_PARENT === '1') return;
   const end = process.memoryUsage();
   const lines = ['', 'MEM_MARKS (MiB): stage | from s | peak RSS in stage | at stage start: rss heapUsed external arrayBuffers'];
   names.forEach((name, index) => {

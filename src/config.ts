@@ -47,3 +47,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stderrIsTty = p
     disclosureKey: set(env, 'LOCKSTEP_DISCLOSURE_KEY'),
   };
 }
+
+/** glibc's threshold above which a block is mmapped and returned to the system when freed (src/cli/malloc-reexec.ts). */
+export const MALLOC_SETTING = { name: 'MALLOC_MMAP_THRESHOLD_', value: '131072' } as const;
+
+/** Set in a parent that waits on its detect child, so a preloaded bench probe can tell the two apart. */
+export const REEXEC_PARENT_MARK = 'LOCKSTEP_REEXEC_PARENT';
+
+/**
+ * The environment for a `detect` child with the malloc setting, or null when this process should do
+ * the work itself: off Linux, for other commands and for `detect --compat` (they hold little
+ * memory, and the setting costs some CPU in page faults), or when the variable is already set (any
+ * value: the user's choice wins, and the child, which has it, never starts another).
+ */
+export function mallocChildEnv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv | null {
+  if (platform !== 'linux' || env[MALLOC_SETTING.name] !== undefined || argv[2] !== 'detect') return null;
+  if (argv.some((arg) => arg === '--compat' || arg.startsWith('--compat='))) return null;
+  return { ...env, [MALLOC_SETTING.name]: MALLOC_SETTING.value };
+}
+
+/** Marks this process as a parent that only waits on its detect child. */
+export function markReexecParent(env: NodeJS.ProcessEnv = process.env): void {
+  env[REEXEC_PARENT_MARK] = '1';
+}
