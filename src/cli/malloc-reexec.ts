@@ -11,9 +11,8 @@
  * starts, so it cannot be set from inside; hence the second process.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { markReexecParent } from '../config.js';
-
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /**
  * Runs this command again in a child with `env`, passing on its stdio, node flags and signals
@@ -32,7 +31,7 @@ export function runInChild(env: NodeJS.ProcessEnv): Promise<number> {
     });
     child.on('exit', (code, signal) => {
       for (const name of signals) process.off(name, forward);
-      resolve(code ?? (signal === null ? 1 : 128 + (SIGNAL_NUMBERS[signal] ?? 0)));
+      resolve(code ?? (signal === null ? 1 : 128 + constants.signals[signal]));
     });
   });
 }

@@ -29,6 +29,7 @@
  * joiners are kept by Benjamini-Hochberg at `fdr` over every account outside the clusters that
  * has an event (accounts that joined nothing count as tests with p = 1).
  */
+import { identityOrder } from './kernel/index.js';
 import { logPoissonUpperTail } from './significance/poisson.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
@@ -189,8 +190,7 @@ function keyRuns(data: TraceData, clusterOf: Int32Array, minMembers: number): In
   if (keyOrdered(data.key)) {
     // The direct readers' traces arrive in (key, time) order: runs are the stretches of one key.
     const runs: Int32Array[] = [];
-    const all = new Int32Array(data.key.length);
-    for (let i = 0; i < all.length; i++) all[i] = i;
+    const all = identityOrder(data.key.length);
     for (let start = 0, i = 1; i <= all.length; i++) {
       if (i < all.length && data.key[i] === data.key[start]) continue;
       if (i - start >= 2 && candidate(data.key[start] ?? 0)) runs.push(all.subarray(start, i));

@@ -15,7 +15,7 @@
  * candidate pairs (shared >= minShared) with an account that ever put one post on two keys are
  * recounted; only pairs whose occasions fall below their shared keys are stored.
  */
-import { PairIndex, sortByKeyTime } from '../kernel/index.js';
+import { identityOrder, PairIndex, sortByKeyTime } from '../kernel/index.js';
 import type { PairTable, SortedEvents } from '../kernel/index.js';
 import type { TraceData } from '../traces/trace-names.js';
 
@@ -106,10 +106,7 @@ function multiKeyActors(events: PostEvents): { multi: Uint8Array; maxAction: num
  * a native sort; entries are taken in batches small enough for the packing to stay exact.
  */
 function postsPerSide(events: PostEvents, index: PairIndex, involved: Uint8Array, opts: PostOccasionOptions, maxAction: number): Int32Array {
-  const n = events.actor.length;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const sorted = sortByKeyTime(events.key, events.time, events.keyCount, order, true);
+  const sorted = sortByKeyTime(events.key, events.time, events.keyCount, identityOrder(events.actor.length), true);
   const postScale = 2 ** Math.ceil(Math.log2(maxAction + 2));
   const batch = Math.max(1, Math.floor(2 ** 52 / postScale));
   const posts = new Int32Array(2 * index.size);
