@@ -196,7 +196,7 @@ export class PartitionWork {
  * kernel's idf is Σ ln(N / n_k) over the same keys, N the trace's actors here), and per account
  * its distinct keys.
  */
-function tracePartial(events: TraceEvents, options: { windowMs: number; maxPartnersPerEvent: number }): { pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } } {
+export function tracePartial(events: TraceEvents, options: { windowMs: number; maxPartnersPerEvent: number }): { pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } } {
   const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
   const n = pairs.size;
   const logN = Math.log(Math.max(1, stats.actors));

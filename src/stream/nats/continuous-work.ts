@@ -1,0 +1,324 @@
+/**
+ * The pure half of a continuous distributed job. A publisher cuts event time into slices of S
+ * seconds and, after the last batch of each slice, sends every partition a **slice marker**: the
+ * slice number, the event time up to which everything has been sent (`upTo`, exclusive) and how
+ * many batches it sent the partition before the marker. A worker keeps each partition's events of
+ * the last horizon H as typed columns (`WindowedPartition`), drops older ones, and at each slice's
+ * close makes the partition's **whole partial over the horizon**: the batch kernel on the events
+ * with `upTo − H ≤ time < upTo`. A slice partial therefore replaces the one before it (no upserts,
+ * no state at the coordinator beyond the latest slice), the coordinator can merge any slice on its
+ * own, and a slice's partial is the same whoever computes it, whenever (events past `upTo` that a
+ * worker already holds are left out), so a replacement worker's redo is idempotent.
+ *
+ * Slice markers are their own small messages on the partition's subject ("LSS1", 24 bytes), not a
+ * change to the event batch format (wire-batch.ts).
+ */
+import type { Action } from '../../model/index.js';
+import { LockstepError } from '../../model/index.js';
+import { tracePartial } from '../distributed.js';
+import type { PartitionPartial } from '../distributed.js';
+import { STREAM_TRACES } from '../extract.js';
+import type { StreamTrace } from '../extract.js';
+import { grownF64, grownI32 } from '../int-table.js';
+import type { OutBatch, Partitioner } from '../partitioner.js';
+import { decodeBatch } from '../wire-batch.js';
+import type { EventBatch } from '../wire-batch.js';
+
+const SLICE_MAGIC = 0x3153_534c; // "LSS1"
+const SLICE_BYTES = 24;
+
+/** A slice marker: everything of event time before `upTo` has been sent in the partition's first `batches` batches. */
+export interface SliceMarker {
+  slice: number;
+  /** Event time (ms), exclusive. */
+  upTo: number;
+  /** Batches of the partition sent before this marker (numbers 0 … batches − 1). */
+  batches: number;
+  /** The job's last slice: the publisher has finished. */
+  last: boolean;
+}
+
+/**
+ * A slice marker as bytes: magic, slice, batches, flags (bit 0: last), upTo as f64.
+ * @example encodeSliceMarker({ slice: 3, upTo: 40_000, batches: 12, last: false })
+ */
+export function encodeSliceMarker(marker: SliceMarker): Uint8Array {
+  const bytes = new Uint8Array(SLICE_BYTES);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, SLICE_MAGIC, true);
+  view.setUint32(4, marker.slice, true);
+  view.setUint32(8, marker.batches, true);
+  view.setUint32(12, marker.last ? 1 : 0, true);
+  view.setFloat64(16, marker.upTo, true);
+  return bytes;
+}
+
+/** The marker in `bytes`, or null if they are not a slice marker (an event batch). */
+export function decodeSliceMarker(bytes: Uint8Array): SliceMarker | null {
+  if (bytes.length !== SLICE_BYTES) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, SLICE_BYTES);
+  if (view.getUint32(0, true) !== SLICE_MAGIC) return null;
+  return { slice: view.getUint32(4, true), batches: view.getUint32(8, true), last: (view.getUint32(12, true) & 1) === 1, upTo: view.getFloat64(16, true) };
+}
+
+export interface WindowedPartitionOptions {
+  traces: readonly StreamTrace[];
+  windowMs: number;
+  maxPartnersPerEvent: number;
+  /** Events this much older than a slice's `upTo` leave the state and its partial (ms). */
+  horizonMs: number;
+}
+
+/**
+ * One partition's events over the horizon. Batches are taken in batch-number order (an early one is
+ * held, a repeated one counted and ignored), as PartitionWork does; `partialAt` drops the events
+ * older than the horizon and makes the slice's partial over the rest.
+ *
+ * What is not bounded by the horizon: account labels and key traces, one per account and key the
+ * partition has ever had (the publisher numbers them once per job and sends each label once, so a
+ * worker must keep them to read later batches); 4 bytes a key and one string an account.
+ */
+export class WindowedPartition {
+  readonly #traceIndex: Int32Array;
+  readonly #actorLabels: string[] = [];
+  #keyTrace = new Int32Array(1024);
+  #keys = 0;
+  #actor = new Int32Array(1024);
+  #key = new Int32Array(1024);
+  #time = new Float64Array(1024);
+  #size = 0;
+  #next = 0;
+  readonly #early = new Map<number, EventBatch>();
+  /** The end marker's batch count (-1: not yet). */
+  #expected = -1;
+  duplicates = 0;
+  /** Events ever taken, and events dropped past the horizon. */
+  taken = 0;
+  dropped = 0;
+
+  constructor(readonly partition: number, readonly options: WindowedPartitionOptions) {
+    if (!(options.horizonMs >= options.windowMs)) throw new LockstepError('detect/bad-input', `horizon (${options.horizonMs} ms) must be at least the window (${options.windowMs} ms)`);
+    this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
+  }
+
+  /** Batches applied so far (the next batch number expected). */
+  get batches(): number {
+    return this.#next;
+  }
+
+  /** Events held now (within the horizon of the last slice, or newer). */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether the end marker and every batch before it have been applied. */
+  get ended(): boolean {
+    return this.#expected >= 0 && this.#next >= this.#expected;
+  }
+
+  /** Whether `marker`'s slice has every batch it names. */
+  ready(marker: SliceMarker): boolean {
+    return this.#next >= marker.batches;
+  }
+
+  /** Takes one event batch or end marker; false if that batch was taken already (a redelivery). */
+  add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
+    const batch = decodeBatch(bytes, where);
+    if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
+    if (batch.end) {
+      this.#expected = batch.b;
+      return true;
+    }
+    if (batch.b < this.#next || this.#early.has(batch.b)) {
+      this.duplicates += batch.count;
+      return false;
+    }
+    if (batch.b > this.#next) {
+      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
+      return true;
+    }
+    this.#apply(batch, where);
+    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
+      this.#early.delete(next.b);
+      this.#apply(next, where);
+    }
+    return true;
+  }
+
+  #apply(batch: EventBatch, where: string): void {
+    this.#next = batch.b + 1;
+    for (const label of batch.newActors) this.#actorLabels.push(label);
+    const newKeys = batch.newKeyTraces.length;
+    this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
+    for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
+    const n = batch.count;
+    if (this.#size + n > this.#time.length) {
+      const size = Math.max(this.#size + n, 2 * this.#time.length);
+      this.#actor = grownI32(this.#actor, size);
+      this.#key = grownI32(this.#key, size);
+      this.#time = grownF64(this.#time, size);
+    }
+    const actors = this.#actorLabels.length, keys = this.#keys;
+    for (let i = 0; i < n; i++) {
+      const actor = batch.actor[i]!, key = batch.key[i]!, time = batch.time[i]!;
+      if (!(actor >= 0 && actor < actors && key >= -1 && key < keys && Number.isFinite(time))) {
+        throw new LockstepError('detect/bad-input', `${where}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
+      }
+    }
+    this.#actor.set(batch.actor.subarray(0, n), this.#size);
+    this.#key.set(batch.key.subarray(0, n), this.#size);
+    this.#time.set(batch.time.subarray(0, n), this.#size);
+    this.#size += n;
+    this.taken += n;
+  }
+
+  /**
+   * Drops events older than `upTo − horizon` (their memory with them: the columns shrink when
+   * three quarters are free) and returns the partition's partial over `[upTo − horizon, upTo)`:
+   * only the accounts of those events, numbered densely in order of first appearance.
+   */
+  partialAt(upTo: number): PartitionPartial {
+    const from = upTo - this.options.horizonMs;
+    const size = this.#size;
+    let kept = 0;
+    for (let i = 0; i < size; i++) {
+      const time = this.#time[i]!;
+      if (time < from) continue;
+      this.#actor[kept] = this.#actor[i]!;
+      this.#key[kept] = this.#key[i]!;
+      this.#time[kept++] = time;
+    }
+    this.dropped += size - kept;
+    this.#size = kept;
+    if (kept < this.#time.length / 4 && this.#time.length > 4096) {
+      const length = Math.max(4096, 2 * kept);
+      this.#actor = this.#actor.slice(0, length);
+      this.#key = this.#key.slice(0, length);
+      this.#time = this.#time.slice(0, length);
+    }
+    // The slice's events (time < upTo), accounts renumbered densely, keys per trace.
+    const traces = this.options.traces;
+    const dense = new Int32Array(this.#actorLabels.length).fill(-1);
+    const actors: string[] = [];
+    const count = new Int32Array(traces.length);
+    let events = 0;
+    for (let i = 0; i < kept; i++) {
+      if (!(this.#time[i]! < upTo)) continue;
+      events++;
+      const a = this.#actor[i]!;
+      if (dense[a]! < 0) {
+        dense[a] = actors.length;
+        actors.push(this.#actorLabels[a]!);
+      }
+      const k = this.#key[i]!;
+      if (k >= 0 && this.#keyTrace[k]! >= 0) count[this.#keyTrace[k]!]!++;
+    }
+    const columns = traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!), keyCount: 0, at: 0 }));
+    const local = new Int32Array(this.#keys).fill(-1);
+    for (let i = 0; i < kept; i++) {
+      if (!(this.#time[i]! < upTo)) continue;
+      const k = this.#key[i]!;
+      if (k < 0) continue;
+      const t = this.#keyTrace[k]!;
+      if (t < 0) continue;
+      const column = columns[t]!;
+      if (local[k]! < 0) local[k] = column.keyCount++;
+      const at = column.at++;
+      column.actor[at] = dense[this.#actor[i]!]!;
+      column.key[at] = local[k]!;
+      column.time[at] = this.#time[i]!;
+    }
+    const actorCount = actors.length;
+    return {
+      partition: this.partition,
+      actors,
+      traces: traces.map((trace, t) => {
+        const { actor, key, time, keyCount } = columns[t]!;
+        return { trace, ...tracePartial({ actor, key, time, actorCount, keyCount }, this.options) };
+      }),
+      events,
+      duplicates: this.duplicates,
+    };
+  }
+}
+
+/** A message for a partition's subject: an event batch, end marker or slice marker, with its id suffix (`<batch>`, `end`, `s<slice>`). */
+export interface SliceOut {
+  partition: number;
+  id: string;
+  bytes: Uint8Array;
+  /** The slice marker it carries, if it is one. */
+  marker: SliceMarker | null;
+}
+
+/**
+ * Cuts a publisher's actions into slices of event time: an action at or past the current slice's
+ * end first closes it (and any empty slices up to the action's), sending every partition what is
+ * buffered and a slice marker. Slices are aligned to multiples of `sliceMs` (slice n ends at
+ * `(n + 1 + first) × sliceMs`, `first` the first action's slice). An action older than the open
+ * slice (late) goes into it: the next slice's partials take it in, since each is recomputed over
+ * the whole horizon.
+ * @example
+ * const cutter = new SliceCutter(new Partitioner({ partitions: 4 }), 10_000);
+ * for (const action of actions) cutter.push(action, out);
+ * cutter.finish(out); // the last slice's marker (last: true) and the end markers
+ */
+export class SliceCutter {
+  #first = NaN;
+  /** The open slice's number (from 0) and end. */
+  slice = 0;
+  #end = NaN;
+  readonly #sent: Int32Array;
+  readonly #batches: OutBatch[] = [];
+
+  constructor(readonly partitioner: Partitioner, readonly sliceMs: number) {
+    if (!(sliceMs > 0)) throw new LockstepError('detect/bad-input', `slice must be a positive duration, got ${sliceMs} ms`);
+    this.#sent = new Int32Array(partitioner.options.partitions);
+  }
+
+  /** The open slice's end (event time, exclusive); NaN before the first action. */
+  get end(): number {
+    return this.#end;
+  }
+
+  push(action: Action, out: SliceOut[]): void {
+    if (Number.isNaN(this.#first)) {
+      this.#first = Math.floor(action.time / this.sliceMs);
+      this.#end = (this.#first + 1) * this.sliceMs;
+    }
+    while (action.time >= this.#end) this.close(out);
+    this.partitioner.push(action, this.#batches);
+    this.#drain(out);
+  }
+
+  #drain(out: SliceOut[]): void {
+    for (const batch of this.#batches) {
+      if (!batch.end) this.#sent[batch.partition] = batch.b + 1;
+      out.push({ partition: batch.partition, id: batch.end ? 'end' : String(batch.b), bytes: batch.bytes, marker: null });
+    }
+    this.#batches.length = 0;
+  }
+
+  /** Closes the open slice: buffered batches, then each partition's marker. */
+  close(out: SliceOut[], last = false): void {
+    this.partitioner.finish(this.#batches, false);
+    this.#drain(out);
+    for (let partition = 0; partition < this.#sent.length; partition++) {
+      const marker: SliceMarker = { slice: this.slice, upTo: this.#end, batches: this.#sent[partition]!, last };
+      out.push({ partition, id: `s${this.slice}`, bytes: encodeSliceMarker(marker), marker });
+    }
+    this.slice++;
+    this.#end += this.sliceMs;
+  }
+
+  /** Closes the open slice as the last and sends the end markers. */
+  finish(out: SliceOut[]): void {
+    if (Number.isNaN(this.#first)) {
+      this.#first = 0;
+      this.#end = this.sliceMs;
+    }
+    this.close(out, true);
+    this.partitioner.finish(this.#batches, true);
+    this.#drain(out);
+  }
+}
