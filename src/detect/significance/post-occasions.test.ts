@@ -54,6 +54,26 @@ describe('post occasions', () => {
     assert.equal(occasions.lowered, 2);
   });
 
+  it('finds the one two-key post among many one-key posts, wherever it sits; one post twice on one key stays one key', () => {
+    // 100 one-key posts of actors 0 and 1 on keys 2.., then (last in event order, action ids past
+    // the first 32) one post of each on keys 0 and 1 together: that pair met once on keys 0 and 1.
+    const posts: { actor: number; time: number; keys: number[] }[] = [];
+    for (let p = 0; p < 100; p++) posts.push({ actor: p % 2, time: p * 10 * MINUTE, keys: [2 + (p >> 1)] });
+    const oneKeyEach = traceOfPosts(posts, 2, 52);
+    const pairsOf = (data: TraceData) => coActionPairs(data, { window: MINUTE }).pairs;
+    assert.equal(postOccasions(oneKeyEach, pairsOf(oneKeyEach), { window: MINUTE }).lowered, 0);
+    // The same post twice on one key (a duplicate event) is still one key: nothing to lower.
+    const twiceOnOneKey: TraceData = { ...oneKeyEach, actor: Int32Array.of(...oneKeyEach.actor, 1), key: Int32Array.of(...oneKeyEach.key, 51), time: Float64Array.of(...oneKeyEach.time, 99 * 10 * MINUTE), action: Int32Array.of(...oneKeyEach.action, 99) };
+    assert.equal(postOccasions(twiceOnOneKey, pairsOf(twiceOnOneKey), { window: MINUTE }).lowered, 0);
+    const withTwoKeyPost = traceOfPosts([...posts, { actor: 0, time: 2000 * MINUTE, keys: [0, 1] }, { actor: 1, time: 2000 * MINUTE, keys: [0, 1] }], 2, 52);
+    const pairs = pairsOf(withTwoKeyPost);
+    const occasions = postOccasions(withTwoKeyPost, pairs, { window: MINUTE });
+    assert.equal(pairs.size, 1);
+    assert.equal(pairs.shared[0], 2);
+    assert.equal(occasions.of(0, 1, 2), 1);
+    assert.equal(occasions.lowered, 1);
+  });
+
   it('equals a slow all-pairs count on random posts (uncapped kernel)', () => {
     const post = (actors: number, keys: number) => fc.record({ actor: fc.nat(actors - 1), time: fc.integer({ min: 0, max: 200 }), keys: fc.array(fc.nat(keys - 1), { minLength: 1, maxLength: 4 }) });
     fc.assert(fc.property(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 60 }), fc.constantFrom(1, 2, 3), (actors, keys, window, minShared) =>

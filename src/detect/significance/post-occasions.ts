@@ -86,6 +86,9 @@ function multiKeyActors(events: PostEvents): { multi: Uint8Array; maxAction: num
   let maxAction = -1;
   for (let i = 0; i < action.length; i++) if (action[i]! > maxAction) maxAction = action[i]!;
   if (maxAction < 0) return null;
+  // Most traces have one event per post (a repost, a share): a bit per post finds that in cache,
+  // where the key table below would miss on every event. Only a post seen twice needs the table.
+  if (!anyPostTwice(action, maxAction)) return null;
   const firstKey = new Int32Array(maxAction + 1).fill(-1);
   const multi = new Uint8Array(events.actorCount);
   let any = false;
@@ -97,6 +100,20 @@ function multiKeyActors(events: PostEvents): { multi: Uint8Array; maxAction: num
     else if (seen !== key[i]) { multi[actor[i]!] = 1; any = true; }
   }
   return any ? { multi, maxAction } : null;
+}
+
+/** Whether some post (action >= 0) has two or more events. */
+function anyPostTwice(action: Int32Array, maxAction: number): boolean {
+  const seen = new Int32Array((maxAction >>> 5) + 1);
+  for (let i = 0; i < action.length; i++) {
+    const post = action[i]!;
+    if (post < 0) continue;
+    const word = post >>> 5;
+    const bit = 1 << (post & 31);
+    if ((seen[word]! & bit) !== 0) return true;
+    seen[word] = seen[word]! | bit;
+  }
+  return false;
 }
 
 /**
