@@ -8,6 +8,7 @@ import type { FusedGraph } from './fuse.js';
 import { organicExplanation } from './organic.js';
 import type { ClusterFacts } from './organic.js';
 import { detectCoordination } from './pipeline.js';
+import { explainClustersReference } from './test-support/explain-reference.js';
 import { memberOccasionsReference } from './test-support/member-occasions-reference.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
@@ -207,4 +208,30 @@ test('explainClusters: the own span runs over the cluster\'s own objects only, n
   const [evidence] = explainClusters([cluster], new Map<TraceName, TraceData>([['co-hashtag', data]]), new Map<TraceName, number>([['co-hashtag', 60_000]]));
   assert.equal(evidence?.ownSpanMs, 80 * 60_000);
   assert.ok((evidence?.lastTime ?? 0) - (evidence?.firstTime ?? 0) >= 24 * DAY, 'the cluster itself spans the month');
+});
+
+test('explainClusters groups clustered events with integer ids and gives what the first, map-of-strings version gives (property)', () => {
+  const trace = (actorCount: number, keyCount: number) => fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 4 * 3_600_000 }), fc.boolean()), { maxLength: 200 }).map((rows): TraceData => ({
+    // Coarse times make ties; about half the traces come in (key, time) order, as the readers give them.
+    actor: Int32Array.from(rows, ([a]) => a % actorCount), key: Int32Array.from(rows, ([, k]) => k % keyCount),
+    time: Float64Array.from(rows, ([, , t]) => t - (t % 30_000)), action: Int32Array.from(rows, (_, i) => 1000 + i), actorCount, keyCount,
+  }));
+  const sortedByKeyTime = (data: TraceData): TraceData => {
+    const order = Array.from(data.actor, (_, i) => i).sort((x, y) => data.key[x]! - data.key[y]! || data.time[x]! - data.time[y]! || x - y);
+    return { ...data, actor: Int32Array.from(order, (i) => data.actor[i]!), key: Int32Array.from(order, (i) => data.key[i]!), time: Float64Array.from(order, (i) => data.time[i]!), action: Int32Array.from(order, (i) => data.action[i]!) };
+  };
+  const world = fc.tuple(fc.integer({ min: 2, max: 14 }), fc.integer({ min: 1, max: 6 })).chain(([actorCount, keyCount]) => fc.tuple(trace(actorCount, keyCount), trace(actorCount, keyCount)));
+  fc.assert(fc.property(
+    world, fc.boolean(),
+    fc.array(fc.array(fc.nat(15), { minLength: 1, maxLength: 8 }), { maxLength: 4 }),
+    fc.constantFrom(0, 60_000, 900_000), fc.constantFrom(1, 3), fc.constantFrom(2, 40, 500),
+    ([hashtags, links], sorted, memberLists, window, evidencePerEdge, maxEvidence) => {
+      const traces = new Map<TraceName, TraceData>([['co-hashtag', hashtags], ['co-link', links]].map(([name, data]) => [name as TraceName, sorted ? sortedByKeyTime(data as TraceData) : data as TraceData]));
+      // Members may repeat across clusters (the last list wins in both) and lie outside the traces' actors.
+      const clusters = memberLists.map((members, id) => ({ id, members, memberScores: members.map(() => 1), score: 1, density: 1, internalEdges: [], traces: [], medianShared: 2, medianDelayMs: 0, strongestLogP: -10 }));
+      const windows = new Map<TraceName, number>([['co-hashtag', window], ['co-link', 2 * window]]);
+      const options = { evidencePerEdge, maxEvidence, sampleActions: 2, topObjects: 3 };
+      assert.deepEqual(explainClusters(clusters, traces, windows, options), explainClustersReference(clusters, traces, windows, options));
+    },
+  ), { numRuns: 300 });
 });

@@ -7,7 +7,7 @@
 import { subCluster } from './clusters.js';
 import type { DetectedCluster } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
-import { distinctActorsPerKey, identityOrder, sortByKeyTime } from './kernel/index.js';
+import { distinctActorsInRuns, identityOrder, sortByKeyTime } from './kernel/index.js';
 import { feedMembers, organicExplanation } from './organic.js';
 import type { ClusterFacts, FeedPart, OrganicExplanation, OrganicOptions } from './organic.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -90,46 +90,54 @@ export function explainClusters(
   options?: Partial<ExplainOptions>,
 ): ClusterEvidence[] {
   const opts = { ...EXPLAIN_DEFAULTS, ...options };
-  const clusterOf = new Map<number, number>();
-  clusters.forEach((cluster, index) => cluster.members.forEach((member) => clusterOf.set(member, index)));
+  let actorBound = 0;
+  for (const cluster of clusters) for (const member of cluster.members) actorBound = Math.max(actorBound, member + 1);
+  // An account in two lists keeps the last (as a map set in order would).
+  const clusterOf = new Int32Array(actorBound).fill(-1);
+  clusters.forEach((cluster, index) => { for (const member of cluster.members) clusterOf[member] = index; });
   const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity, ownSpanMs: 0 }));
   const coActionTimes: number[][] = clusters.map(() => []);
   const objects: SharedObject[][] = clusters.map(() => []);
-  const perEdge = new Map<string, number>();
+  const perEdge: EdgeCounts = { counts: new Map(), actorBound };
+  const stamp = new Int32Array(actorBound);
+  let mark = 0;
   for (const [trace, data] of traces) {
     const window = windows.get(trace) ?? 0;
-    const allActors = distinctActorsPerKey(data);
-    // (cluster, key) -> event indexes of that cluster's members on the key
-    const groups = new Map<string, number[]>();
-    for (let event = 0; event < data.actor.length; event++) {
-      const cluster = clusterOf.get(data.actor[event] ?? -1);
-      if (cluster === undefined) continue;
-      const id = `${cluster}:${data.key[event] ?? 0}`;
-      let group = groups.get(id);
-      if (group === undefined) groups.set(id, (group = []));
-      group.push(event);
+    const { groups, start, events: grouped } = clusterKeyGroups(data, clusterOf);
+    // Distinct members per group; the keys of groups with two or more need everybody's count.
+    const members = new Int32Array(groups.count);
+    for (let g = 0; g < groups.count; g++) {
+      mark++;
+      let count = 0;
+      for (let p = start[g]!; p < start[g + 1]!; p++) {
+        const actor = data.actor[grouped[p]!]!;
+        if (stamp[actor] !== mark) { stamp[actor] = mark; count++; }
+      }
+      members[g] = count;
     }
-    for (const [id, events] of groups) {
-      const cluster = Number(id.slice(0, id.indexOf(':')));
-      const members = new Set(events.map((event) => data.actor[event]));
-      if (members.size < 2) continue;
-      events.sort((x, y) => (data.time[x] ?? 0) - (data.time[y] ?? 0));
+    const allActors = distinctActorsOnKeys(data, groups.key.filter((_, g) => members[g]! >= 2));
+    for (let g = 0; g < groups.count; g++) {
+      if (members[g]! < 2) continue;
+      const cluster = groups.cluster[g]!;
+      const events = byTime(grouped.subarray(start[g]!, start[g + 1]!), data.time);
       const times = events.map((event) => data.time[event] ?? 0);
       const target = evidence[cluster];
       if (target === undefined) continue;
+      const key = groups.key[g]!;
+      const everybody = allActors.get(key) ?? members[g]!;
       const first = times[0] ?? 0;
       const last = times.at(-1) ?? 0;
       target.firstTime = Math.min(target.firstTime, first);
       target.lastTime = Math.max(target.lastTime, last);
       objects[cluster]?.push({
-        trace, key: data.key[events[0] ?? 0] ?? 0, members: members.size, allActors: allActors[data.key[events[0] ?? 0] ?? 0] ?? members.size,
+        trace, key, members: members[g]!, allActors: everybody,
         actions: events.length, firstTime: first, lastTime: last,
         sampleActions: events.slice(0, opts.sampleActions).map((event) => data.action[event] ?? 0),
       });
       collectCoActions(events, data, window, trace, target, perEdge, opts);
       // Occasions count the cluster's own objects only (see exclusivity): two members among a
       // crowd of thousands on a viral post are not an occasion of theirs.
-      const ownObject = members.size >= OWN_OBJECT_SHARE * (allActors[data.key[events[0] ?? 0] ?? 0] ?? members.size);
+      const ownObject = members[g]! >= OWN_OBJECT_SHARE * everybody;
       for (let i = 1; ownObject && i < events.length; i++) {
         if ((times[i] ?? 0) - (times[i - 1] ?? 0) <= Math.max(window, opts.occasionWindowMs) && data.actor[events[i] ?? 0] !== data.actor[events[i - 1] ?? 0]) {
           coActionTimes[cluster]?.push(times[i] ?? 0);
@@ -171,22 +179,114 @@ export function explainClusters(
   return evidence;
 }
 
+/** (cluster, key) groups of clustered accounts' events, numbered by their first event. */
+interface KeyGroups { count: number; cluster: number[]; key: number[] }
 
-function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, target: ClusterEvidence, perEdge: Map<string, number>, opts: ExplainOptions): void {
+/**
+ * The events of clustered actors grouped by (cluster, key): groups in order of their first event,
+ * each group's events (`events[start[g] .. start[g + 1])`) in event order. One pass over the
+ * trace; a group is found through its key's chain of groups (a key has few clusters on it).
+ */
+function clusterKeyGroups(data: TraceData, clusterOf: Int32Array): { groups: KeyGroups; start: Int32Array; events: Int32Array } {
+  const groups: KeyGroups = { count: 0, cluster: [], key: [] };
+  const lastOnKey = new Int32Array(data.keyCount).fill(-1);
+  const previousOnKey: number[] = [];
+  let clustered = new Int32Array(1024);
+  let groupOf = new Int32Array(1024);
+  let size = 0;
+  const bound = clusterOf.length;
+  for (let event = 0; event < data.actor.length; event++) {
+    const actor = data.actor[event]!;
+    const cluster = actor < bound ? clusterOf[actor]! : -1;
+    if (cluster < 0) continue;
+    const key = data.key[event] ?? 0;
+    let g = lastOnKey[key]!;
+    while (g >= 0 && groups.cluster[g] !== cluster) g = previousOnKey[g]!;
+    if (g < 0) {
+      g = groups.count++;
+      groups.cluster.push(cluster);
+      groups.key.push(key);
+      previousOnKey.push(lastOnKey[key]!);
+      lastOnKey[key] = g;
+    }
+    if (size === clustered.length) {
+      const more = new Int32Array(size * 2); more.set(clustered); clustered = more;
+      const moreGroups = new Int32Array(size * 2); moreGroups.set(groupOf); groupOf = moreGroups;
+    }
+    clustered[size] = event;
+    groupOf[size++] = g;
+  }
+  const start = new Int32Array(groups.count + 1);
+  for (let i = 0; i < size; i++) start[groupOf[i]! + 1]!++;
+  for (let g = 0; g < groups.count; g++) start[g + 1]! += start[g]!;
+  const fill = start.slice(0, groups.count);
+  const events = new Int32Array(size);
+  for (let i = 0; i < size; i++) events[fill[groupOf[i]!]!++] = clustered[i]!;
+  return { groups, start, events };
+}
+
+/** Distinct actors on each of `keys` (key -> count), over all the trace's events. */
+function distinctActorsOnKeys(data: TraceData, keys: readonly number[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  if (keys.length === 0) return counts;
+  const slot = new Int32Array(data.keyCount).fill(-1);
+  const wanted: number[] = [];
+  for (const key of keys) if (slot[key] === -1) { slot[key] = wanted.length; wanted.push(key); }
+  // The wanted keys' actors bucketed by key (counting sort), then counted with a stamp per actor.
+  const start = new Int32Array(wanted.length + 1);
+  for (let event = 0; event < data.key.length; event++) {
+    const s = slot[data.key[event]!]!;
+    if (s >= 0) start[s + 1]!++;
+  }
+  for (let s = 0; s < wanted.length; s++) start[s + 1]! += start[s]!;
+  const fill = start.slice(0, wanted.length);
+  const actors = new Int32Array(start[wanted.length]!);
+  for (let event = 0; event < data.key.length; event++) {
+    const s = slot[data.key[event]!]!;
+    if (s >= 0) actors[fill[s]!++] = data.actor[event]!;
+  }
+  const distinct = distinctActorsInRuns({ start, actors }, data.actorCount);
+  wanted.forEach((key, s) => counts.set(key, distinct[s]!));
+  return counts;
+}
+
+/** A group's events by time, ties in event order (as a stable sort); NaN times left to the sort. */
+function byTime(events: Int32Array, time: Float64Array): number[] {
+  const list = Array.from(events);
+  for (let i = 1; i < list.length; i++) {
+    if (!(time[list[i - 1]!]! <= time[list[i]!]!)) return list.sort((x, y) => (time[x] ?? 0) - (time[y] ?? 0));
+  }
+  return list;
+}
+
+/** Evidence per edge so far: (a, b) -> co-actions recorded, across clusters and traces. */
+interface EdgeCounts { counts: Map<number | string, number>; actorBound: number }
+
+/** An integer id per actor pair while a × bound + b stays exact; a string beyond. */
+function edgeId(edges: EdgeCounts, a: number, b: number): number | string {
+  return edges.actorBound <= 2 ** 26 ? a * edges.actorBound + b : `${a}:${b}`;
+}
+
+function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, target: ClusterEvidence, perEdge: EdgeCounts, opts: ExplainOptions): void {
   for (let i = 0; i < events.length && target.coActions.length < opts.maxEvidence; i++) {
-    const x = events[i] ?? 0;
+    const x = events[i]!;
+    const timeX = data.time[x] ?? 0;
+    const actorX = data.actor[x] ?? 0;
     for (let j = i + 1; j < events.length; j++) {
-      const y = events[j] ?? 0;
-      const delta = (data.time[y] ?? 0) - (data.time[x] ?? 0);
+      const y = events[j]!;
+      const delta = (data.time[y] ?? 0) - timeX;
       if (delta > window) break;
-      const actorX = data.actor[x] ?? 0;
       const actorY = data.actor[y] ?? 0;
       if (actorX === actorY) continue;
-      const [a, b, actionA, actionB] = actorX < actorY ? [actorX, actorY, data.action[x] ?? 0, data.action[y] ?? 0] : [actorY, actorX, data.action[y] ?? 0, data.action[x] ?? 0];
-      const edge = `${a}:${b}`;
-      const count = perEdge.get(edge) ?? 0;
+      const forward = actorX < actorY;
+      const a = forward ? actorX : actorY;
+      const b = forward ? actorY : actorX;
+      const edge = edgeId(perEdge, a, b);
+      const count = perEdge.counts.get(edge) ?? 0;
       if (count >= opts.evidencePerEdge) continue;
-      perEdge.set(edge, count + 1);
+      perEdge.counts.set(edge, count + 1);
+      const actionA = forward ? data.action[x] ?? 0 : data.action[y] ?? 0;
+      const actionB = forward ? data.action[y] ?? 0 : data.action[x] ?? 0;
       target.coActions.push({ a, b, trace, key: data.key[x] ?? 0, actionA, actionB, deltaMs: delta });
     }
   }
@@ -246,7 +346,7 @@ export function memberOccasions(
     const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
     // Each key's events as one run in (key, time) order, read in place: no list per (cluster, key)
     // and no copy of everybody's times per key, which at 10M events cost gigabytes.
-    const sorted = sortByKeyTime(data.key, data.time, data.keyCount, identityOrder(data.key.length));
+    const sorted = sortByKeyTime(data.key, data.time, data.keyCount, identityOrder(data.key.length), true);
     for (let key = 0; key < data.keyCount; key++) {
       const from = sorted.keyStart[key] ?? 0;
       const to = sorted.keyStart[key + 1] ?? 0;
