@@ -13,6 +13,7 @@ import { csvField } from '../../detect/output/index.js';
 import { badOption } from '../../model/index.js';
 import type { Reject } from '../../model/index.js';
 import { readCoortweetColumnsSplit, sharedIds } from '../../ingest/columnar/index.js';
+import type { CoortweetFileCounts } from '../../ingest/columnar/index.js';
 import { RejectsFile } from '../../ingest/index.js';
 import type { CliIo } from '../io.js';
 import { writeSummary } from '../detect/write-outputs.js';
@@ -23,7 +24,7 @@ interface CompatOptions { out: string; window: string; minParticipation: string;
  * Reads CooRTweet rows in file order straight into columns (src/ingest/columnar); accounts are
  * numbered by first appearance, as R's data.table does. Bad rows go to the rejects file.
  */
-async function readRows(files: readonly string[], rejectsPath: string): Promise<{ input: CoShareInput; accounts: string[]; accountRank: Int32Array; rows: number; rejected: number; rejectsFile: string | null }> {
+async function readRows(files: readonly string[], rejectsPath: string): Promise<{ input: CoShareInput; accounts: string[]; accountRank: Int32Array; rows: number; rejected: number; rejectsFile: string | null; files: CoortweetFileCounts[] }> {
   const rejected: Reject[] = [];
   const columns = await readCoortweetColumnsSplit(files, (reject) => rejected.push(reject));
   const rejects = new RejectsFile(rejectsPath);
@@ -42,7 +43,7 @@ async function readRows(files: readonly string[], rejectsPath: string): Promise<
   order.forEach((account, rank) => { accountRank[account] = rank; });
   return {
     input: { objectId: ids.object, accountId: columns.account, contentId: ids.content, time: columns.timestamp, accountCount: accounts.length, idCount: ids.count },
-    accounts, accountRank, rows: columns.size, rejected: rejected.length, rejectsFile: rejects.writtenPath,
+    accounts, accountRank, rows: columns.size, rejected: rejected.length, rejectsFile: rejects.writtenPath, files: columns.files,
   };
 }
 
@@ -51,7 +52,7 @@ export async function runCoortweetCompat(inputs: readonly string[], options: Com
   const window = Number(options.window);
   if (!Number.isFinite(window) || window < 0) throw badOption('--window', 'with --compat coortweet give the time window in seconds (CooRTweet time_window)');
   const started = performance.now();
-  const { input, accounts, accountRank, rows, rejected, rejectsFile } = await readRows(inputs, join(options.out, 'rejects.csv'));
+  const { input, accounts, accountRank, rows, rejected, rejectsFile, files } = await readRows(inputs, join(options.out, 'rejects.csv'));
   const { groups, network } = coortweetNetwork(input, {
     timeWindow: window, minParticipation: Number(options.minParticipation), edgeWeight: Number(options.edgeWeightQuantile), subgraph: 1, accountRank,
   });
@@ -70,6 +71,8 @@ export async function runCoortweetCompat(inputs: readonly string[], options: Com
     compat: 'coortweet', time_window: window, min_participation: Number(options.minParticipation), edge_weight: Number(options.edgeWeightQuantile),
     input_rows: rows + rejected, rejected_rows: rejected, rejects_file: rejectsFile, co_share_rows: groups.size, edges: network.size, accounts: network.vertices.length, weight_threshold: network.threshold,
     seconds: Math.round(performance.now() - started) / 1000,
+    // Per input file: threads it was read on and what decided (coortweet-split.ts).
+    read_threads: files.map((file) => file.threads), read_split: files.map((file) => file.split ?? 'small'),
   };
   await writeSummary(options.out, summary);
   io.out(options.json === true ? JSON.stringify(summary) : `CooRTweet-compatible network: ${network.size} edges among ${network.vertices.length} accounts (threshold weight > ${network.threshold}) from ${groups.size} co-share rows; edges.csv in ${options.out}`);

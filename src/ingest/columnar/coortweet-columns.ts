@@ -24,7 +24,17 @@ export interface CoortweetFileCounts {
   seconds: number;
   /** Threads the file was read on: 2 when a worker read its second half, else 1. */
   threads: number;
+  /** What decided the threads (`readCoortweetColumnsSplit`); absent for the one-thread reader. */
+  split?: SplitReason;
 }
+
+/**
+ * Why a file was read on the threads it was: `small` (below the split size), `forced` (the
+ * `threads` option), `idle` (a core was idle during the probe), `busy` (none was, or the load
+ * average said so), `load-average` (no CPU counters; the load average allowed it), `no-cut` (no
+ * safe place to cut the file).
+ */
+export type SplitReason = 'small' | 'forced' | 'idle' | 'busy' | 'load-average' | 'no-cut';
 
 /** Good rows of one or more CooRTweet files, in file order. */
 export interface CoortweetColumns {

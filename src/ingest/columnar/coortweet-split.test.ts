@@ -8,6 +8,8 @@ import { scratchDir } from '../../test-support/fixtures.js';
 import { readCoortweetColumns } from './coortweet-columns.js';
 import type { CoortweetColumns } from './coortweet-columns.js';
 import { chooseCut, readCoortweetColumnsSplit } from './coortweet-split.js';
+import type { SplitReadOptions } from './coortweet-split.js';
+import type { CpuSample } from './idle-cores.js';
 
 let dir = '';
 let cleanup = async (): Promise<void> => undefined;
@@ -34,7 +36,7 @@ function described(columns: CoortweetColumns, rejects: Reject[]): unknown {
 
 async function bothReaders(files: string[]): Promise<{ split: unknown; single: unknown; threads: number[] }> {
   const splitRejects: Reject[] = [];
-  const split = await readCoortweetColumnsSplit(files, (reject) => splitRejects.push(reject), { minSplitBytes: 0, busyLoad: Infinity });
+  const split = await readCoortweetColumnsSplit(files, (reject) => splitRejects.push(reject), { minSplitBytes: 0, threads: 2 });
   const singleRejects: Reject[] = [];
   const single = readCoortweetColumns(files, (reject) => singleRejects.push(reject));
   return { split: described(split, splitRejects), single: described(single, singleRejects), threads: split.files.map((file) => file.threads) };
@@ -72,7 +74,7 @@ describe('CooRTweet columns read on two threads', () => {
     const { split, single, threads } = await bothReaders([file]);
     assert.deepEqual(split, single);
     assert.deepEqual(threads, [2], 'a worker read the second half');
-    const columns = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: Infinity });
+    const columns = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, threads: 2 });
     assert.equal(columns.size, 251);
     assert.equal(columns.contents.text(columns.content[200]!), 'share_200');
   });
@@ -85,7 +87,7 @@ describe('CooRTweet columns read on two threads', () => {
     const file = write(text);
     assert.ok(chooseCut(file, HEADER.length + 1, text.length) < text.indexOf('share_bad,'), 'both bad rows are after the cut');
     const rejects: Reject[] = [];
-    const columns = await readCoortweetColumnsSplit([file], (reject) => rejects.push(reject), { minSplitBytes: 0, busyLoad: Infinity });
+    const columns = await readCoortweetColumnsSplit([file], (reject) => rejects.push(reject), { minSplitBytes: 0, threads: 2 });
     const lineOf = (needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length;
     assert.deepEqual(rejects.map(({ line, reason }) => ({ line, reason })), [
       { line: lineOf('share_bad,'), reason: 'timestamp_share is not a unix time' },
@@ -116,16 +118,47 @@ describe('CooRTweet columns read on two threads', () => {
     assert.deepEqual(threads, [2, 2, 2]);
   });
 
-  it('reads on one thread when the machine is busy (load average at or above busyLoad), with the same result', async () => {
+  it('reads on one thread when told to, with the same result as on two', async () => {
     const file = write(`${HEADER}\n${Array.from({ length: 300 }, (_, i) => row(i)).join('\n')}\n`);
-    const busy = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: 0 });
-    const idle = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: Infinity });
-    assert.deepEqual([busy.files[0]!.threads, idle.files[0]!.threads], [1, 2]);
-    assert.deepEqual(described(busy, []), described(idle, []));
+    const one = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, threads: 1 });
+    const two = await readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, threads: 2 });
+    assert.deepEqual([one.files[0]!.threads, two.files[0]!.threads], [1, 2]);
+    assert.deepEqual(described(one, []), described(two, []));
+  });
+
+  /** CPU counters that advance by `idlePerCall` idle and 200 total units (2 CPUs) per call. */
+  const counters = (idlePerCall: number): (() => CpuSample) => {
+    let calls = 0;
+    return () => { calls++; return { idle: calls * idlePerCall, total: calls * 200, cpus: 2, source: 'proc-stat' }; };
+  };
+
+  it('decides by the cores idle during the probe, not the load average, with the same rows whichever way', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => (i === 3 ? 'object_1,,share_e,1600000000,"probe reject"' : i === 350 ? 'object_1,account_1,share_f,later,"tail reject"' : row(i)));
+    const file = write(`${HEADER}\n${lines.join('\n')}\n`);
+    const single: Reject[] = [];
+    const expected = described(readCoortweetColumns([file], (reject) => single.push(reject)), single);
+    const run = async (options: Partial<SplitReadOptions>): Promise<{ split: string | undefined; threads: number }> => {
+      const rejects: Reject[] = [];
+      // A probe of 2,000 bytes: about 50 rows read before the decision, the rest cut in two.
+      const columns = await readCoortweetColumnsSplit([file], (reject) => rejects.push(reject), { minSplitBytes: 0, probeBytes: 2_000, cores: 2, ...options });
+      assert.deepEqual(described(columns, rejects), expected);
+      return { split: columns.files[0]!.split, threads: columns.files[0]!.threads };
+    };
+    // One of two cores idle while this thread read (idle 100 of 200 units): split, even at load 50.
+    assert.deepEqual(await run({ sampleCpu: counters(100), busyLoad: 0 }), { split: 'idle', threads: 2 });
+    // Both cores busy (idle 20 of 200: 0.2 cores): one thread, even with a load average of 0.
+    assert.deepEqual(await run({ sampleCpu: counters(20), busyLoad: Infinity }), { split: 'busy', threads: 1 });
+    // No counters: the load average decides.
+    assert.deepEqual(await run({ sampleCpu: () => null, busyLoad: Infinity }), { split: 'load-average', threads: 2 });
+    assert.deepEqual(await run({ sampleCpu: () => null, busyLoad: 0 }), { split: 'busy', threads: 1 });
+    // One core: never.
+    assert.deepEqual(await run({ sampleCpu: counters(100), cores: 1 }), { split: 'busy', threads: 1 });
+    // A file below minSplitBytes is not probed.
+    assert.deepEqual(await run({ sampleCpu: counters(100), minSplitBytes: 1 << 30 }), { split: 'small', threads: 1 });
   });
 
   it('throws the one-thread reader\'s error for a file without the columns', async () => {
     const file = write('a,b\n1,2\n'.repeat(2));
-    await assert.rejects(readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, busyLoad: Infinity }), /object_id/);
+    await assert.rejects(readCoortweetColumnsSplit([file], () => undefined, { minSplitBytes: 0, threads: 2 }), /object_id/);
   });
 });

@@ -17,8 +17,11 @@ import { Worker } from 'node:worker_threads';
 import type { Reject } from '../../model/index.js';
 import { unknownFormat } from '../../model/index.js';
 import { CoortweetRows, coortweetHeader } from './coortweet-columns.js';
-import type { CoortweetColumns, CoortweetFileCounts, CoortweetHeader, CoortweetPartRows } from './coortweet-columns.js';
+import type { CoortweetColumns, CoortweetFileCounts, CoortweetHeader, CoortweetPartRows, SplitReason } from './coortweet-columns.js';
 import { scanCsvFile } from './csv-scan.js';
+import type { CsvScanEnd } from './csv-scan.js';
+import { idleCores, sampleCpu, shouldSplit } from './idle-cores.js';
+import type { CpuSample } from './idle-cores.js';
 
 export interface SplitReadOptions {
   /** Files smaller than this are read on this thread alone. */
@@ -28,16 +31,35 @@ export interface SplitReadOptions {
   /** How far past the middle a line break outside quotes is looked for. */
   searchBytes: number;
   /**
-   * One-minute load average at or above which files are read on one thread (null: the number of
-   * cores less one and a half, 0.5 on 2 cores). A second thread only pays when a core is idle:
-   * the merge and the worker's start cost about 1 CPU-s on 2.2M rows, and on the shared 2-core
-   * machine the split read was slower at every load seen (2.2M rows: 3.1-3.2 s against 2.2-2.8 s
-   * at load 2.7; 5.5-6.2 s against 4.8-5.2 s at load 10).
+   * `auto`: a second thread when a core is idle now (see `probeBytes`); 1 or 2: always that many
+   * (tests, benches). A second thread only pays when a core is idle: the merge and the worker's
+   * start cost CPU, and on the shared 2-core machine the split read was slower whenever the other
+   * core was busy (2.2M rows: 3.1-3.2 s against 2.2-2.8 s at load 2.7; 5.5-6.2 s against 4.8-5.2 s
+   * at load 10).
+   */
+  threads: 'auto' | 1 | 2;
+  /**
+   * With `auto`, the first this many bytes of a large file are read on this thread while the
+   * CPU counters are sampled (`idleCores`): the idle cores seen while this thread was busy decide
+   * (at least `minIdleCores`); the rest of the file is then cut in two.
+   */
+  probeBytes: number;
+  /** Idle cores, measured during the probe, from which a second thread is started. */
+  minIdleCores: number;
+  /**
+   * Fallback where no CPU counters can be read (or the probe was too short to count): the
+   * one-minute load average at or above which one thread is used (null: cores - 1.5, 0.5 on 2).
    */
   busyLoad: number | null;
+  /** The CPU counters (injected by tests); null when none can be read. */
+  sampleCpu: () => CpuSample | null;
+  /** Cores this process may use (null: `os.availableParallelism()`). */
+  cores: number | null;
 }
 
-export const SPLIT_READ_DEFAULTS: Readonly<SplitReadOptions> = Object.freeze({ minSplitBytes: 16 << 20, maxQuotes: 50_000_000, searchBytes: 1 << 20, busyLoad: null });
+export const SPLIT_READ_DEFAULTS: Readonly<SplitReadOptions> = Object.freeze({
+  minSplitBytes: 16 << 20, maxQuotes: 50_000_000, searchBytes: 1 << 20, threads: 'auto', probeBytes: 4 << 20, minIdleCores: 0.75, busyLoad: null, sampleCpu, cores: null,
+});
 
 /** What a worker is asked to read: `file` from byte `from` to its end, with this header. */
 export interface PartRequest {
@@ -124,8 +146,8 @@ function startPart(request: PartRequest): { result: Promise<PartResult>; stop: (
 
 /**
  * Reads CooRTweet 4-column files as `readCoortweetColumns` does (same columns, ids, counts and
- * rejects, in the same order), each file of at least `minSplitBytes` on two threads unless the
- * machine is busy (`busyLoad`).
+ * rejects, in the same order), each file of at least `minSplitBytes` on two threads when a core is
+ * idle now (`threads: 'auto'`: measured while this thread reads the file's first `probeBytes`).
  *
  * @example
  * const rows = await readCoortweetColumnsSplit(['shares.csv'], (reject) => rejects.push(reject));
@@ -133,32 +155,49 @@ function startPart(request: PartRequest): { result: Promise<PartResult>; stop: (
 export async function readCoortweetColumnsSplit(files: readonly string[], onReject: (reject: Reject) => void, options?: Partial<SplitReadOptions>): Promise<CoortweetColumns> {
   const opts = { ...SPLIT_READ_DEFAULTS, ...options };
   const sizes = files.map((file) => statSync(file).size);
-  const busy = loadavg()[0]! >= (opts.busyLoad ?? availableParallelism() - 1.5);
   const rows = new CoortweetRows(sizes.reduce((sum, size) => sum + size, 0));
   const counts: CoortweetFileCounts[] = [];
   for (const [index, file] of files.entries()) {
     const started = performance.now();
+    const size = sizes[index]!;
     let header: CoortweetHeader | null = null;
     const afterHeader = scanCsvFile(file, (record) => {
       header = coortweetHeader(file, record);
       return false;
     }, { blockBytes: 1 << 16 });
     if (header === null) throw unknownFormat(file, 'the file is empty (no header)');
-    const cut = !busy && sizes[index]! >= opts.minSplitBytes ? chooseCut(file, afterHeader.offset, sizes[index]!, opts) : -1;
-    const part = cut < 0 ? null : startPart({ file, from: cut, header });
-    // Without a worker's answer the rest of the file is read here.
-    part?.result.catch(() => undefined);
     let read = 0, rejected = 0;
     const add = (record: Parameters<typeof rows.add>[0]): void => {
       read++;
       if (!rows.add(record, header!, file, onReject)) rejected++;
     };
     const fast = rows.fastPath(header);
-    let end = scanCsvFile(file, add, { from: afterHeader.offset, firstLine: afterHeader.line, stopAt: cut < 0 ? Infinity : cut, fast });
+    let end: CsvScanEnd = { bytes: 0, offset: afterHeader.offset, line: afterHeader.line };
+    let reason: SplitReason;
+    if (size < opts.minSplitBytes) {
+      reason = 'small';
+    } else if (opts.threads !== 'auto') {
+      reason = 'forced';
+    } else {
+      // The probe: this thread reads the first bytes while the counters run.
+      const before = opts.sampleCpu();
+      end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line, stopAt: end.offset + opts.probeBytes, fast });
+      const after = before === null ? null : opts.sampleCpu();
+      const idle = before === null || after === null ? null : idleCores(before, after);
+      const split = shouldSplit({ idle, loadAverage: loadavg()[0]!, cores: opts.cores ?? availableParallelism() }, { minIdleCores: opts.minIdleCores, busyLoad: opts.busyLoad });
+      reason = !split ? 'busy' : idle === null ? 'load-average' : 'idle';
+    }
+    const wanted = reason === 'idle' || reason === 'load-average' || (reason === 'forced' && opts.threads === 2);
+    const cut = wanted && end.offset < size ? chooseCut(file, end.offset, size, opts) : -1;
+    if (wanted && cut < 0) reason = 'no-cut';
+    const part = cut < 0 ? null : startPart({ file, from: cut, header });
+    // Without a worker's answer the rest of the file is read here.
+    part?.result.catch(() => undefined);
+    if (end.offset < size) end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line, stopAt: cut < 0 ? Infinity : cut, fast });
     const half = part === null || end.offset !== cut ? null : await part.result.catch(() => null);
     if (half === null) {
       part?.stop();
-      if (end.offset < sizes[index]!) end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line, fast });
+      if (end.offset < size) end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line, fast });
     } else {
       rows.append(half.rows);
       read += half.read;
@@ -168,7 +207,7 @@ export async function readCoortweetColumnsSplit(files: readonly string[], onReje
       }
     }
     read += fast.rows;
-    counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000, threads: half === null ? 1 : 2 });
+    counts.push({ file, read, rejected, seconds: (performance.now() - started) / 1000, threads: half === null ? 1 : 2, split: reason });
   }
   return rows.columns(counts);
 }
