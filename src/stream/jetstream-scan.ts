@@ -2,7 +2,9 @@
  * A Jetstream line scanner over bytes (a slice of a chunk read from a file or socket), for the
  * scale-out front end: it finds where the fields detection reads sit in the line and makes no
  * string and no object. Pass 1 checks the whole line as JSON (strings, escapes, control
- * characters, numbers, literals, nesting; keys without escapes); pass 2 walks to the fields:
+ * characters, numbers, literals, nesting; keys without escapes) and, in the same walk, records
+ * where the keys detection reads sit in each object (JsonFields), so pass 2 goes straight to them
+ * without walking an object's keys again:
  * did, time_us, kind, the commit's operation, collection and rkey, a follow's subject, a repost's
  * or like's subject uri, a post's reply parent, quoted record, facet links, tags and mentions,
  * record tags and an external embed's link.
@@ -13,7 +15,7 @@
  * caller reads that line the JSON.parse way (parseJetstreamLine), which says what is wrong. Where
  * it accepts, the actions' detection fields are those of that path (test: byte-front.test.ts).
  */
-import { checkJsonObject, ESCAPED } from './json-check.js';
+import { checkJsonObject, ESCAPED, JsonFields } from './json-check.js';
 
 /** What a scan found. */
 export const SCAN_GIVE_UP = 0;
@@ -64,31 +66,14 @@ function skipWs(at: number): number {
 }
 
 /**
- * The value offsets of the keys `names` in the object at `at` (-1: absent); of a key given twice,
- * the last, as JSON.parse keeps it.
+ * The value offsets of the keys `names` (indexes into FIELD_NAMES) in the object at `at` (-1:
+ * absent); of a key given twice, the last, as JSON.parse keeps it. Pass 1 recorded them.
  */
-function fields(at: number, names: readonly Uint8Array[], out: Int32Array): void {
-  out.fill(-1);
-  let j = skipWs(at + 1);
-  if (b[j] === 125) return;
-  for (;;) {
-    const keyStart = j + 1;
-    const keyEnd = skip(j) - 1;
-    j = skipWs(skipWs(keyEnd + 1) + 1);
-    const length = keyEnd - keyStart;
-    for (let n = 0; n < names.length; n++) {
-      const name = names[n]!;
-      if (name.length !== length) continue;
-      let k = 0;
-      while (k < length && b[keyStart + k] === name[k]) k++;
-      if (k === length) {
-        out[n] = j;
-        break;
-      }
-    }
-    j = skipWs(skip(j));
-    if (b[j] === 125) return;
-    j = skipWs(j + 1);
+function fields(at: number, names: Int32Array, out: Int32Array): void {
+  const record = FIELDS, node = record.nodeAt[at - base]! * FIELD_COUNT, line = record.line, stamp = record.stamp, pos = record.pos;
+  for (let n = 0; n < names.length; n++) {
+    const s = node + names[n]!;
+    out[n] = stamp[s] === line ? pos[s]! : -1;
   }
 }
 
@@ -130,12 +115,16 @@ function isDid(at: number): boolean {
 }
 
 const F = new Int32Array(8), G = new Int32Array(8), H = new Int32Array(8);
-const TOP = ['did', 'time_us', 'kind', 'commit'].map(bytesOf);
-const COMMIT = ['operation', 'collection', 'rkey', 'record'].map(bytesOf);
-const POST_FIELDS = ['text', 'langs', 'facets', 'tags', 'reply', 'embed'].map(bytesOf);
-const URI = [bytesOf('uri')], SUBJECT = [bytesOf('subject')], PARENT = [bytesOf('parent')], FEATURES = [bytesOf('features')];
-const FEATURE = ['$type', 'uri', 'tag', 'did'].map(bytesOf);
-const EMBED = ['$type', 'record', 'media', 'external'].map(bytesOf);
+/** Every key pass 2 reads, in any object: pass 1 records where their values sit (JsonFields). */
+const FIELD_NAMES = ['did', 'time_us', 'kind', 'commit', 'operation', 'collection', 'rkey', 'record', 'text', 'langs', 'facets', 'tags', 'reply', 'embed', 'uri', 'subject', 'parent', 'features', '$type', 'tag', 'media', 'external'];
+const FIELDS = new JsonFields(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
+const names = (...list: string[]): Int32Array => Int32Array.from(list, (name) => FIELD_NAMES.indexOf(name));
+const TOP = names('did', 'time_us', 'kind', 'commit');
+const COMMIT = names('operation', 'collection', 'rkey', 'record');
+const POST_FIELDS = names('text', 'langs', 'facets', 'tags', 'reply', 'embed');
+const URI = names('uri'), SUBJECT = names('subject'), PARENT = names('parent'), FEATURES = names('features');
+const FEATURE = names('$type', 'uri', 'tag', 'did');
+const EMBED = names('$type', 'record', 'media', 'external');
 const [COMMIT_WORD, CREATE, UPDATE, DELETE] = ['commit', 'create', 'update', 'delete'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
 const COLLECTION_BYTES = COLLECTIONS.map(bytesOf);
 const [LINK, TAG, MENTION] = ['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#tag', 'app.bsky.richtext.facet#mention'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array];
@@ -282,7 +271,7 @@ function readPost(record: number): void {
 export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: number): number {
   if (stop - start >= ESCAPED) return SCAN_GIVE_UP;
   if (ends.length < stop - start + 1) ends = new Int32Array(2 * (stop - start + 1));
-  if (!checkJsonObject(bytes, start, stop, ends)) return SCAN_GIVE_UP;
+  if (!checkJsonObject(bytes, start, stop, ends, FIELDS)) return SCAN_GIVE_UP;
   b = bytes;
   base = start;
   try {

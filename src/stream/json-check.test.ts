@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkJsonObject, ESCAPED } from './json-check.js';
+import { checkJsonObject, ESCAPED, JsonFields } from './json-check.js';
 
 const encoder = new TextEncoder();
 function check(text: string): boolean {
@@ -52,5 +52,53 @@ describe('checkJsonObject (the scanner\'s first pass)', () => {
     assert.equal(checkJsonObject(escapedBytes, 0, escapedBytes.length, escapedEnds), true);
     assert.equal(escapedEnds[escaped.indexOf('"x')], ESCAPED + escaped.indexOf('y"') + 2);
     assert.equal(escapedEnds[escaped.indexOf('"xy')], escaped.length - 1);
+  });
+
+  it('records where named keys\' values sit, object by object, the last of a repeated key', () => {
+    const names = ['did', 'kind', 'uri', 'tags', '$type', 'a'];
+    const fields = new JsonFields(names);
+    const key = fc.constantFrom(...names, 'b', 'di', 'didd', 'Did', '', 'uri ', 'kinds', '香港');
+    const tree = fc.letrec((tie) => ({
+      object: fc.array(fc.tuple(key, tie('value')), { maxLength: 5 }).map((members) => ({ members })),
+      value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.constantFrom(true, false, null, 1.5e-7), fc.array(fc.string(), { maxLength: 2 }), tie('object'), fc.array(tie('object'), { maxLength: 2 })),
+    }));
+    interface Tree { members: [string, unknown][] }
+    const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && 'members' in value;
+    fc.assert(fc.property(tree.object, fc.constantFrom('', ' ', '\t'), (root, space) => {
+      // The text, and for each object its byte offset and each name's last value's byte offset.
+      let text = '';
+      const want: { at: number; values: Map<string, number> }[] = [];
+      const write = (value: unknown): void => {
+        if (isTree(value)) {
+          const entry = { at: Buffer.byteLength(text), values: new Map<string, number>() };
+          want.push(entry);
+          text += '{';
+          value.members.forEach(([k, v], index) => {
+            text += `${index > 0 ? ',' : ''}${space}"${k}"${space}:${space}`;
+            entry.values.set(k, Buffer.byteLength(text));
+            write(v);
+          });
+          text += `${space}}`;
+        } else if (Array.isArray(value)) {
+          text += '[';
+          value.forEach((v, index) => {
+            text += index > 0 ? ',' : '';
+            write(v);
+          });
+          text += ']';
+        } else text += JSON.stringify(value);
+      };
+      write(root);
+      const bytes = encoder.encode(text);
+      assert.equal(checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1), fields), true, text);
+      for (const { at, values } of want) names.forEach((name, n) => assert.equal(fields.get(at, n), values.get(name) ?? -1, `${name} at ${at} in ${text}`));
+    }), { numRuns: 600 });
+    // A repeated key: the last; a key like a name but not it: nothing.
+    const text = '{"kind":1,"did":{"uri":"x","uri":"y"},"kind":"z","kinda":0}', bytes = encoder.encode(text);
+    assert.equal(checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1), fields), true);
+    assert.equal(text.slice(fields.get(0, 1), fields.get(0, 1) + 3), '"z"');
+    const inner = fields.get(0, 0);
+    assert.equal(text.slice(fields.get(inner, 2), fields.get(inner, 2) + 3), '"y"');
+    assert.equal(fields.get(inner, 1), -1);
   });
 });

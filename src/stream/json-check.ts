@@ -7,15 +7,112 @@
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const TRUE = bytesOf('true'), FALSE = bytesOf('false'), NULL = bytesOf('null');
 
-/** Pass 1's stack of open containers: their bracket and start. */
+/** Pass 1's stack of open containers: their bracket, start and (objects) node. */
 let openKind = new Uint8Array(64);
 let openAt = new Int32Array(64);
+let openNode = new Int32Array(64);
 
 /**
  * Set in a string value's recorded end when the string holds an escape, so a reader knows it
  * without walking the string again (ends stay below 2^30: longer lines are refused).
  */
 export const ESCAPED = 1 << 30;
+
+/**
+ * Where the values of named keys sit, object by object, recorded by checkJsonObject in the same
+ * walk that checks the line, so a reader finds a field without walking an object's keys again.
+ * A key is matched by one multiplicative hash of its length and first and last bytes into a
+ * table (collision-free for the names, chosen at construction), then compared whole. Of a key
+ * given twice, the last is kept, as JSON.parse keeps it. The arrays are read-only outside.
+ */
+export class JsonFields {
+  readonly names: readonly string[];
+  /** Hash slot → name index + 1 (0: no name there). */
+  readonly table = new Int32Array(1024);
+  readonly multiplier: number;
+  /** The names' bytes, each at `nameStart[n]`. */
+  readonly nameBytes: Uint8Array;
+  readonly nameStart: Int32Array;
+  /** Per object of the last checked line, by its start's offset from the line's start: its node. */
+  nodeAt = new Int32Array(4096);
+  /** Per node × names.length + name: the value's offset, and the check it was recorded in. */
+  pos = new Int32Array(64 * 32);
+  stamp = new Int32Array(64 * 32);
+  /** This check's stamp, the line's start and its objects so far. */
+  line = 0;
+  base = 0;
+  nodes = 0;
+
+  constructor(names: readonly string[]) {
+    this.names = names;
+    const bytes = names.map(bytesOf);
+    this.nameStart = new Int32Array(names.length + 1);
+    bytes.forEach((name, n) => { this.nameStart[n + 1] = this.nameStart[n]! + name.length; });
+    this.nameBytes = new Uint8Array(this.nameStart[names.length]!);
+    bytes.forEach((name, n) => this.nameBytes.set(name, this.nameStart[n]));
+    this.pos = new Int32Array(64 * names.length);
+    this.stamp = new Int32Array(64 * names.length);
+    for (let m = 0x9e3779b1 | 0; ; m = (m + 0x6d2b79f6) | 0) {
+      this.table.fill(0);
+      if (bytes.every((name, n) => {
+        const h = keyHash(name, 0, name.length, m);
+        if (this.table[h] !== 0) return false;
+        this.table[h] = n + 1;
+        return true;
+      })) {
+        this.multiplier = m;
+        break;
+      }
+    }
+  }
+
+  /** The offset of the value of name `n` in the object starting at offset `at` of the last checked line (-1: absent). */
+  get(at: number, n: number): number {
+    const s = this.nodeAt[at - this.base]! * this.names.length + n;
+    return this.stamp[s] === this.line ? this.pos[s]! : -1;
+  }
+
+  /** Starts a check of the line starting at `start`, `length` bytes long. */
+  begin(start: number, length: number): void {
+    if (this.nodeAt.length <= length) this.nodeAt = new Int32Array(2 * (length + 1));
+    if (++this.line === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.line = 1;
+    }
+    this.base = start;
+    this.nodes = 0;
+  }
+
+  /** A new object at offset `at`: its node. */
+  open(at: number): number {
+    const node = this.nodes++;
+    if ((node + 1) * this.names.length > this.pos.length) {
+      const pos = new Int32Array(2 * this.pos.length), stamp = new Int32Array(2 * this.stamp.length);
+      pos.set(this.pos);
+      stamp.set(this.stamp);
+      this.pos = pos;
+      this.stamp = stamp;
+    }
+    this.nodeAt[at - this.base] = node;
+    return node;
+  }
+
+  /** The name index of the key `bytes[start, end)` (-1: none of the names). */
+  match(bytes: Uint8Array, start: number, end: number): number {
+    const n = this.table[keyHash(bytes, start, end, this.multiplier)]! - 1;
+    if (n < 0) return -1;
+    const from = this.nameStart[n]!, length = this.nameStart[n + 1]! - from;
+    if (end - start !== length) return -1;
+    for (let k = 0; k < length; k++) if (bytes[start + k] !== this.nameBytes[from + k]) return -1;
+    return n;
+  }
+}
+
+/** A key's slot in JsonFields' table: its length and first and last bytes, hashed. */
+function keyHash(bytes: Uint8Array, start: number, end: number, multiplier: number): number {
+  const length = end - start;
+  return Math.imul((length << 16) | (length > 0 ? (bytes[start]! << 8) | bytes[end - 1]! : 0), multiplier) >>> 22;
+}
 
 const isHex = (x: number): boolean => (x >= 48 && x <= 57) || ((x | 32) >= 97 && (x | 32) <= 102);
 const isDigit = (x: number): boolean => x >= 48 && x <= 57;
@@ -26,10 +123,12 @@ const isDigit = (x: number): boolean => x >= 48 && x <= 57;
  * (`at[k]`; `at` must hold end - start + 1 entries; a string value holding an escape has ESCAPED
  * added), so a reader steps over a value at once. One
  * walk over the bytes, no recursion (an explicit stack of open containers, at most 4096 deep).
+ * With `fields`, also records where the values of its names sit in each object (JsonFields).
  * @example checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1))
  */
-export function checkJsonObject(bytes: Uint8Array, start: number, end: number, at: Int32Array): boolean {
+export function checkJsonObject(bytes: Uint8Array, start: number, end: number, at: Int32Array, fields?: JsonFields): boolean {
   if (end - start >= ESCAPED) return false;
+  fields?.begin(start, end - start);
   let depth = 0, j = start, c = 0;
   while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
   if (j >= end || c !== 123) return false;
@@ -41,11 +140,13 @@ export function checkJsonObject(bytes: Uint8Array, start: number, end: number, a
     if (c === 123 || c === 91) {
       if (depth === openKind.length) {
         if (depth >= 4096) return false;
-        const kinds = new Uint8Array(2 * depth), starts = new Int32Array(2 * depth);
+        const kinds = new Uint8Array(2 * depth), starts = new Int32Array(2 * depth), nodes = new Int32Array(2 * depth);
         kinds.set(openKind);
         starts.set(openAt);
-        { openKind = kinds; openAt = starts; }
+        nodes.set(openNode);
+        { openKind = kinds; openAt = starts; openNode = nodes; }
       }
+      if (c === 123 && fields !== undefined) openNode[depth] = fields.open(j);
       openKind[depth] = c;
       openAt[depth++] = j++;
       while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
@@ -114,11 +215,17 @@ export function checkJsonObject(bytes: Uint8Array, start: number, end: number, a
       const key = j;
       for (j++; j < end && (c = bytes[j]!) !== 34; j++) if (c < 32 || c === 92) return false;
       if (j >= end) return false;
+      const name = fields === undefined ? -1 : fields.match(bytes, key + 1, j);
       at[key - start] = ++j;
       while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
       if (j >= end || c !== 58) return false;
       j++;
       while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
+      if (name >= 0 && fields !== undefined) {
+        const s = openNode[depth - 1]! * fields.names.length + name;
+        fields.pos[s] = j;
+        fields.stamp[s] = fields.line;
+      }
       break;
     }
   }
