@@ -235,3 +235,18 @@ test('explainClusters groups clustered events with integer ids and gives what th
     },
   ), { numRuns: 300 });
 });
+
+test('explainClusters: every member pair gets its evidence, however late it first co-acts, and no pair more than evidencePerEdge', () => {
+  // Members 0, 1, 2: pairs 0-1 and 0-2 co-act on keys 0 and 1, pair 1-2 only on key 3, after 0-1 again on key 2.
+  const rows = [[0, 0, 0], [1, 0, 5], [0, 1, 100], [2, 1, 105], [0, 2, 200], [1, 2, 205], [1, 3, 300], [2, 3, 310]] as const;
+  const data: TraceData = {
+    actor: Int32Array.from(rows, ([a]) => a), key: Int32Array.from(rows, ([, k]) => k), time: Float64Array.from(rows, ([, , t]) => t * 1000),
+    action: Int32Array.from(rows, (_, i) => i), actorCount: 3, keyCount: 4,
+  };
+  const cluster = { id: 0, members: [0, 1, 2], memberScores: [1, 1, 1], score: 1, density: 1, internalEdges: [], traces: [], medianShared: 2, medianDelayMs: 0, strongestLogP: -10 };
+  const traces = new Map<TraceName, TraceData>([['co-link', data]]);
+  const windows = new Map<TraceName, number>([['co-link', 60_000]]);
+  const [evidence] = explainClusters([cluster], traces, windows, { evidencePerEdge: 1 });
+  assert.deepEqual(evidence!.coActions.map((co) => `${co.a}-${co.b}:${co.key}`), ['0-1:0', '0-2:1', '1-2:3']);
+  assert.deepEqual(explainClusters([cluster], traces, windows, { evidencePerEdge: 1 }), explainClustersReference([cluster], traces, windows, { evidencePerEdge: 1 }));
+});

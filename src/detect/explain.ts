@@ -98,7 +98,12 @@ export function explainClusters(
   const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity, ownSpanMs: 0 }));
   const coActionTimes: number[][] = clusters.map(() => []);
   const objects: SharedObject[][] = clusters.map(() => []);
-  const perEdge: EdgeCounts = { counts: new Map(), actorBound };
+  const perEdge: EdgeCounts = { counts: new Map(), actorBound, full: new Float64Array(clusters.length) };
+  // A cluster's co-action evidence is complete once every pair of its members has evidencePerEdge
+  // co-actions (edges join members of one cluster): its later groups are not walked pair by pair.
+  const pairsOf = new Float64Array(clusters.length);
+  for (let actor = 0; actor < actorBound; actor++) if (clusterOf[actor]! >= 0) pairsOf[clusterOf[actor]!]!++;
+  for (let c = 0; c < clusters.length; c++) pairsOf[c] = (pairsOf[c]! * (pairsOf[c]! - 1)) / 2;
   const stamp = new Int32Array(actorBound);
   let mark = 0;
   for (const [trace, data] of traces) {
@@ -134,7 +139,7 @@ export function explainClusters(
         actions: events.length, firstTime: first, lastTime: last,
         sampleActions: events.slice(0, opts.sampleActions).map((event) => data.action[event] ?? 0),
       });
-      collectCoActions(events, data, window, trace, target, perEdge, opts);
+      if (opts.evidencePerEdge > 0 && perEdge.full[cluster]! < pairsOf[cluster]!) collectCoActions(events, data, window, trace, { target, cluster }, perEdge, opts);
       // Occasions count the cluster's own objects only (see exclusivity): two members among a
       // crowd of thousands on a viral post are not an occasion of theirs.
       const ownObject = members[g]! >= OWN_OBJECT_SHARE * everybody;
@@ -259,15 +264,19 @@ function byTime(events: Int32Array, time: Float64Array): number[] {
   return list;
 }
 
-/** Evidence per edge so far: (a, b) -> co-actions recorded, across clusters and traces. */
-interface EdgeCounts { counts: Map<number | string, number>; actorBound: number }
+/**
+ * Evidence per edge so far: (a, b) -> co-actions recorded, across clusters and traces; per
+ * cluster, how many of its edges have all the evidence they may have.
+ */
+interface EdgeCounts { counts: Map<number | string, number>; actorBound: number; full: Float64Array }
 
 /** An integer id per actor pair while a × bound + b stays exact; a string beyond. */
 function edgeId(edges: EdgeCounts, a: number, b: number): number | string {
   return edges.actorBound <= 2 ** 26 ? a * edges.actorBound + b : `${a}:${b}`;
 }
 
-function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, target: ClusterEvidence, perEdge: EdgeCounts, opts: ExplainOptions): void {
+function collectCoActions(events: number[], data: TraceData, window: number, trace: TraceName, into: { target: ClusterEvidence; cluster: number }, perEdge: EdgeCounts, opts: ExplainOptions): void {
+  const { target, cluster } = into;
   for (let i = 0; i < events.length && target.coActions.length < opts.maxEvidence; i++) {
     const x = events[i]!;
     const timeX = data.time[x] ?? 0;
@@ -285,6 +294,7 @@ function collectCoActions(events: number[], data: TraceData, window: number, tra
       const count = perEdge.counts.get(edge) ?? 0;
       if (count >= opts.evidencePerEdge) continue;
       perEdge.counts.set(edge, count + 1);
+      if (count + 1 === opts.evidencePerEdge) perEdge.full[cluster]!++;
       const actionA = forward ? data.action[x] ?? 0 : data.action[y] ?? 0;
       const actionB = forward ? data.action[y] ?? 0 : data.action[x] ?? 0;
       target.coActions.push({ a, b, trace, key: data.key[x] ?? 0, actionA, actionB, deltaMs: delta });

@@ -232,12 +232,14 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
   /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
   const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions): TraceData | null => {
     if (name === 'fast-repost' && originals === 0) return null;
+    // A local: the closure's reassigned variable would be reloaded (and checked) per action.
+    const actorOfAction = actionActor;
     if (name === 'co-repost' && n === columns.size && n > 0) {
       // Every row an action (no duplicates: actions are the rows in order) and every actor kept:
       // keys numbered by first appearance are the object ids themselves (the interner numbers
       // objects by first appearance in the rows), so no key table is needed.
       let everyActor = true;
-      for (let a = 0; a < n && everyActor; a++) everyActor = actionActor[a]! >= 0;
+      for (let a = 0; a < n && everyActor; a++) everyActor = actorOfAction[a]! >= 0;
       if (everyActor) {
         const start = new Int32Array(objects.size + 1);
         const object = columns.object;
@@ -245,7 +247,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
         const identity = new Int32Array(objects.size);
         for (let o = 0; o < identity.length; o++) identity[o] = o;
         keyObjects.set(name, identity);
-        return keyTimeOrdered(object, start, n, actionActor, actions.time, actorCount);
+        return keyTimeOrdered(object, start, n, actorOfAction, actions.time, actorCount);
       }
     }
     // Keys numbered by first appearance in action order; -1: the action is not an event.
@@ -257,7 +259,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     let keyCount = 0;
     let events = 0;
     for (let a = 0; a < n; a++) {
-      let include = actionActor[a]! >= 0;
+      let include = actorOfAction[a]! >= 0;
       if (include && name === 'fast-repost') {
         const delay = originalDelay(a);
         include = delay >= 0 && delay <= options.fastRepostMs;
@@ -272,7 +274,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     }
     if (events === 0) return null;
     keyObjects.set(name, keyObject.slice(0, keyCount));
-    return keyTimeOrdered(eventKey, start.subarray(0, keyCount + 1), events, actionActor, actions.time, actorCount);
+    return keyTimeOrdered(eventKey, start.subarray(0, keyCount + 1), events, actorOfAction, actions.time, actorCount);
   };
 
   return {
@@ -280,7 +282,9 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       onStage('accounts');
       const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
       const present = new Uint8Array(columns.accounts.size);
-      if (included) for (let a = 0; a < n; a++) present[columns.account[actions.row[a]!]!] = 1;
+      const { account } = columns;
+      const rows = actions.row;
+      if (included) for (let a = 0; a < n; a++) present[account[rows[a]!]!] = 1;
       let presentCount = 0;
       for (let account = 0; account < present.length; account++) presentCount += present[account]!;
       const accounts = new Int32Array(presentCount);
@@ -292,12 +296,15 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       // Account -> actor ix (byte order of ids), for accounts with actions.
       const actorOf = new Int32Array(columns.accounts.size).fill(-1);
       accounts.forEach((account, ix) => { actorOf[account] = ix; });
-      actorActions = new Int32Array(accounts.length);
-      actionActor = new Int32Array(n);
+      // Locals in the loop: the closure's reassigned variables would be reloaded (and checked) per action.
+      const perActor = new Int32Array(accounts.length);
+      const actorOfAction = new Int32Array(n);
       for (let a = 0; a < n; a++) {
-        const actor = actionActor[a] = actorOf[columns.account[actions.row[a]!]!]!;
-        if (actor >= 0) actorActions[actor]!++;
+        const actor = actorOfAction[a] = actorOf[account[rows[a]!]!]!;
+        if (actor >= 0) perActor[actor]!++;
       }
+      actorActions = perActor;
+      actionActor = actorOfAction;
       const traces = new Map<TraceName, TraceData>();
       const missing: TraceName[] = [];
       for (const name of names) {
@@ -318,8 +325,9 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       // An account is in at most one cluster (Leiden partitions), so one owner per actor.
       clusters.forEach((cluster, id) => { for (const member of cluster.members) clusterOf[member] = id; });
       // Repost delays exist only for reshares of originals among the actions.
+      const actorOfAction = actionActor;
       for (let a = 0; a < (originals === 0 ? 0 : n); a++) {
-        const cluster = clusterOf[actionActor[a]!] ?? -1;
+        const cluster = clusterOf[actorOfAction[a]!] ?? -1;
         if (cluster < 0) continue;
         const delay = originalDelay(a);
         if (delay >= 0) delays[cluster]!.push(delay);
