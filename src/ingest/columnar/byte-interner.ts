@@ -85,6 +85,25 @@ export class ByteInterner {
     return id;
   }
 
+  /**
+   * `intern` for a value whose trailing digit run the caller has read: `bytes[digitsAt, end)` are
+   * its last digits (`digitsAt` is where the run starts; the byte before it, if any, is not a
+   * digit) and `lo` their value when there are 1 to 9 of them. Same ids as `intern`.
+   */
+  internParsed(bytes: Uint8Array, start: number, digitsAt: number, end: number, lo: number): number {
+    const digits = end - digitsAt;
+    if (this.numeric !== null && digits >= 1 && digits <= 9) {
+      const numeric = this.numeric.lookupParsed(bytes, start, digitsAt, end, lo);
+      if (numeric >= 0) return numeric;
+      if (numeric === -1) {
+        const id = this.append(bytes, start, end);
+        this.numeric.add(id);
+        return id;
+      }
+    }
+    return this.intern(bytes, start, end);
+  }
+
   private lookup(bytes: Uint8Array, start: number, end: number): number {
     if (this.sealed) throw new Error('ByteInterner: intern after seal()');
     let h = 0x811c9dc5 | 0;

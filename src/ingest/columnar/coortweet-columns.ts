@@ -51,7 +51,7 @@ export interface CoortweetColumns {
   files: CoortweetFileCounts[];
 }
 
-const SPACE = 0x20, COMMA = 0x2c, QUOTE = 0x22, CR = 0x0d, LF = 0x0a;
+const SPACE = 0x20, COMMA = 0x2c, QUOTE = 0x22, CR = 0x0d, LF = 0x0a, ZERO = 0x30;
 
 /** CSV quoting of a field for a reject's raw text. */
 function csvField(text: string): string {
@@ -157,6 +157,20 @@ export class CoortweetRows {
     this.timestamp[i] = timestamp;
   }
 
+  /**
+   * `push` for the fast path, which has read each id's trailing digit run (`…Digits`: where it
+   * starts; `…Number`: its value when 1 to 9 digits long).
+   */
+  pushParsed(buf: Uint8Array, objectStart: number, objectDigits: number, objectEnd: number, objectNumber: number, contentStart: number, contentDigits: number, contentEnd: number, contentNumber: number,
+    accountStart: number, accountDigits: number, accountEnd: number, accountNumber: number, timestamp: number): void {
+    if (this.size === this.object.length) this.reserve(this.size + 1);
+    const i = this.size++;
+    this.object[i] = this.objects.internParsed(buf, objectStart, objectDigits, objectEnd, objectNumber);
+    this.content[i] = this.contents.internParsed(buf, contentStart, contentDigits, contentEnd, contentNumber);
+    this.account[i] = this.accounts.internParsed(buf, accountStart, accountDigits, accountEnd, accountNumber);
+    this.timestamp[i] = timestamp;
+  }
+
   /** Appends another part's rows, its ids interned here (in its order of first appearance). */
   append(part: CoortweetPartRows): void {
     const object = this.objects.merge(part.objects);
@@ -223,23 +237,30 @@ export class CoortweetFastPath implements CsvFastPath {
     while (p < stopAt) {
       let q = p;
       let objectStart = 0, objectEnd = 0, accountStart = 0, accountEnd = 0, contentStart = 0, contentEnd = 0, timeStart = 0, timeEnd = 0;
+      // Each field's trailing digit run, read in the same pass: where it starts and its value
+      // (exact up to 15 digits), so ids and the timestamp are not read a second time.
+      let objectDigits = 0, accountDigits = 0, contentDigits = 0, timeDigits = 0;
+      let objectNumber = 0, accountNumber = 0, contentNumber = 0, timeNumber = 0;
       let simple = true;
       for (let f = 0; f < fields; f++) {
         const s = q;
         let b = 0;
+        let number = 0, digitsAt = q;
         // One comparison for most bytes: the four stops (`,` LF CR `"`) are all at or below ','.
         while (q < len) {
           b = buf[q]!;
           if (b <= COMMA && (b === COMMA || b === LF || b === CR || b === QUOTE)) break;
+          const digit = b - ZERO;
+          if (digit >= 0 && digit <= 9) { number = number * 10 + digit; } else { number = 0; digitsAt = q + 1; }
           q++;
         }
         if (q >= len) { simple = false; break; }
         if (f < fields - 1 ? b !== COMMA : b !== LF && !(b === CR && q + 1 < len && buf[q + 1] === LF)) { simple = false; break; }
         switch (role[f]) {
-          case OBJECT: objectStart = s; objectEnd = q; break;
-          case ACCOUNT: accountStart = s; accountEnd = q; break;
-          case CONTENT: contentStart = s; contentEnd = q; break;
-          case TIMESTAMP: timeStart = s; timeEnd = q; break;
+          case OBJECT: objectStart = s; objectEnd = q; objectDigits = digitsAt; objectNumber = number; break;
+          case ACCOUNT: accountStart = s; accountEnd = q; accountDigits = digitsAt; accountNumber = number; break;
+          case CONTENT: contentStart = s; contentEnd = q; contentDigits = digitsAt; contentNumber = number; break;
+          case TIMESTAMP: timeStart = s; timeEnd = q; timeDigits = digitsAt; timeNumber = number; break;
           default: break;
         }
         q += b === CR ? 2 : 1;
@@ -247,9 +268,10 @@ export class CoortweetFastPath implements CsvFastPath {
       if (!simple || objectStart === objectEnd || accountStart === accountEnd || contentStart === contentEnd
         || buf[objectStart] === SPACE || buf[objectEnd - 1] === SPACE || buf[accountStart] === SPACE || buf[accountEnd - 1] === SPACE
         || buf[contentStart] === SPACE || buf[contentEnd - 1] === SPACE) break;
-      const timestamp = parseDecimal(buf, timeStart, timeEnd);
+      // An all-digit timestamp of up to 15 digits is its number; anything else is parsed in full.
+      const timestamp = timeDigits === timeStart && timeEnd > timeStart && timeEnd - timeStart <= 15 ? timeNumber : parseDecimal(buf, timeStart, timeEnd);
       if (Number.isNaN(timestamp)) break;
-      rows.push(buf, objectStart, objectEnd, contentStart, contentEnd, accountStart, accountEnd, timestamp);
+      rows.pushParsed(buf, objectStart, objectDigits, objectEnd, objectNumber, contentStart, contentDigits, contentEnd, contentNumber, accountStart, accountDigits, accountEnd, accountNumber, timestamp);
       taken++;
       p = q;
     }

@@ -113,6 +113,20 @@ export class NumericIds {
     return this.found(shape, hi, lo);
   }
 
+  /**
+   * `lookup` for a value whose trailing digits were already read: `bytes[start, digitsAt)` is the
+   * prefix (empty or ending in a non-digit), `bytes[digitsAt, end)` one to LO_DIGITS digits worth
+   * `lo`. Returns as `lookup` does, or -3 when the value's shape is not the one last seen with its
+   * length (then call `lookup`, which finds or adds the shape).
+   */
+  lookupParsed(bytes: Uint8Array, start: number, digitsAt: number, end: number, lo: number): number {
+    const last = end - start < this.byLength.length ? this.byLength[end - start]! : null;
+    if (last === null || last.digits !== end - digitsAt) return -3;
+    const prefix = last.prefix;
+    for (let i = 0, n = digitsAt - start; i < n; i++) if (prefix[i] !== bytes[start + i]) return -3;
+    return this.found(last, 0, lo);
+  }
+
   /** The id of number (hi, lo) of `shape`, -1 when new (kept for `add`). */
   private found(shape: Shape, hi: number, lo: number): number {
     this.shape = shape; this.hi = hi; this.lo = lo;
