@@ -39,6 +39,46 @@ describe('byte interner, numeric ids', () => {
     ), { numRuns: 300 });
   });
 
+  it('interns values whose digits the caller read (bytes written later) as intern does: ids, texts before and after, order, values, look-ups, seal', () => {
+    /** As the CooRTweet fast path calls it: the trailing digit run's start and value. */
+    const parsed = (into: ByteInterner, b: Uint8Array): number => {
+      let digitsAt = b.length, lo = 0;
+      while (digitsAt > 0 && b[digitsAt - 1]! >= 0x30 && b[digitsAt - 1]! <= 0x39) digitsAt--;
+      for (let i = digitsAt; i < b.length; i++) lo = lo * 10 + b[i]! - 0x30;
+      return into.internParsed(b, 0, digitsAt, b.length, lo);
+    };
+    fc.assert(fc.property(fc.array(fc.tuple(idText, fc.boolean()), { maxLength: 300 }), fc.array(idText, { maxLength: 20 }), fc.constantFrom('texts', 'text', 'seal', 'values', 'sort', 'findIn'),
+      (values, probes, firstRead) => {
+        const fast = new ByteInterner(4, 8);
+        const slow = new ByteInterner(4, 8, false);
+        const other = new ByteInterner(4, 8);
+        for (const [value, viaDigits] of values) {
+          const b = encode(value);
+          assert.equal(viaDigits ? parsed(fast, b) : fast.intern(b, 0, b.length), slow.intern(b, 0, b.length), value);
+          other.intern(b, 0, b.length);
+        }
+        // Whichever reads the bytes first, every later read agrees with the byte path.
+        if (firstRead === 'text') for (let id = 0; id < fast.size; id++) assert.equal(fast.text(id), slow.text(id));
+        if (firstRead === 'seal') fast.seal();
+        if (firstRead === 'values') {
+          const { arena, meta } = fast.values();
+          for (let id = 0; id < fast.size; id++) assert.equal(new TextDecoder().decode(arena.subarray(meta[2 * id]!, meta[2 * id]! + meta[2 * id + 1]!)), slow.text(id));
+        }
+        if (firstRead === 'sort') assert.deepEqual(fast.sortByBytes(Int32Array.from({ length: fast.size }, (_, i) => i)), slow.sortByBytes(Int32Array.from({ length: slow.size }, (_, i) => i)));
+        if (firstRead === 'findIn') for (let id = 0; id < fast.size; id++) assert.equal(fast.findIn(other, id), other.find(encode(slow.text(id)), 0, encode(slow.text(id)).length));
+        assert.deepEqual(fast.texts(), slow.texts());
+        assert.equal(fast.isAscii(), slow.isAscii());
+        for (let x = 0; x + 1 < fast.size; x++) assert.equal(Math.sign(fast.compare(x, x + 1)), Math.sign(slow.compare(x, x + 1)));
+        if (firstRead !== 'seal') {
+          for (const probe of [...probes, ...values.map(([value]) => value)]) {
+            const b = encode(probe);
+            assert.equal(fast.find(b, 0, b.length), slow.find(b, 0, b.length), probe);
+          }
+        }
+      },
+    ), { numRuns: 300 });
+  });
+
   it('tells apart ids that differ only in leading zeros or digit count, and finds values across interners', () => {
     const a = new ByteInterner();
     const b = new ByteInterner();

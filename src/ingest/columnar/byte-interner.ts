@@ -40,6 +40,13 @@ export class ByteInterner {
   private sealed = false;
   /** OR of every byte interned (below 0x80: all values are ASCII). */
   private high = 0;
+  /**
+   * Ids whose bytes are not in the arena yet (`internParsed`'s numeric values): their meta is
+   * [number, -1 - shape index] until `materialize` writes them.
+   */
+  private deferred = 0;
+  /** Per shape index: its prefix as a string (for `text` of a deferred id). */
+  private readonly prefixTexts: string[] = [];
 
   /** `numeric` false: every value takes the byte path (tests compare the two). */
   constructor(expectedValues = 1024, expectedBytes = expectedValues * 16, numeric: Partial<NumericIdsOptions> | false = {}) {
@@ -96,7 +103,13 @@ export class ByteInterner {
       const numeric = this.numeric.lookupParsed(bytes, start, digitsAt, end, lo);
       if (numeric >= 0) return numeric;
       if (numeric === -1) {
-        const id = this.append(bytes, start, end);
+        // Its bytes are the shape's prefix and the number: written to the arena only when some
+        // reader needs the bytes (`materialize`); a column read for its ids alone never does.
+        const id = this.size++;
+        if (2 * id === this.meta.length) this.growMeta();
+        this.meta[2 * id] = lo;
+        this.meta[2 * id + 1] = -1 - this.numeric.lastShape();
+        this.deferred++;
         this.numeric.add(id);
         return id;
       }
@@ -133,6 +146,7 @@ export class ByteInterner {
    */
   seal(): void {
     if (this.sealed) return;
+    this.materialize();
     this.sealed = true;
     this.numeric = null;
     this.slots = new Int32Array(2);
@@ -163,18 +177,26 @@ export class ByteInterner {
 
   /** The id in `other` of this interner's value `id`, or -1. */
   findIn(other: ByteInterner, id: number): number {
+    if (this.meta[2 * id + 1]! < 0) this.materialize();
     const start = this.meta[2 * id]!;
     return other.find(this.arena, start, start + this.meta[2 * id + 1]!);
   }
 
   /** The value of `id` as a string (UTF-8 decoded). */
   text(id: number): string {
+    const length = this.meta[2 * id + 1]!;
+    if (length < 0) {
+      const shape = this.numeric!.shapeAt(-1 - length);
+      this.prefixTexts[-1 - length] ??= DECODER.decode(shape.prefix);
+      return this.prefixTexts[-1 - length]! + String(this.meta[2 * id]!).padStart(shape.digits, '0');
+    }
     const start = this.meta[2 * id]!;
     return DECODER.decode(this.arena.subarray(start, start + this.meta[2 * id + 1]!));
   }
 
   /** The values, sharing this interner's memory (do not intern more while using them). */
   values(): InternedValues {
+    this.materialize();
     return { size: this.size, arena: this.arena.subarray(0, this.used), meta: this.meta.subarray(0, 2 * this.size) };
   }
 
@@ -191,6 +213,7 @@ export class ByteInterner {
 
   /** Every value, in id order. */
   texts(): string[] {
+    this.materialize();
     const out = new Array<string>(this.size);
     if (this.high < 0x80) {
       // ASCII: one decode of the whole arena, then a slice per value (byte offsets are char offsets).
@@ -204,11 +227,13 @@ export class ByteInterner {
 
   /** True when every value is ASCII (then JS string order is byte order). */
   isAscii(): boolean {
+    this.materialize();
     return this.high < 0x80;
   }
 
   /** Byte-wise comparison of two values (the order DuckDB and `sort` use for strings). */
   compare(x: number, y: number): number {
+    if (this.deferred !== 0) this.materialize();
     const arena = this.arena;
     const sx = this.meta[2 * x]!, sy = this.meta[2 * y]!, lx = this.meta[2 * x + 1]!, ly = this.meta[2 * y + 1]!;
     const n = Math.min(lx, ly);
@@ -226,6 +251,7 @@ export class ByteInterner {
    * those bytes are compared whole.
    */
   sortByBytes(ids: Int32Array): Int32Array {
+    this.materialize();
     const arena = this.arena, meta = this.meta;
     if (ids.length < 2) return ids;
     const first = meta[2 * ids[0]!]!;
@@ -297,17 +323,8 @@ export class ByteInterner {
   private append(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
     const id = this.size++;
-    if (2 * id === this.meta.length) {
-      const meta = new Int32Array(this.meta.length * 2);
-      meta.set(this.meta);
-      this.meta = meta;
-    }
-    if (this.used + length > this.arena.length) {
-      if (this.used + length > MAX_ARENA) throw new RangeError(`more than ${MAX_ARENA} bytes of distinct values to intern`);
-      const arena = new Uint8Array(Math.min(MAX_ARENA, Math.max(this.arena.length * 2, this.used + length)));
-      arena.set(this.arena.subarray(0, this.used));
-      this.arena = arena;
-    }
+    if (2 * id === this.meta.length) this.growMeta();
+    if (this.used + length > this.arena.length) this.growArena(this.used + length);
     // A byte loop: subarray() would allocate a view per value.
     const arena = this.arena;
     let high = this.high;
@@ -317,6 +334,54 @@ export class ByteInterner {
     this.meta[2 * id + 1] = length;
     this.used += length;
     return id;
+  }
+
+  private growMeta(): void {
+    const meta = new Int32Array(this.meta.length * 2);
+    meta.set(this.meta);
+    this.meta = meta;
+  }
+
+  private growArena(bytes: number): void {
+    if (bytes > MAX_ARENA) throw new RangeError(`more than ${MAX_ARENA} bytes of distinct values to intern`);
+    const arena = new Uint8Array(Math.min(MAX_ARENA, Math.max(this.arena.length * 2, bytes)));
+    arena.set(this.arena.subarray(0, this.used));
+    this.arena = arena;
+  }
+
+  /** Writes the deferred numeric values' bytes to the arena (prefix, then the zero-padded number). */
+  private materialize(): void {
+    if (this.deferred === 0) return;
+    const meta = this.meta, numeric = this.numeric!;
+    let bytes = this.used;
+    for (let id = 0; id < this.size; id++) {
+      const length = meta[2 * id + 1]!;
+      if (length < 0) {
+        const shape = numeric.shapeAt(-1 - length);
+        bytes += shape.prefix.length + shape.digits;
+      }
+    }
+    if (bytes > this.arena.length) this.growArena(bytes);
+    const arena = this.arena;
+    let used = this.used, high = this.high;
+    for (let id = 0; id < this.size; id++) {
+      const length = meta[2 * id + 1]!;
+      if (length >= 0) continue;
+      const { prefix, digits } = numeric.shapeAt(-1 - length);
+      let number = meta[2 * id]!;
+      for (let i = 0; i < prefix.length; i++) high |= arena[used + i] = prefix[i]!;
+      const end = used + prefix.length + digits;
+      for (let w = end - 1; w >= used + prefix.length; w--) {
+        arena[w] = ZERO + (number % 10);
+        number = Math.floor(number / 10);
+      }
+      meta[2 * id] = used;
+      meta[2 * id + 1] = end - used;
+      used = end;
+    }
+    this.used = used;
+    this.high = high;
+    this.deferred = 0;
   }
 
   private rehash(): void {
@@ -356,3 +421,4 @@ const LAST_COPY = 256;
 const MAX_ARENA = 2 ** 31 - 1;
 
 const DECODER = new TextDecoder();
+const ZERO = 0x30;

@@ -49,7 +49,7 @@ class Shape {
   hashed = 0;
   /** Values of this shape. */
   count = 0;
-  constructor(readonly prefix: Uint8Array, readonly digits: number) {}
+  constructor(readonly prefix: Uint8Array, readonly digits: number, readonly index: number) {}
 }
 
 /**
@@ -153,6 +153,16 @@ export class NumericIds {
     return hashed;
   }
 
+  /** The index of the shape of the value last looked up (for `shapeAt`). */
+  lastShape(): number {
+    return this.shape!.index;
+  }
+
+  /** A shape's prefix bytes and digit count: its values are the prefix then the number, zero-padded to `digits`. */
+  shapeAt(index: number): { readonly prefix: Uint8Array; readonly digits: number } {
+    return this.shapes[index]!;
+  }
+
   /** Records `id` for the value the last `lookup` returned -1 for. */
   add(id: number): void {
     const shape = this.shape!;
@@ -189,7 +199,7 @@ export class NumericIds {
       }
     }
     if (!create || this.shapes.length >= this.opts.maxShapes) return null;
-    const shape = new Shape(bytes.slice(start, end), digits);
+    const shape = new Shape(bytes.slice(start, end), digits, this.shapes.length);
     this.shapes.push(shape);
     this.last = shape;
     return shape;
