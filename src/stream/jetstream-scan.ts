@@ -52,12 +52,12 @@ const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 let b: Uint8Array = new Uint8Array(0);
 let base = 0;
-/** Pass 1's record: the end of the value (or key) starting at offset `base + k` is `ends[k]`. */
+/** Pass 1's record: the end of the value starting at offset `base + k` is `ends[k]`. */
 let ends = new Int32Array(4096);
 
 // ---- Pass 2: walking a checked line to its fields.
 
-/** After a checked value (or key) at `at`: where it ends. */
+/** After a checked value at `at`: where it ends. */
 const skip = (at: number): number => ends[at - base]! & (ESCAPED - 1);
 
 function skipWs(at: number): number {

@@ -123,7 +123,8 @@ const isDigit = (x: number): boolean => x >= 48 && x <= 57;
  * (`at[k]`; `at` must hold end - start + 1 entries; a string value holding an escape has ESCAPED
  * added), so a reader steps over a value at once. One
  * walk over the bytes, no recursion (an explicit stack of open containers, at most 4096 deep).
- * With `fields`, also records where the values of its names sit in each object (JsonFields).
+ * With `fields`, also records where the values of its names sit in each object (JsonFields),
+ * and not where keys end.
  * @example checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1))
  */
 export function checkJsonObject(bytes: Uint8Array, start: number, end: number, at: Int32Array, fields?: JsonFields): boolean {
@@ -215,8 +216,9 @@ export function checkJsonObject(bytes: Uint8Array, start: number, end: number, a
       const key = j;
       for (j++; j < end && (c = bytes[j]!) !== 34; j++) if (c < 32 || c === 92) return false;
       if (j >= end) return false;
-      const name = fields === undefined ? -1 : fields.match(bytes, key + 1, j);
-      at[key - start] = ++j;
+      // With fields, a reader finds values by name, so keys' ends are not needed.
+      const name = fields === undefined ? ((at[key - start] = j + 1), -1) : fields.match(bytes, key + 1, j);
+      j++;
       while (j < end && ((c = bytes[j]!) === 32 || c === 9)) j++;
       if (j >= end || c !== 58) return false;
       j++;
