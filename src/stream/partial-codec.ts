@@ -16,6 +16,8 @@ export interface PartitionPartial {
   traces: { trace: StreamTrace; pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } }[];
   events: number;
   duplicates: number;
+  /** A continuous job's slice partial: the event time (exclusive) its horizon ends at. */
+  upTo?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function encodePartial(partial: PartitionPartial): Uint8Array {
     columns.push(pairs.sumLogN.subarray(0, n), pairs.sumDelta.subarray(0, n), ids(pairs.a), ids(pairs.b), tally(pairs.shared), tally(pairs.coActions), activity.actor, activity.keys);
   }
   const header = new TextEncoder().encode(JSON.stringify({
-    partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates,
+    partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
     traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ...widths[t] })),
   }));
   return frameColumns(header, columns);
@@ -66,7 +68,7 @@ export function frameColumns(header: Uint8Array, columns: readonly ArrayBufferVi
 }
 
 const PartialHeader = z.object({
-  partition: z.number().int().nonnegative(), actors: z.array(z.string()), events: z.number(), duplicates: z.number(),
+  partition: z.number().int().nonnegative(), actors: z.array(z.string()), events: z.number(), duplicates: z.number(), upTo: z.number().optional(),
   traces: z.array(z.object({
     trace: z.enum(STREAM_TRACES), pairs: z.number().int().nonnegative(), activity: z.number().int().nonnegative(),
     // Absent in partials written before session 6: 4-byte columns.
@@ -106,6 +108,7 @@ export function decodePartial(bytes: Uint8Array, where: string): PartitionPartia
     for (let row = 0; row < n; row++) if (!(a[row]! < actorCount && b[row]! < actorCount && a[row]! >= 0 && b[row]! >= 0)) throw bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
     return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };
   });
-  return { partition: parsed.data.partition, actors: parsed.data.actors, events: parsed.data.events, duplicates: parsed.data.duplicates, traces };
+  const { partition, actors, events, duplicates, upTo } = parsed.data;
+  return { partition, actors, events, duplicates, traces, ...(upTo === undefined ? {} : { upTo }) };
 }
 

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
+import type { SliceOut } from '../../stream/nats/continuous-work.js';
 import type { OutBatch } from '../../stream/partitioner.js';
 import type { CliIo } from '../io.js';
 
@@ -49,10 +50,17 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--batch <n>', 'events per message', '2000')
     .option('--replicas <n>', 'stream replicas', '3')
     .option('--publisher <i>', 'this publisher\'s index when several publish the job, each a disjoint share of the input (workers take --publishers)', '0')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string }) => {
+    .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
+    .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string }) => {
       const job = checkJob(options.job);
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
+      if (options.slice !== undefined) {
+        if (publisher !== 0) throw badOption('--publisher', 'a continuous job (--slice) has one publisher');
+        await publishContinuous(file, job, options, io);
+        return;
+      }
       const [{ ByteFront }, { Partitioner }, { ensureJobStorage, publishBatches }] = await Promise.all([import('../../stream/byte-front.js'), import('../../stream/partitioner.js'), jobs()]);
       const partitioner = new Partitioner({ partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1), publisher });
       let shown = 0;
@@ -86,7 +94,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--window <seconds>', 'co-action window', '60')
     .option('--ack-wait <seconds>', 'a dead worker\'s messages are redelivered after this long', '5')
     .option('--publishers <n>', 'publishers of the job (stream-publish --publisher 0 … n-1); a partition is done at all their end markers', '1')
-    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string }) => {
+    .option('--horizon <seconds>', 'a continuous job (stream-publish --slice): keep each partition\'s events this long and store a partial over them at every slice')
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       const of = whole('--of', options.of, 1);
@@ -95,6 +104,11 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       if (publishers > 2 ** 16) throw badOption('--publishers', `${publishers} must be at most 65536`);
       if (index >= of) throw badOption('--index', `${index} must be below --of ${of}`);
       const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
+      if (options.horizon !== undefined) {
+        if (publishers !== 1) throw badOption('--publishers', 'a continuous job (--horizon) has one publisher');
+        await followContinuous(options, { job, mine, index, windowMs: whole('--window', options.window, 0) * 1000, horizonMs: whole('--horizon', options.horizon, 1) * 1000 }, io);
+        return;
+      }
       const { workPartition } = await jobs();
       const started = process.cpuUsage();
       let events = 0;
@@ -116,9 +130,20 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .description('Merge a job\'s partials and cluster them; prints clusters (account ids) as JSON')
     .option('--timeout <seconds>', 'wait this long for every partition\'s partial', '600')
     .option('--keep-partials', 'leave the job\'s partials in the partials stream (by default they are removed once the result is out)')
-    .action(async (options: NatsCliOptions & { timeout: string; keepPartials?: boolean }) => {
+    .option('--follow', 'a continuous job (stream-publish --slice): merge every slice as its partials come and print alerts as JSON lines (lockstep stream\'s format)')
+    .option('--fdr <q>', 'with --follow: false discovery rate of the null-model test of each pair', '0.001')
+    .option('--min-shared <n>', 'with --follow: distinct shared objects a pair needs before it can count', '2')
+    .option('--min-members <n>', 'with --follow: alert when a cluster has at least this many accounts', '3')
+    .option('--grow-by <n>', 'with --follow: alert again when a cluster has this many more accounts than at its last alert', '2')
+    .option('--webhook <url>', 'with --follow: also POST each alert as JSON to this URL')
+    .option('--cases-db <path>', 'with --follow: also open a case per new cluster (a note per growth) in this workspace store')
+    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; follow?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
+      if (options.follow === true) {
+        await coordinateContinuous(options, job, partitions, io);
+        return;
+      }
       const [{ collectPartials, purgePartials }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
       await withNats(options.nats, async (nc) => {
         const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000);
@@ -134,4 +159,122 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         }
       });
     });
+}
+
+interface FollowCliOptions { fdr: string; minShared: string; minMembers: string; growBy: string; webhook?: string; casesDb?: string; timeout: string; keepPartials?: boolean }
+
+/** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
+async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, io: CliIo): Promise<void> {
+  const sliceMs = Number(options.slice) * 1000;
+  if (!(sliceMs > 0)) throw badOption('--slice', `"${options.slice}" is not a positive number of seconds`);
+  const [{ createInterface }, { Partitioner }, { ensureJobStorage }, { SliceCutter }, { publishSlices }, { parseJetstreamLine }, { parseSpeed }] = await Promise.all([
+    import('node:readline'), import('../../stream/partitioner.js'), jobs(), import('../../stream/nats/continuous-work.js'), import('../../stream/nats/continuous.js'),
+    import('../../stream/jetstream-line.js'), import('../../stream/runner.js'),
+  ]);
+  const speed = parseSpeed(options.speed);
+  if (speed === null) throw badOption('--speed', `"${options.speed}" is not a speed; write e.g. 10x, 1x, 0.5x or max`);
+  const partitioner = new Partitioner({ partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1) });
+  const cutter = new SliceCutter(partitioner, sliceMs);
+  let rejected = 0, lineNumber = 0;
+  await withNats(options.nats, async (nc) => {
+    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
+    const out: SliceOut[] = [];
+    let firstTime = NaN, startWall = 0;
+    for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      const read = parseJetstreamLine(line, () => `${file}:${lineNumber}`);
+      if (read.problems.length > 0) {
+        if (++rejected <= 3) io.err(`lockstep stream-publish: ${read.problems[0]}`);
+        continue;
+      }
+      for (const action of read.actions) {
+        if (speed !== 'max') {
+          if (Number.isNaN(firstTime)) {
+            firstTime = action.time;
+            startWall = performance.now();
+          }
+          const wait = startWall + (action.time - firstTime) / speed - performance.now();
+          if (wait > 1) {
+            // Whatever is buffered leaves before the pause (a slice's batches are not held back).
+            await publishSlices(nc, job, out.splice(0));
+            await new Promise((resolve) => setTimeout(resolve, wait));
+          }
+        }
+        const before = cutter.slice;
+        cutter.push(action, out);
+        if (out.length >= 64 || cutter.slice !== before) await publishSlices(nc, job, out.splice(0));
+      }
+    }
+    cutter.finish(out);
+    await publishSlices(nc, job, out.splice(0));
+  });
+  io.err(`lockstep stream-publish: ${partitioner.actions} actions, ${partitioner.events} events in ${cutter.slice} slices of ${sliceMs / 1000} s to job ${job}; ${rejected} lines rejected`);
+}
+
+/** `stream-worker --horizon`: each of this worker's partitions followed until the job's last slice. */
+async function followContinuous(options: NatsCliOptions & { ackWait: string }, job: { job: string; mine: number[]; index: number; windowMs: number; horizonMs: number }, io: CliIo): Promise<void> {
+  const { followPartition } = await import('../../stream/nats/continuous.js');
+  const started = process.cpuUsage();
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  let taken = 0, dropped = 0;
+  try {
+    await withNats(options.nats, async (nc) => {
+      await Promise.all(job.mine.map(async (partition) => {
+        const work = await followPartition(nc, partition, {
+          job: job.job, traces: DEFAULT_STREAM_TRACES, windowMs: job.windowMs, maxPartnersPerEvent: 32, horizonMs: job.horizonMs,
+          ackWaitMs: Number(options.ackWait) * 1000, signal: stop.signal,
+          onSlice: (p, marker, partial, state) => io.err(`worker ${job.index}: partition ${p}: slice ${marker.slice} ${partial === null ? 'already stored' : 'stored'} (${state.size} events held, ${state.dropped} dropped)`),
+        });
+        taken += work.taken;
+        dropped += work.dropped;
+        io.err(`worker ${job.index}: partition ${partition} done: ${work.taken} events, ${work.dropped} dropped past the horizon, ${work.duplicates} duplicates ignored`);
+      }));
+    });
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+  const used = process.cpuUsage(started);
+  io.err(`worker ${job.index}: ${taken} events (${dropped} dropped past the horizon), ${((used.user + used.system) / 1e6).toFixed(2)} s CPU after start-up`);
+}
+
+/** `stream-coordinate --follow`: every slice merged, clustered and turned into alerts (stdout JSON lines, webhook, cases). */
+async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, job: string, partitions: number, io: CliIo): Promise<void> {
+  const [{ followSlices }, { SliceAlerts }, { assemblePartials }, { caseSink, webhookSink }] = await Promise.all([
+    import('../../stream/nats/continuous.js'), import('../../stream/nats/continuous-work.js'), import('../../stream/distributed.js'), import('./stream-sinks.js'),
+  ]);
+  const minMembers = whole('--min-members', options.minMembers, 2);
+  const fdr = Number(options.fdr);
+  if (!(fdr > 0 && fdr < 1)) throw badOption('--fdr', `"${options.fdr}" must be a number between 0 and 1`);
+  const assemble = { traces: DEFAULT_STREAM_TRACES, fdr, minShared: whole('--min-shared', options.minShared, 1), cluster: { minClusterSize: minMembers } };
+  const alerts = new SliceAlerts({ minMembers, growBy: whole('--grow-by', options.growBy, 1) });
+  const webhook = options.webhook === undefined ? null : webhookSink(options.webhook, (text) => io.err(text));
+  const cases = options.casesDb === undefined ? null : await caseSink(options.casesDb);
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  let raised = 0;
+  try {
+    const slices = await withNats(options.nats, (nc) => followSlices(nc, { job, partitions, timeoutMs: Number(options.timeout) * 1000, keepPartials: options.keepPartials === true, signal: stop.signal }, async (slice, partials) => {
+      const result = assemblePartials(partials, assemble);
+      const upTo = partials[0]?.upTo ?? NaN;
+      for (const alert of alerts.update(result, upTo)) {
+        raised++;
+        io.out(JSON.stringify(alert));
+        await webhook?.(alert);
+        await cases?.alert(alert);
+      }
+      io.err(`lockstep stream-coordinate: slice ${slice} (up to ${new Date(upTo).toISOString()}): ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters`);
+    }));
+    io.err(`lockstep stream-coordinate: job ${job}: ${slices} slices, ${raised} alerts`);
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await cases?.close();
+  }
 }

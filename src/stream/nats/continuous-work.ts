@@ -15,12 +15,16 @@
  */
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
+import { ClusterTracker } from '../alerts.js';
+import type { AlertOptions } from '../alerts.js';
 import { tracePartial } from '../distributed.js';
+import type { assemblePartials } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
 import { STREAM_TRACES } from '../extract.js';
 import type { StreamTrace } from '../extract.js';
 import { grownF64, grownI32 } from '../int-table.js';
 import type { OutBatch, Partitioner } from '../partitioner.js';
+import type { EmittedAlert } from '../runner.js';
 import { decodeBatch } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
 
@@ -238,6 +242,7 @@ export class WindowedPartition {
       }),
       events,
       duplicates: this.duplicates,
+      upTo,
     };
   }
 }
@@ -320,5 +325,31 @@ export class SliceCutter {
     this.close(out, true);
     this.partitioner.finish(this.#batches, true);
     this.#drain(out);
+  }
+}
+
+/**
+ * The continuous coordinator's alerts: each slice's merged result goes through the stream mode's
+ * ClusterTracker (stable cluster ids, "appeared" at `minMembers`, "grew" by `growBy`), so alerts
+ * have `lockstep stream`'s format and go to its sinks. What a slice's partials do not carry is
+ * left empty: `topKeys` (partials name no key) and the co-action span (`firstCoAction`,
+ * `lastCoAction`: NaN, null in JSON); `latencyMs` and `lagMs` are null (the coordinator does not
+ * see event arrivals; the bench measures the lag from the publisher's side). `watermark` is the
+ * slice's `upTo`.
+ */
+export class SliceAlerts {
+  readonly #tracker: ClusterTracker;
+
+  constructor(options?: Partial<AlertOptions>) {
+    this.#tracker = new ClusterTracker(options);
+  }
+
+  update(result: ReturnType<typeof assemblePartials>, upTo: number): EmittedAlert[] {
+    const clusters = result.clusters;
+    const detection = {
+      actorIds: result.actorIds, actorPlatforms: result.actorPlatforms, graph: result.graph, clusters, watermark: upTo,
+      topKeys: clusters.map(() => []), span: clusters.map(() => ({ first: NaN, last: NaN })),
+    };
+    return this.#tracker.update(detection).map((alert) => ({ ...alert, latencyMs: null, lagMs: null }));
   }
 }

@@ -162,3 +162,35 @@ export async function getPartial(nc: NatsConnection, job: string, partition: num
   if (createHash('sha256').update(out).digest('hex') !== manifest.sha256) throw new LockstepError('detect/bad-input', `${where}: the partial's SHA-256 differs from its manifest's`);
   return out;
 }
+
+/** Whether a manifest of `job`'s `partition` is stored (read from the stream's leader). */
+export async function hasPartial(nc: NatsConnection, job: string, partition: number): Promise<boolean> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  return jsm.streams.getMessage(PARTIALS_STREAM, { last_by_subj: doneSubject(job, partition) }).then(() => true, () => false);
+}
+
+/** Removes `job`'s partials without leaving a mark (a continuous job's merged slice). */
+export async function removePartials(nc: NatsConnection, job: string): Promise<number> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  return (await jsm.streams.purge(PARTIALS_STREAM, { filter: `${SUBJECTS}.${job}.>` })).purged;
+}
+
+const markSubject = (job: string, name: string): string => `${SUBJECTS}.${job}.mark-${name}`;
+
+/** Writes a small JSON mark of `job` (the stream keeps the last per subject): a continuous job's `progress` and `last`. */
+export async function writeMark(nc: NatsConnection, job: string, name: string, value: Record<string, number>): Promise<void> {
+  await nc.jetstream().publish(markSubject(job, name), new TextEncoder().encode(JSON.stringify(value)));
+}
+
+/** The mark `name` of `job`, read from the stream's leader; null if none (or not readable now). */
+export async function readMark(nc: NatsConnection, job: string, name: string): Promise<Record<string, unknown> | null> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  const message = await jsm.streams.getMessage(PARTIALS_STREAM, { last_by_subj: markSubject(job, name) }).catch(() => null);
+  if (message === null) return null;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(message.data));
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'nats';
+import type { NatsConnection } from 'nats';
+import { assemblePartials } from '../distributed.js';
+import type { PartitionPartial } from '../distributed.js';
+import { DEFAULT_STREAM_TRACES } from '../extract.js';
+import { parseJetstreamLine } from '../jetstream-line.js';
+import { Partitioner } from '../partitioner.js';
+import type { EmittedAlert } from '../runner.js';
+import { batchDetect } from '../test-support/batch.js';
+import { clusterAccounts } from '../../detect/clusters.js';
+import { jetstreamStream } from '../test-support/jetstream-stream.js';
+import { startNatsCluster } from '../test-support/nats-cluster.js';
+import type { NatsCluster } from '../test-support/nats-cluster.js';
+import { SliceAlerts, SliceCutter } from './continuous-work.js';
+import type { SliceOut } from './continuous-work.js';
+import { followSlices, publishSlices } from './continuous.js';
+import { ensureJobStorage } from './jobs.js';
+
+const PARTITIONS = 4;
+const SLICE_MS = 60_000;
+const HORIZON_MS = 300_000;
+const START_US = 1_720_000_000_000_000;
+const RING = Array.from({ length: 6 }, (_, i) => `did:plc:grow${i}`);
+
+/**
+ * Organic background for 12 minutes and a ring that strikes every 50 s: its first 4 members for
+ * the first 6 minutes, all 6 after (so it appears, then grows past the threshold).
+ */
+function growingRingLines(): { lines: string[]; times: number[] } {
+  const { lines } = jetstreamStream({ durationMs: 720_000, organicPerSecond: 3, rings: [], seed: 21 });
+  const ring: string[] = [];
+  let rkey = 0;
+  for (let strike = 0, at = 5_000; at < 700_000; strike++, at += 50_000) {
+    const members = at < 360_000 ? RING.slice(0, 4) : RING;
+    members.forEach((member, i) => {
+      const time = at + i * 1_500;
+      const repost = { $type: 'app.bsky.feed.repost', subject: { uri: `at://did:plc:growsrc/app.bsky.feed.post/s${strike}`, cid: 'x' }, createdAt: '2024-07-03T00:00:00Z' };
+      const post = { $type: 'app.bsky.feed.post', text: 'look', createdAt: '2024-07-03T00:00:00Z', tags: [`growtag${strike}`] };
+      ring.push(JSON.stringify({ did: member, time_us: START_US + time * 1000, kind: 'commit', commit: { rev: `g${rkey}`, operation: 'create', collection: 'app.bsky.feed.repost', rkey: `g${rkey++}`, record: repost, cid: 'c' } }));
+      ring.push(JSON.stringify({ did: member, time_us: START_US + (time + 2_000) * 1000, kind: 'commit', commit: { rev: `g${rkey}`, operation: 'create', collection: 'app.bsky.feed.post', rkey: `g${rkey++}`, record: post, cid: 'c' } }));
+    });
+  }
+  const all = [...lines, ...ring].map((line) => ({ line, time: parseJetstreamLine(line, '').actions[0]?.time ?? 0 })).sort((x, y) => x.time - y.time);
+  return { lines: all.map((entry) => entry.line), times: all.map((entry) => entry.time) };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The batch engine's accounts, edges with their weights, and clusters (the horizon's graph may be small: no minimum size). */
+function sameAsBatch(merged: ReturnType<typeof assemblePartials>, batch: Awaited<ReturnType<typeof batchDetect>>): void {
+  assert.deepEqual(merged.actorIds, batch.actorIds);
+  const edges = (graph: typeof merged.graph, ids: readonly string[]): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (let e = 0; e < graph.size; e++) out.set(`${ids[graph.a[e]!]}|${ids[graph.b[e]!]}`, graph.weight[e]!);
+    return out;
+  };
+  const mine = edges(merged.graph, merged.actorIds), theirs = edges(batch.result.graph, batch.actorIds);
+  assert.ok(theirs.size >= 6);
+  assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
+  for (const [pair, weight] of theirs) assert.ok(Math.abs(mine.get(pair)! - weight) < 1e-9, pair);
+  const sets = (clusters: readonly { members: number[] }[], ids: readonly string[]): string[] => clusters.map((c) => c.members.map((m) => ids[m]).sort().join(',')).sort();
+  assert.deepEqual(sets(merged.clusters, merged.actorIds), sets(clusterAccounts(batch.result.graph), batch.actorIds));
+  assert.ok(merged.clusters.length >= 1);
+}
+
+interface SliceResult { upTo: number; events: number; partials: PartitionPartial[]; edges: Map<string, number>; clusters: string[] }
+
+describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
+  let cluster: NatsCluster;
+  let nc: NatsConnection;
+  let dir = '';
+  const children: ChildProcess[] = [];
+  const input = growingRingLines();
+  const messages: SliceOut[] = [];
+  const cutter = new SliceCutter(new Partitioner({ partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES, batchSize: 60 }), SLICE_MS);
+  for (const line of input.lines) for (const action of parseJetstreamLine(line, '').actions) cutter.push(action, messages);
+  cutter.finish(messages);
+  const slices = cutter.slice;
+
+  const startWorker = (job: string): { child: ChildProcess; log: string[] } => {
+    const log: string[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job,
+      '--partitions', String(PARTITIONS), '--horizon', String(HORIZON_MS / 1000), '--ack-wait', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+    children.push(child);
+    return { child, log };
+  };
+  /** Follows a job to its last slice: per slice the merged result, and the alerts. */
+  const coordinate = async (job: string): Promise<{ results: SliceResult[]; alerts: EmittedAlert[] }> => {
+    const results: SliceResult[] = [];
+    const alerts: EmittedAlert[] = [];
+    const tracker = new SliceAlerts({ minMembers: 3, growBy: 2 });
+    await followSlices(nc, { job, partitions: PARTITIONS, timeoutMs: 60_000 }, (slice, partials) => {
+      const merged = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES, cluster: { minClusterSize: 3 } });
+      const upTo = partials[0]!.upTo!;
+      assert.ok(partials.every((partial) => partial.upTo === upTo));
+      const edges = new Map<string, number>();
+      for (let e = 0; e < merged.graph.size; e++) edges.set(`${merged.actorIds[merged.graph.a[e]!]}|${merged.actorIds[merged.graph.b[e]!]}`, merged.graph.weight[e]!);
+      results[slice] = { upTo, events: partials.reduce((sum, partial) => sum + partial.events, 0), partials, edges, clusters: merged.clusters.map((c) => c.members.map((m) => merged.actorIds[m]).sort().join(',')).sort() };
+      alerts.push(...tracker.update(merged, upTo));
+    });
+    return { results, alerts };
+  };
+  const inHorizon = (upTo: number): number[] => input.times.flatMap((time, i) => (time >= upTo - HORIZON_MS && time < upTo ? [i] : []));
+
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    dir = await mkdtemp(join(tmpdir(), 'lockstep-nats-cont-'));
+    await ensureJobStorage(nc, 3);
+  });
+  after(async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+    await nc.close().catch(() => undefined);
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  let reference: { results: SliceResult[]; alerts: EmittedAlert[] } | null = null;
+
+  it('at each slice close the merged partials are batch detection over that horizon; the growing ring raises one "appeared" and then "grew" alerts; old events leave the workers\' state', async () => {
+    const worker = startWorker('cont');
+    const coordinated = coordinate('cont');
+    await publishSlices(nc, 'cont', messages);
+    reference = await coordinated;
+    await until('the worker to exit', () => worker.child.exitCode !== null);
+    assert.equal(worker.child.exitCode, 0, worker.log.join(''));
+    const { results, alerts } = reference;
+    assert.equal(results.length, slices);
+    // (a) Two slices against the batch engine over the horizon's events: one with the horizon still filling, one past it.
+    for (const slice of [4, slices - 2]) {
+      const upTo = results[slice]!.upTo;
+      const lines = inHorizon(upTo).map((i) => input.lines[i]!);
+      assert.equal(results[slice]!.events, lines.length, `slice ${slice}: every event of the horizon counted once`);
+      const file = join(dir, `h${slice}.jsonl`);
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const batch = await batchDetect([file], DEFAULT_STREAM_TRACES, 60_000);
+      // The same accounts, edges, weights and clusters (with the batch engine's cluster options).
+      sameAsBatch(assemblePartials(results[slice]!.partials, { traces: DEFAULT_STREAM_TRACES }), batch);
+    }
+    // (b) One ring, one "appeared", then it grows to all 6 members; no alert names anyone else.
+    const ids = RING.map((member) => member);
+    assert.equal(alerts.filter((alert) => alert.type === 'cluster-appeared').length, 1, JSON.stringify(alerts.map((a) => [a.type, a.members.length])));
+    assert.ok(alerts.every((alert) => alert.cluster === alerts[0]!.cluster && alert.members.every((member) => ids.includes(member))), JSON.stringify(alerts.map((a) => a.members)));
+    const grew = alerts.filter((alert) => alert.type === 'cluster-grew');
+    assert.ok(grew.length >= 1);
+    assert.ok(alerts[0]!.members.length <= 4);
+    assert.deepEqual([...grew.at(-1)!.members].sort(), [...ids].sort());
+    assert.ok(grew.every((alert) => alert.watermark > 360_000 + START_US / 1000), 'it grows only once the new members strike');
+    // (d) The worker dropped events older than the horizon.
+    const dropped = /\d+ events \((\d+) dropped past the horizon\)/.exec(worker.log.join(''));
+    assert.ok(dropped !== null && Number(dropped[1]) > 0, worker.log.join(''));
+  });
+
+  it('a worker killed mid-stream is replaced: the same slices, the same alerts, nothing counted twice', async () => {
+    assert.ok(reference !== null, 'needs the first test\'s run');
+    const first = startWorker('kill');
+    const cut = messages.findIndex((message) => message.marker?.slice === 6);
+    await publishSlices(nc, 'kill', messages.slice(0, cut));
+    await until('the worker to store slice 4', () => /slice 4 stored/.test(first.log.join('')));
+    first.child.kill('SIGKILL');
+    await until('the worker to die', () => first.child.exitCode !== null || first.child.signalCode !== null);
+    await publishSlices(nc, 'kill', messages.slice(cut));
+    const replacement = startWorker('kill');
+    const { results, alerts } = await coordinate('kill').catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\nfirst worker:\n${first.log.join('')}\nreplacement:\n${replacement.log.join('')}`);
+    });
+    await until('the replacement to exit', () => replacement.child.exitCode !== null);
+    assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
+    assert.match(replacement.log.join(''), /slice \d+ already stored/, 'the replacement rebuilt the window from the partition\'s history');
+    assert.equal(results.length, reference.results.length);
+    results.forEach((result, slice) => {
+      const expected = reference!.results[slice]!;
+      assert.equal(result.events, expected.events, `slice ${slice}: events`);
+      assert.deepEqual(result.clusters, expected.clusters, `slice ${slice}: clusters`);
+      assert.deepEqual([...result.edges.keys()].sort(), [...expected.edges.keys()].sort());
+      for (const [pair, weight] of expected.edges) assert.ok(Math.abs(result.edges.get(pair)! - weight) < 1e-9, `slice ${slice}: ${pair}`);
+    });
+    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
+    assert.deepEqual(strip(alerts), strip(reference.alerts));
+  });
+});
