@@ -1,0 +1,144 @@
+// `node --import tsx bench/stream-continuous.mjs`: a continuous NATS job (stream-publish --slice,
+// stream-worker --horizon, stream-coordinate --follow) on a 3-node JetStream cluster (needs
+// nats-server), replaying the synthetic Jetstream stream at a set rate with 1 worker.
+// Reports: events/s published and whether the job kept up (each slice's delay from its marker's
+// publication to the coordinator's merge, early and late in the run); alert lag p50/p99 (from the
+// first event of the slice that raised the alert — a bound on the delay after whichever event
+// completed the cluster — and from the slice's close); worker and coordinator RSS over the replay
+// (sampled every 0.5 s) and their CPU seconds, and the NATS servers' CPU.
+// Settings (env): RATE lines/s of wall time (default 2000), SPEED event time per wall time (20),
+// SLICE and HORIZON in event seconds (20, 600), DURATION of the replay in event seconds (2400),
+// PARTITIONS (8), ACCOUNTS organic accounts (20000).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { clearInterval, setInterval } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from 'nats';
+import { DEFAULT_STREAM_TRACES } from '../src/stream/extract.ts';
+import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
+import { SliceCutter } from '../src/stream/nats/continuous-work.ts';
+import { publishSlices } from '../src/stream/nats/continuous.ts';
+import { ensureJobStorage } from '../src/stream/nats/jobs.ts';
+import { Partitioner } from '../src/stream/partitioner.ts';
+import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
+import { startNatsCluster } from '../src/stream/test-support/nats-cluster.ts';
+
+const env = (name, fallback) => Number(process.env[name] ?? fallback);
+const RATE = env('RATE', 2000), SPEED = env('SPEED', 20), SLICE = env('SLICE', 20), HORIZON = env('HORIZON', 600);
+const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000);
+
+const stat = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+    return { cpu: (Number(fields[11]) + Number(fields[12])) / 100, rss };
+  } catch {
+    return null;
+  }
+};
+const quantile = (values, q) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+};
+const fmt = (ms) => `${Math.round(ms)} ms`;
+
+const { lines } = jetstreamStream({ durationMs: DURATION * 1000, organicPerSecond: RATE / SPEED, organicAccounts: ACCOUNTS, rings: [8, 12, 6], ringEveryMs: 120_000, seed: 5 });
+const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+console.log(`continuous job: ${lines.length} lines, ${actions.length} actions over ${DURATION} s of event time at ${SPEED}x (${RATE} lines/s), slices of ${SLICE} s, horizon ${HORIZON} s, ${PARTITIONS} partitions, 1 worker`);
+
+const cluster = await startNatsCluster(3);
+const nc = await connect({ servers: cluster.urls });
+const job = `bench${Date.now().toString(36)}`;
+const children = [];
+try {
+  await ensureJobStorage(nc, 3);
+  const common = ['--nats', cluster.urls.join(','), '--job', job, '--partitions', String(PARTITIONS)];
+  const start = (args, onOut) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args, ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk.toString();
+      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+        onOut(buffered.slice(0, nl), performance.now());
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    return child;
+  };
+  const alerts = [];
+  const merged = new Map();
+  const worker = start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5'], () => {});
+  const coordinator = start(['stream-coordinate', '--follow', '--timeout', '120'], (line, at) => alerts.push({ alert: JSON.parse(line), at }));
+  let errText = '';
+  coordinator.stderr.on('data', (chunk) => {
+    const at = performance.now();
+    errText += chunk.toString();
+    for (const match of chunk.toString().matchAll(/slice (\d+) \(up to/g)) merged.set(Number(match[1]), at);
+  });
+  worker.stderr.on('data', () => {});
+  await sleep(5_000);
+
+  const samples = [];
+  const sampler = setInterval(() => samples.push({ at: performance.now(), worker: stat(worker.pid), coordinator: stat(coordinator.pid) }), 500);
+  const natsCpu = () => cluster.pids.reduce((sum, pid) => sum + (stat(pid)?.cpu ?? 0), 0);
+  const nats0 = natsCpu();
+  const cutter = new SliceCutter(new Partitioner({ partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES }), SLICE * 1000);
+  const firstWall = new Map(), closeWall = new Map();
+  const out = [];
+  const t0 = actions[0].time, w0 = performance.now();
+  let lastSlice = -1;
+  for (const action of actions) {
+    const wait = w0 + (action.time - t0) / SPEED - performance.now();
+    if (wait > 2) {
+      await publishSlices(nc, job, out.splice(0));
+      await sleep(wait);
+    }
+    const before = cutter.slice;
+    cutter.push(action, out);
+    if (cutter.slice !== before) {
+      await publishSlices(nc, job, out.splice(0));
+      for (let s = before; s < cutter.slice; s++) closeWall.set(s, performance.now());
+    }
+    if (cutter.slice !== lastSlice) {
+      firstWall.set(cutter.slice, performance.now());
+      lastSlice = cutter.slice;
+    }
+    if (out.length >= 64) await publishSlices(nc, job, out.splice(0));
+  }
+  const last = cutter.slice;
+  cutter.finish(out);
+  await publishSlices(nc, job, out.splice(0));
+  closeWall.set(last, performance.now());
+  const published = performance.now() - w0;
+  while (!merged.has(last) && coordinator.exitCode === null) await sleep(100);
+  clearInterval(sampler);
+  const end = samples.at(-1);
+  await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.on('exit', resolve)));
+  const natsUsed = natsCpu() - nats0;
+
+  console.log(`published ${actions.length} actions in ${(published / 1000).toFixed(1)} s = ${Math.round(actions.length / (published / 1000))} actions/s (target ${RATE} lines/s); ${cutter.slice} slices`);
+  // Did the job keep up? Each slice's delay from its marker's publication to its merge.
+  const delays = [...closeWall].filter(([s]) => merged.has(s)).map(([s, at]) => merged.get(s) - at);
+  const quarter = Math.max(1, Math.floor(delays.length / 4));
+  console.log(`slice close → merged: p50 ${fmt(quantile(delays, 0.5))}, p99 ${fmt(quantile(delays, 0.99))}, max ${fmt(Math.max(...delays))}; first quarter median ${fmt(quantile(delays.slice(0, quarter), 0.5))}, last quarter ${fmt(quantile(delays.slice(-quarter), 0.5))}`);
+  // Alert lag. The slice an alert came from: its watermark is the slice's end.
+  const sliceOf = (watermark) => Math.round((watermark - Math.floor(t0 / (SLICE * 1000)) * SLICE * 1000) / (SLICE * 1000)) - 1;
+  const fromFirst = alerts.map(({ alert, at }) => at - firstWall.get(sliceOf(alert.watermark)));
+  const fromClose = alerts.map(({ alert, at }) => at - closeWall.get(sliceOf(alert.watermark)));
+  console.log(`${alerts.length} alerts (${alerts.filter(({ alert }) => alert.type === 'cluster-appeared').length} appeared); lag from the slice's first event p50 ${fmt(quantile(fromFirst, 0.5))}, p99 ${fmt(quantile(fromFirst, 0.99))}; from the slice's close p50 ${fmt(quantile(fromClose, 0.5))}, p99 ${fmt(quantile(fromClose, 0.99))}`);
+  const rss = (who) => {
+    const values = samples.map((sample) => sample[who]?.rss).filter((v) => Number.isFinite(v));
+    const n = values.length, part = Math.max(1, Math.floor(n / 4));
+    return `${who} RSS max ${Math.round(Math.max(...values))} MB; median by quarter ${[0, 1, 2, 3].map((q) => Math.round(quantile(values.slice(q * part, (q + 1) * part), 0.5))).join(' / ')} MB`;
+  };
+  console.log(rss('worker'));
+  console.log(rss('coordinator'));
+  console.log(`CPU seconds: worker ${end?.worker?.cpu.toFixed(2)}, coordinator ${end?.coordinator?.cpu.toFixed(2)} (each with tsx start-up), NATS servers ${natsUsed.toFixed(2)}; bench process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(2)}`);
+  if (coordinator.exitCode !== null && coordinator.exitCode !== 0) console.log(errText.slice(-2000));
+} finally {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await nc.close().catch(() => undefined);
+  await cluster.stop();
+}
