@@ -356,13 +356,17 @@ export function memberOccasions(
     const window = Math.max(windows.get(trace) ?? 0, opts.occasionWindowMs);
     // Each key's events as one run in (key, time) order, read in place: no list per (cluster, key)
     // and no copy of everybody's times per key, which at 10M events cost gigabytes.
-    const sorted = sortByKeyTime(data.key, data.time, data.keyCount, identityOrder(data.key.length), true);
+    // Input in (key, time) order (the readers') is its own run: no permutation to build or read.
+    const inPlace = keyStartsIfSorted(data);
+    const sorted = inPlace === null ? sortByKeyTime(data.key, data.time, data.keyCount, identityOrder(data.key.length), true) : null;
+    const keyStart = inPlace ?? sorted!.keyStart;
+    const sortedTime = sorted === null ? data.time : sorted.time;
     for (let key = 0; key < data.keyCount; key++) {
-      const from = sorted.keyStart[key] ?? 0;
-      const to = sorted.keyStart[key + 1] ?? 0;
+      const from = keyStart[key] ?? 0;
+      const to = keyStart[key + 1] ?? 0;
       let byCluster: Map<number, number[]> | undefined;
       for (let at = from; at < to; at++) {
-        const event = sorted.payload[at] ?? 0;
+        const event = sorted === null ? at : sorted.payload[at] ?? 0;
         const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
         if (cluster < 0) continue;
         byCluster ??= new Map();
@@ -371,7 +375,7 @@ export function memberOccasions(
         events.push(event);
       }
       if (byCluster === undefined) continue;
-      const all = sorted.time.subarray(from, to);
+      const all = sortedTime.subarray(from, to);
       for (const events of byCluster.values()) recordOccasions(events, data, all, window, opts.ownShare, timesOf);
     }
   }
@@ -385,6 +389,24 @@ export function memberOccasions(
     }
   }
   return occasions;
+}
+
+/** Key starts of events already in (key, time) order (keys in range), or null. */
+function keyStartsIfSorted(data: TraceData): Int32Array | null {
+  const { key, time, keyCount } = data;
+  const n = key.length;
+  for (let i = 0; i < n; i++) {
+    const k = key[i]!;
+    if (!(k >= 0 && k < keyCount)) return null;
+    if (i > 0) {
+      const d = k - key[i - 1]!;
+      if (d < 0 || (d === 0 && time[i]! < time[i - 1]!)) return null;
+    }
+  }
+  const keyStart = new Int32Array(keyCount + 1);
+  for (let i = 0; i < n; i++) keyStart[key[i]! + 1]!++;
+  for (let k = 0; k < keyCount; k++) keyStart[k + 1]! += keyStart[k]!;
+  return keyStart;
 }
 
 /**

@@ -29,7 +29,6 @@
  * joiners are kept by Benjamini-Hochberg at `fdr` over every account outside the clusters that
  * has an event (accounts that joined nothing count as tests with p = 1).
  */
-import { identityOrder } from './kernel/index.js';
 import { logPoissonUpperTail } from './significance/poisson.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
@@ -189,11 +188,16 @@ function keyRuns(data: TraceData, clusterOf: Int32Array, minMembers: number): In
   const candidate = (key: number): boolean => (memberEvents[key] ?? 0) >= minMembers;
   if (keyOrdered(data.key)) {
     // The direct readers' traces arrive in (key, time) order: runs are the stretches of one key.
+    // Only candidate runs get an array of their event indexes (few keys; no index of every event).
     const runs: Int32Array[] = [];
-    const all = identityOrder(data.key.length);
-    for (let start = 0, i = 1; i <= all.length; i++) {
-      if (i < all.length && data.key[i] === data.key[start]) continue;
-      if (i - start >= 2 && candidate(data.key[start] ?? 0)) runs.push(all.subarray(start, i));
+    const n = data.key.length;
+    for (let start = 0, i = 1; i <= n; i++) {
+      if (i < n && data.key[i] === data.key[start]) continue;
+      if (i - start >= 2 && candidate(data.key[start] ?? 0)) {
+        const run = new Int32Array(i - start);
+        for (let j = 0; j < run.length; j++) run[j] = start + j;
+        runs.push(run);
+      }
       start = i;
     }
     return runs;

@@ -281,28 +281,27 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     async loadTraces(names, options, onStage): Promise<LoadedTraces> {
       onStage('accounts');
       const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
-      const present = new Uint8Array(columns.accounts.size);
+      // Actions per account (0: no action); the same random access a presence flag would cost.
+      const actionsOf = new Int32Array(columns.accounts.size);
       const { account } = columns;
       const rows = actions.row;
-      if (included) for (let a = 0; a < n; a++) present[account[rows[a]!]!] = 1;
+      if (included) for (let a = 0; a < n; a++) actionsOf[account[rows[a]!]!]!++;
       let presentCount = 0;
-      for (let account = 0; account < present.length; account++) presentCount += present[account]!;
+      for (let id = 0; id < actionsOf.length; id++) if (actionsOf[id] !== 0) presentCount++;
       const accounts = new Int32Array(presentCount);
-      for (let account = 0, ix = 0; account < present.length; account++) if (present[account] === 1) accounts[ix++] = account;
+      for (let id = 0, ix = 0; id < actionsOf.length; id++) if (actionsOf[id] !== 0) accounts[ix++] = id;
       // Byte order of the ids (the store's order; a JS string sort would differ from U+D800 on).
       columns.accounts.sortByBytes(accounts);
       const texts = columns.accounts.texts();
       const ids = Array.from(accounts, (account) => texts[account]!);
       // Account -> actor ix (byte order of ids), for accounts with actions.
       const actorOf = new Int32Array(columns.accounts.size).fill(-1);
-      accounts.forEach((account, ix) => { actorOf[account] = ix; });
+      for (let ix = 0; ix < accounts.length; ix++) actorOf[accounts[ix]!] = ix;
       // Locals in the loop: the closure's reassigned variables would be reloaded (and checked) per action.
       const perActor = new Int32Array(accounts.length);
+      for (let ix = 0; ix < accounts.length; ix++) perActor[ix] = actionsOf[accounts[ix]!]!;
       const actorOfAction = new Int32Array(n);
-      for (let a = 0; a < n; a++) {
-        const actor = actorOfAction[a] = actorOf[account[rows[a]!]!]!;
-        if (actor >= 0) perActor[actor]!++;
-      }
+      for (let a = 0; a < n; a++) actorOfAction[a] = actorOf[account[rows[a]!]!]!;
       actorActions = perActor;
       actionActor = actorOfAction;
       const traces = new Map<TraceName, TraceData>();

@@ -60,20 +60,23 @@ export interface SignificanceResult {
 
 /** Distinct keys each actor acted on: the activity d of the null model. */
 export function distinctKeysPerActor(events: TraceEvents): Float64Array {
-  const activity = new Float64Array(events.actorCount);
   // Each key's actors (in place when the events come in key order, as the readers give them).
   const { start, actors } = keyRuns(events);
-  const stamp = new Int32Array(events.actorCount).fill(-1);
+  // Per actor, side by side: the last key seen + 1 (stamp) and the count, so that the random access
+  // of each event touches one cache line, not one in each of two arrays.
+  const stampAndCount = new Int32Array(2 * events.actorCount);
   for (let k = 0; k < events.keyCount; k++) {
     const end = start[k + 1] ?? 0;
     for (let p = start[k] ?? 0; p < end; p++) {
-      const actor = actors[p] ?? 0;
-      if (stamp[actor] !== k) {
-        stamp[actor] = k;
-        activity[actor] = (activity[actor] ?? 0) + 1;
+      const slot = 2 * (actors[p] ?? 0);
+      if (stampAndCount[slot] !== k + 1) {
+        stampAndCount[slot] = k + 1;
+        stampAndCount[slot + 1]!++;
       }
     }
   }
+  const activity = new Float64Array(events.actorCount);
+  for (let actor = 0; actor < activity.length; actor++) activity[actor] = stampAndCount[2 * actor + 1]!;
   return activity;
 }
 
