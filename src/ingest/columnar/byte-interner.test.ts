@@ -47,8 +47,8 @@ describe('byte interner, numeric ids', () => {
       for (let i = digitsAt; i < b.length; i++) lo = lo * 10 + b[i]! - 0x30;
       return into.internParsed(b, 0, digitsAt, b.length, lo);
     };
-    fc.assert(fc.property(fc.array(fc.tuple(idText, fc.boolean()), { maxLength: 300 }), fc.array(idText, { maxLength: 20 }), fc.constantFrom('texts', 'text', 'seal', 'values', 'sort', 'findIn'),
-      (values, probes, firstRead) => {
+    fc.assert(fc.property(fc.array(fc.tuple(idText, fc.boolean()), { maxLength: 300 }), fc.array(idText, { maxLength: 20 }), fc.constantFrom('texts', 'text', 'seal', 'values', 'sort', 'findIn', 'merge'), fc.constantFrom(1, 16),
+      (values, probes, firstRead, maxShapes) => {
         const fast = new ByteInterner(4, 8);
         const slow = new ByteInterner(4, 8, false);
         const other = new ByteInterner(4, 8);
@@ -65,6 +65,18 @@ describe('byte interner, numeric ids', () => {
           for (let id = 0; id < fast.size; id++) assert.equal(new TextDecoder().decode(arena.subarray(meta[2 * id]!, meta[2 * id]! + meta[2 * id + 1]!)), slow.text(id));
         }
         if (firstRead === 'sort') assert.deepEqual(fast.sortByBytes(Int32Array.from({ length: fast.size }, (_, i) => i)), slow.sortByBytes(Int32Array.from({ length: slow.size }, (_, i) => i)));
+        if (firstRead === 'merge') {
+          // Handed over with numbers unwritten, into an interner that has seen some values (and may
+          // have no room for the shapes: then by bytes), as the byte path's values merge.
+          const into = (): ByteInterner => {
+            const target = new ByteInterner(4, 8, { maxShapes });
+            for (const probe of probes) target.intern(encode(probe), 0, encode(probe).length);
+            return target;
+          };
+          const a = into(), b = into();
+          assert.deepEqual(a.merge(fast.handOver()), b.merge(slow.values()));
+          assert.deepEqual(a.texts(), b.texts());
+        }
         if (firstRead === 'findIn') for (let id = 0; id < fast.size; id++) assert.equal(fast.findIn(other, id), other.find(encode(slow.text(id)), 0, encode(slow.text(id)).length));
         assert.deepEqual(fast.texts(), slow.texts());
         assert.equal(fast.isAscii(), slow.isAscii());

@@ -14,8 +14,14 @@ export interface InternedValues {
   size: number;
   /** The values' bytes, back to back in id order. */
   arena: Uint8Array;
-  /** Per id: [start in `arena`, length]. */
+  /**
+   * Per id: [start in `arena`, length]; from `handOver`, a numeric value whose bytes were never
+   * written is [number, -1 - index in `shapes`] (its text: the shape's prefix, then the number
+   * zero-padded to the shape's digits).
+   */
   meta: Int32Array;
+  /** The numeric shapes deferred values refer to (`handOver` only). */
+  shapes?: { prefix: Uint8Array; digits: number }[];
 }
 
 export class ByteInterner {
@@ -102,17 +108,9 @@ export class ByteInterner {
     if (this.numeric !== null && digits >= 1 && digits <= 9) {
       const numeric = this.numeric.lookupParsed(bytes, start, digitsAt, end, lo);
       if (numeric >= 0) return numeric;
-      if (numeric === -1) {
-        // Its bytes are the shape's prefix and the number: written to the arena only when some
-        // reader needs the bytes (`materialize`); a column read for its ids alone never does.
-        const id = this.size++;
-        if (2 * id === this.meta.length) this.growMeta();
-        this.meta[2 * id] = lo;
-        this.meta[2 * id + 1] = -1 - this.numeric.lastShape();
-        this.deferred++;
-        this.numeric.add(id);
-        return id;
-      }
+      // Its bytes are the shape's prefix and the number: written to the arena only when some
+      // reader needs the bytes (`materialize`); a column read for its ids alone never does.
+      if (numeric === -1) return this.defer(lo, this.numeric.lastShape());
     }
     return this.intern(bytes, start, end);
   }
@@ -201,13 +199,58 @@ export class ByteInterner {
   }
 
   /**
+   * The values as `values()` gives them, but numeric ones whose bytes were never written stay
+   * numbers (see `InternedValues.meta`): for `merge` on another thread, which then finds them by
+   * number instead of by bytes.
+   */
+  handOver(): InternedValues {
+    const shapes: { prefix: Uint8Array; digits: number }[] = [];
+    const numeric = this.numeric;
+    if (this.deferred > 0 && numeric !== null) {
+      for (let index = 0; index < numeric.shapeCount(); index++) {
+        const { prefix, digits } = numeric.shapeAt(index);
+        shapes.push({ prefix, digits });
+      }
+    }
+    return { size: this.size, arena: this.arena.subarray(0, this.used), meta: this.meta.subarray(0, 2 * this.size), shapes };
+  }
+
+  /**
    * Interns another interner's values in their id order (so the new ones are numbered in their
    * order of first appearance there) and returns, per id there, the id here.
    */
   merge(values: InternedValues): Int32Array {
     const { size, arena, meta } = values;
     const remap = new Int32Array(size);
-    for (let id = 0; id < size; id++) remap[id] = this.intern(arena, meta[2 * id]!, meta[2 * id]! + meta[2 * id + 1]!);
+    const shapes = values.shapes ?? [];
+    /** Per shape there: its index here (-2: not looked up yet, -1: none). */
+    const shapeHere = new Int32Array(shapes.length).fill(-2);
+    let scratch = new Uint8Array(64);
+    for (let id = 0; id < size; id++) {
+      const length = meta[2 * id + 1]!;
+      if (length >= 0) {
+        remap[id] = this.intern(arena, meta[2 * id]!, meta[2 * id]! + length);
+        continue;
+      }
+      const index = -1 - length, number = meta[2 * id]!;
+      const { prefix, digits } = shapes[index]!;
+      if (shapeHere[index] === -2) shapeHere[index] = this.numeric === null ? -1 : this.numeric.shapeIndexOf(prefix, digits);
+      const here = shapeHere[index]!;
+      const found = here < 0 ? -3 : this.numeric!.lookupNumber(here, number);
+      if (found >= 0) {
+        remap[id] = found;
+      } else if (found === -1) {
+        remap[id] = this.defer(number, here);
+      } else {
+        // No such shape here (too many shapes): by bytes.
+        const n = prefix.length + digits;
+        if (n > scratch.length) scratch = new Uint8Array(2 * n);
+        scratch.set(prefix);
+        let rest = number;
+        for (let w = n - 1; w >= prefix.length; w--) { scratch[w] = ZERO + (rest % 10); rest = Math.floor(rest / 10); }
+        remap[id] = this.intern(scratch, 0, n);
+      }
+    }
     return remap;
   }
 
@@ -333,6 +376,17 @@ export class ByteInterner {
     this.meta[2 * id] = this.used;
     this.meta[2 * id + 1] = length;
     this.used += length;
+    return id;
+  }
+
+  /** A new id for number `lo` of shape `shape` (the value last looked up in `numeric`), its bytes deferred. */
+  private defer(lo: number, shape: number): number {
+    const id = this.size++;
+    if (2 * id === this.meta.length) this.growMeta();
+    this.meta[2 * id] = lo;
+    this.meta[2 * id + 1] = -1 - shape;
+    this.deferred++;
+    this.numeric!.add(id);
     return id;
   }
 

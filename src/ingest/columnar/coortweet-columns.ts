@@ -191,7 +191,7 @@ export class CoortweetRows {
     return {
       size: this.size, object: this.object.subarray(0, this.size), content: this.content.subarray(0, this.size),
       account: this.account.subarray(0, this.size), timestamp: this.timestamp.subarray(0, this.size),
-      objects: this.objects.values(), contents: this.contents.values(), accounts: this.accounts.values(),
+      objects: this.objects.handOver(), contents: this.contents.handOver(), accounts: this.accounts.handOver(),
     };
   }
 

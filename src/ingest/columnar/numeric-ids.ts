@@ -163,6 +163,21 @@ export class NumericIds {
     return this.shapes[index]!;
   }
 
+  /** Shapes so far (indices 0 .. count - 1). */
+  shapeCount(): number {
+    return this.shapes.length;
+  }
+
+  /** The index of the shape `prefix` + `digits` digits (added if there is room), or -1. */
+  shapeIndexOf(prefix: Uint8Array, digits: number): number {
+    return this.findShape(prefix, 0, prefix.length, digits, true)?.index ?? -1;
+  }
+
+  /** `lookup` of number `lo` (at most LO_DIGITS digits) of shape `index`: its id, or -1 when new (then `add`). */
+  lookupNumber(index: number, lo: number): number {
+    return this.found(this.shapes[index]!, 0, lo);
+  }
+
   /** Records `id` for the value the last `lookup` returned -1 for. */
   add(id: number): void {
     const shape = this.shape!;
