@@ -8,6 +8,7 @@ import { subCluster } from './clusters.js';
 import type { DetectedCluster } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
 import { distinctActorsInRuns, identityOrder, sortByKeyTime } from './kernel/index.js';
+import { isMember, memberBits } from './member-bits.js';
 import { feedMembers, organicExplanation } from './organic.js';
 import type { ClusterFacts, FeedPart, OrganicExplanation, OrganicOptions } from './organic.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
@@ -199,11 +200,11 @@ function clusterKeyGroups(data: TraceData, clusterOf: Int32Array): { groups: Key
   let clustered = new Int32Array(1024);
   let groupOf = new Int32Array(1024);
   let size = 0;
-  const bound = clusterOf.length;
+  const members = memberBits(clusterOf);
   for (let event = 0; event < data.actor.length; event++) {
     const actor = data.actor[event]!;
-    const cluster = actor < bound ? clusterOf[actor]! : -1;
-    if (cluster < 0) continue;
+    if (!isMember(members, actor)) continue;
+    const cluster = clusterOf[actor]!;
     const key = data.key[event] ?? 0;
     let g = lastOnKey[key]!;
     while (g >= 0 && groups.cluster[g] !== cluster) g = previousOnKey[g]!;
@@ -360,6 +361,7 @@ export function memberOccasions(
     const inPlace = keyStartsIfSorted(data);
     const sorted = inPlace === null ? sortByKeyTime(data.key, data.time, data.keyCount, identityOrder(data.key.length), true) : null;
     const keyStart = inPlace ?? sorted!.keyStart;
+    const members = memberBits(clusterOf);
     const sortedTime = sorted === null ? data.time : sorted.time;
     for (let key = 0; key < data.keyCount; key++) {
       const from = keyStart[key] ?? 0;
@@ -367,8 +369,9 @@ export function memberOccasions(
       let byCluster: Map<number, number[]> | undefined;
       for (let at = from; at < to; at++) {
         const event = sorted === null ? at : sorted.payload[at] ?? 0;
-        const cluster = clusterOf[data.actor[event] ?? 0] ?? -1;
-        if (cluster < 0) continue;
+        const actor = data.actor[event] ?? 0;
+        if (!isMember(members, actor)) continue;
+        const cluster = clusterOf[actor]!;
         byCluster ??= new Map();
         let events = byCluster.get(cluster);
         if (events === undefined) byCluster.set(cluster, (events = []));

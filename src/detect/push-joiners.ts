@@ -29,6 +29,7 @@
  * joiners are kept by Benjamini-Hochberg at `fdr` over every account outside the clusters that
  * has an event (accounts that joined nothing count as tests with p = 1).
  */
+import { isMember, memberBits } from './member-bits.js';
 import { logPoissonUpperTail } from './significance/poisson.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 
@@ -124,13 +125,13 @@ export function pushJoiners(
     let first = Infinity;
     let last = -Infinity;
     for (let i = 0; i < count; i++) {
-      const actor = data.actor[i] ?? 0;
-      events[actor]!++;
-      active[actor] = 1;
+      events[data.actor[i] ?? 0]!++;
       const time = data.time[i] ?? 0;
       if (time < first) first = time;
       if (time > last) last = time;
     }
+    // Active: an event in some trace (marked per actor, not per event: one random access less each).
+    for (let actor = 0; actor < n; actor++) if (events[actor] !== 0) active[actor] = 1;
     const span = Math.max(last - first, opts.windowMs);
     seen.fill(-1);
     onKey.fill(0);
@@ -184,7 +185,8 @@ export function pushJoiners(
 function keyRuns(data: TraceData, clusterOf: Int32Array, minMembers: number): Int32Array[] {
   // Only keys with at least minMembers events by cluster members can be pushes: most keys have none.
   const memberEvents = new Int32Array(data.keyCount);
-  for (let i = 0; i < data.key.length; i++) if ((clusterOf[data.actor[i] ?? 0] ?? -1) !== -1) memberEvents[data.key[i] ?? 0]!++;
+  const members = memberBits(clusterOf);
+  for (let i = 0; i < data.key.length; i++) if (isMember(members, data.actor[i] ?? 0)) memberEvents[data.key[i] ?? 0]!++;
   const candidate = (key: number): boolean => (memberEvents[key] ?? 0) >= minMembers;
   if (keyOrdered(data.key)) {
     // The direct readers' traces arrive in (key, time) order: runs are the stretches of one key.
