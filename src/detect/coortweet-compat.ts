@@ -230,19 +230,33 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
     }
   }
 
-  // 5. CooRTweet's row order: object, then the later-positioned row, then the earlier one.
+  // 5. CooRTweet's row order: object, then the later-positioned row, then the earlier one. Step 3
+  // made the rows object by object, so each object's rows are one run already in object order;
+  // only a run's rows are sorted, by (later position, earlier position), unique per row pair.
+  const order = rowsWhere(keep);
   const loPos = new Int32Array(count);
   const hiPos = new Int32Array(count);
-  const objectOf = new Int32Array(count);
-  for (let q = 0; q < count; q++) {
+  for (const q of order) {
     const po = pos[older[q]!]!, pn = pos[newer[q]!]!;
     loPos[q] = Math.min(po, pn);
     hiPos[q] = Math.max(po, pn);
-    objectOf[q] = objectRank[objectId[older[q]!]!]!;
   }
-  let order = stableOrderBy(loPos, m, rowsWhere(keep));
-  order = stableOrderBy(hiPos, m, order);
-  order = stableOrderBy(objectOf, objects, order);
+  for (let from = 0; from < order.length;) {
+    const object = objectId[older[order[from]!]!]!;
+    let to = from + 1;
+    while (to < order.length && objectId[older[order[to]!]!] === object) to++;
+    if (to - from <= INSERTION_RUN) {
+      for (let i = from + 1; i < to; i++) {
+        const q = order[i]!, hi = hiPos[q]!, lo = loPos[q]!;
+        let j = i - 1;
+        while (j >= from && (hiPos[order[j]!]! > hi || (hiPos[order[j]!] === hi && loPos[order[j]!]! > lo))) { order[j + 1] = order[j]!; j--; }
+        order[j + 1] = q;
+      }
+    } else {
+      order.subarray(from, to).sort((x, y) => hiPos[x]! - hiPos[y]! || loPos[x]! - loPos[y]!);
+    }
+    from = to;
+  }
 
   const size = order.length;
   const rows: CoShareRows = {
@@ -365,22 +379,15 @@ export function quantileType7(values: ArrayLike<number>, p: number): number {
 }
 
 /** The rows r with `flags[r] === 1`, ascending. */
+/** Runs of co-share rows up to this long are sorted by insertion. */
+const INSERTION_RUN = 16;
+
 function rowsWhere(flags: Uint8Array): Int32Array {
   let count = 0;
   for (let r = 0; r < flags.length; r++) count += flags[r]!;
   const out = new Int32Array(count);
   let at = 0;
   for (let r = 0; r < flags.length; r++) if (flags[r] === 1) out[at++] = r;
-  return out;
-}
-
-/** Stable counting sort of `order` by `key[order[i]]`, keys in `[0, range)`. */
-function stableOrderBy(key: Int32Array, range: number, order: Int32Array): Int32Array {
-  const start = new Int32Array(range + 1);
-  for (let i = 0; i < order.length; i++) start[key[order[i]!]! + 1]!++;
-  for (let k = 0; k < range; k++) start[k + 1] = start[k]! + start[k + 1]!;
-  const out = new Int32Array(order.length);
-  for (let i = 0; i < order.length; i++) out[start[key[order[i]!]!]!++] = order[i]!;
   return out;
 }
 
