@@ -8,7 +8,7 @@
 // (sampled every 0.5 s) and their CPU seconds, and the NATS servers' CPU.
 // Settings (env): RATE lines/s of wall time (default 2000), SPEED event time per wall time (20),
 // SLICE and HORIZON in event seconds (20, 600), DURATION of the replay in event seconds (2400),
-// PARTITIONS (8), ACCOUNTS organic accounts (20000).
+// PARTITIONS (8), ACCOUNTS organic accounts (20000), RINGS planted rings of 4-12 accounts striking every ~4 event-minutes (24).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
@@ -25,7 +25,7 @@ import { startNatsCluster } from '../src/stream/test-support/nats-cluster.ts';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const RATE = env('RATE', 2000), SPEED = env('SPEED', 20), SLICE = env('SLICE', 20), HORIZON = env('HORIZON', 600);
-const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000);
+const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000), RINGS = env('RINGS', 24);
 
 const stat = (pid) => {
   try {
@@ -43,7 +43,7 @@ const quantile = (values, q) => {
 };
 const fmt = (ms) => `${Math.round(ms)} ms`;
 
-const { lines } = jetstreamStream({ durationMs: DURATION * 1000, organicPerSecond: RATE / SPEED, organicAccounts: ACCOUNTS, rings: [8, 12, 6], ringEveryMs: 120_000, seed: 5 });
+const { lines } = jetstreamStream({ durationMs: DURATION * 1000, organicPerSecond: RATE / SPEED, organicAccounts: ACCOUNTS, rings: Array.from({ length: RINGS }, (_, i) => 4 + (i % 9)), ringEveryMs: 240_000, seed: 5 });
 const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
 console.log(`continuous job: ${lines.length} lines, ${actions.length} actions over ${DURATION} s of event time at ${SPEED}x (${RATE} lines/s), slices of ${SLICE} s, horizon ${HORIZON} s, ${PARTITIONS} partitions, 1 worker`);
 
@@ -69,13 +69,17 @@ try {
   };
   const alerts = [];
   const merged = new Map();
+  const mergeCost = [];
   const worker = start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5'], () => {});
   const coordinator = start(['stream-coordinate', '--follow', '--timeout', '120'], (line, at) => alerts.push({ alert: JSON.parse(line), at }));
   let errText = '';
   coordinator.stderr.on('data', (chunk) => {
     const at = performance.now();
     errText += chunk.toString();
-    for (const match of chunk.toString().matchAll(/slice (\d+) \(up to/g)) merged.set(Number(match[1]), at);
+    for (const match of chunk.toString().matchAll(/slice (\d+) \(up to[^)]*\): (\d+) events in the horizon.*merge (\d+) ms CPU/g)) {
+      merged.set(Number(match[1]), at);
+      mergeCost.push({ events: Number(match[2]), ms: Number(match[3]) });
+    }
   });
   worker.stderr.on('data', () => {});
   await sleep(5_000);
@@ -114,7 +118,7 @@ try {
   const published = performance.now() - w0;
   while (!merged.has(last) && coordinator.exitCode === null) await sleep(100);
   clearInterval(sampler);
-  const end = samples.at(-1);
+  const end = { worker: samples.findLast((sample) => sample.worker !== null)?.worker, coordinator: samples.findLast((sample) => sample.coordinator !== null)?.coordinator };
   await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.on('exit', resolve)));
   const natsUsed = natsCpu() - nats0;
 
@@ -123,10 +127,13 @@ try {
   const delays = [...closeWall].filter(([s]) => merged.has(s)).map(([s, at]) => merged.get(s) - at);
   const quarter = Math.max(1, Math.floor(delays.length / 4));
   console.log(`slice close → merged: p50 ${fmt(quantile(delays, 0.5))}, p99 ${fmt(quantile(delays, 0.99))}, max ${fmt(Math.max(...delays))}; first quarter median ${fmt(quantile(delays.slice(0, quarter), 0.5))}, last quarter ${fmt(quantile(delays.slice(-quarter), 0.5))}`);
+  const late = mergeCost.slice(-quarter);
+  console.log(`coordinator's merge (assemblePartials) in the last quarter: median ${quantile(late.map((c) => c.ms), 0.5)} ms CPU over ${quantile(late.map((c) => c.events), 0.5)} events in the horizon (${(1000 * quantile(late.map((c) => c.ms / c.events), 0.5)).toFixed(2)} µs an event of the horizon, every slice)`);
   // Alert lag. The slice an alert came from: its watermark is the slice's end.
   const sliceOf = (watermark) => Math.round((watermark - Math.floor(t0 / (SLICE * 1000)) * SLICE * 1000) / (SLICE * 1000)) - 1;
   const fromFirst = alerts.map(({ alert, at }) => at - firstWall.get(sliceOf(alert.watermark)));
   const fromClose = alerts.map(({ alert, at }) => at - closeWall.get(sliceOf(alert.watermark)));
+  if (process.env.DEBUG) console.log(JSON.stringify({ fromFirst, fromClose, w: alerts.map(({ alert }) => [alert.watermark, sliceOf(alert.watermark)]) }));
   console.log(`${alerts.length} alerts (${alerts.filter(({ alert }) => alert.type === 'cluster-appeared').length} appeared); lag from the slice's first event p50 ${fmt(quantile(fromFirst, 0.5))}, p99 ${fmt(quantile(fromFirst, 0.99))}; from the slice's close p50 ${fmt(quantile(fromClose, 0.5))}, p99 ${fmt(quantile(fromClose, 0.99))}`);
   const rss = (who) => {
     const values = samples.map((sample) => sample[who]?.rss).filter((v) => Number.isFinite(v));

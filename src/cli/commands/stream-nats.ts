@@ -261,7 +261,9 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
   let raised = 0;
   try {
     const slices = await withNats(options.nats, (nc) => followSlices(nc, { job, partitions, timeoutMs: Number(options.timeout) * 1000, keepPartials: options.keepPartials === true, signal: stop.signal }, async (slice, partials) => {
+      const cpu0 = process.cpuUsage();
       const result = assemblePartials(partials, assemble);
+      const used = process.cpuUsage(cpu0);
       const upTo = partials[0]?.upTo ?? NaN;
       for (const alert of alerts.update(result, upTo)) {
         raised++;
@@ -269,7 +271,8 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
         await webhook?.(alert);
         await cases?.alert(alert);
       }
-      io.err(`lockstep stream-coordinate: slice ${slice} (up to ${new Date(upTo).toISOString()}): ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters`);
+      const events = partials.reduce((sum, partial) => sum + partial.events, 0);
+      io.err(`lockstep stream-coordinate: slice ${slice} (up to ${new Date(upTo).toISOString()}): ${events} events in the horizon, ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters; merge ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`);
     }));
     io.err(`lockstep stream-coordinate: job ${job}: ${slices} slices, ${raised} alerts`);
   } finally {

@@ -130,6 +130,15 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
   });
 
   let reference: { results: SliceResult[]; alerts: EmittedAlert[] } | null = null;
+  /** `lockstep ARGS` as a child process: exit code and output. */
+  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '', err = '';
+    child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
 
   it('at each slice close the merged partials are batch detection over that horizon; the growing ring raises one "appeared" and then "grew" alerts; old events leave the workers\' state', async () => {
     const worker = startWorker('cont');
@@ -191,5 +200,26 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     });
     const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
     assert.deepEqual(strip(alerts), strip(reference.alerts));
+  });
+
+  it('stream-publish --slice, stream-worker --horizon and stream-coordinate --follow from the command line give the same alerts as JSON lines', async () => {
+    assert.ok(reference !== null, 'needs the first test\'s run');
+    const file = join(dir, 'ring.jsonl');
+    // A bad line is named and skipped.
+    await writeFile(file, `${input.lines.join('\n')}\n{"did":\n`);
+    const common = ['--nats', cluster.urls.join(','), '--job', 'cli', '--partitions', String(PARTITIONS)];
+    const worker = run(['stream-worker', ...common, '--horizon', String(HORIZON_MS / 1000)]);
+    const coordinator = run(['stream-coordinate', ...common, '--follow', '--timeout', '60']);
+    const published = await run(['stream-publish', file, ...common, '--slice', String(SLICE_MS / 1000), '--batch', '60']);
+    assert.equal(published.code, 0, published.err);
+    assert.match(published.err, new RegExp(`ring\\.jsonl:${input.lines.length + 1}: not JSON`));
+    assert.match(published.err, new RegExp(`in ${slices} slices of 60 s to job cli; 1 lines rejected`));
+    const coordinated = await coordinator;
+    assert.equal(coordinated.code, 0, coordinated.err);
+    assert.match(coordinated.err, new RegExp(`job cli: ${slices} slices, ${reference.alerts.length} alerts`));
+    const alerts = coordinated.out.trim().split('\n').map((line) => JSON.parse(line) as EmittedAlert);
+    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
+    assert.deepEqual(strip(alerts), strip(reference.alerts));
+    assert.equal((await worker).code, 0);
   });
 });
