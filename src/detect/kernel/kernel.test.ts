@@ -150,6 +150,20 @@ describe('coActionPairs against the brute-force reference', () => {
     );
   });
 
+  it('input already in (key, time) order, read in place, gives what the sort gives (capped or not)', () => {
+    fc.assert(
+      fc.property(arbitraryTrace, fc.integer({ min: 0, max: 40 }), fc.constantFrom(1, 2, Infinity), (events, window, cap) => {
+        const order = Array.from(events.actor, (_, i) => i).sort((x, y) => events.key[x]! - events.key[y]! || events.time[x]! - events.time[y]! || x - y);
+        const inOrder: TraceEvents = {
+          actor: Int32Array.from(order, (i) => events.actor[i]!), key: Int32Array.from(order, (i) => events.key[i]!),
+          time: Float64Array.from(order, (i) => events.time[i]!), actorCount: events.actorCount, keyCount: events.keyCount,
+        };
+        assert.deepEqual(coActionPairs(inOrder, { window, maxPartnersPerEvent: cap }), coActionPairs(events, { window, maxPartnersPerEvent: cap }));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('defaults to a 10 s window, bounds included', () => {
     assert.equal(KERNEL_DEFAULTS.window, 10_000);
     const { pairs } = coActionPairs(traceOf([[0, 0, 0], [1, 0, 10_000], [2, 1, 0], [3, 1, 10_001]]));

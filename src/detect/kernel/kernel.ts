@@ -45,14 +45,15 @@ export const KERNEL_DEFAULTS: Readonly<KernelOptions> = Object.freeze({
 export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptions>): KernelResult {
   const opts: KernelOptions = { ...KERNEL_DEFAULTS, ...options };
   checkOptions(opts);
-  const actors = checkEvents(events);
+  const { actors, keyStart: inOrder } = checkEvents(events);
   const { actor, actorCount, keyCount } = events;
   const n = actor.length;
   const window = opts.window;
   const cap = opts.maxPartnersPerEvent;
 
-  // Read only here: input already in (key, time) order (the direct readers') is used as it is.
-  const sorted = sortByKeyTime(events.key, events.time, keyCount, actor, true);
+  // Read only here: input already in (key, time) order (the direct readers') is used as it is,
+  // with the key starts the check counted on its way.
+  const sorted = inOrder !== null ? { time: events.time, payload: actor, keyStart: inOrder } : sortByKeyTime(events.key, events.time, keyCount, actor, true);
   const { keyStart } = sorted;
   const time = sorted.time;
   const who = sorted.payload;
@@ -179,8 +180,11 @@ function checkOptions(opts: KernelOptions): void {
   if (!(opts.maxPairsInMemory >= 1)) throw badInput(`maxPairsInMemory must be >= 1, got ${opts.maxPairsInMemory}`);
 }
 
-/** Checks the events and returns the number of distinct actors among them. */
-function checkEvents(events: TraceEvents): number {
+/**
+ * Checks the events and returns the number of distinct actors among them and, when they come in
+ * (key, time) order (as sortByKeyTime's check finds it), each key's start; null otherwise.
+ */
+function checkEvents(events: TraceEvents): { actors: number; keyStart: Int32Array | null } {
   const { actor, key, time, actorCount, keyCount } = events;
   const n = actor.length;
   if (key.length !== n || time.length !== n) {
@@ -192,6 +196,8 @@ function checkEvents(events: TraceEvents): number {
   // A bitset of actors seen: small enough (actorCount / 8 bytes) to stay in cache.
   const seen = new Int32Array((actorCount >>> 5) + 1);
   let actors = 0;
+  // Events per key at key + 1 while the order holds (sequential writes then); dropped once it breaks.
+  let keyStart: Int32Array | null = new Int32Array(keyCount + 1);
   for (let i = 0; i < n; i++) {
     const a = actor[i]!;
     const k = key[i]!;
@@ -204,6 +210,13 @@ function checkEvents(events: TraceEvents): number {
       seen[a >>> 5] = seen[a >>> 5]! | bit;
       actors++;
     }
+    if (keyStart === null) continue;
+    if (i > 0) {
+      const d = k - key[i - 1]!;
+      if (d < 0 || (d === 0 && t < time[i - 1]!)) { keyStart = null; continue; }
+    }
+    keyStart[k + 1]!++;
   }
-  return actors;
+  if (keyStart !== null) for (let k = 0; k < keyCount; k++) keyStart[k + 1]! += keyStart[k]!;
+  return { actors, keyStart };
 }
