@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ByteInterner } from './byte-interner.js';
 import { NumericIds } from './numeric-ids.js';
+import type { NumericIdsOptions } from './numeric-ids.js';
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -77,7 +78,18 @@ describe('byte interner, numeric ids', () => {
           assert.deepEqual(a.merge(fast.handOver()), b.merge(slow.values()));
           assert.deepEqual(a.texts(), b.texts());
         }
-        if (firstRead === 'findIn') for (let id = 0; id < fast.size; id++) assert.equal(fast.findIn(other, id), other.find(encode(slow.text(id)), 0, encode(slow.text(id)).length));
+        if (firstRead === 'findIn') {
+          // Into interners with every value, with the probes only (shapes missing, values by bytes or
+          // not), with room for one shape, and by bytes alone.
+          const probed = (options: Partial<NumericIdsOptions> | false): ByteInterner => {
+            const target = new ByteInterner(4, 8, options);
+            for (const probe of probes) target.intern(encode(probe), 0, encode(probe).length);
+            return target;
+          };
+          for (const target of [other, probed({}), probed({ maxShapes: 1 }), probed(false)]) {
+            for (let id = 0; id < fast.size; id++) assert.equal(fast.findIn(target, id), target.find(encode(slow.text(id)), 0, encode(slow.text(id)).length), slow.text(id));
+          }
+        }
         assert.deepEqual(fast.texts(), slow.texts());
         assert.equal(fast.isAscii(), slow.isAscii());
         for (let x = 0; x + 1 < fast.size; x++) assert.equal(Math.sign(fast.compare(x, x + 1)), Math.sign(slow.compare(x, x + 1)));

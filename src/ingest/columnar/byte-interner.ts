@@ -175,7 +175,16 @@ export class ByteInterner {
 
   /** The id in `other` of this interner's value `id`, or -1. */
   findIn(other: ByteInterner, id: number): number {
-    if (this.meta[2 * id + 1]! < 0) this.materialize();
+    const length = this.meta[2 * id + 1]!;
+    if (length < 0) {
+      // A numeric value never written: by number in `other` when it has the shape (then every
+      // value of that shape is there by number), or when `other` holds no value by bytes at all.
+      const { prefix, digits } = this.numeric!.shapeAt(-1 - length);
+      const shape = other.sealed || other.numeric === null ? -1 : other.numeric.shapeIndexOf(prefix, digits, false);
+      if (shape >= 0) return other.numeric!.lookupNumber(shape, this.meta[2 * id]!);
+      if (!other.sealed && other.hashed === 0 && other.numeric !== null) return -1;
+      this.materialize();
+    }
     const start = this.meta[2 * id]!;
     return other.find(this.arena, start, start + this.meta[2 * id + 1]!);
   }

@@ -168,9 +168,9 @@ export class NumericIds {
     return this.shapes.length;
   }
 
-  /** The index of the shape `prefix` + `digits` digits (added if there is room), or -1. */
-  shapeIndexOf(prefix: Uint8Array, digits: number): number {
-    return this.findShape(prefix, 0, prefix.length, digits, true)?.index ?? -1;
+  /** The index of the shape `prefix` + `digits` digits (`create`: added if there is room), or -1. */
+  shapeIndexOf(prefix: Uint8Array, digits: number, create = true): number {
+    return this.findShape(prefix, 0, prefix.length, digits, create)?.index ?? -1;
   }
 
   /** `lookup` of number `lo` (at most LO_DIGITS digits) of shape `index`: its id, or -1 when new (then `add`). */
