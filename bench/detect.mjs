@@ -63,9 +63,15 @@ for (const rows of coortweetRows) {
     const run = lockstep(['detect', coortweet, '--out', out, '--json', ...(mode === 'compat' ? ['--compat', 'coortweet', '--window', '10'] : [])]);
     console.log(`detect CooRTweet format, ${rows.toLocaleString('en')} rows (${mode === 'compat' ? '--compat coortweet --window 10' : 'default'}): ` +
       `${run.seconds.toFixed(2)} s end to end (${Math.round(rows / run.seconds).toLocaleString('en')} events/s), peak RSS ${run.peakMb.toFixed(0)} MB${run.cpu}` +
-      `${mode === 'compat' ? '' : `; timings ${JSON.stringify(JSON.parse(run.stdout).timings)}`}`);
+      `${mode === 'compat' ? `; read on ${readThreads(run.stdout)}` : `; timings ${JSON.stringify(JSON.parse(run.stdout).timings)}`}`);
   }
   if (!argv.includes('--no-sort')) console.log(`LC_ALL=C sort of the same file: ${gnuSort(coortweet)}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
+
+/** The compat summary's threads per file and what decided them (coortweet-split.ts), e.g. `2 threads (idle)`. */
+function readThreads(stdout) {
+  const summary = JSON.parse(stdout);
+  return (summary.read_threads ?? []).map((threads, index) => `${threads} thread${threads === 1 ? '' : 's'} (${summary.read_split?.[index] ?? '?'})`).join(', ') || 'unknown threads';
 }
 
 /** Wall (and, through /usr/bin/time when present, CPU) seconds of GNU sort on `file`, output discarded. */
