@@ -213,14 +213,21 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
   let actorActions = new Int32Array(0);
   /** Per object: time of the action whose content id it is (NaN when none), the original of a reshare. */
   const originalTime = new Float64Array(objects.size).fill(NaN);
-  const contentTime = new Float64Array(contents.size).fill(NaN);
-  for (let a = 0; a < n; a++) contentTime[columns.content[actions.row[a]!]!] = actions.time[a]!;
+  // Per object, the content id with its text (-1: none). Only when some object is a content id are
+  // the actions' times per content needed (a table of every content, 8 bytes each).
+  const contentOf = new Int32Array(objects.size);
+  let matched = 0;
+  for (let o = 0; o < objects.size; o++) if ((contentOf[o] = objects.findIn(contents, o)) >= 0) matched++;
   // Objects whose original is among the actions: without any, no action is a fast repost.
   let originals = 0;
-  for (let o = 0; o < objects.size; o++) {
-    const content = objects.findIn(contents, o);
-    if (content >= 0) originalTime[o] = contentTime[content]!;
-    if (originalTime[o] === originalTime[o]) originals++;
+  if (matched > 0) {
+    const contentTime = new Float64Array(contents.size).fill(NaN);
+    for (let a = 0; a < n; a++) contentTime[columns.content[actions.row[a]!]!] = actions.time[a]!;
+    for (let o = 0; o < objects.size; o++) {
+      const content = contentOf[o]!;
+      if (content >= 0) originalTime[o] = contentTime[content]!;
+      if (originalTime[o] === originalTime[o]) originals++;
+    }
   }
   const keyObjects = new Map<TraceName, Int32Array>();
 
