@@ -88,7 +88,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     });
 
   common(program.command('stream-worker'))
-    .description('Work key partitions of a job (durable JetStream consumers) into pair-weight partials')
+    .description('Work key partitions of a job (durable JetStream consumers) into pair-weight partials (with --horizon: a continuous job, a partial over the horizon every slice)')
     .option('--index <i>', 'this worker\'s index', '0')
     .option('--of <n>', 'workers in the job (partition p goes to worker p mod n)', '1')
     .option('--window <seconds>', 'co-action window', '60')
@@ -127,7 +127,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     });
 
   common(program.command('stream-coordinate'))
-    .description('Merge a job\'s partials and cluster them; prints clusters (account ids) as JSON')
+    .description('Merge a job\'s partials and cluster them; prints clusters (account ids) as JSON (with --follow: a continuous job, alerts slice by slice as JSON lines)')
     .option('--timeout <seconds>', 'wait this long for every partition\'s partial', '600')
     .option('--keep-partials', 'leave the job\'s partials in the partials stream (by default they are removed once the result is out)')
     .option('--follow', 'a continuous job (stream-publish --slice): merge every slice as its partials come and print alerts as JSON lines (lockstep stream\'s format)')
