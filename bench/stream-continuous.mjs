@@ -8,7 +8,7 @@
 // (sampled every 0.5 s) and their CPU seconds, and the NATS servers' CPU.
 // Settings (env): RATE lines/s of wall time (default 2000), SPEED event time per wall time (20),
 // SLICE and HORIZON in event seconds (20, 600), DURATION of the replay in event seconds (2400),
-// PARTITIONS (8), ACCOUNTS organic accounts (20000), RINGS planted rings of 4-12 accounts striking every ~4 event-minutes (24).
+// SKIP=1 runs the coordinator with --skip-behind. PARTITIONS (8), ACCOUNTS organic accounts (20000), RINGS planted rings of 4-12 accounts striking every ~4 event-minutes (24).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
@@ -25,7 +25,7 @@ import { startNatsCluster } from '../src/stream/test-support/nats-cluster.ts';
 
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const RATE = env('RATE', 2000), SPEED = env('SPEED', 20), SLICE = env('SLICE', 20), HORIZON = env('HORIZON', 600);
-const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000), RINGS = env('RINGS', 24);
+const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000), RINGS = env('RINGS', 24), SKIP = process.env.SKIP === '1';
 
 const stat = (pid) => {
   try {
@@ -71,7 +71,7 @@ try {
   const merged = new Map();
   const mergeCost = [];
   const worker = start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5'], () => {});
-  const coordinator = start(['stream-coordinate', '--follow', '--timeout', '120'], (line, at) => alerts.push({ alert: JSON.parse(line), at }));
+  const coordinator = start(['stream-coordinate', '--follow', '--timeout', '120', ...(SKIP ? ['--skip-behind'] : [])], (line, at) => alerts.push({ alert: JSON.parse(line), at }));
   let errText = '';
   coordinator.stderr.on('data', (chunk) => {
     const at = performance.now();
@@ -122,6 +122,8 @@ try {
   await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.on('exit', resolve)));
   const natsUsed = natsCpu() - nats0;
 
+  const skipped = [...errText.matchAll(/slices (\d+)-(\d+) skipped/g)].reduce((sum, match) => sum + Number(match[2]) - Number(match[1]) + 1, 0);
+  if (SKIP) console.log(`${skipped} slices skipped by the coordinator, ${merged.size} merged`);
   console.log(`published ${actions.length} actions in ${(published / 1000).toFixed(1)} s = ${Math.round(actions.length / (published / 1000))} actions/s (target ${RATE} lines/s); ${cutter.slice} slices`);
   // Did the job keep up? Each slice's delay from its marker's publication to its merge.
   const delays = [...closeWall].filter(([s]) => merged.has(s)).map(([s, at]) => merged.get(s) - at);

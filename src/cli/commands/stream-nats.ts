@@ -137,6 +137,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--grow-by <n>', 'with --follow: alert again when a cluster has this many more accounts than at its last alert', '2')
     .option('--webhook <url>', 'with --follow: also POST each alert as JSON to this URL')
     .option('--cases-db <path>', 'with --follow: also open a case per new cluster (a note per growth) in this workspace store')
+    .option('--skip-behind', 'with --follow: when later slices are complete already, merge the newest and skip the rest (bounded delay under overload)')
     .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; follow?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
@@ -161,7 +162,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     });
 }
 
-interface FollowCliOptions { fdr: string; minShared: string; minMembers: string; growBy: string; webhook?: string; casesDb?: string; timeout: string; keepPartials?: boolean }
+interface FollowCliOptions { skipBehind?: boolean; fdr: string; minShared: string; minMembers: string; growBy: string; webhook?: string; casesDb?: string; timeout: string; keepPartials?: boolean }
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
 async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, io: CliIo): Promise<void> {
@@ -260,7 +261,8 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
   process.once('SIGINT', onSignal);
   let raised = 0;
   try {
-    const slices = await withNats(options.nats, (nc) => followSlices(nc, { job, partitions, timeoutMs: Number(options.timeout) * 1000, keepPartials: options.keepPartials === true, signal: stop.signal }, async (slice, partials) => {
+    const slices = await withNats(options.nats, (nc) => followSlices(nc, { job, partitions, timeoutMs: Number(options.timeout) * 1000, keepPartials: options.keepPartials === true, signal: stop.signal,
+      skipBehind: options.skipBehind === true, onSkip: (from, to) => io.err(`lockstep stream-coordinate: behind; slices ${from}-${to} skipped`) }, async (slice, partials) => {
       const cpu0 = process.cpuUsage();
       const result = assemblePartials(partials, assemble);
       const used = process.cpuUsage(cpu0);

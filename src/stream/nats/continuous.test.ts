@@ -202,6 +202,28 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     assert.deepEqual(strip(alerts), strip(reference.alerts));
   });
 
+  it('a coordinator behind (--skip-behind) goes straight to the newest complete slice, with the uninterrupted run\'s result for it', async () => {
+    assert.ok(reference !== null, 'needs the first test\'s run');
+    const worker = startWorker('skip');
+    await publishSlices(nc, 'skip', messages);
+    await until('the worker to store every slice', () => worker.child.exitCode !== null);
+    assert.equal(worker.child.exitCode, 0, worker.log.join(''));
+    const merged: number[] = [];
+    const skipped: [number, number][] = [];
+    await followSlices(nc, { job: 'skip', partitions: PARTITIONS, timeoutMs: 30_000, skipBehind: true, onSkip: (from, to) => skipped.push([from, to]) }, (slice, partials) => {
+      merged.push(slice);
+      const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES, cluster: { minClusterSize: 3 } });
+      const expected = reference!.results[slice]!;
+      assert.equal(partials.reduce((sum, partial) => sum + partial.events, 0), expected.events);
+      assert.equal(result.graph.size, expected.edges.size);
+    });
+    assert.deepEqual(merged, [slices - 1]);
+    assert.deepEqual(skipped, [[0, slices - 2]]);
+    // The skipped slices' partials were removed with the merged one's.
+    const info = await (await nc.jetstreamManager({ checkAPI: false })).streams.info('LOCKSTEP_PARTIALS', { subjects_filter: 'lockstep.partials.skip.>' });
+    assert.deepEqual(Object.keys(info.state.subjects ?? {}).filter((subject) => subject.endsWith('.done')), []);
+  });
+
   it('stream-publish --slice, stream-worker --horizon and stream-coordinate --follow from the command line give the same alerts as JSON lines', async () => {
     assert.ok(reference !== null, 'needs the first test\'s run');
     const file = join(dir, 'ring.jsonl');

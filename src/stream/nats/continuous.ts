@@ -20,7 +20,7 @@ import type { PartitionPartial } from '../distributed.js';
 import { decodeSliceMarker, WindowedPartition } from './continuous-work.js';
 import type { SliceMarker, SliceOut, WindowedPartitionOptions } from './continuous-work.js';
 import { collectPartials, EVENTS_STREAM, packPartial, unpackPartial } from './jobs.js';
-import { getPartial, hasPartial, putPartial, readMark, removePartials, writeMark } from './partial-store.js';
+import { getPartial, hasPartial, manifestsUnder, putPartial, readMark, removePartials, writeMark } from './partial-store.js';
 
 /** The partials-store name of one slice of a continuous job. */
 export const sliceJob = (job: string, slice: number): string => `${job}.s${slice}`;
@@ -178,6 +178,15 @@ export interface FollowSlicesOptions {
   timeoutMs: number;
   /** Keep each slice's partials after merging them (default: removed). */
   keepPartials?: boolean;
+  /**
+   * When a later slice is already complete (every partition's partial stored), go straight to the
+   * newest complete one and remove the skipped slices' partials: a coordinator that falls behind
+   * sheds load instead of falling further behind (each slice's partials cover the whole horizon,
+   * so only clusters that came and went within the skipped slices are missed). Default off.
+   */
+  skipBehind?: boolean;
+  /** Called with the slices skipped. */
+  onSkip?: (from: number, to: number) => void;
   signal?: AbortSignal;
 }
 
@@ -192,6 +201,19 @@ export async function followSlices(nc: NatsConnection, options: FollowSlicesOpti
   let slice = options.fromSlice ?? (typeof progress?.slice === 'number' ? progress.slice + 1 : 0);
   let taken = 0;
   while (options.signal?.aborted !== true) {
+    if (options.skipBehind === true) {
+      const stored = await manifestsUnder(nc, options.job);
+      let newest = slice;
+      for (const [name, partitions] of stored) {
+        const match = /^s(\d+)$/.exec(name);
+        if (match !== null && partitions.size >= options.partitions) newest = Math.max(newest, Number(match[1]));
+      }
+      if (newest > slice) {
+        for (let skipped = slice; skipped < newest; skipped++) await removePartials(nc, sliceJob(options.job, skipped)).catch(() => undefined);
+        options.onSkip?.(slice, newest - 1);
+        slice = newest;
+      }
+    }
     const partials = await collectPartials(nc, sliceJob(options.job, slice), options.partitions, options.timeoutMs);
     await onSlice(slice, partials);
     taken++;

@@ -194,3 +194,22 @@ export async function readMark(nc: NatsConnection, job: string, name: string): P
     return null;
   }
 }
+
+/**
+ * The partitions with a stored manifest per sub-job `<prefix>.<name>` (a continuous job's slices:
+ * `<job>.s<n>`), read from the stream's subjects (one request). Empty when it cannot be read now.
+ */
+export async function manifestsUnder(nc: NatsConnection, prefix: string): Promise<Map<string, Set<number>>> {
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
+  const out = new Map<string, Set<number>>();
+  const info = await jsm.streams.info(PARTIALS_STREAM, { subjects_filter: `${SUBJECTS}.${prefix}.*.*.done` }).catch(() => null);
+  const head = `${SUBJECTS}.${prefix}.`;
+  for (const subject of Object.keys(info?.state.subjects ?? {})) {
+    const [name, partition] = subject.slice(head.length).split('.');
+    if (name === undefined || partition === undefined) continue;
+    let set = out.get(name);
+    if (set === undefined) out.set(name, (set = new Set()));
+    set.add(Number(partition));
+  }
+  return out;
+}
