@@ -106,6 +106,9 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
         if (skip) stored = null;
       }
       if (stored !== null) {
+        // The publisher marks the last slice after publishing it; marked here too, before the
+        // partial, so a coordinator that merges this slice always sees that it was the last.
+        if (next.last) await retry('mark the last slice', () => writeMark(nc, options.job, 'last', { slice: next.slice }));
         const packed = packPartial(partial);
         await retry('store slice partial', () => putPartial(nc, sliceJob(options.job, next.slice), partition, packed));
       }
