@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { LockstepError } from '../model/index.js';
 import { FIXTURES } from '../test-support/fixtures.js';
-import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration } from './window.js';
+import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration, offUnit } from './window.js';
 
 const MINUTE = 60_000;
 const at = (iso: string): number => Date.parse(`${iso}Z`);
@@ -59,6 +59,18 @@ function rQuantile7(values: number[], prob: number): number {
 const close = (x: number, y: number): boolean => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(x), Math.abs(y));
 
 describe('detectTimePrecision', () => {
+  it('tells off-unit times as the remainder does, without it (property: any double, multiples, ±2^52, fractions)', () => {
+    const units = fc.constantFrom(86_400_000, 3_600_000, 60_000, 1_000, 7);
+    const times = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.tuple(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), units).map(([q, unit]) => q * unit),
+      fc.integer({ min: -1000, max: 1000 }).map((d) => 2 ** 52 + d), fc.integer({ min: -1000, max: 1000 }).map((d) => -(2 ** 52) + d),
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 42 }), fc.integer({ min: 1, max: 1023 })).map(([t, f]) => t + f / 1024),
+      fc.constantFrom(0, -0, Number.MIN_VALUE, -Number.MIN_VALUE, 2 ** 53, 2 ** 60 + 4096),
+    );
+    fc.assert(fc.property(times, units, (t, unit) => assert.equal(offUnit(t, unit), t % unit !== 0, `${t} % ${unit}`)), { numRuns: 5000 });
+  });
+
   it('reports a millisecond for empty input (it must not widen any window)', () => {
     assert.deepEqual(detectTimePrecision(new Float64Array(0)), { precisionMs: 1, label: 'millisecond' });
   });

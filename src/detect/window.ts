@@ -57,10 +57,25 @@ export function detectTimePrecision(times: Float64Array): TimePrecision {
   for (let u = 0; n > 0 && u < UNITS.length - 1; u++) {
     const unit = UNITS[u]!.ms;
     let off = 0;
-    for (let i = 0; i < n && off <= allowed; i++) if (times[i]! % unit !== 0) off++;
+    for (let i = 0; i < n && off <= allowed; i++) if (offUnit(times[i]!, unit)) off++;
     if (off <= allowed) return { precisionMs: unit, label: UNITS[u]!.label };
   }
   return { precisionMs: 1, label: 'millisecond' };
+}
+
+/** Times below this in magnitude take the quotient test: every product q × unit in it is exact. */
+const EXACT_BOUND = 2 ** 52;
+
+/**
+ * `t % unit !== 0`, without the remainder's library call for times as they come (|t| < 2^52):
+ * t - ⌊t / unit⌋ × unit is 0 exactly when t is a multiple of unit. A multiple's quotient is an
+ * integer the division gets exactly; otherwise t is no multiple of any integer q (a fractional t
+ * is no integer, and integer products are exact here), so the exact difference is nonzero, and a
+ * nonzero difference of two doubles never rounds to 0.
+ */
+export function offUnit(t: number, unit: number): boolean {
+  if (t < EXACT_BOUND && t > -EXACT_BOUND) return t - Math.floor(t / unit) * unit !== 0;
+  return t % unit !== 0;
 }
 
 export interface WindowOptions {
