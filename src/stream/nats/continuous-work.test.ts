@@ -3,16 +3,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { LockstepError } from '../../model/index.js';
-import { assemblePartials } from '../distributed.js';
+import fc from 'fast-check';
+import { bareAction, LockstepError } from '../../model/index.js';
+import type { Action } from '../../model/index.js';
+import { assemblePartials, PartitionWork } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
 import { DEFAULT_STREAM_TRACES } from '../extract.js';
 import { parseJetstreamLine } from '../jetstream-line.js';
-import { Partitioner } from '../partitioner.js';
+import { partitionActions, Partitioner } from '../partitioner.js';
 import { assertSameAsBatch, batchDetect } from '../test-support/batch.js';
 import { jetstreamStream } from '../test-support/jetstream-stream.js';
 import { decodeSliceMarker, encodeSliceMarker, SliceCutter, WindowedPartition } from './continuous-work.js';
-import type { SliceOut } from './continuous-work.js';
+import type { SliceMarker, SliceOut } from './continuous-work.js';
 
 const PARTITIONS = 5;
 const SLICE = 60_000;
@@ -24,6 +26,60 @@ describe('continuous partitions (slices over a horizon)', () => {
     assert.deepEqual(decodeSliceMarker(encodeSliceMarker(marker)), marker);
     assert.equal(decodeSliceMarker(new Uint8Array(24)), null);
     assert.throws(() => new WindowedPartition(0, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, horizonMs: 1_000 }), LockstepError);
+  });
+
+  it('property: in any delivery order with repeats, each slice\'s merged partials equal a bounded job over the horizon\'s actions', () => {
+    const action = fc.record({ actor: fc.integer({ min: 0, max: 5 }), post: fc.integer({ min: 0, max: 3 }), tag: fc.integer({ min: -1, max: 2 }), time: fc.integer({ min: 0, max: 400_000 }) });
+    const options = { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32 };
+    const edges = (merged: ReturnType<typeof assemblePartials>): string[] => Array.from({ length: merged.graph.size }, (_, e) => `${merged.actorIds[merged.graph.a[e]!]}|${merged.actorIds[merged.graph.b[e]!]}|${merged.graph.weight[e]!.toFixed(9)}`).sort();
+    fc.assert(fc.property(fc.array(action, { minLength: 1, maxLength: 120 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 20, max: 200 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (raw, partitions, horizonSeconds, seed) => {
+      const actions: Action[] = raw.map((entry, i) => {
+        const made = bareAction('bluesky', `a${i}`, `did:plc:u${entry.actor}`, entry.tag >= 0 ? 'post' : 'repost', 1_720_000_000_000 + entry.time);
+        if (entry.tag >= 0) made.hashtags = [`t${entry.tag}`];
+        else made.targetPost = `at://p/${entry.post}`;
+        return made;
+      }).sort((x, y) => x.time - y.time);
+      const horizonMs = horizonSeconds * 1000;
+      const cutter = new SliceCutter(new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 7 }), 30_000);
+      const out: SliceOut[] = [];
+      for (const one of actions) cutter.push(one, out);
+      cutter.finish(out);
+      // Each partition's messages shuffled (seeded) with some delivered twice.
+      let state = seed;
+      const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+      const bySlice = new Map<number, { upTo: number; partials: PartitionPartial[] }>();
+      for (let p = 0; p < partitions; p++) {
+        const mine = out.filter((message) => message.partition === p);
+        const delivered = [...mine, ...mine.filter(() => next() < 0.3)].map((message) => ({ message, order: next() })).sort((x, y) => x.order - y.order).map(({ message }) => message);
+        const work = new WindowedPartition(p, { ...options, horizonMs });
+        const pending = new Map<number, SliceMarker>();
+        let open = 0;
+        for (const message of delivered) {
+          if (message.marker === null) work.add(message.bytes);
+          else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
+          for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
+            pending.delete(open++);
+            const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
+            entry.partials.push(work.partialAt(marker.upTo));
+            bySlice.set(marker.slice, entry);
+          }
+        }
+        assert.equal(open, cutter.slice, `partition ${p}: every slice closed`);
+      }
+      for (const { upTo, partials } of bySlice.values()) {
+        const inHorizon = actions.filter((one) => one.time >= upTo - horizonMs && one.time < upTo);
+        const bounded = [...partitionActions(inHorizon, { partitions, traces: DEFAULT_STREAM_TRACES, batchSize: 7 })].map(([p, batches]) => {
+          const work = new PartitionWork(p, options);
+          for (const bytes of batches) work.add(bytes);
+          return work.finish();
+        });
+        const mine = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+        const theirs = assemblePartials(bounded, { traces: DEFAULT_STREAM_TRACES });
+        assert.deepEqual(mine.actorIds, theirs.actorIds);
+        assert.deepEqual(edges(mine), edges(theirs));
+        assert.equal(partials.reduce((sum, partial) => sum + partial.events, 0), bounded.reduce((sum, partial) => sum + partial.events, 0));
+      }
+    }), { numRuns: 60 });
   });
 
   it('each slice\'s merged partials equal batch detection over that horizon\'s events; older events leave the state; redeliveries count once', async () => {
