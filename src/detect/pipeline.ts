@@ -15,7 +15,7 @@ import { MemoryPairStore, keepsPartitions } from './kernel/partitioned-pairs.js'
 import { significantSpilledPairs } from './significance/partitioned-significance.js';
 import type { SpilledSignificance } from './significance/partitioned-significance.js';
 import { postOccasions } from './significance/post-occasions.js';
-import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
+import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, keyActorCounts, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
 import type { GroupOptions, GroupReport, MemberTestOptions, TieTable } from './significance/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration } from './window.js';
@@ -126,6 +126,8 @@ export function detectCoordination(
   const narrow: TieTable[] = [];
   const wide: TieTable[] = [];
   const activityOf = new Map<TraceName, Float64Array>();
+  // Distinct actors per key of each trace, counted with its activity: the group test's rare keys.
+  const actorsOnKeyOf = new Map<TraceName, Int32Array>();
   // Traces whose pairs stayed in the pair store: their member-test rows are read back once the graph is known.
   const spilledTies: { index: number; spilled: SpilledSignificance }[] = [];
   for (const [trace, data] of input.traces) {
@@ -140,7 +142,9 @@ export function detectCoordination(
     const maxPairsInMemory = store === null ? opts.maxPairsInMemory : Infinity;
     const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink, maxPairsInMemory });
     if (store !== null) kernel.stats.spilledChunks = 0;
-    const activity = distinctKeysPerActor(data);
+    const counts = keyActorCounts(data);
+    const activity = counts.perActor;
+    actorsOnKeyOf.set(trace, counts.perKey);
     const occasions = opts.postOccasions ? (candidates: Parameters<typeof postOccasions>[1]) => postOccasions(data, candidates, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared }) : null;
     if (kernel.pairs.size === 0 && keepsPartitions(sink) && (store?.chunks ?? kernel.stats.spilledChunks) > 0) {
       // The kernel left every pair in the store: tested partition by partition (significance/partitioned-significance.ts).
@@ -170,7 +174,7 @@ export function detectCoordination(
       pairsTested: significance.tested, pairsSignificant: significance.kept.length, groupPairs: 0,
     });
   }
-  const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, { tables: wide, activityOf }, onStage);
+  const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, { tables: wide, activityOf, actorsOnKeyOf }, onStage);
   onStage?.('clustering');
   const graph = fuseTraces(input.actorCount, edges);
   edges.length = 0;
@@ -222,7 +226,7 @@ function groupEvidence(
   options: GroupOptions,
   edges: TraceEdges[],
   reports: TraceReport[],
-  tie: { tables: TieTable[]; activityOf: ReadonlyMap<TraceName, Float64Array> },
+  tie: { tables: TieTable[]; activityOf: ReadonlyMap<TraceName, Float64Array>; actorsOnKeyOf: ReadonlyMap<TraceName, Int32Array> },
   onStage?: (stage: string) => void,
 ): GroupReport[] {
   const pooled = GROUP_TRACES.flatMap((trace) => {
@@ -237,11 +241,13 @@ function groupEvidence(
     for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
   }
   const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
-  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, { ...options, recruitOnceKeys: options.recruitOnceKeys ?? replyTargets(pooled, union.keyCount) });
+  // One trace pooled is its own union (same keys and actors): its per-key counts hold for it.
+  const onlyCounts = pooled.length === 1 && union.key === pooled[0]!.data.key && union.actor === pooled[0]!.data.actor ? tie.actorsOnKeyOf.get(pooled[0]!.trace) : undefined;
+  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, { ...options, recruitOnceKeys: options.recruitOnceKeys ?? replyTargets(pooled, union.keyCount) }, onlyCounts === undefined ? undefined : { actorsOnKey: onlyCounts });
   if (!groups.some((group) => group.kept)) return groups;
   for (const { trace, data } of pooled) {
     // One trace pooled: its union is itself (keys unchanged), so the group test's pairs are its own.
-    const { pairs } = pooled.length === 1 ? { pairs: unionPairs } : coActionPairs(rareKeyEvents(data, options.maxKeyActors, options.episodeGapMs), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
+    const { pairs } = pooled.length === 1 ? { pairs: unionPairs } : coActionPairs(rareKeyEvents(data, options.maxKeyActors, options.episodeGapMs, knownCounts(tie.actorsOnKeyOf.get(trace))), { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
     const kept = rowsWithinGroups(pairs, groupOf);
     const logP = new Float64Array(pairs.size);
     for (const row of kept) logP[row] = groups[groupOf[pairs.a[row] ?? 0] ?? 0]?.logP ?? 0;
@@ -251,6 +257,11 @@ function groupEvidence(
     if (report !== undefined) report.groupPairs = kept.length;
   }
   return groups;
+}
+
+/** Per-key counts as rareKeyEvents takes them, when there are any. */
+function knownCounts(actorsOnKey: Int32Array | undefined): { actorsOnKey: Int32Array } | undefined {
+  return actorsOnKey === undefined ? undefined : { actorsOnKey };
 }
 
 /**

@@ -175,12 +175,13 @@ export interface GroupResult {
 /**
  * Groups of actors acting together far beyond chance (see the module comment). `events` are
  * the trace (or union of traces) to test; `activity` the distinct objects per actor over all of
- * it, rare or not (distinctKeysPerActor).
+ * it, rare or not (distinctKeysPerActor); `known.actorsOnKey`, when given, the distinct actors
+ * per key of `events` (keyActorCounts), not counted again.
  */
-export function significantGroups(events: TraceEvents, activity: Float64Array, options?: Partial<GroupOptions>): GroupResult {
+export function significantGroups(events: TraceEvents, activity: Float64Array, options?: Partial<GroupOptions>, known?: { actorsOnKey: Int32Array }): GroupResult {
   const opts = { ...GROUP_DEFAULTS, ...options };
   const groupOf = new Int32Array(events.actorCount).fill(-1);
-  const rare = rareKeyEvents(events, opts.maxKeyActors, opts.episodeGapMs);
+  const rare = rareKeyEvents(events, opts.maxKeyActors, opts.episodeGapMs, known);
   const groupLift = opts.minLift;
   const { pairs } = coActionPairs(rare, { window: opts.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent });
   const { strength } = actorStrengths(pairs, events.actorCount);

@@ -34,11 +34,13 @@ function distinctPerKey(events: KeyedActors): Int32Array {
  * order) and is kept when it has 2..maxKeyActors distinct actors.
  * @example
  * rareKeyEvents(events, 100)                // whole objects, keys unchanged
+ * rareKeyEvents(events, 100, Infinity, { actorsOnKey: keyActorCounts(events).perKey }) // the same, counts given
  * rareKeyEvents(events, 100, 15 * 60_000)   // episodes of objects
  */
-export function rareKeyEvents(events: TraceEvents, maxKeyActors: number, episodeGapMs = Infinity): TraceEvents {
+export function rareKeyEvents(events: TraceEvents, maxKeyActors: number, episodeGapMs = Infinity, known?: { actorsOnKey: Int32Array }): TraceEvents {
   if (episodeGapMs !== Infinity) return rareEpisodeEvents(events, maxKeyActors, episodeGapMs);
-  const actorsOnKey = distinctPerKey(events);
+  // The caller may have counted them already (keyActorCounts, with the activity).
+  const actorsOnKey = known?.actorsOnKey ?? distinctPerKey(events);
   const isRare = new Uint8Array(events.keyCount);
   for (let k = 0; k < events.keyCount; k++) isRare[k] = actorsOnKey[k]! >= 2 && actorsOnKey[k]! <= maxKeyActors ? 1 : 0;
   const n = events.actor.length;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { logGamma, logPoissonUpperTail } from './poisson.js';
-import { distinctKeysPerActor, significantPairs } from './significance.js';
+import { distinctKeysPerActor, keyActorCounts, significantPairs } from './significance.js';
 import type { PairTable } from '../kernel/index.js';
 
 function table(rows: readonly (readonly [number, number, number])[]): PairTable {
@@ -70,4 +70,19 @@ test('a campaign that makes most of a trace\'s co-actions does not explain itsel
   const activity = new Float64Array(3060).fill(30);
   for (let a = 0; a < 60; a++) activity[a] = 60;
   assert.equal(significantPairs(table(rows), activity).kept.length, rows.length);
+});
+
+test('keyActorCounts: distinct keys per actor and distinct actors per key, as sets count them, in key order or not (property)', () => {
+  fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 7 }), fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 120 }), fc.boolean(), (actorCount, keyCount, rows, keyOrder) => {
+    const events = rows.map(([a, k]) => [a % actorCount, k % keyCount] as const);
+    if (keyOrder) events.sort((x, y) => x[1] - y[1]);
+    const data = { actor: Int32Array.from(events, ([a]) => a), key: Int32Array.from(events, ([, k]) => k), time: new Float64Array(events.length), actorCount, keyCount };
+    const keysOf = Array.from({ length: actorCount }, () => new Set<number>());
+    const actorsOf = Array.from({ length: keyCount }, () => new Set<number>());
+    for (const [a, k] of events) { keysOf[a]!.add(k); actorsOf[k]!.add(a); }
+    const { perActor, perKey } = keyActorCounts(data);
+    assert.deepEqual([...perActor], keysOf.map((set) => set.size));
+    assert.deepEqual([...perKey], actorsOf.map((set) => set.size));
+    assert.deepEqual(distinctKeysPerActor(data), perActor);
+  }), { numRuns: 500 });
 });

@@ -60,8 +60,18 @@ export interface SignificanceResult {
 
 /** Distinct keys each actor acted on: the activity d of the null model. */
 export function distinctKeysPerActor(events: TraceEvents): Float64Array {
+  return keyActorCounts(events).perActor;
+}
+
+/**
+ * Distinct keys per actor (distinctKeysPerActor) and distinct actors per key (what rareKeyEvents
+ * reads), from one walk over each key's actors: each new (actor, key) counts on both sides.
+ * @example keyActorCounts(trace).perKey[k] // accounts that acted on key k
+ */
+export function keyActorCounts(events: TraceEvents): { perActor: Float64Array; perKey: Int32Array } {
   // Each key's actors (in place when the events come in key order, as the readers give them).
   const { start, actors } = keyRuns(events);
+  const perKey = new Int32Array(events.keyCount);
   // Per actor, side by side: the last key seen + 1 (stamp) and the count, so that the random access
   // of each event touches one cache line, not one in each of two arrays.
   const stampAndCount = new Int32Array(2 * events.actorCount);
@@ -72,12 +82,13 @@ export function distinctKeysPerActor(events: TraceEvents): Float64Array {
       if (stampAndCount[slot] !== k + 1) {
         stampAndCount[slot] = k + 1;
         stampAndCount[slot + 1]!++;
+        perKey[k]!++;
       }
     }
   }
-  const activity = new Float64Array(events.actorCount);
-  for (let actor = 0; actor < activity.length; actor++) activity[actor] = stampAndCount[2 * actor + 1]!;
-  return activity;
+  const perActor = new Float64Array(events.actorCount);
+  for (let actor = 0; actor < perActor.length; actor++) perActor[actor] = stampAndCount[2 * actor + 1]!;
+  return { perActor, perKey };
 }
 
 /** Actor strengths W_a = Σ_b shared(a, b) and their total 2T. */
