@@ -132,18 +132,37 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
     const info = await retry('consumer info', () => jsm.consumers.info(EVENTS_STREAM, durable));
     const delivered = info.delivered.stream_seq;
     if (delivered > 0) {
-      const ordered = await retry('ordered consumer', () => js.consumers.get(EVENTS_STREAM, { filterSubjects: subject }));
+      // An ephemeral pull consumer from past what was taken (again after an error: a node lost, a
+      // leader election). Not the client's ordered consumer: its fetch was seen to hang for good
+      // after a node of the cluster was killed.
       let seq = 0;
       while (seq < delivered && !stopped()) {
-        const messages = await ordered.fetch({ max_messages: 256, expires: 2_000 });
-        let got = 0;
-        for await (const message of messages) {
-          got++;
-          seq = message.seq;
-          await take(message.data, `${message.subject} #${message.seq}`, true);
-          if (seq >= delivered) break;
+        let name: string | null = null;
+        try {
+          const made = await jsm.consumers.add(EVENTS_STREAM, {
+            filter_subject: subject, ack_policy: AckPolicy.None, mem_storage: true, num_replicas: 1, inactive_threshold: nanos(60_000),
+            ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
+          });
+          name = made.name;
+          const replay = await js.consumers.get(EVENTS_STREAM, made.name);
+          while (seq < delivered && !stopped()) {
+            const messages = await replay.fetch({ max_messages: 256, expires: 2_000 });
+            let got = 0;
+            for await (const message of messages) {
+              if (message.seq <= seq) continue;
+              got++;
+              seq = message.seq;
+              await take(message.data, `${message.subject} #${message.seq}`, true);
+              if (seq >= delivered) break;
+            }
+            if (got === 0 && seq < delivered) await pause(100);
+          }
+        } catch (error) {
+          if (error instanceof LockstepError) throw error;
+          await pause(250);
+        } finally {
+          if (name !== null) await jsm.consumers.delete(EVENTS_STREAM, name).catch(() => undefined);
         }
-        if (got === 0 && seq < delivered) await pause(100);
       }
     }
     let consumer: Consumer | null = null;
