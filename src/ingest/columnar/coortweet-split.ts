@@ -20,7 +20,7 @@ import { CoortweetRows, coortweetHeader } from './coortweet-columns.js';
 import type { CoortweetColumns, CoortweetFileCounts, CoortweetHeader, CoortweetPartRows, SplitReason } from './coortweet-columns.js';
 import { scanCsvFile } from './csv-scan.js';
 import type { CsvScanEnd } from './csv-scan.js';
-import { idleCores, sampleCpu, shouldSplit } from './idle-cores.js';
+import { freeCores, sampleCpu, shouldSplit } from './idle-cores.js';
 import type { CpuSample } from './idle-cores.js';
 
 export interface SplitReadOptions {
@@ -181,9 +181,11 @@ export async function readCoortweetColumnsSplit(files: readonly string[], onReje
     } else {
       // The probe: this thread reads the first bytes while the counters run.
       const before = opts.sampleCpu();
+      const wallFrom = performance.now(), ownFrom = process.cpuUsage();
       end = scanCsvFile(file, add, { from: end.offset, firstLine: end.line, stopAt: end.offset + opts.probeBytes, fast });
       const after = before === null ? null : opts.sampleCpu();
-      const idle = before === null || after === null ? null : idleCores(before, after);
+      const own = process.cpuUsage(ownFrom);
+      const idle = before === null || after === null ? null : freeCores(before, after, (own.user + own.system) / 1e6, (performance.now() - wallFrom) / 1000);
       const split = shouldSplit({ idle, loadAverage: loadavg()[0]!, cores: opts.cores ?? availableParallelism() }, { minIdleCores: opts.minIdleCores, busyLoad: opts.busyLoad });
       reason = !split ? 'busy' : idle === null ? 'load-average' : 'idle';
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { idleCores, parseProcStat, sampleCpu, shouldSplit } from './idle-cores.js';
+import { freeCores, idleCores, parseProcStat, sampleCpu, shouldSplit } from './idle-cores.js';
 import type { CpuSample } from './idle-cores.js';
 
 const STAT = `cpu  11290218 381710 1049070 2587444 25289 0 16165 57422 0 0
@@ -34,6 +34,20 @@ describe('idle cores now', () => {
     assert.equal(idleCores(sample(100, 1000), sample(110, 1020, 4)), null);
     assert.equal(idleCores(sample(100, 1000), sample(90, 1020)), null);
     assert.equal(idleCores(sample(100, 1000), { ...sample(110, 1020), source: 'os-cpus' }), null);
+  });
+
+  it('counts this process\'s own helper threads (compiler, GC) as free for a worker, not as another process\'s load', () => {
+    // 20 ticks on 2 CPUs over 0.1 s, 0.7 cores idle: busy 1.3 cores, all of it this process (0.13 CPU-s in 0.1 s).
+    assert.ok(Math.abs(freeCores(sample(100, 1000), sample(107, 1020), 0.13, 0.1)! - 1) < 1e-9);
+    assert.equal(shouldSplit({ idle: freeCores(sample(100, 1000), sample(107, 1020), 0.13, 0.1), loadAverage: 5, cores: 2 }), true);
+    // The same counters with this process on one core only: another process holds 0.3 of the other.
+    assert.ok(Math.abs(freeCores(sample(100, 1000), sample(107, 1020), 0.1, 0.1)! - 0.7) < 1e-9);
+    assert.equal(shouldSplit({ idle: freeCores(sample(100, 1000), sample(107, 1020), 0.1, 0.1), loadAverage: 0, cores: 2 }), false);
+    // Own CPU over too short a time is not read as a rate.
+    assert.ok(Math.abs(freeCores(sample(100, 1000), sample(107, 1020), 0.0005, 0.0002)! - 0.7) < 1e-9);
+    // Never more than the cores beside the main thread; unknown stays unknown.
+    assert.equal(freeCores(sample(100, 1000), sample(120, 1020), 0.5, 0.1), 1);
+    assert.equal(freeCores(sample(100, 1000), sample(101, 1002), 0.1, 0.1), null);
   });
 
   it('is between 0 and the CPUs whenever it is known', () => {

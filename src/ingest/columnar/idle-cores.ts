@@ -63,9 +63,11 @@ export interface IdleCoresOptions {
    * to mean anything; below it `idleCores` says null (the caller waits longer or falls back).
    */
   minUnitsPerCpu: number;
+  /** Shortest interval (s) over which this process's own CPU time is read as a rate (`freeCores`). */
+  minOwnSeconds: number;
 }
 
-export const IDLE_CORES_DEFAULTS: Readonly<IdleCoresOptions> = Object.freeze({ minUnitsPerCpu: 3 });
+export const IDLE_CORES_DEFAULTS: Readonly<IdleCoresOptions> = Object.freeze({ minUnitsPerCpu: 3, minOwnSeconds: 0.02 });
 
 /**
  * Cores idle on average between two samples (0 to `cpus`), or null when they cannot be compared
@@ -81,8 +83,25 @@ export function idleCores(before: CpuSample, after: CpuSample, options?: Partial
   return (idle / total) * after.cpus;
 }
 
+/**
+ * Cores free for one more thread of this process: the idle cores between two samples, plus what
+ * this process's own other threads used beyond its main thread meanwhile (`ownCpuSeconds` over
+ * `wallSeconds`: at start-up V8's compiler and GC threads keep the other core partly busy, and a
+ * worker would take their place), minus nothing for the main thread itself (it is busy during the
+ * samples, so it is not in the idle figure). Null when `idleCores` is.
+ *
+ * @example freeCores(before, after, 0.13, 0.1) // idle cores + 0.3 of this process's helper threads
+ */
+export function freeCores(before: CpuSample, after: CpuSample, ownCpuSeconds: number, wallSeconds: number, options?: Partial<IdleCoresOptions>): number | null {
+  const opts = { ...IDLE_CORES_DEFAULTS, ...options };
+  const idle = idleCores(before, after, opts);
+  if (idle === null || !(wallSeconds >= opts.minOwnSeconds)) return idle;
+  const helpers = Math.max(0, ownCpuSeconds / wallSeconds - 1);
+  return Math.min(after.cpus - 1, idle + helpers);
+}
+
 export interface SplitDecisionInput {
-  /** Cores idle while this thread worked (`idleCores`), or null when unknown. */
+  /** Cores free while this thread worked (`freeCores`), or null when unknown. */
   idle: number | null;
   /** The one-minute load average (the fallback when `idle` is null). */
   loadAverage: number;
