@@ -22,6 +22,7 @@ import { SliceAlerts, SliceCutter } from './continuous-work.js';
 import type { SliceOut } from './continuous-work.js';
 import { followSlices, publishSlices } from './continuous.js';
 import { ensureJobStorage } from './jobs.js';
+import { spawnCli } from '../../cli/test-support/run-cli.js';
 
 const PARTITIONS = 4;
 const SLICE_MS = 60_000;
@@ -131,14 +132,7 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
 
   let reference: { results: SliceResult[]; alerts: EmittedAlert[] } | null = null;
   /** `lockstep ARGS` as a child process: exit code and output. */
-  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '', err = '';
-    child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
+  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => spawnCli(children, args);
 
   it('at each slice close the merged partials are batch detection over that horizon; the growing ring raises one "appeared" and then "grew" alerts; old events leave the workers\' state', async () => {
     const worker = startWorker('cont');

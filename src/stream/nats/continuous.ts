@@ -19,27 +19,11 @@ import { LockstepError } from '../../model/index.js';
 import type { PartitionPartial } from '../distributed.js';
 import { decodeSliceMarker, WindowedPartition } from './continuous-work.js';
 import type { SliceMarker, SliceOut, WindowedPartitionOptions } from './continuous-work.js';
-import { collectPartials, EVENTS_STREAM, packPartial, unpackPartial } from './jobs.js';
+import { collectPartials, EVENTS_STREAM, packPartial, pause, retry, unpackPartial } from './jobs.js';
 import { getPartial, hasPartial, manifestsUnder, putPartial, readMark, removePartials, writeMark } from './partial-store.js';
 
 /** The partials-store name of one slice of a continuous job. */
 export const sliceJob = (job: string, slice: number): string => `${job}.s${slice}`;
-
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function retry<T>(what: string, operation: () => Promise<T>, attempts = 30): Promise<T> {
-  let last: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof LockstepError) throw error;
-      last = error;
-      await pause(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
-    }
-  }
-  throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`);
-}
 
 /**
  * Publishes a continuous job's messages (SliceCutter's), at most `inFlight` unconfirmed at a time.

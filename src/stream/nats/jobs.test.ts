@@ -17,6 +17,7 @@ import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
 import { Partitioner } from '../partitioner.js';
 import { collectPartials, ensureJobStorage, publishJob } from './jobs.js';
+import { spawnCli } from '../../cli/test-support/run-cli.js';
 
 const PARTITIONS = 6;
 
@@ -42,14 +43,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
   let dir = '';
   const children: ChildProcess[] = [];
   /** `lockstep ARGS` as a child process (killed in `after` if still running): exit code and output. */
-  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '', err = '';
-    child.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
+  const run = (args: string[]): Promise<{ code: number | null; out: string; err: string }> => spawnCli(children, args);
   /** `stream-coordinate`'s JSON output has the batch engine's accounts, edges and clusters. */
   const assertCoordinatedIsBatch = (out: string, batch: Awaited<ReturnType<typeof batchDetect>>): void => {
     const result = JSON.parse(out) as { accounts: number; edges: number; clusters: { members: string[] }[] };
