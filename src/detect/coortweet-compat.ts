@@ -28,7 +28,7 @@
  *    first (vertex order = unique(c(pmin column, pmax column)) over all pairs).
  */
 import { LockstepError } from '../model/index.js';
-import { PairIndex, sortByKeyTime } from './kernel/index.js';
+import { identityOrder, PairIndex, sortByKeyTime } from './kernel/index.js';
 
 /** CooRTweet input rows as interned ids (one row per share). */
 export interface CoShareInput {
@@ -125,21 +125,21 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   const rowsOf = new Int32Array(accountCount);
   for (let r = 0; r < n; r++) rowsOf[accountId[r]!]!++;
   const rankOf = new Int32Array(accountCount).fill(-1);
+  /** By rank: the account's first position in x (after the prefix sum), then its next free one. */
+  const start = new Int32Array(accountCount + 1);
   let ranks = 0;
   for (let r = 0; r < n; r++) {
     const a = accountId[r]!;
-    if (rowsOf[a]! >= minParticipation && rankOf[a] === -1) rankOf[a] = ranks++;
-  }
-  const start = new Int32Array(ranks + 1);
-  for (let r = 0; r < n; r++) {
-    const rank = rankOf[accountId[r]!]!;
-    if (rank >= 0) start[rank + 1]!++;
+    if (rankOf[a] === -1 && rowsOf[a]! >= minParticipation) {
+      rankOf[a] = ranks;
+      start[++ranks] = rowsOf[a]!;
+    }
   }
   for (let k = 0; k < ranks; k++) start[k + 1] = start[k]! + start[k + 1]!;
   const m = start[ranks]!;
   /** Per row: its position in x, or -1 when its account was dropped. */
   const pos = new Int32Array(n);
-  /** Per object id: its first position in x (m: none yet). */
+  /** Per object id: its first position in x (m: none yet); objects are ranked by it. */
   const firstPos = new Int32Array(objectBound).fill(m);
   for (let r = 0; r < n; r++) {
     const rank = rankOf[accountId[r]!]!;
@@ -149,30 +149,34 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
     if (p < firstPos[o]!) firstPos[o] = p;
   }
 
-  // 2. Objects in order of first appearance in x; rows sorted by (object, time, position in x).
-  const objectAt = new Int32Array(m).fill(-1);
-  for (let o = 0; o < objectBound; o++) if (firstPos[o]! < m) objectAt[firstPos[o]!] = o;
-  const objectRank = new Int32Array(objectBound).fill(-1);
-  let objects = 0;
-  for (let p = 0; p < m; p++) if (objectAt[p]! >= 0) objectRank[objectAt[p]!] = objects++;
-  const keptRow = new Int32Array(m);
-  const keptKey = new Int32Array(m);
-  const keptTime = new Float64Array(m);
-  for (let r = 0, w = 0; r < n; r++) {
-    if (pos[r]! < 0) continue;
-    keptRow[w] = r;
-    keptKey[w] = objectRank[objectId[r]!]!;
-    keptTime[w++] = time[r]!;
+  // 2. Rows sorted by (object id, time, position in x). Objects are taken in id order here, and
+  // only the co-share rows found are put in CooRTweet's object order (first appearance in x) in
+  // step 5: ranking all objects cost a random read per row.
+  let keptRow: Int32Array, keptKey: Int32Array, keptTime: Float64Array;
+  if (m === n) {
+    keptRow = identityOrder(n);
+    keptKey = objectId;
+    keptTime = time;
+  } else {
+    keptRow = new Int32Array(m);
+    keptKey = new Int32Array(m);
+    keptTime = new Float64Array(m);
+    for (let r = 0, w = 0; r < n; r++) {
+      if (pos[r]! < 0) continue;
+      keptRow[w] = r;
+      keptKey[w] = objectId[r]!;
+      keptTime[w++] = time[r]!;
+    }
   }
   // Sorted stably by (object, time) in row order; rows of equal (object, time) are then put in x order.
-  const sorted = sortByKeyTime(keptKey, keptTime, objects, keptRow);
+  const sorted = sortByKeyTime(keptKey, keptTime, objectBound, keptRow);
   const row = sorted.payload;
   for (let j = 1; j < m; j++) {
     if (sorted.time[j] !== sorted.time[j - 1]) continue;
     // Insertion by position, within the key's run of equal times (runs never span keys).
     const r = row[j]!;
     const t = sorted.time[j]!;
-    const keyFrom = sorted.keyStart[objectRank[objectId[r]!]!]!;
+    const keyFrom = sorted.keyStart[objectId[r]!]!;
     let i = j - 1;
     while (i >= keyFrom && sorted.time[i] === t && pos[row[i]!]! > pos[r]!) { row[i + 1] = row[i]!; i--; }
     row[i + 1] = r;
@@ -183,7 +187,7 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   let newer = new Int32Array(1024);
   let delta = new Float64Array(1024);
   let count = 0;
-  for (let k = 0; k < objects; k++) {
+  for (let k = 0; k < objectBound; k++) {
     const end = sorted.keyStart[k + 1]!;
     let lo = sorted.keyStart[k]!;
     for (let j = lo + 1; j < end; j++) {
@@ -233,7 +237,7 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   // 5. CooRTweet's row order: object, then the later-positioned row, then the earlier one. Step 3
   // made the rows object by object, so each object's rows are one run already in object order;
   // only a run's rows are sorted, by (later position, earlier position), unique per row pair.
-  const order = rowsWhere(keep);
+  const order = inObjectOrder(rowsWhere(keep), older, objectId, firstPos);
   const loPos = new Int32Array(count);
   const hiPos = new Int32Array(count);
   for (const q of order) {
@@ -381,6 +385,34 @@ export function quantileType7(values: ArrayLike<number>, p: number): number {
 /** The rows r with `flags[r] === 1`, ascending. */
 /** Runs of co-share rows up to this long are sorted by insertion. */
 const INSERTION_RUN = 16;
+
+/**
+ * Co-share rows `order` (runs of one object each, objects in id order) with the runs reordered by
+ * their object's first position in x, CooRTweet's object order.
+ */
+function inObjectOrder(order: Int32Array, older: Int32Array, objectId: Int32Array, firstPos: Int32Array): Int32Array {
+  const runStart: number[] = [];
+  for (let i = 0; i < order.length; i++) {
+    if (i === 0 || objectId[older[order[i]!]!] !== objectId[older[order[i - 1]!]!]) runStart.push(i);
+  }
+  runStart.push(order.length);
+  const runs = runStart.length - 1;
+  const byFirst = new Int32Array(runs);
+  const runFirst = new Int32Array(runs);
+  for (let k = 0; k < runs; k++) {
+    byFirst[k] = k;
+    runFirst[k] = firstPos[objectId[older[order[runStart[k]!]!]!]!]!;
+  }
+  // First positions are unique per object, so the order is total.
+  byFirst.sort((x, y) => runFirst[x]! - runFirst[y]!);
+  const out = new Int32Array(order.length);
+  let at = 0;
+  for (let k = 0; k < runs; k++) {
+    const run = byFirst[k]!;
+    for (let i = runStart[run]!; i < runStart[run + 1]!; i++) out[at++] = order[i]!;
+  }
+  return out;
+}
 
 function rowsWhere(flags: Uint8Array): Int32Array {
   let count = 0;
