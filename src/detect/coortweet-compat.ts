@@ -293,30 +293,42 @@ export function generateCoordinatedNetwork(rows: CoShareRows, options?: Partial<
 
   // Pairs numbered in order of their first row (PairIndex entries are in insertion order).
   const pairs = new PairIndex(1024);
-  const olderContents = new PairIndex(1024);
-  const newerContents = new PairIndex(1024);
   let weight = new Int32Array(1024);
   let sumDelta = new Float64Array(1024);
-  let nOlder = new Int32Array(1024);
-  let nNewer = new Int32Array(1024);
+  const edgeOf = new Int32Array(rows.size);
+  let contentBound = 0;
   for (let s = 0; s < rows.size; s++) {
     const a = rows.accountId[s]!;
     const b = rows.accountIdY[s]!;
-    const e = rank(a) <= rank(b) ? pairs.entryOf(a, b) : pairs.entryOf(b, a);
+    const e = edgeOf[s] = rank(a) <= rank(b) ? pairs.entryOf(a, b) : pairs.entryOf(b, a);
     if (e === weight.length) {
       weight = grown(weight);
       sumDelta = grown(sumDelta);
-      nOlder = grown(nOlder);
-      nNewer = grown(nNewer);
     }
     weight[e]!++;
     sumDelta[e] = sumDelta[e]! + rows.timeDelta[s]!;
-    const before = olderContents.size;
-    if (olderContents.entryOf(e, rows.contentId[s]!) === before) nOlder[e]!++;
-    const beforeY = newerContents.size;
-    if (newerContents.entryOf(e, rows.contentIdY[s]!) === beforeY) nNewer[e]!++;
+    contentBound = Math.max(contentBound, rows.contentId[s]! + 1, rows.contentIdY[s]! + 1);
   }
   const edges = pairs.size;
+  // Distinct older / newer contents per edge: the rows grouped by edge (counting sort), each
+  // content stamped with the last edge that counted it (instead of two hash sets of (edge, content)).
+  const edgeStart = new Int32Array(edges + 1);
+  for (let e = 0; e < edges; e++) edgeStart[e + 1] = edgeStart[e]! + weight[e]!;
+  const next = edgeStart.slice(0, edges);
+  const byEdge = new Int32Array(rows.size);
+  for (let s = 0; s < rows.size; s++) byEdge[next[edgeOf[s]!]!++] = s;
+  const nOlder = new Int32Array(edges);
+  const nNewer = new Int32Array(edges);
+  const olderStamp = new Int32Array(contentBound).fill(-1);
+  const newerStamp = new Int32Array(contentBound).fill(-1);
+  for (let e = 0; e < edges; e++) {
+    for (let i = edgeStart[e]!; i < edgeStart[e + 1]!; i++) {
+      const s = byEdge[i]!;
+      const c = rows.contentId[s]!, cy = rows.contentIdY[s]!;
+      if (olderStamp[c] !== e) { olderStamp[c] = e; nOlder[e]!++; }
+      if (newerStamp[cy] !== e) { newerStamp[cy] = e; nNewer[e]!++; }
+    }
+  }
   const threshold = quantileType7(weight.subarray(0, edges), edgeWeight);
 
   // igraph's vertex numbering: first every pmin account, then every pmax account, each once.
