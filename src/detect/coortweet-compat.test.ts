@@ -255,3 +255,35 @@ describe('CooRTweet compatibility: detect_groups against its steps spelled out',
     }), { numRuns: 400 });
   });
 });
+
+describe('CooRTweet compatibility: generate_coordinated_network against its definition', () => {
+  it('weighs each account pair by its rows and counts its distinct older and newer contents, pairs in order of first row (property)', () => {
+    const row = fc.record({ account: fc.nat(5), accountY: fc.nat(5), content: fc.nat(8), contentY: fc.nat(8), delta: fc.nat(10) });
+    fc.assert(fc.property(fc.array(row, { maxLength: 60 }), (list) => {
+      const rows: CoShareRows = {
+        objectId: new Int32Array(list.length), contentId: Int32Array.from(list, (r) => r.content), contentIdY: Int32Array.from(list, (r) => r.contentY),
+        timeDelta: Float64Array.from(list, (r) => r.delta), accountId: Int32Array.from(list, (r) => r.account), accountIdY: Int32Array.from(list, (r) => r.accountY), size: list.length,
+      };
+      const got = generateCoordinatedNetwork(rows, { edgeWeight: 0.5, subgraph: 0, accountRank: null });
+      // Reference: a map from the unordered pair to its rows, in order of first row.
+      const pairs = new Map<string, { weight: number; sum: number; older: Set<number>; newer: Set<number> }>();
+      for (const r of list) {
+        const key = `${Math.min(r.account, r.accountY)}-${Math.max(r.account, r.accountY)}`;
+        const pair = pairs.get(key) ?? { weight: 0, sum: 0, older: new Set<number>(), newer: new Set<number>() };
+        pair.weight++;
+        pair.sum += r.delta;
+        pair.older.add(r.content);
+        pair.newer.add(r.contentY);
+        pairs.set(key, pair);
+      }
+      assert.equal(got.size, pairs.size);
+      [...pairs].forEach(([key, pair], e) => {
+        assert.equal(`${Math.min(got.from[e]!, got.to[e]!)}-${Math.max(got.from[e]!, got.to[e]!)}`, key);
+        assert.equal(got.weight[e], pair.weight);
+        assert.ok(Math.abs(got.avgTimeDelta[e]! - pair.sum / pair.weight) < 1e-9);
+        assert.equal(got.nContentId[e], pair.older.size);
+        assert.equal(got.nContentIdY[e], pair.newer.size);
+      });
+    }), { numRuns: 300 });
+  });
+});
