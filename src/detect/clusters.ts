@@ -186,28 +186,6 @@ function detachedParts(members: number[], adjacency: ReadonlyAdjacency, graph: F
 }
 
 /**
- * Leiden communities of the actors that have an edge, renumbered to just those (ascending
- * actor order): a CooRTweet file of 10M rows has 500k accounts of which 10k have an edge, and
- * Leiden's passes and random visiting order over the other 490k isolated nodes cost a second
- * while leaving each of them a singleton. Per actor its community; -1 for an actor without edges
- * (never equal to an edge's endpoint's).
- */
-function linkedCommunities(graph: FusedGraph, resolution: number, seed: number): Int32Array {
-  const local = new Int32Array(graph.actorCount).fill(-1);
-  let linked = 0;
-  for (let e = 0; e < graph.size; e++) {
-    if (local[graph.a[e]!] === -1) local[graph.a[e]!] = 0;
-    if (local[graph.b[e]!] === -1) local[graph.b[e]!] = 0;
-  }
-  for (let actor = 0; actor < graph.actorCount; actor++) if (local[actor] === 0) local[actor] = linked++;
-  const source = new Int32Array(graph.size), target = new Int32Array(graph.size);
-  for (let e = 0; e < graph.size; e++) { source[e] = local[graph.a[e]!]!; target[e] = local[graph.b[e]!]!; }
-  const { membership } = leiden(buildCsr(linked, source, target, graph.weight.subarray(0, graph.size)), { resolution, seed, maxIterations: 4 });
-  for (let actor = 0; actor < graph.actorCount; actor++) if (local[actor]! >= 0) local[actor] = membership[local[actor]!]!;
-  return local;
-}
-
-/**
  * Leiden communities of the graph, pruned of weakly attached members, scored. `tiedTest`, given
  * the candidate clusters (actor → cluster index, -1 outside), returns per actor 1 if it is tied
  * to its cluster beyond chance (significance/member-test.ts); members it rejects are dropped.
@@ -232,7 +210,7 @@ export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOpti
   if (graph.size === 0) return [];
   // A few iterations reach nearly all the modularity (later ones gain ~1e-5 at 10M edges, seconds each).
   // The CSR is not held past Leiden.
-  const membership = linkedCommunities(graph, opts.resolution, opts.seed);
+  const { membership } = leiden(buildCsr(graph.actorCount, graph.a, graph.b, graph.weight), { resolution: opts.resolution, seed: opts.seed, maxIterations: 4 });
   // Edges inside communities, both ways, in typed arrays (a map per actor cost ~40 bytes a link).
   const adjacency = new EdgeAdjacency(graph.actorCount, graph.a, graph.b, graph.size, (edge) => membership[graph.a[edge] ?? 0] === membership[graph.b[edge] ?? 0]);
   const byCommunity = new Map<number, number[]>();
