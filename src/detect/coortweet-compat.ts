@@ -27,7 +27,7 @@
  *    Edges come in order of the pair's first co-share row; `from` is the endpoint igraph numbers
  *    first (vertex order = unique(c(pmin column, pmax column)) over all pairs).
  */
-import { LockstepError } from '../model/index.js';
+import { bad, checkInput, grown, inObjectOrder, INSERTION_RUN, rowsWhere } from './coortweet-rows.js';
 import { identityOrder, PairIndex, sortByKeyTime } from './kernel/index.js';
 
 /** CooRTweet input rows as interned ids (one row per share). */
@@ -392,73 +392,4 @@ export function quantileType7(values: ArrayLike<number>, p: number): number {
   const low = sorted[lo]!;
   const high = sorted[hi]!;
   return h > 0 && high !== low ? (1 - h) * low + h * high : low;
-}
-
-/** The rows r with `flags[r] === 1`, ascending. */
-/** Runs of co-share rows up to this long are sorted by insertion. */
-const INSERTION_RUN = 16;
-
-/**
- * Co-share rows `order` (runs of one object each, objects in id order) with the runs reordered by
- * their object's first position in x, CooRTweet's object order.
- */
-function inObjectOrder(order: Int32Array, older: Int32Array, objectId: Int32Array, firstPos: Int32Array): Int32Array {
-  const runStart: number[] = [];
-  for (let i = 0; i < order.length; i++) {
-    if (i === 0 || objectId[older[order[i]!]!] !== objectId[older[order[i - 1]!]!]) runStart.push(i);
-  }
-  runStart.push(order.length);
-  const runs = runStart.length - 1;
-  const byFirst = new Int32Array(runs);
-  const runFirst = new Int32Array(runs);
-  for (let k = 0; k < runs; k++) {
-    byFirst[k] = k;
-    runFirst[k] = firstPos[objectId[older[order[runStart[k]!]!]!]!]!;
-  }
-  // First positions are unique per object, so the order is total.
-  byFirst.sort((x, y) => runFirst[x]! - runFirst[y]!);
-  const out = new Int32Array(order.length);
-  let at = 0;
-  for (let k = 0; k < runs; k++) {
-    const run = byFirst[k]!;
-    for (let i = runStart[run]!; i < runStart[run + 1]!; i++) out[at++] = order[i]!;
-  }
-  return out;
-}
-
-function rowsWhere(flags: Uint8Array): Int32Array {
-  let count = 0;
-  for (let r = 0; r < flags.length; r++) count += flags[r]!;
-  const out = new Int32Array(count);
-  let at = 0;
-  for (let r = 0; r < flags.length; r++) if (flags[r] === 1) out[at++] = r;
-  return out;
-}
-
-function grown<T extends Int32Array | Float64Array>(array: T): T {
-  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
-  bigger.set(array);
-  return bigger;
-}
-
-function bad(reason: string): LockstepError {
-  return new LockstepError('detect/bad-input', `CooRTweet compatibility: ${reason}`);
-}
-
-/** Throws on malformed input; returns the largest object id + 1. */
-function checkInput(input: CoShareInput): number {
-  const { objectId, accountId, contentId, time, accountCount, idCount } = input;
-  const n = objectId.length;
-  if (accountId.length !== n || contentId.length !== n || time.length !== n) {
-    throw bad(`objectId, accountId, contentId and time must have the same length (got ${n}, ${accountId.length}, ${contentId.length}, ${time.length})`);
-  }
-  let objectBound = 0;
-  for (let r = 0; r < n; r++) {
-    if (!(accountId[r]! >= 0 && accountId[r]! < accountCount)) throw bad(`row ${r}: account ${accountId[r]} outside [0, ${accountCount})`);
-    if (!(objectId[r]! >= 0 && objectId[r]! < idCount)) throw bad(`row ${r}: object ${objectId[r]} outside [0, ${idCount})`);
-    if (!(contentId[r]! >= 0 && contentId[r]! < idCount)) throw bad(`row ${r}: content ${contentId[r]} outside [0, ${idCount})`);
-    if (!Number.isFinite(time[r]!)) throw bad(`row ${r}: timestamp ${time[r]} is not a finite number of seconds`);
-    if (objectId[r]! >= objectBound) objectBound = objectId[r]! + 1;
-  }
-  return objectBound;
 }
