@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'csv-parse/sync';
@@ -91,6 +91,36 @@ test('a run that fails part way leaves no summary.json, not the previous run\'s 
     await rm(join(dir, 'edges.csv'), { recursive: true });
     assert.equal((await run()).code, 0, 'a later run writes it again');
     assert.ok(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')).edges === 60);
+  } finally {
+    await cleanup();
+  }
+});
+
+test('--read-threads 1 or 2 fixes how many threads read a large CooRTweet file, with the same edges either way; other values are refused', { timeout: 120_000 }, async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    // 420,000 shares (about 19 MB, above the 16 MiB a split needs): 8 shares per object a second
+    // apart by accounts spread over 5,000, so pairs co-share objects repeatedly.
+    const input = join(dir, 'shares.csv');
+    const lines = ['object_id,account_id,content_id,timestamp_share'];
+    for (let i = 0; i < 420_000; i++) lines.push(`object_${i >> 3},account_${(Math.imul(i >> 3, 7919) + (i & 7) * 613) % 5000},share_${i},${1_500_000_000 + (i >> 3) * 100 + (i & 7)}`);
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const summaries: { read_threads: number[]; read_split: string[]; edges: number }[] = [];
+    const edges: string[] = [];
+    for (const threads of ['1', '2']) {
+      const out = join(dir, `out-${threads}`);
+      const result = await runCli('detect', input, '--out', out, '--compat', 'coortweet', '--window', '10', '--read-threads', threads, '--json');
+      assert.equal(result.code, 0, result.stderr);
+      summaries.push(JSON.parse(result.stdout) as { read_threads: number[]; read_split: string[]; edges: number });
+      edges.push(await readFile(join(out, 'edges.csv'), 'utf8'));
+    }
+    assert.deepEqual(summaries.map((summary) => summary.read_threads), [[1], [2]]);
+    assert.deepEqual(summaries.map((summary) => summary.read_split), [['forced'], ['forced']]);
+    assert.ok(summaries[0]!.edges > 0);
+    assert.equal(edges[1], edges[0]);
+    const refused = await runCli('detect', input, '--out', join(dir, 'out-3'), '--compat', 'coortweet', '--read-threads', '3');
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /read-threads/);
   } finally {
     await cleanup();
   }

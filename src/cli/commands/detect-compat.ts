@@ -14,19 +14,21 @@ import { badOption } from '../../model/index.js';
 import type { Reject } from '../../model/index.js';
 import { readCoortweetColumnsSplit, sharedIds } from '../../ingest/columnar/index.js';
 import type { CoortweetFileCounts } from '../../ingest/columnar/index.js';
+import { readThreads } from '../detect/read-threads.js';
+import type { ReadThreads } from '../detect/read-threads.js';
 import { RejectsFile } from '../../ingest/index.js';
 import type { CliIo } from '../io.js';
 import { writeSummary } from '../detect/write-outputs.js';
 
-interface CompatOptions { out: string; window: string; minParticipation: string; edgeWeightQuantile: string; json?: boolean }
+interface CompatOptions { out: string; window: string; minParticipation: string; edgeWeightQuantile: string; readThreads?: string; json?: boolean }
 
 /**
  * Reads CooRTweet rows in file order straight into columns (src/ingest/columnar); accounts are
  * numbered by first appearance, as R's data.table does. Bad rows go to the rejects file.
  */
-async function readRows(files: readonly string[], rejectsPath: string): Promise<{ input: CoShareInput; accounts: string[]; accountRank: Int32Array; rows: number; rejected: number; rejectsFile: string | null; files: CoortweetFileCounts[] }> {
+async function readRows(files: readonly string[], rejectsPath: string, threads: ReadThreads): Promise<{ input: CoShareInput; accounts: string[]; accountRank: Int32Array; rows: number; rejected: number; rejectsFile: string | null; files: CoortweetFileCounts[] }> {
   const rejected: Reject[] = [];
-  const columns = await readCoortweetColumnsSplit(files, (reject) => rejected.push(reject));
+  const columns = await readCoortweetColumnsSplit(files, (reject) => rejected.push(reject), { threads });
   const rejects = new RejectsFile(rejectsPath);
   try {
     for (const reject of rejected) await rejects.write(reject);
@@ -52,7 +54,7 @@ export async function runCoortweetCompat(inputs: readonly string[], options: Com
   const window = Number(options.window);
   if (!Number.isFinite(window) || window < 0) throw badOption('--window', 'with --compat coortweet give the time window in seconds (CooRTweet time_window)');
   const started = performance.now();
-  const { input, accounts, accountRank, rows, rejected, rejectsFile, files } = await readRows(inputs, join(options.out, 'rejects.csv'));
+  const { input, accounts, accountRank, rows, rejected, rejectsFile, files } = await readRows(inputs, join(options.out, 'rejects.csv'), readThreads(options.readThreads));
   const { groups, network } = coortweetNetwork(input, {
     timeWindow: window, minParticipation: Number(options.minParticipation), edgeWeight: Number(options.edgeWeightQuantile), subgraph: 1, accountRank,
   });

@@ -16,6 +16,7 @@ import type { FormatName } from '../../ingest/index.js';
 import { badOption } from '../../model/index.js';
 import { clusterReports } from '../detect/cluster-report.js';
 import type { DetectSource } from '../detect/detect-source.js';
+import { READ_THREAD_CHOICES, readThreads } from '../detect/read-threads.js';
 import { writeDetectionOutputs, writeSummary } from '../detect/write-outputs.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
@@ -47,6 +48,7 @@ export interface DetectCliOptions {
   pushJoiners?: boolean;
   fullNetwork?: boolean;
   viaStore?: boolean;
+  readThreads?: string;
   maxPairsInMemory?: string;
   memoryBudget?: string;
   json?: boolean;
@@ -110,6 +112,7 @@ async function openSource(inputs: readonly string[], options: DetectCliOptions, 
     rejects: join(options.out, 'rejects.csv'),
     ...(options.format === undefined ? {} : { format: options.format }),
     ...(options.map === undefined ? {} : { map: options.map }),
+    threads: readThreads(options.readThreads),
   };
   let opened: { source: DetectSource; ingest: IngestReport };
   const direct = options.viaStore === true ? null : await import('../detect/direct-source.js');
@@ -152,6 +155,7 @@ export function registerDetect(program: Command, config: Config, io: CliIo): voi
     .option('--full-network', 'write every significant edge to edges.csv/network.*, not only those between flagged accounts')
     .option('--max-pairs-in-memory <n>', 'co-action pairs held in memory per trace before partitions spill to temp files (default: no limit)')
     .option('--memory-budget <size>', 'RAM the co-action pair stage may hold (e.g. 512M, 2G); beyond it pair partitions spill to a temp dir under --out (removed after) and are tested one at a time (default: no limit)')
+    .addOption(new Option('--read-threads <n>', 'threads reading a CooRTweet file: auto (two when a core is idle at the start), 1 or 2').choices(READ_THREAD_CHOICES).default('auto'))
     .option('--via-store', 'read files through the embedded store even where a direct columnar reader exists (CooRTweet, Information Operations archive CSVs): slower; for checking one path against the other')
     .option('--keep-organic', 'also flag clusters with an organic explanation (syndicated feeds, fan communities)')
     .addOption(new Option('--merge-pushes <on|off>', 'the group test\'s merge of groups that met once each (checking what it buys)').choices(['on', 'off']).hideHelp())

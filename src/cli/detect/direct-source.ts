@@ -11,6 +11,7 @@ import { RejectsFile } from '../../ingest/rejects-file.js';
 import { readCoortweetColumnsSplit } from '../../ingest/columnar/index.js';
 import type { Reject } from '../../model/index.js';
 import type { IngestReport } from '../commands/ingest.js';
+import type { ReadThreads } from './read-threads.js';
 import { coortweetActions, coortweetSource } from './coortweet-source.js';
 import type { DetectSource } from './detect-source.js';
 
@@ -18,6 +19,8 @@ export interface DirectOptions {
   rejects: string;
   format?: FormatName;
   map?: string;
+  /** Threads reading a CooRTweet file (default 'auto'). */
+  threads?: ReadThreads;
 }
 
 /** True when every input can be read without the store. */
@@ -32,7 +35,7 @@ export async function canReadDirectly(inputs: readonly string[], options: Direct
 export async function readDirectly(inputs: readonly string[], options: DirectOptions): Promise<{ source: DetectSource; ingest: IngestReport }> {
   const started = performance.now();
   const rejected: Reject[] = [];
-  const columns = await readCoortweetColumnsSplit(inputs, (reject) => rejected.push(reject));
+  const columns = await readCoortweetColumnsSplit(inputs, (reject) => rejected.push(reject), { threads: options.threads ?? 'auto' });
   const actions = coortweetActions(columns);
   const rejects = new RejectsFile(options.rejects);
   try {
