@@ -14,15 +14,11 @@ import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
 import { actorsByKey, coActionPairs } from '../detect/kernel/index.js';
 import type { TraceEvents } from '../detect/kernel/index.js';
 import { SIGNIFICANCE_DEFAULTS, significantPairs } from '../detect/significance/index.js';
-import { LockstepError } from '../model/index.js';
-import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { grownF64, grownI32 } from './int-table.js';
 import { sumPairs } from './pair-merge.js';
 import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
-import { decodeBatch } from './wire-batch.js';
-import type { EventBatch } from './wire-batch.js';
+import { PartitionEvents } from './partition-events.js';
 
 export { decodePartial, encodePartial } from './partial-codec.js';
 export type { PartitionPartial } from './partial-codec.js';
@@ -45,23 +41,7 @@ export type { PartitionPartial } from './partial-codec.js';
  * see docs/streaming.md.
  */
 export class PartitionWork {
-  /** Per STREAM_TRACES index: the job's trace index, or -1 if this job does not keep the trace. */
-  readonly #traceIndex: Int32Array;
-  /** Partition-local account id → label. */
-  readonly #actorLabels: string[] = [];
-  /** Partition-local key id → the job's trace index (-1: not kept). */
-  #keyTrace = new Int32Array(1024);
-  #keys = 0;
-  #actor = new Int32Array(1024);
-  /** Partition-local key id, or -1 for an action without a trace event. */
-  #key = new Int32Array(1024);
-  #time = new Float64Array(1024);
-  #size = 0;
-  /** The next batch number to apply, the batches that came before their turn, and the end marker's count. */
-  #next = 0;
-  readonly #early = new Map<number, EventBatch>();
-  #expected = -1;
-  duplicates = 0;
+  readonly #events: PartitionEvents;
   #newest = -Infinity;
   #outOfOrder = false;
   readonly #latenessMs: number;
@@ -71,8 +51,16 @@ export class PartitionWork {
    * arrival order.
    */
   constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
-    this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
     this.#latenessMs = options.latenessMs ?? 5_000;
+    this.#events = new PartitionEvents(partition, options.traces, { taken: (times) => this.#watchOrder(times) });
+  }
+
+  #watchOrder(times: Float64Array): void {
+    for (let i = 0; i < times.length; i++) {
+      const time = times[i]!;
+      if (time > this.#newest) this.#newest = time;
+      else if (time < this.#newest - this.#latenessMs) this.#outOfOrder = true;
+    }
   }
 
   /** Whether an event arrived more than the lateness after a newer one (informational: order does not change the result). */
@@ -82,12 +70,17 @@ export class PartitionWork {
 
   /** Whether the end marker and every batch before it have been applied. */
   get complete(): boolean {
-    return this.#expected >= 0 && this.#next >= this.#expected;
+    return this.#events.complete;
   }
 
   /** Batches applied so far. */
   get batches(): number {
-    return this.#next;
+    return this.#events.batches;
+  }
+
+  /** Events of redelivered batches, not counted. */
+  get duplicates(): number {
+    return this.#events.duplicates;
   }
 
   /**
@@ -95,97 +88,22 @@ export class PartitionWork {
    * Returns false if that batch was already taken (a redelivery).
    */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
-    const batch = decodeBatch(bytes, where);
-    if (batch.end) {
-      this.#expected = batch.b;
-      return true;
-    }
-    if (batch.b < this.#next || this.#early.has(batch.b)) {
-      this.duplicates += batch.count;
-      return false;
-    }
-    if (batch.b > this.#next) {
-      // Views into a message's buffer: keep a copy of its own.
-      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
-      return true;
-    }
-    this.#apply(batch);
-    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
-      this.#early.delete(next.b);
-      this.#apply(next);
-    }
-    return true;
-  }
-
-  #apply(batch: EventBatch): void {
-    this.#next = batch.b + 1;
-    for (const label of batch.newActors) this.#actorLabels.push(label);
-    const newKeys = batch.newKeyTraces.length;
-    this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
-    for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
-    const n = batch.count;
-    if (this.#size + n > this.#time.length) this.#grow(this.#size + n);
-    const actors = this.#actorLabels.length, keys = this.#keys;
-    const actorIn = batch.actor, keyIn = batch.key, timeIn = batch.time;
-    for (let i = 0; i < n; i++) {
-      const actor = actorIn[i]!, key = keyIn[i]!, time = timeIn[i]!;
-      if (!(actor >= 0 && actor < actors && key >= -1 && key < keys && Number.isFinite(time))) {
-        throw new LockstepError('detect/bad-input', `partition ${this.partition}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
-      }
-      if (time > this.#newest) this.#newest = time;
-      else if (time < this.#newest - this.#latenessMs) this.#outOfOrder = true;
-    }
-    this.#actor.set(actorIn, this.#size);
-    this.#key.set(keyIn, this.#size);
-    this.#time.set(timeIn, this.#size);
-    this.#size += n;
-  }
-
-  #grow(length: number): void {
-    const size = Math.max(length, 2 * this.#time.length);
-    this.#actor = grownI32(this.#actor, size);
-    this.#key = grownI32(this.#key, size);
-    this.#time = grownF64(this.#time, size);
+    return this.#events.add(bytes, where);
   }
 
   /** Events taken (each once). */
   get size(): number {
-    return this.#size;
+    return this.#events.size;
   }
 
   /** The partition's partial: per trace, the kernel's pairs over its events, and each account's distinct keys. */
   finish(): PartitionPartial {
-    const traces = this.options.traces;
-    const size = this.#size, keyOf = this.#key, keyTrace = this.#keyTrace;
-    // Each trace's events in arrival order, keys numbered densely per trace.
-    const count = new Int32Array(traces.length);
-    for (let i = 0; i < size; i++) {
-      const k = keyOf[i]!;
-      if (k >= 0 && keyTrace[k]! >= 0) count[keyTrace[k]!]!++;
-    }
-    const columns = traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!), keyCount: 0, at: 0 }));
-    const local = new Int32Array(this.#keys).fill(-1);
-    for (let i = 0; i < size; i++) {
-      const k = keyOf[i]!;
-      if (k < 0) continue;
-      const t = keyTrace[k]!;
-      if (t < 0) continue;
-      const column = columns[t]!;
-      if (local[k]! < 0) local[k] = column.keyCount++;
-      const at = column.at++;
-      column.actor[at] = this.#actor[i]!;
-      column.key[at] = local[k]!;
-      column.time[at] = this.#time[i]!;
-    }
-    const actorCount = this.#actorLabels.length;
+    const { actors, traces, events } = this.#events.traceColumns(Infinity, false);
     return {
       partition: this.partition,
-      actors: this.#actorLabels.slice(),
-      traces: traces.map((trace, t) => {
-        const { actor, key, time, keyCount } = columns[t]!;
-        return { trace, ...tracePartial({ actor, key, time, actorCount, keyCount }, this.options) };
-      }),
-      events: size,
+      actors,
+      traces: traces.map(({ trace, events: columns }) => ({ trace, ...tracePartial(columns, this.options) })),
+      events,
       duplicates: this.duplicates,
     };
   }

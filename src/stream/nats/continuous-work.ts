@@ -20,12 +20,10 @@ import type { AlertOptions } from '../alerts.js';
 import { tracePartial } from '../distributed.js';
 import type { assemblePartials } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
-import { STREAM_TRACES } from '../extract.js';
 import type { StreamTrace } from '../extract.js';
-import { grownF64, grownI32 } from '../int-table.js';
 import type { OutBatch, Partitioner } from '../partitioner.js';
 import type { EmittedAlert } from '../runner.js';
-import { decodeBatch } from '../wire-batch.js';
+import { PartitionEvents } from '../partition-events.js';
 import type { EventBatch } from '../wire-batch.js';
 
 const SLICE_MAGIC = 0x3153_534c; // "LSS1"
@@ -83,168 +81,72 @@ export interface WindowedPartitionOptions {
  * worker must keep them to read later batches); 4 bytes a key and one string an account.
  */
 export class WindowedPartition {
-  readonly #traceIndex: Int32Array;
-  readonly #actorLabels: string[] = [];
-  #keyTrace = new Int32Array(1024);
-  #keys = 0;
-  #actor = new Int32Array(1024);
-  #key = new Int32Array(1024);
-  #time = new Float64Array(1024);
-  #size = 0;
-  #next = 0;
-  readonly #early = new Map<number, EventBatch>();
-  /** The end marker's batch count (-1: not yet). */
-  #expected = -1;
-  duplicates = 0;
-  /** Events ever taken, and events dropped past the horizon. */
-  taken = 0;
+  readonly #events: PartitionEvents;
+  /** Events dropped past the horizon. */
   dropped = 0;
 
   constructor(readonly partition: number, readonly options: WindowedPartitionOptions) {
     if (!(options.horizonMs >= options.windowMs)) throw new LockstepError('detect/bad-input', `horizon (${options.horizonMs} ms) must be at least the window (${options.windowMs} ms)`);
-    this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
+    this.#events = new PartitionEvents(partition, options.traces, { accept: refuseOtherPublishers });
   }
 
   /** Batches applied so far (the next batch number expected). */
   get batches(): number {
-    return this.#next;
+    return this.#events.batches;
   }
 
   /** Events held now (within the horizon of the last slice, or newer). */
   get size(): number {
-    return this.#size;
+    return this.#events.size;
+  }
+
+  /** Events ever taken. */
+  get taken(): number {
+    return this.#events.taken;
+  }
+
+  /** Events of redelivered batches, not counted. */
+  get duplicates(): number {
+    return this.#events.duplicates;
   }
 
   /** Whether the end marker and every batch before it have been applied. */
   get ended(): boolean {
-    return this.#expected >= 0 && this.#next >= this.#expected;
+    return this.#events.complete;
   }
 
   /** Whether `marker`'s slice has every batch it names. */
   ready(marker: SliceMarker): boolean {
-    return this.#next >= marker.batches;
+    return this.#events.batches >= marker.batches;
   }
 
   /** Takes one event batch or end marker; false if that batch was taken already (a redelivery). */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
-    const batch = decodeBatch(bytes, where);
-    if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
-    if (batch.end) {
-      this.#expected = batch.b;
-      return true;
-    }
-    if (batch.b < this.#next || this.#early.has(batch.b)) {
-      this.duplicates += batch.count;
-      return false;
-    }
-    if (batch.b > this.#next) {
-      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
-      return true;
-    }
-    this.#apply(batch, where);
-    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
-      this.#early.delete(next.b);
-      this.#apply(next, where);
-    }
-    return true;
-  }
-
-  #apply(batch: EventBatch, where: string): void {
-    this.#next = batch.b + 1;
-    for (const label of batch.newActors) this.#actorLabels.push(label);
-    const newKeys = batch.newKeyTraces.length;
-    this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
-    for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
-    const n = batch.count;
-    if (this.#size + n > this.#time.length) {
-      const size = Math.max(this.#size + n, 2 * this.#time.length);
-      this.#actor = grownI32(this.#actor, size);
-      this.#key = grownI32(this.#key, size);
-      this.#time = grownF64(this.#time, size);
-    }
-    const actors = this.#actorLabels.length, keys = this.#keys;
-    for (let i = 0; i < n; i++) {
-      const actor = batch.actor[i]!, key = batch.key[i]!, time = batch.time[i]!;
-      if (!(actor >= 0 && actor < actors && key >= -1 && key < keys && Number.isFinite(time))) {
-        throw new LockstepError('detect/bad-input', `${where}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
-      }
-    }
-    this.#actor.set(batch.actor.subarray(0, n), this.#size);
-    this.#key.set(batch.key.subarray(0, n), this.#size);
-    this.#time.set(batch.time.subarray(0, n), this.#size);
-    this.#size += n;
-    this.taken += n;
+    return this.#events.add(bytes, where);
   }
 
   /**
-   * Drops events older than `upTo − horizon` (their memory with them: the columns shrink when
-   * three quarters are free) and returns the partition's partial over `[upTo − horizon, upTo)`:
-   * only the accounts of those events, numbered densely in order of first appearance.
+   * Drops events older than `upTo − horizon` (their memory with them) and returns the partition's
+   * partial over `[upTo − horizon, upTo)`: only the accounts of those events, numbered densely in
+   * order of first appearance.
    */
   partialAt(upTo: number): PartitionPartial {
-    const from = upTo - this.options.horizonMs;
-    const size = this.#size;
-    let kept = 0;
-    for (let i = 0; i < size; i++) {
-      const time = this.#time[i]!;
-      if (time < from) continue;
-      this.#actor[kept] = this.#actor[i]!;
-      this.#key[kept] = this.#key[i]!;
-      this.#time[kept++] = time;
-    }
-    this.dropped += size - kept;
-    this.#size = kept;
-    if (kept < this.#time.length / 4 && this.#time.length > 4096) {
-      const length = Math.max(4096, 2 * kept);
-      this.#actor = this.#actor.slice(0, length);
-      this.#key = this.#key.slice(0, length);
-      this.#time = this.#time.slice(0, length);
-    }
-    // The slice's events (time < upTo), accounts renumbered densely, keys per trace.
-    const traces = this.options.traces;
-    const dense = new Int32Array(this.#actorLabels.length).fill(-1);
-    const actors: string[] = [];
-    const count = new Int32Array(traces.length);
-    let events = 0;
-    for (let i = 0; i < kept; i++) {
-      if (!(this.#time[i]! < upTo)) continue;
-      events++;
-      const a = this.#actor[i]!;
-      if (dense[a]! < 0) {
-        dense[a] = actors.length;
-        actors.push(this.#actorLabels[a]!);
-      }
-      const k = this.#key[i]!;
-      if (k >= 0 && this.#keyTrace[k]! >= 0) count[this.#keyTrace[k]!]!++;
-    }
-    const columns = traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!), keyCount: 0, at: 0 }));
-    const local = new Int32Array(this.#keys).fill(-1);
-    for (let i = 0; i < kept; i++) {
-      if (!(this.#time[i]! < upTo)) continue;
-      const k = this.#key[i]!;
-      if (k < 0) continue;
-      const t = this.#keyTrace[k]!;
-      if (t < 0) continue;
-      const column = columns[t]!;
-      if (local[k]! < 0) local[k] = column.keyCount++;
-      const at = column.at++;
-      column.actor[at] = dense[this.#actor[i]!]!;
-      column.key[at] = local[k]!;
-      column.time[at] = this.#time[i]!;
-    }
-    const actorCount = actors.length;
+    this.dropped += this.#events.keepFrom(upTo - this.options.horizonMs);
+    const { actors, traces, events } = this.#events.traceColumns(upTo, true);
     return {
       partition: this.partition,
       actors,
-      traces: traces.map((trace, t) => {
-        const { actor, key, time, keyCount } = columns[t]!;
-        return { trace, ...tracePartial({ actor, key, time, actorCount, keyCount }, this.options) };
-      }),
+      traces: traces.map(({ trace, events: columns }) => ({ trace, ...tracePartial(columns, this.options) })),
       events,
       duplicates: this.duplicates,
       upTo,
     };
   }
+}
+
+/** A continuous job has one publisher: a batch or end marker from another is refused. */
+function refuseOtherPublishers(batch: EventBatch, where: string): void {
+  if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
 }
 
 /** A message for a partition's subject: an event batch, end marker or slice marker, with its id suffix (`<batch>`, `end`, `s<slice>`). */

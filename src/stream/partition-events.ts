@@ -1,0 +1,202 @@
+/**
+ * A partition's events as a worker takes them, shared by the bounded job's `PartitionWork`
+ * (distributed.ts) and the continuous job's `WindowedPartition` (nats/continuous-work.ts).
+ * Batches (wire-batch.ts) are taken in batch-number order: one that comes early is held until
+ * the ones before it have come, one that comes again is counted as a duplicate and ignored. Events
+ * are kept as integer ids in typed columns (a partition holds millions; objects would be most of
+ * a worker's memory and GC time); account labels are read once from the batches' dictionaries,
+ * keys need only their trace (a partial names no key).
+ */
+import { LockstepError } from '../model/index.js';
+import type { TraceEvents } from '../detect/kernel/index.js';
+import { STREAM_TRACES } from './extract.js';
+import type { StreamTrace } from './extract.js';
+import { grownF64, grownI32 } from './int-table.js';
+import { decodeBatch } from './wire-batch.js';
+import type { EventBatch } from './wire-batch.js';
+
+export interface PartitionEventsHooks {
+  /** Called on every decoded message before anything is taken from it (throw to refuse it). */
+  accept?: (batch: EventBatch, where: string) => void;
+  /** Called with the times of each batch just taken, in batch order. */
+  taken?: (times: Float64Array) => void;
+}
+
+/** One trace's events of a partition, keys numbered densely within the trace. */
+export interface TraceColumns {
+  trace: StreamTrace;
+  events: TraceEvents;
+}
+
+export class PartitionEvents {
+  /** Per STREAM_TRACES index: the job's trace index, or -1 if this job does not keep the trace. */
+  readonly #traceIndex: Int32Array;
+  /** Partition-local account id → label. */
+  readonly actorLabels: string[] = [];
+  /** Partition-local key id → the job's trace index (-1: not kept). */
+  #keyTrace = new Int32Array(1024);
+  #keys = 0;
+  #actor = new Int32Array(1024);
+  /** Partition-local key id, or -1 for an action without a trace event. */
+  #key = new Int32Array(1024);
+  #time = new Float64Array(1024);
+  #size = 0;
+  /** The next batch number to apply, the batches that came before their turn, and the end marker's count. */
+  #next = 0;
+  readonly #early = new Map<number, EventBatch>();
+  #expected = -1;
+  /** Events of batches taken again (redeliveries), not counted. */
+  duplicates = 0;
+  /** Events ever taken. */
+  taken = 0;
+
+  constructor(readonly partition: number, readonly traces: readonly StreamTrace[], private readonly hooks: PartitionEventsHooks = {}) {
+    this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => traces.indexOf(trace));
+  }
+
+  /** Batches applied so far (the next batch number expected). */
+  get batches(): number {
+    return this.#next;
+  }
+
+  /** Whether the end marker and every batch before it have been applied. */
+  get complete(): boolean {
+    return this.#expected >= 0 && this.#next >= this.#expected;
+  }
+
+  /** Events held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Takes one message of the partition (a batch or the end marker; `where` names it in errors).
+   * Returns false if that batch was already taken (a redelivery).
+   */
+  add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
+    const batch = decodeBatch(bytes, where);
+    this.hooks.accept?.(batch, where);
+    if (batch.end) {
+      this.#expected = batch.b;
+      return true;
+    }
+    if (batch.b < this.#next || this.#early.has(batch.b)) {
+      this.duplicates += batch.count;
+      return false;
+    }
+    if (batch.b > this.#next) {
+      // Views into a message's buffer: keep a copy of its own.
+      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
+      return true;
+    }
+    this.#apply(batch, where);
+    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
+      this.#early.delete(next.b);
+      this.#apply(next, where);
+    }
+    return true;
+  }
+
+  #apply(batch: EventBatch, where: string): void {
+    this.#next = batch.b + 1;
+    for (const label of batch.newActors) this.actorLabels.push(label);
+    const newKeys = batch.newKeyTraces.length;
+    this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
+    for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
+    const n = batch.count;
+    if (this.#size + n > this.#time.length) {
+      const size = Math.max(this.#size + n, 2 * this.#time.length);
+      this.#actor = grownI32(this.#actor, size);
+      this.#key = grownI32(this.#key, size);
+      this.#time = grownF64(this.#time, size);
+    }
+    const actors = this.actorLabels.length, keys = this.#keys;
+    const actorIn = batch.actor, keyIn = batch.key, timeIn = batch.time;
+    for (let i = 0; i < n; i++) {
+      const actor = actorIn[i]!, key = keyIn[i]!, time = timeIn[i]!;
+      if (!(actor >= 0 && actor < actors && key >= -1 && key < keys && Number.isFinite(time))) {
+        throw new LockstepError('detect/bad-input', `${where}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
+      }
+    }
+    this.#actor.set(actorIn.subarray(0, n), this.#size);
+    this.#key.set(keyIn.subarray(0, n), this.#size);
+    this.#time.set(timeIn.subarray(0, n), this.#size);
+    this.#size += n;
+    this.taken += n;
+    this.hooks.taken?.(timeIn.subarray(0, n));
+  }
+
+  /**
+   * Keeps only the events at `from` or later (the columns shrink when three quarters are free);
+   * returns how many were dropped.
+   */
+  keepFrom(from: number): number {
+    const size = this.#size;
+    let kept = 0;
+    for (let i = 0; i < size; i++) {
+      const time = this.#time[i]!;
+      if (time < from) continue;
+      this.#actor[kept] = this.#actor[i]!;
+      this.#key[kept] = this.#key[i]!;
+      this.#time[kept++] = time;
+    }
+    this.#size = kept;
+    if (kept < this.#time.length / 4 && this.#time.length > 4096) {
+      const length = Math.max(4096, 2 * kept);
+      this.#actor = this.#actor.slice(0, length);
+      this.#key = this.#key.slice(0, length);
+      this.#time = this.#time.slice(0, length);
+    }
+    return size - kept;
+  }
+
+  /**
+   * Each kept trace's events before `upTo` (all events when Infinity), and the labels of their
+   * accounts. With `dense`, only the accounts of those events, numbered in order of first
+   * appearance; else every account taken, by its partition-local id.
+   */
+  traceColumns(upTo: number, dense: boolean): { actors: string[]; traces: TraceColumns[]; events: number } {
+    const size = this.#size, keyOf = this.#key, keyTrace = this.#keyTrace, time = this.#time;
+    const denseOf = dense ? new Int32Array(this.actorLabels.length).fill(-1) : null;
+    const actors: string[] = dense ? [] : this.actorLabels.slice();
+    const count = new Int32Array(this.traces.length);
+    let events = 0;
+    for (let i = 0; i < size; i++) {
+      if (!(time[i]! < upTo)) continue;
+      events++;
+      if (denseOf !== null) {
+        const a = this.#actor[i]!;
+        if (denseOf[a]! < 0) {
+          denseOf[a] = actors.length;
+          actors.push(this.actorLabels[a]!);
+        }
+      }
+      const k = keyOf[i]!;
+      if (k >= 0 && keyTrace[k]! >= 0) count[keyTrace[k]!]!++;
+    }
+    const columns = this.traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!), keyCount: 0, at: 0 }));
+    const local = new Int32Array(this.#keys).fill(-1);
+    for (let i = 0; i < size; i++) {
+      if (!(time[i]! < upTo)) continue;
+      const k = keyOf[i]!;
+      if (k < 0) continue;
+      const t = keyTrace[k]!;
+      if (t < 0) continue;
+      const column = columns[t]!;
+      if (local[k]! < 0) local[k] = column.keyCount++;
+      const at = column.at++;
+      column.actor[at] = denseOf === null ? this.#actor[i]! : denseOf[this.#actor[i]!]!;
+      column.key[at] = local[k]!;
+      column.time[at] = time[i]!;
+    }
+    const actorCount = actors.length;
+    return {
+      actors,
+      traces: this.traces.map((trace, t) => {
+        const { actor, key, time: times, keyCount } = columns[t]!;
+        return { trace, events: { actor, key, time: times, actorCount, keyCount } };
+      }),
+      events,
+    };
+  }
+}
