@@ -157,7 +157,7 @@ for (let round = 1; round <= rounds; round++) {
 // The NATS job without its front end (see the header).
 if (parts.has('job')) {
   const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
-  const { collectPartials, ensureJobStorage, publishBatches, purgePartials } = await import('../src/stream/nats/jobs.ts');
+  const { collectPartials, ensureJobStorage, publishBatches, purgePartials, removeJobConsumers } = await import('../src/stream/nats/jobs.ts');
   const { assemblePartials } = await import('../src/stream/distributed.ts');
   const { connect } = await import('nats');
   const cluster = await startNatsCluster(3);
@@ -201,6 +201,7 @@ if (parts.has('job')) {
         const reports = await Promise.all(children);
         const serverCpu = natsCpu() - n0;
         await purgePartials(nc, job);
+        await removeJobConsumers(nc, job, partitions);
         const sum = (field) => reports.reduce((total, r) => total + r.timing[field], 0);
         const totalCpu = reports.reduce((total, r) => total + r.cpu, 0);
         const known = sum('add') + sum('finish') + sum('encode') + sum('compress') + sum('storeCpu');

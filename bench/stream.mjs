@@ -237,7 +237,7 @@ if (sections.has('worker')) {
 // 4. Distributed: 1 and 2 workers, parse included.
 if (sections.has('nats')) {
   const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
-  const { collectPartials, ensureJobStorage, publishBatches } = await import('../src/stream/nats/jobs.ts');
+  const { collectPartials, ensureJobStorage, publishBatches, removeJobConsumers } = await import('../src/stream/nats/jobs.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
   const { readFileSync } = await import('node:fs');
   // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
@@ -338,6 +338,8 @@ if (sections.has('nats')) {
       const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
+      // As stream-coordinate does: the next job does not run beside this one's consumers.
+      await removeJobConsumers(nc, job, partitions);
       const workerCpu = times.map((m) => (m?.time ? Number(m.time[2]) + Number(m.time[3]) : NaN));
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));

@@ -153,7 +153,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         await coordinateContinuous(options, job, partitions, io);
         return;
       }
-      const [{ collectPartials, purgePartials }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
+      const [{ collectPartials, purgePartials, removeJobConsumers }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
       await withNats(options.nats, async (nc) => {
         const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000);
         const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
@@ -166,6 +166,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
           io.err(await purgePartials(nc, job).then((removed) => `job ${job}: ${removed} partial messages removed`,
             (error: unknown) => `job ${job}: partials not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`));
         }
+        // A worker started again on the job needs none: it finds its partial or the collected mark.
+        io.err(`job ${job}: ${await removeJobConsumers(nc, job, partitions)} of ${partitions} consumers removed`);
       });
     });
 }

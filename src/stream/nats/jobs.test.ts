@@ -133,6 +133,11 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.match(coordinated.err, /job cli: [1-9]\d* partial messages removed/);
     const info = await (await nc.jetstreamManager({ checkAPI: false })).streams.info('LOCKSTEP_PARTIALS', { subjects_filter: 'lockstep.partials.cli.>' });
     assert.deepEqual(Object.keys(info.state.subjects ?? {}), ['lockstep.partials.cli.collected']);
+    // And its partitions' consumers (replicated groups the servers would keep beating for ever).
+    assert.match(coordinated.err, /job cli: 4 of 4 consumers removed/);
+    const consumers: string[] = [];
+    for await (const consumer of (await nc.jetstreamManager({ checkAPI: false })).consumers.list('LOCKSTEP_EVENTS')) consumers.push(consumer.name);
+    assert.deepEqual(consumers.filter((name) => name.startsWith('cli-')), []);
     const late = await run(['stream-worker', ...common]);
     assert.notEqual(late.code, 0);
     assert.match(late.err, /job cli: already collected by its coordinator/);
