@@ -14,7 +14,8 @@
 //              (default 5, as `stream-worker`'s: held messages are kept in progress, so a short one costs
 //              a live worker nothing, and a message lost in a fetch comes back after it, not after 30 s
 //              as before session 8); messages counts redeliveries too; PACE=seconds
-//              publishes the batches over that long, as a live feed would (default: at once)
+//              publishes the batches over that long, as a live feed would (default: at once); workers warm up first
+//              as `stream-worker` does (warm-up.ts; WARM_UP=0: not), its CPU printed apart
 // Run alone under the bench lock; CPU seconds are the measure (process.cpuUsage).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,6 +33,10 @@ if (process.argv[2] === '--child') {
   const [urls, job, partitionsText, indexText, ofText] = process.argv.slice(3);
   const { connect } = await import('nats');
   const { newWorkerTiming, workPartition } = await import('../src/stream/nats/jobs.ts');
+  // As `stream-worker` does before its consumers exist (WARM_UP=0: not), timed apart.
+  const warmStart = process.cpuUsage();
+  if (process.env.WARM_UP !== '0') (await import('../src/stream/nats/warm-up.ts')).warmUpWorker({ traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
+  const warmUp = process.cpuUsage(warmStart);
   const started = process.cpuUsage();
   const timing = newWorkerTiming();
   const nc = await connect({ servers: urls.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
@@ -42,7 +47,7 @@ if (process.argv[2] === '--child') {
   }));
   await nc.drain();
   const used = process.cpuUsage(started);
-  process.stdout.write(`${JSON.stringify({ events, cpu: (used.user + used.system) / 1e6, timing, rss: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ events, cpu: (used.user + used.system) / 1e6, warmUp: (warmUp.user + warmUp.system) / 1e6, timing, rss: process.resourceUsage().maxRSS / 1024 })}\n`);
   process.exit(0);
 }
 
@@ -206,7 +211,7 @@ if (parts.has('job')) {
         const totalCpu = reports.reduce((total, r) => total + r.cpu, 0);
         const known = sum('add') + sum('finish') + sum('encode') + sum('compress') + sum('storeCpu');
         console.log(`job round ${round}, ${workers} worker(s): ${events} events in ${sum('messages')} messages (${mb(sum('bytesIn'))} MB), partials stored ${mb(sum('bytesStored'))} MB; wall to all partials ${wall.toFixed(1)} s; ` +
-          `workers ${reports.map((r) => r.cpu.toFixed(2)).join(' + ')} s CPU after start-up = ${us(totalCpu, events)}/event: add ${us(sum('add'), events)}, finish ${us(sum('finish'), events)}, encode ${us(sum('encode'), events)}, compress ${us(sum('compress'), events)}, store ${us(sum('storeCpu'), events)} (with others' receiving), rest (receive, acks, GC) ${us(totalCpu - known, events)}; ` +
+          `workers ${reports.map((r) => r.cpu.toFixed(2)).join(' + ')} s CPU after start-up (warm-up before it ${reports.map((r) => r.warmUp.toFixed(2)).join(' + ')} s) = ${us(totalCpu, events)}/event: add ${us(sum('add'), events)}, finish ${us(sum('finish'), events)}, encode ${us(sum('encode'), events)}, compress ${us(sum('compress'), events)}, store ${us(sum('storeCpu'), events)} (with others' receiving), rest (receive, acks, GC) ${us(totalCpu - known, events)}; ` +
           `peak ${reports.map((r) => r.rss.toFixed(0)).join(' + ')} MB; NATS servers ${us(serverCpu, events)} (${us(publishNats, events)} by the end of publishing); publish client ${us(publishCpu, events)}; ` +
           `coordinator: fetch + unpack ${us(fetchCpu, events)} (with waiting), assemble ${us(assembleCpu, events)} (${assembleCpu.toFixed(2)} s, ${result.graph.size} edges, ${result.clusters.length} clusters)`);
       }
