@@ -132,15 +132,17 @@ export async function wasCollected(nc: NatsConnection, job: string): Promise<boo
 
 /**
  * One partition's partial bytes, or null if none is stored yet or a chunk cannot be read now
- * (callers look again). Damage (a bad manifest, a wrong length or digest) is a LockstepError
+ * (callers look again). Read by direct gets (any replica answers), or with `fromLeader` from the
+ * stream's leader (never behind: for a partial whose manifest has been seen but a replica missed). Damage (a bad manifest, a wrong length or digest) is a LockstepError
  * naming the job and partition.
  */
-export async function getPartial(nc: NatsConnection, job: string, partition: number): Promise<Uint8Array | null> {
+export async function getPartial(nc: NatsConnection, job: string, partition: number, options: { fromLeader?: boolean } = {}): Promise<Uint8Array | null> {
   // No account-info request first (checkAPI): after a node is lost it can time out, and this read
   // must answer null (look again), never throw.
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const where = `job ${job}, partition ${partition}`;
-  const manifestMessage = await lastOn(jsm, doneSubject(job, partition)).catch(() => null);
+  const read = (subject: string): Promise<StoredMsg> => (options.fromLeader === true ? jsm.streams.getMessage(PARTIALS_STREAM, { last_by_subj: subject }) : lastOn(jsm, subject));
+  const manifestMessage = await read(doneSubject(job, partition)).catch(() => null);
   if (manifestMessage === null) return null;
   let manifest: z.infer<typeof Manifest>;
   try {
@@ -148,7 +150,7 @@ export async function getPartial(nc: NatsConnection, job: string, partition: num
   } catch (error) {
     throw new LockstepError('detect/bad-input', `${where}: not a partial manifest (${error instanceof Error ? error.message : String(error)})`);
   }
-  const parts = await Promise.all(Array.from({ length: manifest.chunks }, (_, chunk) => lastOn(jsm, chunkSubject(job, partition, manifest.put, chunk)).then((message) => message.data, () => null)));
+  const parts = await Promise.all(Array.from({ length: manifest.chunks }, (_, chunk) => read(chunkSubject(job, partition, manifest.put, chunk)).then((message) => message.data, () => null)));
   const out = new Uint8Array(manifest.bytes);
   let at = 0;
   for (const part of parts) {
