@@ -129,6 +129,35 @@ describe('leiden: guarantees', () => {
     );
   });
 
+  it('gives the same result leaving isolated nodes out as visiting them (property)', () => {
+    // Edges among a random subset of the nodes (planted communities or random pairs), isolated
+    // nodes interleaved anywhere: the random orders must be those of the whole graph.
+    const graphArb = fc.record({
+      n: fc.integer({ min: 2, max: 150 }), linkedShare: fc.double({ min: 0.05, max: 1, noNaN: true }), planted: fc.boolean(),
+      groups: fc.integer({ min: 1, max: 6 }), size: fc.integer({ min: 2, max: 10 }), m: fc.integer({ min: 1, max: 200 }), seed: fc.nat(),
+    }).map(({ n, linkedShare, planted, groups, size, m, seed }) => {
+      const rng = mulberry32(seed);
+      const ids = Array.from({ length: n }, (_, i) => i).filter(() => rng() < linkedShare);
+      if (ids.length < 2) ids.splice(0, ids.length, 0, n - 1);
+      const inner = planted ? plantedPartition(groups, size, 0.6, 0.08, rng).edges : randomEdges(ids.length, m, rng, 3);
+      const pairs: Array<[number, number, number]> = [];
+      for (let e = 0; e < inner.source.length; e++) {
+        pairs.push([ids[inner.source[e]! % ids.length]!, ids[inner.target[e]! % ids.length]!, inner.weight[e]!]);
+      }
+      return edgeList(n, pairs);
+    });
+    fc.assert(
+      fc.property(graphArb, fc.nat(), fc.double({ min: 0.2, max: 2, noNaN: true }), fc.integer({ min: 1, max: 5 }), (edges, seed, resolution, maxIterations) => {
+        const graph = toCsr(edges);
+        const skipping = leiden(graph, { seed, resolution, maxIterations });
+        const visiting = leiden(graph, { seed, resolution, maxIterations, visitIsolated: true });
+        assert.deepEqual([...skipping.membership], [...visiting.membership]);
+        assert.deepEqual({ ...skipping, membership: null }, { ...visiting, membership: null });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('is node-optimal after a stable iteration: no single node move improves modularity (property)', () => {
     const graphArb = fc.record({ n: fc.integer({ min: 2, max: 25 }), m: fc.integer({ min: 1, max: 60 }), seed: fc.nat() }).map(({ n, m, seed }) => randomEdges(n, m, mulberry32(seed), 4));
     fc.assert(

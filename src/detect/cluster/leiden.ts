@@ -19,6 +19,9 @@
  * unrefined partition (the graph must shrink for the loop to end). Because that fallback, and
  * only it, can join pieces that are not connected, the result is finally cut into connected
  * communities; the cut never lowers modularity, so every community returned is connected.
+ *
+ * Isolated nodes stay singletons; all phases run on the linked nodes only, with the random
+ * draws and visiting order of a run over every node, so results are the same (isolated.ts).
  */
 import { badClusterInput } from './bad-input.js';
 import { aggregateGraph } from './aggregate.js';
@@ -28,6 +31,8 @@ import type { CsrGraph } from './csr.js';
 import { moveNodesFast } from './local-moving.js';
 import { compactGroupedBy, compactLabels, renumberBySize } from './membership.js';
 import { modularityOfCompact } from './modularity.js';
+import { beforeAggregates, linkedPart, wholeLabelsOfCompact } from './isolated.js';
+import type { WholeLabels } from './isolated.js';
 import { invertPermutation, orderByCommunity, permuteGraph, permuteValues } from './permute.js';
 import { refinePartition } from './refine.js';
 import { mulberry32 } from './rng.js';
@@ -48,6 +53,11 @@ export interface LeidenOptions {
   seed: number;
   /** A uniform source in [0, 1) used instead of mulberry32(seed). */
   rng?: Rng;
+  /**
+   * Run the phases over isolated nodes too (false by default: they are left out with the same
+   * result, see isolated.ts); the slow reference the tests compare with.
+   */
+  visitIsolated?: boolean;
 }
 
 export const LEIDEN_DEFAULTS: Readonly<LeidenOptions> = {
@@ -91,55 +101,73 @@ export function leiden(graph: CsrGraph, options: Partial<LeidenOptions> = {}): L
   const rng = options.rng ?? mulberry32(seed);
 
   const n = graph.nodeCount;
-  const strength = nodeStrengths(graph);
+  const linked = linkedPart(graph, options.visitIsolated === true);
+  const strength = nodeStrengths(linked.graph);
   let twoM = 0;
-  for (let i = 0; i < n; i++) twoM += strength[i]!;
-  const membership = new Int32Array(n);
-  for (let i = 0; i < n; i++) membership[i] = i;
-  if (twoM === 0) return { membership, communityCount: n, quality: 0, iterations: 0 };
+  for (let i = 0; i < strength.length; i++) twoM += strength[i]!;
+  if (twoM === 0) return { membership: identity(n), communityCount: n, quality: 0, iterations: 0 };
 
   const scale = resolution / twoM;
-  // Iteration 1 starts with local moving on the caller's graph; the nodes are then renumbered
-  // community by community (see permute.ts) and everything else runs on that copy.
-  moveNodesFast(graph, strength, membership, scale, rng);
+  const { isolated } = linked;
+  // Iteration 1 starts with local moving on the caller's graph (its linked part); the nodes are
+  // then renumbered community by community (see permute.ts) and everything else runs on that copy.
+  const membership = identity(linked.graph.nodeCount);
+  moveNodesFast(linked.graph, strength, membership, scale, rng, wholeLabelsOfCompact(membership, membership.length, linked.before, isolated));
   const first = compactLabels(membership);
   const order = orderByCommunity(first.membership, first.communityCount);
-  const local = permuteGraph(graph, order, invertPermutation(order));
+  const local = permuteGraph(linked.graph, order, invertPermutation(order));
   const localStrength = permuteValues(strength, order);
   const localMembership = permuteValues(first.membership, order);
+  // Nodes numbered community by community, as aggregates are: isolated nodes before each the same way.
+  let whole = wholeLabelsOfCompact(first.membership, first.communityCount, linked.before, isolated);
+  const localBefore = beforeAggregates(localMembership, whole);
   let iterations = 0;
   while (iterations < maxIterations) {
     iterations++;
-    if (!leidenIteration(local, localStrength, localMembership, scale, randomness, rng)) break;
+    const step = leidenIteration(local, localStrength, localMembership, { whole, before: localBefore }, scale, randomness, rng);
+    whole = step.whole;
+    if (!step.changed) break;
   }
   const split = splitDisconnected(local, localMembership);
   const quality = modularityOfCompact(local, split.membership, split.communityCount, resolution, localStrength);
-  const original = new Int32Array(n);
-  for (let p = 0; p < n; p++) original[order[p]!] = split.membership[p]!;
+  // Isolated nodes are singletons: labels after the linked ones', renumbered by size with them.
+  const original = new Int32Array(n).fill(-1);
+  for (let p = 0; p < order.length; p++) original[linked.id[order[p]!]!] = split.membership[p]!;
+  let single = split.communityCount;
+  for (let i = 0; i < n; i++) if (original[i] === -1) original[i] = single++;
   const result = renumberBySize(original);
   return { membership: result.membership, communityCount: result.communityCount, quality, iterations };
 }
 
+/** Where a linked level stands in the whole one: its labels' whole values, isolated nodes before each node. */
+interface WholeLevel {
+  whole: WholeLabels;
+  before: Int32Array;
+}
+
 /**
- * One Leiden iteration from `membership` (labels in 0..n-1), updated in place.
- * Returns whether any node, at any level, changed community.
+ * One Leiden iteration from `membership` (labels in 0..n-1), updated in place; `at` places the
+ * graph and the labels in the whole graph. Returns whether any node, at any level, changed
+ * community, and the whole labels of the new membership.
  */
-function leidenIteration(graph: CsrGraph, strength: Float64Array, membership: Int32Array, scale: number, randomness: number, rng: Rng): boolean {
+function leidenIteration(graph: CsrGraph, strength: Float64Array, membership: Int32Array, at: WholeLevel, scale: number, randomness: number, rng: Rng): { changed: boolean; whole: WholeLabels } {
   const n = graph.nodeCount;
   const toLevel = identity(n); // original node -> its node in the current level's graph
   let level = graph;
   let levelStrength = strength;
   let levelMembership: Int32Array = membership.slice();
+  let { whole, before } = at;
   let changed = false;
   for (;;) {
-    if (moveNodesFast(level, levelStrength, levelMembership, scale, rng)) changed = true;
+    if (moveNodesFast(level, levelStrength, levelMembership, scale, rng, whole)) changed = true;
     const { membership: community, communityCount } = compactLabels(levelMembership);
     levelMembership = community;
+    whole = wholeLabelsOfCompact(community, communityCount, before, whole.isolated);
     if (communityCount === level.nodeCount) break;
 
     const communityWeight = new Float64Array(communityCount);
     for (let v = 0; v < level.nodeCount; v++) communityWeight[community[v]!] = communityWeight[community[v]!]! + levelStrength[v]!;
-    const refinedLabels = refinePartition(level, levelStrength, community, communityWeight, scale, randomness, rng);
+    const refinedLabels = refinePartition(level, levelStrength, community, communityWeight, scale, randomness, rng, whole);
     let { membership: refined, communityCount: refinedCount } = compactGroupedBy(refinedLabels, community, communityCount);
     let start: Int32Array; // aggregate node -> its community: the unrefined partition
     if (refinedCount === level.nodeCount) {
@@ -154,11 +182,12 @@ function leidenIteration(graph: CsrGraph, strength: Float64Array, membership: In
     for (let v = 0; v < level.nodeCount; v++) nextStrength[refined[v]!] = nextStrength[refined[v]!]! + levelStrength[v]!;
     level = aggregateGraph(level, refined, refinedCount);
     levelStrength = nextStrength;
-    levelMembership = start;
+    levelMembership = start; // labels of `community`, so `whole` still holds
+    before = beforeAggregates(start, whole);
     for (let i = 0; i < n; i++) toLevel[i] = refined[toLevel[i]!]!;
   }
   for (let i = 0; i < n; i++) membership[i] = levelMembership[toLevel[i]!]!;
-  return changed;
+  return { changed, whole };
 }
 
 function identity(n: number): Int32Array {

@@ -8,6 +8,7 @@
  * did not change are never revisited.
  */
 import type { CsrGraph } from './csr.js';
+import type { WholeLabels } from './isolated.js';
 import { shuffledByCommunity } from './permute.js';
 import type { Rng } from './rng.js';
 
@@ -25,9 +26,10 @@ const MOVE_TOLERANCE = 1e-10;
  * optimality holds after a Leiden iteration in which nothing moved.)
  * `membership` (labels in 0..n-1) is updated in place. `scale` is γ / 2m, so that the gain of
  * putting node v into community c is proportional to k_v,c − scale · k_v · K_c.
- * Returns whether any node changed community.
+ * Returns whether any node changed community. `whole`: the labels of `membership` in the whole
+ * level when `graph` is its linked part (isolated.ts).
  */
-export function moveNodesFast(graph: CsrGraph, strength: Float64Array, membership: Int32Array, scale: number, rng: Rng): boolean {
+export function moveNodesFast(graph: CsrGraph, strength: Float64Array, membership: Int32Array, scale: number, rng: Rng, whole?: WholeLabels): boolean {
   const { nodeCount: n, offsets, targets, weights } = graph;
   const communityWeight = new Float64Array(n);
   const communitySize = new Int32Array(n);
@@ -43,7 +45,7 @@ export function moveNodesFast(graph: CsrGraph, strength: Float64Array, membershi
 
   // Circular queue over all nodes, initially in random order (kept community by community, for
   // memory locality); inQueue keeps every node in it at most once.
-  const queue = shuffledByCommunity(membership, n, rng);
+  const queue = shuffledByCommunity(membership, n, rng, whole);
   const inQueue = new Uint8Array(n).fill(1);
   let head = 0;
   let queued = n;

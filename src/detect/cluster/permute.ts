@@ -5,6 +5,7 @@
  * community consecutively makes most of those reads local.
  */
 import type { CsrGraph } from './csr.js';
+import type { WholeLabels } from './isolated.js';
 import { randomPermutation } from './rng.js';
 import type { Rng } from './rng.js';
 
@@ -64,12 +65,17 @@ export function permuteValues<T extends Int32Array | Float64Array>(values: T, or
  * order, nodes in random order within each. With nodes numbered community by community this
  * touches one region of memory at a time; a uniform permutation would jump on every node.
  * Labels must be in 0..labelBound-1. With all-singleton labels it is a uniform permutation.
+ * `whole` (see isolated.ts) makes it the order of the whole level, isolated nodes left out.
  */
-export function shuffledByCommunity(membership: Int32Array, labelBound: number, rng: Rng): Int32Array {
-  const rank = randomPermutation(labelBound, rng);
+export function shuffledByCommunity(membership: Int32Array, labelBound: number, rng: Rng, whole?: WholeLabels): Int32Array {
+  // With `whole`, the order is the whole level's with its isolated nodes left out: the same
+  // permutation of every label of the whole level, read at the linked labels' whole values.
+  const bound = labelBound + (whole?.isolated ?? 0);
+  const rank = randomPermutation(bound, rng);
   const key = new Int32Array(membership.length);
-  for (let i = 0; i < membership.length; i++) key[i] = rank[membership[i]!]!;
-  const order = orderByCommunity(key, labelBound);
+  if (whole === undefined) for (let i = 0; i < membership.length; i++) key[i] = rank[membership[i]!]!;
+  else for (let i = 0; i < membership.length; i++) key[i] = rank[whole.label[membership[i]!]!]!;
+  const order = orderByCommunity(key, bound);
   let blockStart = 0;
   for (let p = 1; p <= order.length; p++) {
     if (p < order.length && key[order[p]!] === key[order[blockStart]!]) continue;

@@ -9,13 +9,15 @@
  * is connected; aggregation then works on these sub-communities.
  */
 import type { CsrGraph } from './csr.js';
+import type { WholeLabels } from './isolated.js';
 import { shuffledByCommunity } from './permute.js';
 import type { Rng } from './rng.js';
 
 /**
  * Returns refined labels (in 0..n-1, not compact): each node's sub-community within its
  * community of `membership`. `communityWeight[c]` must be the total strength of community c.
- * `randomness` is θ, in units of edge weight as in the reference implementation.
+ * `randomness` is θ, in units of edge weight as in the reference implementation. `whole`: the
+ * labels of `membership` in the whole level when `graph` is its linked part (isolated.ts).
  */
 export function refinePartition(
   graph: CsrGraph,
@@ -25,6 +27,7 @@ export function refinePartition(
   scale: number,
   randomness: number,
   rng: Rng,
+  whole?: WholeLabels,
 ): Int32Array {
   const { nodeCount: n, offsets, targets, weights } = graph;
   const refined = new Int32Array(n);
@@ -46,7 +49,7 @@ export function refinePartition(
   const candidates = new Int32Array(n);
   const links = new Float64Array(n); // weight from v to each eligible candidate
   const gains = new Float64Array(n);
-  const order = shuffledByCommunity(membership, communityWeight.length, rng);
+  const order = shuffledByCommunity(membership, communityWeight.length, rng, whole);
 
   for (let o = 0; o < n; o++) {
     const v = order[o]!;
