@@ -217,6 +217,35 @@ test('detection counts the co-reply trace\'s keys once for a recruit: the ordina
   assert.equal(grouped({ group: { recruitOnceKeys: new Uint8Array(world.keyCount + 1) } }).has(624), true);
 });
 
+test('a campaign whose one multi-object push makes the group is judged with the members recruited on its other pushes', () => {
+  // 46 members (600..645, a few organic actions each) among 600 organic accounts. One push
+  // carries three tags (a sequence), joined by members 600..609 within minutes: their pairs meet
+  // on three objects, a strong group. Six one-object pushes (a link each) are joined by five of
+  // those ten and six other members: there the ten are under half the accounts until the others
+  // are recruited, so alone the group met once and the occasions rule dropped it.
+  const world = slowRing(31, 0, 0);
+  const random = mulberry32(31);
+  for (let member = 600; member < 646; member++) for (let i = 0; i < 5; i++) addEvent(world, member, Math.floor(400 * random() ** 2), random() * 90 * DAY);
+  const at = 20 * DAY;
+  const sequence = [world.keyCount++, world.keyCount++, world.keyCount++];
+  for (let member = 0; member < 10; member++) for (const k of sequence) addEvent(world, 600 + member, k, at + (2 + member) * MINUTE);
+  for (let push = 0; push < 6; push++) {
+    const k = world.keyCount++;
+    const pushAt = at + (3 + 6 * push) * DAY;
+    for (let i = 0; i < 5; i++) addEvent(world, 600 + ((5 * push + 2 * i) % 10), k, pushAt + (2 + 2 * i) * MINUTE);
+    for (let i = 0; i < 6; i++) addEvent(world, 610 + 6 * push + i, k, pushAt + (3 + i) * MINUTE);
+  }
+  const data = traceOf(world, 646);
+  const grouped = (options: Parameters<typeof significantGroups>[2]): number[] => {
+    const { groupOf, groups } = significantGroups(data, distinctKeysPerActor(data), options);
+    return [...groupOf.keys()].filter((actor) => groupOf[actor]! >= 0 && groups[groupOf[actor]!]?.kept === true);
+  };
+  const found = grouped({});
+  assert.deepEqual(found.filter((actor) => actor < 600), [], 'organic accounts in a group');
+  assert.ok(found.filter((actor) => actor >= 600).length >= 5, `campaign members kept: ${found.join(' ')}`);
+  assert.deepEqual(grouped({ recruitBeforeOccasions: false }), []);
+});
+
 test('recruitment takes ring members Leiden left out, and no organic account', () => {
   for (const seed of [21, 22, 23]) {
     // A sparse ring: 40 members, a fifth of them on each of 20 pushes.

@@ -110,6 +110,14 @@ export interface GroupOptions {
   mergePushes: boolean;
   /** Co-actions across two such groups must be at least this many times the null's expectation. */
   mergeMinLift: number;
+  /**
+   * A kept group that fails the occasions rule recruits first and is then judged again with its
+   * recruits: a slow campaign's push with several rare objects (a tag sequence) makes a strong
+   * group of that push's joiners, a fifth to two fifths of the members, whose other pushes (one
+   * URL, one post) are each joined by them and by as many other members; on those objects the
+   * group is under ownShare of the accounts until the others are recruited, so it met "once".
+   */
+  recruitBeforeOccasions: boolean;
   /** Rounds of recruitment into kept groups (see recruit.ts); 0 keeps Leiden's members only. */
   recruitRounds: number;
   maxPartnersPerEvent: number;
@@ -142,6 +150,7 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   refineRounds: 2,
   mergePushes: true,
   mergeMinLift: 20,
+  recruitBeforeOccasions: true,
   recruitRounds: 2,
   maxPartnersPerEvent: 32,
   seed: 42,
@@ -312,13 +321,32 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   // One campaign cut at push boundaries is one group again (occasions.ts), before the occasions rule.
   if (opts.mergePushes) mergeOneOccasionGroups(rare, groups, groupOf, { pairs, strength, activity, total }, opts);
   // The core: members who passed the member test and met the group on memberOccasions occasions.
-  requireOccasions(rare, groups, groupOf, opts);
+  const tested = Int32Array.from(groupOf);
+  const testedMembers = groups.map((group) => group.members);
+  const failed = requireOccasions(rare, groups, groupOf, opts);
   if (opts.recruitRounds > 0) {
+    const retry = opts.recruitBeforeOccasions ? reinstate(failed, groups, groupOf, tested, testedMembers) : new Set<number>();
     const core = Int32Array.from(groupOf);
     const joined = recruitMembers({ pairs, strength, activity, total, events: rare, ...(opts.recruitOnceKeys === null || opts.episodeGapMs !== Infinity ? {} : { onceKeys: opts.recruitOnceKeys }) }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds, windowMs: opts.windowMs });
+    // A group that met on too few occasions alone is judged again with its recruits (see recruitBeforeOccasions).
+    if (retry.size > 0) {
+      requireOccasions(rare, groups, groupOf, opts, retry);
+      for (const index of retry) if (groups[index]?.kept === true) for (const member of groups[index].members) core[member] = index;
+    }
     if (joined > 0) requireRecruitOccasions(rare, groups, groupOf, core, opts);
   }
   return { groups, groupOf, pairs };
+}
+
+/** Puts the groups `failed` back with the members they had before the occasions rule; returns them. */
+function reinstate(failed: readonly number[], groups: GroupReport[], groupOf: Int32Array, tested: Int32Array, testedMembers: readonly number[][]): Set<number> {
+  for (const index of failed) {
+    const group = groups[index]!;
+    group.kept = true;
+    group.members = (testedMembers[index] ?? []).filter((member) => tested[member] === index && groupOf[member] === -1);
+    for (const member of group.members) groupOf[member] = index;
+  }
+  return new Set(failed);
 }
 
 /** Actors flagged in `flags` numbered 0.. in actor order (`of[actor]`, -1 when not flagged). */

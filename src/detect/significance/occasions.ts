@@ -83,17 +83,22 @@ function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number
  * groups left with fewer than minGroupSize members or meeting on fewer than minOccasions (see
  * GroupOptions.occasionGapMs).
  */
-export function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions): void {
+export function requireOccasions(rare: TraceEvents, groups: GroupReport[], groupOf: Int32Array, opts: GroupOptions, only?: ReadonlySet<number>): number[] {
   const { times } = ownObjectTimes(rare, groupOf, opts.ownShare);
+  const failed: number[] = [];
   groups.forEach((group, index) => {
-    if (!group.kept) return;
+    if (!group.kept || (only !== undefined && !only.has(index))) return;
     const before = group.members.filter((member) => groupOf[member] === index);
     group.members = before.filter((member) => occasions(times.get(member) ?? [], opts.occasionGapMs) >= opts.memberOccasions);
     const all = group.members.flatMap((member) => times.get(member) ?? []);
-    if (group.members.length < opts.minGroupSize || occasions(all, opts.occasionGapMs) < opts.minOccasions) group.kept = false;
+    if (group.members.length < opts.minGroupSize || occasions(all, opts.occasionGapMs) < opts.minOccasions) {
+      group.kept = false;
+      failed.push(index);
+    }
     const stay = new Set(group.kept ? group.members : []);
     for (const member of before) if (!stay.has(member)) groupOf[member] = -1;
   });
+  return failed;
 }
 
 /**
