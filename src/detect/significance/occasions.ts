@@ -5,6 +5,7 @@
  * among the members rather than after them.
  */
 import type { PairTable, TraceEvents } from '../kernel/index.js';
+import { isMember, memberBits } from '../member-bits.js';
 import type { GroupOptions, GroupReport } from './group.js';
 import { logPoissonUpperTail } from './poisson.js';
 import { keyRuns } from './rare-objects.js';
@@ -33,10 +34,13 @@ function ownObjectTimes(rare: TraceEvents, groupOf: Int32Array, ownShare: number
   const stamp = new Int32Array(rare.actorCount);
   const groupKey = new Int32Array(rare.keyCount).fill(-1);
   const perGroup = new Map<number, number>();
+  // Most keys have no member: the test reads every event, on a bit per actor that stays in cache
+  // (10M CooRTweet rows: 500k actors, 62 KB) rather than groupOf's four bytes that do not.
+  const inGroup = memberBits(groupOf);
   for (let k = 0; k < rare.keyCount; k++) {
     const from = start[k]!, end = start[k + 1]!;
     let member = false;
-    for (let p = from; p < end && !member; p++) member = groupOf[byKey[p]!]! >= 0;
+    for (let p = from; p < end && !member; p++) member = isMember(inGroup, byKey[p]!);
     if (!member) continue;
     let distinct = 0;
     perGroup.clear();
