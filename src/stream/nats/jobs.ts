@@ -249,31 +249,60 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
         await pause(250);
       }
     }
-    const c1 = timing === undefined ? 0 : cpuSeconds();
-    const partial = work.finish();
-    partial.duplicates += merge?.duplicates ?? 0;
-    const c2 = timing === undefined ? 0 : cpuSeconds();
-    const encoded = encodePartial(partial);
-    const c3 = timing === undefined ? 0 : cpuSeconds();
-    const packed = gzipSync(encoded, { level: 1 });
-    const c4 = timing === undefined ? 0 : cpuSeconds();
-    if (timing !== undefined) {
-      timing.finish += c2 - c1;
-      timing.encode += c3 - c2;
-      timing.compress += c4 - c3;
-      if (timing.storing > 0) timing.storeCpu -= c4 - c1;
-      if (timing.storing++ === 0) timing.storeStart = c4;
-    }
-    await retry('store partial', () => putPartial(nc, options.job, partition, packed));
-    if (timing !== undefined) {
-      if (--timing.storing === 0) timing.storeCpu += cpuSeconds() - timing.storeStart;
-      timing.bytesStored += packed.length;
+    // One partition finishes at a time (see finishTurn).
+    const previous = finishTurn;
+    let release = (): void => undefined;
+    finishTurn = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    let partial: PartitionPartial;
+    try {
+      const c1 = timing === undefined ? 0 : cpuSeconds();
+      partial = work.finish();
+      partial.duplicates += merge?.duplicates ?? 0;
+      const c2 = timing === undefined ? 0 : cpuSeconds();
+      const encoded = encodePartial(partial);
+      const c3 = timing === undefined ? 0 : cpuSeconds();
+      const packed = gzipSync(encoded, { level: 1 });
+      const c4 = timing === undefined ? 0 : cpuSeconds();
+      if (timing !== undefined) {
+        timing.finish += c2 - c1;
+        timing.encode += c3 - c2;
+        timing.compress += c4 - c3;
+        if (timing.storing > 0) timing.storeCpu -= c4 - c1;
+        if (timing.storing++ === 0) timing.storeStart = c4;
+      }
+      // The next turn starts once this partial is stored, or after STORE_TURN_MS if storing is slow (retried through a node's loss).
+      const turnTimer = setTimeout(release, STORE_TURN_MS);
+      try {
+        await retry('store partial', () => putPartial(nc, options.job, partition, packed));
+      } finally {
+        clearTimeout(turnTimer);
+      }
+      if (timing !== undefined) {
+        if (--timing.storing === 0) timing.storeCpu += cpuSeconds() - timing.storeStart;
+        timing.bytesStored += packed.length;
+      }
+    } finally {
+      release();
     }
     for (const message of held) message.ack();
     await nc.flush();
     return partial;
   }
 }
+
+/**
+ * A worker's partitions take turns to finish (kernel, encode, gzip) and store their partials. The
+ * finishing is synchronous and a store needs the event loop for its round trips, so without turns
+ * a worker finished all its partitions back to back once the end markers were in, and their stores
+ * all completed after the last: the coordinator got no partial to unpack until then. With turns a
+ * partial is stored before the next partition starts (a few ms of round trips), so the coordinator
+ * unpacks it while this worker finishes the next. The turn passes after `STORE_TURN_MS` anyway.
+ */
+let finishTurn: Promise<void> = Promise.resolve();
+const STORE_TURN_MS = 250;
 
 export { purgePartials };
 
