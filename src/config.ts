@@ -1,4 +1,6 @@
 /** The one place that reads the environment. */
+import { badOption } from './model/index.js';
+
 export interface Config {
   /** Default store file when --db is not given. */
   dbPath: string;
@@ -10,6 +12,12 @@ export interface Config {
   enforcement: EnforcementConfig;
   /** LOCKSTEP_DISCLOSURE_KEY: base64 key of the transparency archive's HMAC pseudonyms (disclose refuses to run without it). */
   disclosureKey: string | null;
+  /**
+   * LOCKSTEP_LEIDEN_SEED: a test hook, not a setting. The seed of Leiden's random visiting order in
+   * `detect` (null: the clustering default), so a bench can check that which clusters are flagged
+   * does not depend on how Leiden happened to cut the graph.
+   */
+  leidenSeed: number | null;
 }
 
 export interface EnforcementConfig {
@@ -38,6 +46,13 @@ export function readEnforcementConfig(env: NodeJS.ProcessEnv = process.env): Enf
   };
 }
 
+function leidenSeed(value: string | null): number | null {
+  if (value === null) return null;
+  const seed = Number(value);
+  if (!Number.isSafeInteger(seed)) throw badOption('LOCKSTEP_LEIDEN_SEED', `must be an integer, got "${value}"`);
+  return seed;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env, stderrIsTty = process.stderr.isTTY === true): Config {
   return {
     dbPath: env['LOCKSTEP_DB'] ?? './lockstep.duckdb',
@@ -45,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stderrIsTty = p
     pgUrl: set(env, 'LOCKSTEP_PG'),
     enforcement: readEnforcementConfig(env),
     disclosureKey: set(env, 'LOCKSTEP_DISCLOSURE_KEY'),
+    leidenSeed: leidenSeed(set(env, 'LOCKSTEP_LEIDEN_SEED')),
   };
 }
 

@@ -45,9 +45,9 @@ export function buildProgram(io: CliIo): Command {
 
 /** Runs the CLI and returns the exit code (no process.exit, so tests can call it). */
 export async function main(argv: readonly string[], io: CliIo & { exitCode: () => number } = processIo()): Promise<number> {
-  const program = buildProgram(io);
   try {
-    await program.parseAsync([...argv]);
+    // Inside the try: reading the environment (readConfig) may refuse a bad value with a LockstepError.
+    await buildProgram(io).parseAsync([...argv]);
     return io.exitCode();
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

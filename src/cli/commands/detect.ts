@@ -89,12 +89,12 @@ export function parseTraces(text: string | undefined): TraceName[] {
   return names as TraceName[];
 }
 
-function detectOptions(options: DetectCliOptions, defaults: Readonly<DetectOptions>): Partial<DetectOptions> {
+function detectOptions(options: DetectCliOptions, defaults: Readonly<DetectOptions>, config: Config): Partial<DetectOptions> {
   return {
     window: parseWindow(options.window),
     fdr: parseNumber('--fdr', options.fdr, 0, 1),
     minShared: parseNumber('--min-shared', options.minShared, 1),
-    cluster: { ...defaults.cluster, minClusterSize: parseNumber('--min-cluster-size', options.minClusterSize, 2) },
+    cluster: { ...defaults.cluster, minClusterSize: parseNumber('--min-cluster-size', options.minClusterSize, 2), ...(config.leidenSeed === null ? {} : { seed: config.leidenSeed }) },
     ...(options.mergePushes === 'off' && defaults.group !== false ? { group: { ...defaults.group, mergePushes: false } } : {}),
     ...(options.postOccasions === 'off' ? { postOccasions: false } : {}),
   };
@@ -199,7 +199,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     let result: DetectionResult;
     try {
       const spilling = pairSpill === null ? {} : { pairSink: pairSpill.sink, maxPairsInMemory: pairSpill.maxPairsInMemory };
-      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS), ...spilling }, (stage) => bar.update(stage, 0.5));
+      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS, config), ...spilling }, (stage) => bar.update(stage, 0.5));
     } finally {
       spill?.close();
     }
@@ -209,7 +209,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     })))).map((entry, index) => ({ ...entry, ownSpanMs: result.evidence[index]?.ownSpanMs ?? 0, medianShared: result.clusters[index]?.medianShared ?? 0 }));
     // An outlet's feeds beside a flagged cluster are set aside into a cluster of their own (syndication).
     const { setAsideFeeds } = await import('../../detect/explain.js');
-    const clusterSettings = { ...DETECT_DEFAULTS.cluster, ...detectOptions(options, DETECT_DEFAULTS).cluster };
+    const clusterSettings = { ...DETECT_DEFAULTS.cluster, ...detectOptions(options, DETECT_DEFAULTS, config).cluster };
     const separated = setAsideFeeds(result, loaded.traces, facts, facts.map((entry) => organicExplanation(entry)), {
       minClusterSize: clusterSettings.minClusterSize ?? 3, minOccasions: clusterSettings.minOccasions ?? 2,
     });
