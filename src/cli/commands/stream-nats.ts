@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
+import { parseRetention } from '../../stream/nats/events-retention.js';
 import type { SliceOut } from '../../stream/nats/continuous-work.js';
 import type { OutBatch } from '../../stream/partitioner.js';
 import type { CliIo } from '../io.js';
@@ -38,6 +39,15 @@ async function withNats<T>(servers: string, run: (nc: NatsConnection) => Promise
   }
 }
 
+function retentionMs(text: string): number {
+  const ms = parseRetention(text);
+  if (ms === null) throw badOption('--retention', `"${text}" is not a duration of a second or more; write e.g. 90s, 45m, 24h or 7d`);
+  return ms;
+}
+
+/** `--retention` as the max age of both streams a job writes to. */
+const storageRetention = (text: string): [{ maxAgeMs: number }, { maxAgeMs: number }] => [{ maxAgeMs: retentionMs(text) }, { maxAgeMs: retentionMs(text) }];
+
 const common = (command: Command): Command => command
   .requiredOption('--nats <urls>', 'comma-separated NATS server URLs (give every node of the cluster)')
   .requiredOption('--job <id>', 'job id (names subjects, consumers and partials)')
@@ -52,8 +62,10 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--publisher <i>', 'this publisher\'s index when several publish the job, each a disjoint share of the input (workers take --publishers)', '0')
     .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
     .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string }) => {
+    .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; set on the streams, existing ones updated): a safety net for jobs never coordinated, and more than a continuous job\'s horizon', '24h')
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention: string }) => {
       const job = checkJob(options.job);
+      retentionMs(options.retention);
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
       if (options.slice !== undefined) {
@@ -70,7 +82,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         if (++shown <= 3) io.err(`lockstep stream-publish: ${problem}`);
       } });
       const batches = await withNats(options.nats, async (nc) => {
-        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
+        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), ...storageRetention(options.retention));
         const js = nc.jetstream();
         const out: OutBatch[] = [];
         let sent = 0;
@@ -138,6 +150,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .description('Merge a job\'s partials and cluster them; prints clusters (account ids) as JSON (with --follow: a continuous job, alerts slice by slice as JSON lines)')
     .option('--timeout <seconds>', 'wait this long for every partition\'s partial', '600')
     .option('--keep-partials', 'leave the job\'s partials in the partials stream (by default they are removed once the result is out)')
+    .option('--keep-events', 'leave the job\'s events in the events stream (by default they are removed once the result is out, or after a continuous job\'s last slice)')
     .option('--follow', 'a continuous job (stream-publish --slice): merge every slice as its partials come and print alerts as JSON lines (lockstep stream\'s format)')
     .option('--fdr <q>', 'with --follow: false discovery rate of the null-model test of each pair', '0.001')
     .option('--min-shared <n>', 'with --follow: distinct shared objects a pair needs before it can count', '2')
@@ -146,14 +159,14 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--webhook <url>', 'with --follow: also POST each alert as JSON to this URL')
     .option('--cases-db <path>', 'with --follow: also open a case per new cluster (a note per growth) in this workspace store')
     .option('--skip-behind', 'with --follow: when later slices are complete already, merge the newest and skip the rest (bounded delay under overload)')
-    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; follow?: boolean }) => {
+    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; keepEvents?: boolean; follow?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       if (options.follow === true) {
         await coordinateContinuous(options, job, partitions, io);
         return;
       }
-      const [{ collectPartials, purgePartials, removeJobConsumers }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
+      const [{ collectPartials, purgeJobEvents, purgePartials, removeJobConsumers }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
       await withNats(options.nats, async (nc) => {
         const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000);
         const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
@@ -166,16 +179,23 @@ export function registerStreamNats(program: Command, io: CliIo): void {
           io.err(await purgePartials(nc, job).then((removed) => `job ${job}: ${removed} partial messages removed`,
             (error: unknown) => `job ${job}: partials not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`));
         }
+        if (options.keepEvents !== true) io.err(await removeEvents(() => purgeJobEvents(nc, job), job));
         // A worker started again on the job needs none: it finds its partial or the collected mark.
         io.err(`job ${job}: ${await removeJobConsumers(nc, job, partitions)} of ${partitions} consumers removed`);
       });
     });
 }
 
-interface FollowCliOptions { skipBehind?: boolean; fdr: string; minShared: string; minMembers: string; growBy: string; webhook?: string; casesDb?: string; timeout: string; keepPartials?: boolean }
+interface FollowCliOptions { skipBehind?: boolean; fdr: string; minShared: string; minMembers: string; growBy: string; webhook?: string; casesDb?: string; timeout: string; keepPartials?: boolean; keepEvents?: boolean }
+
+/** A job's events purged (events-retention.ts), said on stderr either way: a failure leaves them to the stream's max age. */
+function removeEvents(purge: () => Promise<number>, job: string): Promise<string> {
+  return purge().then((removed) => `job ${job}: ${removed} event messages removed`,
+    (error: unknown) => `job ${job}: events not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`);
+}
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
-async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, io: CliIo): Promise<void> {
+async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string; retention: string }, io: CliIo): Promise<void> {
   const sliceMs = Number(options.slice) * 1000;
   if (!(sliceMs > 0)) throw badOption('--slice', `"${options.slice}" is not a positive number of seconds`);
   const [{ createInterface }, { Partitioner }, { ensureJobStorage }, { SliceCutter }, { publishSlices }, { parseJetstreamLine }, { parseSpeed }] = await Promise.all([
@@ -188,7 +208,7 @@ async function publishContinuous(file: string, job: string, options: NatsCliOpti
   const cutter = new SliceCutter(partitioner, sliceMs);
   let rejected = 0, lineNumber = 0;
   await withNats(options.nats, async (nc) => {
-    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1));
+    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), ...storageRetention(options.retention));
     const out: SliceOut[] = [];
     let firstTime = NaN, startWall = 0;
     for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {
@@ -287,6 +307,11 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
       io.err(`lockstep stream-coordinate: slice ${slice} (up to ${new Date(upTo).toISOString()}): ${events} events in the horizon, ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters; merge ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`);
     }));
     io.err(`lockstep stream-coordinate: job ${job}: ${slices} slices, ${raised} alerts`);
+    // Only after the last slice: a coordinator stopped early leaves the events to its replacement.
+    if (!stop.signal.aborted && options.keepEvents !== true) {
+      const { purgeJobEvents } = await jobs();
+      io.err(await withNats(options.nats, (nc) => removeEvents(() => purgeJobEvents(nc, job), job)));
+    }
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);

@@ -120,7 +120,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const batch = await batchDetect([join(dir, 'cli-clean.jsonl')], DEFAULT_STREAM_TRACES, 60_000);
     const common = ['--nats', cluster.urls.join(','), '--job', 'cli', '--partitions', '4'];
     const worker = run(['stream-worker', ...common]);
-    const published = await run(['stream-publish', file, ...common]);
+    const published = await run(['stream-publish', file, ...common, '--retention', '2h']);
     assert.equal(published.code, 0, published.err);
     assert.match(published.err, new RegExp(`cli-feed\\.jsonl:${lines.length + 1}: not JSON`));
     assert.match(published.err, /1 lines rejected/);
@@ -138,6 +138,13 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const consumers: string[] = [];
     for await (const consumer of (await nc.jetstreamManager({ checkAPI: false })).consumers.list('LOCKSTEP_EVENTS')) consumers.push(consumer.name);
     assert.deepEqual(consumers.filter((name) => name.startsWith('cli-')), []);
+    // And its events (three copies on the servers' disks); another job's stay, and the stream
+    // made by the first test without --retention now has stream-publish's max age.
+    assert.match(coordinated.err, /job cli: [1-9]\d* event messages removed/);
+    const events = await (await nc.jetstreamManager({ checkAPI: false })).streams.info('LOCKSTEP_EVENTS', { subjects_filter: 'lockstep.events.>' });
+    assert.deepEqual(Object.keys(events.state.subjects ?? {}).filter((subject) => subject.startsWith('lockstep.events.cli.')), []);
+    assert.ok(Object.keys(events.state.subjects ?? {}).some((subject) => subject.startsWith('lockstep.events.faults.')), 'the first test\'s job keeps its events');
+    assert.equal(events.config.max_age, 2 * 3_600 * 1e9);
     const late = await run(['stream-worker', ...common]);
     assert.notEqual(late.code, 0);
     assert.match(late.err, /job cli: already collected by its coordinator/);

@@ -20,8 +20,10 @@ import type { OutBatch } from '../partitioner.js';
 import { ensurePartialStream, getPartial, manifestsOf, purgePartials, putPartial, wasCollected } from './partial-store.js';
 import type { PartialStreamOptions } from './partial-store.js';
 import { batchPublisher, PublisherMerge } from './publisher-merge.js';
+import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-retention.js';
+import type { EventStreamOptions } from './events-retention.js';
 
-export const EVENTS_STREAM = 'LOCKSTEP_EVENTS';
+export { EVENTS_STREAM, purgeJobEvents };
 
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,16 +45,12 @@ export async function retry<T>(what: string, operation: () => Promise<T>, attemp
   throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`);
 }
 
-/** Creates the replicated events stream and partials stream (partial-store.ts, with `partials`' max age) if missing. */
-export async function ensureJobStorage(nc: NatsConnection, replicas = 3, partials: Partial<PartialStreamOptions> = {}): Promise<void> {
-  const jsm = await nc.jetstreamManager();
-  await retry('create stream', async () => {
-    try {
-      await jsm.streams.info(EVENTS_STREAM);
-    } catch {
-      await jsm.streams.add({ name: EVENTS_STREAM, subjects: ['lockstep.events.>'], num_replicas: replicas, duplicate_window: nanos(10 * 60_000) });
-    }
-  });
+/**
+ * Creates the replicated events stream (events-retention.ts, with `events`' max age) and partials
+ * stream (partial-store.ts, with `partials`' max age) if missing, or sets their max ages.
+ */
+export async function ensureJobStorage(nc: NatsConnection, replicas = 3, partials: Partial<PartialStreamOptions> = {}, events: Partial<EventStreamOptions> = {}): Promise<void> {
+  await retry('create stream', () => ensureEventsStream(nc, replicas, events));
   await retry('create partials stream', () => ensurePartialStream(nc, replicas, partials));
 }
 

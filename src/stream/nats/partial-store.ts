@@ -15,10 +15,11 @@
  * between its chunks and its manifest, or two puts racing) does not stay for ever.
  */
 import { createHash } from 'node:crypto';
-import { DiscardPolicy, nanos, nuid } from 'nats';
-import type { JetStreamManager, NatsConnection, StoredMsg, StreamInfo } from 'nats';
+import { DiscardPolicy, nuid } from 'nats';
+import type { JetStreamManager, NatsConnection, StoredMsg } from 'nats';
 import { z } from 'zod';
 import { LockstepError } from '../../model/index.js';
+import { ensureStreamMaxAge } from './stream-max-age.js';
 
 export const PARTIALS_STREAM = 'LOCKSTEP_PARTIALS';
 const SUBJECTS = 'lockstep.partials';
@@ -58,20 +59,8 @@ export const PARTIAL_STREAM_DEFAULTS: PartialStreamOptions = { maxAgeMs: 24 * 3_
 export async function ensurePartialStream(nc: NatsConnection, replicas: number, options: Partial<PartialStreamOptions> = {}): Promise<void> {
   const { maxAgeMs } = { ...PARTIAL_STREAM_DEFAULTS, ...options };
   if (!(maxAgeMs > 0)) throw new LockstepError('detect/bad-input', `partials max age: ${maxAgeMs} ms is not a positive duration`);
-  const jsm = await nc.jetstreamManager();
-  let info: StreamInfo | null;
-  try {
-    info = await jsm.streams.info(PARTIALS_STREAM);
-  } catch {
-    info = null;
-  }
-  // Partials are published without message ids; the servers only ask that this window fit the max age.
-  const retention = { max_age: nanos(maxAgeMs), duplicate_window: nanos(Math.min(maxAgeMs, 120_000)) };
-  if (info === null) {
-    await jsm.streams.add({ name: PARTIALS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: true, discard: DiscardPolicy.Old, ...retention });
-  } else if (info.config.max_age !== retention.max_age) {
-    await jsm.streams.update(PARTIALS_STREAM, { ...info.config, ...retention });
-  }
+  // Partials are published without message ids; the deduplication window is only the servers' ask.
+  await ensureStreamMaxAge(nc, { name: PARTIALS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: true, discard: DiscardPolicy.Old }, maxAgeMs, 120_000);
 }
 
 /**
