@@ -239,5 +239,9 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
     assert.deepEqual(strip(alerts), strip(reference.alerts));
     assert.equal((await worker).code, 0);
+    // After the last slice the job's events leave the stream (three copies on the servers' disks).
+    assert.match(coordinated.err, /job cli: [1-9]\d* event messages removed/);
+    const events = await (await nc.jetstreamManager()).streams.info('LOCKSTEP_EVENTS', { subjects_filter: 'lockstep.events.cli.>' });
+    assert.deepEqual(Object.keys(events.state.subjects ?? {}), []);
   });
 });
