@@ -1,7 +1,7 @@
 /**
  * The pieces of explain.ts that walk a trace's events: clustered events grouped by (cluster, key),
  * everybody's distinct actors on the keys reported, a group's events by time, co-action evidence
- * per member pair, and key runs of input already in (key, time) order.
+ * per member pair, members' meetings on an object, and key runs of input already in (key, time) order.
  */
 import { distinctActorsInRuns } from './kernel/index.js';
 import { isMember, memberBits } from './member-bits.js';
@@ -143,4 +143,30 @@ export function keyStartsIfSorted(data: TraceData): Int32Array | null {
   for (let i = 0; i < n; i++) keyStart[key[i]! + 1]!++;
   for (let k = 0; k < keyCount; k++) keyStart[k + 1]! += keyStart[k]!;
   return keyStart;
+}
+
+/**
+ * Members meeting on one of the cluster's own objects (`events` by time): two members acting
+ * within `reach` of each other. The first meeting is an occasion (see ClusterEvidence.occasions);
+ * on a base trace every meeting's time goes to `meetings` (for ownSpanMs).
+ */
+export function ownMeetings(events: readonly number[], times: readonly number[], actorOf: Int32Array, reach: number, derived: boolean, occasions: number[], meetings: number[]): void {
+  let first = true;
+  for (let i = 1; i < events.length; i++) {
+    if ((times[i] ?? 0) - (times[i - 1] ?? 0) > reach || actorOf[events[i] ?? 0] === actorOf[events[i - 1] ?? 0]) continue;
+    if (first) occasions.push(times[i] ?? 0);
+    first = false;
+    if (derived) return;
+    meetings.push(times[i] ?? 0);
+  }
+}
+
+/** The shortest interval holding `share` of `times` (sorted here), ms; 0 for none. */
+export function spanOfMost(times: number[], share: number): number {
+  if (times.length === 0) return 0;
+  times.sort((x, y) => x - y);
+  const holds = Math.max(1, Math.ceil(share * times.length));
+  let shortest = Infinity;
+  for (let i = 0; i + holds <= times.length; i++) shortest = Math.min(shortest, times[i + holds - 1]! - times[i]!);
+  return shortest;
 }

@@ -192,21 +192,24 @@ test('setAsideFeeds: an outlet\'s feeds leave the campaign\'s cluster for one of
   assert.equal(setAsideFeeds(result, traces, [facts], [{ kind: 'crowd', exclusivity: 0, reason: '' }]).setAside.length, 0);
 });
 
-test('explainClusters: the own span runs over the cluster\'s own objects only, not everybody\'s', () => {
-  // Accounts 0-4 use tag 0 (only they do) within two hours on day 3, and tag 1 with 200 others over 30 days.
+test('explainClusters: the own span runs over members\' meetings on the cluster\'s own objects only, not everybody\'s, nor own objects they never met on', () => {
+  // Accounts 0-4 use tag 0 (only they do) 10 minutes apart on day 3, and tag 1 with 200 others
+  // over 30 days; accounts 0 and 1 each use tag 2 (only they do) once, weeks apart.
   const actor: number[] = [];
   const key: number[] = [];
   const time: number[] = [];
   const push = (who: number, tag: number, at: number): void => { actor.push(who); key.push(tag); time.push(at); };
   for (let member = 0; member < 5; member++) {
-    push(member, 0, 3 * DAY + member * 20 * 60_000);
+    push(member, 0, 3 * DAY + member * 10 * 60_000);
     push(member, 1, member * 6 * DAY);
   }
+  push(0, 2, DAY);
+  push(1, 2, 25 * DAY);
   for (let other = 5; other < 205; other++) push(other, 1, (other % 30) * DAY);
-  const data: TraceData = { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from(actor, (_, i) => i), actorCount: 205, keyCount: 2 };
+  const data: TraceData = { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from(actor, (_, i) => i), actorCount: 205, keyCount: 3 };
   const cluster = { id: 0, members: [0, 1, 2, 3, 4], memberScores: [0, 0, 0, 0, 0], score: 0.3, density: 1, internalEdges: [], traces: [], medianShared: 1, medianDelayMs: 0, strongestLogP: -10 };
   const [evidence] = explainClusters([cluster], new Map<TraceName, TraceData>([['co-hashtag', data]]), new Map<TraceName, number>([['co-hashtag', 60_000]]));
-  assert.equal(evidence?.ownSpanMs, 80 * 60_000);
+  assert.equal(evidence?.ownSpanMs, 30 * 60_000, 'from the first meeting (10 min in) to the last');
   assert.ok((evidence?.lastTime ?? 0) - (evidence?.firstTime ?? 0) >= 24 * DAY, 'the cluster itself spans the month');
 });
 

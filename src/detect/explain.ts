@@ -7,7 +7,7 @@
 import { subCluster } from './clusters.js';
 import type { DetectedCluster } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
-import { byTime, clusterKeyGroups, collectCoActions, distinctActorsOnKeys, keyStartsIfSorted } from './explain-groups.js';
+import { byTime, clusterKeyGroups, collectCoActions, distinctActorsOnKeys, keyStartsIfSorted, ownMeetings, spanOfMost } from './explain-groups.js';
 import type { EdgeCounts } from './explain-groups.js';
 import { identityOrder, sortByKeyTime } from './kernel/index.js';
 import { isMember, memberBits } from './member-bits.js';
@@ -59,10 +59,13 @@ export interface ClusterEvidence {
   firstTime: number;
   lastTime: number;
   /**
-   * From the first to the last time members acted on the cluster's own objects (base traces, as
-   * exclusivity counts them), ms; 0 when it has none. A campaign's material spans its pushes, days
-   * or weeks apart; an event's crowd has its own material (the event's hashtag and cries) for a
-   * few hours.
+   * The shortest time within which 9 in 10 of members' meetings (co-actions, as occasions count
+   * them) on the cluster's own objects of base traces (as exclusivity counts them) fall, ms; 0
+   * when they never met. A campaign meets on its material at pushes days or weeks apart; an
+   * event's crowd meets on its own (the event's hashtag and cries) for a few hours. Meetings, not
+   * every use, and most of them, not all: two of a crowd's members who each used a rare tag weeks
+   * apart, or met on one by chance, make it "their own", and how many such tags a cluster holds
+   * depends on how Leiden cut the crowd.
    */
   ownSpanMs: number;
 }
@@ -80,6 +83,9 @@ export interface ExplainOptions {
 }
 
 const DERIVED_TRACES = new Set<TraceName>(['hashtag-sequence', 'fast-repost']);
+
+/** Share of a cluster's own meetings that its own span must hold (see ClusterEvidence.ownSpanMs). */
+const OWN_SPAN_SHARE = 0.9;
 
 /** An object is the cluster's own when its members are at least this share of the accounts on it. */
 const OWN_OBJECT_SHARE = 0.2;
@@ -100,6 +106,7 @@ export function explainClusters(
   clusters.forEach((cluster, index) => { for (const member of cluster.members) clusterOf[member] = index; });
   const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity, ownSpanMs: 0 }));
   const coActionTimes: number[][] = clusters.map(() => []);
+  const meetings: number[][] = clusters.map(() => []);
   const objects: SharedObject[][] = clusters.map(() => []);
   const perEdge: EdgeCounts = { counts: new Map(), actorBound, full: new Float64Array(clusters.length) };
   // A cluster's co-action evidence is complete once every pair of its members has evidencePerEdge
@@ -145,13 +152,7 @@ export function explainClusters(
       if (opts.evidencePerEdge > 0 && perEdge.full[cluster]! < pairsOf[cluster]!) collectCoActions(events, data, window, trace, { target, cluster }, perEdge, opts);
       // Occasions count the cluster's own objects only (see exclusivity): two members among a
       // crowd of thousands on a viral post are not an occasion of theirs.
-      const ownObject = members[g]! >= OWN_OBJECT_SHARE * everybody;
-      for (let i = 1; ownObject && i < events.length; i++) {
-        if ((times[i] ?? 0) - (times[i - 1] ?? 0) <= Math.max(window, opts.occasionWindowMs) && data.actor[events[i] ?? 0] !== data.actor[events[i - 1] ?? 0]) {
-          coActionTimes[cluster]?.push(times[i] ?? 0);
-          break;
-        }
-      }
+      if (members[g]! >= OWN_OBJECT_SHARE * everybody) ownMeetings(events, times, data.actor, Math.max(window, opts.occasionWindowMs), DERIVED_TRACES.has(trace), coActionTimes[cluster]!, meetings[cluster]!);
     }
   }
   coActionTimes.forEach((times, cluster) => {
@@ -172,16 +173,9 @@ export function explainClusters(
     const base = list.filter((object) => !DERIVED_TRACES.has(object.trace));
     const incidences = base.reduce((sum, object) => sum + object.members, 0);
     let own = 0;
-    let ownFirst = Infinity;
-    let ownLast = -Infinity;
-    for (const object of base) {
-      if (object.members < OWN_OBJECT_SHARE * object.allActors) continue;
-      own += object.members;
-      ownFirst = Math.min(ownFirst, object.firstTime);
-      ownLast = Math.max(ownLast, object.lastTime);
-    }
+    for (const object of base) if (object.members >= OWN_OBJECT_SHARE * object.allActors) own += object.members;
     target.exclusivity = incidences > 0 ? own / incidences : 0;
-    target.ownSpanMs = own > 0 ? ownLast - ownFirst : 0;
+    target.ownSpanMs = spanOfMost(meetings[cluster]!, OWN_SPAN_SHARE);
     target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
   });
   return evidence;

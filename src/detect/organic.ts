@@ -11,10 +11,11 @@
  * - crowd: accounts that met on objects everybody acted on (a viral post, a live event's
  *   hashtag), of which they are a tiny share; with thousands of people in a burst, some meet
  *   twice by chance.
- * - event: accounts whose own material (objects they are a fair share of) all falls within a day,
- *   each pair meeting on one object: the crowd of one live event or storm, whose hashtag only
- *   they used, met by the group test's wide window (synthetic scale 100, seed 7: five such
- *   clusters of 19-86 live-event accounts, all flagged before).
+ * - event: accounts whose meetings on their own material (objects they are a fair share of), nine
+ *   in ten of them, fall within a day (ClusterEvidence.ownSpanMs), each pair meeting on one
+ *   object: the crowd of one live event or storm, whose hashtag only they used, met by the group
+ *   test's wide window (synthetic scale 100, seed 7: five such clusters of 19-86 live-event
+ *   accounts, all flagged before).
  * A cluster so explained is reported with the explanation and not flagged. The rules use
  * behaviour only (what the accounts post and how fast), never who the accounts are.
  */
@@ -50,7 +51,7 @@ export interface ClusterFacts {
   traces: readonly { trace: TraceName; edges: number }[];
   /** Share of the members' shared objects that are the cluster's own (see ClusterEvidence.exclusivity). */
   exclusivity: number;  /**
-   * From the first to the last time members acted on the cluster's own objects, ms
+   * The time within which nine in ten of members' meetings on the cluster's own objects fall, ms
    * (ClusterEvidence.ownSpanMs); with medianShared, for the event explanation (absent: not judged).
    */
   ownSpanMs?: number;

@@ -23,6 +23,7 @@ export function explainClustersReference(
   clusters.forEach((cluster, index) => cluster.members.forEach((member) => clusterOf.set(member, index)));
   const evidence: ClusterEvidence[] = clusters.map(() => ({ topObjects: [], exclusivity: 0, coActions: [], occasions: 0, firstTime: Infinity, lastTime: -Infinity, ownSpanMs: 0 }));
   const coActionTimes: number[][] = clusters.map(() => []);
+  const metTimes: number[][] = clusters.map(() => []);
   const objects: SharedObject[][] = clusters.map(() => []);
   const perEdge = new Map<string, number>();
   for (const [trace, data] of traces) {
@@ -59,12 +60,11 @@ export function explainClustersReference(
       // Occasions count the cluster's own objects only (see exclusivity): two members among a
       // crowd of thousands on a viral post are not an occasion of theirs.
       const ownObject = members.size >= OWN_OBJECT_SHARE * (allActors[data.key[events[0] ?? 0] ?? 0] ?? members.size);
-      for (let i = 1; ownObject && i < events.length; i++) {
-        if ((times[i] ?? 0) - (times[i - 1] ?? 0) <= Math.max(window, opts.occasionWindowMs) && data.actor[events[i] ?? 0] !== data.actor[events[i - 1] ?? 0]) {
-          coActionTimes[cluster]?.push(times[i] ?? 0);
-          break;
-        }
-      }
+      // Every meeting (two members within the occasion window) on an own object: the first is an
+      // occasion, and on base traces each counts towards the own span.
+      const meetings = ownObject ? times.filter((time, i) => i > 0 && time - (times[i - 1] ?? 0) <= Math.max(window, opts.occasionWindowMs) && data.actor[events[i] ?? 0] !== data.actor[events[i - 1] ?? 0]) : [];
+      if (meetings.length > 0) coActionTimes[cluster]?.push(meetings[0]!);
+      if (!DERIVED_TRACES.has(trace)) metTimes[cluster]?.push(...meetings);
     }
   }
   coActionTimes.forEach((times, cluster) => {
@@ -85,16 +85,14 @@ export function explainClustersReference(
     const base = list.filter((object) => !DERIVED_TRACES.has(object.trace));
     const incidences = base.reduce((sum, object) => sum + object.members, 0);
     let own = 0;
-    let ownFirst = Infinity;
-    let ownLast = -Infinity;
-    for (const object of base) {
-      if (object.members < OWN_OBJECT_SHARE * object.allActors) continue;
-      own += object.members;
-      ownFirst = Math.min(ownFirst, object.firstTime);
-      ownLast = Math.max(ownLast, object.lastTime);
-    }
+    for (const object of base) if (object.members >= OWN_OBJECT_SHARE * object.allActors) own += object.members;
     target.exclusivity = incidences > 0 ? own / incidences : 0;
-    target.ownSpanMs = own > 0 ? ownLast - ownFirst : 0;
+    // The shortest of all intervals from one meeting to another that hold 9 in 10 of them.
+    const met = metTimes[cluster] ?? [];
+    const holds = Math.max(1, Math.ceil(0.9 * met.length));
+    let span = met.length > 0 ? Infinity : 0;
+    for (const from of met) for (const to of met) if (to >= from && met.filter((time) => time >= from && time <= to).length >= holds) span = Math.min(span, to - from);
+    target.ownSpanMs = span;
     target.topObjects = list.sort((x, y) => y.members - x.members || y.actions - x.actions).slice(0, opts.topObjects);
   });
   return evidence;
