@@ -45,8 +45,8 @@ function retentionMs(text: string): number {
   return ms;
 }
 
-/** `--retention` as the max age of both streams a job writes to. */
-const storageRetention = (text: string): [{ maxAgeMs: number }, { maxAgeMs: number }] => [{ maxAgeMs: retentionMs(text) }, { maxAgeMs: retentionMs(text) }];
+/** `--retention` as the max age of both streams a job writes to; none given: the streams' defaults. */
+const storageRetention = (text: string | undefined): [{ maxAgeMs?: number }, { maxAgeMs?: number }] => (text === undefined ? [{}, {}] : [{ maxAgeMs: retentionMs(text) }, { maxAgeMs: retentionMs(text) }]);
 
 const common = (command: Command): Command => command
   .requiredOption('--nats <urls>', 'comma-separated NATS server URLs (give every node of the cluster)')
@@ -62,10 +62,10 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--publisher <i>', 'this publisher\'s index when several publish the job, each a disjoint share of the input (workers take --publishers)', '0')
     .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
     .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
-    .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; set on the streams, existing ones updated): a safety net for jobs never coordinated, and more than a continuous job\'s horizon', '24h')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention: string }) => {
+    .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; existing streams updated to it): a safety net for jobs never coordinated, and more than a continuous job\'s horizon. Not given: 24h for new streams and streams with no limit, an existing limit kept')
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention?: string }) => {
       const job = checkJob(options.job);
-      retentionMs(options.retention);
+      if (options.retention !== undefined) retentionMs(options.retention);
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
       if (options.slice !== undefined) {
@@ -195,7 +195,7 @@ function removeEvents(purge: () => Promise<number>, job: string): Promise<string
 }
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
-async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string; retention: string }, io: CliIo): Promise<void> {
+async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string; retention?: string }, io: CliIo): Promise<void> {
   const sliceMs = Number(options.slice) * 1000;
   if (!(sliceMs > 0)) throw badOption('--slice', `"${options.slice}" is not a positive number of seconds`);
   const [{ createInterface }, { Partitioner }, { ensureJobStorage }, { SliceCutter }, { publishSlices }, { parseJetstreamLine }, { parseSpeed }] = await Promise.all([

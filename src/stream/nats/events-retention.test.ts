@@ -53,6 +53,20 @@ describe('retention of the events stream', () => {
       assert.equal(made.config.num_replicas, 3);
     });
 
+    it('a limit the operator chose is kept by a later ensure left at the default, and replaced only by another chosen one', async () => {
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.delete(EVENTS_STREAM).catch(() => false);
+      const week = 7 * 86_400_000;
+      await ensureEventsStream(nc, 3, { maxAgeMs: week });
+      await nc.jetstream().publish('lockstep.events.kept.0', new Uint8Array([7]));
+      await ensureEventsStream(nc, 3);
+      assert.equal((await info()).config.max_age, nanos(week), 'a worker or publish at the default does not cut a 7-day stream to one day');
+      await ensureEventsStream(nc, 3, { maxAgeMs: 2 * 3_600_000 });
+      const chosen = await info();
+      assert.equal(chosen.config.max_age, nanos(2 * 3_600_000));
+      assert.equal(chosen.state.messages, 1);
+    });
+
     it('purges one job\'s events and no other\'s', async () => {
       await ensureEventsStream(nc, 3);
       const js = nc.jetstream();

@@ -42,13 +42,14 @@ export function parseRetention(text: string): number | null {
 }
 
 /**
- * Creates the events stream if missing, with `maxAgeMs`; an existing one whose max age differs is
- * updated to it (messages already older are then dropped by the servers).
+ * Creates the events stream if missing, with `maxAgeMs` (default a day); an existing one gets a
+ * `maxAgeMs` given here if its max age differs (messages already older are then dropped by the
+ * servers), and the default only if it has no limit (stream-max-age.ts).
  */
 export async function ensureEventsStream(nc: NatsConnection, replicas: number, options: Partial<EventStreamOptions> = {}): Promise<void> {
   const { maxAgeMs } = { ...EVENT_STREAM_DEFAULTS, ...options };
   if (!(maxAgeMs >= 1_000)) throw new LockstepError('detect/bad-input', `events max age: ${maxAgeMs} ms is not a duration of a second or more`);
-  await ensureStreamMaxAge(nc, { name: EVENTS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas }, maxAgeMs, DUPLICATE_WINDOW_MS);
+  await ensureStreamMaxAge(nc, { name: EVENTS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas }, maxAgeMs, DUPLICATE_WINDOW_MS, options.maxAgeMs !== undefined);
 }
 
 /** Removes every event message of `job` (all its partitions' subjects); returns how many. */

@@ -54,13 +54,14 @@ export const PARTIAL_STREAM_DEFAULTS: PartialStreamOptions = { maxAgeMs: 24 * 3_
 
 /**
  * Creates the partials stream if missing (direct gets on: any replica answers a read); an existing
- * one gets `maxAgeMs` if its max age differs (streams made before retention kept everything).
+ * one gets a `maxAgeMs` given here if its max age differs, the default only if it has no limit
+ * (streams made before retention kept everything; stream-max-age.ts).
  */
 export async function ensurePartialStream(nc: NatsConnection, replicas: number, options: Partial<PartialStreamOptions> = {}): Promise<void> {
   const { maxAgeMs } = { ...PARTIAL_STREAM_DEFAULTS, ...options };
   if (!(maxAgeMs > 0)) throw new LockstepError('detect/bad-input', `partials max age: ${maxAgeMs} ms is not a positive duration`);
   // Partials are published without message ids; the deduplication window is only the servers' ask.
-  await ensureStreamMaxAge(nc, { name: PARTIALS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: true, discard: DiscardPolicy.Old }, maxAgeMs, 120_000);
+  await ensureStreamMaxAge(nc, { name: PARTIALS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, max_msgs_per_subject: 1, allow_direct: true, discard: DiscardPolicy.Old }, maxAgeMs, 120_000, options.maxAgeMs !== undefined);
 }
 
 /**
