@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
-import { parseRetention } from '../../stream/nats/events-retention.js';
+import { parseRetention } from '../../stream/nats/retention-duration.js';
 import type { SliceOut } from '../../stream/nats/continuous-work.js';
 import type { OutBatch } from '../../stream/partitioner.js';
 import type { CliIo } from '../io.js';

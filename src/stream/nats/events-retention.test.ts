@@ -5,7 +5,8 @@ import type { NatsConnection } from 'nats';
 import { runCli } from '../../cli/test-support/run-cli.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
-import { EVENT_STREAM_DEFAULTS, ensureEventsStream, EVENTS_STREAM, parseRetention, purgeJobEvents } from './events-retention.js';
+import { EVENT_STREAM_DEFAULTS, ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-retention.js';
+import { parseRetention } from './retention-duration.js';
 
 describe('retention of the events stream', () => {
   it('reads --retention durations and refuses what is not one', () => {

@@ -31,16 +31,6 @@ export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { maxAgeMs: 24 * 3_600_
 /** Publishes are deduplicated by message id for this long (a retried batch is stored once). */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
-const UNITS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `90s`, `45m`, `24h`, `7d` (a bare number: seconds) in ms; null when it is not a positive duration. */
-export function parseRetention(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text.trim());
-  if (match === null) return null;
-  const ms = Number(match[1]) * (UNITS[match[2] || 's'] ?? 1_000);
-  return ms >= 1_000 ? Math.round(ms) : null;
-}
-
 /**
  * Creates the events stream if missing, with `maxAgeMs` (default a day); an existing one gets a
  * `maxAgeMs` given here if its max age differs (messages already older are then dropped by the
