@@ -307,10 +307,16 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
       io.err(`lockstep stream-coordinate: slice ${slice} (up to ${new Date(upTo).toISOString()}): ${events} events in the horizon, ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters; merge ${((used.user + used.system) / 1000).toFixed(0)} ms CPU`);
     }));
     io.err(`lockstep stream-coordinate: job ${job}: ${slices} slices, ${raised} alerts`);
-    // Only after the last slice: a coordinator stopped early leaves the events to its replacement.
-    if (!stop.signal.aborted && options.keepEvents !== true) {
-      const { purgeJobEvents } = await jobs();
-      io.err(await withNats(options.nats, (nc) => removeEvents(() => purgeJobEvents(nc, job), job)));
+    // Only after the last slice: a coordinator stopped early leaves the events and the workers'
+    // consumers to its replacement. After it every partition's last partial is stored, so a worker
+    // has nothing left to fetch; its last acks to a removed consumer are ignored by the servers.
+    if (!stop.signal.aborted) {
+      const { purgeJobEvents, removeJobConsumers } = await jobs();
+      io.err(await withNats(options.nats, async (nc) => {
+        const removed = await removeJobConsumers(nc, job, partitions, 'continuous');
+        const consumers = `job ${job}: ${removed} of ${partitions} consumers removed`;
+        return options.keepEvents === true ? consumers : `${consumers}\n${await removeEvents(() => purgeJobEvents(nc, job), job)}`;
+      }));
     }
   } finally {
     process.off('SIGTERM', onSignal);

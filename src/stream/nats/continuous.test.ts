@@ -243,5 +243,10 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     assert.match(coordinated.err, /job cli: [1-9]\d* event messages removed/);
     const events = await (await nc.jetstreamManager()).streams.info('LOCKSTEP_EVENTS', { subjects_filter: 'lockstep.events.cli.>' });
     assert.deepEqual(Object.keys(events.state.subjects ?? {}), []);
+    // Nor do the workers' durable consumers (each left behind costs the servers CPU for ever).
+    const left: string[] = [];
+    for await (const consumer of (await nc.jetstreamManager()).consumers.list('LOCKSTEP_EVENTS')) if (consumer.name.startsWith('cli-')) left.push(consumer.name);
+    assert.deepEqual(left, []);
+    assert.match(coordinated.err, /job cli: \d+ of \d+ consumers removed/);
   });
 });

@@ -311,9 +311,11 @@ export { purgePartials };
  * with none), so a bounded job must not leave its partitions' consumers behind. Returns how many
  * were removed (none are missing but those already gone).
  */
-export async function removeJobConsumers(nc: NatsConnection, job: string, partitions: number): Promise<number> {
+export async function removeJobConsumers(nc: NatsConnection, job: string, partitions: number, kind: 'bounded' | 'continuous' = 'bounded'): Promise<number> {
   const jsm = await nc.jetstreamManager({ checkAPI: false });
-  const removed = await Promise.all(Array.from({ length: partitions }, (_, partition) => jsm.consumers.delete(EVENTS_STREAM, `${job}-p${partition}`).then(() => 1, () => 0)));
+  // Durable names: `<job>-p<partition>` (stream-worker), `<job>-f<partition>` (continuous.ts: a worker following slices).
+  const letter = kind === 'bounded' ? 'p' : 'f';
+  const removed = await Promise.all(Array.from({ length: partitions }, (_, partition) => jsm.consumers.delete(EVENTS_STREAM, `${job}-${letter}${partition}`).then(() => 1, () => 0)));
   return removed.reduce<number>((sum, one) => sum + one, 0);
 }
 
