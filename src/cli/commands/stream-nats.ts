@@ -39,14 +39,15 @@ async function withNats<T>(servers: string, run: (nc: NatsConnection) => Promise
   }
 }
 
-function retentionMs(text: string): number {
+/** `--retention` as the max age of both streams a job writes to; none given: the streams' defaults. */
+interface MaxAge { maxAgeMs?: number }
+
+function storageRetention(text: string | undefined): MaxAge {
+  if (text === undefined) return {};
   const ms = parseRetention(text);
   if (ms === null) throw badOption('--retention', `"${text}" is not a duration of a second or more; write e.g. 90s, 45m, 24h or 7d`);
-  return ms;
+  return { maxAgeMs: ms };
 }
-
-/** `--retention` as the max age of both streams a job writes to; none given: the streams' defaults. */
-const storageRetention = (text: string | undefined): [{ maxAgeMs?: number }, { maxAgeMs?: number }] => (text === undefined ? [{}, {}] : [{ maxAgeMs: retentionMs(text) }, { maxAgeMs: retentionMs(text) }]);
 
 const common = (command: Command): Command => command
   .requiredOption('--nats <urls>', 'comma-separated NATS server URLs (give every node of the cluster)')
@@ -65,12 +66,12 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; existing streams updated to it): a safety net for jobs never coordinated, and more than a continuous job\'s horizon. Not given: 24h for new streams and streams with no limit, an existing limit kept')
     .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention?: string }) => {
       const job = checkJob(options.job);
-      if (options.retention !== undefined) retentionMs(options.retention);
+      const maxAge = storageRetention(options.retention);
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
       if (options.slice !== undefined) {
         if (publisher !== 0) throw badOption('--publisher', 'a continuous job (--slice) has one publisher');
-        await publishContinuous(file, job, options, io);
+        await publishContinuous(file, job, options, maxAge, io);
         return;
       }
       const [{ ByteFront }, { Partitioner }, { ensureJobStorage, publishBatches }] = await Promise.all([import('../../stream/byte-front.js'), import('../../stream/partitioner.js'), jobs()]);
@@ -82,7 +83,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         if (++shown <= 3) io.err(`lockstep stream-publish: ${problem}`);
       } });
       const batches = await withNats(options.nats, async (nc) => {
-        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), ...storageRetention(options.retention));
+        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
         const js = nc.jetstream();
         const out: OutBatch[] = [];
         let sent = 0;
@@ -195,7 +196,7 @@ function removeEvents(purge: () => Promise<number>, job: string): Promise<string
 }
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
-async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string; retention?: string }, io: CliIo): Promise<void> {
+async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, maxAge: MaxAge, io: CliIo): Promise<void> {
   const sliceMs = Number(options.slice) * 1000;
   if (!(sliceMs > 0)) throw badOption('--slice', `"${options.slice}" is not a positive number of seconds`);
   const [{ createInterface }, { Partitioner }, { ensureJobStorage }, { SliceCutter }, { publishSlices }, { parseJetstreamLine }, { parseSpeed }] = await Promise.all([
@@ -208,7 +209,7 @@ async function publishContinuous(file: string, job: string, options: NatsCliOpti
   const cutter = new SliceCutter(partitioner, sliceMs);
   let rejected = 0, lineNumber = 0;
   await withNats(options.nats, async (nc) => {
-    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), ...storageRetention(options.retention));
+    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
     const out: SliceOut[] = [];
     let firstTime = NaN, startWall = 0;
     for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {

@@ -321,11 +321,12 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   // One campaign cut at push boundaries is one group again (occasions.ts), before the occasions rule.
   if (opts.mergePushes) mergeOneOccasionGroups(rare, groups, groupOf, { pairs, strength, activity, total }, opts);
   // The core: members who passed the member test and met the group on memberOccasions occasions.
-  const tested = Int32Array.from(groupOf);
-  const testedMembers = groups.map((group) => group.members);
+  // Who each group had before the occasions rule, for the groups it fails (recruitBeforeOccasions).
+  const recruitFirst = opts.recruitRounds > 0 && opts.recruitBeforeOccasions;
+  const tested = recruitFirst ? { groupOf: Int32Array.from(groupOf), members: groups.map((group) => group.members) } : null;
   const failed = requireOccasions(rare, groups, groupOf, opts);
   if (opts.recruitRounds > 0) {
-    const retry = opts.recruitBeforeOccasions ? reinstate(failed, groups, groupOf, tested, testedMembers) : new Set<number>();
+    const retry = tested === null ? new Set<number>() : reinstate(failed, groups, groupOf, tested);
     const core = Int32Array.from(groupOf);
     const joined = recruitMembers({ pairs, strength, activity, total, events: rare, ...(opts.recruitOnceKeys === null || opts.episodeGapMs !== Infinity ? {} : { onceKeys: opts.recruitOnceKeys }) }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds, windowMs: opts.windowMs });
     // A group that met on too few occasions alone is judged again with its recruits (see recruitBeforeOccasions).
@@ -339,11 +340,11 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
 }
 
 /** Puts the groups `failed` back with the members they had before the occasions rule; returns them. */
-function reinstate(failed: readonly number[], groups: GroupReport[], groupOf: Int32Array, tested: Int32Array, testedMembers: readonly number[][]): Set<number> {
+function reinstate(failed: readonly number[], groups: GroupReport[], groupOf: Int32Array, tested: { groupOf: Int32Array; members: readonly number[][] }): Set<number> {
   for (const index of failed) {
     const group = groups[index]!;
     group.kept = true;
-    group.members = (testedMembers[index] ?? []).filter((member) => tested[member] === index && groupOf[member] === -1);
+    group.members = (tested.members[index] ?? []).filter((member) => tested.groupOf[member] === index && groupOf[member] === -1);
     for (const member of group.members) groupOf[member] = index;
   }
   return new Set(failed);
