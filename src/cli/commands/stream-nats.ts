@@ -73,7 +73,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
     .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
     .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; existing streams updated to it): a safety net for jobs never coordinated, and more than a continuous job\'s horizon. Not given: 24h for new streams and streams with no limit, an existing limit kept')
-    .option('--events-storage <file|memory>', 'how each server keeps its copy of a new events stream: memory stores events with about a fifth less server CPU (0.4 against 0.5 µs an event) and keeps R3, but a server\'s copy is lost when it restarts (all three at once: jobs not yet collected must be published again); an existing stream keeps its own (default: file)')
+    .option('--events-storage <file|memory>', 'how each server keeps its copy of a new events stream: memory keeps R3, but a server\'s copy is lost when it restarts (all three at once: jobs not yet collected must be published again); it saved no server CPU measurably here (storing 0.2-0.5 µs an event either way: docs/streaming.md). An existing stream keeps its own (default: file)')
     .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention?: string; eventsStorage?: string }) => {
       const job = checkJob(options.job);
       const maxAge = storageRetention(options.retention);
