@@ -177,11 +177,11 @@ export class CoortweetRows {
     const content = this.contents.merge(part.contents);
     const account = this.accounts.merge(part.accounts);
     this.reserve(this.size + part.size);
-    for (let r = 0, i = this.size; r < part.size; r++, i++) {
-      this.object[i] = object[part.object[r]!]!;
-      this.content[i] = content[part.content[r]!]!;
-      this.account[i] = account[part.account[r]!]!;
-    }
+    // A column at a time: each loop's random reads go to one id table, which then has the cache to
+    // itself (at 10M rows the object table alone is 8 MB; three interleaved tables missed more).
+    remapInto(this.object, this.size, object, part.object, part.size);
+    remapInto(this.content, this.size, content, part.content, part.size);
+    remapInto(this.account, this.size, account, part.account, part.size);
     this.timestamp.set(part.timestamp.subarray(0, part.size), this.size);
     this.size += part.size;
   }
@@ -214,6 +214,11 @@ export class CoortweetRows {
     const account = new Int32Array(n); account.set(this.account); this.account = account;
     const timestamp = new Float64Array(n); timestamp.set(this.timestamp); this.timestamp = timestamp;
   }
+}
+
+/** `target[at + r] = remap[ids[r]]` for each r below `count`. */
+function remapInto(target: Int32Array, at: number, remap: Int32Array, ids: Int32Array, count: number): void {
+  for (let r = 0; r < count; r++) target[at + r] = remap[ids[r]!]!;
 }
 
 /** Field roles in the fast path. */
