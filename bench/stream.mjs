@@ -273,6 +273,8 @@ if (sections.has('nats')) {
       const job = `bench${workers}x${Date.now() % 100_000}`;
       const partitions = 8;
       // Workers first (each reports its own wall and CPU seconds through /usr/bin/time), so start-up is not timed.
+      // The servers' CPU while the workers start and make their consumers (R3 groups) is printed apart: a cost per job.
+      const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
         const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS)], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -289,7 +291,7 @@ if (sections.has('nats')) {
       }
       // The front end as `lockstep stream-publish` runs it: each line parsed, partitioned, and the
       // batches published as they fill (nothing held), so its CPU is one figure.
-      const wall = performance.now(), n0 = natsCpu(), c = cpu();
+      const wall = performance.now(), n0 = natsCpu(), c = cpu(), setupServerCpu = n0 - setup0;
       let messages = 0, events = 0, frontCpu = 0, publisherReport = '';
       if (PUBLISHERS > 1) {
         const info0 = await jsm.streams.info('LOCKSTEP_EVENTS');
@@ -340,7 +342,9 @@ if (sections.has('nats')) {
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
       // As stream-coordinate does: the next job does not run beside this one's consumers.
+      const removal0 = natsCpu();
       await removeJobConsumers(nc, job, partitions);
+      const removalServerCpu = natsCpu() - removal0;
       const workerCpu = times.map((m) => (m?.time ? Number(m.time[2]) + Number(m.time[3]) : NaN));
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
@@ -349,7 +353,8 @@ if (sections.has('nats')) {
       console.log(`NATS, ${PUBLISHERS > 1 ? PUBLISHERS : `1 (${FRONT} front end)`} publisher(s), ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
-        `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message`);
+        `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
+        `per job, outside the figures above: the servers ${setupServerCpu.toFixed(2)} s CPU while the workers started and made their ${partitions} consumers, ${removalServerCpu.toFixed(2)} s removing them`);
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {
         // What storing the partials costs on its own (the workers' partial store, R3): the same bytes again under another job.
