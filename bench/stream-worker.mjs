@@ -15,7 +15,8 @@
 //              a live worker nothing, and a message lost in a fetch comes back after it, not after 30 s
 //              as before session 8); messages counts redeliveries too; PACE=seconds
 //              publishes the batches over that long, as a live feed would (default: at once); workers warm up first
-//              as `stream-worker` does (warm-up.ts; WARM_UP=0: not), its CPU printed apart
+//              as `stream-worker` does (warm-up.ts; WARM_UP=0: not), its CPU printed apart; COMPRESS=none stores
+//              partials uncompressed (stream-worker --partials-compression none)
 // Run alone under the bench lock; CPU seconds are the measure (process.cpuUsage).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -43,7 +44,7 @@ if (process.argv[2] === '--child') {
   let events = 0;
   const mine = Array.from({ length: Number(partitionsText) }, (_, p) => p).filter((p) => p % Number(ofText) === Number(indexText));
   await Promise.all(mine.map(async (partition) => {
-    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: Number(process.env.ACK_WAIT ?? 5) * 1000, timing })).events;
+    events += (await workPartition(nc, partition, { job, traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32, ackWaitMs: Number(process.env.ACK_WAIT ?? 5) * 1000, timing, compression: process.env.COMPRESS ?? 'gzip' })).events;
   }));
   await nc.drain();
   const used = process.cpuUsage(started);

@@ -61,6 +61,11 @@ describe('partitioned co-action work', () => {
     assert.ok(packed.length * 2 < bytes.length);
     assert.deepEqual(encodePartial(unpackPartial(packed, 'job/p3')), encodePartial(back));
     assert.throws(() => unpackPartial(packed.subarray(0, packed.length - 5), 'job/p5'), (error: unknown) => error instanceof LockstepError && /job\/p5: not a partial/.test(error.message));
+    // Stored without compression (stream-worker --partials-compression none): the encoded bytes behind a 4-byte mark, read back the same.
+    const raw = packPartial(back, 'none');
+    assert.equal(raw.length, bytes.length + 4);
+    assert.deepEqual(encodePartial(unpackPartial(raw, 'job/p3')), encodePartial(back));
+    assert.throws(() => unpackPartial(raw.subarray(0, raw.length - 8), 'job/p6'), (error: unknown) => error instanceof LockstepError && /job\/p6: not a partial \(truncated\)/.test(error.message));
   });
 
   it('gives the same partial whether events come in time order (applied as they arrive) or far out of order (replayed at the end)', () => {

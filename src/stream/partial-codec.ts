@@ -26,28 +26,89 @@ export interface PartitionPartial {
  * most of a worker's and the coordinator's time. Columns are as narrow as their values allow,
  * per trace (the header says): account ids in 2 bytes while a partition has at most 65,536
  * accounts, shared keys and co-actions in 1 byte while none passes 255 (nearly every pair has
- * one of each). On the bench's partials that is 22.0 MB instead of 35.5, and gzip's time and
- * output shrink with it (0.21-0.25 s and 6.8 MB against 0.30-0.35 s and 8.0 MB).
+ * one of each). Σ ln n_k goes as a table of its distinct values and a 2-byte index per pair
+ * while it has at most 65,536 (nearly every pair shares one key, so the values are one per key's
+ * n_k: 630 over the bench's 991k pairs), and Σ |Δt| in 4 bytes while every sum is a whole number
+ * of ms below 2^32 (event times are whole ms); both exact to the bit. On the bench's partials
+ * that is 22 bytes a pair at most (26.0 MB) and 12 with both (14.2 MB), and gzip's time and
+ * output shrink with it (docs/streaming.md).
  */
 export function encodePartial(partial: PartitionPartial): Uint8Array {
   const idBytes = partial.actors.length <= 65_536 ? 2 : 4;
   const columns: ArrayBufferView[] = [];
-  const widths: { ids: 2 | 4; counts: 1 | 4 }[] = [];
+  const widths: { ids: 2 | 4; counts: 1 | 4; logN: number; delays: 4 | 8 }[] = [];
   for (const { pairs, activity } of partial.traces) {
     const n = pairs.size;
     let most = 0;
     for (let row = 0; row < n; row++) most = Math.max(most, pairs.shared[row]!, pairs.coActions[row]!);
     const counts = most <= 255 ? 1 : 4;
-    widths.push({ ids: idBytes, counts });
+    const logN = distinctValues(pairs.sumLogN.subarray(0, n));
+    const delays = wholeMs(pairs.sumDelta.subarray(0, n));
+    widths.push({ ids: idBytes, counts, logN: logN === null ? 0 : logN.values.length, delays: delays === null ? 8 : 4 });
     const ids = (column: Int32Array): ArrayBufferView => (idBytes === 2 ? Uint16Array.from(column.subarray(0, n)) : column.subarray(0, n));
     const tally = (column: Int32Array): ArrayBufferView => (counts === 1 ? Uint8Array.from(column.subarray(0, n)) : column.subarray(0, n));
-    columns.push(pairs.sumLogN.subarray(0, n), pairs.sumDelta.subarray(0, n), ids(pairs.a), ids(pairs.b), tally(pairs.shared), tally(pairs.coActions), activity.actor, activity.keys);
+    if (logN === null) columns.push(pairs.sumLogN.subarray(0, n));
+    else columns.push(logN.values, logN.index);
+    columns.push(delays ?? pairs.sumDelta.subarray(0, n), ids(pairs.a), ids(pairs.b), tally(pairs.shared), tally(pairs.coActions), activity.actor, activity.keys);
   }
   const header = new TextEncoder().encode(JSON.stringify({
     partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
     traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ...widths[t] })),
   }));
   return frameColumns(header, columns);
+}
+
+/** Most distinct values a column's table may hold (its index is 2 bytes a row). */
+const MAX_DISTINCT = 65_536;
+
+/**
+ * A float column as its distinct values (by bit pattern, in order of first use) and each row's
+ * index into them, or null if it has more than MAX_DISTINCT. Open addressing on the two 32-bit
+ * halves of each value: a Map keyed by numbers cost more than the bytes it saved.
+ */
+export function distinctValues(column: Float64Array): { values: Float64Array; index: Uint16Array } | null {
+  const n = column.length;
+  const words = new Uint32Array(column.buffer, column.byteOffset, 2 * n);
+  const slotCount = 1 << Math.max(4, Math.ceil(Math.log2(2 * Math.min(n, MAX_DISTINCT) + 1)));
+  const mask = slotCount - 1;
+  const slots = new Int32Array(slotCount);
+  const firstRow = new Int32Array(Math.min(n, MAX_DISTINCT));
+  const index = new Uint16Array(n);
+  let size = 0;
+  for (let row = 0; row < n; row++) {
+    const lo = words[2 * row]!, hi = words[2 * row + 1]!;
+    let slot = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca77) >>> 7) & mask;
+    for (;;) {
+      const stored = slots[slot]!;
+      if (stored === 0) {
+        if (size === MAX_DISTINCT) return null;
+        firstRow[size] = row;
+        slots[slot] = ++size;
+        index[row] = size - 1;
+        break;
+      }
+      const at = firstRow[stored - 1]!;
+      if (words[2 * at] === lo && words[2 * at + 1] === hi) {
+        index[row] = stored - 1;
+        break;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  const values = new Float64Array(size);
+  for (let e = 0; e < size; e++) values[e] = column[firstRow[e]!]!;
+  return { values, index };
+}
+
+/** The column as 4-byte whole numbers, or null if any value is not a whole number in [0, 2^32) (or is -0). */
+function wholeMs(column: Float64Array): Uint32Array | null {
+  const out = new Uint32Array(column.length);
+  for (let row = 0; row < column.length; row++) {
+    const value = column[row]!;
+    if (value !== value >>> 0 || (value === 0 && 1 / value < 0)) return null;
+    out[row] = value;
+  }
+  return out;
 }
 
 /**
@@ -73,6 +134,8 @@ const PartialHeader = z.object({
     trace: z.enum(STREAM_TRACES), pairs: z.number().int().nonnegative(), activity: z.number().int().nonnegative(),
     // Absent in partials written before session 6: 4-byte columns.
     ids: z.union([z.literal(2), z.literal(4)]).default(4), counts: z.union([z.literal(1), z.literal(4)]).default(4),
+    // Absent before session 11: Σ ln n_k and Σ |Δt| as 8-byte floats.
+    logN: z.number().int().min(0).max(MAX_DISTINCT).default(0), delays: z.union([z.literal(4), z.literal(8)]).default(8),
   })),
 });
 
@@ -102,8 +165,19 @@ export function decodePartial(bytes: Uint8Array, where: string): PartitionPartia
   const i32 = (n: number): Int32Array => take(n, 4, (buffer) => new Int32Array(buffer));
   const int = (n: number, width: 1 | 2 | 4): Int32Array => (width === 4 ? i32(n) : take(n, width, (buffer) => new Int32Array(width === 2 ? new Uint16Array(buffer) : new Uint8Array(buffer))));
   const actorCount = parsed.data.actors.length;
-  const traces = parsed.data.traces.map(({ trace, pairs: n, activity: m, ids, counts }) => {
-    const sumLogN = f64(n), sumDelta = f64(n), a = int(n, ids), b = int(n, ids), shared = int(n, counts), coActions = int(n, counts);
+  const fromTable = (values: Float64Array, index: Uint16Array, trace: string): Float64Array => {
+    const column = new Float64Array(index.length);
+    for (let row = 0; row < index.length; row++) {
+      const value = values[index[row]!];
+      if (value === undefined) throw bad(`${trace}: pair ${row} names a value outside the ${values.length} of its table`);
+      column[row] = value;
+    }
+    return column;
+  };
+  const traces = parsed.data.traces.map(({ trace, pairs: n, activity: m, ids, counts, logN, delays }) => {
+    const sumLogN = logN === 0 ? f64(n) : fromTable(f64(logN), take(n, 2, (buffer) => new Uint16Array(buffer)), trace);
+    const sumDelta = delays === 8 ? f64(n) : take(n, 4, (buffer) => Float64Array.from(new Uint32Array(buffer)));
+    const a = int(n, ids), b = int(n, ids), shared = int(n, counts), coActions = int(n, counts);
     const actor = i32(m), keys = i32(m);
     for (let row = 0; row < n; row++) if (!(a[row]! < actorCount && b[row]! < actorCount && a[row]! >= 0 && b[row]! >= 0)) throw bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
     return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };

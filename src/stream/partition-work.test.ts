@@ -145,6 +145,32 @@ describe('partials on the wire', () => {
     assert.ok(columns(partial(100, 300)) < columns(partial(70_000, 300)));
   });
 
+  it('sends Σ ln n_k as a table of its distinct values and whole-ms delays in 4 bytes, read back to the bit; other columns stay 8-byte floats', () => {
+    const rows = 1_000;
+    const base = partial(100, 7);
+    const entry = base.traces[0]!;
+    // Three distinct logN values (one of them -0, which must not come back as 0) and whole-ms delays.
+    const logNs = [Math.log(3), -0, Math.log(7) + Math.log(11)];
+    const pairs = {
+      a: Int32Array.from({ length: rows }, (_, i) => i % 99), b: Int32Array.from({ length: rows }, (_, i) => (i % 99) + 1), shared: new Int32Array(rows).fill(1),
+      sumLogN: Float64Array.from({ length: rows }, (_, i) => logNs[i % 3]!), coActions: new Int32Array(rows).fill(1), sumDelta: Float64Array.from({ length: rows }, (_, i) => i * 4_001), size: rows,
+    };
+    const compact = { ...base, traces: [{ ...entry, pairs }] };
+    const back = decodePartial(encodePartial(compact), 'c');
+    same(back, compact);
+    assert.ok(Object.is(back.traces[0]!.pairs.sumLogN[1], -0));
+    // 2 + 4 + 2 + 2 + 1 + 1 bytes a pair (and the 3-value table) instead of 8 + 8 + 2 + 2 + 1 + 1.
+    const columns = (p: PartitionPartial): number => encodePartial(p).length - encodePartial({ ...p, traces: [] }).length;
+    assert.ok(columns(compact) < 13 * rows, `${columns(compact)} bytes`);
+    // A fraction of a ms or more distinct values than a 2-byte index holds: 8-byte floats, still exact.
+    const fractional = { ...base, traces: [{ ...entry, pairs: { ...pairs, sumDelta: pairs.sumDelta.map((x) => x + 0.5) } }] };
+    const manyLogN = { ...base, traces: [{ ...entry, pairs: { ...pairs, size: 70_000, a: new Int32Array(70_000), b: new Int32Array(70_000).fill(1), shared: new Int32Array(70_000).fill(1), coActions: new Int32Array(70_000).fill(1), sumDelta: new Float64Array(70_000), sumLogN: Float64Array.from({ length: 70_000 }, (_, i) => i / 7) } }] };
+    same(decodePartial(encodePartial(fractional), 'f'), fractional);
+    same(decodePartial(encodePartial(manyLogN), 'm'), manyLogN);
+    assert.ok(columns(fractional) > 16 * rows);
+    assert.ok(columns(manyLogN) > 14 * 70_000);
+  });
+
   it('reads a partial written before the columns were narrowed (4-byte ids and counts, no widths in the header)', () => {
     const old = partial(100, 7);
     const entry = old.traces[0]!;

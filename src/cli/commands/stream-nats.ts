@@ -120,7 +120,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--publishers <n>', 'publishers of the job (stream-publish --publisher 0 … n-1); a partition is done at all their end markers', '1')
     .option('--horizon <seconds>', 'a continuous job (stream-publish --slice): keep each partition\'s events this long and store a partial over them at every slice')
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
-    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean }) => {
+    .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped, or not: none saves a worker 1.5-2 µs of CPU an event (gzip) and the coordinator about 0.3 (gunzip), and sends the NATS servers 2.5× the bytes (worth it when they have CPU to spare or run on other machines)', 'gzip')
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       const of = whole('--of', options.of, 1);
@@ -128,6 +129,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       const publishers = whole('--publishers', options.publishers, 1);
       if (publishers > 2 ** 16) throw badOption('--publishers', `${publishers} must be at most 65536`);
       if (index >= of) throw badOption('--index', `${index} must be below --of ${of}`);
+      const compression = options.partialsCompression;
+      if (compression !== 'gzip' && compression !== 'none') throw badOption('--partials-compression', `${compression} must be gzip or none`);
       const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
       if (options.horizon !== undefined) {
         if (publishers !== 1) throw badOption('--publishers', 'a continuous job (--horizon) has one publisher');
@@ -148,7 +151,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         await Promise.all(mine.map(async (partition) => {
           const partial = await workPartition(nc, partition, {
             job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
-            ackWaitMs: Number(options.ackWait) * 1000, publishers, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
+            ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
           });
           events += partial.events;
           io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);

@@ -122,6 +122,8 @@ export interface WorkerOptions {
   onProgress?: (partition: number, batches: number) => void;
   /** Filled with the CPU seconds of the worker's synchronous parts (benches; shared by a process's partitions). */
   timing?: WorkerTiming;
+  /** How partials are stored (default gzip; see packPartial). */
+  compression?: PartialCompression;
 }
 
 /**
@@ -156,19 +158,32 @@ const cpuSeconds = (): number => {
 
 const partialName = (job: string, partition: number): string => `${job}/p${partition}`;
 
+/** How a worker stores its partials: gzipped at level 1, or as encoded behind RAW_PARTIAL's 4 bytes. */
+export type PartialCompression = 'gzip' | 'none';
+const RAW_PARTIAL = Uint8Array.of(0x4c, 0x53, 0x50, 0x00); // 'LSP\0'; a gzip stream starts 1f 8b
+
 /**
- * A partial as stored: its bytes gzipped at level 1. The columns shrink about 3.6× (26.0 →
- * 7.2 MB on the bench), and the NATS servers' CPU goes with the bytes they replicate (0.92 s for
- * the raw 26 MB against 0.30 s gzipped, bench/stream.mjs nats), more than gzip costs (about
- * 0.25-0.35 s). A compact varint encoding of sorted rows was tried and not kept: 12.1 MB raw,
- * 5.6 MB gzipped, but its encoding cost more than the bytes it saved (docs/streaming.md).
+ * A partial as stored. Gzip at level 1 shrinks the columns about 2.5× (16.6 → 6.7 MB on the bench)
+ * and the NATS servers' CPU goes with the bytes they replicate, but it is most of a worker's CPU
+ * after the kernel: `none` spends the servers' and the network's bytes to save the workers' and
+ * the coordinator's CPU (docs/streaming.md, Sizing). A compact varint encoding of sorted rows was
+ * tried and not kept: its encoding cost more than the bytes it saved.
  */
-export function packPartial(partial: PartitionPartial): Uint8Array {
-  return gzipSync(encodePartial(partial), { level: 1 });
+export function packPartial(partial: PartitionPartial, compression: PartialCompression = 'gzip'): Uint8Array {
+  return packEncoded(encodePartial(partial), compression);
 }
 
-/** Reads `packPartial`'s bytes; a damaged blob is a LockstepError naming `where`. */
+function packEncoded(encoded: Uint8Array, compression: PartialCompression): Uint8Array {
+  if (compression === 'gzip') return gzipSync(encoded, { level: 1 });
+  const out = new Uint8Array(RAW_PARTIAL.length + encoded.length);
+  out.set(RAW_PARTIAL);
+  out.set(encoded, RAW_PARTIAL.length);
+  return out;
+}
+
+/** Reads `packPartial`'s bytes (either compression); a damaged blob is a LockstepError naming `where`. */
 export function unpackPartial(blob: Uint8Array, where: string): PartitionPartial {
+  if (RAW_PARTIAL.every((byte, i) => blob[i] === byte)) return decodePartial(blob.subarray(RAW_PARTIAL.length), where);
   let bytes: Uint8Array;
   try {
     bytes = gunzipSync(blob);
@@ -262,7 +277,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
       const c2 = timing === undefined ? 0 : cpuSeconds();
       const encoded = encodePartial(partial);
       const c3 = timing === undefined ? 0 : cpuSeconds();
-      const packed = gzipSync(encoded, { level: 1 });
+      const packed = packEncoded(encoded, options.compression ?? 'gzip');
       const c4 = timing === undefined ? 0 : cpuSeconds();
       if (timing !== undefined) {
         timing.finish += c2 - c1;
