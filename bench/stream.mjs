@@ -14,7 +14,6 @@
 //               partitioned + published streamed (FRONT=lines: each line JSON.parsed, the front end before), workers to all partials, workers started (and waiting) beforehand;
 //               CPU of the front end, the NATS servers (from /proc) and the workers; the partials' storage alone
 // BATCH=n sets the events per message of the worker and nats sections (default: the partitioner's, 2000).
-// EVENTS_STORAGE=memory (nats): the events stream kept in the servers' memory (stream-publish --events-storage).
 // WORKERS=1,2 the nats section's worker counts (default both). PUBLISHERS=n (nats): n `stream-publish
 // --publisher i` child processes, each on every n-th line of the feed from its own file, instead of the
 // in-process front end; workers take --publishers n. Their CPU includes tsx start-up (printed alone once).
@@ -252,7 +251,7 @@ if (sections.has('nats')) {
   const cluster = await startNatsCluster(3);
   try {
     const nc = await connect({ servers: cluster.urls });
-    await ensureJobStorage(nc, 3, {}, { storage: process.env.EVENTS_STORAGE ?? 'file' });
+    await ensureJobStorage(nc, 3);
     const jsm = await nc.jetstreamManager();
     const PUBLISHERS = Number(process.env.PUBLISHERS ?? 1);
     const { writeFileSync, rmSync } = await import('node:fs');

@@ -49,15 +49,6 @@ function storageRetention(text: string | undefined): MaxAge {
   return { maxAgeMs: ms };
 }
 
-/** `--events-storage`: how the servers keep a new events stream; none given: the default, and an existing stream's kept. */
-interface EventsStorage extends MaxAge { storage?: 'file' | 'memory' }
-
-function eventsStorage(text: string | undefined): EventsStorage {
-  if (text === undefined) return {};
-  if (text !== 'file' && text !== 'memory') throw badOption('--events-storage', `"${text}" is not file or memory`);
-  return { storage: text };
-}
-
 const common = (command: Command): Command => command
   .requiredOption('--nats <urls>', 'comma-separated NATS server URLs (give every node of the cluster)')
   .requiredOption('--job <id>', 'job id (names subjects, consumers and partials)')
@@ -73,16 +64,14 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
     .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
     .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; existing streams updated to it): a safety net for jobs never coordinated, and more than a continuous job\'s horizon. Not given: 24h for new streams and streams with no limit, an existing limit kept')
-    .option('--events-storage <file|memory>', 'how each server keeps its copy of a new events stream: memory keeps R3, but a server\'s copy is lost when it restarts (all three at once: jobs not yet collected must be published again); it saved no server CPU measurably here (storing 0.2-0.5 µs an event either way: docs/streaming.md). An existing stream keeps its own (default: file)')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention?: string; eventsStorage?: string }) => {
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention?: string }) => {
       const job = checkJob(options.job);
       const maxAge = storageRetention(options.retention);
-      const events = { ...maxAge, ...eventsStorage(options.eventsStorage) };
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
       if (options.slice !== undefined) {
         if (publisher !== 0) throw badOption('--publisher', 'a continuous job (--slice) has one publisher');
-        await publishContinuous(file, job, options, maxAge, events, io);
+        await publishContinuous(file, job, options, maxAge, io);
         return;
       }
       const [{ ByteFront }, { Partitioner }, { ensureJobStorage, publishBatches }] = await Promise.all([import('../../stream/byte-front.js'), import('../../stream/partitioner.js'), jobs()]);
@@ -94,7 +83,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         if (++shown <= 3) io.err(`lockstep stream-publish: ${problem}`);
       } });
       const batches = await withNats(options.nats, async (nc) => {
-        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, events);
+        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
         const js = nc.jetstream();
         const out: OutBatch[] = [];
         let sent = 0;
@@ -210,7 +199,7 @@ function removeEvents(purge: () => Promise<number>, job: string): Promise<string
 }
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
-async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, maxAge: MaxAge, events: EventsStorage, io: CliIo): Promise<void> {
+async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, maxAge: MaxAge, io: CliIo): Promise<void> {
   const sliceMs = Number(options.slice) * 1000;
   if (!(sliceMs > 0)) throw badOption('--slice', `"${options.slice}" is not a positive number of seconds`);
   const [{ createInterface }, { Partitioner }, { ensureJobStorage }, { SliceCutter }, { publishSlices }, { parseJetstreamLine }, { parseSpeed }] = await Promise.all([
@@ -223,7 +212,7 @@ async function publishContinuous(file: string, job: string, options: NatsCliOpti
   const cutter = new SliceCutter(partitioner, sliceMs);
   let rejected = 0, lineNumber = 0;
   await withNats(options.nats, async (nc) => {
-    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, events);
+    await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
     const out: SliceOut[] = [];
     let firstTime = NaN, startWall = 0;
     for await (const line of createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })) {

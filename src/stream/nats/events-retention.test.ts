@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, nanos, StorageType } from 'nats';
+import { connect, nanos } from 'nats';
 import type { NatsConnection } from 'nats';
 import { runCli } from '../../cli/test-support/run-cli.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
@@ -22,12 +22,6 @@ describe('retention of the events stream', () => {
     const run = await runCli('stream-publish', 'nothing.jsonl', '--nats', 'nats://127.0.0.1:1', '--job', 'j', '--retention', 'forever');
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, /--retention.*"forever"/);
-  });
-
-  it('refuses a bad --events-storage on the command line, naming the option', async () => {
-    const run = await runCli('stream-publish', 'nothing.jsonl', '--nats', 'nats://127.0.0.1:1', '--job', 'j', '--events-storage', 'disk');
-    assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /--events-storage.*"disk"/);
   });
 
   describe('on a 3-node cluster', () => {
@@ -84,21 +78,6 @@ describe('retention of the events stream', () => {
       assert.equal(await purgeJobEvents(nc, 'done'), 3);
       assert.deepEqual(Object.keys((await info('lockstep.events.done.>')).state.subjects ?? {}), []);
       assert.equal(Object.keys((await info('lockstep.events.done2.>')).state.subjects ?? {}).length, 3, 'a job whose id starts alike keeps its events');
-    });
-
-    it('memory storage: a new stream is kept in memory on 3 servers; a chosen storage the stream has not is refused, the default is not', async () => {
-      const jsm = await nc.jetstreamManager();
-      await jsm.streams.delete(EVENTS_STREAM).catch(() => false);
-      await ensureEventsStream(nc, 3, { storage: 'memory' });
-      const made = await info();
-      assert.equal(made.config.storage, StorageType.Memory);
-      assert.equal(made.config.num_replicas, 3);
-      await assert.rejects(ensureEventsStream(nc, 3, { storage: 'file' }), /exists with memory storage, not file/);
-      await ensureEventsStream(nc, 3);
-      assert.equal((await info()).config.storage, StorageType.Memory, 'a worker at the default keeps the stream as it is');
-      await jsm.streams.delete(EVENTS_STREAM);
-      await ensureEventsStream(nc, 3);
-      assert.equal((await info()).config.storage, StorageType.File);
     });
 
     it('drops events older than the max age (a job never coordinated)', async () => {

@@ -11,7 +11,6 @@
  *   the horizon with a margin).
  * A stream made before this had no max age; the next `stream-publish` sets it (a stream update).
  */
-import { StorageType } from 'nats';
 import type { NatsConnection } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import { ensureStreamMaxAge } from './stream-max-age.js';
@@ -25,39 +24,22 @@ export const jobEventSubjects = (job: string): string => `${SUBJECTS}.${job}.>`;
 export interface EventStreamOptions {
   /** Events older than this are dropped by the servers (jobs never coordinated, continuous jobs' past). */
   maxAgeMs: number;
-  /**
-   * Where each of the 3 servers keeps its copy of a new events stream: `file` (the default) or
-   * `memory`. Memory keeps R3 (a job survives one server's loss) but a copy does not survive its
-   * server's restart, and all three restarting at once loses the events of jobs not yet
-   * collected; it also holds a day of events in each server's RAM (`maxAgeMs` bounds it). The
-   * servers cannot change a stream's storage: an existing stream keeps its own.
-   */
-  storage: 'file' | 'memory';
 }
 
-export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { maxAgeMs: 24 * 3_600_000, storage: 'file' };
+export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { maxAgeMs: 24 * 3_600_000 };
 
 /** Publishes are deduplicated by message id for this long (a retried batch is stored once). */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
 /**
- * Creates the events stream if missing, with `maxAgeMs` (default a day) and `storage`; an existing
- * one gets a `maxAgeMs` given here if its max age differs (messages already older are then
- * dropped by the servers), and the default only if it has no limit (stream-max-age.ts). A
- * `storage` given here that an existing stream does not have is refused: the servers cannot
- * convert it, and silently keeping the other would hide the durability actually in force.
+ * Creates the events stream if missing, with `maxAgeMs` (default a day); an existing one gets a
+ * `maxAgeMs` given here if its max age differs (messages already older are then dropped by the
+ * servers), and the default only if it has no limit (stream-max-age.ts).
  */
 export async function ensureEventsStream(nc: NatsConnection, replicas: number, options: Partial<EventStreamOptions> = {}): Promise<void> {
-  const { maxAgeMs, storage } = { ...EVENT_STREAM_DEFAULTS, ...options };
+  const { maxAgeMs } = { ...EVENT_STREAM_DEFAULTS, ...options };
   if (!(maxAgeMs >= 1_000)) throw new LockstepError('detect/bad-input', `events max age: ${maxAgeMs} ms is not a duration of a second or more`);
-  const type = storage === 'memory' ? StorageType.Memory : StorageType.File;
-  if (options.storage !== undefined) {
-    const existing = await (await nc.jetstreamManager()).streams.info(EVENTS_STREAM).catch(() => null);
-    if (existing !== null && existing.config.storage !== type) {
-      throw new LockstepError('detect/bad-input', `events storage: the stream ${EVENTS_STREAM} exists with ${existing.config.storage} storage, not ${storage}; use ${existing.config.storage}, or delete the stream once no job needs its events`);
-    }
-  }
-  await ensureStreamMaxAge(nc, { name: EVENTS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas, storage: type }, maxAgeMs, DUPLICATE_WINDOW_MS, options.maxAgeMs !== undefined);
+  await ensureStreamMaxAge(nc, { name: EVENTS_STREAM, subjects: [`${SUBJECTS}.>`], num_replicas: replicas }, maxAgeMs, DUPLICATE_WINDOW_MS, options.maxAgeMs !== undefined);
 }
 
 /** Removes every event message of `job` (all its partitions' subjects); returns how many. */
