@@ -246,6 +246,33 @@ test('a campaign whose one multi-object push makes the group is judged with the 
   assert.deepEqual(grouped({ recruitBeforeOccasions: false }), []);
 });
 
+test('a small campaign where only three members ever met twice seeds a group that recruits the rest', () => {
+  // 9 members (600..608, a few organic actions each) among 600 organic accounts; five pushes of
+  // one object each, 2-12 minutes after the order, joined by no one else. Members 600..602 join
+  // pushes 0, 1 and 2; 603..606 two pushes each, one with those three and one with another of
+  // them (603 and 604 push 3, 605 and 606 push 4); 607 and 608 one push. Only 600..602 meet on
+  // more than one object: too few for a community of minGroupSize.
+  const joiners = [[600, 601, 602, 603, 606], [600, 601, 602, 604, 607], [600, 601, 602, 605, 608], [603, 604], [605, 606]];
+  for (const seed of [41, 42, 43]) {
+    const world = slowRing(seed, 0, 0);
+    const random = mulberry32(seed);
+    for (let member = 600; member < 609; member++) for (let i = 0; i < 5; i++) addEvent(world, member, Math.floor(400 * random() ** 2), random() * 90 * DAY);
+    joiners.forEach((members, push) => {
+      const k = world.keyCount++;
+      members.forEach((member, i) => addEvent(world, member, k, (10 + 15 * push) * DAY + (2 + 2 * i + random()) * MINUTE));
+    });
+    const data = traceOf(world, 609);
+    const grouped = (options: Parameters<typeof significantGroups>[2]): number[] => {
+      const { groupOf, groups } = significantGroups(data, distinctKeysPerActor(data), options);
+      return [...groupOf.keys()].filter((actor) => groupOf[actor]! >= 0 && groups[groupOf[actor]!]?.kept === true);
+    };
+    const found = grouped({});
+    assert.deepEqual(found.filter((actor) => actor < 600), [], `seed ${seed}: organic accounts in a group`);
+    assert.ok(found.filter((actor) => actor >= 600).length >= 5, `seed ${seed}: campaign members kept: ${found.join(' ')}`);
+    assert.deepEqual(grouped({ seedGroupSize: 5 }), [], `seed ${seed}: found without seeds`);
+  }
+});
+
 test('recruitment takes ring members Leiden left out, and no organic account', () => {
   for (const seed of [21, 22, 23]) {
     // A sparse ring: 40 members, a fifth of them on each of 20 pushes.

@@ -61,8 +61,15 @@ export interface GroupOptions {
   minShared: number;
   /** Pairs meeting on fewer objects than this do not link a candidate group. */
   linkMinShared: number;
-  /** Smallest group tested. */
+  /** Smallest group kept in the end (after recruitment). */
   minGroupSize: number;
+  /**
+   * Smallest community tested (at most minGroupSize): a campaign whose pushes each draw a few
+   * different members has only 3 or 4 accounts that met twice, too few for a group of
+   * minGroupSize, however far beyond chance they met. Such a seed is kept only if, with the
+   * accounts it recruits, it reaches minGroupSize and passes the occasions rule.
+   */
+  seedGroupSize: number;
   /** Family-wise error over the candidate groups (Bonferroni). */
   alpha: number;
   /** Observed internal co-actions must be at least this many times the null's expectation. */
@@ -136,6 +143,7 @@ export const GROUP_DEFAULTS: Readonly<GroupOptions> = Object.freeze({
   minShared: 2,
   linkMinShared: 2,
   minGroupSize: 5,
+  seedGroupSize: 3,
   alpha: 0.001,
   minLift: 5,
   minDensity: 0.15,
@@ -170,7 +178,7 @@ export interface GroupReport {
 }
 
 export interface GroupResult {
-  /** Candidate groups (size ≥ minGroupSize), strongest first; `kept` marks the significant ones. */
+  /** Candidate groups (size ≥ seedGroupSize), strongest first; `kept` marks the significant ones. */
   groups: GroupReport[];
   /** Per actor: the index (into `groups`) of its kept group, or -1. */
   groupOf: Int32Array;
@@ -225,13 +233,14 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   const linkedActors: number[] = [];
   for (let actor = 0; actor < events.actorCount; actor++) if (linked[actor] === 1) linkedActors.push(actor);
   // Bonferroni over every group that can be tested: disjoint groups per round, refineRounds + 1 rounds.
-  const tests = ((opts.refineRounds + 1) * linkedActors.length) / opts.minGroupSize;
+  const seedSize = Math.min(opts.seedGroupSize, opts.minGroupSize);
+  const tests = ((opts.refineRounds + 1) * linkedActors.length) / seedSize;
   const logAlpha = Math.log(opts.alpha / Math.max(1, tests));
   const groups: GroupReport[] = [];
   const pruned = new Set<number>();
   let round = communitiesOf(linkedActors);
   for (let depth = 0; depth <= opts.refineRounds && round.size > 0; depth++) {
-    const testing = new Set([...round].filter(([, members]) => members.length >= opts.minGroupSize).map(([community]) => community));
+    const testing = new Set([...round].filter(([, members]) => members.length >= seedSize).map(([community]) => community));
     // Observed internal co-actions (all pairs, including those meeting once) and repeated pairs.
     const observed = new Map<number, number>();
     const repeated = new Map<number, number>();
@@ -316,7 +325,7 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   groups.forEach((group, index) => {
     if (!group.kept) return;
     group.members = group.members.filter((member) => !pruned.has(member));
-    if (group.members.length >= opts.minGroupSize) for (const member of group.members) groupOf[member] = index;
+    if (group.members.length >= seedSize) for (const member of group.members) groupOf[member] = index;
   });
   // One campaign cut at push boundaries is one group again (occasions.ts), before the occasions rule.
   if (opts.mergePushes) mergeOneOccasionGroups(rare, groups, groupOf, { pairs, strength, activity, total }, opts);
@@ -328,7 +337,7 @@ export function significantGroups(events: TraceEvents, activity: Float64Array, o
   if (opts.recruitRounds > 0) {
     const retry = tested === null ? new Set<number>() : reinstate(failed, groups, groupOf, tested);
     const core = Int32Array.from(groupOf);
-    const joined = recruitMembers({ pairs, strength, activity, total, events: rare, ...(opts.recruitOnceKeys === null || opts.episodeGapMs !== Infinity ? {} : { onceKeys: opts.recruitOnceKeys }) }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: opts.minGroupSize, rounds: opts.recruitRounds, windowMs: opts.windowMs });
+    const joined = recruitMembers({ pairs, strength, activity, total, events: rare, ...(opts.recruitOnceKeys === null || opts.episodeGapMs !== Infinity ? {} : { onceKeys: opts.recruitOnceKeys }) }, groups, groupOf, { minShared: opts.minShared, minLift: opts.minLift, alpha: opts.alpha, minGroupSize: seedSize, rounds: opts.recruitRounds, windowMs: opts.windowMs });
     // A group that met on too few occasions alone is judged again with its recruits (see recruitBeforeOccasions).
     if (retry.size > 0) {
       requireOccasions(rare, groups, groupOf, opts, retry);
