@@ -1,5 +1,6 @@
 // Command-line flags shared by the benches that read synthetic archives (slow-ceiling.ts,
 // push-candidates.ts): `--archives 7x10,1x10` (seed x scale) and `--data DIR`.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const argv = process.argv.slice(2);
@@ -18,3 +19,18 @@ export const archives = flag('archives', '7x10').split(',').map((spec) => spec.s
 
 /** `--data`: the directory holding sS-xX archives and their detect-sS-xX outputs. */
 export const dataDir = flag('data', join('bench', '.data', 'qb'));
+
+/** An archive's truth.csv: campaign and style per campaign account (organic accounts are absent). */
+export interface Truth { campaign: Map<string, string>; style: Map<string, string> }
+
+export function readTruth(file: string): Truth {
+  const campaign = new Map<string, string>();
+  const style = new Map<string, string>();
+  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+    const [user, id, kind] = line.split(',');
+    if (user === undefined || id === undefined || id === '') continue;
+    campaign.set(user, id);
+    style.set(user, kind ?? '');
+  }
+  return { campaign, style };
+}

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { ioArchiveInputs, readIoArchive } from '../src/cli/detect/io-direct.js';
 import type { TraceName } from '../src/detect/traces/trace-names.js';
 import { planWorld } from '../src/synth/world.js';
-import { archives, dataDir, has } from './archive-args.js';
+import { archives, dataDir, has, readTruth } from './archive-args.js';
+import type { Truth } from './archive-args.js';
 
 const realised = has('realised');
 const WINDOW_MS = 15 * 60_000;
@@ -58,18 +59,6 @@ function planBounds(seed: number, scale: number): { members: number; joinOne: nu
   return { members, joinOne: joinOne / members, withMate: withMate.map((v) => v / members) as [number, number, number] };
 }
 
-interface Truth { campaign: Map<string, string>; style: Map<string, string> }
-function readTruth(file: string): Truth {
-  const campaign = new Map<string, string>();
-  const style = new Map<string, string>();
-  for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
-    const [user, id, kind] = line.split(',');
-    if (user === undefined || id === undefined || id === '') continue;
-    campaign.set(user, id);
-    style.set(user, kind ?? '');
-  }
-  return { campaign, style };
-}
 
 function readFlagged(file: string): Map<string, number> {
   const scores = new Map<string, number>();
