@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { sumPairs } from './pair-merge.js';
+import { sumCandidatePairs, sumPairs } from './pair-merge.js';
 import type { PartialPairs } from './trace-window.js';
 
 /** Rows of one partial: (a, b) local ids, shared, Σ ln n_k, co-actions, summed delay. */
@@ -60,5 +60,25 @@ describe('sumPairs (the coordinator\'s merge)', () => {
     assert.equal(table.size, expected.size);
     for (let e = 0; e < table.size; e++) assert.deepEqual([table.shared[e], table.idf[e], table.coActions[e], table.sumDelta[e]], expected.get(`${table.a[e]},${table.b[e]}`));
     assert.equal(table.shared.reduce((x, y) => x + y, 0), 23_000);
+  });
+
+  it('with minShared keeps only the pairs whose summed shared keys reach it, in the whole table\'s order, and counts every pair and each actor\'s strength', () => {
+    const row = fc.tuple(fc.nat(29), fc.nat(29), fc.integer({ min: 1, max: 3 }), fc.double({ min: 0, max: 50, noNaN: true }), fc.integer({ min: 1, max: 5 }), fc.nat(1e6)).filter(([a, b]) => a !== b);
+    const input = fc.record({ global: fc.shuffledSubarray(Array.from({ length: 40 }, (_, i) => i), { minLength: 30, maxLength: 30 }).map((ids) => Int32Array.from(ids)), rows: fc.array(row, { maxLength: 300 }) });
+    fc.assert(fc.property(fc.array(input, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 5 }), (inputs, bucketRows, minShared) => {
+      const partials = inputs.map(({ rows, global }) => ({ pairs: partialOf(rows), global }));
+      const whole = sumPairs(partials, 2.5, { bucketRows });
+      const { pairs, distinct, strength } = sumCandidatePairs(partials, 2.5, 40, { bucketRows, minShared });
+      const rowsOf = (table: typeof whole, e: number): string => [table.a[e], table.b[e], table.shared[e], table.idf[e], table.coActions[e], table.sumDelta[e]].join(' ');
+      const expected = Array.from({ length: whole.size }, (_, e) => e).filter((e) => whole.shared[e]! >= minShared).map((e) => rowsOf(whole, e));
+      assert.deepEqual(Array.from({ length: pairs.size }, (_, e) => rowsOf(pairs, e)), expected);
+      assert.equal(distinct, whole.size);
+      const strong = new Float64Array(40);
+      for (let e = 0; e < whole.size; e++) {
+        strong[whole.a[e]!]! += whole.shared[e]!;
+        strong[whole.b[e]!]! += whole.shared[e]!;
+      }
+      assert.deepEqual([...strength], [...strong]);
+    }), { numRuns: 200 });
   });
 });

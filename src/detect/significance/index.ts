@@ -1,5 +1,5 @@
 export type { SignificanceOptions, SignificanceResult } from './significance.js';
-export { SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, keyActorCounts, significantPairs } from './significance.js';
+export { SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, keyActorCounts, significantCandidates, significantPairs } from './significance.js';
 export { logGamma, logPoissonUpperTail } from './poisson.js';
 export type { GroupOptions, GroupReport, GroupResult } from './group.js';
 export { GROUP_DEFAULTS, rowsWithinGroups, significantGroups } from './group.js';
