@@ -67,21 +67,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, stderrIsTty = p
 /** glibc's threshold above which a block is mmapped and returned to the system when freed (src/cli/malloc-reexec.ts). */
 export const MALLOC_SETTING = { name: 'MALLOC_MMAP_THRESHOLD_', value: '131072' } as const;
 
-/**
- * glibc tunable asking malloc to back its large (mmapped) blocks with transparent huge pages
- * (madvise; Linux's default THP mode honours it, `never` ignores it). The detect stages read
- * hundreds of MB of typed arrays at random (interner tables, per-account and per-object counts,
- * the counting sort's scatter): with 2 MB pages the TLB covers them. 10M CooRTweet rows, default
- * path, interleaved A/B at load 6-8: 24.8, 26.9 -> 22.9, 24.9 CPU-s, peak RSS unchanged (1.1 GB).
- */
-export const HUGE_PAGES_TUNABLE = { name: 'GLIBC_TUNABLES', value: 'glibc.malloc.hugetlb=1' } as const;
-
 /** Set in a parent that waits on its detect child, so a preloaded bench probe can tell the two apart. */
 export const REEXEC_PARENT_MARK = 'LOCKSTEP_REEXEC_PARENT';
 
 /**
- * The environment for a `detect` child with the malloc setting (and huge pages for malloc's large
- * blocks, HUGE_PAGES_TUNABLE), or null when this process should do
+ * The environment for a `detect` child with the malloc setting, or null when this process should do
  * the work itself: off Linux, for other commands and for `detect --compat` (they hold little
  * memory, and the setting costs some CPU in page faults), or when the variable is already set (any
  * value: the user's choice wins, and the child, which has it, never starts another).
@@ -89,14 +79,7 @@ export const REEXEC_PARENT_MARK = 'LOCKSTEP_REEXEC_PARENT';
 export function mallocChildEnv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv | null {
   if (platform !== 'linux' || env[MALLOC_SETTING.name] !== undefined || argv[2] !== 'detect') return null;
   if (argv.some((arg) => arg === '--compat' || arg.startsWith('--compat='))) return null;
-  return { ...env, [MALLOC_SETTING.name]: MALLOC_SETTING.value, [HUGE_PAGES_TUNABLE.name]: withHugePages(env[HUGE_PAGES_TUNABLE.name]) };
-}
-
-/** The user's glibc tunables (colon-separated) with huge pages for malloc added, unless they chose a hugetlb setting. */
-function withHugePages(tunables: string | undefined): string {
-  if (tunables === undefined || tunables === '') return HUGE_PAGES_TUNABLE.value;
-  if (tunables.split(':').some((tunable) => tunable.startsWith('glibc.malloc.hugetlb='))) return tunables;
-  return `${tunables}:${HUGE_PAGES_TUNABLE.value}`;
+  return { ...env, [MALLOC_SETTING.name]: MALLOC_SETTING.value };
 }
 
 /** Marks this process as a parent that only waits on its detect child. */

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { HUGE_PAGES_TUNABLE, MALLOC_SETTING, mallocChildEnv } from '../config.js';
+import { MALLOC_SETTING, mallocChildEnv } from '../config.js';
 import { FIXTURES, scratchDir } from '../test-support/fixtures.js';
 
 const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
@@ -18,14 +18,6 @@ describe('detect with the malloc setting', () => {
     assert.equal(mallocChildEnv(argv, {}, 'darwin'), null);
     assert.equal(mallocChildEnv(['node', 'lockstep', 'ingest', 'in.csv'], {}, 'linux'), null);
     assert.equal(mallocChildEnv([...argv, '--compat', 'coortweet'], {}, 'linux'), null, 'compat holds little memory');
-  });
-
-  it('asks malloc for huge pages in the child, keeping the user\'s other glibc tunables and their own hugetlb choice', () => {
-    const argv = ['node', 'lockstep', 'detect', 'in.csv'];
-    const tunables = (env: NodeJS.ProcessEnv): string | undefined => mallocChildEnv(argv, env, 'linux')?.[HUGE_PAGES_TUNABLE.name];
-    assert.equal(tunables({}), 'glibc.malloc.hugetlb=1');
-    assert.equal(tunables({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }), 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
-    assert.equal(tunables({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }), 'glibc.malloc.hugetlb=0', 'the user\'s choice wins');
   });
 
   it('runs detect in a child that has the setting, with the same outputs and exit codes', { timeout: 120_000 }, async () => {
