@@ -17,6 +17,7 @@
 // WORKERS=1,2 the nats section's worker counts (default both). PUBLISHERS=n (nats): n `stream-publish
 // --publisher i` child processes, each on every n-th line of the feed from its own file, instead of the
 // in-process front end; workers take --publishers n. Their CPU includes tsx start-up (printed alone once).
+// PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { Buffer } from 'node:buffer';
@@ -276,7 +277,7 @@ if (sections.has('nats')) {
       const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip'], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
         reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));

@@ -109,7 +109,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--publishers <n>', 'publishers of the job (stream-publish --publisher 0 … n-1); a partition is done at all their end markers', '1')
     .option('--horizon <seconds>', 'a continuous job (stream-publish --slice): keep each partition\'s events this long and store a partial over them at every slice')
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
-    .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped, or not: none saves a worker 1.5-2 µs of CPU an event (gzip) and the coordinator about 0.3 (gunzip), and sends the NATS servers 2.5× the bytes (worth it when they have CPU to spare or run on other machines)', 'gzip')
+    .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped, or not: none skips gzip (1.5-2 µs of a worker\'s CPU an event) and gunzip (about 0.3 of the coordinator\'s), but storing 2.5× the bytes gives a worker back 0.6-1.1 of it and costs the NATS servers 1-2 µs an event more: no gain with all on one machine (docs/streaming.md, Sizing); for servers with CPU to spare', 'gzip')
     .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
