@@ -164,10 +164,11 @@ const RAW_PARTIAL = Uint8Array.of(0x4c, 0x53, 0x50, 0x00); // 'LSP\0'; a gzip st
 
 /**
  * A partial as stored. Gzip at level 1 shrinks the columns about 2.5× (16.6 → 6.7 MB on the bench)
- * and the NATS servers' CPU goes with the bytes they replicate, but it is most of a worker's CPU
- * after the kernel: `none` spends the servers' and the network's bytes to save the workers' and
- * the coordinator's CPU (docs/streaming.md, Sizing). A compact varint encoding of sorted rows was
- * tried and not kept: its encoding cost more than the bytes it saved.
+ * and the NATS servers' CPU goes with the bytes they replicate. `none` skips gzip (1.5-2 µs/event
+ * of a worker's CPU), but on one machine storing the larger partial gave the worker most of it back
+ * and cost the servers 1-2 µs/event more (docs/streaming.md, Sizing, session 11), so gzip is the
+ * default. A compact varint encoding of sorted rows was tried and not kept: its encoding cost more
+ * than the bytes it saved.
  */
 export function packPartial(partial: PartitionPartial, compression: PartialCompression = 'gzip'): Uint8Array {
   return packEncoded(encodePartial(partial), compression);
