@@ -141,6 +141,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
           const partial = await workPartition(nc, partition, {
             job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
             ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
+            onConsumerLost: (p, lost, made) => io.err(`worker ${index}: partition ${p}: consumer ${lost} lost, replaying from ${made}`),
           });
           events += partial.events;
           io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);

@@ -17,6 +17,8 @@ import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
 import { Partitioner } from '../partitioner.js';
 import { collectPartials, ensureJobStorage, publishJob } from './jobs.js';
+import { jobConsumerNames } from './job-consumers.js';
+import { getPartial } from './partial-store.js';
 import { spawnCli } from '../../cli/test-support/run-cli.js';
 
 const PARTITIONS = 6;
@@ -82,7 +84,16 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     children.push(...workers.map((worker) => worker.child));
     await until('worker 1 to take batches', () => /partition \d+: [1-9]\d* batches/.test(workers[1]?.log.join('') ?? ''));
     workers[1]?.child.kill('SIGKILL');
-    cluster.kill(2);
+    // The node killed holds the live consumer (R1, in memory) of a partition worker 0 is working
+    // and has not finished (no end marker is published yet): worker 0 must make a new consumer
+    // and replay the partition; worker 1's replacement, a new one for any of its partitions there.
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    const live = await jsm.consumers.info('LOCKSTEP_EVENTS', 'faults-p0');
+    assert.equal(live.config.num_replicas, 1);
+    assert.equal(live.config.mem_storage, true);
+    assert.equal(await getPartial(nc, job, 0), null);
+    const lost = Number(/^n(\d)$/.exec(live.cluster?.leader ?? '')?.[1]);
+    cluster.kill(lost);
     // A publisher retry (same message ids) must not double anything.
     await publishJob(nc.jetstream(), actions.slice(0, 200), options, new Partitioner(options), false);
     const second = await publishJob(nc.jetstream(), actions.slice(half), options, next, true);
@@ -109,6 +120,9 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     await until('workers to exit', () => workers[0]?.child.exitCode !== null && replacement.child.exitCode !== null, 30_000);
     assert.equal(workers[0]?.child.exitCode, 0, workers[0]?.log.join(''));
     assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
+    // Partition 0's partial came through a consumer made after the kill.
+    assert.match(workers[0]?.log.join('') ?? '', /partition 0: consumer faults-p0 lost, replaying from faults-p0-r[0-9a-f]+/);
+    assert.ok((await jobConsumerNames(nc, job)).some((name) => /^faults-p0-r[0-9a-f]+$/.test(name)));
   });
 
   it('stream-publish, stream-worker and stream-coordinate from the command line give the batch clusters (one node down)', async () => {

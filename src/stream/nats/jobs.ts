@@ -8,8 +8,7 @@
  * partials (files, one per partition — never a message per pair) are merged by the coordinator.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { AckPolicy, DeliverPolicy, nanos } from 'nats';
-import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
 import { decodePartial, encodePartial, PartitionWork } from '../distributed.js';
@@ -22,6 +21,7 @@ import type { PartialStreamOptions } from './partial-store.js';
 import { batchPublisher, PublisherMerge } from './publisher-merge.js';
 import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-retention.js';
 import type { EventStreamOptions } from './events-retention.js';
+import { PartitionConsumer, removeBoundedConsumers } from './job-consumers.js';
 
 export { EVENTS_STREAM, purgeJobEvents };
 
@@ -120,6 +120,8 @@ export interface WorkerOptions {
   /** Publishers of the job (each sends its own end marker per partition; default 1). */
   publishers?: number;
   onProgress?: (partition: number, batches: number) => void;
+  /** A partition's consumer was lost with its node and a new one made (job-consumers.ts). */
+  onConsumerLost?: (partition: number, lost: string, made: string) => void;
   /** Filled with the CPU seconds of the worker's synchronous parts (benches; shared by a process's partitions). */
   timing?: WorkerTiming;
   /** How partials are stored (default gzip; see packPartial). */
@@ -203,18 +205,13 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   if (await wasCollected(nc, options.job)) throw new LockstepError('detect/bad-input', `job ${options.job}: already collected by its coordinator (its partials were read and removed); publish the input again under a new job name`);
   // No account-info request (it can time out while a node is down); the calls below are retried.
   const jsm = await nc.jetstreamManager({ checkAPI: false });
-  const durable = `${options.job}-p${partition}`;
-  await retry('create consumer', () => jsm.consumers.add(EVENTS_STREAM, {
-    durable_name: durable, filter_subject: `lockstep.events.${options.job}.${partition}`, ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All, ack_wait: nanos(options.ackWaitMs), max_ack_pending: -1,
-  }));
+  const source = new PartitionConsumer(jsm, js, options.job, partition, options.ackWaitMs, (lost, made) => options.onConsumerLost?.(partition, lost, made));
+  await source.open();
   const work = new PartitionWork(partition, options);
   const publishers = options.publishers ?? 1;
   const merge = publishers > 1 ? new PublisherMerge(partition, publishers) : null;
   const held: JsMsg[] = [];
   const timing = options.timing;
-  // Looked up once (each look-up is a request the servers answer), again after an error.
-  let consumer: Consumer | null = null;
   // Nothing is acked before the partial is stored, so without this every held message would come
   // back to this live worker after each ack wait, all of them again and again, until the end; the
   // ack wait has only to notice a dead worker. Held messages are marked in progress 3 times an ack wait.
@@ -234,11 +231,13 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   async function finishPartition(): Promise<PartitionPartial> {
     while (!work.complete) {
       try {
-        consumer ??= await js.consumers.get(EVENTS_STREAM, durable);
+        const consumer = await source.get();
         // A pull waits up to 5 s for messages (each pull is a request the servers answer and replicate,
         // so a short one costs them CPU all the while a worker waits); it ends at the partition's end.
         const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
+        let delivered = 0;
         for await (const message of messages) {
+          delivered++;
           held.push(message);
           const c0 = timing === undefined ? 0 : cpuSeconds();
           const where = `${message.subject} #${message.seq}`;
@@ -254,12 +253,13 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
           }
           if (work.complete) break;
         }
+        source.fetched(delivered);
         options.onProgress?.(partition, work.batches);
       } catch (error) {
         if (error instanceof LockstepError) throw error;
         // The coordinator removes a collected job's consumers: a second worker still on the partition stops.
         if (await wasCollected(nc, options.job)) throw new LockstepError('detect/bad-input', `job ${options.job}: collected by its coordinator while this worker waited (another worker stored partition ${partition}'s partial)`);
-        consumer = null;
+        await source.failed();
         await pause(250);
       }
     }
@@ -321,17 +321,18 @@ const STORE_TURN_MS = 250;
 export { purgePartials };
 
 /**
- * Removes a job's durable consumers (the coordinator, once it has every partial). Each is a
- * replicated group the NATS servers keep beating for as long as it exists: about 1.1 ms of server
- * CPU a second per consumer on the 3-node bench cluster (80 left by 10 jobs: 0.09 s a second, 0.007
- * with none), so a bounded job must not leave its partitions' consumers behind. Returns how many
- * were removed (none are missing but those already gone).
+ * Removes a job's durable consumers (the coordinator, once it has every partial). A continuous
+ * job's are replicated groups the NATS servers keep beating for as long as they exist: about 1.1 ms
+ * of server CPU a second per consumer on the 3-node bench cluster (80 left by 10 jobs: 0.09 s a
+ * second, 0.007 with none); a bounded job's (R1, in memory) cost less but, with their node lost,
+ * come back with it. Returns how many were removed (none are missing but those already gone).
  */
 export async function removeJobConsumers(nc: NatsConnection, job: string, partitions: number, kind: 'bounded' | 'continuous' = 'bounded'): Promise<number> {
   const jsm = await nc.jetstreamManager({ checkAPI: false });
-  // Durable names: `<job>-p<partition>` (stream-worker), `<job>-f<partition>` (continuous.ts: a worker following slices).
-  const letter = kind === 'bounded' ? 'p' : 'f';
-  const removed = await Promise.all(Array.from({ length: partitions }, (_, partition) => jsm.consumers.delete(EVENTS_STREAM, `${job}-${letter}${partition}`).then(() => 1, () => 0)));
+  // Bounded: `<job>-p<partition>` and the replacements of lost ones (job-consumers.ts), by name.
+  if (kind === 'bounded') return removeBoundedConsumers(nc, jsm, job);
+  // `<job>-f<partition>` (continuous.ts: a worker following slices).
+  const removed = await Promise.all(Array.from({ length: partitions }, (_, partition) => jsm.consumers.delete(EVENTS_STREAM, `${job}-f${partition}`).then(() => 1, () => 0)));
   return removed.reduce<number>((sum, one) => sum + one, 0);
 }
 
