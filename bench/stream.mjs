@@ -17,6 +17,7 @@
 // WORKERS=1,2 the nats section's worker counts (default both). PUBLISHERS=n (nats): n `stream-publish
 // --publisher i` child processes, each on every n-th line of the feed from its own file, instead of the
 // in-process front end; workers take --publishers n. Their CPU includes tsx start-up (printed alone once).
+// NATS_HOURS=n (nats): a feed n hours long (default 1: 220k events), so fixed per-job costs weigh less.
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
@@ -40,7 +41,7 @@ const { PARTITIONER_DEFAULTS } = await import('../src/stream/partitioner.ts');
 const BATCH = Number(process.env.BATCH ?? PARTITIONER_DEFAULTS.batchSize);
 
 // 1. Throughput, one process.
-const feed = () => jetstreamStream({ durationMs: HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
+const feed = (feedHours = 1) => jetstreamStream({ durationMs: feedHours * HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
 if (sections.has('throughput')) {
   const { lines } = feed();
   // The parse: JSON.parse alone (the floor), the zod reader on every line (the previous parser),
@@ -244,7 +245,7 @@ if (sections.has('nats')) {
   // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
   const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
   const { connect } = await import('nats');
-  const { lines } = feed();
+  const { lines } = feed(Number(process.env.NATS_HOURS ?? 1));
   const { ByteFront } = await import('../src/stream/byte-front.ts');
   const feedBytes = Buffer.from(`${lines.join('\n')}\n`);
   // FRONT=lines: the front end before (each line a string, JSON.parse, an Action, Partitioner.push).
@@ -273,7 +274,7 @@ if (sections.has('nats')) {
       const job = `bench${workers}x${Date.now() % 100_000}`;
       const partitions = 8;
       // Workers first (each reports its own wall and CPU seconds through /usr/bin/time), so start-up is not timed.
-      // The servers' CPU while the workers start and make their consumers (R3 groups) is printed apart: a cost per job.
+      // The servers' CPU while the workers start and make their consumers is printed apart: a cost per job.
       const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
