@@ -16,7 +16,7 @@ import { jetstreamStream } from '../test-support/jetstream-stream.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
 import { Partitioner } from '../partitioner.js';
-import { collectPartials, ensureJobStorage, publishJob } from './jobs.js';
+import { collectPartials, ensureJobStorage, publishJob, removeJobConsumers } from './jobs.js';
 import { jobConsumerNames } from './job-consumers.js';
 import { getPartial } from './partial-store.js';
 import { spawnCli } from '../../cli/test-support/run-cli.js';
@@ -123,6 +123,9 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     // Partition 0's partial came through a consumer made after the kill.
     assert.match(workers[0]?.log.join('') ?? '', /partition 0: consumer faults-p0 lost, replaying from faults-p0-r[0-9a-f]+/);
     assert.ok((await jobConsumerNames(nc, job)).some((name) => /^faults-p0-r[0-9a-f]+$/.test(name)));
+    // The coordinator's removal takes the replacements and the consumers on the killed node too.
+    await removeJobConsumers(nc, job, PARTITIONS);
+    assert.deepEqual(await jobConsumerNames(nc, job), []);
   });
 
   it('stream-publish, stream-worker and stream-coordinate from the command line give the batch clusters (one node down)', async () => {
