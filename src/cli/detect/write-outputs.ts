@@ -2,22 +2,15 @@
  * Writes the output contract of `lockstep detect` (DESIGN.md): accounts.csv, clusters.json,
  * edges.csv, network.gexf and network.graphml (summary.json is the command's, written last).
  */
-import { createWriteStream } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { DetectionResult } from '../../detect/pipeline.js';
-import { accountsCsvChunks, edgesCsvChunks, gexfChunks, graphmlChunks } from '../../detect/output/index.js';
+import { accountsCsvChunks, edgesCsvChunks } from '../../detect/output/index.js';
 import type { AccountRow, ExportEdge, ExportNode, NetworkExport } from '../../detect/output/index.js';
 import type { ClusterReport } from './cluster-report.js';
+import { GRAPH_FILES_DEFAULTS, startGraphFilesWorker, writeChunks, writeGraphFiles } from './graph-files.js';
+import type { GraphFilesOptions } from './graph-files.js';
 import { collectGarbage } from './release-memory.js';
-
-async function writeChunks(path: string, chunks: Iterable<string>): Promise<void> {
-  const stream = createWriteStream(path, { encoding: 'utf8' });
-  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
-  stream.end();
-  await once(stream, 'finish');
-}
 
 /**
  * summary.json, written last and whole (a temporary file renamed over it): a run that stops part
@@ -68,18 +61,32 @@ function networkExport(result: DetectionResult, actorIds: readonly string[], ful
   return { nodes, edges: { [Symbol.iterator]: edges }, traceNames: graph.traces.map(traceColumn), edgeCount };
 }
 
-export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[], fullNetwork = false): Promise<number> {
+/**
+ * Writes the five files; network.gexf and network.graphml on a worker thread while this one
+ * writes edges.csv and clusters.json when the network's size is within `graphFiles`' bounds
+ * (graph-files.ts). Returns when every file is written; an error writing any of them rejects.
+ */
+export async function writeDetectionOutputs(dir: string, result: DetectionResult, actorIds: readonly string[], clusters: readonly ClusterReport[], fullNetwork = false,
+  graphFiles: Partial<GraphFilesOptions> = {}): Promise<number> {
+  const { minWorkerEdges, maxWorkerEdges } = { ...GRAPH_FILES_DEFAULTS, ...graphFiles };
   collectGarbage();
-  const rows: AccountRow[] = result.clusters.flatMap((cluster) => cluster.members.map((member, i) => ({
-    accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
-  })));
-  await writeChunks(join(dir, 'accounts.csv'), accountsCsvChunks(rows));
   // One export serves all three writers: its edges are re-iterable (a fresh generator each time).
   const network = networkExport(result, actorIds, fullNetwork);
-  await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(network));
-  await writeChunks(join(dir, 'network.gexf'), gexfChunks(network));
-  await writeChunks(join(dir, 'network.graphml'), graphmlChunks(network));
-  await writeChunks(join(dir, 'clusters.json'), clustersJsonChunks(clusters));
+  // Started first, so the worker's two files overlap all three of this thread's.
+  const inWorker = network.edgeCount >= minWorkerEdges && network.edgeCount <= maxWorkerEdges;
+  const worker = inWorker ? startGraphFilesWorker({ dir, nodes: [...network.nodes], edges: [...network.edges], traceNames: [...network.traceNames] }) : null;
+  try {
+    const rows: AccountRow[] = result.clusters.flatMap((cluster) => cluster.members.map((member, i) => ({
+      accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
+    })));
+    await writeChunks(join(dir, 'accounts.csv'), accountsCsvChunks(rows));
+    await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(network));
+    if (worker === null) await writeGraphFiles(dir, network);
+    await writeChunks(join(dir, 'clusters.json'), clustersJsonChunks(clusters));
+    await worker?.done;
+  } finally {
+    worker?.stop();
+  }
   return network.edgeCount;
 }
 
