@@ -101,8 +101,9 @@ export function* clustersJsonChunks(clusters: readonly ClusterReport[]): Generat
   }
   yield '[\n';
   for (let i = 0; i < clusters.length; i++) {
-    // Inside the array every line of an element is indented two more spaces (strings never hold a raw newline).
-    yield `  ${JSON.stringify(clusters[i], null, 2).replaceAll('\n', '\n  ')}${i + 1 < clusters.length ? ',' : ''}\n`;
+    // Stringified inside an array of one, the element is indented as in the whole array; '[\n' and
+    // '\n]' are cut off. A second pass indenting each line (replaceAll) took 3-4 times as long at 10M.
+    yield `${JSON.stringify([clusters[i]], null, 2).slice(2, -2)}${i + 1 < clusters.length ? ',' : ''}\n`;
   }
   yield ']\n';
 }
