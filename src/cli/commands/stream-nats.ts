@@ -186,7 +186,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         }
         if (options.keepEvents !== true) io.err(await removeEvents(() => purgeJobEvents(nc, job), job));
         // A worker started again on the job needs none: it finds its partial or the collected mark.
-        io.err(`job ${job}: ${await removeJobConsumers(nc, job, partitions)} of ${partitions} consumers removed`);
+        const { removed, of } = await removeJobConsumers(nc, job, partitions);
+        io.err(`job ${job}: ${removed} of ${of} consumers removed`);
       });
     });
 }
@@ -318,8 +319,8 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
     if (!stop.signal.aborted) {
       const { purgeJobEvents, removeJobConsumers } = await jobs();
       io.err(await withNats(options.nats, async (nc) => {
-        const removed = await removeJobConsumers(nc, job, partitions, 'continuous');
-        const consumers = `job ${job}: ${removed} of ${partitions} consumers removed`;
+        const { removed, of } = await removeJobConsumers(nc, job, partitions, 'continuous');
+        const consumers = `job ${job}: ${removed} of ${of} consumers removed`;
         return options.keepEvents === true ? consumers : `${consumers}\n${await removeEvents(() => purgeJobEvents(nc, job), job)}`;
       }));
     }

@@ -147,12 +147,19 @@ export async function jobConsumerNames(nc: NatsConnection, job: string): Promise
   }
 }
 
+/** Consumers of a job the coordinator tried to remove, and how many of those the servers confirmed. */
+export interface ConsumersRemoved {
+  removed: number;
+  of: number;
+}
+
 /**
- * Removes every bounded consumer of `job`; returns how many the servers confirmed. One on a lost
- * node is removed from the cluster's assignments all the same, but its answer times out.
+ * Removes every bounded consumer of `job` (the first ones and any replacements, so `of` can
+ * exceed the partitions). One on a lost node is removed from the cluster's assignments all the
+ * same, but its answer times out and it is not counted as removed.
  */
-export async function removeBoundedConsumers(nc: NatsConnection, jsm: JetStreamManager, job: string): Promise<number> {
+export async function removeBoundedConsumers(nc: NatsConnection, jsm: JetStreamManager, job: string): Promise<ConsumersRemoved> {
   const names = await jobConsumerNames(nc, job);
   const removed = await Promise.all(names.map((name) => jsm.consumers.delete(EVENTS_STREAM, name).then(() => 1, () => 0)));
-  return removed.reduce<number>((sum, one) => sum + one, 0);
+  return { removed: removed.reduce<number>((sum, one) => sum + one, 0), of: names.length };
 }

@@ -124,7 +124,8 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.match(workers[0]?.log.join('') ?? '', /partition 0: consumer faults-p0 lost, replaying from faults-p0-r[0-9a-f]+/);
     assert.ok((await jobConsumerNames(nc, job)).some((name) => /^faults-p0-r[0-9a-f]+$/.test(name)));
     // The coordinator's removal takes the replacements and the consumers on the killed node too.
-    await removeJobConsumers(nc, job, PARTITIONS);
+    const { of } = await removeJobConsumers(nc, job, PARTITIONS);
+    assert.ok(of > PARTITIONS, `tried ${of} consumers: the replacement is counted beside the partitions' first ones`);
     assert.deepEqual(await jobConsumerNames(nc, job), []);
   });
 
@@ -150,11 +151,11 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.match(coordinated.err, /job cli: [1-9]\d* partial messages removed/);
     const info = await (await nc.jetstreamManager({ checkAPI: false })).streams.info('LOCKSTEP_PARTIALS', { subjects_filter: 'lockstep.partials.cli.>' });
     assert.deepEqual(Object.keys(info.state.subjects ?? {}), ['lockstep.partials.cli.collected']);
-    // And its partitions' consumers (replicated groups the servers would keep beating for ever).
-    assert.match(coordinated.err, /job cli: 4 of 4 consumers removed/);
-    const consumers: string[] = [];
-    for await (const consumer of (await nc.jetstreamManager({ checkAPI: false })).consumers.list('LOCKSTEP_EVENTS')) consumers.push(consumer.name);
-    assert.deepEqual(consumers.filter((name) => name.startsWith('cli-')), []);
+    // And its partitions' consumers: each partition's, and any made because the one before sat on
+    // the node that is down (that one is removed from the assignments but does not confirm).
+    const [, removed, tried] = (/job cli: (\d+) of (\d+) consumers removed/.exec(coordinated.err) ?? []).map(Number);
+    assert.ok(removed !== undefined && tried !== undefined && removed >= 4 && tried >= removed, coordinated.err);
+    assert.deepEqual(await jobConsumerNames(nc, 'cli'), []);
     // And its events (three copies on the servers' disks); another job's stay, and the stream
     // made by the first test without --retention now has stream-publish's max age.
     assert.match(coordinated.err, /job cli: [1-9]\d* event messages removed/);

@@ -22,6 +22,7 @@ import { batchPublisher, PublisherMerge } from './publisher-merge.js';
 import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-retention.js';
 import type { EventStreamOptions } from './events-retention.js';
 import { PartitionConsumer, removeBoundedConsumers } from './job-consumers.js';
+import type { ConsumersRemoved } from './job-consumers.js';
 
 export { EVENTS_STREAM, purgeJobEvents };
 
@@ -325,15 +326,15 @@ export { purgePartials };
  * job's are replicated groups the NATS servers keep beating for as long as they exist: about 1.1 ms
  * of server CPU a second per consumer on the 3-node bench cluster (80 left by 10 jobs: 0.09 s a
  * second, 0.007 with none); a bounded job's (R1, in memory) cost less but, with their node lost,
- * come back with it. Returns how many were removed (none are missing but those already gone).
+ * come back with it. Returns how many were removed of how many it tried (a bounded job's replacements count).
  */
-export async function removeJobConsumers(nc: NatsConnection, job: string, partitions: number, kind: 'bounded' | 'continuous' = 'bounded'): Promise<number> {
+export async function removeJobConsumers(nc: NatsConnection, job: string, partitions: number, kind: 'bounded' | 'continuous' = 'bounded'): Promise<ConsumersRemoved> {
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   // Bounded: `<job>-p<partition>` and the replacements of lost ones (job-consumers.ts), by name.
   if (kind === 'bounded') return removeBoundedConsumers(nc, jsm, job);
   // `<job>-f<partition>` (continuous.ts: a worker following slices).
   const removed = await Promise.all(Array.from({ length: partitions }, (_, partition) => jsm.consumers.delete(EVENTS_STREAM, `${job}-f${partition}`).then(() => 1, () => 0)));
-  return removed.reduce<number>((sum, one) => sum + one, 0);
+  return { removed: removed.reduce<number>((sum, one) => sum + one, 0), of: partitions };
 }
 
 /**
