@@ -12,11 +12,10 @@ import type { CoShareInput } from '../../detect/coortweet-compat.js';
 import { csvField } from '../../detect/output/index.js';
 import { badOption } from '../../model/index.js';
 import type { Reject } from '../../model/index.js';
-import { readCoortweetColumnsSplit, sharedIds } from '../../ingest/columnar/index.js';
+import { readCoortweetColumnsSplit, RejectsFile, sharedIds } from '../../ingest/columnar/index.js';
 import type { CoortweetFileCounts } from '../../ingest/columnar/index.js';
 import { readThreads } from '../detect/read-threads.js';
 import type { ReadThreads } from '../detect/read-threads.js';
-import { RejectsFile } from '../../ingest/index.js';
 import type { CliIo } from '../io.js';
 import { writeSummary } from '../detect/write-outputs.js';
 

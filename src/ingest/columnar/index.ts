@@ -10,3 +10,6 @@ export type { IoFileCounts, IoTweetsColumns } from './io-tweets-columns.js';
 export type { IoProfile } from './io-profiles.js';
 export { IO_PROFILE_COLUMNS, ioProfile, parseProfileCount, parseProfileDate } from './io-profiles.js';
 export { IO_KINDS, KIND_POST, KIND_QUOTE, KIND_REPLY, KIND_REPOST, parseIoTime, readIoArchiveColumns } from './io-tweets-columns.js';
+// The columnar readers' rejects are written with the ingest module's rejects file; re-exported here
+// so a command that only reads columns (detect --compat) does not load every ingest reader (~0.15 s).
+export { RejectsFile } from '../rejects-file.js';
