@@ -4,6 +4,7 @@
 import { PairIndex } from '../detect/kernel/index.js';
 import { partitionHash } from '../detect/kernel/pair-index.js';
 import type { PairTable } from '../detect/kernel/index.js';
+import { grownF64, grownI32 } from './int-table.js';
 import type { PartialPairs } from './trace-window.js';
 
 export interface SumPairsOptions {
@@ -118,7 +119,11 @@ function sumRows(inputs: readonly ({ pairs: PartialPairs; global: Int32Array } |
         slotOf[e] = -1;
         continue;
       }
-      if (size + kept === a.length) [a, b, sharedOut, coOut, idf, delayOut] = [grown(a), grown(b), grown(sharedOut), grown(coOut), grown(idf), grown(delayOut)];
+      if (size + kept === a.length) {
+        const length = a.length + 1;
+        [a, b, sharedOut, coOut] = [grownI32(a, length), grownI32(b, length), grownI32(sharedOut, length), grownI32(coOut, length)];
+        [idf, delayOut] = [grownF64(idf, length), grownF64(delayOut, length)];
+      }
       const to = size + kept++;
       slotOf[e] = to;
       a[to] = index.keys[2 * e]!;
@@ -149,10 +154,4 @@ function sumRows(inputs: readonly ({ pairs: PartialPairs; global: Int32Array } |
   }
   for (let e = 0; e < size; e++) idf[e] = sharedOut[e]! * logN - idf[e]!;
   return { table: { a: a.subarray(0, size), b: b.subarray(0, size), shared: sharedOut.subarray(0, size), idf: idf.subarray(0, size), coActions: coOut.subarray(0, size), sumDelta: delayOut.subarray(0, size), size }, distinct };
-}
-
-function grown<T extends Int32Array | Float64Array>(column: T): T {
-  const out = new (column.constructor as new (length: number) => T)(2 * column.length);
-  out.set(column);
-  return out;
 }

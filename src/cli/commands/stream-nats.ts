@@ -180,11 +180,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
           clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]), score: cluster.score, traces: cluster.traces })),
         }));
         // Only once the result is out: a coordinator that dies before can be run again.
-        if (options.keepPartials !== true) {
-          io.err(await purgePartials(nc, job).then((removed) => `job ${job}: ${removed} partial messages removed`,
-            (error: unknown) => `job ${job}: partials not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`));
-        }
-        if (options.keepEvents !== true) io.err(await removeEvents(() => purgeJobEvents(nc, job), job));
+        if (options.keepPartials !== true) io.err(await purgeReport(() => purgePartials(nc, job), job, 'partial'));
+        if (options.keepEvents !== true) io.err(await purgeReport(() => purgeJobEvents(nc, job), job, 'event'));
         // A worker started again on the job needs none: it finds its partial or the collected mark.
         const { removed, of } = await removeJobConsumers(nc, job, partitions);
         io.err(`job ${job}: ${removed} of ${of} consumers removed`);
@@ -194,10 +191,10 @@ export function registerStreamNats(program: Command, io: CliIo): void {
 
 interface FollowCliOptions { skipBehind?: boolean; fdr: string; minShared: string; minMembers: string; growBy: string; webhook?: string; casesDb?: string; timeout: string; keepPartials?: boolean; keepEvents?: boolean }
 
-/** A job's events purged (events-retention.ts), said on stderr either way: a failure leaves them to the stream's max age. */
-function removeEvents(purge: () => Promise<number>, job: string): Promise<string> {
-  return purge().then((removed) => `job ${job}: ${removed} event messages removed`,
-    (error: unknown) => `job ${job}: events not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`);
+/** A job's partials or events purged, said on stderr either way: a failure leaves them to the stream's max age. */
+function purgeReport(purge: () => Promise<number>, job: string, what: 'partial' | 'event'): Promise<string> {
+  return purge().then((removed) => `job ${job}: ${removed} ${what} messages removed`,
+    (error: unknown) => `job ${job}: ${what}s not removed now, the stream's max age will (${error instanceof Error ? error.message : String(error)})`);
 }
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
@@ -321,7 +318,7 @@ async function coordinateContinuous(options: NatsCliOptions & FollowCliOptions, 
       io.err(await withNats(options.nats, async (nc) => {
         const { removed, of } = await removeJobConsumers(nc, job, partitions, 'continuous');
         const consumers = `job ${job}: ${removed} of ${of} consumers removed`;
-        return options.keepEvents === true ? consumers : `${consumers}\n${await removeEvents(() => purgeJobEvents(nc, job), job)}`;
+        return options.keepEvents === true ? consumers : `${consumers}\n${await purgeReport(() => purgeJobEvents(nc, job), job, 'event')}`;
       }));
     }
   } finally {
