@@ -125,3 +125,20 @@ test('--read-threads 1 or 2 fixes how many threads read a large CooRTweet file, 
     await cleanup();
   }
 });
+
+test('--compat coortweet orients each edge from the account first in string order, whichever shared first', { timeout: 60_000 }, async () => {
+  const { dir, cleanup } = await scratchDir();
+  try {
+    // b shares three objects first, z five seconds later; a and c two objects. CooRTweet's edge
+    // b -> z has b first (pmin by name), although z is only ever the newer side and b sorts after a.
+    const input = join(dir, 'shares.csv');
+    const rows = [['b', 'z'], ['b', 'z'], ['b', 'z'], ['a', 'c'], ['a', 'c']].flatMap(([older, newer], i) => [
+      `object_${i},${older},share_${2 * i},${1_500_000_000 + 100 * i}`, `object_${i},${newer},share_${2 * i + 1},${1_500_000_005 + 100 * i}`]);
+    await writeFile(input, `object_id,account_id,content_id,timestamp_share\n${rows.join('\n')}\n`);
+    const result = await runCli('detect', input, '--out', dir, '--compat', 'coortweet', '--window', '10', '--min-participation', '2', '--edge-weight-quantile', '0.5');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await readFile(join(dir, 'edges.csv'), 'utf8'), 'source,target,weight,avg_time_delta,n_content_id,n_content_id_y,edge_symmetry_score\nb,z,3,5,3,3,1\n');
+  } finally {
+    await cleanup();
+  }
+});

@@ -7,12 +7,13 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { coortweetNetwork } from '../../detect/coortweet-compat.js';
-import type { CoShareInput } from '../../detect/coortweet-compat.js';
+import { detectGroups, generateCoordinatedNetwork } from '../../detect/coortweet-compat.js';
+import type { CoShareInput, CoShareRows } from '../../detect/coortweet-compat.js';
 import { csvField } from '../../detect/output/index.js';
 import { badOption } from '../../model/index.js';
 import type { Reject } from '../../model/index.js';
 import { readCoortweetColumnsSplit, RejectsFile, sharedIds } from '../../ingest/columnar/index.js';
+import type { ByteInterner } from '../../ingest/columnar/index.js';
 import type { CoortweetFileCounts } from '../../ingest/columnar/index.js';
 import { readThreads } from '../detect/read-threads.js';
 import type { ReadThreads } from '../detect/read-threads.js';
@@ -25,7 +26,7 @@ interface CompatOptions { out: string; window: string; minParticipation: string;
  * Reads CooRTweet rows in file order straight into columns (src/ingest/columnar); accounts are
  * numbered by first appearance, as R's data.table does. Bad rows go to the rejects file.
  */
-async function readRows(files: readonly string[], rejectsPath: string, threads: ReadThreads): Promise<{ input: CoShareInput; accounts: string[]; accountRank: Int32Array; rows: number; rejected: number; rejectsFile: string | null; files: CoortweetFileCounts[] }> {
+async function readRows(files: readonly string[], rejectsPath: string, threads: ReadThreads): Promise<{ input: CoShareInput; accounts: ByteInterner; rows: number; rejected: number; rejectsFile: string | null; files: CoortweetFileCounts[] }> {
   const rejected: Reject[] = [];
   const columns = await readCoortweetColumnsSplit(files, (reject) => rejected.push(reject), { threads });
   const rejects = new RejectsFile(rejectsPath);
@@ -35,17 +36,32 @@ async function readRows(files: readonly string[], rejectsPath: string, threads: 
     await rejects.close();
   }
   const ids = sharedIds(columns);
-  const accounts = columns.accounts.texts();
-  const accountRank = new Int32Array(accounts.length);
-  // JS string order; for ASCII ids that is byte order, which the interner sorts on six-byte keys.
-  const order = columns.accounts.isAscii()
-    ? columns.accounts.sortByBytes(Int32Array.from(accounts.keys()))
-    : [...accounts.keys()].sort((x, y) => ((accounts[x] ?? '') < (accounts[y] ?? '') ? -1 : 1));
-  order.forEach((account, rank) => { accountRank[account] = rank; });
   return {
-    input: { objectId: ids.object, accountId: columns.account, contentId: ids.content, time: columns.timestamp, accountCount: accounts.length, idCount: ids.count },
-    accounts, accountRank, rows: columns.size, rejected: rejected.length, rejectsFile: rejects.writtenPath, files: columns.files,
+    input: { objectId: ids.object, accountId: columns.account, contentId: ids.content, time: columns.timestamp, accountCount: columns.accounts.size, idCount: ids.count },
+    accounts: columns.accounts, rows: columns.size, rejected: rejected.length, rejectsFile: rejects.writtenPath, files: columns.files,
   };
+}
+
+/**
+ * Each account's rank in the string order R's pmin/pmax used, for the accounts of co-share rows
+ * only: the network compares no others (their rank stays 0). On 2.2M simulated rows that is 2,200
+ * accounts to sort instead of all 110,000 (0.13-0.17 s of the run).
+ */
+function coShareAccountRank(groups: CoShareRows, accounts: ByteInterner): Int32Array {
+  const rank = new Int32Array(accounts.size);
+  const seen = new Uint8Array(accounts.size);
+  const ids: number[] = [];
+  for (const column of [groups.accountId, groups.accountIdY]) {
+    for (let s = 0; s < groups.size; s++) {
+      const account = column[s]!;
+      if (seen[account] === 0) { seen[account] = 1; ids.push(account); }
+    }
+  }
+  // JS string order (byte order for ASCII ids); a sort of their texts, without writing out every
+  // account's bytes as the interner's own byte sort would (0.05-0.1 s at 110,000 accounts).
+  const texts = ids.map((id) => ({ id, text: accounts.text(id) }));
+  texts.sort((x, y) => (x.text < y.text ? -1 : 1)).forEach(({ id }, at) => { rank[id] = at; });
+  return rank;
 }
 
 export async function runCoortweetCompat(inputs: readonly string[], options: CompatOptions, io: CliIo): Promise<void> {
@@ -53,15 +69,14 @@ export async function runCoortweetCompat(inputs: readonly string[], options: Com
   const window = Number(options.window);
   if (!Number.isFinite(window) || window < 0) throw badOption('--window', 'with --compat coortweet give the time window in seconds (CooRTweet time_window)');
   const started = performance.now();
-  const { input, accounts, accountRank, rows, rejected, rejectsFile, files } = await readRows(inputs, join(options.out, 'rejects.csv'), readThreads(options.readThreads));
-  const { groups, network } = coortweetNetwork(input, {
-    timeWindow: window, minParticipation: Number(options.minParticipation), edgeWeight: Number(options.edgeWeightQuantile), subgraph: 1, accountRank,
-  });
+  const { input, accounts, rows, rejected, rejectsFile, files } = await readRows(inputs, join(options.out, 'rejects.csv'), readThreads(options.readThreads));
+  const groups = detectGroups(input, { timeWindow: window, minParticipation: Number(options.minParticipation) });
+  const network = generateCoordinatedNetwork(groups, { edgeWeight: Number(options.edgeWeightQuantile), subgraph: 1, accountRank: coShareAccountRank(groups, accounts) });
   const stream = createWriteStream(join(options.out, 'edges.csv'));
   stream.write('source,target,weight,avg_time_delta,n_content_id,n_content_id_y,edge_symmetry_score\n');
   for (let edge = 0; edge < network.size; edge++) {
     const line = [
-      csvField(accounts[network.from[edge] ?? 0] ?? ''), csvField(accounts[network.to[edge] ?? 0] ?? ''), network.weight[edge],
+      csvField(accounts.text(network.from[edge]!)), csvField(accounts.text(network.to[edge]!)), network.weight[edge],
       network.avgTimeDelta[edge], network.nContentId[edge], network.nContentIdY[edge], network.edgeSymmetryScore[edge],
     ].join(',');
     if (!stream.write(`${line}\n`)) await once(stream, 'drain');
