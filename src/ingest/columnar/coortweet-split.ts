@@ -13,7 +13,6 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Reject } from '../../model/index.js';
 import { unknownFormat } from '../../model/index.js';
 import { CoortweetRows, coortweetHeader } from './coortweet-columns.js';
@@ -22,6 +21,7 @@ import { scanCsvFile } from './csv-scan.js';
 import type { CsvScanEnd } from './csv-scan.js';
 import { freeCores, sampleCpu, shouldSplit } from './idle-cores.js';
 import type { CpuSample } from './idle-cores.js';
+import { newReadingWorker, stopReadingWorker, takeReadingWorker } from './reading-worker.js';
 
 export interface SplitReadOptions {
   /** Files smaller than this are read on this thread alone. */
@@ -121,21 +121,9 @@ export function readPart(request: PartRequest): PartResult {
   return { rows: rows.part(), rejects, read: read + fast.rows };
 }
 
-/**
- * The worker: the compiled .js beside this module; under tsx (tests, `--import tsx` runs) the .ts
- * source, loaded after registering tsx in the worker (Node 20 does not apply `--import` hooks to
- * a worker's entry module).
- */
-function newWorker(request: PartRequest): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./coortweet-part-worker.js', self), { workerData: request });
-  const source = new URL('./coortweet-part-worker.ts', self).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: request });
-}
-
 /** Starts a worker on `request`; the promise rejects when it fails (the caller reads the half itself). */
 function startPart(request: PartRequest): { result: Promise<PartResult>; stop: () => void } {
-  const worker = newWorker(request);
+  const worker = takeReadingWorker(request) ?? newReadingWorker(request);
   const result = new Promise<PartResult>((resolve, reject) => {
     worker.once('message', (message: PartResult) => resolve(message));
     worker.once('error', reject);
@@ -153,6 +141,15 @@ function startPart(request: PartRequest): { result: Promise<PartResult>; stop: (
  * const rows = await readCoortweetColumnsSplit(['shares.csv'], (reject) => rejects.push(reject));
  */
 export async function readCoortweetColumnsSplit(files: readonly string[], onReject: (reject: Reject) => void, options?: Partial<SplitReadOptions>): Promise<CoortweetColumns> {
+  try {
+    return await readSplit(files, onReject, options);
+  } finally {
+    // A worker started ahead (reading-worker.ts) that no file took.
+    stopReadingWorker();
+  }
+}
+
+async function readSplit(files: readonly string[], onReject: (reject: Reject) => void, options?: Partial<SplitReadOptions>): Promise<CoortweetColumns> {
   const opts = { ...SPLIT_READ_DEFAULTS, ...options };
   const sizes = files.map((file) => statSync(file).size);
   const rows = new CoortweetRows(sizes.reduce((sum, size) => sum + size, 0));
