@@ -118,6 +118,10 @@ test('--read-threads 1 or 2 fixes how many threads read a large CooRTweet file, 
     assert.deepEqual(summaries.map((summary) => summary.read_split), [['forced'], ['forced']]);
     assert.ok(summaries[0]!.edges > 0);
     assert.equal(edges[1], edges[0]);
+    // About 600 KB, written in chunks: a header and each edge once.
+    const written = edges[0]!.trimEnd().split('\n');
+    assert.equal(written.length, summaries[0]!.edges + 1);
+    assert.equal(new Set(written).size, written.length);
     const refused = await runCli('detect', input, '--out', join(dir, 'out-3'), '--compat', 'coortweet', '--read-threads', '3');
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /read-threads/);
