@@ -17,6 +17,9 @@
 // WORKERS=1,2 the nats section's worker counts (default both). PUBLISHERS=n (nats): n `stream-publish
 // --publisher i` child processes, each on every n-th line of the feed from its own file, instead of the
 // in-process front end; workers take --publishers n. Their CPU includes tsx start-up (printed alone once).
+// THREADS=n (nats): the front end is one `stream-publish --threads n` child process on the whole feed
+// (n threads, each a share of the accounts; workers learn n from the batches); THREADS=1 is the same
+// command on one thread, to compare. Its CPU (all threads) includes tsx start-up (printed alone once).
 // NATS_HOURS=n (nats): a feed n hours long (default 1: 220k events), so fixed per-job costs weigh less.
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
@@ -256,17 +259,23 @@ if (sections.has('nats')) {
     await ensureJobStorage(nc, 3);
     const jsm = await nc.jetstreamManager();
     const PUBLISHERS = Number(process.env.PUBLISHERS ?? 1);
+    const THREADS = process.env.THREADS === undefined ? 0 : Number(process.env.THREADS);
+    if (THREADS > 0 && PUBLISHERS > 1) throw new Error('THREADS and PUBLISHERS: one or the other');
     const { writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const shareFiles = PUBLISHERS > 1 ? Array.from({ length: PUBLISHERS }, (_, i) => `${tmpdir()}/lockstep-bench-share-${process.pid}-${i}.jsonl`) : [];
     shareFiles.forEach((file, i) => writeFileSync(file, `${lines.filter((_, n) => n % PUBLISHERS === i).join('\n')}\n`));
+    if (THREADS > 0) {
+      shareFiles.push(`${tmpdir()}/lockstep-bench-feed-${process.pid}.jsonl`);
+      writeFileSync(shareFiles[0], feedBytes);
+    }
     const timedChild = (args) => new Promise((resolve) => {
       const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (chunk) => { err += chunk; });
       child.on('exit', (code) => resolve({ code, err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err) }));
     });
-    if (PUBLISHERS > 1) {
+    if (PUBLISHERS > 1 || THREADS > 0) {
       const idle = await timedChild(['--help']);
       console.log(`  tsx start-up of a CLI process alone: ${idle.time ? (Number(idle.time[2]) + Number(idle.time[3])).toFixed(2) : '?'} s CPU, ${idle.time?.[1] ?? '?'} s wall`);
     }
@@ -294,15 +303,18 @@ if (sections.has('nats')) {
       // batches published as they fill (nothing held), so its CPU is one figure.
       const wall = performance.now(), n0 = natsCpu(), c = cpu(), setupServerCpu = n0 - setup0;
       let messages = 0, events = 0, frontCpu = 0, publisherReport = '';
-      if (PUBLISHERS > 1) {
+      const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
+      if (PUBLISHERS > 1 || THREADS > 0) {
         const info0 = await jsm.streams.info('LOCKSTEP_EVENTS');
-        const runs = await Promise.all(shareFiles.map((file, i) => timedChild(['stream-publish', file, '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--batch', String(BATCH), '--publisher', String(i)])));
+        const share = (i) => (THREADS > 0 ? ['--threads', String(THREADS)] : ['--publisher', String(i)]);
+        const runs = await Promise.all(shareFiles.map((file, i) => timedChild(['stream-publish', file, '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--batch', String(BATCH), ...share(i)])));
         for (const run of runs) if (run.code !== 0) throw new Error(`stream-publish failed: ${run.err}`);
         const cpus = runs.map((run) => Number(run.time[2]) + Number(run.time[3]));
         frontCpu = cpus.reduce((x, y) => x + y, 0);
         events = runs.reduce((sum, run) => sum + Number(/ (\d+) events in/.exec(run.err)?.[1] ?? NaN), 0);
         messages = (await jsm.streams.info('LOCKSTEP_EVENTS')).state.messages - info0.state.messages;
-        publisherReport = ` (${PUBLISHERS} publisher processes: ${cpus.map((x) => x.toFixed(2)).join(' + ')} s CPU with start-up, ${runs.map((run) => run.time[1]).join(' / ')} s wall, peak ${runs.map((run) => (Number(run.time[4]) / 1024).toFixed(0)).join(' + ')} MB)`;
+        const published = runs.map((run) => Number(/([\d.]+) s CPU after start-up/.exec(run.err)?.[1] ?? NaN));
+        publisherReport = ` (${THREADS > 0 ? `stream-publish --threads ${THREADS}` : `${PUBLISHERS} publisher processes`}: ${published.map((x) => x.toFixed(2)).join(' + ')} s CPU after start-up (${per(published.reduce((x, y) => x + y, 0))}), ${cpus.map((x) => x.toFixed(2)).join(' + ')} s with start-up, ${runs.map((run) => run.time[1]).join(' / ')} s wall, peak ${runs.map((run) => (Number(run.time[4]) / 1024).toFixed(0)).join(' + ')} MB)`;
       } else if (FRONT === 'bytes') {
         // stream-publish's front end: the file's bytes in 256 KB chunks (read from memory here).
         const partitioner = new Partitioner({ partitions, traces: DEFAULT_STREAM_TRACES, batchSize: BATCH });
@@ -350,8 +362,7 @@ if (sections.has('nats')) {
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
-      const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
-      console.log(`NATS, ${PUBLISHERS > 1 ? PUBLISHERS : `1 (${FRONT} front end)`} publisher(s), ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +

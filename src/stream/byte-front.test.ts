@@ -7,7 +7,9 @@ import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import { scanJetstreamBytes, SCAN_ACTION, SCAN_GIVE_UP, scanned } from './jetstream-scan.js';
+import { lineShare } from './byte-front.js';
 import { Partitioner } from './partitioner.js';
+import { decodeBatch } from './wire-batch.js';
 import type { OutBatch } from './partitioner.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
 import { mutate } from './test-support/json-mutate.js';
@@ -35,11 +37,11 @@ function reference(text: string | Uint8Array, traces: readonly StreamTrace[]): R
   return { batches, problems, lines: parts.length, actions, events: partitioner.events, duplicates: partitioner.duplicates };
 }
 
-/** The byte front end on the same text, cut into chunks at `cuts` (byte offsets). */
-function bytes(text: string | Uint8Array, traces: readonly StreamTrace[], cuts: readonly number[] = []): Run & { slow: number } {
+/** The byte front end on the same text, cut into chunks at `cuts` (byte offsets); with `share`, its share of the lines. */
+function bytes(text: string | Uint8Array, traces: readonly StreamTrace[], cuts: readonly number[] = [], share?: { index: number; of: number }): Run & { slow: number } {
   const partitioner = new Partitioner({ partitions: 5, traces, batchSize: 64 });
   const batches: OutBatch[] = [], problems: string[] = [];
-  const front = new ByteFront(partitioner, { where: (n) => `feed:${n}`, onProblem: (problem) => problems.push(problem) });
+  const front = new ByteFront(partitioner, { where: (n) => `feed:${n}`, onProblem: (problem) => problems.push(problem), ...(share === undefined ? {} : { share }) });
   const all = typeof text === 'string' ? encoder.encode(text) : text;
   let from = 0;
   for (const cut of [...cuts].map((c) => c % (all.length + 1)).sort((x, y) => x - y)) {
@@ -65,6 +67,35 @@ function same(input: string | Uint8Array, traces: readonly StreamTrace[] = STREA
   }
   return got;
 }
+
+/**
+ * `of` shares of the input (stream-publish --threads): each counts every line; together they take
+ * every action and event once, meet every repeat (the duplicates), report the problems with the
+ * file's line numbers, and no account is in two shares.
+ */
+function sameShared(input: string | Uint8Array, of: number, cuts: readonly number[] = []): Run[] {
+  const want = reference(input, STREAM_TRACES);
+  const shares = Array.from({ length: of }, (_, index) => bytes(input, STREAM_TRACES, cuts, { index, of }));
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
+  const sum = (field: 'actions' | 'events' | 'duplicates'): number => shares.reduce((total, share) => total + share[field], 0);
+  assert.deepEqual(shares.map((share) => share.lines), shares.map(() => want.lines), text);
+  assert.deepEqual([sum('actions'), sum('events'), sum('duplicates')], [want.actions, want.events, want.duplicates], text);
+  const line = (problem: string): number => Number(/feed:(\d+)/.exec(problem)?.[1]);
+  const problems = shares.flatMap((share) => share.problems);
+  assert.deepEqual(problems.map(line).sort((x, y) => x - y), want.problems.map(line), text);
+  assert.deepEqual([...problems].sort(), [...want.problems].sort(), text);
+  const owner = new Map<string, number>();
+  for (const [index, share] of shares.entries()) {
+    for (const { bytes: batch } of share.batches) {
+      for (const actor of decodeBatch(batch, 'share').newActors) assert.ok((owner.get(actor) ?? index) === index, `${actor} in shares ${owner.get(actor)} and ${index}`);
+      for (const actor of decodeBatch(batch, 'share').newActors) owner.set(actor, index);
+    }
+  }
+  return shares;
+}
+
+/** Runs of the share properties (swept ×50 once before committing). */
+const SHARE_RUNS = 40;
 
 const sample = readFileSync(new URL('../ingest/test-support/jetstream-sample.jsonl', import.meta.url), 'utf8').trim().split('\n');
 const synthetic = jetstreamStream({ durationMs: 600_000, organicPerSecond: 5 }).lines;
@@ -228,6 +259,29 @@ describe('ByteFront (the scale-out front end over bytes)', () => {
     const run = same(one(crafted[3], '"tags":["#H', [0xff, 0xfe]));
     assert.equal(run.problems.length, 0);
     assert.ok(run.events > 0);
+  });
+
+  it('split into shares by account (--threads): every action once, every repeat met, problems at the file\'s line numbers, no account in two shares', () => {
+    const lines = [...synthetic.slice(0, 60), ...synthetic.slice(0, 60), ...crafted.map((event) => JSON.stringify(event)), '{"did":"did:plc:x", broken', 'not json', ' {"did":"did:plc:\\u0061"}'];
+    for (const of of [2, 3]) {
+      const shares = sameShared(`${lines.join('\n')}\n`, of);
+      assert.ok(shares.every((share) => share.actions > 0), 'every share has actions');
+      assert.equal(shares.reduce((total, share) => total + share.duplicates, 0), 60);
+    }
+    // The unfindable did goes to share 0, which names the line; a line opening with a did, to that did's share.
+    assert.equal(lineShare(encoder.encode('not json'), 0, 8, 3), 0);
+    const broken = encoder.encode('{"did":"did:plc:x", broken');
+    const owner = lineShare(broken, 0, broken.length, 3);
+    assert.match(bytes(`${lines.join('\n')}\n`, STREAM_TRACES, [], { index: owner, of: 3 }).problems.join('\n'), new RegExp(`feed:${lines.length - 2}\\b`));
+    const ends = ['\n', '\r\n', '\r', '\n\n', ' \n', '\r\r\n'];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...ends), { minLength: lines.length, maxLength: lines.length }), fc.array(fc.nat(), { maxLength: 12 }), fc.integer({ min: 2, max: 4 }), (chosen, cuts, of) => {
+      sameShared(lines.map((line, index) => line + chosen[index]).join(''), of, cuts);
+    }), { numRuns: SHARE_RUNS });
+    const replacement = fc.oneof(fc.constant(undefined), fc.jsonValue(), fc.constantFrom('', ' ', A, 'did:plc:zz', 0, null));
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...bases), fc.array(fc.tuple(fc.nat(), replacement), { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 8 }), (events) => {
+      const text = events.map(([base, edits]) => JSON.stringify(mutate(base, edits)) ?? 'null').join('\n');
+      sameShared(`${text}\n${text}`, 2);
+    }), { numRuns: SHARE_RUNS * 5 });
   });
 
   it('gives up on deep nesting and names a bad line with readline\'s line number', () => {

@@ -6,6 +6,13 @@
  * bytes are seen. A line the scanner gives up on is decoded and read by parseJetstreamLine, as
  * before, with the same line numbers as readline's; the batches are the same as that path's for
  * the same file (test: byte-front.test.ts).
+ *
+ * With `share`, it is one of several front ends reading the same bytes (stream-publish --threads):
+ * each takes the lines whose account (the did the line opens with) hashes to it, so every action of
+ * an account, and every repeat of an action, meets one partitioner's duplicate check; a line whose
+ * did is not found that way (not at the head, escaped, no JSON) is the first share's. Each counts
+ * every line, so a rejected line's number is the file's. A lone CR is a line break for this, as
+ * for readline.
  */
 import { normalizeHashtag, normalizeUrl } from '../model/index.js';
 import { STREAM_TRACES, urlDomain } from './extract.js';
@@ -42,6 +49,30 @@ export interface ByteFrontOptions {
   where: (line: number) => string;
   /** Called with each problem of a rejected line. */
   onProblem: (problem: string) => void;
+  /** Take only share `index` of `of` (by account); absent: every line. */
+  share?: { index: number; of: number };
+}
+
+/** `{"did":"`, as a Jetstream line opens. */
+const DID_HEAD = Uint8Array.from('{"did":"', (ch) => ch.charCodeAt(0));
+
+/**
+ * Which of `of` shares the line `bytes[start, end)` is: FNV-1a of the did it opens with (after
+ * spaces or tabs), mod `of`; 0 when it does not open with a plain did.
+ */
+export function lineShare(bytes: Uint8Array, start: number, end: number, of: number): number {
+  let at = start;
+  while (at < end && (bytes[at] === 32 || bytes[at] === 9)) at++;
+  if (end - at <= DID_HEAD.length) return 0;
+  for (let k = 0; k < DID_HEAD.length; k++) if (bytes[at + k] !== DID_HEAD[k]) return 0;
+  let h = 0x811c9dc5;
+  for (at += DID_HEAD.length; at < end; at++) {
+    const c = bytes[at]!;
+    if (c === 34) return (h >>> 0) % of;
+    if (c === 92 || c < 32) return 0;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return 0;
 }
 
 /**
@@ -62,6 +93,8 @@ export class ByteFront {
   /** URL key id → its domain's key id + 2 (0: not yet known; 1: none). */
   #domains = new Int32Array(1024);
   #carry: Uint8Array | null = null;
+  /** Whether the chunk being read holds a CR (with a share: its lines are split at lone ones). */
+  #crs = false;
   #eventTraces = new Int32Array(64);
   #eventKeys = new Int32Array(64);
   #events = 0;
@@ -84,6 +117,7 @@ export class ByteFront {
   /** Takes the next chunk of the stream; batches that fill are appended to `out`. */
   push(chunk: Uint8Array, out: OutBatch[]): void {
     let from = 0;
+    this.#crs = this.#options.share !== undefined && chunk.indexOf(13) >= 0;
     if (this.#carry !== null) {
       const newline = chunk.indexOf(10);
       const head = newline < 0 ? chunk : chunk.subarray(0, newline);
@@ -95,7 +129,10 @@ export class ByteFront {
         return;
       }
       this.#carry = null;
+      const crs = this.#crs;
+      this.#crs ||= this.#options.share !== undefined && joined.indexOf(13) >= 0;
       this.#line(joined, 0, joined.length, out);
+      this.#crs = crs;
       from = newline + 1;
     }
     for (let newline = chunk.indexOf(10, from); newline >= 0; newline = chunk.indexOf(10, from)) {
@@ -113,11 +150,34 @@ export class ByteFront {
   end(out: OutBatch[]): void {
     const carry = this.#carry;
     this.#carry = null;
+    this.#crs = this.#options.share !== undefined && carry !== null && carry.indexOf(13) >= 0;
     if (carry !== null) this.#line(carry, 0, carry.length, out);
   }
 
   #line(bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
     if (end > start && bytes[end - 1] === 13) end--;
+    const share = this.#options.share;
+    if (share !== undefined) {
+      if (this.#crs) {
+        // Lines as readline makes them: each part between lone CRs is a line of its own share.
+        for (let cr = start; cr < end; cr++) {
+          if (bytes[cr] !== 13) continue;
+          this.#sharedLine(bytes, start, cr, share, out);
+          start = cr + 1;
+        }
+      }
+      this.#sharedLine(bytes, start, end, share, out);
+      return;
+    }
+    this.#ownLine(bytes, start, end, out);
+  }
+
+  #sharedLine(bytes: Uint8Array, start: number, end: number, share: { index: number; of: number }, out: OutBatch[]): void {
+    if (lineShare(bytes, start, end, share.of) === share.index) this.#ownLine(bytes, start, end, out);
+    else this.lines++;
+  }
+
+  #ownLine(bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
     const code = scanJetstreamBytes(bytes, start, end);
     if (code === SCAN_GIVE_UP) {
       this.#slow(decode(bytes, start, end), out);

@@ -127,13 +127,19 @@ export interface PartitionerOptions {
    * worker joins them: nats/publisher-merge.ts). Batch numbers and ids are per publisher.
    */
   publisher: number;
+  /**
+   * The job's publisher count, when this publisher knows it (stream-publish --threads): above 1,
+   * every batch says it, so a worker waits for all of them unasked. 1: not said (one publisher, or
+   * separate `--publisher i` processes whose workers take --publishers).
+   */
+  publishers: number;
 }
 
 /**
  * 2,000 events a message (about 70 KB): NATS's CPU goes by messages more than by bytes, and 2,000
  * cost the servers about half of what 500 did per event (bench/stream.mjs nats; docs/streaming.md).
  */
-export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000, publisher: 0 });
+export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000, publisher: 0, publishers: 1 });
 
 /** One encoded batch for one partition. */
 export interface OutBatch {
@@ -194,6 +200,8 @@ export class Partitioner {
   readonly #traceIndex = new Map<StreamTrace, number>(STREAM_TRACES.map((trace, index) => [trace, index]));
   readonly #seen = new SeenIds();
   readonly #parts: PartitionBuffer[];
+  /** The publisher count every batch says (undefined: not said). */
+  readonly #publishers: number | undefined;
   #out: OutBatch[] = [];
   #actor = 0;
   #time = 0;
@@ -214,6 +222,9 @@ export class Partitioner {
     if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a whole number >= 1, got ${partitions}`);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 2 ** 20) throw new RangeError(`batchSize must be a whole number from 1 to 2^20, got ${batchSize}`);
     if (!Number.isInteger(this.options.publisher) || this.options.publisher < 0 || this.options.publisher >= 2 ** 16) throw new RangeError(`publisher must be a whole number from 0 to 65535, got ${this.options.publisher}`);
+    const { publisher, publishers } = this.options;
+    if (!Number.isInteger(publishers) || publishers < 1 || publishers >= 2 ** 16 || (publishers > 1 && publisher >= publishers)) throw new RangeError(`publishers must be a whole number from 1 to 65535 and above publisher ${publisher}, got ${publishers}`);
+    this.#publishers = publishers > 1 ? publishers : undefined;
     if (!(this.options.maxLabelChars >= 1)) throw new RangeError(`maxLabelChars must be at least 1, got ${this.options.maxLabelChars}`);
     this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
   }
@@ -333,7 +344,7 @@ export class Partitioner {
     const part = this.#parts[partition]!;
     if (part.count === 0 && part.newActors.length === 0 && part.newKeys.length === 0) return;
     const publisher = this.options.publisher;
-    out.push({ partition, b: part.b, end: false, publisher, bytes: encodeBatch({ b: part.b, publisher, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }) });
+    out.push({ partition, b: part.b, end: false, publisher, bytes: encodeBatch({ b: part.b, publisher, publishers: this.#publishers, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }) });
     part.b++;
     part.count = 0;
     part.newActors = [];
@@ -347,7 +358,7 @@ export class Partitioner {
     for (let partition = 0; partition < this.#parts.length; partition++) {
       this.#emit(partition, out);
       const b = this.#parts[partition]!.b, publisher = this.options.publisher;
-      if (end) out.push({ partition, b, end: true, publisher, bytes: encodeEnd(b, publisher) });
+      if (end) out.push({ partition, b, end: true, publisher, bytes: encodeEnd(b, publisher, this.#publishers) });
     }
   }
 }

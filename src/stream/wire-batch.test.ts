@@ -36,19 +36,19 @@ const label = fc.oneof(
 );
 const time = fc.oneof(fc.integer({ min: -1e13, max: 2e13 }), fc.constantFrom(1_720_000_000_000, 0, -0.5, 1.25, 2 ** 53 - 1, -(2 ** 53) + 1));
 const batch = fc.record({
-  b: fc.nat(), publisher: fc.nat({ max: 65_535 }), end: fc.boolean(),
+  b: fc.nat(), publisher: fc.nat({ max: 65_535 }), publishers: fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }), end: fc.boolean(),
   newActors: fc.array(label, { maxLength: 20 }),
   keys: fc.array(fc.tuple(label, fc.constantFrom(...STREAM_TRACES)), { maxLength: 20 }),
   events: fc.array(fc.tuple(fc.nat({ max: 70_000 }), fc.integer({ min: -1, max: 70_000 }), time), { maxLength: 60 }),
   sorted: fc.boolean(),
-}).map(({ b, publisher, end, newActors, keys, events, sorted }): EventBatch => {
+}).map(({ b, publisher, publishers, end, newActors, keys, events, sorted }): EventBatch => {
   const list = sorted ? [...events].sort((x, y) => x[2] - y[2]) : events;
   return {
-    b, publisher, end, newActors, newKeys: keys.map(([k]) => k), newKeyTraces: keys.map(([, trace]): StreamTrace => trace), count: list.length,
+    b, publisher, ...(publishers === undefined ? {} : { publishers }), end, newActors, newKeys: keys.map(([k]) => k), newKeyTraces: keys.map(([, trace]): StreamTrace => trace), count: list.length,
     actor: Int32Array.from(list, ([a]) => a), key: Int32Array.from(list, ([, k]) => k), time: Float64Array.from(list, ([, , t]) => t),
   };
 });
-const plain = (decoded: EventBatch): unknown => ({ ...decoded, publisher: decoded.publisher ?? 0, actor: [...decoded.actor], key: [...decoded.key], time: [...decoded.time] });
+const plain = (decoded: EventBatch): unknown => ({ ...decoded, publisher: decoded.publisher ?? 0, publishers: decoded.publishers, actor: [...decoded.actor], key: [...decoded.key], time: [...decoded.time] });
 
 describe('event batches on the wire', () => {
   it('decode(encode(batch)) is the batch, labels with shared prefixes and surrogate pairs, whole and fractional times, version 1 bytes still read', () => {
@@ -58,8 +58,12 @@ describe('event batches on the wire', () => {
       const moved = new Uint8Array(bytes.length + shift);
       moved.set(bytes, shift);
       assert.deepEqual(plain(decodeBatch(moved.subarray(shift), 'm')), plain(sent));
-      assert.deepEqual(plain(decodeBatch(encodeV1(sent), 'm')), plain(sent));
+      // Version 1 has no publisher count.
+      assert.deepEqual(plain(decodeBatch(encodeV1(sent), 'm')), plain({ ...sent, publishers: undefined }));
     }), { numRuns: 800 });
+    // The count beside the publisher (stream-publish --threads): both read back, and a count left out reads as not said.
+    assert.deepEqual([decodeBatch(encodeEnd(4, 65_534, 65_535), 'm').publisher, decodeBatch(encodeEnd(4, 65_534, 65_535), 'm').publishers], [65_534, 65_535]);
+    assert.equal(decodeBatch(encodeEnd(4, 2), 'm').publishers, undefined);
     assert.deepEqual(plain(decodeBatch(encodeEnd(4, 2), 'm')), plain({ b: 4, publisher: 2, end: true, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) }));
   });
 

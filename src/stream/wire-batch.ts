@@ -8,8 +8,10 @@
  * (the NATS servers' CPU goes with the bytes they store and replicate):
  * - header, 8 × u32: magic, flags (bit 0: end marker; bit 1: times as f64), batch number (an end
  *   marker: the batches before it), events, new accounts, new keys, bytes of the varint section,
- *   publisher (0 when a job has one; with several, each numbers its batches and ids on its own:
- *   nats/publisher-merge.ts joins them);
+ *   publisher in the low 16 bits (0 when a job has one; with several, each numbers its batches and
+ *   ids on its own: nats/publisher-merge.ts joins them) and, in the high 16 bits, the job's publisher
+ *   count when the publisher knows it (0: not said; `stream-publish --threads` says it, so a worker
+ *   waits for every publisher's end marker without being told);
  * - times as f64 per event when flag 1 is set (a time not a whole number); otherwise, when there
  *   are events, the first event's time as one f64;
  * - the varint section (LEB128): per new label (accounts first, then keys), the UTF-16 units it
@@ -37,6 +39,8 @@ export interface EventBatch {
   b: number;
   /** Which of a job's publishers sent it (batch numbers and ids are per publisher); absent: 0. */
   publisher?: number;
+  /** How many publishers the job has, when the sender said (at most 65535); absent: not said. */
+  publishers?: number;
   end: boolean;
   /** Labels of the account ids first used here (`platform NUL id`), in id order. */
   newActors: string[];
@@ -132,7 +136,7 @@ export function encodeBatch(batch: EventBatch): Uint8Array {
   const text = encoder.encode(rests.join(''));
   const timesBytes = raw ? 8 * n : n > 0 ? 8 : 0;
   const out = new Uint8Array(HEADER_BYTES + timesBytes + used + text.length);
-  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, batch.newActors.length, batch.newKeys.length, used, batch.publisher ?? 0]);
+  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, batch.newActors.length, batch.newKeys.length, used, publisherWord(batch)]);
   if (raw) new Float64Array(out.buffer, HEADER_BYTES, n).set(time.subarray(0, n));
   else if (n > 0) new Float64Array(out.buffer, HEADER_BYTES, 1)[0] = time[0]!;
   out.set(scratch.subarray(0, used), HEADER_BYTES + timesBytes);
@@ -140,9 +144,16 @@ export function encodeBatch(batch: EventBatch): Uint8Array {
   return out;
 }
 
+/** The header's last word: the publisher, and the job's publisher count above it (0: not said). */
+function publisherWord(batch: EventBatch): number {
+  const publisher = batch.publisher ?? 0, publishers = batch.publishers ?? 0;
+  if (!(publisher >= 0 && publisher < 2 ** 16 && publishers >= 0 && publishers < 2 ** 16)) throw new RangeError(`publisher ${publisher} of ${publishers}: both must be below 65536`);
+  return (publisher | (publishers << 16)) >>> 0;
+}
+
 /** An end marker: the partition's (or, with several publishers, the publisher's) last message, saying how many batches precede it. */
-export function encodeEnd(batches: number, publisher = 0): Uint8Array {
-  return encodeBatch({ b: batches, end: true, publisher, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) });
+export function encodeEnd(batches: number, publisher = 0, publishers?: number): Uint8Array {
+  return encodeBatch({ b: batches, end: true, publisher, publishers, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) });
 }
 
 /** Reads `encodeBatch`'s bytes (either version); throws a LockstepError naming `where` and what is wrong. */
@@ -153,8 +164,13 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
   // Node Buffer's slice() is a view, so copy through the Uint8Array constructor).
   const bytes = input.byteOffset % 8 === 0 ? input : new Uint8Array(input);
   const header = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_BYTES / 4);
-  const [magic, flags, b, n, actors, keys, textBytes, publisher] = header as unknown as [number, number, number, number, number, number, number, number];
-  if (magic === MAGIC_2) return decodeV2(bytes, bad, flags, b, n, actors, keys, textBytes, publisher);
+  const [magic, flags, b, n, actors, keys, textBytes, word] = header as unknown as [number, number, number, number, number, number, number, number];
+  if (magic === MAGIC_2) {
+    const batch = decodeV2(bytes, bad, flags, b, n, actors, keys, textBytes, word & 0xffff);
+    if (word >>> 16 > 0) batch.publishers = word >>> 16;
+    return batch;
+  }
+  const publisher = word;
   if (magic !== MAGIC) throw bad('wrong magic number');
   const labels = actors + keys;
   const lengthsAt = HEADER_BYTES;

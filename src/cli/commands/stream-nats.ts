@@ -10,7 +10,6 @@ import { badOption } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
 import { parseRetention } from '../../stream/nats/retention-duration.js';
 import type { SliceOut } from '../../stream/nats/continuous-work.js';
-import type { OutBatch } from '../../stream/partitioner.js';
 import type { CliIo } from '../io.js';
 
 interface NatsCliOptions { nats: string; job: string; partitions: string }
@@ -39,6 +38,12 @@ async function withNats<T>(servers: string, run: (nc: NatsConnection) => Promise
   }
 }
 
+/** The process's CPU seconds (user + system, every thread) since `started`. */
+const cpuSince = (started: NodeJS.CpuUsage): string => {
+  const used = process.cpuUsage(started);
+  return ((used.user + used.system) / 1e6).toFixed(2);
+};
+
 /** `--retention` as the max age of both streams a job writes to; none given: the streams' defaults. */
 interface MaxAge { maxAgeMs?: number }
 
@@ -60,44 +65,35 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .argument('<file>', 'Jetstream JSONL file')
     .option('--batch <n>', 'events per message', '2000')
     .option('--replicas <n>', 'stream replicas', '3')
-    .option('--publisher <i>', 'this publisher\'s index when several publish the job, each a disjoint share of the input (workers take --publishers)', '0')
+    .option('--publisher <i>', 'this publisher\'s index when several processes publish the job, each a disjoint share of the input (workers take --publishers)', '0')
+    .option('--threads <n>', 'publish on n threads, each a publisher of the job with a share of the file\'s accounts (workers learn n from the batches)', '1')
     .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
     .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
     .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; existing streams updated to it): a safety net for jobs never coordinated, and more than a continuous job\'s horizon. Not given: 24h for new streams and streams with no limit, an existing limit kept')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; slice?: string; speed: string; retention?: string }) => {
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; threads: string; slice?: string; speed: string; retention?: string }) => {
       const job = checkJob(options.job);
       const maxAge = storageRetention(options.retention);
       const publisher = whole('--publisher', options.publisher, 0);
       if (publisher >= 2 ** 16) throw badOption('--publisher', `${publisher} must be below 65536`);
+      const threads = whole('--threads', options.threads, 1);
+      if (threads > 1 && publisher !== 0) throw badOption('--threads', 'several threads are publishers 0 … n-1 of the job: give --publisher or --threads, not both');
+      if (threads >= 2 ** 16) throw badOption('--threads', `${threads} must be below 65536`);
       if (options.slice !== undefined) {
-        if (publisher !== 0) throw badOption('--publisher', 'a continuous job (--slice) has one publisher');
+        if (publisher !== 0 || threads !== 1) throw badOption(publisher !== 0 ? '--publisher' : '--threads', 'a continuous job (--slice) has one publisher');
         await publishContinuous(file, job, options, maxAge, io);
         return;
       }
-      const [{ ByteFront }, { Partitioner }, { ensureJobStorage, publishBatches }] = await Promise.all([import('../../stream/byte-front.js'), import('../../stream/partitioner.js'), jobs()]);
-      const partitioner = new Partitioner({ partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1), publisher });
-      let shown = 0;
-      // Chunks of the file go straight to the partitioner (byte-front.ts: lines scanned as bytes,
-      // accounts and keys looked up by their bytes); batches leave while the file is still read.
-      const front = new ByteFront(partitioner, { where: (n) => `${file}:${n}`, onProblem: (problem) => {
-        if (++shown <= 3) io.err(`lockstep stream-publish: ${problem}`);
-      } });
-      const batches = await withNats(options.nats, async (nc) => {
+      const [{ ensureJobStorage }, { publishShare }, { publishInThreads }] = await Promise.all([jobs(), import('../../stream/nats/publish-share.js'), import('../../stream/nats/publish-threads.js')]);
+      const share = { file, job, partitions: whole('--partitions', options.partitions, 1), batchSize: whole('--batch', options.batch, 1) };
+      const started = process.cpuUsage();
+      const sent = await withNats(options.nats, async (nc) => {
         await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
-        const js = nc.jetstream();
-        const out: OutBatch[] = [];
-        let sent = 0;
-        for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
-          front.push(chunk, out);
-          if (out.length >= 64) sent += await publishBatches(js, job, out.splice(0));
-        }
-        front.end(out);
-        partitioner.finish(out);
-        return sent + (await publishBatches(js, job, out.splice(0)));
+        // One thread: this one, on this connection (no thread to start).
+        return threads === 1 ? publishShare(nc, { ...share, publisher, of: 1 }) : publishInThreads(options.nats.split(','), share, threads);
       });
-      const { actions, rejected } = front;
-      const sent = { events: partitioner.events, batches };
-      io.err(`lockstep stream-publish: ${actions} actions, ${sent.events} events in ${sent.batches} batches to job ${job}${publisher > 0 ? ` as publisher ${publisher}` : ''}; ${rejected} lines rejected`);
+      for (const { problem } of sent.problems) io.err(`lockstep stream-publish: ${problem}`);
+      const as = publisher > 0 ? ` as publisher ${publisher}` : threads > 1 ? ` as ${threads} publishers (threads)` : '';
+      io.err(`lockstep stream-publish: ${sent.actions} actions, ${sent.events} events in ${sent.batches} batches to job ${job}${as}; ${sent.rejected} lines rejected; ${cpuSince(started)} s CPU after start-up (all threads)`);
     });
 
   common(program.command('stream-worker'))

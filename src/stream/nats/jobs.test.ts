@@ -191,4 +191,26 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     for (const worker of await Promise.all(workers)) assert.equal(worker.code, 0, worker.err);
     assertCoordinatedIsBatch(coordinated.out, batch);
   });
+
+  it('stream-publish --threads 2 (shares by account) gives the batch clusters to workers not told of two publishers, names a bad line by its number and counts a repeat once', async () => {
+    const { lines } = jetstreamStream({ durationMs: 900_000, organicPerSecond: 3, ringEveryMs: 90_000, seed: 8 });
+    // A bad line in the middle, then the first 200 lines again at the end (repeats: another share's, if split by line).
+    const bad = Math.floor(lines.length / 2);
+    const file = join(dir, 'threads.jsonl');
+    const all = [...lines.slice(0, bad - 1), '{"did":"did:plc:bad","time_us":', ...lines.slice(bad - 1), ...lines.slice(0, 200)];
+    await writeFile(file, `${all.join('\n')}\n`);
+    const batch = await batchDetect([file], DEFAULT_STREAM_TRACES, 60_000);
+    const once = new Partitioner({ partitions: 4, traces: DEFAULT_STREAM_TRACES, batchSize: 100 });
+    for (const line of all) for (const action of parseJetstreamLine(line, '').actions) once.push(action, []);
+    const common = ['--nats', cluster.urls.join(','), '--job', 'threads', '--partitions', '4'];
+    const workers = [0, 1].map((index) => run(['stream-worker', ...common, '--index', String(index), '--of', '2']));
+    const published = await run(['stream-publish', file, ...common, '--batch', '100', '--threads', '2']);
+    assert.equal(published.code, 0, published.err);
+    assert.match(published.err, new RegExp(`threads\\.jsonl:${bad}\\b`));
+    assert.match(published.err, new RegExp(` ${once.events} events in \\d+ batches to job threads as 2 publishers \\(threads\\); 1 lines rejected`));
+    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
+    assert.equal(coordinated.code, 0, coordinated.err);
+    for (const worker of await Promise.all(workers)) assert.equal(worker.code, 0, worker.err);
+    assertCoordinatedIsBatch(coordinated.out, batch);
+  });
 });

@@ -18,7 +18,7 @@ import { Partitioner } from '../partitioner.js';
 import type { OutBatch } from '../partitioner.js';
 import { ensurePartialStream, getPartial, manifestsOf, purgePartials, putPartial, wasCollected } from './partial-store.js';
 import type { PartialStreamOptions } from './partial-store.js';
-import { batchPublisher, PublisherMerge } from './publisher-merge.js';
+import { batchPublisher, batchPublishers, PublisherMerge } from './publisher-merge.js';
 import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-retention.js';
 import type { EventStreamOptions } from './events-retention.js';
 import { PartitionConsumer, removeBoundedConsumers } from './job-consumers.js';
@@ -210,7 +210,8 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   await source.open();
   const work = new PartitionWork(partition, options);
   const publishers = options.publishers ?? 1;
-  const merge = publishers > 1 ? new PublisherMerge(partition, publishers) : null;
+  // A job published by `stream-publish --threads n` says n in every batch: the merge starts at the first.
+  let merge = publishers > 1 ? new PublisherMerge(partition, publishers) : null;
   const held: JsMsg[] = [];
   const timing = options.timing;
   // Nothing is acked before the partial is stored, so without this every held message would come
@@ -242,6 +243,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
           held.push(message);
           const c0 = timing === undefined ? 0 : cpuSeconds();
           const where = `${message.subject} #${message.seq}`;
+          if (merge === null && batchPublishers(message.data) > 1) merge = new PublisherMerge(partition, batchPublishers(message.data));
           if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
           else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
           else work.add(message.data, where);

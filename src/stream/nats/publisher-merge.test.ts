@@ -11,7 +11,7 @@ import { parseJetstreamLine } from '../jetstream-line.js';
 import { partitionActions } from '../partitioner.js';
 import { assertSameAsBatch, batchDetect } from '../test-support/batch.js';
 import { jetstreamStream } from '../test-support/jetstream-stream.js';
-import { batchPublisher, PublisherMerge } from './publisher-merge.js';
+import { batchPublisher, batchPublishers, PublisherMerge } from './publisher-merge.js';
 
 const PARTITIONS = 5;
 const PUBLISHERS = 3;
@@ -99,5 +99,27 @@ describe('several publishers per job', () => {
     assert.equal(work.finish().events, actions.length);
     const third = partitionActions(actions.slice(0, 10), { partitions: 1, publisher: 2 }).get(0)!;
     assert.throws(() => new PublisherMerge(0, 2).add(third[0]!, 'lockstep.events.j.0 #7'), (error: unknown) => error instanceof LockstepError && /lockstep\.events\.j\.0 #7: a batch from publisher 2, but the job has 2 publisher/.test(error.message));
+  });
+
+  it('batches that say the job\'s publisher count (--threads) make a merge made for one wait for all of them', () => {
+    const { lines } = jetstreamStream({ durationMs: 300_000, seed: 3 });
+    const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
+    const half = Math.floor(actions.length / 2);
+    const [first, second] = [actions.slice(0, half), actions.slice(half)].map((share, publisher) => partitionActions(share, { partitions: 1, batchSize: 50, publisher, publishers: 2 }).get(0)!);
+    assert.deepEqual([batchPublisher(second![0]!), batchPublishers(second![0]!)], [1, 2]);
+    const merge = new PublisherMerge(0, 1);
+    const work = new PartitionWork(0, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
+    for (const bytes of first!) for (const merged of merge.add(bytes)) work.add(merged);
+    // Publisher 0 is all in: a merge that took its count from the worker alone would be done now.
+    assert.equal(merge.publishers, 2);
+    assert.equal(work.complete, false);
+    for (const bytes of second!) for (const merged of merge.add(bytes)) work.add(merged);
+    assert.equal(work.complete, true);
+    assert.equal(work.finish().events, actions.length);
+    // A batch from a publisher beyond the count it says is named.
+    const odd = partitionActions(actions.slice(0, 5), { partitions: 1, publisher: 1, publishers: 2 }).get(0)![0]!;
+    const bad = new Uint8Array(odd);
+    new DataView(bad.buffer).setUint32(28, 2 | (2 << 16), true);
+    assert.throws(() => new PublisherMerge(0, 1).add(bad, 'm #1'), /m #1: a batch from publisher 2 of 2/);
   });
 });

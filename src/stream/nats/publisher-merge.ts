@@ -6,7 +6,9 @@
  * a publisher's batches are taken in its own batch order (an early one is held, a repeated one is
  * counted and dropped, as PartitionWork does for one publisher), its ids are mapped onto the
  * partition's merged ids by label, and each becomes a merged batch numbered 0, 1, 2… The merged
- * end marker comes once every publisher's end marker and every batch before it are in.
+ * end marker comes once every publisher's end marker and every batch before it are in. A batch that
+ * says the job's publisher count (`stream-publish --threads`) raises the count to it, so every
+ * message of such a job, the first one taken included, tells the merge how many to wait for.
  *
  * The merge is pure (no I/O) and costs one column copy per batch and one Map look-up per label
  * (each label once per publisher and partition), not per event.
@@ -18,9 +20,16 @@ import { grownI32 } from '../int-table.js';
 import { decodeBatch, encodeBatch, encodeEnd } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
 
-/** The publisher index a batch's header names (the header's last word; 0 for a single publisher's). */
+const headerWord = (bytes: Uint8Array): number => (bytes.length >= 32 ? new DataView(bytes.buffer, bytes.byteOffset, 32).getUint32(28, true) : 0);
+
+/** The publisher index a batch's header names (the low half of the header's last word; 0 for a single publisher's). */
 export function batchPublisher(bytes: Uint8Array): number {
-  return bytes.length >= 32 ? new DataView(bytes.buffer, bytes.byteOffset, 32).getUint32(28, true) : 0;
+  return headerWord(bytes) & 0xffff;
+}
+
+/** The job's publisher count a batch's header says (stream-publish --threads n); 0: not said. */
+export function batchPublishers(bytes: Uint8Array): number {
+  return headerWord(bytes) >>> 16;
 }
 
 class PublisherState {
@@ -53,9 +62,14 @@ export class PublisherMerge {
   /** Events of batches that came again (a redelivery), not passed on. */
   duplicates = 0;
 
-  constructor(readonly partition: number, readonly publishers: number) {
+  constructor(readonly partition: number, publishers: number) {
     if (!Number.isInteger(publishers) || publishers < 1 || publishers > 2 ** 16) throw new RangeError(`publishers must be a whole number from 1 to 65536, got ${publishers}`);
     this.#states = Array.from({ length: publishers }, () => new PublisherState());
+  }
+
+  /** The publishers it waits for: the count it was made with, or more if a batch said so. */
+  get publishers(): number {
+    return this.#states.length;
   }
 
   /** Whether every publisher's end marker and every batch before it have been passed on. */
@@ -71,8 +85,12 @@ export class PublisherMerge {
   add(bytes: Uint8Array, where = `partition ${this.partition}`): Uint8Array[] {
     const batch = decodeBatch(bytes, where);
     const publisher = batch.publisher ?? 0;
+    if (batch.publishers !== undefined) {
+      if (publisher >= batch.publishers) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${publisher} of ${batch.publishers}`);
+      while (this.#states.length < batch.publishers) this.#states.push(new PublisherState());
+    }
     const state = this.#states[publisher];
-    if (state === undefined) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${publisher}, but the job has ${this.publishers} publisher(s) (--publishers)`);
+    if (state === undefined) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${publisher}, but the job has ${this.publishers} publisher(s) (stream-worker --publishers)`);
     const out: Uint8Array[] = [];
     if (batch.end) {
       if (state.expected < 0) state.expected = batch.b;
