@@ -19,6 +19,7 @@ import { sumCandidatePairs } from './pair-merge.js';
 import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
 import { PartitionEvents } from './partition-events.js';
+import type { TraceColumns } from './partition-events.js';
 
 export { decodePartial, encodePartial } from './partial-codec.js';
 export type { PartitionPartial } from './partial-codec.js';
@@ -98,15 +99,31 @@ export class PartitionWork {
 
   /** The partition's partial: per trace, the kernel's pairs over its events, and each account's distinct keys. */
   finish(): PartitionPartial {
-    const { actors, traces, events } = this.#events.traceColumns(Infinity, false);
-    return {
-      partition: this.partition,
-      actors,
-      traces: traces.map(({ trace, events: columns }) => ({ trace, ...tracePartial(columns, this.options) })),
-      events,
-      duplicates: this.duplicates,
-    };
+    return partialOfColumns(this.columns(), this.options);
   }
+
+  /**
+   * What `finish` works from, as typed columns and labels only (a worker thread can take them:
+   * nats/finish-pool.ts); `partialOfColumns` of them is `finish()`.
+   */
+  columns(): PartitionColumns {
+    return { partition: this.partition, ...this.#events.traceColumns(Infinity, false), duplicates: this.duplicates };
+  }
+}
+
+/** A partition's events per trace, as `PartitionWork.columns` gives them. */
+export interface PartitionColumns {
+  partition: number;
+  actors: string[];
+  traces: TraceColumns[];
+  events: number;
+  duplicates: number;
+}
+
+/** `PartitionWork.finish` of its columns: per trace, the kernel's pairs and each account's distinct keys. */
+export function partialOfColumns(columns: PartitionColumns, options: { windowMs: number; maxPartnersPerEvent: number }): PartitionPartial {
+  const { partition, actors, traces, events, duplicates } = columns;
+  return { partition, actors, traces: traces.map((entry) => ({ trace: entry.trace, ...tracePartial(entry.events, options) })), events, duplicates };
 }
 
 /**

@@ -4,12 +4,14 @@
  * (partials → clusters as JSON on stdout).
  */
 import { createReadStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
 import { parseRetention } from '../../stream/nats/retention-duration.js';
 import type { SliceOut } from '../../stream/nats/continuous-work.js';
+import type { FinishPool } from '../../stream/nats/finish-pool.js';
 import type { CliIo } from '../io.js';
 
 interface NatsCliOptions { nats: string; job: string; partitions: string }
@@ -106,7 +108,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--horizon <seconds>', 'a continuous job (stream-publish --slice): keep each partition\'s events this long and store a partial over them at every slice')
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
     .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped, or not: none skips gzip (1.5-2 µs of a worker\'s CPU an event) and gunzip (about 0.3 of the coordinator\'s), but storing 2.5× the bytes gives a worker back 0.6-1.1 of it and costs the NATS servers 1-2 µs an event more: no gain with all on one machine (docs/streaming.md, Sizing); for servers with CPU to spare', 'gzip')
-    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string }) => {
+    .option('--finish-threads <n>', 'a bounded job: threads that finish this worker\'s partitions (the kernel, encode, gzip) once their end markers are in, so they share the cores while the main thread stores; 0: on the main thread, one after another', String(availableParallelism()))
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string; finishThreads: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       const of = whole('--of', options.of, 1);
@@ -130,19 +133,26 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         const spent = process.cpuUsage(before);
         io.err(`worker ${index}: warm-up ${((spent.user + spent.system) / 1e6).toFixed(2)} s CPU`);
       }
+      const finishThreads = Math.min(whole('--finish-threads', options.finishThreads, 0), mine.length);
+      // Started (and warmed up, each thread on its own) before the consumers exist, as the main thread is.
+      const finishPool = finishThreads > 0 ? await startFinishPool(finishThreads, whole('--window', options.window, 0) * 1000, options.warmUp, index, io) : undefined;
       const started = process.cpuUsage();
       let events = 0;
-      await withNats(options.nats, async (nc) => {
-        await Promise.all(mine.map(async (partition) => {
-          const partial = await workPartition(nc, partition, {
-            job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
-            ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
-            onConsumerLost: (p, lost, made) => io.err(`worker ${index}: partition ${p}: consumer ${lost} lost, replaying from ${made}`),
-          });
-          events += partial.events;
-          io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);
-        }));
-      });
+      try {
+        await withNats(options.nats, async (nc) => {
+          await Promise.all(mine.map(async (partition) => {
+            const partial = await workPartition(nc, partition, {
+              job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
+              ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, finishPool, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
+              onConsumerLost: (p, lost, made) => io.err(`worker ${index}: partition ${p}: consumer ${lost} lost, replaying from ${made}`),
+            });
+            events += partial.events;
+            io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);
+          }));
+        });
+      } finally {
+        await finishPool?.close();
+      }
       const used = process.cpuUsage(started);
       io.err(`worker ${index}: ${events} events, ${((used.user + used.system) / 1e6).toFixed(2)} s CPU after start-up`);
     });
@@ -240,6 +250,17 @@ async function publishContinuous(file: string, job: string, options: NatsCliOpti
     await publishSlices(nc, job, out.splice(0));
   });
   io.err(`lockstep stream-publish: ${partitioner.actions} actions, ${partitioner.events} events in ${cutter.slice} slices of ${sliceMs / 1000} s to job ${job}; ${rejected} lines rejected`);
+}
+
+/** `stream-worker`'s finishing threads, each warmed up (unless --no-warm-up) before it returns. */
+async function startFinishPool(threads: number, windowMs: number, warmUp: boolean, index: number, io: CliIo): Promise<FinishPool> {
+  const { FinishPool } = await import('../../stream/nats/finish-pool.js');
+  const before = process.cpuUsage();
+  const pool = new FinishPool({ threads, traces: DEFAULT_STREAM_TRACES, windowMs, maxPartnersPerEvent: 32, warmUp });
+  await pool.ready;
+  const spent = process.cpuUsage(before);
+  io.err(`worker ${index}: ${threads} finishing thread(s)${warmUp ? `, warmed up: ${((spent.user + spent.system) / 1e6).toFixed(2)} s CPU` : ''}`);
+  return pool;
 }
 
 /** `stream-worker --horizon`: each of this worker's partitions followed until the job's last slice. */

@@ -7,11 +7,10 @@
  * its messages to be redelivered to its replacement; events are counted once by their id. The
  * partials (files, one per partition — never a message per pair) are merged by the coordinator.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
-import { decodePartial, encodePartial, PartitionWork } from '../distributed.js';
+import { encodePartial, PartitionWork } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
@@ -23,8 +22,12 @@ import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-rete
 import type { EventStreamOptions } from './events-retention.js';
 import { PartitionConsumer, removeBoundedConsumers } from './job-consumers.js';
 import type { ConsumersRemoved } from './job-consumers.js';
+import type { FinishPool } from './finish-pool.js';
+import { packEncoded, packPartial, unpackPartial } from './partial-pack.js';
+import type { PartialCompression } from './partial-pack.js';
 
-export { EVENTS_STREAM, purgeJobEvents };
+export { EVENTS_STREAM, purgeJobEvents, packPartial, unpackPartial };
+export type { PartialCompression };
 
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,6 +130,8 @@ export interface WorkerOptions {
   timing?: WorkerTiming;
   /** How partials are stored (default gzip; see packPartial). */
   compression?: PartialCompression;
+  /** Threads that finish partitions (finish-pool.ts); without, they finish on this thread, taking turns. */
+  finishPool?: FinishPool;
 }
 
 /**
@@ -136,13 +141,13 @@ export interface WorkerOptions {
 export interface WorkerTiming {
   /** Decoding and copying batches (PartitionWork.add, the publisher merge). */
   add: number;
-  /** The kernel per trace (PartitionWork.finish). */
+  /** The kernel per trace (PartitionWork.finish); with a finish pool, its threads' wall seconds (Node 20 has no thread CPU time), as for the two below. */
   finish: number;
   /** encodePartial. */
   encode: number;
   /** The compression of the encoded partial. */
   compress: number;
-  /** The process's CPU while a partial was being stored (partial-store.ts), less the parts above timed meanwhile (other partitions' receiving is in it). */
+  /** The process's CPU while a partial was being stored (partial-store.ts), less the parts above timed meanwhile (other partitions' receiving is in it); not kept with a finish pool. */
   storeCpu: number;
   /** Partials being stored now, and the CPU reading when the first of them began. */
   storing: number;
@@ -160,42 +165,6 @@ const cpuSeconds = (): number => {
 };
 
 const partialName = (job: string, partition: number): string => `${job}/p${partition}`;
-
-/** How a worker stores its partials: gzipped at level 1, or as encoded behind RAW_PARTIAL's 4 bytes. */
-export type PartialCompression = 'gzip' | 'none';
-const RAW_PARTIAL = Uint8Array.of(0x4c, 0x53, 0x50, 0x00); // 'LSP\0'; a gzip stream starts 1f 8b
-
-/**
- * A partial as stored. Gzip at level 1 shrinks the columns about 2.5× (16.6 → 6.7 MB on the bench)
- * and the NATS servers' CPU goes with the bytes they replicate. `none` skips gzip (1.5-2 µs/event
- * of a worker's CPU), but on one machine storing the larger partial gave the worker most of it back
- * and cost the servers 1-2 µs/event more (docs/streaming.md, Sizing, session 11), so gzip is the
- * default. A compact varint encoding of sorted rows was tried and not kept: its encoding cost more
- * than the bytes it saved.
- */
-export function packPartial(partial: PartitionPartial, compression: PartialCompression = 'gzip'): Uint8Array {
-  return packEncoded(encodePartial(partial), compression);
-}
-
-function packEncoded(encoded: Uint8Array, compression: PartialCompression): Uint8Array {
-  if (compression === 'gzip') return gzipSync(encoded, { level: 1 });
-  const out = new Uint8Array(RAW_PARTIAL.length + encoded.length);
-  out.set(RAW_PARTIAL);
-  out.set(encoded, RAW_PARTIAL.length);
-  return out;
-}
-
-/** Reads `packPartial`'s bytes (either compression); a damaged blob is a LockstepError naming `where`. */
-export function unpackPartial(blob: Uint8Array, where: string): PartitionPartial {
-  if (RAW_PARTIAL.every((byte, i) => blob[i] === byte)) return decodePartial(blob.subarray(RAW_PARTIAL.length), where);
-  let bytes: Uint8Array;
-  try {
-    bytes = gunzipSync(blob);
-  } catch (error) {
-    throw new LockstepError('detect/bad-input', `${where}: not a partial (${error instanceof Error ? error.message : String(error)})`);
-  }
-  return decodePartial(bytes, where);
-}
 
 /** Works one partition to its end marker and stores its partial; returns it (or the one already stored). */
 export async function workPartition(nc: NatsConnection, partition: number, options: WorkerOptions): Promise<PartitionPartial> {
@@ -266,6 +235,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
         await pause(250);
       }
     }
+    if (options.finishPool !== undefined) return finishOnPool(options.finishPool);
     // One partition finishes at a time (see finishTurn).
     const previous = finishTurn;
     let release = (): void => undefined;
@@ -304,9 +274,29 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     } finally {
       release();
     }
+    await ackHeld();
+    return partial;
+  }
+
+  /** The kernel, encode and packing on a thread of the pool, this thread free to receive and store meanwhile. */
+  async function finishOnPool(pool: FinishPool): Promise<PartitionPartial> {
+    const columns = work.columns();
+    columns.duplicates += merge?.duplicates ?? 0;
+    const { partial, packed, seconds } = await pool.finish(columns, options.compression ?? 'gzip');
+    await retry('store partial', () => putPartial(nc, options.job, partition, packed));
+    if (timing !== undefined) {
+      timing.finish += seconds.finish;
+      timing.encode += seconds.encode;
+      timing.compress += seconds.compress;
+      timing.bytesStored += packed.length;
+    }
+    await ackHeld();
+    return partial;
+  }
+
+  async function ackHeld(): Promise<void> {
     for (const message of held) message.ack();
     await nc.flush();
-    return partial;
   }
 }
 

@@ -11,7 +11,7 @@ import { PartitionWork } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import { encodeBatch, encodeEnd } from '../wire-batch.js';
-import { packPartial } from './jobs.js';
+import { packPartial } from './partial-pack.js';
 
 export interface WarmUpOptions {
   traces: readonly StreamTrace[];
