@@ -113,6 +113,35 @@ describe('byte interner, numeric ids', () => {
     assert.deepEqual([0, 1, 2, 3, 4, 5].map((x) => a.findIn(b, x)), [-1, 0, -1, -1, -1, 1]);
   });
 
+  it('says two interners share no value only when none of one is found in the other (objects against contents)', () => {
+    const runs = Number(process.env.LOCKSTEP_SWEEP ?? 1) * 200;
+    // maxShapes 1: values of further shapes take the byte path on one side and not on the other.
+    fc.assert(fc.property(fc.array(idText, { maxLength: 40 }), fc.array(idText, { maxLength: 40 }), fc.boolean(), fc.constantFrom(1, 16), (left, right, readParsed, maxShapes) => {
+      const a = new ByteInterner(4, 8, { maxShapes });
+      const b = new ByteInterner(4, 8);
+      for (const value of left) {
+        const bytes = encode(value);
+        let digitsAt = bytes.length, lo = 0;
+        while (digitsAt > 0 && bytes[digitsAt - 1]! >= 0x30 && bytes[digitsAt - 1]! <= 0x39) digitsAt--;
+        for (let i = digitsAt; i < bytes.length; i++) lo = lo * 10 + bytes[i]! - 0x30;
+        if (readParsed) a.internParsed(bytes, 0, digitsAt, bytes.length, lo); else a.intern(bytes, 0, bytes.length);
+      }
+      for (const value of right) b.intern(encode(value), 0, encode(value).length);
+      const found = Array.from({ length: a.size }, (_, id) => a.findIn(b, id));
+      if (!a.mayShareWith(b)) assert.ok(found.every((id) => id === -1), `${left.join(' ')} | ${right.join(' ')}`);
+    }), { numRuns: runs });
+    const objects = new ByteInterner();
+    const contents = new ByteInterner();
+    for (let n = 0; n < 1000; n++) {
+      objects.intern(encode(`object_${n}`), 0, encode(`object_${n}`).length);
+      contents.intern(encode(`share_${n}`), 0, encode(`share_${n}`).length);
+    }
+    assert.equal(objects.mayShareWith(contents), false, 'CooRTweet\'s shapes: no look-up needed');
+    contents.intern(encode('object_999'), 0, 10);
+    assert.equal(objects.mayShareWith(contents), true);
+    assert.equal(objects.findIn(contents, 999), 1000);
+  });
+
   it('finds non-numeric values (hex hashes) in a table sized for many, and nothing in an interner without them', () => {
     const interner = new ByteInterner(100_000);
     const hex = (n: number): string => `${(n * 2654435761 >>> 0).toString(16)}ab${n.toString(16)}`;

@@ -189,6 +189,20 @@ export class ByteInterner {
     return other.find(this.arena, start, start + this.meta[2 * id + 1]!);
   }
 
+  /**
+   * False when `findIn(other, id)` is -1 for every id, known without a look-up: every value here
+   * and there is numeric (none went to the byte path) and no shape here is one of other's. CooRTweet
+   * objects (`object_17`) against contents (`share_17`): 437,000 look-ups at 2.2M rows, 0.03-0.08 s.
+   */
+  mayShareWith(other: ByteInterner): boolean {
+    if (this.hashed !== 0 || other.hashed !== 0 || this.numeric === null || other.numeric === null || other.sealed) return true;
+    for (let index = 0; index < this.numeric.shapeCount(); index++) {
+      const { prefix, digits } = this.numeric.shapeAt(index);
+      if (other.numeric.shapeIndexOf(prefix, digits, false) >= 0) return true;
+    }
+    return false;
+  }
+
   /** The value of `id` as a string (UTF-8 decoded). */
   text(id: number): string {
     const length = this.meta[2 * id + 1]!;

@@ -335,9 +335,11 @@ export function readCoortweetColumns(files: readonly string[], onReject: (reject
  */
 export function sharedIds(columns: CoortweetColumns): { object: Int32Array; content: Int32Array; count: number } {
   const { objects, contents } = columns;
-  // Looked up from the (fewer) objects into the contents, not the other way round.
+  // Looked up from the (fewer) objects into the contents, not the other way round; not at all when
+  // no object can be a content (ids of different shapes, as CooRTweet's own exports have).
   const contentId = new Int32Array(contents.size).fill(-1);
-  for (let o = 0; o < objects.size; o++) {
+  const lookups = objects.mayShareWith(contents) ? objects.size : 0;
+  for (let o = 0; o < lookups; o++) {
     const c = objects.findIn(contents, o);
     if (c >= 0) contentId[c] = o;
   }
