@@ -116,9 +116,9 @@ describe('byte interner, numeric ids', () => {
   it('says two interners share no value only when none of one is found in the other (objects against contents)', () => {
     const runs = Number(process.env.LOCKSTEP_SWEEP ?? 1) * 200;
     // maxShapes 1: values of further shapes take the byte path on one side and not on the other.
-    fc.assert(fc.property(fc.array(idText, { maxLength: 40 }), fc.array(idText, { maxLength: 40 }), fc.boolean(), fc.constantFrom(1, 16), (left, right, readParsed, maxShapes) => {
+    fc.assert(fc.property(fc.array(idText, { maxLength: 40 }), fc.array(idText, { maxLength: 40 }), fc.boolean(), fc.constantFrom(1, 16), fc.constantFrom(1, 16), (left, right, readParsed, maxShapes, otherMaxShapes) => {
       const a = new ByteInterner(4, 8, { maxShapes });
-      const b = new ByteInterner(4, 8);
+      const b = new ByteInterner(4, 8, { maxShapes: otherMaxShapes });
       for (const value of left) {
         const bytes = encode(value);
         let digitsAt = bytes.length, lo = 0;
