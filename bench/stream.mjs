@@ -248,7 +248,11 @@ if (sections.has('nats')) {
   // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
   const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
   const { connect } = await import('nats');
-  const { lines } = feed(Number(process.env.NATS_HOURS ?? 1));
+  // The feed's lines as strings only while the share files are written and for FRONT=lines: held
+  // beside the byte front end, 878k of them (NATS_HOURS=4) cost it 3-5 µs/event of GC (a process
+  // holding them against one not: 10.5-11.7 against 6.1-7.3 µs/event), which stream-publish never pays.
+  let lines = feed(Number(process.env.NATS_HOURS ?? 1)).lines;
+  const lineCount = lines.length;
   const { ByteFront } = await import('../src/stream/byte-front.ts');
   const feedBytes = Buffer.from(`${lines.join('\n')}\n`);
   // FRONT=lines: the front end before (each line a string, JSON.parse, an Action, Partitioner.push).
@@ -265,6 +269,10 @@ if (sections.has('nats')) {
     const { tmpdir } = await import('node:os');
     const shareFiles = PUBLISHERS > 1 ? Array.from({ length: PUBLISHERS }, (_, i) => `${tmpdir()}/lockstep-bench-share-${process.pid}-${i}.jsonl`) : [];
     shareFiles.forEach((file, i) => writeFileSync(file, `${lines.filter((_, n) => n % PUBLISHERS === i).join('\n')}\n`));
+    if (FRONT !== 'lines') {
+      lines = null;
+      globalThis.gc?.();
+    }
     if (THREADS > 0) {
       shareFiles.push(`${tmpdir()}/lockstep-bench-feed-${process.pid}.jsonl`);
       writeFileSync(shareFiles[0], feedBytes);
@@ -362,7 +370,7 @@ if (sections.has('nats')) {
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
-      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lines.length} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lineCount} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
