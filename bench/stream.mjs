@@ -22,6 +22,8 @@
 // command on one thread, to compare. Its CPU (all threads) includes tsx start-up (printed alone once).
 // NATS_HOURS=n (nats): a feed n hours long (default 1: 220k events), so fixed per-job costs weigh less.
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
+// FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
+// (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { Buffer } from 'node:buffer';
@@ -295,7 +297,7 @@ if (sections.has('nats')) {
       const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
         reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));

@@ -4,7 +4,6 @@
  * (partials → clusters as JSON on stdout).
  */
 import { createReadStream } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
@@ -108,7 +107,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--horizon <seconds>', 'a continuous job (stream-publish --slice): keep each partition\'s events this long and store a partial over them at every slice')
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
     .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped (run-length only, 0.6-0.7 µs of a worker\'s CPU an event), or not: none skips gzip and gunzip (about 0.3 of the coordinator\'s), but storing 1.7× the bytes costs the worker\'s store and the NATS servers more: no gain with all on one machine (docs/streaming.md, Sizing); for servers with CPU to spare', 'gzip')
-    .option('--finish-threads <n>', 'a bounded job: threads that finish this worker\'s partitions (the kernel, encode, gzip) once their end markers are in, so they share the cores while the main thread stores; 0: on the main thread, one after another', String(availableParallelism()))
+    .option('--finish-threads <n>', 'a bounded job: threads that finish this worker\'s partitions (the kernel, encode, gzip) once their end markers are in, a second at once only while a core stays idle; the main thread receives and stores meanwhile. 0: on the main thread, one after another (the default: on the shared 2-core bench machine threads cost the workers 10-35% more CPU and shortened no job; for machines with cores to spare, docs/streaming.md, Sizing)', '0')
     .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string; finishThreads: string }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);

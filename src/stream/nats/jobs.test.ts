@@ -137,14 +137,17 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     await writeFile(join(dir, 'cli-clean.jsonl'), `${lines.join('\n')}\n`);
     const batch = await batchDetect([join(dir, 'cli-clean.jsonl')], DEFAULT_STREAM_TRACES, 60_000);
     const common = ['--nats', cluster.urls.join(','), '--job', 'cli', '--partitions', '4'];
-    const worker = run(['stream-worker', ...common]);
+    // Its partitions finished on 2 threads (stream-worker --finish-threads).
+    const worker = run(['stream-worker', ...common, '--finish-threads', '2']);
     const published = await run(['stream-publish', file, ...common, '--retention', '2h']);
     assert.equal(published.code, 0, published.err);
     assert.match(published.err, new RegExp(`cli-feed\\.jsonl:${lines.length + 1}: not JSON`));
     assert.match(published.err, /1 lines rejected/);
     const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
     assert.equal(coordinated.code, 0, coordinated.err);
-    assert.equal((await worker).code, 0);
+    const worked = await worker;
+    assert.equal(worked.code, 0);
+    assert.match(worked.err, /worker 0: 2 finishing thread\(s\)/);
     assertCoordinatedIsBatch(coordinated.out, batch);
     // The coordinator removed the job's partials once its result was out; a worker started again
     // on the finished job says so rather than waiting for events that were all acknowledged.
