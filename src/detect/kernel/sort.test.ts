@@ -46,6 +46,17 @@ describe('sortByKeyTime', () => {
     );
   });
 
+  it('sorts buckets of several keys with long segments (each bucket sorted back into its own range)', () => {
+    // 1,024 keys: buckets of 4 keys; keys 500-515 fill 4 buckets past the first, with segments
+    // long enough for the merge sort through the scratch the bucket was copied to.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 500, max: 515 }), fc.integer({ min: -20, max: 20 })), { maxLength: 900 }), (rows) =>
+        check(Int32Array.from(rows.map((r) => r[0])), Float64Array.from(rows.map((r) => r[1])), 1024),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('gives input already in (key, time) order back as it is, ties in input order', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 4 })), { maxLength: 200 }), (rows) => {
