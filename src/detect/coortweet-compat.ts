@@ -122,15 +122,22 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   // not built: each kept row's position in it (`pos`) is what CooRTweet's order depends on, and
   // the columns are read in row order (scattering five columns into x order missed cache on
   // every row: 110,000 accounts are 110,000 write streams).
+  // Accounts are listed in order of their first row while the rows are counted, so the ranks are
+  // given from that list rather than by a second pass over the rows.
   const rowsOf = new Int32Array(accountCount);
-  for (let r = 0; r < n; r++) rowsOf[accountId[r]!]!++;
+  const byFirstRow = new Int32Array(accountCount);
+  let listed = 0;
+  for (let r = 0; r < n; r++) {
+    const a = accountId[r]!;
+    if (rowsOf[a]!++ === 0) byFirstRow[listed++] = a;
+  }
   const rankOf = new Int32Array(accountCount).fill(-1);
   /** By rank: the account's first position in x (after the prefix sum), then its next free one. */
   const start = new Int32Array(accountCount + 1);
   let ranks = 0;
-  for (let r = 0; r < n; r++) {
-    const a = accountId[r]!;
-    if (rankOf[a] === -1 && rowsOf[a]! >= minParticipation) {
+  for (let k = 0; k < listed; k++) {
+    const a = byFirstRow[k]!;
+    if (rowsOf[a]! >= minParticipation) {
       rankOf[a] = ranks;
       start[++ranks] = rowsOf[a]!;
     }
@@ -139,14 +146,9 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   const m = start[ranks]!;
   /** Per row: its position in x, or -1 when its account was dropped. */
   const pos = new Int32Array(n);
-  /** Per object id: its first position in x (m: none yet); objects are ranked by it. */
-  const firstPos = new Int32Array(objectBound).fill(m);
   for (let r = 0; r < n; r++) {
     const rank = rankOf[accountId[r]!]!;
-    if (rank < 0) { pos[r] = -1; continue; }
-    const p = pos[r] = start[rank]!++;
-    const o = objectId[r]!;
-    if (p < firstPos[o]!) firstPos[o] = p;
+    pos[r] = rank < 0 ? -1 : start[rank]!++;
   }
 
   // 2. Rows sorted by (object id, time, position in x). Objects are taken in id order here, and
@@ -237,6 +239,17 @@ export function detectGroups(input: CoShareInput, options?: Partial<DetectGroups
   // 5. CooRTweet's row order: object, then the later-positioned row, then the earlier one. Step 3
   // made the rows object by object, so each object's rows are one run already in object order;
   // only a run's rows are sorted, by (later position, earlier position), unique per row pair.
+  // Each co-shared object's first position in x, the least over its sorted rows (objects are
+  // ranked by it); only these objects are ranked, so no other object's is found.
+  const firstPos = new Int32Array(objectBound);
+  for (let q = 0, last = -1; q < count; q++) {
+    const o = objectId[older[q]!]!;
+    if (o === last) continue;
+    last = o;
+    let first = m;
+    for (let j = sorted.keyStart[o]!; j < sorted.keyStart[o + 1]!; j++) first = Math.min(first, pos[row[j]!]!);
+    firstPos[o] = first;
+  }
   const order = inObjectOrder(rowsWhere(keep), older, objectId, firstPos);
   const loPos = new Int32Array(count);
   const hiPos = new Int32Array(count);
