@@ -3,7 +3,8 @@ import { startReadingWorker } from '../ingest/columnar/reading-worker.js';
 import { wantsReadingWorker } from './early-reading-worker.js';
 
 // Before anything else loads: a worker's boot (0.2-0.3 s) then overlaps the CLI's start-up. The two
-// modules above load nothing else (a direct import: the columnar index would load every reader).
+// modules above load only src/worker-thread.ts besides (a direct import: the columnar index would
+// load every reader).
 if (wantsReadingWorker(process.argv)) startReadingWorker();
 const { mallocChildEnv } = await import('../config.js');
 const { main } = await import('./main.js');

@@ -17,7 +17,7 @@
 import { normalizeHashtag, normalizeUrl } from '../model/index.js';
 import { STREAM_TRACES, urlDomain } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { ByteIds } from './byte-ids.js';
+import { ByteIds, hashBytes } from './byte-ids.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import { COLLECTIONS, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
 import { ID_HASH_START, idHashes } from './partitioner.js';
@@ -65,12 +65,11 @@ export function lineShare(bytes: Uint8Array, start: number, end: number, of: num
   while (at < end && (bytes[at] === 32 || bytes[at] === 9)) at++;
   if (end - at <= DID_HEAD.length) return 0;
   for (let k = 0; k < DID_HEAD.length; k++) if (bytes[at + k] !== DID_HEAD[k]) return 0;
-  let h = 0x811c9dc5;
-  for (at += DID_HEAD.length; at < end; at++) {
+  const did = at + DID_HEAD.length;
+  for (at = did; at < end; at++) {
     const c = bytes[at]!;
-    if (c === 34) return (h >>> 0) % of;
+    if (c === 34) return (hashBytes(bytes, did, at) >>> 0) % of;
     if (c === 92 || c < 32) return 0;
-    h = Math.imul(h ^ c, 0x01000193);
   }
   return 0;
 }

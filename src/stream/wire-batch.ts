@@ -156,6 +156,18 @@ export function encodeEnd(batches: number, publisher = 0, publishers?: number): 
   return encodeBatch({ b: batches, end: true, publisher, publishers, newActors: [], newKeys: [], newKeyTraces: [], count: 0, actor: new Int32Array(0), key: new Int32Array(0), time: new Float64Array(0) });
 }
 
+const headerWord = (bytes: Uint8Array): number => (bytes.length >= HEADER_BYTES ? new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES).getUint32(HEADER_BYTES - 4, true) : 0);
+
+/** The publisher index a batch's header names, without decoding it (0 for a single publisher's). */
+export function batchPublisher(bytes: Uint8Array): number {
+  return headerWord(bytes) & 0xffff;
+}
+
+/** The job's publisher count a batch's header says, without decoding it (stream-publish --threads n); 0: not said. */
+export function batchPublishers(bytes: Uint8Array): number {
+  return headerWord(bytes) >>> 16;
+}
+
 /** Reads `encodeBatch`'s bytes (either version); throws a LockstepError naming `where` and what is wrong. */
 export function decodeBatch(input: Uint8Array, where: string): EventBatch {
   const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not an event batch (${what})`);

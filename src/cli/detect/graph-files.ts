@@ -7,7 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorkerBeside } from '../../worker-thread.js';
 import { gexfChunks, graphmlChunks } from '../../detect/output/index.js';
 import type { ExportEdge, ExportNode, NetworkExport } from '../../detect/output/index.js';
 
@@ -42,25 +42,13 @@ export interface GraphFilesOptions {
 export const GRAPH_FILES_DEFAULTS: Readonly<GraphFilesOptions> = Object.freeze({ minWorkerEdges: 10_000, maxWorkerEdges: 1_000_000 });
 
 /**
- * The worker: the compiled .js beside this module; under tsx (tests, `--import tsx` runs) the .ts
- * source, loaded after registering tsx in the worker (Node 20 does not apply `--import` hooks to a
- * worker's entry module).
- */
-function newWorker(request: GraphFilesRequest): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./graph-files-worker.js', self), { workerData: request });
-  const source = new URL('./graph-files-worker.ts', self).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: request });
-}
-
-/**
  * Starts writing the two files on a worker. `done` rejects with the worker's error (a file that
  * cannot be written, a crash); it is already handled, so a failure before the caller awaits it
  * does not end the process as an unhandled rejection, and the caller's await still throws it.
  * `stop` ends the worker (when the caller failed itself).
  */
 export function startGraphFilesWorker(request: GraphFilesRequest): { done: Promise<void>; stop: () => void } {
-  const worker = newWorker(request);
+  const worker = startWorkerBeside(import.meta.url, 'graph-files-worker', request);
   const done = new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
     worker.once('error', reject);

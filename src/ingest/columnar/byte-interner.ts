@@ -291,12 +291,6 @@ export class ByteInterner {
     return out;
   }
 
-  /** True when every value is ASCII (then JS string order is byte order). */
-  isAscii(): boolean {
-    this.materialize();
-    return this.high < 0x80;
-  }
-
   /** Byte-wise comparison of two values (the order DuckDB and `sort` use for strings). */
   compare(x: number, y: number): number {
     if (this.deferred !== 0) this.materialize();

@@ -9,26 +9,20 @@
  * started so and never used (small file, busy cores, no cut) is stopped by the reader, and does
  * not keep the process alive meanwhile (unref).
  *
- * This module loads nothing but `node:worker_threads` (its other import is a type), so the entry
- * can start the worker before anything else loads.
+ * This module loads nothing but src/worker-thread.ts (and `node:worker_threads` through it; its
+ * other imports are types), so the entry can start the worker before anything else loads.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerBeside } from '../../worker-thread.js';
 import type { PartRequest } from './coortweet-split.js';
 
 let waiting: Worker | null = null;
 let started = 0;
 
-/**
- * A reading worker: the compiled .js beside this module; under tsx (tests, `--import tsx` runs)
- * the .ts source, loaded after registering tsx in the worker (Node 20 does not apply `--import`
- * hooks to a worker's entry module). With `request` null it waits for the request as a message.
- */
+/** A reading worker (coortweet-part-worker, compiled or under tsx). With `request` null it waits for the request as a message. */
 export function newReadingWorker(request: PartRequest | null): Worker {
   started++;
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./coortweet-part-worker.js', self), { workerData: request });
-  const source = new URL('./coortweet-part-worker.ts', self).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: request });
+  return startWorkerBeside(import.meta.url, 'coortweet-part-worker', request);
 }
 
 /** Starts a reading worker that waits for a request (see the module's comment); once per process. */

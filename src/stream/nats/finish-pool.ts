@@ -11,7 +11,8 @@
  * (warm-up.ts) before it is ready: a thread's code is as cold as a new process's.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerBeside } from '../../worker-thread.js';
 import { idleCores, sampleCpu } from '../../ingest/columnar/idle-cores.js';
 import type { CpuSample } from '../../ingest/columnar/idle-cores.js';
 import { LockstepError } from '../../model/index.js';
@@ -121,7 +122,7 @@ export class FinishPool {
     const data: FinishThreadData = { traces: opts.traces, windowMs: opts.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, warmUp: opts.warmUp };
     const started: Promise<void>[] = [];
     for (let t = 0; t < threads; t++) {
-      const worker = newThread(data);
+      const worker = startWorkerBeside(import.meta.url, 'finish-thread', data);
       const thread: Thread = { worker, ready: false, busy: null };
       this.#threads.push(thread);
       started.push(new Promise<void>((resolve, reject) => {
@@ -215,16 +216,4 @@ export class FinishPool {
     thread.busy = null;
     for (const pending of this.#queue.splice(0)) pending.reject(error);
   }
-}
-
-/**
- * A thread: the compiled .js beside this module; under tsx (tests, `--import tsx` runs) the .ts
- * source, loaded after registering tsx in the thread (Node 20 does not apply `--import` hooks to a
- * worker's entry module).
- */
-function newThread(data: FinishThreadData): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./finish-thread.js', self), { workerData: data });
-  const source = new URL('./finish-thread.ts', self).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: data });
 }

@@ -3,26 +3,15 @@
  * with its share of the file by account (publish-share.ts). Every batch says the job has n
  * publishers, so workers wait for all n end markers unasked (publisher-merge.ts).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerBeside } from '../../worker-thread.js';
 import type { LineProblem, PublishShareRequest, PublishShareResult } from './publish-share.js';
 import { FIRST_PROBLEMS } from './publish-share.js';
 
 export interface ShareThreadData { servers: string[]; request: PublishShareRequest }
 
-/**
- * The thread: the compiled .js beside this module; under tsx (tests, `--import tsx` runs) the .ts
- * source, loaded after registering tsx in the thread (Node 20 does not apply `--import` hooks to a
- * worker's entry module).
- */
-function newThread(data: ShareThreadData): Worker {
-  const self = import.meta.url;
-  if (!self.endsWith('.ts')) return new Worker(new URL('./publish-share-worker.js', self), { workerData: data });
-  const source = new URL('./publish-share-worker.ts', self).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: data });
-}
-
 function runThread(data: ShareThreadData, started: Worker[]): Promise<PublishShareResult> {
-  const thread = newThread(data);
+  const thread = startWorkerBeside(import.meta.url, 'publish-share-worker', data);
   started.push(thread);
   return new Promise<PublishShareResult>((resolve, reject) => {
     thread.once('message', (result: PublishShareResult) => resolve(result));

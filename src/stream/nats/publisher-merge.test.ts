@@ -11,7 +11,8 @@ import { parseJetstreamLine } from '../jetstream-line.js';
 import { partitionActions } from '../partitioner.js';
 import { assertSameAsBatch, batchDetect } from '../test-support/batch.js';
 import { jetstreamStream } from '../test-support/jetstream-stream.js';
-import { batchPublisher, batchPublishers, PublisherMerge } from './publisher-merge.js';
+import { PublisherMerge } from './publisher-merge.js';
+import { batchPublisher, batchPublishers } from '../wire-batch.js';
 
 const PARTITIONS = 5;
 const PUBLISHERS = 3;

@@ -20,18 +20,6 @@ import { grownI32 } from '../int-table.js';
 import { decodeBatch, encodeBatch, encodeEnd } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
 
-const headerWord = (bytes: Uint8Array): number => (bytes.length >= 32 ? new DataView(bytes.buffer, bytes.byteOffset, 32).getUint32(28, true) : 0);
-
-/** The publisher index a batch's header names (the low half of the header's last word; 0 for a single publisher's). */
-export function batchPublisher(bytes: Uint8Array): number {
-  return headerWord(bytes) & 0xffff;
-}
-
-/** The job's publisher count a batch's header says (stream-publish --threads n); 0: not said. */
-export function batchPublishers(bytes: Uint8Array): number {
-  return headerWord(bytes) >>> 16;
-}
-
 class PublisherState {
   /** The next batch number to take, the end marker's count (-1: not yet), batches that came early. */
   next = 0;

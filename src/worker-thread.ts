@@ -1,0 +1,15 @@
+/**
+ * Starts a worker thread on a module beside the caller. The module is the compiled .js when the
+ * caller runs compiled; under tsx (tests, `--import tsx` runs) it is the .ts source, loaded after
+ * registering tsx in the thread, because Node 20 does not apply `--import` hooks to a worker's entry
+ * module. Here, not in one stage's folder, because the CLI, the readers and the stream all start
+ * threads this way.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** `besideUrl` is the caller's `import.meta.url`; `name` the module's file name without extension. */
+export function startWorkerBeside(besideUrl: string, name: string, workerData: unknown): Worker {
+  if (!besideUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, besideUrl), { workerData });
+  const source = new URL(`./${name}.ts`, besideUrl).href;
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData });
+}
