@@ -132,7 +132,9 @@ export function partialOfColumns(columns: PartitionColumns, options: { windowMs:
  * its distinct keys.
  */
 export function tracePartial(events: TraceEvents, options: { windowMs: number; maxPartnersPerEvent: number }): { pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } } {
-  const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent });
+  // Nearly every co-action in a partition is a new pair (its hashtag keys are few and busy), so
+  // the tables are presized for one pair each: half that left most to grow twice.
+  const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent, pairsPerEventPair: 1 });
   const n = pairs.size;
   const logN = Math.log(Math.max(1, stats.actors));
   const sumLogN = new Float64Array(n);

@@ -76,6 +76,8 @@ describe('coActionPairs: edge cases', () => {
       [good, { window: -1 }, /window/],
       [good, { maxPartnersPerEvent: 0 }, /maxPartnersPerEvent/],
       [good, { partitions: 3 }, /power of two/],
+      [good, { pairsPerEventPair: 0 }, /pairsPerEventPair must be in \(0, 1\], got 0/],
+      [good, { pairsPerEventPair: 2 }, /pairsPerEventPair/],
     ];
     for (const [events, options, message] of cases) {
       assert.throws(() => coActionPairs(events, options), (error: unknown) => error instanceof LockstepError && error.code === 'detect/bad-input' && message.test(error.message));
@@ -110,6 +112,16 @@ describe('coActionPairs: edge cases', () => {
     const two = coActionPairs(traceOf(rows)).pairs;
     assert.ok(one.size > 0);
     assert.deepEqual(one, two);
+  });
+
+  it('gives the same arrays however its tables are presized (pairsPerEventPair), so a stream partition\'s partial is the batch kernel\'s', () => {
+    fc.assert(
+      fc.property(arbitraryTrace, fc.integer({ min: 0, max: 40 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (events, window, pairsPerEventPair) => {
+        const base = coActionPairs(events, { window, maxPartnersPerEvent: 3 }).pairs;
+        assert.deepEqual(coActionPairs(events, { window, maxPartnersPerEvent: 3, pairsPerEventPair }).pairs, base);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -24,6 +24,7 @@ export const KERNEL_DEFAULTS: Readonly<KernelOptions> = Object.freeze({
   partitions: 'auto',
   maxPairsInMemory: Infinity,
   sink: null,
+  pairsPerEventPair: 0.5,
 });
 
 /**
@@ -62,7 +63,7 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
   const stamp = new Int32Array(actorCount);
   const estimate = estimatePairs(time, keyStart, window, cap);
   const partitions = opts.partitions === 'auto' ? autoPartitions(estimate) : opts.partitions;
-  const table = new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate / 2);
+  const table = new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair);
   const popular: number[] = [];
   let keys = 0, keysCapped = 0, examined = 0, skipped = 0, coActions = 0;
 
@@ -178,6 +179,7 @@ function checkOptions(opts: KernelOptions): void {
     throw badInput(`partitions must be 'auto' or a power of two from 1 to 4096, got ${p}`);
   }
   if (!(opts.maxPairsInMemory >= 1)) throw badInput(`maxPairsInMemory must be >= 1, got ${opts.maxPairsInMemory}`);
+  if (!(opts.pairsPerEventPair > 0 && opts.pairsPerEventPair <= 1)) throw badInput(`pairsPerEventPair must be in (0, 1], got ${opts.pairsPerEventPair}`);
 }
 
 /**

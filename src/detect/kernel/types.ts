@@ -69,6 +69,13 @@ export interface KernelOptions {
   maxPairsInMemory: number;
   /** Spill target; `null` keeps everything in memory. */
   sink: PairSink | null;
+  /**
+   * Distinct pairs expected per in-window event pair (the kernel counts those first), to presize
+   * the pair tables: in (0, 1]. 0.5 by default (batch traces repeat pairs across keys); 1 where
+   * nearly every co-action is a new pair (a stream partition's hashtags: 4.1M co-actions, 4.0M
+   * pairs), so the tables never grow.
+   */
+  pairsPerEventPair: number;
 }
 
 export interface KernelStats {
