@@ -34,6 +34,14 @@ const COLLECTION_HASHES = COLLECTIONS.map((collection) => {
   return h;
 });
 const NONE = -2;
+/** ByteFront's id lists. */
+const LINKS = 0, TAGS = 1, MENTIONS = 2, DOMAINS = 3;
+
+/** Whether `ids[0, n)` holds `id`. */
+function holds(ids: Int32Array, n: number, id: number): boolean {
+  for (let k = 0; k < n; k++) if (ids[k] === id) return true;
+  return false;
+}
 
 function decode(bytes: Uint8Array, start: number, end: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('utf8');
@@ -98,9 +106,8 @@ export class ByteFront {
   #eventKeys = new Int32Array(64);
   #events = 0;
   readonly #hash = new Int32Array(2);
-  readonly #urls: number[] = [];
-  readonly #tags: number[] = [];
-  readonly #mentions: number[] = [];
+  /** Per list (LINKS, TAGS, MENTIONS, DOMAINS): the action's distinct key ids (reused: no array an action). */
+  readonly #lists = [new Int32Array(64), new Int32Array(64), new Int32Array(64), new Int32Array(64)];
   /** Lines read (readline's count), lines rejected, actions read, lines read the JSON.parse way. */
   lines = 0;
   rejected = 0;
@@ -115,6 +122,9 @@ export class ByteFront {
 
   /** Takes the next chunk of the stream; batches that fill are appended to `out`. */
   push(chunk: Uint8Array, out: OutBatch[]): void {
+    // The scanner reads plain Uint8Arrays only (a carried line is one): a Buffer beside them made
+    // its byte loads polymorphic.
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     let from = 0;
     this.#crs = this.#options.share !== undefined && chunk.indexOf(13) >= 0;
     if (this.#carry !== null) {
@@ -218,14 +228,24 @@ export class ByteFront {
     return id;
   }
 
-  /** Distinct key ids of a list of byte ranges, first occurrences in order (the fast path's `distinct`). */
-  #distinct(t: number, bytes: Uint8Array, ranges: Int32Array, count: number, into: number[]): number[] {
-    into.length = 0;
+  /** List `list`, holding at least `count`. */
+  #list(list: number, count: number): Int32Array {
+    const ids = this.#lists[list]!;
+    return ids.length >= count ? ids : (this.#lists[list] = new Int32Array(2 * count));
+  }
+
+  /**
+   * Distinct key ids of a list of byte ranges, first occurrences in order (the fast path's
+   * `distinct`), into list `list`: their count.
+   */
+  #distinct(t: number, bytes: Uint8Array, ranges: Int32Array, count: number, list: number): number {
+    const ids = this.#list(list, count);
+    let n = 0;
     for (let r = 0; r < count; r++) {
       const id = this.#key(t, bytes, ranges[2 * r]!, ranges[2 * r + 1]!);
-      if (id !== NONE && !into.includes(id)) into.push(id);
+      if (id !== NONE && !holds(ids, n, id)) ids[n++] = id;
     }
-    return into;
+    return n;
   }
 
   #event(t: number, key: number): void {
@@ -266,29 +286,39 @@ export class ByteFront {
     this.#events = 0;
     const kind = s.kind;
     const original = kind !== K_REPOST && kind !== K_LIKE && kind !== K_FOLLOW;
-    let urls: number[] | null = null, tags: number[] | null = null;
+    let urls = -1, tags = -1;
     for (const t of this.#traces) {
       if (t === T_REPOST || t === T_REPLY) {
         if (kind === (t === T_REPOST ? K_REPOST : K_REPLY) && s.targetStart >= 0) this.#event(t, this.#key(t, bytes, s.targetStart, s.targetEnd));
       } else if (!original) continue;
       else if (t === T_LINK || t === T_DOMAIN) {
-        urls ??= this.#distinct(T_LINK, bytes, s.links, s.linkCount, this.#urls);
-        if (t === T_LINK) for (const url of urls) this.#event(t, url);
+        if (urls < 0) urls = this.#distinct(T_LINK, bytes, s.links, s.linkCount, LINKS);
+        const urlIds = this.#lists[LINKS]!;
+        if (t === T_LINK) for (let u = 0; u < urls; u++) this.#event(t, urlIds[u]!);
         else {
-          const seen: number[] = [];
-          for (const url of urls) {
-            const domain = this.#domain(url);
-            if (domain >= 0 && !seen.includes(domain)) {
-              seen.push(domain);
+          const domains = this.#list(DOMAINS, urls);
+          let seen = 0;
+          for (let u = 0; u < urls; u++) {
+            const domain = this.#domain(urlIds[u]!);
+            if (domain >= 0 && !holds(domains, seen, domain)) {
+              domains[seen++] = domain;
               this.#event(t, domain);
             }
           }
         }
       } else if (t === T_HASHTAG || t === T_SEQUENCE) {
-        tags ??= this.#distinct(T_HASHTAG, bytes, s.tags, s.tagCount, this.#tags);
-        if (t === T_HASHTAG) for (const tag of tags) this.#event(t, tag);
-        else if (tags.length >= 2) this.#event(t, partitioner.keyId(t, '', tags.map((tag) => partitioner.keyLabel(T_HASHTAG, tag)).join(' ')));
-      } else if (t === T_MENTION) for (const mention of this.#distinct(t, bytes, s.mentions, s.mentionCount, this.#mentions)) this.#event(t, mention);
+        if (tags < 0) tags = this.#distinct(T_HASHTAG, bytes, s.tags, s.tagCount, TAGS);
+        const tagIds = this.#lists[TAGS]!;
+        if (t === T_HASHTAG) for (let g = 0; g < tags; g++) this.#event(t, tagIds[g]!);
+        else if (tags >= 2) {
+          let sequence = partitioner.keyLabel(T_HASHTAG, tagIds[0]!);
+          for (let g = 1; g < tags; g++) sequence += ` ${partitioner.keyLabel(T_HASHTAG, tagIds[g]!)}`;
+          this.#event(t, partitioner.keyId(t, '', sequence));
+        }
+      } else if (t === T_MENTION) {
+        const mentions = this.#distinct(t, bytes, s.mentions, s.mentionCount, MENTIONS), mentionIds = this.#lists[MENTIONS]!;
+        for (let m = 0; m < mentions; m++) this.#event(t, mentionIds[m]!);
+      }
     }
     partitioner.pushIds(actor, Math.floor(s.timeUs / 1000), h[0]!, h[1]!, this.#eventTraces, this.#eventKeys, this.#events, out);
   }
