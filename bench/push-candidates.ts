@@ -13,7 +13,7 @@
 //   p = p_push * r, r the signature's rate among accounts outside the clusters, BH over every account tested.
 //
 //   node --import tsx bench/push-candidates.ts --archives 7x10 --data bench/.data/qb [--fdr 0.01]
-//     [--min-members 3] [--max-key-actors 100] [--outsiders-per-member 1] [--timed-replies] [--why] [--list]
+//     [--min-members 3] [--max-key-actors 100] [--outsiders-per-member Infinity] [--timed-replies] [--why] [--list]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioArchiveInputs, readIoArchive } from '../src/cli/detect/io-direct.js';
@@ -28,7 +28,7 @@ const minMembers = Number(flag('min-members', '3'));
 const maxKeyActors = Number(flag('max-key-actors', '100'));
 const list = has('list');
 const why = has('why');
-const outsidersPerMember = Number(flag('outsiders-per-member', '1'));
+const outsidersPerMember = Number(flag('outsiders-per-member', 'Infinity'));
 const untimedTraces = has('timed-replies') ? [] : ['co-reply' as const];
 const SLOW = 'slow-low-participation';
 
@@ -140,6 +140,7 @@ for (const [seed, scale] of archives) {
     for (const row of rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
     return [...counts].sort().map(([k, v]) => `${k} ${v}`).join(', ') || '-';
   };
+  console.log(`  stage: joiners ${result.joiners.length} (${tally(tests.filter((t) => result.joiners.includes(t.test)))})`);
   console.log(`  candidates: ${tally(tests)}; one push ${tests.filter((t) => t.test.pushes.length === 1).length}; identity match ${tally(tests.filter((t) => t.match))}`);
   for (const [name, family, p] of rules) {
     const cut = bh(tests.map((t) => ({ p: p(t) })), family, fdr);

@@ -88,9 +88,30 @@ describe('pushJoiners', () => {
     assert.deepEqual(result.joiners, []);
   });
 
-  it('does not take a crowd larger than the members on the object, nor accounts excluded by the caller', () => {
+  it('takes a slow campaign\'s unflagged members even where they outnumber the flagged ones on a push, and no organic account on the same popular objects', () => {
+    // Accounts 20-25: members the clustering missed. Like organic accounts they act on the popular
+    // objects 1000-1039 (camouflage); all six join push 3 with its 4 flagged members, 20-22 push 9 too.
+    let seed = 11;
+    const rng = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const missed: Event[] = [];
+    for (let actor = 20; actor < 26; actor++) {
+      for (let i = 0; i < 20; i++) missed.push({ actor, key: 1000 + Math.floor(rng() * 40), time: Math.floor(rng() * 60 * DAY) });
+      missed.push({ actor, key: 3, time: 15 * DAY + (actor - 17) * MIN });
+      if (actor < 23) missed.push({ actor, key: 9, time: 45 * DAY + (actor - 15) * MIN });
+    }
+    const result = pushJoiners(world(missed));
+    assert.deepEqual(result.joiners.map((joiner) => joiner.account).sort((a, b) => a - b), [20, 21, 22, 23, 24, 25]);
+    assert.deepEqual(result.joiners.map((joiner) => joiner.pushes.length).sort(), [1, 1, 1, 2, 2, 2]);
+    assert.ok(result.joiners.every((joiner) => joiner.cluster === 0));
+    // With at most one outsider per member on a push (before session 13), push 3 (6 outsiders, 4
+    // members) was no push: 23-25 were not taken, 20-22 on push 9 alone.
+    const capped = pushJoiners(world(missed), { outsidersPerMember: 1 }).joiners;
+    assert.deepEqual(capped.map((joiner) => [joiner.account, joiner.pushes.map((push) => push.key)]).sort(), [[20, [9]], [21, [9]], [22, [9]]]);
+  });
+
+  it('does not take a crowd larger than the members on the object when outsiders are capped, nor accounts excluded by the caller', () => {
     const crowd = [50, 51, 52, 53, 54].map((actor, i) => ({ actor, key: 6, time: 30 * DAY + (i + 1) * MIN }));
-    assert.deepEqual(pushJoiners(world(crowd)).joiners, []);
+    assert.deepEqual(pushJoiners(world(crowd), { outsidersPerMember: 1 }).joiners, []);
     const exclude = new Uint8Array(400);
     exclude[50] = 1;
     assert.deepEqual(pushJoiners({ ...world([{ actor: 50, key: 3, time: 15 * DAY + 7 * MIN }]), exclude }).joiners, []);
