@@ -16,7 +16,8 @@ import { significantSpilledPairs } from './significance/partitioned-significance
 import type { SpilledSignificance } from './significance/partitioned-significance.js';
 import { postOccasions } from './significance/post-occasions.js';
 import { GROUP_DEFAULTS, SIGNIFICANCE_DEFAULTS, actorStrengths, distinctKeysPerActor, keyActorCounts, rareKeyEvents, rowsWithinGroups, significantGroups, significantPairs, tiedMembers, unionEvents } from './significance/index.js';
-import type { GroupOptions, GroupReport, MemberTestOptions, TieTable } from './significance/index.js';
+import type { GroupOptions, GroupReport, GroupResult, MemberTestOptions, TieTable } from './significance/index.js';
+import type { TraceEvents } from './kernel/index.js';
 import type { TraceData, TraceName } from './traces/trace-names.js';
 import { detectTimePrecision, effectiveWindow, estimateWindow, formatDuration } from './window.js';
 
@@ -49,7 +50,25 @@ export interface DetectOptions {
    * (significance/post-occasions.ts); `false` counts keys, as before.
    */
   postOccasions: boolean;
+  /**
+   * Starts the group test and returns what gives its result when needed. It is started before
+   * the traces' kernels, which do not depend on it: the CLI runs it on a second thread meanwhile
+   * (src/cli/detect/group-test-thread.ts). Default: here, when asked.
+   */
+  startGroupTest: GroupTestStarter;
 }
+
+/** significantGroups' arguments. */
+export interface GroupTestArgs { events: TraceEvents; activity: Float64Array; options: GroupOptions; known: { actorsOnKey: Int32Array } | undefined }
+
+/** Given how to make the group test's arguments (made when called: the union of several traces is a copy of them all), starts it. */
+export type GroupTestStarter = (args: () => GroupTestArgs) => () => GroupResult;
+
+/** The group test on this thread, its arguments made and the test run when its result is asked for (after the kernels, as before). */
+export const groupTestHere: GroupTestStarter = (args) => () => {
+  const { events, activity, options, known } = args();
+  return significantGroups(events, activity, options, known);
+};
 
 /**
  * 60 s by default (CooRTweet's and the toolkit's usual choice), widened to the data's time
@@ -69,6 +88,7 @@ export const DETECT_DEFAULTS: Readonly<DetectOptions> = Object.freeze({
   pairSink: null,
   maxPairsInMemory: Infinity,
   postOccasions: true,
+  startGroupTest: groupTestHere,
 });
 
 export interface TraceReport {
@@ -130,6 +150,14 @@ export function detectCoordination(
   const actorsOnKeyOf = new Map<TraceName, Int32Array>();
   // Traces whose pairs stayed in the pair store: their member-test rows are read back once the graph is known.
   const spilledTies: { index: number; spilled: SpilledSignificance }[] = [];
+  // Activity and per-key counts first: the group test needs them, not the kernels' pairs.
+  for (const [trace, data] of input.traces) {
+    if (data.actor.length < 2) continue;
+    const counts = keyActorCounts(data);
+    activityOf.set(trace, counts.perActor);
+    actorsOnKeyOf.set(trace, counts.perKey);
+  }
+  const groupTest = opts.group === false ? null : startGroupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, actorsOnKeyOf, activityOf, opts.startGroupTest);
   for (const [trace, data] of input.traces) {
     if (data.actor.length < 2) continue;
     onStage?.(`${trace}: co-actions`);
@@ -142,9 +170,7 @@ export function detectCoordination(
     const maxPairsInMemory = store === null ? opts.maxPairsInMemory : Infinity;
     const kernel = coActionPairs(data, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, sink, maxPairsInMemory });
     if (store !== null) kernel.stats.spilledChunks = 0;
-    const counts = keyActorCounts(data);
-    const activity = counts.perActor;
-    actorsOnKeyOf.set(trace, counts.perKey);
+    const activity = activityOf.get(trace) as Float64Array;
     const occasions = opts.postOccasions ? (candidates: Parameters<typeof postOccasions>[1]) => postOccasions(data, candidates, { window: window.windowMs, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared }) : null;
     if (kernel.pairs.size === 0 && keepsPartitions(sink) && (store?.chunks ?? kernel.stats.spilledChunks) > 0) {
       // The kernel left every pair in the store: tested partition by partition (significance/partitioned-significance.ts).
@@ -154,7 +180,6 @@ export function detectCoordination(
       edges.push({ trace, ...spilled.kept });
       spilledTies.push({ index: narrow.length, spilled });
       narrow.push({ pairs: { a: new Int32Array(0), b: new Int32Array(0), shared: new Int32Array(0), size: 0 }, activity, strength: spilled.strength });
-      activityOf.set(trace, activity);
       reports.push({
         trace, events: data.actor.length, keys: data.keyCount, windowMs: window.windowMs, window: window.explanation,
         precision: window.precision, warning: window.warning, kernel: { ...kernel.stats, pairs: spilled.tested, pairsEmitted: spilled.pairsEmitted },
@@ -167,14 +192,14 @@ export function detectCoordination(
     // the rest of the trace's table (and its ln p per pair) is released here.
     edges.push(keptRows(trace, kernel.pairs, significance.kept, significance.logP));
     narrow.push(tieTable(kernel.pairs, activity));
-    activityOf.set(trace, activity);
     reports.push({
       trace, events: data.actor.length, keys: data.keyCount, windowMs: window.windowMs, window: window.explanation,
       precision: window.precision, warning: window.warning, kernel: kernel.stats,
       pairsTested: significance.tested, pairsSignificant: significance.kept.length, groupPairs: 0,
     });
   }
-  const groups = opts.group === false ? [] : groupEvidence(input, { ...GROUP_DEFAULTS, maxPartnersPerEvent: opts.maxPartnersPerEvent, minShared: opts.minShared, ...opts.group }, edges, reports, { tables: wide, activityOf, actorsOnKeyOf }, onStage);
+  if (groupTest !== null) onStage?.('group test');
+  const groups = groupTest === null ? [] : groupEvidence(groupTest, edges, reports, { tables: wide, activityOf, actorsOnKeyOf });
   onStage?.('clustering');
   const graph = fuseTraces(input.actorCount, edges);
   edges.length = 0;
@@ -216,34 +241,52 @@ export function detectCoordination(
   return { traces: reports, windows, graph, clusters, evidence, groups };
 }
 
-/**
- * The group test on the pooled traces; each trace then contributes its wide-window pairs inside
- * kept groups as evidence (appended to `edges`, counted in `reports`). ln p of such a pair is
- * its group's.
- */
-function groupEvidence(
+/** The group test started on the pooled traces (startGroupEvidence), to be finished by groupEvidence. */
+interface StartedGroupTest {
+  pooled: { trace: TraceName; data: TraceData }[];
+  options: GroupOptions;
+  result: () => GroupResult;
+}
+
+/** Starts the group test on the pooled traces (null: no trace to pool). */
+function startGroupEvidence(
   input: { actorCount: number; traces: ReadonlyMap<TraceName, TraceData> },
   options: GroupOptions,
-  edges: TraceEdges[],
-  reports: TraceReport[],
-  tie: { tables: TieTable[]; activityOf: ReadonlyMap<TraceName, Float64Array>; actorsOnKeyOf: ReadonlyMap<TraceName, Int32Array> },
-  onStage?: (stage: string) => void,
-): GroupReport[] {
+  actorsOnKeyOf: ReadonlyMap<TraceName, Int32Array>,
+  activityOf: ReadonlyMap<TraceName, Float64Array>,
+  start: GroupTestStarter,
+): StartedGroupTest | null {
   const pooled = GROUP_TRACES.flatMap((trace) => {
     const data = input.traces.get(trace);
     return data === undefined || data.actor.length < 2 ? [] : [{ trace, data }];
   });
-  if (pooled.length === 0) return [];
-  onStage?.('group test');
-  const activity = new Float64Array(input.actorCount);
-  for (const { trace, data } of pooled) {
-    const own = tie.activityOf.get(trace) ?? distinctKeysPerActor(data);
-    for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
-  }
-  const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
-  // One trace pooled is its own union (same keys and actors): its per-key counts hold for it.
-  const onlyCounts = pooled.length === 1 && union.key === pooled[0]!.data.key && union.actor === pooled[0]!.data.actor ? tie.actorsOnKeyOf.get(pooled[0]!.trace) : undefined;
-  const { groups, groupOf, pairs: unionPairs } = significantGroups(union, activity, { ...options, recruitOnceKeys: options.recruitOnceKeys ?? replyTargets(pooled, union.keyCount) }, onlyCounts === undefined ? undefined : { actorsOnKey: onlyCounts });
+  if (pooled.length === 0) return null;
+  const result = start(() => {
+    const activity = new Float64Array(input.actorCount);
+    for (const { trace, data } of pooled) {
+      const own = activityOf.get(trace) ?? distinctKeysPerActor(data);
+      for (let actor = 0; actor < activity.length; actor++) activity[actor] = (activity[actor] ?? 0) + (own[actor] ?? 0);
+    }
+    const union = unionEvents(pooled.map(({ data }) => data), input.actorCount);
+    // One trace pooled is its own union (same keys and actors): its per-key counts hold for it.
+    const onlyCounts = pooled.length === 1 && union.key === pooled[0]!.data.key && union.actor === pooled[0]!.data.actor ? actorsOnKeyOf.get(pooled[0]!.trace) : undefined;
+    return { events: union, activity, options: { ...options, recruitOnceKeys: options.recruitOnceKeys ?? replyTargets(pooled, union.keyCount) }, known: onlyCounts === undefined ? undefined : { actorsOnKey: onlyCounts } };
+  });
+  return { pooled, options, result };
+}
+
+/**
+ * The group test's result; each pooled trace then contributes its wide-window pairs inside kept
+ * groups as evidence (appended to `edges`, counted in `reports`). ln p of such a pair is its group's.
+ */
+function groupEvidence(
+  started: StartedGroupTest,
+  edges: TraceEdges[],
+  reports: TraceReport[],
+  tie: { tables: TieTable[]; activityOf: ReadonlyMap<TraceName, Float64Array>; actorsOnKeyOf: ReadonlyMap<TraceName, Int32Array> },
+): GroupReport[] {
+  const { pooled, options } = started;
+  const { groups, groupOf, pairs: unionPairs } = started.result();
   if (!groups.some((group) => group.kept)) return groups;
   for (const { trace, data } of pooled) {
     // One trace pooled: its union is itself (keys unchanged), so the group test's pairs are its own.

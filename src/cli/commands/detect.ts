@@ -186,12 +186,16 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
   const lap = (name: string): void => { const now = performance.now(); timings[name] = Math.round(now - mark) / 1000; mark = now; };
   const { source, ingest } = await openSource(inputs, options, config, io);
   lap('ingest_seconds');
+  // Large inputs: a second thread for the group test and the push joiners boots while the traces load (src/cli/detect/detect-thread.ts).
+  const threads = await import('../detect/detect-thread.js');
+  const helper = threads.wantsDetectThread(ingest?.read ?? 0) ? threads.startDetectThread() : null;
   const bar = progressBar(config.progress && options.json !== true);
   try {
     const traces = parseTraces(options.traces);
     const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
     const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0));
     lap('load_seconds');
+    const thread = helper !== null && await helper.ready ? helper : null;
     const [{ DETECT_DEFAULTS, detectCoordination }, { describeSpill, openPairSpill }] = await Promise.all([import('../../detect/pipeline.js'), import('../detect/spill-budget.js')]);
     // --memory-budget / --max-pairs-in-memory: pair partitions spill to a temp dir under --out (src/cli/detect/spill-budget.ts).
     const pairSpill = openPairSpill(options.out, options);
@@ -199,7 +203,8 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     let result: DetectionResult;
     try {
       const spilling = pairSpill === null ? {} : { pairSink: pairSpill.sink, maxPairsInMemory: pairSpill.maxPairsInMemory };
-      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS, config), ...spilling }, (stage) => bar.update(stage, 0.5));
+      const elsewhere = thread === null ? {} : { startGroupTest: thread.startGroupTest };
+      result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS, config), ...spilling, ...elsewhere }, (stage) => bar.update(stage, 0.5));
     } finally {
       spill?.close();
     }
@@ -243,12 +248,16 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     const { runExpansion, writeExpansionOutputs } = await import('../detect/expansion-stage.js');
     const expansion = options.expand === false ? null : await runExpansion({ source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters });
     lap('expand_seconds');
+    // The push joiners' test reads traces and clusters only: on the thread, it runs while the outputs are written.
+    const { finishPushJoinerStage, startPushJoiners } = await import('../detect/push-joiner-stage.js');
+    const joinerInput = { dir: options.out, source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters, recruited: expansion?.recruits.map((recruit) => recruit.account) ?? [] };
+    const joining = thread === null ? null : startPushJoiners(joinerInput, options.pushJoiners === false, {}, thread.pushJoiners);
+    joining?.catch(() => undefined);
     summary.network_edges = await writeDetectionOutputs(options.out, flagged, loaded.actorIds, clusters, options.fullNetwork === true);
     const expanded = await writeExpansionOutputs(options.out, expansion, flagged.clusters, loaded.actorIds, options.expand === false ? 'turned off (--no-expand)' : null);
     Object.assign(summary, { recruited_accounts: expanded.recruited_accounts, expansion: expanded });
     lap('output_seconds');
-    const { runPushJoinerStage } = await import('../detect/push-joiner-stage.js');
-    const joined = await runPushJoinerStage({ dir: options.out, source, actorIds: loaded.actorIds, traces: loaded.traces, clusters: flagged.clusters, recruited: expansion?.recruits.map((recruit) => recruit.account) ?? [] }, options.pushJoiners === false);
+    const joined = await finishPushJoinerStage(joinerInput, await (joining ?? startPushJoiners(joinerInput, options.pushJoiners === false)));
     Object.assign(summary, { recruited_accounts: expanded.recruited_accounts + joined.recruited_accounts, push_joiners: joined });
     lap('push_joiners_seconds');
     timings['total_seconds'] = Math.round(performance.now() - started) / 1000;
@@ -258,6 +267,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     else io.out(describeDetection(summary, clusters.filter((cluster) => cluster.flagged), options.out));
   } finally {
     bar.done();
+    helper?.stop();
     await source.close();
   }
   // --db: keep the run in the store for the workspace (lockstep serve).

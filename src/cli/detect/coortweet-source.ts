@@ -98,7 +98,11 @@ export function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: 
   const n = eventKey.length;
   const keyCount = start.length - 1;
   for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
-  const data: TraceData = { actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events), actorCount, keyCount };
+  // Shared, not copied, with the detect command's second thread (group test, push joiners: detect-thread.ts).
+  const data: TraceData = {
+    actor: new Int32Array(new SharedArrayBuffer(events * 4)), key: new Int32Array(new SharedArrayBuffer(events * 4)),
+    time: new Float64Array(new SharedArrayBuffer(events * 8)), action: new Int32Array(new SharedArrayBuffer(events * 4)), actorCount, keyCount,
+  };
   const { actor, key, time, action } = data;
   let bits = 0;
   while (2 ** bits < keyCount) bits++;

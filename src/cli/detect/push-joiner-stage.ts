@@ -48,7 +48,18 @@ const round = (value: number, digits = 4): number => Number(value.toPrecision(di
  * @example const summary = await runPushJoinerStage({ dir, source, actorIds, traces, clusters, recruited: [] });
  */
 export async function runPushJoinerStage(input: PushJoinerStageInput, off = false, options: Partial<PushJoinerOptions> = {}): Promise<PushJoinerSummary> {
-  if (off) return { enabled: false, note: 'turned off (--no-push-joiners)', accounts_tested: 0, candidates: 0, recruited_accounts: 0 };
+  return finishPushJoinerStage(input, await startPushJoiners(input, off, options));
+}
+
+/** Where the test runs: here by default; the CLI passes its second thread's (detect-thread.ts). */
+export type PushJoinerRunner = (input: Parameters<typeof pushJoiners>[0], options: Partial<PushJoinerOptions>) => PushJoinerResult | Promise<PushJoinerResult>;
+
+/**
+ * The stage's test, started now: through `run` it can go on while the caller writes the other
+ * outputs (it reads the traces and clusters only). Null when `off`.
+ */
+export async function startPushJoiners(input: PushJoinerStageInput, off = false, options: Partial<PushJoinerOptions> = {}, run: PushJoinerRunner = pushJoiners): Promise<PushJoinerResult | null> {
+  if (off) return null;
   const traces = new Map<TraceName, TraceData>();
   for (const name of GROUP_TRACES) {
     const data = input.traces.get(name);
@@ -56,7 +67,12 @@ export async function runPushJoinerStage(input: PushJoinerStageInput, off = fals
   }
   const exclude = new Uint8Array(input.actorIds.length);
   for (const account of input.recruited) exclude[account] = 1;
-  const result = pushJoiners({ actorCount: input.actorIds.length, clusters: input.clusters, traces, exclude }, options);
+  return run({ actorCount: input.actorIds.length, clusters: input.clusters.map((cluster) => ({ members: cluster.members })), traces, exclude }, options);
+}
+
+/** Writes the stage's outputs (after accounts.csv is written: joiners are appended to it); `result` null: the stage was off. */
+export async function finishPushJoinerStage(input: PushJoinerStageInput, result: PushJoinerResult | null): Promise<PushJoinerSummary> {
+  if (result === null) return { enabled: false, note: 'turned off (--no-push-joiners)', accounts_tested: 0, candidates: 0, recruited_accounts: 0 };
   await writeJoiners(input, result);
   return { enabled: true, note: null, accounts_tested: result.tested, candidates: result.candidates, recruited_accounts: result.joiners.length };
 }

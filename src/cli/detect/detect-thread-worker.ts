@@ -1,0 +1,45 @@
+/**
+ * Worker thread of `startDetectThread`: says it is ready, then runs each job's stage and answers
+ * on the job's port (the group test's own buffers moved, not copied; its flag set after). A
+ * failure is answered as its message, so the waiting thread never waits for an answer that will
+ * not come.
+ */
+import { parentPort } from 'node:worker_threads';
+import { pushJoiners } from '../../detect/push-joiners.js';
+import { significantGroups } from '../../detect/significance/index.js';
+import type { GroupResult } from '../../detect/significance/index.js';
+import type { DetectThreadAnswer, DetectThreadJob } from './detect-thread.js';
+
+/** The result's ArrayBuffers, each once (SharedArrayBuffers are shared, not moved). */
+function movable(result: GroupResult): ArrayBuffer[] {
+  const { pairs } = result;
+  const buffers = new Set<ArrayBufferLike>([result.groupOf.buffer, pairs.a.buffer, pairs.b.buffer, pairs.shared.buffer, pairs.idf.buffer, pairs.coActions.buffer, pairs.sumDelta.buffer]);
+  return [...buffers].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+}
+
+function failure(error: unknown): { error: string } {
+  return { error: error instanceof Error ? error.stack ?? error.message : String(error) };
+}
+
+parentPort!.on('message', (job: DetectThreadJob) => {
+  let answer: DetectThreadAnswer<unknown>;
+  let moved: ArrayBuffer[] = [];
+  try {
+    if (job.kind === 'group-test') {
+      const result = significantGroups(job.events, job.activity, job.options, job.known);
+      answer = { result };
+      moved = movable(result);
+    } else {
+      answer = { result: pushJoiners(job.input, job.options) };
+    }
+  } catch (error) {
+    answer = failure(error);
+  }
+  job.port.postMessage(answer, moved);
+  job.port.close();
+  if (job.kind === 'group-test') {
+    Atomics.store(job.answered, 0, 1);
+    Atomics.notify(job.answered, 0);
+  }
+});
+parentPort!.postMessage('ready');
