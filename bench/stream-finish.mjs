@@ -1,0 +1,87 @@
+// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [TREE]`:
+// a worker's finish path and the coordinator's unpack and merge, in one process, over the 8
+// partitions of bench/stream.mjs nats's feed (NATS_HOURS=4: 878k events) as its byte front end
+// partitions them: per partition add (take the batches), finish (the kernel: partialOfColumns),
+// encode, gzip (as stored); then unpack (gunzip + decode) and assemblePartials of the 8. CPU
+// µs/event per part, a warm-up round first. TREE (default this one; e.g. a `git worktree` of the
+// commit before) is the source imported: for an A/B, alternate processes over two trees, which is
+// steadier under load than whole jobs (two trees in one process ran 5-10x slower, not found why).
+// --hash prints the sha256 of the 8 encoded partials in order (speed work must not change them).
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { deserialize, serialize } from 'node:v8';
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false } } });
+const hours = Number(values.hours), rounds = Number(values.rounds);
+const trees = [resolve(positionals[0] ?? resolve(import.meta.dirname, '..'))];
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const load = (tree, path) => import(pathToFileURL(`${tree}/src/${path}`).href);
+
+// The batches as the nats section's byte front end makes them (8 partitions), kept in a file.
+const cached = `${tmpdir()}/lockstep-finish-batches-${hours}h.v8`;
+if (!existsSync(cached)) {
+  const { jetstreamStream } = await load(trees[0], 'stream/test-support/jetstream-stream.ts');
+  const { Partitioner } = await load(trees[0], 'stream/partitioner.ts');
+  const { ByteFront } = await load(trees[0], 'stream/byte-front.ts');
+  const { DEFAULT_STREAM_TRACES } = await load(trees[0], 'stream/extract.ts');
+  const lines = jetstreamStream({ durationMs: hours * 3_600_000, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 }).lines;
+  const bytes = Buffer.from(`${lines.join('\n')}\n`);
+  const partitioner = new Partitioner({ partitions: 8, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000 });
+  const front = new ByteFront(partitioner, { where: (n) => `${n}`, onProblem: (problem) => { throw new Error(problem); } });
+  const out = [];
+  for (let at = 0; at < bytes.length; at += 256 * 1024) front.push(bytes.subarray(at, at + 256 * 1024), out);
+  front.end(out);
+  partitioner.finish(out);
+  writeFileSync(cached, serialize(out.map((batch) => ({ partition: batch.partition, bytes: batch.bytes }))));
+}
+const batches = deserialize(readFileSync(cached));
+
+const modules = await Promise.all(trees.map(async (tree) => ({
+  tree, ...(await load(tree, 'stream/distributed.ts')), ...(await load(tree, 'stream/nats/partial-pack.ts')), ...(await load(tree, 'stream/extract.ts')),
+})));
+const PARTS = ['add', 'finish', 'encode', 'gzip', 'unpack', 'assemble'];
+
+function round(m) {
+  const options = { traces: m.DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 };
+  const t = Object.fromEntries(PARTS.map((part) => [part, 0]));
+  globalThis.gc?.();
+  let c = cpu();
+  const works = Array.from({ length: 8 }, (_, p) => new m.PartitionWork(p, options));
+  for (const batch of batches) works[batch.partition].add(batch.bytes);
+  t.add = cpu() - c;
+  const hash = createHash('sha256'), packed = [];
+  for (const work of works) {
+    c = cpu();
+    const partial = work.finish();
+    t.finish += cpu() - c;
+    c = cpu();
+    const encoded = m.encodePartial(partial);
+    t.encode += cpu() - c;
+    hash.update(encoded);
+    c = cpu();
+    packed.push(m.packEncoded(encoded, 'gzip'));
+    t.gzip += cpu() - c;
+  }
+  c = cpu();
+  const partials = packed.map((blob, p) => m.unpackPartial(blob, `partition ${p}`));
+  t.unpack = cpu() - c;
+  c = cpu();
+  m.assemblePartials(partials, { traces: m.DEFAULT_STREAM_TRACES });
+  t.assemble = cpu() - c;
+  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex') };
+}
+
+for (const m of modules) round(m); // warm-up
+for (let r = 1; r <= rounds; r++) {
+  for (const m of modules) {
+    const { events, t, sha } = round(m);
+    const us = (seconds) => ((1e6 * seconds) / events).toFixed(2);
+    const worker = t.add + t.finish + t.encode + t.gzip, coordinator = t.unpack + t.assemble;
+    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)})${values.hash ? `; partials sha256 ${sha}` : ''}`);
+  }
+}
