@@ -6,10 +6,11 @@
  * threads this way.
  */
 import { Worker } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
 
-/** `besideUrl` is the caller's `import.meta.url`; `name` the module's file name without extension. */
-export function startWorkerBeside(besideUrl: string, name: string, workerData: unknown): Worker {
-  if (!besideUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, besideUrl), { workerData });
+/** `besideUrl` is the caller's `import.meta.url`; `name` the module's file name without extension; `transferList` what in `workerData` is moved (e.g. a MessagePort). */
+export function startWorkerBeside(besideUrl: string, name: string, workerData: unknown, transferList: TransferListItem[] = []): Worker {
+  if (!besideUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, besideUrl), { workerData, transferList });
   const source = new URL(`./${name}.ts`, besideUrl).href;
-  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData });
+  return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData, transferList });
 }

@@ -1,10 +1,12 @@
 /**
- * Worker thread of `startDetectThread`: says it is ready, then runs each job's stage and answers
- * on the job's port (the group test's own buffers moved, not copied; its flag set after). A
- * failure is answered as its message, so the waiting thread never waits for an answer that will
- * not come.
+ * Worker thread of `startDetectThread` (started by detect-thread-keeper.ts): says it is ready,
+ * then runs each job from the main thread's `jobs` port and answers on the job's port (the group
+ * test's own buffers moved, not copied; its flag set after). A failure is answered as its
+ * message, so the waiting thread never waits for an answer that will not come; if this thread
+ * ends instead, the keeper tells the main thread.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { pushJoiners } from '../../detect/push-joiners.js';
 import { significantGroups } from '../../detect/significance/index.js';
 import type { GroupResult } from '../../detect/significance/index.js';
@@ -21,7 +23,11 @@ function failure(error: unknown): { error: string } {
   return { error: error instanceof Error ? error.stack ?? error.message : String(error) };
 }
 
-parentPort!.on('message', (job: DetectThreadJob) => {
+const { jobs } = workerData as { jobs: MessagePort };
+let endInNextJob = false;
+jobs.on('message', (job: DetectThreadJob) => {
+  if (job.kind === 'end-in-next-job') { endInNextJob = true; return; }
+  if (endInNextJob) process.exit(1);
   let answer: DetectThreadAnswer<unknown>;
   let moved: ArrayBuffer[] = [];
   try {

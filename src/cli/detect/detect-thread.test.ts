@@ -106,6 +106,34 @@ test('a group test that fails on its thread throws here instead of leaving detec
   assert.throws(result, /group test failed on its thread: .*actor/);
 });
 
+test('a thread that ends mid-job (as out of memory) leaves detection neither waiting nor wrong: its stages run here', { timeout: 60_000 }, async () => {
+  const input = world(3);
+  const here = detectCoordination(input);
+  assert.ok(here.groups.some((group) => group.kept));
+  const args = { actorCount: input.actorCount, clusters: here.clusters.map((cluster) => ({ members: cluster.members })), traces: input.traces };
+  const joinersHere = pushJoiners(args);
+  assert.ok(joinersHere.joiners.length > 0);
+  const endsInGroupTest = startDetectThread();
+  const endsInPushJoiners = startDetectThread();
+  try {
+    assert.equal(await endsInGroupTest.ready, true);
+    // The thread ends in the group test, unanswered, while detection waits for its answer.
+    endsInGroupTest.endInNextJob();
+    const there = detectCoordination(input, { startGroupTest: endsInGroupTest.startGroupTest });
+    assert.deepEqual(there.groups, here.groups);
+    assert.deepEqual(there.graph, here.graph);
+    assert.deepEqual(there.clusters, here.clusters);
+    // Once it has ended, the push joiners go straight to this thread.
+    assert.deepEqual(await endsInGroupTest.pushJoiners(args, {}), joinersHere);
+    assert.equal(await endsInPushJoiners.ready, true);
+    endsInPushJoiners.endInNextJob();
+    assert.deepEqual(await endsInPushJoiners.pushJoiners(args, {}), joinersHere);
+  } finally {
+    endsInGroupTest.stop();
+    endsInPushJoiners.stop();
+  }
+});
+
 test('only inputs of DETECT_THREAD_MIN_EVENTS rows or more start the thread', () => {
   assert.equal(wantsDetectThread(DETECT_THREAD_MIN_EVENTS - 1), false);
   assert.equal(wantsDetectThread(DETECT_THREAD_MIN_EVENTS), true);

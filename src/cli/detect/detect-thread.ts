@@ -13,11 +13,15 @@
  * (Atomics.wait on a shared flag the thread sets, then receiveMessageOnPort); the kernels run
  * first, so by then the test is mostly done. Trace columns on SharedArrayBuffers
  * (coortweet-source.ts) are shared, not copied; others are copied once. If the thread fails to
- * start, the stages run on the main thread (same results).
+ * start, the stages run on the main thread (same results); if it ends mid-job (out of memory,
+ * killed), the job runs here too: a keeper thread (detect-thread-keeper.ts) owns it and sets a
+ * shared word the blocked wait checks every WAIT_SLICE_MS.
  */
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
+import { groupTestHere } from '../../detect/pipeline.js';
 import type { GroupTestStarter } from '../../detect/pipeline.js';
+import { pushJoiners as pushJoinersHere } from '../../detect/push-joiners.js';
 import type { PushJoinerOptions, PushJoinerResult } from '../../detect/push-joiners.js';
 import type { GroupOptions, GroupResult } from '../../detect/significance/index.js';
 import type { TraceEvents } from '../../detect/kernel/index.js';
@@ -26,6 +30,9 @@ import { startWorkerBeside } from '../../worker-thread.js';
 
 /** Input rows from which the thread is started (10M-row runs; a synthetic scale-10 archive, 1M rows, too). */
 export const DETECT_THREAD_MIN_EVENTS = 500_000;
+
+/** How long one blocked wait for the group test lasts before the thread's end is checked (ms). */
+const WAIT_SLICE_MS = 200;
 
 /** Whether a run of `events` input rows starts the thread. */
 export function wantsDetectThread(events: number, minEvents = DETECT_THREAD_MIN_EVENTS): boolean {
@@ -38,7 +45,12 @@ export interface PushJoinerArgs { actorCount: number; clusters: readonly { membe
 /** What the thread is sent: a stage's arguments and a port for the answer (the group test's also a flag set once answered). */
 export type DetectThreadJob =
   | { kind: 'group-test'; port: MessagePort; answered: Int32Array; events: TraceEvents; activity: Float64Array; options: GroupOptions; known: { actorsOnKey: Int32Array } | undefined }
-  | { kind: 'push-joiners'; port: MessagePort; input: PushJoinerArgs; options: Partial<PushJoinerOptions> };
+  | { kind: 'push-joiners'; port: MessagePort; input: PushJoinerArgs; options: Partial<PushJoinerOptions> }
+  /** The thread ends in its next job without answering, as on running out of memory in it (tests). */
+  | { kind: 'end-in-next-job' };
+
+/** The keeper thread's data: the port the detect thread takes jobs on, and the word set when it ends. */
+export interface DetectKeeperData { jobs: MessagePort; stopped: Int32Array }
 
 export type DetectThreadAnswer<T> = { result: T } | { error: string };
 
@@ -47,8 +59,10 @@ export interface DetectThread {
   ready: Promise<boolean>;
   /** detectCoordination's `startGroupTest`: the test goes to the thread. */
   startGroupTest: GroupTestStarter;
-  /** pushJoiners on the thread; rejects with its failure, or if the thread stops first. */
+  /** pushJoiners on the thread; rejects with its failure; here if the thread ended first. */
   pushJoiners: (input: PushJoinerArgs, options: Partial<PushJoinerOptions>) => Promise<PushJoinerResult>;
+  /** The thread ends in its next job without answering, as running out of memory in it would (tests). */
+  endInNextJob: () => void;
   stop: () => void;
 }
 
@@ -59,40 +73,49 @@ function answered<T>(answer: DetectThreadAnswer<T> | undefined, stage: string): 
 }
 
 export function startDetectThread(): DetectThread {
-  const worker = startWorkerBeside(import.meta.url, 'detect-thread-worker', null);
+  const jobs = new MessageChannel();
+  const stopped = new Int32Array(new SharedArrayBuffer(4));
+  const keeperData: DetectKeeperData = { jobs: jobs.port2, stopped };
+  const keeper = startWorkerBeside(import.meta.url, 'detect-thread-keeper', keeperData, [jobs.port2]);
   // Never what keeps the process alive: the CLI stops it, and an unused one must not hold an exit.
-  worker.unref();
-  let stopped = false;
+  keeper.unref();
   const gone = new Promise<never>((_, reject) => {
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the detect thread stopped (exit code ${code})`)));
+    keeper.on('message', (message: unknown) => { if (typeof message === 'object' && message !== null && 'stopped' in message) reject(new Error(String(message.stopped))); });
+    keeper.once('error', reject);
+    keeper.once('exit', (code) => reject(new Error(`the detect thread's keeper stopped (exit code ${code})`)));
   });
   gone.catch(() => undefined);
-  const ready = Promise.race([new Promise<boolean>((resolve) => worker.once('message', () => resolve(true))), gone]).catch(() => false);
+  const ready = Promise.race([new Promise<boolean>((resolve) => keeper.once('message', (message) => resolve(message === 'ready'))), gone]).catch(() => false);
+  const post = (job: DetectThreadJob, transfer: MessagePort[] = []): void => jobs.port1.postMessage(job, transfer);
   const startGroupTest: GroupTestStarter = (args) => {
+    if (Atomics.load(stopped, 0) !== 0) return groupTestHere(args);
     const { events, activity, options, known } = args();
     const { port1, port2 } = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(4));
-    const job: DetectThreadJob = { kind: 'group-test', port: port2, answered: flag, events: { actor: events.actor, key: events.key, time: events.time, actorCount: events.actorCount, keyCount: events.keyCount }, activity, options, known };
-    worker.postMessage(job, [port2]);
+    post({ kind: 'group-test', port: port2, answered: flag, events: { actor: events.actor, key: events.key, time: events.time, actorCount: events.actorCount, keyCount: events.keyCount }, activity, options, known }, [port2]);
     return () => {
-      while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0);
+      while (Atomics.load(flag, 0) === 0 && Atomics.load(stopped, 0) === 0) Atomics.wait(flag, 0, 0, WAIT_SLICE_MS);
       const answer = receiveMessageOnPort(port1)?.message as DetectThreadAnswer<GroupResult> | undefined;
       port1.close();
+      // The thread ended without answering: the test runs here, on the arguments already made.
+      if (answer === undefined && Atomics.load(flag, 0) === 0) return groupTestHere(() => ({ events, activity, options, known }))();
       return answered(answer, 'group test');
     };
   };
   const pushJoiners = async (input: PushJoinerArgs, options: Partial<PushJoinerOptions>): Promise<PushJoinerResult> => {
-    if (stopped) throw new Error('the detect thread was stopped');
+    if (Atomics.load(stopped, 0) !== 0) return pushJoinersHere(input, options);
     const { port1, port2 } = new MessageChannel();
-    const job: DetectThreadJob = { kind: 'push-joiners', port: port2, input, options };
-    worker.postMessage(job, [port2]);
+    post({ kind: 'push-joiners', port: port2, input, options }, [port2]);
     try {
-      const answer = await Promise.race([new Promise<DetectThreadAnswer<PushJoinerResult>>((resolve) => port1.once('message', resolve)), gone]);
-      return answered(answer, 'push joiner test');
+      const answer = await Promise.race([new Promise<DetectThreadAnswer<PushJoinerResult>>((resolve) => port1.once('message', resolve)), gone.catch(() => null)]);
+      return answer === null ? pushJoinersHere(input, options) : answered(answer, 'push joiner test');
     } finally {
       port1.close();
     }
   };
-  return { ready, startGroupTest, pushJoiners, stop: () => { stopped = true; void worker.terminate(); } };
+  return {
+    ready, startGroupTest, pushJoiners,
+    endInNextJob: () => post({ kind: 'end-in-next-job' }),
+    stop: () => { Atomics.store(stopped, 0, 1); void keeper.terminate(); },
+  };
 }
