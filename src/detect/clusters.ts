@@ -264,9 +264,11 @@ export function clusterAccounts(graph: FusedGraph, options?: Partial<ClusterOpti
 /**
  * The cluster of `members` described anew (score, density, traces, member order) from the edges
  * among them in `edges` (the internal edges of a cluster they were part of): a part set aside, or
- * what stays (see feedMembers in organic.ts).
+ * what stays (see feedMembers in organic.ts). Given `minAttachment`, members are first pruned as
+ * clustering prunes them (linked to at least that share of the others, and to one at least): what
+ * stays once an outlet's feeds leave keeps no reader whose only ties were to the feeds.
  */
-export function subCluster(members: readonly number[], edges: readonly number[], graph: FusedGraph): DetectedCluster {
+export function subCluster(members: readonly number[], edges: readonly number[], graph: FusedGraph, minAttachment?: number): DetectedCluster {
   const inside = new Set(members);
   const adjacency = new Map<number, Map<number, number>>();
   const link = (x: number, y: number, edge: number): void => {
@@ -279,7 +281,7 @@ export function subCluster(members: readonly number[], edges: readonly number[],
     const y = graph.b[edge] ?? -1;
     if (inside.has(x) && inside.has(y)) { link(x, y, edge); link(y, x, edge); }
   }
-  return describeCluster([...members], adjacency, graph);
+  return describeCluster(minAttachment === undefined ? [...members] : prune([...members], adjacency, minAttachment), adjacency, graph);
 }
 
 function describeCluster(members: number[], adjacency: ReadonlyAdjacency, graph: FusedGraph): DetectedCluster {

@@ -145,10 +145,16 @@ test('memberOccasions reads each key in place and counts what the obvious versio
   ), { numRuns: 400 });
 });
 
-test('setAsideFeeds: an outlet\'s feeds leave the campaign\'s cluster for one of their own, explained and not flagged; the campaign stays, described anew', () => {
-  // co-link events: 12 campaign accounts (0-11) post their links (keys 0-5) within seconds on six
-  // occasions days apart; 5 feeds (12-16) post each of 20 outlet articles (keys 100-119) within
-  // seconds; campaign accounts 0 and 1 share two of the articles with the feeds.
+/**
+ * co-link events: 12 campaign accounts (0-11) post their links (keys 0-5) within seconds on six
+ * occasions days apart; 5 feeds (12-16) post each of 20 outlet articles (keys 100-119) within
+ * seconds; campaign accounts 0 and 1 share two of the articles with the feeds. With `reader`, an
+ * organic account 17 shares four articles a minute after the feeds, and nothing with the
+ * campaign: its edges, like a syndicated feed's reader's, go to the feeds only. The whole is one
+ * cluster (as Leiden found one on synthetic seed 43, scale 10), flagged as a whole.
+ */
+function campaignBesideFeeds(reader: boolean) {
+  const actorCount = reader ? 18 : 17;
   const actor: number[] = [];
   const key: number[] = [];
   const time: number[] = [];
@@ -157,24 +163,34 @@ test('setAsideFeeds: an outlet\'s feeds leave the campaign\'s cluster for one of
   for (let article = 0; article < 20; article++) {
     for (let feed = 12; feed < 17; feed++) push(feed, 100 + article, article * 7 * HOUR + HOUR + (feed - 12) * 2000);
     if (article < 2) { push(0, 100 + article, article * 7 * HOUR + HOUR + 20_000); push(1, 100 + article, article * 7 * HOUR + HOUR + 25_000); }
+    if (reader && article >= 10 && article < 14) push(17, 100 + article, article * 7 * HOUR + HOUR + 40_000);
   }
   const n = actor.length;
-  const data: TraceData = { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from({ length: n }, (_, i) => i), actorCount: 17, keyCount: 120 };
+  const data: TraceData = { actor: Int32Array.from(actor), key: Int32Array.from(key), time: Float64Array.from(time), action: Int32Array.from({ length: n }, (_, i) => i), actorCount, keyCount: 120 };
   const traces = new Map<TraceName, TraceData>([['co-link', data]]);
   const pairs: [number, number][] = [];
-  for (let i = 0; i < 17; i++) for (let j = i + 1; j < 17; j++) if ((i < 12) === (j < 12) || (i < 2 && j >= 12)) pairs.push([i, j]);
+  const isFeed = (x: number): boolean => x >= 12 && x < 17;
+  for (let i = 0; i < actorCount; i++) {
+    for (let j = i + 1; j < actorCount; j++) if ((i < 12 && j < 12) || (isFeed(i) && isFeed(j)) || (i < 2 && isFeed(j)) || (isFeed(i) && j === 17)) pairs.push([i, j]);
+  }
   const graph: FusedGraph = {
-    actorCount: 17, a: Int32Array.from(pairs, ([x]) => x), b: Int32Array.from(pairs, ([, y]) => y), weight: new Float64Array(pairs.length).fill(1), logP: new Float64Array(pairs.length).fill(-10),
+    actorCount, a: Int32Array.from(pairs, ([x]) => x), b: Int32Array.from(pairs, ([, y]) => y), weight: new Float64Array(pairs.length).fill(1), logP: new Float64Array(pairs.length).fill(-10),
     traces: ['co-link'], size: pairs.length,
     perTrace: new Map([['co-link', { shared: new Float64Array(pairs.length).fill(3), idf: new Float64Array(pairs.length).fill(1), coActions: new Float64Array(pairs.length).fill(3), meanDelay: new Float64Array(pairs.length).fill(2000), logP: new Float64Array(pairs.length).fill(-10) }]]),
   };
-  const whole = subCluster(Array.from({ length: 17 }, (_, i) => i), pairs.map((_, edge) => edge), graph);
+  const whole = subCluster(Array.from({ length: actorCount }, (_, i) => i), pairs.map((_, edge) => edge), graph);
   const windows = new Map<TraceName, number>([['co-link', 60_000]]);
   const result = { clusters: [whole], evidence: explainClusters([whole], traces, windows), graph, windows };
   const facts: ClusterFacts = {
-    members: whole.members.map((member) => (member >= 12 ? { actor: member, actions: 20, topDomain: 'outlet.example', topDomainPosts: 20 } : { actor: member, actions: 8, topDomain: 'campaign.example', topDomainPosts: 6 })),
+    members: whole.members.map((member) => (isFeed(member) ? { actor: member, actions: 20, topDomain: 'outlet.example', topDomainPosts: 20 }
+      : member === 17 ? { actor: member, actions: 30, topDomain: 'outlet.example', topDomainPosts: 4 } : { actor: member, actions: 8, topDomain: 'campaign.example', topDomainPosts: 6 })),
     repostAuthors: [], medianRepostDelayMs: null, traces: whole.traces, exclusivity: result.evidence[0]?.exclusivity ?? 0,
   };
+  return { traces, result, facts };
+}
+
+test('setAsideFeeds: an outlet\'s feeds leave the campaign\'s cluster for one of their own, explained and not flagged; the campaign stays, described anew', () => {
+  const { traces, result, facts } = campaignBesideFeeds(false);
   assert.equal(organicExplanation(facts), null, 'the scenario: the cluster as a whole is flagged');
   const separated = setAsideFeeds(result, traces, [facts], [null]);
   assert.equal(separated.clusters.length, 2);
@@ -190,6 +206,18 @@ test('setAsideFeeds: an outlet\'s feeds leave the campaign\'s cluster for one of
   assert.deepEqual(separated.clusters.map((cluster) => cluster.id), [0, 1]);
   // A cluster with an explanation already is left alone.
   assert.equal(setAsideFeeds(result, traces, [facts], [{ kind: 'crowd', exclusivity: 0, reason: '' }]).setAside.length, 0);
+});
+
+test('setAsideFeeds: a reader tied to the cluster through the outlet\'s feeds alone is pruned from what stays, not flagged with the campaign', () => {
+  const { traces, result, facts } = campaignBesideFeeds(true);
+  assert.ok(result.clusters[0]?.members.includes(17), 'the scenario: the reader is a member of the whole');
+  assert.equal(organicExplanation(facts), null, 'the scenario: the cluster as a whole is flagged');
+  const separated = setAsideFeeds(result, traces, [facts], [null]);
+  const [rest, feeds] = separated.clusters;
+  assert.equal(separated.explanations[0], null, 'the campaign stays flagged');
+  assert.deepEqual([...(rest?.members ?? [])].sort((x, y) => x - y), Array.from({ length: 12 }, (_, i) => i), 'the reader is not flagged with the campaign');
+  assert.ok(rest?.memberScores.every((score) => score > 0), 'no member without a tie to the rest');
+  assert.deepEqual([...(feeds?.members ?? [])].sort((x, y) => x - y), [12, 13, 14, 15, 16]);
 });
 
 test('explainClusters: the own span runs over members\' meetings on the cluster\'s own objects only, not everybody\'s, nor own objects they never met on', () => {

@@ -4,7 +4,7 @@
  * them), which is what analysts using coordination-network-toolkit ask for. One pass over each
  * trace's events, keeping only events of clustered accounts.
  */
-import { subCluster } from './clusters.js';
+import { CLUSTER_DEFAULTS, subCluster } from './clusters.js';
 import type { DetectedCluster } from './clusters.js';
 import type { FusedGraph } from './fuse.js';
 import { byTime, clusterKeyGroups, collectCoActions, distinctActorsOnKeys, keyStartsIfSorted, ownMeetings, spanOfMost } from './explain-groups.js';
@@ -315,18 +315,22 @@ export interface SeparatedClusters {
 
 export interface SetAsideOptions {
   organic: Partial<OrganicOptions>;
-  /** As the pipeline's: what stays must still be a cluster, and one that met on this many occasions. */
+  /**
+   * As the pipeline's: what stays must still be a cluster (every member linked to minAttachment of
+   * the others, and to one at least), and one that met on this many occasions.
+   */
   minClusterSize: number;
+  minAttachment: number;
   minOccasions: number;
 }
 
-export const SET_ASIDE_DEFAULTS: Readonly<SetAsideOptions> = Object.freeze({ organic: {}, minClusterSize: 3, minOccasions: 2 });
+export const SET_ASIDE_DEFAULTS: Readonly<SetAsideOptions> = Object.freeze({ organic: {}, minClusterSize: 3, minAttachment: CLUSTER_DEFAULTS.minAttachment, minOccasions: 2 });
 
 /**
  * Each flagged cluster (explanation null) with an outlet's feeds beside it (feedMembers) is split:
  * the feeds become a cluster of their own, explained as syndication and not flagged, and the rest
- * is described and explained anew (kept if it is still a cluster that met on minOccasions
- * occasions). Other clusters pass unchanged; ids are renumbered to positions in the list, feeds'
+ * is pruned (members left with no attachment to it go: their ties were to the feeds), described
+ * and explained anew (kept if it is still a cluster that met on minOccasions occasions). Other clusters pass unchanged; ids are renumbered to positions in the list, feeds'
  * clusters last.
  * @example setAsideFeeds(result, traces, facts, explanations).setAside // which feeds left which cluster, and why
  */
@@ -346,7 +350,9 @@ export function setAsideFeeds(
     const part = feedMembers(clusterFacts, cluster.members, pairs, opts.organic);
     if (part === null) return;
     const feeds = new Set(part.members);
-    const rest = subCluster(cluster.members.filter((member) => !feeds.has(member)), cluster.internalEdges, result.graph);
+    // Pruned as clustering prunes: readers who shared the outlet's articles after its feeds (the
+    // syndication confounder) were attached to the cluster through the feeds alone, and leave too.
+    const rest = subCluster(cluster.members.filter((member) => !feeds.has(member)), cluster.internalEdges, result.graph, opts.minAttachment);
     splits.push({ index, part, rest, feeds: subCluster(part.members, cluster.internalEdges, result.graph) });
   });
   if (splits.length === 0) return { clusters: [...result.clusters], evidence: [...result.evidence], explanations: [...explanations], setAside: [] };

@@ -216,7 +216,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     const { setAsideFeeds } = await import('../../detect/explain.js');
     const clusterSettings = { ...DETECT_DEFAULTS.cluster, ...detectOptions(options, DETECT_DEFAULTS, config).cluster };
     const separated = setAsideFeeds(result, loaded.traces, facts, facts.map((entry) => organicExplanation(entry)), {
-      minClusterSize: clusterSettings.minClusterSize ?? 3, minOccasions: clusterSettings.minOccasions ?? 2,
+      minClusterSize: clusterSettings.minClusterSize ?? 3, minAttachment: clusterSettings.minAttachment ?? 0.1, minOccasions: clusterSettings.minOccasions ?? 2,
     });
     result = { ...result, clusters: separated.clusters, evidence: separated.evidence };
     const explanations = separated.explanations;
