@@ -5,7 +5,7 @@ import { detectCoordination } from '../../detect/pipeline.js';
 import { pushJoiners } from '../../detect/push-joiners.js';
 import { GROUP_DEFAULTS } from '../../detect/significance/index.js';
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
-import { DETECT_THREAD_MIN_EVENTS, startDetectThread, wantsDetectThread } from './detect-thread.js';
+import { copiedBytes, DETECT_THREAD_MIN_EVENTS, startDetectThread, wantsDetectThread } from './detect-thread.js';
 
 const MINUTE = 60_000;
 const DAY = 1_440 * MINUTE;
@@ -139,4 +139,29 @@ test('only inputs of DETECT_THREAD_MIN_EVENTS rows or more start the thread', ()
   assert.equal(wantsDetectThread(DETECT_THREAD_MIN_EVENTS), true);
   assert.equal(wantsDetectThread(1_000, 1_000), true);
   assert.equal(wantsDetectThread(3_791), false);
+});
+
+test('copiedBytes counts the plain arrays a post would copy, in objects, arrays and maps, and not shared ones', () => {
+  const shared = new Int32Array(new SharedArrayBuffer(400));
+  const traces = new Map([['co-repost', { actor: new Int32Array(10), key: shared, time: new Float64Array(5), actorCount: 3 }]]);
+  assert.equal(copiedBytes({ input: { traces, exclude: new Uint8Array(7) }, more: [new Float64Array(2), shared] }), 40 + 40 + 7 + 16);
+  assert.equal(copiedBytes([shared, 12, 'x', null]), 0);
+});
+
+test('a stage that would copy more than its limit to the thread runs here; one on shared arrays still goes there', async () => {
+  const noCopies = startDetectThread(0);
+  try {
+    assert.equal(await noCopies.ready, true);
+    // An actor beyond actorCount: the kernel's input check throws, and the message says where it ran.
+    const groupTest = (int32: (values: number[]) => Int32Array, float64: (values: number[]) => Float64Array): (() => unknown) => noCopies.startGroupTest(() => ({
+      events: { actor: int32([0, 5]), key: int32([0, 0]), time: float64([0, 1]), actorCount: 2, keyCount: 1 },
+      activity: float64([1, 1]), options: { ...GROUP_DEFAULTS }, known: undefined,
+    }));
+    const sharedInt32 = (values: number[]): Int32Array => { const out = new Int32Array(new SharedArrayBuffer(values.length * 4)); out.set(values); return out; };
+    const sharedFloat64 = (values: number[]): Float64Array => { const out = new Float64Array(new SharedArrayBuffer(values.length * 8)); out.set(values); return out; };
+    assert.throws(groupTest((values) => Int32Array.from(values), (values) => Float64Array.from(values)), (error: Error) => /actor/.test(error.message) && !/on its thread/.test(error.message));
+    assert.throws(groupTest(sharedInt32, sharedFloat64), /group test failed on its thread: .*actor/);
+  } finally {
+    noCopies.stop();
+  }
 });

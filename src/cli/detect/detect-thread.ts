@@ -31,6 +31,23 @@ import { startWorkerBeside } from '../../worker-thread.js';
 /** Input rows from which the thread is started (10M-row runs; a synthetic scale-10 archive, 1M rows, too). */
 export const DETECT_THREAD_MIN_EVENTS = 500_000;
 
+/**
+ * A stage goes to the thread only if at most this many bytes of its arrays must be copied there (the
+ * rest are SharedArrayBuffers, as CooRTweet's trace columns are). An archive's traces are plain arrays:
+ * at synthetic scale 100 (10M rows) the two stages copied about 0.4 GB and ran beside the kernel's and
+ * the outputs' memory, and the run's peak went 3.49 -> 4.40 GB, over the 4 GB a 10M-event run may use.
+ * 10M CooRTweet rows copy 14 MB, scale 10 (1M rows) 18-22 MB.
+ */
+export const DETECT_THREAD_MAX_COPY_BYTES = 64 * 2 ** 20;
+
+/** Bytes of the typed arrays in `value` (objects, arrays and maps, a few levels deep) that a post would copy. */
+export function copiedBytes(value: unknown, depth = 0): number {
+  if (depth > 4 || value === null || typeof value !== 'object') return 0;
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof SharedArrayBuffer ? 0 : value.byteLength;
+  const parts = value instanceof Map ? [...value.values()] : Object.values(value);
+  return parts.reduce((sum: number, part) => sum + copiedBytes(part, depth + 1), 0);
+}
+
 /** How long one blocked wait for the group test lasts before the thread's end is checked (ms). */
 const WAIT_SLICE_MS = 200;
 
@@ -72,7 +89,7 @@ function answered<T>(answer: DetectThreadAnswer<T> | undefined, stage: string): 
   return answer.result;
 }
 
-export function startDetectThread(): DetectThread {
+export function startDetectThread(maxCopyBytes = DETECT_THREAD_MAX_COPY_BYTES): DetectThread {
   const jobs = new MessageChannel();
   const stopped = new Int32Array(new SharedArrayBuffer(4));
   const keeperData: DetectKeeperData = { jobs: jobs.port2, stopped };
@@ -90,6 +107,7 @@ export function startDetectThread(): DetectThread {
   const startGroupTest: GroupTestStarter = (args) => {
     if (Atomics.load(stopped, 0) !== 0) return groupTestHere(args);
     const { events, activity, options, known } = args();
+    if (copiedBytes([events.actor, events.key, events.time, activity, known]) > maxCopyBytes) return groupTestHere(() => ({ events, activity, options, known }));
     const { port1, port2 } = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(4));
     post({ kind: 'group-test', port: port2, answered: flag, events: { actor: events.actor, key: events.key, time: events.time, actorCount: events.actorCount, keyCount: events.keyCount }, activity, options, known }, [port2]);
@@ -103,7 +121,7 @@ export function startDetectThread(): DetectThread {
     };
   };
   const pushJoiners = async (input: PushJoinerArgs, options: Partial<PushJoinerOptions>): Promise<PushJoinerResult> => {
-    if (Atomics.load(stopped, 0) !== 0) return pushJoinersHere(input, options);
+    if (Atomics.load(stopped, 0) !== 0 || copiedBytes(input) > maxCopyBytes) return pushJoinersHere(input, options);
     const { port1, port2 } = new MessageChannel();
     post({ kind: 'push-joiners', port: port2, input, options }, [port2]);
     try {
