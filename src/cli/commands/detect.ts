@@ -203,7 +203,8 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
     let result: DetectionResult;
     try {
       const spilling = pairSpill === null ? {} : { pairSink: pairSpill.sink, maxPairsInMemory: pairSpill.maxPairsInMemory };
-      const elsewhere = thread === null ? {} : { startGroupTest: thread.startGroupTest };
+      // Traces too big to copy keep the group test here, in the pipeline's own order (its union made after the kernels).
+      const elsewhere = thread === null || !thread.takes(loaded.traces) ? {} : { startGroupTest: thread.startGroupTest };
       result = detectCoordination({ actorCount: loaded.actorIds.length, traces: loaded.traces }, { ...detectOptions(options, DETECT_DEFAULTS, config), ...spilling, ...elsewhere }, (stage) => bar.update(stage, 0.5));
     } finally {
       spill?.close();

@@ -159,6 +159,8 @@ test('a stage that would copy more than its limit to the thread runs here; one o
     }));
     const sharedInt32 = (values: number[]): Int32Array => { const out = new Int32Array(new SharedArrayBuffer(values.length * 4)); out.set(values); return out; };
     const sharedFloat64 = (values: number[]): Float64Array => { const out = new Float64Array(new SharedArrayBuffer(values.length * 8)); out.set(values); return out; };
+    assert.equal(noCopies.takes(new Int32Array(1)), false);
+    assert.equal(noCopies.takes(new Map([['co-link', { actor: new Int32Array(new SharedArrayBuffer(8)) }]])), true);
     assert.throws(groupTest((values) => Int32Array.from(values), (values) => Float64Array.from(values)), (error: Error) => /actor/.test(error.message) && !/on its thread/.test(error.message));
     assert.throws(groupTest(sharedInt32, sharedFloat64), /group test failed on its thread: .*actor/);
   } finally {

@@ -74,6 +74,8 @@ export type DetectThreadAnswer<T> = { result: T } | { error: string };
 export interface DetectThread {
   /** True once the thread has loaded its stages; false if it failed to start (the caller runs them itself). */
   ready: Promise<boolean>;
+  /** Whether a stage on `value` goes to the thread: at most the limit of its bytes copied there. */
+  takes: (value: unknown) => boolean;
   /** detectCoordination's `startGroupTest`: the test goes to the thread. */
   startGroupTest: GroupTestStarter;
   /** pushJoiners on the thread; rejects with its failure; here if the thread ended first. */
@@ -133,6 +135,7 @@ export function startDetectThread(maxCopyBytes = DETECT_THREAD_MAX_COPY_BYTES): 
   };
   return {
     ready, startGroupTest, pushJoiners,
+    takes: (value) => copiedBytes(value) <= maxCopyBytes,
     endInNextJob: () => post({ kind: 'end-in-next-job' }),
     stop: () => { Atomics.store(stopped, 0, 1); void keeper.terminate(); },
   };
