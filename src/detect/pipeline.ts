@@ -53,7 +53,7 @@ export interface DetectOptions {
   /**
    * Starts the group test and returns what gives its result when needed. It is started before
    * the traces' kernels, which do not depend on it: the CLI runs it on a second thread meanwhile
-   * (src/cli/detect/group-test-thread.ts). Default: here, when asked.
+   * (src/cli/detect/detect-thread.ts). Default: here, when asked.
    */
   startGroupTest: GroupTestStarter;
 }

@@ -214,10 +214,12 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
       members: cluster.members, traces: cluster.traces, exclusivity: result.evidence[index]?.exclusivity ?? 0,
     })))).map((entry, index) => ({ ...entry, ownSpanMs: result.evidence[index]?.ownSpanMs ?? 0, medianShared: result.clusters[index]?.medianShared ?? 0 }));
     // An outlet's feeds beside a flagged cluster are set aside into a cluster of their own (syndication).
-    const { setAsideFeeds } = await import('../../detect/explain.js');
+    const { SET_ASIDE_DEFAULTS, setAsideFeeds } = await import('../../detect/explain.js');
     const clusterSettings = { ...DETECT_DEFAULTS.cluster, ...detectOptions(options, DETECT_DEFAULTS, config).cluster };
     const separated = setAsideFeeds(result, loaded.traces, facts, facts.map((entry) => organicExplanation(entry)), {
-      minClusterSize: clusterSettings.minClusterSize ?? 3, minAttachment: clusterSettings.minAttachment ?? 0.1, minOccasions: clusterSettings.minOccasions ?? 2,
+      minClusterSize: clusterSettings.minClusterSize ?? SET_ASIDE_DEFAULTS.minClusterSize,
+      minAttachment: clusterSettings.minAttachment ?? SET_ASIDE_DEFAULTS.minAttachment,
+      minOccasions: clusterSettings.minOccasions ?? SET_ASIDE_DEFAULTS.minOccasions,
     });
     result = { ...result, clusters: separated.clusters, evidence: separated.evidence };
     const explanations = separated.explanations;

@@ -108,8 +108,9 @@ export function startDetectThread(maxCopyBytes = DETECT_THREAD_MAX_COPY_BYTES): 
   const post = (job: DetectThreadJob, transfer: MessagePort[] = []): void => jobs.port1.postMessage(job, transfer);
   const startGroupTest: GroupTestStarter = (args) => {
     if (Atomics.load(stopped, 0) !== 0) return groupTestHere(args);
-    const { events, activity, options, known } = args();
-    if (copiedBytes([events.actor, events.key, events.time, activity, known]) > maxCopyBytes) return groupTestHere(() => ({ events, activity, options, known }));
+    const made = args();
+    const { events, activity, options, known } = made;
+    if (copiedBytes([events.actor, events.key, events.time, activity, known]) > maxCopyBytes) return groupTestHere(() => made);
     const { port1, port2 } = new MessageChannel();
     const flag = new Int32Array(new SharedArrayBuffer(4));
     post({ kind: 'group-test', port: port2, answered: flag, events: { actor: events.actor, key: events.key, time: events.time, actorCount: events.actorCount, keyCount: events.keyCount }, activity, options, known }, [port2]);
@@ -118,7 +119,7 @@ export function startDetectThread(maxCopyBytes = DETECT_THREAD_MAX_COPY_BYTES): 
       const answer = receiveMessageOnPort(port1)?.message as DetectThreadAnswer<GroupResult> | undefined;
       port1.close();
       // The thread ended without answering: the test runs here, on the arguments already made.
-      if (answer === undefined && Atomics.load(flag, 0) === 0) return groupTestHere(() => ({ events, activity, options, known }))();
+      if (answer === undefined && Atomics.load(flag, 0) === 0) return groupTestHere(() => made)();
       return answered(answer, 'group test');
     };
   };
