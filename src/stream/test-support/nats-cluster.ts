@@ -9,8 +9,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { connect, StorageType } from 'nats';
 import { freePort } from '../../test-support/free-port.js';
+
+/** The stream made and deleted to learn that the cluster can place a stream on all its nodes. */
+const READINESS_PROBE = 'lockstep_cluster_ready';
 
 export interface NatsCluster {
   /** Client URLs of the nodes, `nats://127.0.0.1:port`. */
@@ -22,7 +25,7 @@ export interface NatsCluster {
   stop(): Promise<void>;
 }
 
-/** Starts the cluster (Debian installs the server in /usr/sbin, not on every user's PATH) and waits until JetStream answers with a leader (a meta group of 3). */
+/** Starts the cluster (Debian installs the server in /usr/sbin, not on every user's PATH) and waits until JetStream can place a stream replicated on every node. */
 export async function startNatsCluster(nodes = 3, binary = existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server'): Promise<NatsCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'lockstep-nats-'));
   const clientPorts: number[] = [];
@@ -59,8 +62,12 @@ export async function startNatsCluster(nodes = 3, binary = existsSync('/usr/sbin
       const nc = await connect({ servers: urls, timeout: 1_000 });
       try {
         const jsm = await nc.jetstreamManager({ timeout: 2_000 });
-        const info = await jsm.getAccountInfo();
-        if (info !== undefined) break;
+        await jsm.getAccountInfo();
+        // A meta leader answers before it counts its peers as current; until then an R3 stream is
+        // refused with "no suitable peers for placement" (seen in CI). Ready means one can be placed.
+        await jsm.streams.add({ name: READINESS_PROBE, subjects: [READINESS_PROBE], num_replicas: nodes, storage: StorageType.Memory });
+        await jsm.streams.delete(READINESS_PROBE);
+        break;
       } finally {
         await nc.close();
       }
