@@ -123,12 +123,14 @@ export class ByteFront {
   /** Takes the next chunk of the stream; batches that fill are appended to `out`. */
   push(chunk: Uint8Array, out: OutBatch[]): void {
     // The scanner reads plain Uint8Arrays only (a carried line is one): a Buffer beside them made
-    // its byte loads polymorphic.
+    // its byte loads polymorphic. Line breaks are found through a Buffer view of the same bytes:
+    // Buffer's indexOf is memchr (0.05 µs a line), a Uint8Array's a byte loop in the runtime (0.3).
+    const lines = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
     if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
     let from = 0;
-    this.#crs = this.#options.share !== undefined && chunk.indexOf(13) >= 0;
+    this.#crs = this.#options.share !== undefined && lines.indexOf(13) >= 0;
     if (this.#carry !== null) {
-      const newline = chunk.indexOf(10);
+      const newline = lines.indexOf(10);
       const head = newline < 0 ? chunk : chunk.subarray(0, newline);
       const joined = new Uint8Array(this.#carry.length + head.length);
       joined.set(this.#carry);
@@ -144,7 +146,7 @@ export class ByteFront {
       this.#crs = crs;
       from = newline + 1;
     }
-    for (let newline = chunk.indexOf(10, from); newline >= 0; newline = chunk.indexOf(10, from)) {
+    for (let newline = lines.indexOf(10, from); newline >= 0; newline = lines.indexOf(10, from)) {
       this.#line(chunk, from, newline, out);
       from = newline + 1;
     }
@@ -280,8 +282,10 @@ export class ByteFront {
       this.#actors.set(bytes, s.didStart, s.didEnd, actor);
     }
     // The action id `at://did/collection/rkey` hashed as SeenIds hashes it, from `/collection/` (all ASCII: the same as the string's).
-    const h = this.#hash;
-    h.set(COLLECTION_HASHES[s.collection]!);
+    const h = this.#hash, start = COLLECTION_HASHES[s.collection]!;
+    // Two stores, not TypedArray#set (a builtin call an action).
+    h[0] = start[0]!;
+    h[1] = start[1]!;
     idHashes(bytes, s.rkeyStart, s.rkeyEnd, h);
     this.#events = 0;
     const kind = s.kind;
