@@ -193,7 +193,7 @@ export async function runDetect(inputs: readonly string[], options: DetectCliOpt
   try {
     const traces = parseTraces(options.traces);
     const exportOptions = { fastRepostMs: parseNumber('--fast-repost', options.fastRepost, 0) * 1000, platforms: options.platform ?? [] };
-    const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0));
+    const loaded = await source.loadTraces(traces, exportOptions, (stage) => bar.update(stage, 0), helper?.keyTimeHelper);
     lap('load_seconds');
     const thread = helper !== null && await helper.ready ? helper : null;
     const [{ DETECT_DEFAULTS, detectCoordination }, { describeSpill, openPairSpill }] = await Promise.all([import('../../detect/pipeline.js'), import('../detect/spill-budget.js')]);

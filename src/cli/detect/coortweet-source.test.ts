@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { mulberry32 } from '../../model/index.js';
-import { keyTimeOrdered } from './coortweet-source.js';
+import { keyTimeOrdered } from './key-time-order.js';
 
 /** The obvious version: events (actions with a key) stably sorted by key, then time. */
 function reference(eventKey: Int32Array, actionActor: Int32Array, actionTime: Float64Array): { actor: number[]; key: number[]; time: number[]; action: number[] } {

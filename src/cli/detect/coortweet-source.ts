@@ -12,6 +12,8 @@ import type { CoortweetColumns } from '../../ingest/columnar/index.js';
 import { unixMs } from '../../ingest/columnar/index.js';
 import type { ExportOptions } from '../../store/duckdb/trace-export.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
+import { keyTimeOrdered } from './key-time-order.js';
+import type { KeyTimeHelper } from './key-time-order.js';
 import type { LoadedTraces } from './load-traces.js';
 
 const PLATFORM = 'coortweet';
@@ -28,6 +30,10 @@ export interface CoortweetActions {
   /** Per file, in order. */
   counts: CoortweetLoadCounts[];
 }
+
+// Times, actors of actions and event keys are the key-time ordering's inputs: shared with the detect thread, not copied (key-time-order.ts).
+const sharedFloat64 = (length: number): Float64Array => new Float64Array(new SharedArrayBuffer(length * 8));
+const sharedInt32 = (length: number): Int32Array => new Int32Array(new SharedArrayBuffer(length * 4));
 
 /** One action per content id, as the store's loader keeps them (see csv-loader.ts). */
 export function coortweetActions(columns: CoortweetColumns): CoortweetActions {
@@ -59,7 +65,7 @@ export function coortweetActions(columns: CoortweetColumns): CoortweetActions {
   if (allDuplicates === 0) {
     // Every row is an action: no row selection to make.
     const rows = new Int32Array(columns.size);
-    const time = new Float64Array(columns.size);
+    const time = sharedFloat64(columns.size);
     for (let r = 0; r < columns.size; r++) { rows[r] = r; time[r] = unixMs(timestamp[r]!); }
     return { row: rows, time, counts };
   }
@@ -68,7 +74,7 @@ export function coortweetActions(columns: CoortweetColumns): CoortweetActions {
   let n = 0;
   for (let r = 0; r < columns.size; r++) n += keep[r]!;
   const rows = new Int32Array(n);
-  const time = new Float64Array(n);
+  const time = sharedFloat64(n);
   for (let r = 0, a = 0; r < columns.size; r++) {
     if (keep[r] === 0) continue;
     rows[a] = r;
@@ -82,132 +88,6 @@ function median(values: number[]): number {
   values.sort((x, y) => x - y);
   const mid = values.length >> 1;
   return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
-}
-
-/**
- * Events `eventKey[a] >= 0` of the actions (`start[k + 1]`: key k's count, turned into key starts
- * here), in (key, time) order with ties in action order: what
- * the kernel, the null model and the group test would each sort them into (stably), so their
- * sorts find them sorted and only copy. A stable counting sort by key in two scatter passes (as
- * the kernel's sort.ts): by the key's top bits into at most 256 buckets, written as 256 sequential
- * streams, then each bucket by key into its own region of the result, which stays in cache; a
- * one-pass scatter over hundreds of thousands of keys misses cache on every event. Then each
- * key's events by time.
- */
-export function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number): TraceData {
-  const n = eventKey.length;
-  const keyCount = start.length - 1;
-  for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
-  // Shared, not copied, with the detect command's second thread (group test, push joiners: detect-thread.ts).
-  const data: TraceData = {
-    actor: new Int32Array(new SharedArrayBuffer(events * 4)), key: new Int32Array(new SharedArrayBuffer(events * 4)),
-    time: new Float64Array(new SharedArrayBuffer(events * 8)), action: new Int32Array(new SharedArrayBuffer(events * 4)), actorCount, keyCount,
-  };
-  const { actor, key, time, action } = data;
-  let bits = 0;
-  while (2 ** bits < keyCount) bits++;
-  const low = Math.max(0, bits - TOP_BITS);
-  if (low < MIN_LOW_BITS) {
-    // Few keys: their write positions stay in cache, one pass does.
-    const fill = start.slice(0, keyCount);
-    for (let a = 0; a < n; a++) {
-      const k = eventKey[a]!;
-      if (k < 0) continue;
-      const p = fill[k]!++;
-      actor[p] = actionActor[a]!;
-      time[p] = actionTime[a]!;
-      action[p] = a;
-    }
-  } else {
-    // Pass 1: events into buckets of keys sharing their top bits, in action order, laid out as the
-    // result (a bucket's first position is its first key's start: keys of a bucket are consecutive).
-    // `key` holds the bucketed keys until it is filled below.
-    const topCount = ((keyCount - 1) >>> low) + 1;
-    const next = new Int32Array(topCount);
-    for (let t = 0; t < topCount; t++) next[t] = start[t << low]!;
-    const bucketActor = new Int32Array(events);
-    const bucketTime = new Float64Array(events);
-    const bucketAction = new Int32Array(events);
-    for (let a = 0; a < n; a++) {
-      const k = eventKey[a]!;
-      if (k < 0) continue;
-      const q = next[k >>> low]!++;
-      key[q] = k;
-      bucketActor[q] = actionActor[a]!;
-      bucketTime[q] = actionTime[a]!;
-      bucketAction[q] = a;
-    }
-    // Pass 2: read in order, each event scattered stably by key within its bucket's region.
-    const fill = start.slice(0, keyCount);
-    for (let q = 0; q < events; q++) {
-      const p = fill[key[q]!]!++;
-      actor[p] = bucketActor[q]!;
-      time[p] = bucketTime[q]!;
-      action[p] = bucketAction[q]!;
-    }
-  }
-  for (let k = 0; k < keyCount; k++) {
-    const from = start[k]!, to = start[k + 1]!;
-    // Most keys hold a handful of events: a loop, not a fill call, and insertion sort in place.
-    let sorted = true;
-    key[from] = k;
-    for (let p = from + 1; p < to; p++) {
-      key[p] = k;
-      if (time[p - 1]! > time[p]!) sorted = false;
-    }
-    if (sorted) continue;
-    if (to - from > INSERTION_MAX) {
-      sortSegmentByTime(data, from, to);
-      continue;
-    }
-    for (let p = from + 1; p < to; p++) {
-      const t = time[p]!;
-      if (time[p - 1]! <= t) continue;
-      const who = actor[p]!, row = action[p]!;
-      let q = p - 1;
-      while (q >= from && time[q]! > t) {
-        time[q + 1] = time[q]!; actor[q + 1] = actor[q]!; action[q + 1] = action[q]!;
-        q--;
-      }
-      time[q + 1] = t; actor[q + 1] = who; action[q + 1] = row;
-    }
-  }
-  return data;
-}
-
-/** Segments up to this long are sorted by insertion. */
-const INSERTION_MAX = 24;
-/** Buckets of the first pass: keys sharing their top bits. */
-const TOP_BITS = 8;
-/** Below this many key bits under the top ones (few keys), one pass is used. */
-const MIN_LOW_BITS = 4;
-
-/** Stable sort of events [from, to) by time (ties keep their order), actor and action carried. */
-function sortSegmentByTime(data: TraceData, from: number, to: number): void {
-  const { actor, time, action } = data;
-  if (to - from <= INSERTION_MAX) {
-    for (let p = from + 1; p < to; p++) {
-      const t = time[p]!, who = actor[p]!, row = action[p]!;
-      let q = p - 1;
-      while (q >= from && time[q]! > t) {
-        time[q + 1] = time[q]!; actor[q + 1] = actor[q]!; action[q + 1] = action[q]!;
-        q--;
-      }
-      time[q + 1] = t; actor[q + 1] = who; action[q + 1] = row;
-    }
-    return;
-  }
-  // Loops, not TypedArray.from(source, fn): that calls back through the generic path (about 10x slower).
-  const m = to - from;
-  const order = new Int32Array(m);
-  for (let i = 0; i < m; i++) order[i] = from + i;
-  order.sort((x, y) => time[x]! - time[y]! || x - y);
-  const times = new Float64Array(m), actors = new Int32Array(m), actions = new Int32Array(m);
-  for (let i = 0; i < m; i++) {
-    const p = order[i]!;
-    times[i] = time[p]!; actors[i] = actor[p]!; actions[i] = action[p]!;
-  }
-  time.set(times, from); actor.set(actors, from); action.set(actions, from);
 }
 
 /** The columns and their actions as a detect source. */
@@ -238,10 +118,10 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
   const originalDelay = (a: number): number => actions.time[a]! - originalTime[columns.object[actions.row[a]!]!]!;
 
   /** Per action: its actor (-1 when its platform is left out), set by loadTraces. */
-  let actionActor = new Int32Array(0);
+  let actionActor: Int32Array = new Int32Array(0);
 
   /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
-  const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions): TraceData | null => {
+  const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions, helper: KeyTimeHelper | undefined): TraceData | null => {
     if (name === 'fast-repost' && originals === 0) return null;
     // A local: the closure's reassigned variable would be reloaded (and checked) per action.
     const actorOfAction = actionActor;
@@ -252,21 +132,24 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       let everyActor = true;
       for (let a = 0; a < n && everyActor; a++) everyActor = actorOfAction[a]! >= 0;
       if (everyActor) {
-        const start = new Int32Array(objects.size + 1);
+        const start = sharedInt32(objects.size + 1);
         const object = columns.object;
         for (let a = 0; a < n; a++) start[object[a]! + 1]!++;
         const identity = new Int32Array(objects.size);
         for (let o = 0; o < identity.length; o++) identity[o] = o;
         keyObjects.set(name, identity);
-        return keyTimeOrdered(object, start, n, actorOfAction, actions.time, actorCount);
+        // The detect thread reads the keys too: a shared copy (40 MB at 10M rows, ~10 ms).
+        const keys = helper === undefined ? object : sharedInt32(n);
+        if (keys !== object) keys.set(object);
+        return keyTimeOrdered(keys, start, n, actorOfAction, actions.time, actorCount, helper);
       }
     }
     // Keys numbered by first appearance in action order; -1: the action is not an event.
-    const eventKey = new Int32Array(n);
+    const eventKey = sharedInt32(n);
     const keyOf = new Int32Array(objects.size).fill(-1);
     const keyObject = new Int32Array(objects.size);
     // Events per key, at key + 1 (the counting sort's counts, taken in this pass).
-    const start = new Int32Array(objects.size + 1);
+    const start = sharedInt32(objects.size + 1);
     let keyCount = 0;
     let events = 0;
     for (let a = 0; a < n; a++) {
@@ -285,11 +168,11 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     }
     if (events === 0) return null;
     keyObjects.set(name, keyObject.slice(0, keyCount));
-    return keyTimeOrdered(eventKey, start.subarray(0, keyCount + 1), events, actorOfAction, actions.time, actorCount);
+    return keyTimeOrdered(eventKey, start.subarray(0, keyCount + 1), events, actorOfAction, actions.time, actorCount, helper);
   };
 
   return {
-    async loadTraces(names, options, onStage): Promise<LoadedTraces> {
+    async loadTraces(names, options, onStage, helper): Promise<LoadedTraces> {
       onStage('accounts');
       const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
       // Actions per account (0: no action); the same random access a presence flag would cost.
@@ -311,7 +194,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       // Locals in the loop: the closure's reassigned variables would be reloaded (and checked) per action.
       const perActor = new Int32Array(accounts.length);
       for (let ix = 0; ix < accounts.length; ix++) perActor[ix] = actionsOf[accounts[ix]!]!;
-      const actorOfAction = new Int32Array(n);
+      const actorOfAction = sharedInt32(n);
       for (let a = 0; a < n; a++) actorOfAction[a] = actorOf[account[rows[a]!]!]!;
       actorActions = perActor;
       actionActor = actorOfAction;
@@ -319,7 +202,7 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       const missing: TraceName[] = [];
       for (const name of names) {
         onStage(`${name}: reading`);
-        const data = name === 'co-repost' || name === 'fast-repost' ? trace(name, accounts.length, options) : null;
+        const data = name === 'co-repost' || name === 'fast-repost' ? trace(name, accounts.length, options, helper) : null;
         if (data === null || data.actor.length < 2) missing.push(name);
         else traces.set(name, data);
       }

@@ -14,6 +14,7 @@ import type { ExportOptions } from '../../store/duckdb/trace-export.js';
 import type { DuckDbStore } from '../../store/index.js';
 import type { AttributionEvidence } from '../../signals/index.js';
 import { attributeFromStore } from '../commands/signals.js';
+import type { KeyTimeHelper } from './key-time-order.js';
 import { loadTraces } from './load-traces.js';
 import { storeAccountFacts } from './store-account-facts.js';
 import type { LoadedTraces } from './load-traces.js';
@@ -25,8 +26,8 @@ export type { ClusterInput } from '../../store/duckdb/cluster-facts.js';
 export interface ActionRef { id: string; time: number; kind: string }
 
 export interface DetectSource {
-  /** The traces asked for (events numbered by action row), accounts numbered densely. */
-  loadTraces(names: readonly TraceName[], options: ExportOptions, onStage: (stage: string) => void): Promise<LoadedTraces>;
+  /** The traces asked for (events numbered by action row), accounts numbered densely; `helper`: a second thread for the columns' key-time ordering. */
+  loadTraces(names: readonly TraceName[], options: ExportOptions, onStage: (stage: string) => void, helper?: KeyTimeHelper): Promise<LoadedTraces>;
   /** Facts about each cluster's members for the organic explanations (after loadTraces). */
   clustersFacts(clusters: readonly ClusterInput[]): Promise<ClusterFacts[]>;
   /** Labels (post id, URL, hashtag…) of keys of a trace loaded earlier. */

@@ -2,6 +2,8 @@
  * A second thread for the stages of `lockstep detect` that need nothing the main thread is doing
  * at the time. After the read, the main thread ran ~13 CPU-s at 10M CooRTweet rows while the other
  * core idled; this thread takes:
+ * - half of the CooRTweet traces' key-time ordering (key-time-order.ts: chunks claimed from the
+ *   other end, on shared arrays; no answer but the claim words), while the main thread orders the rest;
  * - the group test (src/detect/significance/group.ts, 2.2 of those CPU-s), while the main thread
  *   runs the traces' co-action kernels and pair tests, which do not depend on it;
  * - the push joiners (src/detect/push-joiners.ts), while the main thread expands the clusters and
@@ -27,6 +29,8 @@ import type { GroupOptions, GroupResult } from '../../detect/significance/index.
 import type { TraceEvents } from '../../detect/kernel/index.js';
 import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
 import { startWorkerBeside } from '../../worker-thread.js';
+import { KEY_TIME_SPLIT_MIN_EVENTS } from './key-time-order.js';
+import type { KeyTimeHelper, KeyTimeJob } from './key-time-order.js';
 
 /** Input rows from which the thread is started (10M-row runs; a synthetic scale-10 archive, 1M rows, too). */
 export const DETECT_THREAD_MIN_EVENTS = 500_000;
@@ -63,7 +67,9 @@ export interface PushJoinerArgs { actorCount: number; clusters: readonly { membe
 export type DetectThreadJob =
   | { kind: 'group-test'; port: MessagePort; answered: Int32Array; events: TraceEvents; activity: Float64Array; options: GroupOptions; known: { actorsOnKey: Int32Array } | undefined }
   | { kind: 'push-joiners'; port: MessagePort; input: PushJoinerArgs; options: Partial<PushJoinerOptions> }
-  /** The thread ends in its next job without answering, as on running out of memory in it (tests). */
+  /** Chunks of a trace's key-time ordering, claimed from the last (key-time-order.ts). */
+  | { kind: 'key-time'; job: KeyTimeJob }
+  /** The thread ends in its next job without answering, as on running out of memory in it (tests); a key-time job's last chunk is claimed and left half written first. */
   | { kind: 'end-in-next-job' };
 
 /** The keeper thread's data: the port the detect thread takes jobs on, and the word set when it ends. */
@@ -76,6 +82,8 @@ export interface DetectThread {
   ready: Promise<boolean>;
   /** Whether a stage on `value` goes to the thread: at most the limit of its bytes copied there. */
   takes: (value: unknown) => boolean;
+  /** loadTraces' helper: the thread orders chunks of the key-time ordering while the main thread orders the others. */
+  keyTimeHelper: KeyTimeHelper;
   /** detectCoordination's `startGroupTest`: the test goes to the thread. */
   startGroupTest: GroupTestStarter;
   /** pushJoiners on the thread; rejects with its failure; here if the thread ended first. */
@@ -134,8 +142,14 @@ export function startDetectThread(maxCopyBytes = DETECT_THREAD_MAX_COPY_BYTES): 
       port1.close();
     }
   };
+  const keyTimeHelper: KeyTimeHelper = {
+    minEvents: KEY_TIME_SPLIT_MIN_EVENTS,
+    // Everything in the job is on SharedArrayBuffers: nothing is copied.
+    offer: (job) => post({ kind: 'key-time', job }),
+    gone: () => Atomics.load(stopped, 0) !== 0,
+  };
   return {
-    ready, startGroupTest, pushJoiners,
+    ready, startGroupTest, pushJoiners, keyTimeHelper,
     takes: (value) => copiedBytes(value) <= maxCopyBytes,
     endInNextJob: () => post({ kind: 'end-in-next-job' }),
     stop: () => { Atomics.store(stopped, 0, 1); void keeper.terminate(); },
