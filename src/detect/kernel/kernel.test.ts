@@ -5,7 +5,7 @@ import { LockstepError } from '../../model/index.js';
 import { KERNEL_DEFAULTS, coActionPairs } from './kernel.js';
 import { referenceCoActionPairs } from './reference.js';
 import { arbitraryTrace, close, pairMap, traceOf } from './test-support/pairs.js';
-import type { TraceEvents } from './types.js';
+import type { PairTable, TraceEvents } from './types.js';
 
 const uncapped = { maxPartnersPerEvent: Infinity } as const;
 
@@ -119,6 +119,21 @@ describe('coActionPairs: edge cases', () => {
       fc.property(arbitraryTrace, fc.integer({ min: 0, max: 40 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (events, window, pairsPerEventPair) => {
         const base = coActionPairs(events, { window, maxPartnersPerEvent: 3 }).pairs;
         assert.deepEqual(coActionPairs(events, { window, maxPartnersPerEvent: 3, pairsPerEventPair }).pairs, base);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('with groupByFirstActor gives the same pairs and sums, grouped by a ascending (the stream\'s partials)', () => {
+    const wide = fc.record({ actors: fc.integer({ min: 2, max: 400 }), keys: fc.integer({ min: 1, max: 30 }) }).chain(({ actors, keys }) =>
+      fc.array(fc.tuple(fc.nat(actors - 1), fc.nat(keys - 1), fc.integer({ min: 0, max: 200 })), { maxLength: 600 }).map((rows) => traceOf(rows)));
+    fc.assert(
+      fc.property(fc.oneof(arbitraryTrace, wide), fc.constantFrom<number | 'auto'>('auto', 1, 2, 16, 64), (events, partitions) => {
+        const options = { window: 50, maxPartnersPerEvent: 3, partitions };
+        const rows = (pairs: PairTable): string[] => Array.from({ length: pairs.size }, (_, r) => [pairs.a[r], pairs.b[r], pairs.shared[r], pairs.idf[r], pairs.coActions[r], pairs.sumDelta[r]].join(' '));
+        const grouped = coActionPairs(events, { ...options, groupByFirstActor: true }).pairs;
+        assert.deepEqual(rows(grouped).sort(), rows(coActionPairs(events, options).pairs).sort());
+        for (let r = 1; r < grouped.size; r++) assert.ok(grouped.a[r - 1]! <= grouped.a[r]!, `row ${r}: a ${grouped.a[r]} after ${grouped.a[r - 1]}`);
       }),
       { numRuns: 200 },
     );

@@ -25,6 +25,7 @@ export const KERNEL_DEFAULTS: Readonly<KernelOptions> = Object.freeze({
   maxPairsInMemory: Infinity,
   sink: null,
   pairsPerEventPair: 0.5,
+  groupByFirstActor: false,
 });
 
 /**
@@ -36,7 +37,7 @@ export const KERNEL_DEFAULTS: Readonly<KernelOptions> = Object.freeze({
  * co-acting event pairs and `sumDelta` their summed |Δt|. The same actor twice is never a pair.
  * With `maxPartnersPerEvent` finite each event is compared only with its nearest preceding
  * events, so the result is a subset of the exact one with weights no larger (see stats).
- * Pairs come out grouped by partition, in a deterministic order.
+ * Pairs come out grouped by partition, in a deterministic order (by `a` with `groupByFirstActor`).
  *
  * @example
  * const events = { actor: Int32Array.of(0, 1, 2), key: Int32Array.of(0, 0, 0),
@@ -63,7 +64,7 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
   const stamp = new Int32Array(actorCount);
   const estimate = estimatePairs(time, keyStart, window, cap);
   const partitions = opts.partitions === 'auto' ? autoPartitions(estimate) : opts.partitions;
-  const table = new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair);
+  const table = new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair, opts.groupByFirstActor ? actorCount : 0);
   const popular: number[] = [];
   let keys = 0, keysCapped = 0, examined = 0, skipped = 0, coActions = 0;
 

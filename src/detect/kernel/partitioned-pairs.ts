@@ -164,14 +164,28 @@ export class PairAccumulator {
     floats[f + SUM_DELTA] = floats[f + SUM_DELTA]! + sumDelta;
   }
 
-  /** Copies the pairs into `target` from row `offset` on; returns the rows written. */
-  copyTo(target: PairTable, offset: number): number {
+  /**
+   * Copies the pairs into `target` from row `offset` on; returns the rows written. With `grouped`,
+   * rows go out grouped by `a` ascending (a counting sort over the partition's range of `a`, in
+   * entry order within one `a`).
+   */
+  copyTo(target: PairTable, offset: number, grouped = false): number {
     const keys = this.index.keys;
     const floats = this.floats;
     const ints = this.ints;
     const n = this.index.size;
+    let firstA = 0, next: Int32Array | null = null;
+    if (grouped && n > 0) {
+      let lastA = (firstA = keys[0]!);
+      for (let e = 1; e < n; e++) [firstA, lastA] = [Math.min(firstA, keys[2 * e]!), Math.max(lastA, keys[2 * e]!)];
+      const span = lastA - firstA + 1;
+      next = new Int32Array(span + 1);
+      for (let e = 0; e < n; e++) next[keys[2 * e]! - firstA + 1]!++;
+      next[0] = offset;
+      for (let x = 0; x < span; x++) next[x + 1]! += next[x]!;
+    }
     for (let e = 0; e < n; e++) {
-      const row = offset + e;
+      const row = next === null ? offset + e : next[keys[2 * e]! - firstA]!++;
       const f = e * FLOATS, i = e * INTS;
       target.a[row] = keys[2 * e]!;
       target.b[row] = keys[2 * e + 1]!;
@@ -252,12 +266,16 @@ export class PartitionedPairs {
   private readonly buffer: number;
   private readonly budget: number;
   private readonly overBudget: number[] = [];
+  /** With `firstActors`: 1 / firstActors, and a partition is a range of `a` (see coAct); else 0 (a pair hash). */
+  private readonly perActor: number;
 
   /**
    * `partitions` must be a power of two (the kernel validates options); `expectedPairs` presizes
-   * the partitions (an estimate: they grow as needed).
+   * the partitions (an estimate: they grow as needed). `firstActors` > 0 (every `a` below it)
+   * partitions by ranges of `a`, so `finish` gives the pairs grouped by `a` ascending.
    */
-  constructor(partitions: number, private readonly sink: PairSink | null = null, maxPairsInMemory = Infinity, expectedPairs = 0) {
+  constructor(partitions: number, private readonly sink: PairSink | null = null, maxPairsInMemory = Infinity, expectedPairs = 0, firstActors = 0) {
+    this.perActor = firstActors > 0 ? 1 / firstActors : 0;
     // Presize for the estimate, but never more than 2^22 entries (about 230 MB) in all up front.
     const perPartition = Math.min(2 ** 22 / partitions, Math.ceil(expectedPairs / partitions));
     this.tables = Array.from({ length: partitions }, () => new PairAccumulator(Math.max(64, perPartition)));
@@ -272,7 +290,9 @@ export class PartitionedPairs {
   /** One co-action of a < b on `key`; keys must come in increasing order across calls. */
   coAct(a: number, b: number, key: number, idf: number, delta: number): void {
     // `h >>> 32` is `h >>> 0` in JavaScript, hence the explicit single-partition case.
-    const p = this.shift === 32 ? 0 : partitionHash(a, b) >>> this.shift;
+    // By ranges of `a`: a pair's `a` is the smaller id, so about (N - a) of them fall on each `a`;
+    // P (1 - (1 - a / N)^2) gives each partition about as many (equal ranges gave the first 2x).
+    const p = this.perActor > 0 ? this.rangeOf(a) : this.shift === 32 ? 0 : partitionHash(a, b) >>> this.shift;
     const slot = p * this.buffer + this.fill[p]!;
     this.bufInts[3 * slot] = a;
     this.bufInts[3 * slot + 1] = b;
@@ -280,6 +300,11 @@ export class PartitionedPairs {
     this.bufFloats[2 * slot] = idf;
     this.bufFloats[2 * slot + 1] = delta;
     if (++this.fill[p]! === this.buffer) this.flush(p);
+  }
+
+  private rangeOf(a: number): number {
+    const rest = 1 - a * this.perActor;
+    return Math.min(this.tables.length - 1, Math.floor(this.tables.length * (1 - rest * rest)));
   }
 
   /** Marks the end of a key: partitions over budget are spilled now, so no key straddles chunks. */
@@ -330,7 +355,7 @@ export class PartitionedPairs {
     const out = emptyPairTable(total);
     let offset = 0;
     for (let p = 0; p < this.tables.length; p++) {
-      offset += this.tables[p]!.copyTo(out, offset);
+      offset += this.tables[p]!.copyTo(out, offset, this.perActor > 0);
       this.tables[p] = new PairAccumulator(8); // release the partition's memory early
     }
     return out;

@@ -76,6 +76,13 @@ export interface KernelOptions {
    * pairs), so the tables never grow.
    */
   pairsPerEventPair: number;
+  /**
+   * Pairs come out grouped by `a` ascending (within one `a`, in the order they were first seen):
+   * the tables are partitioned by ranges of `a` instead of a pair hash. False by default (batch
+   * detection's order); the stream's partials ask for it, so the coordinator merges them without
+   * hashing (stream/pair-merge.ts). The pairs and their sums are the same either way.
+   */
+  groupByFirstActor: boolean;
 }
 
 export interface KernelStats {
