@@ -19,6 +19,7 @@ import { sumCandidatePairs } from './pair-merge.js';
 import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
 import { PartitionEvents } from './partition-events.js';
+import { inLabelOrder } from './sorted-partial.js';
 import type { TraceColumns } from './partition-events.js';
 
 export { decodePartial, encodePartial } from './partial-codec.js';
@@ -122,19 +123,21 @@ export interface PartitionColumns {
 
 /** `PartitionWork.finish` of its columns: per trace, the kernel's pairs and each account's distinct keys. */
 export function partialOfColumns(columns: PartitionColumns, options: { windowMs: number; maxPartnersPerEvent: number }): PartitionPartial {
-  const { partition, actors, traces, events, duplicates } = columns;
+  const { partition, events, duplicates } = columns;
+  const { actors, traces } = inLabelOrder(columns.actors, columns.traces);
   return { partition, actors, traces: traces.map((entry) => ({ trace: entry.trace, ...tracePartial(entry.events, options) })), events, duplicates };
 }
 
 /**
  * One trace's share of a partial: the batch kernel's pairs with Σ ln n_k in place of the IDF (the
- * kernel's idf is Σ ln(N / n_k) over the same keys, N the trace's actors here), and per account
- * its distinct keys.
+ * kernel's idf is Σ ln(N / n_k) over the same keys, N the trace's actors here), grouped by their
+ * first account (with the accounts in label order, sorted-partial.ts, the coordinator merges them
+ * without hashing), and per account its distinct keys.
  */
 export function tracePartial(events: TraceEvents, options: { windowMs: number; maxPartnersPerEvent: number }): { pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } } {
   // Nearly every co-action in a partition is a new pair (its hashtag keys are few and busy), so
   // the tables are presized for one pair each: half that left most to grow twice.
-  const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent, pairsPerEventPair: 1 });
+  const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent, pairsPerEventPair: 1, groupByFirstActor: true });
   const n = pairs.size;
   const logN = Math.log(Math.max(1, stats.actors));
   const sumLogN = new Float64Array(n);

@@ -51,6 +51,30 @@ describe('sumPairs (the coordinator\'s merge)', () => {
     }), { numRuns: 300 });
   });
 
+  it('merges partials grouped by first account (accounts in job order) as the plain sum, and any other partial among them too', () => {
+    const row = fc.tuple(fc.nat(29), fc.nat(29), fc.integer({ min: 1, max: 3 }), fc.double({ min: 0, max: 50, noNaN: true }), fc.integer({ min: 1, max: 5 }), fc.nat(1e6)).filter(([a, b]) => a !== b);
+    // What workers write: a < b, rows grouped by a, accounts numbered in the job's order (a sorted subset); or not (unsorted).
+    const input = fc.record({ accounts: fc.subarray(Array.from({ length: 50 }, (_, i) => i), { minLength: 30, maxLength: 30 }), rows: fc.array(row, { maxLength: 300 }), unsorted: fc.boolean() })
+      .chain(({ accounts, rows, unsorted }) => (unsorted ? fc.shuffledSubarray(accounts, { minLength: 30, maxLength: 30 }) : fc.constant(accounts)).map((ids) => ({
+        global: Int32Array.from(ids),
+        rows: unsorted ? rows : rows.map(([a, b, ...sums]): Row => [Math.min(a, b), Math.max(a, b), ...sums]).sort((x, y) => x[0] - y[0]),
+      })));
+    fc.assert(fc.property(fc.array(input, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 4 }), (inputs, minShared) => {
+      const partials = inputs.map(({ rows, global }) => ({ pairs: partialOf(rows), global }));
+      const expected = oracle(inputs, 2.5);
+      const table = sumPairs(partials, 2.5);
+      assert.equal(table.size, expected.size);
+      for (let e = 0; e < table.size; e++) assert.deepEqual([table.shared[e], table.idf[e], table.coActions[e], table.sumDelta[e]], expected.get(`${table.a[e]},${table.b[e]}`));
+      const { pairs, distinct, strength } = sumCandidatePairs(partials, 2.5, 50, { minShared });
+      assert.equal(distinct, expected.size);
+      assert.equal(pairs.size, [...expected.values()].filter(([shared]) => shared! >= minShared).length);
+      for (let e = 0; e < pairs.size; e++) assert.deepEqual([pairs.shared[e], pairs.idf[e], pairs.coActions[e], pairs.sumDelta[e]], expected.get(`${pairs.a[e]},${pairs.b[e]}`));
+      const strong = new Float64Array(50);
+      for (const [key, [shared]] of expected) for (const id of key.split(',')) strong[Number(id)]! += shared!;
+      assert.deepEqual([...strength], [...strong]);
+    }), { numRuns: 300 });
+  });
+
   it('handles a null (a partition without the trace) and more than 8,192 rows (several buckets at the default size)', () => {
     const rows: Row[] = [];
     for (let i = 0; i < 20_000; i++) rows.push([i % 500, 500 + (i % 700), 1, Math.log(2 + (i % 5)), 1, i]);

@@ -44,8 +44,131 @@ export function sumPairs(inputs: readonly ({ pairs: PartialPairs; global: Int32A
   return sumRows(inputs, logN, { ...SUM_PAIRS_DEFAULTS, ...options }, null).table;
 }
 
-function sumRows(inputs: readonly ({ pairs: PartialPairs; global: Int32Array } | null)[], logN: number, { bucketRows, minShared }: SumPairsOptions, strength: Float64Array | null): { table: PairTable; distinct: number } {
+type Source = { pairs: PartialPairs; global: Int32Array };
+
+function sumRows(inputs: readonly (Source | null)[], logN: number, options: SumPairsOptions, strength: Float64Array | null): { table: PairTable; distinct: number } {
   const sources = inputs.filter((input) => input !== null);
+  return groupedByFirst(sources) ? mergeRuns(sources, logN, options.minShared, strength) : sumInBuckets(sources, logN, options, strength);
+}
+
+/**
+ * Whether every source's rows come grouped by the pair's smaller job id, ascending (what workers
+ * write since session 14: sorted-partial.ts). Older partials, and any whose accounts do not map
+ * onto the job's in order, take the bucket sum.
+ */
+function groupedByFirst(sources: readonly Source[]): boolean {
+  for (const { pairs, global } of sources) {
+    for (let row = 0, last = 0; row < pairs.size; row++) {
+      const x = global[pairs.a[row]!]!, y = global[pairs.b[row]!]!;
+      const a = x < y ? x : y;
+      if (a < last) return false;
+      last = a;
+    }
+  }
+  return true;
+}
+
+/**
+ * The sum over sources grouped by first account: for each job account a in turn, every source's
+ * run of rows with a, twice: first each partner's summed shared keys (a stamp per partner, no
+ * hashing), then the float sums of the partners kept. Rows are read in input order within a run,
+ * so every sum adds in the same order as the bucket sum's, and the same pairs are kept.
+ */
+function mergeRuns(sources: readonly Source[], logN: number, minShared: number, strength: Float64Array | null): { table: PairTable; distinct: number } {
+  let actorCount = 0, rowsIn = 0;
+  for (const { pairs, global } of sources) {
+    rowsIn += pairs.size;
+    for (let i = 0; i < global.length; i++) actorCount = Math.max(actorCount, global[i]! + 1);
+  }
+  const keepAll = minShared <= 1;
+  const out = new GrowingPairs(keepAll ? rowsIn : 1_024);
+  // Per partner b of the current a: the a it was last counted for, its summed shared keys, and its output row.
+  const countedFor = new Int32Array(actorCount).fill(-1), sharedWith = new Int32Array(actorCount);
+  const rowFor = new Int32Array(actorCount).fill(-1), rowOf = new Int32Array(actorCount);
+  const from = new Int32Array(sources.length), to = new Int32Array(sources.length);
+  let distinct = 0;
+  for (let a = 0; a < actorCount; a++) {
+    for (let s = 0; s < sources.length; s++) {
+      const { pairs, global } = sources[s]!;
+      let row = from[s]!;
+      for (; row < pairs.size; row++) {
+        const x = global[pairs.a[row]!]!, y = global[pairs.b[row]!]!;
+        if ((x < y ? x : y) !== a) break;
+        const b = x < y ? y : x, shared = pairs.shared[row]!;
+        if (countedFor[b] !== a) {
+          countedFor[b] = a;
+          sharedWith[b] = shared;
+          distinct++;
+        } else sharedWith[b]! += shared;
+        if (strength !== null) {
+          strength[a] = strength[a]! + shared;
+          strength[b] = strength[b]! + shared;
+        }
+      }
+      to[s] = row;
+    }
+    for (let s = 0; s < sources.length; s++) {
+      const { pairs, global } = sources[s]!;
+      for (let row = from[s]!; row < to[s]!; row++) {
+        const x = global[pairs.a[row]!]!, y = global[pairs.b[row]!]!;
+        const b = x < y ? y : x;
+        if (!keepAll && sharedWith[b]! < minShared) continue;
+        if (rowFor[b] !== a) {
+          rowFor[b] = a;
+          rowOf[b] = out.add(a, b, sharedWith[b]!, pairs.sumLogN[row]!, pairs.coActions[row]!, pairs.sumDelta[row]!);
+        } else out.addTo(rowOf[b]!, pairs.sumLogN[row]!, pairs.coActions[row]!, pairs.sumDelta[row]!);
+      }
+      from[s] = to[s]!;
+    }
+  }
+  return { table: out.table(logN), distinct };
+}
+
+/** Output rows of a merge: appended, then summed into; `table` turns Σ ln n_k into the IDF. */
+class GrowingPairs {
+  a: Int32Array<ArrayBuffer>;
+  b: Int32Array<ArrayBuffer>;
+  shared: Int32Array<ArrayBuffer>;
+  coActions: Int32Array<ArrayBuffer>;
+  idf: Float64Array<ArrayBuffer>;
+  sumDelta: Float64Array<ArrayBuffer>;
+  size = 0;
+
+  constructor(capacity: number) {
+    [this.a, this.b, this.shared, this.coActions] = [new Int32Array(capacity), new Int32Array(capacity), new Int32Array(capacity), new Int32Array(capacity)];
+    [this.idf, this.sumDelta] = [new Float64Array(capacity), new Float64Array(capacity)];
+  }
+
+  add(a: number, b: number, shared: number, sumLogN: number, coActions: number, sumDelta: number): number {
+    if (this.size === this.a.length) {
+      const length = this.size + 1;
+      [this.a, this.b, this.shared, this.coActions] = [grownI32(this.a, length), grownI32(this.b, length), grownI32(this.shared, length), grownI32(this.coActions, length)];
+      [this.idf, this.sumDelta] = [grownF64(this.idf, length), grownF64(this.sumDelta, length)];
+    }
+    const row = this.size++;
+    this.a[row] = a;
+    this.b[row] = b;
+    this.shared[row] = shared;
+    this.idf[row] = sumLogN;
+    this.coActions[row] = coActions;
+    this.sumDelta[row] = sumDelta;
+    return row;
+  }
+
+  addTo(row: number, sumLogN: number, coActions: number, sumDelta: number): void {
+    this.idf[row]! += sumLogN;
+    this.coActions[row]! += coActions;
+    this.sumDelta[row]! += sumDelta;
+  }
+
+  table(logN: number): PairTable {
+    const size = this.size;
+    for (let e = 0; e < size; e++) this.idf[e] = this.shared[e]! * logN - this.idf[e]!;
+    return { a: this.a.subarray(0, size), b: this.b.subarray(0, size), shared: this.shared.subarray(0, size), idf: this.idf.subarray(0, size), coActions: this.coActions.subarray(0, size), sumDelta: this.sumDelta.subarray(0, size), size };
+  }
+}
+
+function sumInBuckets(sources: readonly Source[], logN: number, { bucketRows, minShared }: SumPairsOptions, strength: Float64Array | null): { table: PairTable; distinct: number } {
   const first = new Int32Array(sources.length + 1);
   for (let s = 0; s < sources.length; s++) first[s + 1] = first[s]! + sources[s]!.pairs.size;
   const rowsIn = first[sources.length]!;

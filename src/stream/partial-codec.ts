@@ -12,7 +12,11 @@ import type { PartialPairs } from './trace-window.js';
 export interface PartitionPartial {
   partition: number;
   actors: string[];
-  /** Per trace: pair columns (actor = index into `actors`), and per actor its distinct keys. */
+  /**
+   * Per trace: pair columns (actor = index into `actors`), and per actor its distinct keys. Workers
+   * list `actors` in label order and group the rows by `a` ascending (sorted-partial.ts), which
+   * lets the coordinator merge without hashing; partials in any other order merge the slower way.
+   */
   traces: { trace: StreamTrace; pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } }[];
   events: number;
   duplicates: number;

@@ -18,6 +18,7 @@ import { LockstepError } from '../../model/index.js';
 import { ClusterTracker } from '../alerts.js';
 import type { AlertOptions } from '../alerts.js';
 import { tracePartial } from '../distributed.js';
+import { inLabelOrder } from '../sorted-partial.js';
 import type { assemblePartials } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
@@ -128,16 +129,17 @@ export class WindowedPartition {
   /**
    * Drops events older than `upTo − horizon` (their memory with them) and returns the partition's
    * partial over `[upTo − horizon, upTo)`: only the accounts of those events, numbered densely in
-   * order of first appearance.
+   * label order (sorted-partial.ts).
    */
   partialAt(upTo: number): PartitionPartial {
     this.dropped += this.#events.keepFrom(upTo - this.options.horizonMs);
-    const { actors, traces, events } = this.#events.traceColumns(upTo, true);
+    const taken = this.#events.traceColumns(upTo, true);
+    const { actors, traces } = inLabelOrder(taken.actors, taken.traces);
     return {
       partition: this.partition,
       actors,
       traces: traces.map(({ trace, events: columns }) => ({ trace, ...tracePartial(columns, this.options) })),
-      events,
+      events: taken.events,
       duplicates: this.duplicates,
       upTo,
     };
