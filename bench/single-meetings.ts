@@ -19,7 +19,12 @@
 //   objects; a campaign's members need not);
 // - --campaigns: per slow campaign with no member flagged, every object two of its members used.
 //
-//   node --import tsx bench/single-meetings.ts --dir bench/.data/qf/s7-x10 --out OUT [--audience] [--campaigns]
+// - --identity: per such community, its members created within one week (k of g), against creation
+//   days drawn from all accounts' (a union bound over the member that opens the week); kept at 1%
+//   Bonferroni over the communities. This adds account signals to behaviour: a lead, not
+//   in the detector (see below).
+//
+//   node --import tsx bench/single-meetings.ts --dir bench/.data/qf/s7-x10 --out OUT [--audience] [--campaigns] [--identity]
 //
 // Session 14, on the detect outputs of 64168c4 (P 1.000 on all), scale 10, seeds 7 / 2 (development)
 // and 31 / 43 / 67 (held out):
@@ -41,7 +46,15 @@
 //   put with them) keeps 11 organic ones, not feeds or fans, at least as significant (997 accounts:
 //   5 live-event crowds of 115-311 over 5-18 days, 6 mixes of 13-25 viral/live/none accounts);
 // - --audience: small chains (5-40 accounts) meet on 0-7 popular objects whether organic or slow.
-// No rule over single meetings separated them; nothing was added to the detector.
+// No rule over single meetings alone separated them; nothing was added to the detector.
+// - --identity (s7 / s2 / s31 / s43 / s67 / s71, the last held out too): chains with a creation week
+//   beyond chance: 1 / 1 / 4 / 2 / 7 / 3 communities, logp -12 to -51, while no organic community
+//   passes -3.4. Their members created in the week: slow 5 / 15 / 25 / 10 / 60 / 24, a missed
+//   retweet ring's 9 at s31, and 1 viral-cascade account at s31 (held out); the whole communities
+//   also hold 0-31 organic accounts Leiden put with them. Admitting the week's members would move
+//   slow recall .694 -> .705, .774 -> .790, .693 -> .731, .765 -> .778, .670 -> .744, .749 -> .773:
+//   far from .9, with a viral-cascade account flagged on a held-out seed. And account signals form
+//   no cluster today (expand-by-signals recruits around a behavioural core, into recruited.csv).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ioArchiveInputs, readIoArchive } from '../src/cli/detect/io-direct.js';
@@ -250,4 +263,59 @@ if (has('campaigns')) {
     }
   }
 }
+if (has('identity') && source.accountFacts !== undefined) {
+  // Chains among accounts of one registration batch: k members created within one week. Null: the
+  // members' creation days drawn from all accounts'; P(some member has k - 1 others in the 7 days
+  // from its own) <= g E_x[P(Binomial(g - 1, q_x) >= k - 1)], q_x the share of accounts created in
+  // [x, x + 7 days], x over every account's creation day (a union bound over the anchors).
+  const facts = await source.accountFacts(ids);
+  const created = ids.map((_, a) => facts.createdDay[a]!).filter((d) => Number.isFinite(d)).sort((x, y) => x - y);
+  const weekShare = created.filter((_, i) => i % 10 === 0).map((x) => (upperBound(created, x + 7) - upperBound(created, x - 1e-9)) / created.length);
+  const multiDay = chains.filter((c) => c.days >= 2);
+  const kept: Chain[] = [];
+  const inWeek: number[] = [];
+  for (const c of multiDay) {
+    const days = c.members.map((a) => facts.createdDay[a]!).filter((d) => Number.isFinite(d)).sort((x, y) => x - y);
+    let best = 0;
+    let from = 0;
+    for (let i = 0, j = 0; i < days.length; i++) {
+      while (days[i]! - days[j]! > 7) j++;
+      if (i - j + 1 > best) { best = i - j + 1; from = days[j]!; }
+    }
+    const g = c.members.length;
+    const mean = weekShare.reduce((sum, q) => sum + Math.exp(logBinomialUpperTail(best - 1, g - 1, q)), 0) / weekShare.length;
+    const logP = Math.min(0, Math.log(g * mean));
+    const clients = countBy(c.members.filter((a) => facts.client[a]! >= 0), (a) => String(facts.client[a]));
+    if (logP <= Math.log(0.01 / Math.max(1, multiDay.length))) {
+      kept.push(c);
+      for (const a of c.members) { const d = facts.createdDay[a]!; if (d >= from && d <= from + 7) inWeek.push(a); }
+    }
+    console.log(`    identity ${majority(c.members)} size ${c.members.length} created in one week ${best} logp ${logP.toFixed(1)} top client ${Math.max(0, ...clients.values())}`);
+  }
+  console.log(`  chains on >= 2 days with a creation week beyond chance (Bonferroni 1%): ${kept.length}; accounts ${show(countBy(kept.flatMap((c) => c.members), kindOf))}; those created in the week ${show(countBy(inWeek, kindOf))}`);
+}
 await source.close();
+
+function upperBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid]! <= value) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** log P(Binomial(n, p) >= k), summed in log space. */
+function logBinomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 0;
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return 0;
+  let logTerm = 0;
+  for (let i = 0; i < k; i++) logTerm += Math.log((n - i) / (i + 1));
+  logTerm += k * Math.log(p) + (n - k) * Math.log1p(-p);
+  let sum = 0;
+  let term = 1;
+  for (let i = k; i <= n; i++) {
+    sum += term;
+    term *= ((n - i) / (i + 1)) * (p / (1 - p));
+  }
+  return logTerm + Math.log(sum);
+}
