@@ -269,6 +269,7 @@ if (has('identity') && source.accountFacts !== undefined) {
   // from its own) <= g E_x[P(Binomial(g - 1, q_x) >= k - 1)], q_x the share of accounts created in
   // [x, x + 7 days], x over every account's creation day (a union bound over the anchors).
   const facts = await source.accountFacts(ids);
+  if (facts === null) throw new Error(`${dir}: no account facts (users.csv) to read creation days from`);
   const created = ids.map((_, a) => facts.createdDay[a]!).filter((d) => Number.isFinite(d)).sort((x, y) => x - y);
   const weekShare = created.filter((_, i) => i % 10 === 0).map((x) => (upperBound(created, x + 7) - upperBound(created, x - 1e-9)) / created.length);
   const multiDay = chains.filter((c) => c.days >= 2);
