@@ -6,11 +6,11 @@
 //
 //   node --import tsx bench/key-time-order.ts [--events 10000000] [--keys 2000000] [--rounds 3]
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { startDetectThread } from '../src/cli/detect/detect-thread.js';
 import { keyTimeOrdered } from '../src/cli/detect/key-time-order.js';
 import type { KeyTimeHelper } from '../src/cli/detect/key-time-order.js';
 import { mulberry32 } from '../src/model/index.js';
+import { loadAverage, mainCpuMs, processCpuMs } from './thread-cpu.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number): number => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
@@ -32,14 +32,6 @@ for (let a = 0; a < events; a++) {
 const counts = shared(keyCount + 1);
 for (let a = 0; a < events; a++) counts[eventKey[a]! + 1]!++;
 
-/** The main thread's CPU ms (its /proc task), the process's from resourceUsage. */
-function mainCpuMs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-const processCpuMs = (): number => { const usage = process.resourceUsage(); return (usage.userCPUTime + usage.systemCPUTime) / 1000; };
-
 function round(helper: KeyTimeHelper | undefined): string {
   const start = shared(keyCount + 1);
   start.set(counts);
@@ -53,11 +45,10 @@ function round(helper: KeyTimeHelper | undefined): string {
 
 const thread = startDetectThread();
 if (!await thread.ready) throw new Error('the detect thread did not start');
-const load = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!;
 round(undefined); // warm-up: both code paths compiled before timing
 round(thread.keyTimeHelper);
 for (let r = 0; r < rounds; r++) {
-  console.log(`round ${r + 1}, load ${load()}: alone ${round(undefined)}`);
-  console.log(`round ${r + 1}, load ${load()}: split ${round(thread.keyTimeHelper)}`);
+  console.log(`round ${r + 1}, load ${loadAverage()}: alone ${round(undefined)}`);
+  console.log(`round ${r + 1}, load ${loadAverage()}: split ${round(thread.keyTimeHelper)}`);
 }
 thread.stop();

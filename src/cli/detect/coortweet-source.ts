@@ -12,8 +12,8 @@ import type { CoortweetColumns } from '../../ingest/columnar/index.js';
 import { unixMs } from '../../ingest/columnar/index.js';
 import type { ExportOptions } from '../../store/duckdb/trace-export.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
-import { keyTimeOrdered } from './key-time-order.js';
-import type { KeyTimeHelper } from './key-time-order.js';
+import { finishKeyTimeOrder, startKeyTimeOrder } from './key-time-order.js';
+import type { KeyTimeHelper, StartedKeyTimeOrder } from './key-time-order.js';
 import type { LoadedTraces } from './load-traces.js';
 
 const PLATFORM = 'coortweet';
@@ -120,29 +120,30 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
   /** Per action: its actor (-1 when its platform is left out), set by loadTraces. */
   let actionActor: Int32Array = new Int32Array(0);
 
-  /** co-repost (every action) or fast-repost (reshares at most fastRepostMs after the original). */
-  const trace = (name: 'co-repost' | 'fast-repost', actorCount: number, options: ExportOptions, helper: KeyTimeHelper | undefined): TraceData | null => {
+  /**
+   * Starts ordering co-repost (every action) or fast-repost (reshares at most fastRepostMs after
+   * the original), `carried[a]` in the actor column: the first trace carries the actions' accounts,
+   * as it is ordered while the actors are numbered (withActors maps them in after), the later ones
+   * their actors. Only while the platform is included, so every action is an event. Null: no such
+   * trace or no events.
+   */
+  const startTrace = (name: TraceName, carried: Int32Array, options: ExportOptions, helper: KeyTimeHelper | undefined): StartedKeyTimeOrder | null => {
+    if (name !== 'co-repost' && name !== 'fast-repost') return null;
     if (name === 'fast-repost' && originals === 0) return null;
-    // A local: the closure's reassigned variable would be reloaded (and checked) per action.
-    const actorOfAction = actionActor;
     if (name === 'co-repost' && n === columns.size && n > 0) {
-      // Every row an action (no duplicates: actions are the rows in order) and every actor kept:
-      // keys numbered by first appearance are the object ids themselves (the interner numbers
-      // objects by first appearance in the rows), so no key table is needed.
-      let everyActor = true;
-      for (let a = 0; a < n && everyActor; a++) everyActor = actorOfAction[a]! >= 0;
-      if (everyActor) {
-        const start = sharedInt32(objects.size + 1);
-        const object = columns.object;
-        for (let a = 0; a < n; a++) start[object[a]! + 1]!++;
-        const identity = new Int32Array(objects.size);
-        for (let o = 0; o < identity.length; o++) identity[o] = o;
-        keyObjects.set(name, identity);
-        // The detect thread reads the keys too: a shared copy (40 MB at 10M rows, ~10 ms).
-        const keys = helper === undefined ? object : sharedInt32(n);
-        if (keys !== object) keys.set(object);
-        return keyTimeOrdered(keys, start, n, actorOfAction, actions.time, actorCount, helper);
-      }
+      // Every row an action (no duplicates: actions are the rows in order): keys numbered by first
+      // appearance are the object ids themselves (the interner numbers objects by first appearance
+      // in the rows), so no key table is needed.
+      const start = sharedInt32(objects.size + 1);
+      const object = columns.object;
+      for (let a = 0; a < n; a++) start[object[a]! + 1]!++;
+      const identity = new Int32Array(objects.size);
+      for (let o = 0; o < identity.length; o++) identity[o] = o;
+      keyObjects.set(name, identity);
+      // The detect thread reads the keys too: a shared copy (40 MB at 10M rows, ~10 ms).
+      const keys = helper === undefined ? object : sharedInt32(n);
+      if (keys !== object) keys.set(object);
+      return startKeyTimeOrder(keys, start, n, carried, actions.time, helper);
     }
     // Keys numbered by first appearance in action order; -1: the action is not an event.
     const eventKey = sharedInt32(n);
@@ -153,12 +154,10 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     let keyCount = 0;
     let events = 0;
     for (let a = 0; a < n; a++) {
-      let include = actorOfAction[a]! >= 0;
-      if (include && name === 'fast-repost') {
+      if (name === 'fast-repost') {
         const delay = originalDelay(a);
-        include = delay >= 0 && delay <= options.fastRepostMs;
+        if (!(delay >= 0 && delay <= options.fastRepostMs)) { eventKey[a] = -1; continue; }
       }
-      if (!include) { eventKey[a] = -1; continue; }
       const object = columns.object[actions.row[a]!]!;
       let key = keyOf[object]!;
       if (key < 0) { key = keyOf[object] = keyCount; keyObject[keyCount++] = object; }
@@ -168,18 +167,30 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
     }
     if (events === 0) return null;
     keyObjects.set(name, keyObject.slice(0, keyCount));
-    return keyTimeOrdered(eventKey, start.subarray(0, keyCount + 1), events, actorOfAction, actions.time, actorCount, helper);
+    return startKeyTimeOrder(eventKey, start.subarray(0, keyCount + 1), events, carried, actions.time, helper);
+  };
+
+  /** The ordered trace with its events' accounts replaced by their actors (`actorOf`: account -> actor). */
+  const withActors = (data: TraceData, actorOf: Int32Array): TraceData => {
+    const { actor } = data;
+    for (let p = 0; p < actor.length; p++) actor[p] = actorOf[actor[p]!]!;
+    return data;
   };
 
   return {
     async loadTraces(names, options, onStage, helper): Promise<LoadedTraces> {
       onStage('accounts');
       const included = options.platforms.length === 0 || options.platforms.includes(PLATFORM);
-      // Actions per account (0: no action); the same random access a presence flag would cost.
-      const actionsOf = new Int32Array(columns.accounts.size);
       const { account } = columns;
       const rows = actions.row;
-      if (included) for (let a = 0; a < n; a++) actionsOf[account[rows[a]!]!]!++;
+      // Each action's account: the traces are ordered carrying it, so the first one's ordering
+      // starts now, the detect thread ordering its chunks while this thread numbers the actors.
+      const actionAccount = sharedInt32(n);
+      for (let a = 0; a < n; a++) actionAccount[a] = account[rows[a]!]!;
+      const first = included && names.length > 0 ? startTrace(names[0]!, actionAccount, options, helper) : null;
+      // Actions per account (0: no action); the same random access a presence flag would cost.
+      const actionsOf = new Int32Array(columns.accounts.size);
+      if (included) for (let a = 0; a < n; a++) actionsOf[actionAccount[a]!]!++;
       let presentCount = 0;
       for (let id = 0; id < actionsOf.length; id++) if (actionsOf[id] !== 0) presentCount++;
       const accounts = new Int32Array(presentCount);
@@ -191,21 +202,31 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       // Account -> actor ix (byte order of ids), for accounts with actions.
       const actorOf = new Int32Array(columns.accounts.size).fill(-1);
       for (let ix = 0; ix < accounts.length; ix++) actorOf[accounts[ix]!] = ix;
-      // Locals in the loop: the closure's reassigned variables would be reloaded (and checked) per action.
       const perActor = new Int32Array(accounts.length);
       for (let ix = 0; ix < accounts.length; ix++) perActor[ix] = actionsOf[accounts[ix]!]!;
-      const actorOfAction = sharedInt32(n);
-      for (let a = 0; a < n; a++) actorOfAction[a] = actorOf[account[rows[a]!]!]!;
       actorActions = perActor;
-      actionActor = actorOfAction;
+      // Once no thread reads the accounts (the first trace ordered), they become the actions' actors
+      // in place: no second 40 MB column.
+      const numberActors = (): void => {
+        for (let a = 0; a < n; a++) actionAccount[a] = actorOf[actionAccount[a]!]!;
+        actionActor = actionAccount;
+      };
       const traces = new Map<TraceName, TraceData>();
       const missing: TraceName[] = [];
-      for (const name of names) {
+      for (const [i, name] of names.entries()) {
         onStage(`${name}: reading`);
-        const data = name === 'co-repost' || name === 'fast-repost' ? trace(name, accounts.length, options, helper) : null;
+        let data: TraceData | null = null;
+        if (i === 0) {
+          if (first !== null) data = withActors(finishKeyTimeOrder(first, accounts.length), actorOf);
+          numberActors();
+        } else if (included) {
+          const started = startTrace(name, actionActor, options, helper);
+          if (started !== null) data = finishKeyTimeOrder(started, accounts.length);
+        }
         if (data === null || data.actor.length < 2) missing.push(name);
         else traces.set(name, data);
       }
+      if (names.length === 0) numberActors();
       return {
         actorIds: ids, actorPlatforms: ids.map(() => PLATFORM),
         traces, missing, textSamples: new Map(),

@@ -15,6 +15,9 @@ import { runCli } from '../test-support/run-cli.js';
 import { storeSource } from './detect-source.js';
 import type { DetectSource } from './detect-source.js';
 import { readDirectly } from './direct-source.js';
+import { startDetectThread } from './detect-thread.js';
+import { CLAIM_DONE, CLAIM_FREE } from './key-time-order.js';
+import type { KeyTimeHelper, KeyTimeJob } from './key-time-order.js';
 
 let dir = '';
 let cleanup = async (): Promise<void> => undefined;
@@ -28,8 +31,8 @@ const EXPORT = { fastRepostMs: 60_000, platforms: [] };
  * per trace the sorted events (account, object label, time, post id), then the fused edges, the
  * clusters with their members, and the organic explanations of their facts.
  */
-async function described(source: DetectSource, group: boolean): Promise<Record<string, unknown>> {
-  const loaded = await source.loadTraces(DEFAULT_TRACES, EXPORT, () => undefined);
+async function described(source: DetectSource, group: boolean, helper?: KeyTimeHelper): Promise<Record<string, unknown>> {
+  const loaded = await source.loadTraces(DEFAULT_TRACES, EXPORT, () => undefined, helper);
   const traces: Record<string, string[]> = {};
   for (const [name, data] of loaded.traces) {
     const keys = [...new Set(data.key)];
@@ -52,9 +55,9 @@ async function described(source: DetectSource, group: boolean): Promise<Record<s
   return { accounts: loaded.actorIds, missing: loaded.missing, traces, pairs, edges, clusters };
 }
 
-async function bothSources(name: string, inputs: string[], group = false): Promise<{ direct: Record<string, unknown>; store: Record<string, unknown> }> {
+async function bothSources(name: string, inputs: string[], group = false, helper?: KeyTimeHelper): Promise<{ direct: Record<string, unknown>; store: Record<string, unknown> }> {
   const opened = await readDirectly(inputs, { rejects: join(dir, `${name}-direct-rejects.csv`) });
-  const direct = await described(opened.source, group);
+  const direct = await described(opened.source, group, helper);
   const db = await DuckDbStore.open(':memory:');
   try {
     await ingestInto(db, inputs, { rejects: join(dir, `${name}-store-rejects.csv`) }, false);
@@ -85,6 +88,32 @@ describe('detect on CooRTweet files without the store gives what the store path 
       assert.deepEqual(direct, store);
     });
   }
+
+  it('with the detect thread ordering the first trace while the accounts are numbered: the same as the store path', { timeout: 120_000 }, async () => {
+    const thread = startDetectThread();
+    try {
+      assert.equal(await thread.ready, true);
+      const jobs: KeyTimeJob[] = [];
+      // Every trace split; loadTraces goes on only once the thread holds the last chunk, so the thread really orders it.
+      const helper: KeyTimeHelper = {
+        minEvents: 1,
+        gone: () => thread.keyTimeHelper.gone(),
+        offer: (job) => {
+          jobs.push(job);
+          thread.keyTimeHelper.offer(job);
+          const last = job.claims.length - 1;
+          while (Atomics.load(job.claims, last) === CLAIM_FREE) Atomics.wait(job.claims, last, CLAIM_FREE, 50);
+        },
+      };
+      const file = 'simulated_seed123.csv';
+      const { direct, store } = await bothSources(`${file}-thread`, [join(SHARED_DATA, 'coortweet', file)], false, helper);
+      assert.equal(jobs.length, 1);
+      assert.equal(jobs[0]!.claims.at(-1), CLAIM_DONE);
+      assert.deepEqual(direct, store);
+    } finally {
+      thread.stop();
+    }
+  });
 
   it('numbers accounts in byte order of their ids, as the store does, also where UTF-16 order differs (U+FF71 against an emoji)', { timeout: 120_000 }, async () => {
     const names = ['acc_b', 'acc_\u{1F600}', 'acc_\uFF71', 'acc_\u00E9', 'acc_a', 'Acc', 'acc_\u4E2D'];

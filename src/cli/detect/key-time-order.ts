@@ -66,20 +66,34 @@ const isShared = (array: ArrayBufferView): boolean => array.buffer instanceof Sh
  * orders some of the chunks.
  */
 export function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: number, actionActor: Int32Array, actionTime: Float64Array, actorCount: number, helper?: KeyTimeHelper): TraceData {
+  return finishKeyTimeOrder(startKeyTimeOrder(eventKey, start, events, actionActor, actionTime, helper), actorCount);
+}
+
+/** An ordering offered to the detect thread, whose chunks it may be ordering while the main thread does other work. */
+export interface StartedKeyTimeOrder { job: KeyTimeJob; helper: KeyTimeHelper | undefined; keyCount: number }
+
+/**
+ * keyTimeOrdered's first half: the result columns made and the job offered to the detect thread
+ * (if split), which orders chunks from the last one until finishKeyTimeOrder claims the rest here.
+ * `actionActor` is only carried, so it may hold any per-action value to be mapped to actors later.
+ */
+export function startKeyTimeOrder(eventKey: Int32Array, start: Int32Array, events: number, actionActor: Int32Array, actionTime: Float64Array, helper?: KeyTimeHelper): StartedKeyTimeOrder {
   const keyCount = start.length - 1;
   for (let k = 0; k < keyCount; k++) start[k + 1]! += start[k]!;
   // Shared, not copied, with the detect command's second thread (group test, push joiners: detect-thread.ts).
-  const data: TraceData = {
-    actor: sharedInt32(events), key: sharedInt32(events),
-    time: new Float64Array(new SharedArrayBuffer(events * 8)), action: sharedInt32(events), actorCount, keyCount,
-  };
+  const result = { actor: sharedInt32(events), key: sharedInt32(events), time: new Float64Array(new SharedArrayBuffer(events * 8)), action: sharedInt32(events) };
   let bits = 0;
   while (2 ** bits < keyCount) bits++;
   const top = Math.max(0, bits - TOP_BITS);
   const low = top < MIN_LOW_BITS ? 0 : top;
   const split = helper !== undefined && !helper.gone() && events >= helper.minEvents && [eventKey, start, actionActor, actionTime].every(isShared);
-  const job: KeyTimeJob = { eventKey, start, actionActor, actionTime, ...data, low, chunkKeys: chunkBounds(start, low, split ? CHUNKS : 1), claims: sharedInt32(split ? CHUNKS : 1) };
+  const job: KeyTimeJob = { eventKey, start, actionActor, actionTime, ...result, low, chunkKeys: chunkBounds(start, low, split ? CHUNKS : 1), claims: sharedInt32(split ? CHUNKS : 1) };
   if (split) helper.offer(job);
+  return { job, helper, keyCount };
+}
+
+/** keyTimeOrdered's second half: the chunks left ordered here, the detect thread's waited for (or taken back if it ended in one). */
+export function finishKeyTimeOrder({ job, helper, keyCount }: StartedKeyTimeOrder, actorCount: number): TraceData {
   const chunks = job.claims.length;
   for (let c = 0; c < chunks; c++) {
     if (Atomics.compareExchange(job.claims, c, CLAIM_FREE, CLAIM_HERE) === CLAIM_FREE) orderChunk(job, c);
@@ -95,7 +109,7 @@ export function keyTimeOrdered(eventKey: Int32Array, start: Int32Array, events: 
       Atomics.wait(job.claims, c, claim, WAIT_SLICE_MS);
     }
   }
-  return data;
+  return { actor: job.actor, key: job.key, time: job.time, action: job.action, actorCount, keyCount };
 }
 
 /** `chunks` + 1 key bounds at bucket boundaries (buckets of 2^low keys), about as many events in each chunk. */
