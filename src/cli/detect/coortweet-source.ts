@@ -140,8 +140,9 @@ export function coortweetSource(columns: CoortweetColumns, actions: CoortweetAct
       const identity = new Int32Array(objects.size);
       for (let o = 0; o < identity.length; o++) identity[o] = o;
       keyObjects.set(name, identity);
-      // The detect thread reads the keys too: a shared copy (40 MB at 10M rows, ~10 ms).
-      const keys = helper === undefined ? object : sharedInt32(n);
+      // The detect thread reads the keys too: the reader's object column is shared memory; any
+      // other column is copied to shared memory (40 MB at 10M rows).
+      const keys = helper === undefined || object.buffer instanceof SharedArrayBuffer ? object : sharedInt32(n);
       if (keys !== object) keys.set(object);
       return startKeyTimeOrder(keys, start, n, carried, actions.time, helper);
     }

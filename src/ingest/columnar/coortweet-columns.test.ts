@@ -90,6 +90,20 @@ describe('CooRTweet columns: the fast path for simple lines', () => {
     assert.ok(fastRowsSeen > 500, `fast rows ${fastRowsSeen}`);
   });
 
+  it('hands the object column over in shared memory, also after it grew (a detect thread orders by it without a copy)', () => {
+    const file = write(`object_id,account_id,content_id,timestamp_share\n${Array.from({ length: 3000 }, (_, i) => `o${i % 70},a${i % 13},s${i},${1_600_000_000 + i}`).join('\n')}\n`);
+    // Sized for fewer rows than the file has: the columns grow while read.
+    const rows = new CoortweetRows(1000);
+    let header: CoortweetHeader | null = null;
+    const afterHeader = scanCsvFile(file, (record) => { header = coortweetHeader(file, record); return false; });
+    scanCsvFile(file, (record) => { rows.add(record, header!, file, () => undefined); }, { from: afterHeader.offset, firstLine: afterHeader.line, fast: rows.fastPath(header!) });
+    const grown = rows.columns([]);
+    assert.equal(grown.size, 3000);
+    assert.ok(grown.object.buffer instanceof SharedArrayBuffer);
+    assert.deepEqual(Array.from(grown.object.subarray(0, 4)), [0, 1, 2, 3]);
+    assert.ok(readCoortweetColumns([file], () => undefined).object.buffer instanceof SharedArrayBuffer);
+  });
+
   it('keeps rejects with their true lines among fast rows', () => {
     const lines = ['object_id,account_id,content_id,timestamp_share'];
     for (let i = 0; i < 50; i++) lines.push(`object_${i % 3},account_${i % 4},share_${i},${1_600_000_000 + i}`);

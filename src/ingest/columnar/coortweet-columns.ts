@@ -39,7 +39,10 @@ export type SplitReason = 'small' | 'forced' | 'idle' | 'busy' | 'load-average' 
 /** Good rows of one or more CooRTweet files, in file order. */
 export interface CoortweetColumns {
   size: number;
-  /** Ids in `objects`, `contents` and `accounts` (three interners: small hot tables for the repeated values). */
+  /**
+   * Ids in `objects`, `contents` and `accounts` (three interners: small hot tables for the repeated
+   * values). `object` is on a SharedArrayBuffer (a detect thread reads it).
+   */
   object: Int32Array;
   content: Int32Array;
   account: Int32Array;
@@ -92,7 +95,7 @@ export class CoortweetRows {
   /** `bytes`: the file bytes the rows come from (sizes the arrays; they grow when short). */
   constructor(bytes: number) {
     const expected = rowsCapacity(bytes);
-    this.object = new Int32Array(expected);
+    this.object = sharedInt32(expected);
     this.content = new Int32Array(expected);
     this.account = new Int32Array(expected);
     this.timestamp = new Float64Array(expected);
@@ -209,11 +212,19 @@ export class CoortweetRows {
     let n = this.object.length;
     if (rows <= n) return;
     while (n < rows) n *= 2;
-    const object = new Int32Array(n); object.set(this.object); this.object = object;
+    const object = sharedInt32(n); object.set(this.object); this.object = object;
     const content = new Int32Array(n); content.set(this.content); this.content = content;
     const account = new Int32Array(n); account.set(this.account); this.account = account;
     const timestamp = new Float64Array(n); timestamp.set(this.timestamp); this.timestamp = timestamp;
   }
+}
+
+/**
+ * The object column lives in shared memory: the detect thread orders the co-repost trace by it
+ * (coortweet-source.ts), which otherwise made a shared copy first (40 MB at 10M rows).
+ */
+function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * 4));
 }
 
 /** `target[at + r] = remap[ids[r]]` for each r below `count`. */
