@@ -173,6 +173,19 @@ describe('byte interner, numeric ids', () => {
     }
   });
 
+  it('gives the same ids when the direct array of a shape is sized to the values expected past 65,536 numbers, in and out of order', () => {
+    const byBytes = new ByteInterner(16, 256, false);
+    const presized = new ByteInterner(100_000);
+    // Numbers up to 300,000: past the values expected too, so the presized array still grows.
+    for (let i = 0; i < 400_000; i++) {
+      const n = i < 200_000 ? i : (i * 7919) % 300_000;
+      const bytes = encode(`share_${n}`);
+      assert.equal(presized.intern(bytes, 0, bytes.length), byBytes.intern(bytes, 0, bytes.length));
+    }
+    assert.equal(presized.size, byBytes.size);
+    assert.deepEqual(presized.texts(), byBytes.texts());
+  });
+
   it('handles a million sequential and a hundred thousand sparse numeric ids', () => {
     const interner = new ByteInterner(16);
     for (let n = 0; n < 1_000_000; n++) {

@@ -32,6 +32,8 @@ export const NUMERIC_IDS_DEFAULTS: Readonly<NumericIdsOptions> = Object.freeze({
 
 /** Up to 24 digits: the last 9 as `lo`, the rest (at most 15, exact in a double) as `hi`. */
 const MAX_DIGITS = 24;
+/** Numbers a shape's direct array covers by doubling before it is sized to the values expected. */
+const DENSE_PRESIZE = 1 << 16;
 const LO_DIGITS = 9;
 
 class Shape {
@@ -190,7 +192,9 @@ export class NumericIds {
     const offset = lo - shape.base;
     if (hi === 0 && offset >= 0 && (offset < shape.dense.length || offset < this.opts.denseFloor || offset < this.opts.denseFactor * Math.max(shape.count, this.opts.expectedValues))) {
       if (offset >= shape.dense.length) {
-        let length = Math.max(1024, shape.dense.length);
+        // A shape past DENSE_PRESIZE numbers goes straight to the values expected: doubling from
+        // there copied every smaller array (10M contents: 64 MB of copies, all in fresh pages).
+        let length = Math.max(1024, shape.dense.length, offset >= DENSE_PRESIZE ? this.opts.expectedValues : 0);
         while (length <= offset) length *= 2;
         const dense = new Int32Array(length);
         dense.set(shape.dense);
