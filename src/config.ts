@@ -82,6 +82,18 @@ export function mallocChildEnv(argv: readonly string[], env: NodeJS.ProcessEnv =
   return { ...env, [MALLOC_SETTING.name]: MALLOC_SETTING.value };
 }
 
+/**
+ * Set in a detect child to the file descriptor on which it tells its parent its exit code once its
+ * outputs are written (src/cli/exit-when-flushed.ts), so the parent need not wait for its exit.
+ */
+export const EXIT_REPORT_FD = 'LOCKSTEP_EXIT_REPORT_FD';
+
+/** The descriptor `EXIT_REPORT_FD` names, or null in a process no parent waits on. */
+export function exitReportFd(env: NodeJS.ProcessEnv = process.env): number | null {
+  const fd = Number(env[EXIT_REPORT_FD] ?? Number.NaN);
+  return Number.isInteger(fd) && fd > 2 ? fd : null;
+}
+
 /** Marks this process as a parent that only waits on its detect child. */
 export function markReexecParent(env: NodeJS.ProcessEnv = process.env): void {
   env[REEXEC_PARENT_MARK] = '1';

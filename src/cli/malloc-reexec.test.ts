@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { MALLOC_SETTING, mallocChildEnv } from '../config.js';
+import { runInChild } from './malloc-reexec.js';
 import { FIXTURES, scratchDir } from '../test-support/fixtures.js';
 
 const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
@@ -41,6 +42,26 @@ describe('detect with the malloc setting', () => {
       assert.notEqual(failed.status, 0);
       assert.equal(failed.status, failedDirect.status, 'the parent exits with the child\'s code');
       assert.match(failed.stderr, /missing\.csv/);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('returns the code the child reports once its outputs are written, not waiting for its memory to go', { timeout: 60_000 }, async () => {
+    const { dir, cleanup } = await scratchDir();
+    try {
+      // The child reports 3 on its report descriptor, then stays alive (as a large heap being taken down would).
+      const pidFile = join(dir, 'pid');
+      const script = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
+        const fd = Number(process.env.LOCKSTEP_EXIT_REPORT_FD); require('fs').writeSync(fd, '3\\n'); require('fs').closeSync(fd);
+        setTimeout(() => undefined, 60_000);`;
+      const code = await runInChild({ ...process.env }, ['-e', script]);
+      assert.equal(code, 3);
+      const pid = Number(await readFile(pidFile, 'utf8'));
+      assert.doesNotThrow(() => process.kill(pid, 0), 'the child is still running when the parent has its code');
+      process.kill(pid, 'SIGKILL');
+      // A child that ends without a report (a crash) gives its exit code.
+      assert.equal(await runInChild({ ...process.env }, ['-e', 'process.exit(5)']), 5);
     } finally {
       await cleanup();
     }

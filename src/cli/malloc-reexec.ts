@@ -12,19 +12,36 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import { markReexecParent } from '../config.js';
+import type { Readable } from 'node:stream';
+import { EXIT_REPORT_FD, markReexecParent } from '../config.js';
+
+/** The child's descriptor for its exit report: the first after stdin, stdout and stderr. */
+const REPORT_FD = 3;
 
 /**
  * Runs this command again in a child with `env`, passing on its stdio, node flags and signals
- * (SIGINT, SIGTERM, SIGHUP), and resolves to the exit code to give (128 + n after a signal).
+ * (SIGINT, SIGTERM, SIGHUP), and resolves to the exit code to give (128 + n after a signal). The
+ * child reports its code on a pipe once its outputs are written and its stdout and stderr closed
+ * (src/cli/exit-when-flushed.ts); that resolves at once, without waiting for the kernel to take
+ * down the child's memory (0.2 s at 10M events). A child that ends without reporting (a crash, a
+ * signal) resolves on its exit, as before. `args` are the child's node arguments (tests).
  */
-export function runInChild(env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+export function runInChild(env: NodeJS.ProcessEnv, args: readonly string[] = [...process.execArgv, ...process.argv.slice(1)]): Promise<number> {
+  const child = spawn(process.execPath, args, { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: { ...env, [EXIT_REPORT_FD]: String(REPORT_FD) } });
   markReexecParent();
   const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const signal of signals) process.on(signal, forward);
   return new Promise((resolve) => {
+    let report = '';
+    const pipe = child.stdio[REPORT_FD] as Readable | null;
+    pipe?.setEncoding('utf8');
+    pipe?.on('data', (text: string) => { report += text; });
+    pipe?.on('end', () => {
+      const code = /^(\d+)\n$/.exec(report);
+      if (code !== null) resolve(Number(code[1]));
+    });
+    pipe?.on('error', () => undefined);
     child.on('error', (error) => {
       process.stderr.write(`lockstep: could not start detect in a child process: ${error.message}\n`);
       resolve(1);
