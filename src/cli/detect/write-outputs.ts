@@ -74,13 +74,15 @@ export async function writeDetectionOutputs(dir: string, result: DetectionResult
   const network = networkExport(result, actorIds, fullNetwork);
   // Started first, so the worker's two files overlap all three of this thread's.
   const inWorker = network.edgeCount >= minWorkerEdges && network.edgeCount <= maxWorkerEdges;
-  const worker = inWorker ? startGraphFilesWorker({ dir, nodes: [...network.nodes], edges: [...network.edges], traceNames: [...network.traceNames] }) : null;
+  // The worker's copy of the edges serves edges.csv too (each pass of the generator walks the whole graph).
+  const edgeList = inWorker ? [...network.edges] : null;
+  const worker = edgeList === null ? null : startGraphFilesWorker({ dir, nodes: [...network.nodes], edges: edgeList, traceNames: [...network.traceNames] });
   try {
     const rows: AccountRow[] = result.clusters.flatMap((cluster) => cluster.members.map((member, i) => ({
       accountId: actorIds[member] ?? String(member), clusterId: cluster.id, score: Math.round((cluster.memberScores[i] ?? 0) * 10000) / 10000,
     })));
     await writeChunks(join(dir, 'accounts.csv'), accountsCsvChunks(rows));
-    await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(network));
+    await writeChunks(join(dir, 'edges.csv'), edgesCsvChunks(edgeList === null ? network : { edges: edgeList, traceNames: network.traceNames }));
     if (worker === null) await writeGraphFiles(dir, network);
     await writeChunks(join(dir, 'clusters.json'), clustersJsonChunks(clusters));
     await worker?.done;
