@@ -23,7 +23,9 @@ export async function storeAccountFacts(connection: DuckDBConnection, actorIds: 
   actorIds.forEach((id, actor) => actorOf.set(id, actor));
   let dated = 0;
   const templates = new Map<string, number>();
-  for (const row of await queryRows(connection, "SELECT id, handle, created_at FROM actors WHERE kind = 'account'")) {
+  // Templates are numbered in id order (expansion.json names them by number): the actors' row order
+  // is the order DuckDB's threads inserted them in, which varies between runs.
+  for (const row of await queryRows(connection, "SELECT id, handle, created_at FROM actors WHERE kind = 'account' ORDER BY platform, id")) {
     const actor = actorOf.get(String(row['id']));
     if (actor === undefined) continue;
     if (row['created_at'] !== null && row['created_at'] !== undefined) {
