@@ -3,6 +3,7 @@
  * for all clusters at once: three grouped queries, whatever the number of clusters.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { compareCodePoints } from '../../model/index.js';
 import type { ClusterFacts, MemberPosting, RepostAuthor } from '../../detect/organic.js';
 import type { TraceName } from '../../detect/traces/trace-names.js';
 import { queryRows, toNumber } from './connection.js';
@@ -28,7 +29,7 @@ export async function clustersFacts(connection: DuckDBConnection, clusters: read
     WITH totals AS (SELECT cluster, ix, count(*) AS actions FROM ls_cluster_actions GROUP BY ALL),
     domains AS (SELECT cluster, ix, ${DOMAIN} AS domain, count(DISTINCT r) AS posts
                 FROM (SELECT cluster, ix, r, unnest(urls) AS u FROM ls_cluster_actions WHERE kind = 'post') GROUP BY ALL),
-    top AS (SELECT cluster, ix, arg_max(domain, posts) AS domain, max(posts) AS posts FROM domains GROUP BY ALL)
+    top AS (SELECT cluster, ix, arg_min(domain, (-posts, domain)) AS domain, max(posts) AS posts FROM domains GROUP BY ALL)
     SELECT totals.cluster, totals.ix, totals.actions, top.domain, coalesce(top.posts, 0) AS posts FROM totals LEFT JOIN top USING (cluster, ix)`);
   const authorRows = await queryRows(connection, `
     SELECT m.cluster, m.target_actor AS author, count(*) AS reposts,
@@ -47,7 +48,13 @@ export async function clustersFacts(connection: DuckDBConnection, clusters: read
     const author: RepostAuthor = { author: String(row['author']), reposts: toNumber(row['reposts']), inCluster: row['in_cluster'] === true };
     facts[toNumber(row['cluster'])]?.repostAuthors.push(author);
   }
-  for (const entry of facts) entry.repostAuthors.sort((x, y) => y.reposts - x.reposts);
+  // Rows come in the order DuckDB's threads finish: ties are ordered as the direct sources order
+  // them (io-archive-source.ts), members as the cluster lists them, so reruns explain alike.
+  facts.forEach((entry, cluster) => {
+    const position = new Map(clusters[cluster]!.members.map((member, index) => [member, index]));
+    entry.members.sort((x, y) => (position.get(x.actor ?? -1) ?? 0) - (position.get(y.actor ?? -1) ?? 0));
+    entry.repostAuthors.sort((x, y) => y.reposts - x.reposts || compareCodePoints(x.author, y.author));
+  });
   for (const row of delayRows) {
     const entry = facts[toNumber(row['cluster'])];
     if (entry !== undefined && row['delay'] !== null) entry.medianRepostDelayMs = Number(row['delay']);
