@@ -8,7 +8,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { ItemBatch, LoadCounts } from '../../ingest/port.js';
 import type { Action, Actor, InfraObservation, IpNetwork } from '../../model/index.js';
 import { ACTION_COLUMNS, ACTOR_COLUMNS } from './csv-formats.js';
-import { inFileOrder, inTransaction, queryRows, toNumber } from './connection.js';
+import { inTransaction, queryRows, toNumber } from './connection.js';
 import { NATURAL_KEYS } from './schema.js';
 import type { FactTable } from './schema.js';
 
@@ -96,13 +96,10 @@ async function stageAndMerge<T>(connection: DuckDBConnection, table: FactTable, 
   appender.closeSync();
   const key = NATURAL_KEYS[table];
   const sameKey = key.map((column) => `t.${column} IS NOT DISTINCT FROM s.${column}`).join(' AND ');
-  // The batch's order (the staging rows') is kept, and of repeated keys the first row: the window
-  // alone returned rows by partition, and a trace orders one account's same-time actions by row.
-  const result = await inFileOrder(connection, async () => queryRows(connection,
+  const result = await queryRows(connection,
     `INSERT INTO ${table} SELECT ${selectFromStaging(table)}, ${ingestId} FROM ${staging} s
      WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${sameKey})
-     QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')} ORDER BY s.rowid) = 1
-     ORDER BY s.rowid`));
+     QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')}) = 1`);
   await connection.run(`DROP TABLE ${staging}`);
   const first = result[0];
   return { inserted: first === undefined ? 0 : toNumber(Object.values(first)[0]), offered: rows.length };

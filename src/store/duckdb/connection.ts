@@ -63,22 +63,3 @@ export async function inTransaction<T>(connection: DuckDBConnection, work: () =>
     throw error;
   }
 }
-
-/**
- * Runs `work` with DuckDB keeping rows in input order: `row_number() OVER ()` numbers a file's rows
- * as they stand in it, and an INSERT ... ORDER BY stores rows in that order. The store leaves it off
- * otherwise (keeping order serialises bulk inserts). Loads store rows in input order (csv-loader.ts,
- * batch-loader.ts): a trace orders one account's actions at one time on one key by row, as the
- * direct sources do, and rows numbered as DuckDB's threads finished inserting them made reruns
- * differ (german_elections.csv: two posts swapped in clusters.json). Which of repeated rows is kept
- * must not depend on thread timing either (german_elections.csv: 215 ids repeated at one time with
- * another account or object).
- */
-export async function inFileOrder<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  await connection.run('SET preserve_insertion_order = true');
-  try {
-    return await work();
-  } finally {
-    await connection.run('SET preserve_insertion_order = false');
-  }
-}

@@ -10,7 +10,7 @@ import { keepRejectPages } from './csv-reject-pages.js';
 import { ACTION_COLUMNS, ACTOR_COLUMNS, csvPlan } from './csv-formats.js';
 import type { CsvPlan, DerivedActors, ListColumn } from './csv-formats.js';
 import { buildListDictionary, listExpression, listJoin } from './list-dictionary.js';
-import { inFileOrder, inTransaction, queryRows, sqlString, toNumber } from './connection.js';
+import { inTransaction, queryRows, sqlString, toNumber } from './connection.js';
 
 const PREPASS = 'ls_prepass';
 const PROGRESS_INTERVAL_MS = 250;
@@ -96,6 +96,24 @@ interface InsertShape {
 
 function storedFilter(table: 'actions' | 'actors', idColumn: string, shape: InsertShape): string {
   return shape.checkStored ? `AND NOT EXISTS (SELECT 1 FROM ${table} a WHERE a.platform = s.platform AND a.id = s.${idColumn})` : '';
+}
+
+/**
+ * Runs `work` with DuckDB keeping rows in input order, so `row_number() OVER ()` numbers a file's
+ * rows as they stand in it. The store leaves it off otherwise: keeping order serialises bulk inserts.
+ * Rows are stored in file order (ORDER BY _line): a trace's ties (one account's actions at one time
+ * on one key) are ordered by row, as the direct sources order them, and rows numbered as DuckDB's
+ * threads finished inserting them made reruns differ (german_elections.csv: two posts swapped in
+ * clusters.json). Which of a file's repeated rows is kept must not depend on thread timing either
+ * (german_elections.csv: 215 ids repeated at one time with another account or object).
+ */
+async function inFileOrder<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  await connection.run('SET preserve_insertion_order = true');
+  try {
+    return await work();
+  } finally {
+    await connection.run('SET preserve_insertion_order = false');
+  }
 }
 
 function insertActions(ingestId: number, request: CsvLoadRequest, lists: readonly ListColumn[], shape: InsertShape): string {
