@@ -35,23 +35,3 @@ test('of rows repeating an id at the same time, the store keeps the first in the
     await cleanup();
   }
 });
-
-test('actions are stored in file order (a trace orders one account\'s same-time actions by row)', async () => {
-  // One account's posts, each on two objects, some repeated (the dedupe's window would reorder them).
-  const lines = [HEADER.join(',')];
-  for (let post = 0; post < 500; post++) lines.push(`fb_17226,${1000 - post},${post % 7},2595,,,${1629135608 + (post % 3)}`);
-  for (let post = 0; post < 500; post += 5) lines.push(`fb_9,${1000 - post},,2595,,,1629135700`);
-  const { dir, cleanup } = await scratchDir();
-  const store = await DuckDbStore.open(':memory:');
-  try {
-    const file = join(dir, 'posts.csv');
-    await writeFile(file, `${lines.join('\n')}\n`);
-    await store.loadCsv(1, { file, format: 'coortweet-multi', header: HEADER });
-    const rows = await queryRows(store.connection, 'SELECT id FROM actions ORDER BY rowid');
-    const expected = Array.from({ length: 500 }, (_, post) => [`${1000 - post}/url_id`, `${1000 - post}/hashtag_id`]).flat();
-    assert.deepEqual(rows.map((row) => String(row['id'])), expected);
-  } finally {
-    await store.close();
-    await cleanup();
-  }
-});

@@ -101,11 +101,9 @@ function storedFilter(table: 'actions' | 'actors', idColumn: string, shape: Inse
 /**
  * Runs `work` with DuckDB keeping rows in input order, so `row_number() OVER ()` numbers a file's
  * rows as they stand in it. The store leaves it off otherwise: keeping order serialises bulk inserts.
- * Rows are stored in file order (ORDER BY _line): a trace's ties (one account's actions at one time
- * on one key) are ordered by row, as the direct sources order them, and rows numbered as DuckDB's
- * threads finished inserting them made reruns differ (german_elections.csv: two posts swapped in
- * clusters.json). Which of a file's repeated rows is kept must not depend on thread timing either
- * (german_elections.csv: 215 ids repeated at one time with another account or object).
+ * Which of a file's repeated rows is kept must not depend on which thread read it first: reruns
+ * would keep another row's account or object (german_elections.csv: 215 ids repeated at one time
+ * with another account or object).
  */
 async function inFileOrder<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
   await connection.run('SET preserve_insertion_order = true');
@@ -123,17 +121,15 @@ function insertActions(ingestId: number, request: CsvLoadRequest, lists: readonl
     return list === undefined ? `s.${column}` : listExpression(list);
   });
   // Repeated ids: the earliest row is kept, the first in the file among equally early ones.
-  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false, [], true)} s ${lists.map(listJoin).join(' ')}
+  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false, [], shape.dedupeInFile)} s ${lists.map(listJoin).join(' ')}
     WHERE _reject IS NULL ${storedFilter('actions', 'id', shape)}
-    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY s.time, s._line) = 1' : ''}
-    ORDER BY s._line`;
+    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY s.time, s._line) = 1' : ''}`;
 }
 
 function insertActors(ingestId: number, request: CsvLoadRequest, shape: InsertShape): string {
-  return `INSERT INTO actors SELECT ${ACTOR_COLUMNS.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false, [], true)} s
+  return `INSERT INTO actors SELECT ${ACTOR_COLUMNS.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false, [], shape.dedupeInFile)} s
     WHERE _reject IS NULL ${storedFilter('actors', 'id', shape)}
-    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY created_at NULLS LAST, _line) = 1' : ''}
-    ORDER BY _line`;
+    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY created_at NULLS LAST, _line) = 1' : ''}`;
 }
 
 const WINNERS = 'ls_actor_rows';
@@ -196,7 +192,7 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
     if (plan.target === 'actions') {
       for (const list of plan.lists) await buildListDictionary(connection, PREPASS, list);
       const insert = async (): Promise<number> => firstNumber(connection, insertActions(ingestId, request, plan.lists, shape));
-      ingested = await withProgress(connection, later, inFileOrder(connection, insert));
+      ingested = await withProgress(connection, later, shape.dedupeInFile ? inFileOrder(connection, insert) : insert());
       if (plan.derivedActors !== undefined) {
         const actorsStored = await holdsPlatform(connection, 'actors');
         const derive = async (): Promise<number> => insertDerivedActors(connection, ingestId, request, plan.derivedActors!, actorsStored, shape.dedupeInFile);
@@ -204,7 +200,7 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
       }
     } else {
       const insert = async (): Promise<number> => firstNumber(connection, insertActors(ingestId, request, shape));
-      ingested = await withProgress(connection, later, inFileOrder(connection, insert));
+      ingested = await withProgress(connection, later, shape.dedupeInFile ? inFileOrder(connection, insert) : insert());
       actorsAdded = ingested;
     }
     await connection.run(`DROP TABLE ${PREPASS}`);
