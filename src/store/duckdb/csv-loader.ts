@@ -53,15 +53,12 @@ async function withProgress<T>(connection: DuckDBConnection, onProgress: ((fract
   }
 }
 
-/**
- * The canonical rows of the file (with `_reject`), as a subquery; DuckDB prunes the columns a query
- * does not use. `numbered`: with `_line`, their order in the file (run the query inFileOrder).
- */
-function canonicalRows(request: CsvLoadRequest, keepRejects: boolean, rawColumns: readonly string[] = [], numbered = false): string {
+/** The canonical rows of the file (with `_reject`), as a subquery; DuckDB prunes the columns a query does not use. */
+function canonicalRows(request: CsvLoadRequest, keepRejects: boolean, rawColumns: readonly string[] = []): string {
   const plan = csvPlan(request.format, request.header);
   const reader = readerExpression(request.file, request.header, keepRejects);
   const from = plan.from === undefined ? reader : plan.from(reader);
-  return `(SELECT ${plan.select},${rawColumns.map((name) => ` ${name},`).join('')}${numbered ? ' row_number() OVER () AS _line,' : ''}
+  return `(SELECT ${plan.select},${rawColumns.map((name) => ` ${name},`).join('')}
        CASE WHEN _reject IS NOT NULL THEN ${fingerprintExpression(request.header)} END AS _fp,
        CASE WHEN _reject IS NOT NULL THEN ${rawExpression(request.header)} END AS _raw
      FROM ${from})`;
@@ -98,38 +95,21 @@ function storedFilter(table: 'actions' | 'actors', idColumn: string, shape: Inse
   return shape.checkStored ? `AND NOT EXISTS (SELECT 1 FROM ${table} a WHERE a.platform = s.platform AND a.id = s.${idColumn})` : '';
 }
 
-/**
- * Runs `work` with DuckDB keeping rows in input order, so `row_number() OVER ()` numbers a file's
- * rows as they stand in it. The store leaves it off otherwise: keeping order serialises bulk inserts.
- * Which of a file's repeated rows is kept must not depend on which thread read it first: reruns
- * would keep another row's account or object (german_elections.csv: 215 ids repeated at one time
- * with another account or object).
- */
-async function inFileOrder<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  await connection.run('SET preserve_insertion_order = true');
-  try {
-    return await work();
-  } finally {
-    await connection.run('SET preserve_insertion_order = false');
-  }
-}
-
 function insertActions(ingestId: number, request: CsvLoadRequest, lists: readonly ListColumn[], shape: InsertShape): string {
   const listed = new Map(lists.map((list) => [list.column as string, list]));
   const columns = ACTION_COLUMNS.map((column) => {
     const list = listed.get(column);
     return list === undefined ? `s.${column}` : listExpression(list);
   });
-  // Repeated ids: the earliest row is kept, the first in the file among equally early ones.
-  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false, [], shape.dedupeInFile)} s ${lists.map(listJoin).join(' ')}
+  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false)} s ${lists.map(listJoin).join(' ')}
     WHERE _reject IS NULL ${storedFilter('actions', 'id', shape)}
-    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY s.time, s._line) = 1' : ''}`;
+    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY s.time) = 1' : ''}`;
 }
 
 function insertActors(ingestId: number, request: CsvLoadRequest, shape: InsertShape): string {
-  return `INSERT INTO actors SELECT ${ACTOR_COLUMNS.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false, [], shape.dedupeInFile)} s
+  return `INSERT INTO actors SELECT ${ACTOR_COLUMNS.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false)} s
     WHERE _reject IS NULL ${storedFilter('actors', 'id', shape)}
-    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY created_at NULLS LAST, _line) = 1' : ''}`;
+    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY created_at NULLS LAST) = 1' : ''}`;
 }
 
 const WINNERS = 'ls_actor_rows';
@@ -140,7 +120,7 @@ const WINNERS = 'ls_actor_rows';
  * account is found in the first scan's table; only those rows' profile fields are parsed, in a
  * scan that keeps nothing else. Formats without profile columns need no scan at all.
  */
-async function insertDerivedActors(connection: DuckDBConnection, ingestId: number, request: CsvLoadRequest, profile: DerivedActors, checkStored: boolean, repeated: boolean): Promise<number> {
+async function insertDerivedActors(connection: DuckDBConnection, ingestId: number, request: CsvLoadRequest, profile: DerivedActors, checkStored: boolean): Promise<number> {
   const fresh = `_reject IS NULL ${checkStored ? 'AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.platform = p.platform AND a.id = p.actor_id)' : ''}`;
   if (profile.rawColumns.length === 0) {
     return firstNumber(connection, `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
@@ -151,9 +131,9 @@ async function insertDerivedActors(connection: DuckDBConnection, ingestId: numbe
   const raw = profile.rawColumns.map((name) => `"${name}"`);
   // A file that repeats a tweet id may hold two rows for one winner: keep one per account.
   const added = await firstNumber(connection, `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
-    FROM (SELECT s.platform, s.actor_id, ${raw.map((name) => `s.${name}`).join(', ')} FROM ${canonicalRows(request, false, raw, repeated)} s
+    FROM (SELECT s.platform, s.actor_id, ${raw.map((name) => `s.${name}`).join(', ')} FROM ${canonicalRows(request, false, raw)} s
           SEMI JOIN ${WINNERS} w ON w.platform = s.platform AND w.id = s.id WHERE s._reject IS NULL
-          QUALIFY row_number() OVER (PARTITION BY s.platform, s.actor_id${repeated ? ' ORDER BY s._line' : ''}) = 1)`);
+          QUALIFY row_number() OVER (PARTITION BY s.platform, s.actor_id) = 1)`);
   await connection.run(`DROP TABLE ${WINNERS}`);
   return added;
 }
@@ -191,16 +171,13 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
     let actorsAdded = 0;
     if (plan.target === 'actions') {
       for (const list of plan.lists) await buildListDictionary(connection, PREPASS, list);
-      const insert = async (): Promise<number> => firstNumber(connection, insertActions(ingestId, request, plan.lists, shape));
-      ingested = await withProgress(connection, later, shape.dedupeInFile ? inFileOrder(connection, insert) : insert());
+      ingested = await withProgress(connection, later, firstNumber(connection, insertActions(ingestId, request, plan.lists, shape)));
       if (plan.derivedActors !== undefined) {
         const actorsStored = await holdsPlatform(connection, 'actors');
-        const derive = async (): Promise<number> => insertDerivedActors(connection, ingestId, request, plan.derivedActors!, actorsStored, shape.dedupeInFile);
-        actorsAdded = await (shape.dedupeInFile ? inFileOrder(connection, derive) : derive());
+        actorsAdded = await insertDerivedActors(connection, ingestId, request, plan.derivedActors, actorsStored);
       }
     } else {
-      const insert = async (): Promise<number> => firstNumber(connection, insertActors(ingestId, request, shape));
-      ingested = await withProgress(connection, later, shape.dedupeInFile ? inFileOrder(connection, insert) : insert());
+      ingested = await withProgress(connection, later, firstNumber(connection, insertActors(ingestId, request, shape)));
       actorsAdded = ingested;
     }
     await connection.run(`DROP TABLE ${PREPASS}`);
