@@ -14,3 +14,13 @@ export function startWorkerBeside(besideUrl: string, name: string, workerData: u
   const source = new URL(`./${name}.ts`, besideUrl).href;
   return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData, transferList });
 }
+
+/** A zeroed Int32Array on a SharedArrayBuffer: a thread it is posted to reads the same memory, nothing is copied. */
+export function sharedInt32(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(length * 4));
+}
+
+/** A zeroed Float64Array on a SharedArrayBuffer (see sharedInt32). */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * 8));
+}

@@ -11,6 +11,7 @@ import type { TraceData, TraceName } from '../../detect/traces/trace-names.js';
 import type { CoortweetColumns } from '../../ingest/columnar/index.js';
 import { unixMs } from '../../ingest/columnar/index.js';
 import type { ExportOptions } from '../../store/duckdb/trace-export.js';
+import { sharedFloat64, sharedInt32 } from '../../worker-thread.js';
 import type { ActionRef, ClusterInput, DetectSource } from './detect-source.js';
 import { finishKeyTimeOrder, startKeyTimeOrder } from './key-time-order.js';
 import type { KeyTimeHelper, StartedKeyTimeOrder } from './key-time-order.js';
@@ -31,9 +32,8 @@ export interface CoortweetActions {
   counts: CoortweetLoadCounts[];
 }
 
-// Times, actors of actions and event keys are the key-time ordering's inputs: shared with the detect thread, not copied (key-time-order.ts).
-const sharedFloat64 = (length: number): Float64Array => new Float64Array(new SharedArrayBuffer(length * 8));
-const sharedInt32 = (length: number): Int32Array => new Int32Array(new SharedArrayBuffer(length * 4));
+// Times, actors of actions and event keys are the key-time ordering's inputs: shared with the
+// detect thread (sharedInt32, sharedFloat64), not copied (key-time-order.ts).
 
 /** One action per content id, as the store's loader keeps them (see csv-loader.ts). */
 export function coortweetActions(columns: CoortweetColumns): CoortweetActions {

@@ -7,6 +7,7 @@
  * chunk, and a chunk the detect thread claimed but never finished (it ended) is redone here.
  */
 import type { TraceData } from '../../detect/traces/trace-names.js';
+import { sharedInt32 } from '../../worker-thread.js';
 
 /** Segments up to this long are sorted by insertion. */
 const INSERTION_MAX = 24;
@@ -53,7 +54,6 @@ export interface KeyTimeHelper {
   gone(): boolean;
 }
 
-function sharedInt32(length: number): Int32Array { return new Int32Array(new SharedArrayBuffer(length * 4)); }
 const isShared = (array: ArrayBufferView): boolean => array.buffer instanceof SharedArrayBuffer;
 
 /**

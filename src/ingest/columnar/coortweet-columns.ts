@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import type { Reject } from '../../model/index.js';
 import { unknownFormat } from '../../model/index.js';
+import { sharedInt32 } from '../../worker-thread.js';
 import { ByteInterner } from './byte-interner.js';
 import type { InternedValues } from './byte-interner.js';
 import { fieldText, scanCsvFile } from './csv-scan.js';
@@ -95,6 +96,8 @@ export class CoortweetRows {
   /** `bytes`: the file bytes the rows come from (sizes the arrays; they grow when short). */
   constructor(bytes: number) {
     const expected = rowsCapacity(bytes);
+    // Shared memory: the detect thread orders the co-repost trace by it (coortweet-source.ts), which
+    // otherwise made a shared copy first (40 MB at 10M rows).
     this.object = sharedInt32(expected);
     this.content = new Int32Array(expected);
     this.account = new Int32Array(expected);
@@ -217,14 +220,6 @@ export class CoortweetRows {
     const account = new Int32Array(n); account.set(this.account); this.account = account;
     const timestamp = new Float64Array(n); timestamp.set(this.timestamp); this.timestamp = timestamp;
   }
-}
-
-/**
- * The object column lives in shared memory: the detect thread orders the co-repost trace by it
- * (coortweet-source.ts), which otherwise made a shared copy first (40 MB at 10M rows).
- */
-function sharedInt32(length: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(length * 4));
 }
 
 /** `target[at + r] = remap[ids[r]]` for each r below `count`. */
