@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.duckdb*', '.tmp/', 'lockstep-demo-out/', 'bench/.scratch/', 'bench/.data/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '**/*.duckdb*', '.tmp/', 'lockstep-demo-out/', 'bench/.scratch/', 'bench/.data/', 'wasm/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

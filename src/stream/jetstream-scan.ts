@@ -2,8 +2,8 @@
  * A Jetstream line scanner over bytes (a slice of a chunk read from a file or socket), for the
  * scale-out front end: it finds where the fields detection reads sit in the line and makes no
  * string and no object. Pass 1 checks the whole line as JSON (strings, escapes, control
- * characters, numbers, literals, nesting; keys without escapes) and, in the same walk, records
- * where the keys detection reads sit in each object (JsonFields), so pass 2 goes straight to them
+ * characters, numbers, literals, nesting; keys without escapes; in WebAssembly) and, in the same
+ * walk, records where the keys detection reads sit in each object (JsonChecker), so pass 2 goes straight to them
  * without walking an object's keys again:
  * did, time_us, kind, the commit's operation, collection and rkey, a follow's subject, a repost's
  * or like's subject uri, a post's reply parent, quoted record, facet links, tags and mentions,
@@ -15,7 +15,7 @@
  * caller reads that line the JSON.parse way (parseJetstreamLine), which says what is wrong. Where
  * it accepts, the actions' detection fields are those of that path (test: byte-front.test.ts).
  */
-import { checkJsonObject, ESCAPED, JsonFields } from './json-check.js';
+import { ESCAPED, JsonChecker } from './json-check.js';
 
 /** What a scan found. */
 export const SCAN_GIVE_UP = 0;
@@ -52,8 +52,8 @@ const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 let b: Uint8Array = new Uint8Array(0);
 let base = 0;
-/** Pass 1's record: the end of the value starting at offset `base + k` is `ends[k]`. */
-let ends = new Int32Array(4096);
+/** Pass 1's record: the end of the value starting at offset `base + k` is `ends[k]` (CHECK.ends, renewed when its memory grows). */
+let ends = new Int32Array(0);
 
 // ---- Pass 2: walking a checked line to its fields.
 
@@ -70,11 +70,8 @@ function skipWs(at: number): number {
  * absent); of a key given twice, the last, as JSON.parse keeps it. Pass 1 recorded them.
  */
 function fields(at: number, names: Int32Array, out: Int32Array): void {
-  const record = FIELDS, node = record.nodeAt[at - base]! * FIELD_COUNT, line = record.line, stamp = record.stamp, pos = record.pos;
-  for (let n = 0; n < names.length; n++) {
-    const s = node + names[n]!;
-    out[n] = stamp[s] === line ? pos[s]! : -1;
-  }
+  const node = CHECK.nodeAt[at - base]! * FIELD_COUNT, pos = CHECK.pos;
+  for (let n = 0; n < names.length; n++) out[n] = pos[node + names[n]!]!;
 }
 
 const isObject = (at: number): boolean => at >= 0 && b[at] === 123;
@@ -115,9 +112,9 @@ function isDid(at: number): boolean {
 }
 
 const F = new Int32Array(8), G = new Int32Array(8), H = new Int32Array(8);
-/** Every key pass 2 reads, in any object: pass 1 records where their values sit (JsonFields). */
+/** Every key pass 2 reads, in any object: pass 1 records where their values sit (JsonChecker). */
 const FIELD_NAMES = ['did', 'time_us', 'kind', 'commit', 'operation', 'collection', 'rkey', 'record', 'text', 'langs', 'facets', 'tags', 'reply', 'embed', 'uri', 'subject', 'parent', 'features', '$type', 'tag', 'media', 'external'];
-const FIELDS = new JsonFields(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
+const CHECK = new JsonChecker(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
 const names = (...list: string[]): Int32Array => Int32Array.from(list, (name) => FIELD_NAMES.indexOf(name));
 const TOP = names('did', 'time_us', 'kind', 'commit');
 const COMMIT = names('operation', 'collection', 'rkey', 'record');
@@ -270,8 +267,8 @@ function readPost(record: number): void {
  */
 export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: number): number {
   if (stop - start >= ESCAPED) return SCAN_GIVE_UP;
-  if (ends.length < stop - start + 1) ends = new Int32Array(2 * (stop - start + 1));
-  if (!checkJsonObject(bytes, start, stop, ends, FIELDS)) return SCAN_GIVE_UP;
+  if (!CHECK.check(bytes, start, stop)) return SCAN_GIVE_UP;
+  ends = CHECK.ends;
   b = bytes;
   base = start;
   try {

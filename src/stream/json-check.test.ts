@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { checkJsonObject, ESCAPED, JsonFields } from './json-check.js';
+import { ESCAPED, JsonChecker } from './json-check.js';
+import { checkJsonObject, JsonFields } from './test-support/json-check-js.js';
+import { jetstreamStream } from './test-support/jetstream-stream.js';
 
 const encoder = new TextEncoder();
+const checker = new JsonChecker();
 function check(text: string): boolean {
   const bytes = encoder.encode(text);
-  return checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1));
+  return checker.check(bytes, 0, bytes.length);
 }
 function parses(text: string): boolean {
   try {
@@ -40,23 +46,24 @@ describe('checkJsonObject (the scanner\'s first pass)', () => {
   });
 
   it('records where each value ends', () => {
-    const text = '{"a": [1, {"b": "x"}], "c": null}';
-    const bytes = encoder.encode(text), ends = new Int32Array(bytes.length + 1);
-    assert.equal(checkJsonObject(bytes, 0, bytes.length, ends), true);
+    // Inside a larger buffer: ends are positions in it.
+    const text = '{"a": [1, {"b": "x"}], "c": null}', pad = 5;
+    const bytes = encoder.encode(`${' '.repeat(pad)}${text}\n`);
+    assert.equal(checker.check(bytes, pad, pad + text.length), true);
     for (const value of ['[1, {"b": "x"}]', '{"b": "x"}', '"x"', 'null', '"c"']) {
       const start = text.indexOf(value);
-      assert.equal(text.slice(start, ends[start]), value);
+      assert.equal(text.slice(start, checker.end(pad + start) - pad), value);
     }
     // A string value holding an escape says so in its end.
-    const escaped = '{"a": "x\\ny", "b": "xy"}', escapedBytes = encoder.encode(escaped), escapedEnds = new Int32Array(escapedBytes.length + 1);
-    assert.equal(checkJsonObject(escapedBytes, 0, escapedBytes.length, escapedEnds), true);
-    assert.equal(escapedEnds[escaped.indexOf('"x')], ESCAPED + escaped.indexOf('y"') + 2);
-    assert.equal(escapedEnds[escaped.indexOf('"xy')], escaped.length - 1);
+    const escaped = '{"a": "x\\ny", "b": "xy"}', escapedBytes = encoder.encode(escaped);
+    assert.equal(checker.check(escapedBytes, 0, escapedBytes.length), true);
+    assert.equal(checker.end(escaped.indexOf('"x')), ESCAPED + escaped.indexOf('y"') + 2);
+    assert.equal(checker.end(escaped.indexOf('"xy')), escaped.length - 1);
   });
 
   it('records where named keys\' values sit, object by object, the last of a repeated key', () => {
     const names = ['did', 'kind', 'uri', 'tags', '$type', 'a'];
-    const fields = new JsonFields(names);
+    const fields = new JsonChecker(names);
     const key = fc.constantFrom(...names, 'b', 'di', 'didd', 'Did', '', 'uri ', 'kinds', '香港');
     const tree = fc.letrec((tie) => ({
       object: fc.array(fc.tuple(key, tie('value')), { maxLength: 5 }).map((members) => ({ members })),
@@ -90,15 +97,70 @@ describe('checkJsonObject (the scanner\'s first pass)', () => {
       };
       write(root);
       const bytes = encoder.encode(text);
-      assert.equal(checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1), fields), true, text);
+      assert.equal(fields.check(bytes, 0, bytes.length), true, text);
       for (const { at, values } of want) names.forEach((name, n) => assert.equal(fields.get(at, n), values.get(name) ?? -1, `${name} at ${at} in ${text}`));
     }), { numRuns: 600 });
     // A repeated key: the last; a key like a name but not it: nothing.
     const text = '{"kind":1,"did":{"uri":"x","uri":"y"},"kind":"z","kinda":0}', bytes = encoder.encode(text);
-    assert.equal(checkJsonObject(bytes, 0, bytes.length, new Int32Array(bytes.length + 1), fields), true);
+    assert.equal(fields.check(bytes, 0, bytes.length), true);
     assert.equal(text.slice(fields.get(0, 1), fields.get(0, 1) + 3), '"z"');
     const inner = fields.get(0, 0);
     assert.equal(text.slice(fields.get(inner, 2), fields.get(inner, 2) + 3), '"y"');
     assert.equal(fields.get(inner, 1), -1);
+  });
+});
+
+/** Runs of the equivalence property (swept ×50 once before committing). */
+const EQUIVALENCE_RUNS = 3000;
+
+describe('JsonChecker (WebAssembly) against the JavaScript check it replaced', () => {
+  const names = ['did', 'kind', 'commit', 'record', 'uri', 'subject', 'tags', '$type', 'text', 'a', ''];
+  const wasm = new JsonChecker(names), fields = new JsonFields(names);
+  const sample = readFileSync(new URL('../ingest/test-support/jetstream-sample.jsonl', import.meta.url), 'utf8').trim().split('\n');
+  const lines = [...sample, ...jetstreamStream({ durationMs: 120_000, organicPerSecond: 2 }).lines.slice(0, 60), '{"a":[1,-0.5e+3,true,false,null,{"b":"\\u00e9\\n"}],"":{}}', '{ "a" :\t[ ] , "uri" : "x" }'];
+  /** Bytes that make or break JSON, and runs of them. */
+  const piece = fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\t', '\r', '0', '-', '.', 'e', 'E', '+', '1', 't', 'n', 'f', 'u', 'a', 'é', '\u0001', '\u007f', '\\u00', '\\"', 'true', 'nul', 'false', '1e5', '"x"', '{}', '[]', '":"', '","');
+  const edit = fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.oneof(piece, fc.string({ maxLength: 3 })));
+  const line = fc.oneof(
+    fc.constantFrom(...lines),
+    fc.tuple(fc.constantFrom(...lines), fc.array(edit, { minLength: 1, maxLength: 3 })).map(([text, edits]) => edits.reduce((t, [at, cut, insert]) => t.slice(0, at % (t.length + 1)) + insert + t.slice(at % (t.length + 1) + cut), text)),
+    fc.dictionary(fc.constantFrom(...names, 'b', 'didd'), fc.jsonValue()).map((value) => JSON.stringify(value)),
+    fc.string(),
+  );
+
+  it('accepts and refuses the same lines, recording the same ends and field positions, also inside a larger buffer', () => {
+    fc.assert(fc.property(line, fc.string({ maxLength: 8 }), fc.oneof(fc.constant(''), fc.constant('\n'), piece, fc.string({ maxLength: 4 })), (text, before, after) => {
+      // Bytes past the line's end (what follows it in a chunk) must not be read as the line's.
+      const head = encoder.encode(before), body = encoder.encode(text), all = encoder.encode(before + text + after);
+      const start = head.length, end = start + body.length;
+      const ends = new Int32Array(all.length + 1).fill(-7), keyless = new Int32Array(all.length + 1).fill(-7);
+      const want = checkJsonObject(all, start, end, ends), got = wasm.check(all, start, end);
+      assert.equal(got, want, text);
+      assert.equal(checkJsonObject(all, start, end, keyless, fields), want);
+      if (!want) return;
+      for (let k = 0; k < body.length; k++) {
+        if (ends[k] === -7) continue;
+        assert.equal(wasm.end(start + k), ends[k], `end at ${k} of ${text}`);
+        if (all[start + k] === 123) names.forEach((_, n) => assert.equal(wasm.get(start + k, n), fields.get(start + k, n), `${names[n]} at ${k} of ${text}`));
+      }
+    }), { numRuns: EQUIVALENCE_RUNS });
+  });
+
+  it('checks lines longer than its first regions, with more objects than they hold', () => {
+    const objects = Array.from({ length: 3000 }, (_, index) => `{"uri":"u${index}","a":${index}}`);
+    const text = `{"did":"x","record":[${objects.join(',')}],"text":"${'y'.repeat(20_000)}"}`, bytes = encoder.encode(text);
+    assert.equal(wasm.check(bytes, 0, bytes.length), true);
+    assert.equal(text.slice(wasm.get(0, names.indexOf('text')) + 1, wasm.get(0, names.indexOf('text')) + 4), 'yyy');
+    const last = text.lastIndexOf('{"uri"');
+    assert.equal(text.slice(wasm.get(last, names.indexOf('uri')), wasm.end(wasm.get(last, names.indexOf('uri')))), '"u2999"');
+    assert.equal(wasm.check(bytes, 0, bytes.length - 1), false);
+    // And a short line after it.
+    assert.equal(check('{"a":1}'), true);
+  });
+
+  it('ships the module its source builds to (scripts/build-wasm.mjs --check)', () => {
+    const script = fileURLToPath(new URL('../../scripts/build-wasm.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr + run.stdout);
   });
 });
