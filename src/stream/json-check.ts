@@ -115,7 +115,7 @@ export class JsonChecker {
   check(bytes: Uint8Array, start: number, end: number): boolean {
     const length = end - start;
     if (length >= ESCAPED) return false;
-    if (length > this.#capacity) this.#layout(2 * length, this.#maxNodes);
+    if (length > this.#capacity) this.#layout(Math.max(length, 2 * this.#capacity), this.#maxNodes);
     this.#line.set(length === bytes.length ? bytes : bytes.subarray(start, end));
     this.base = start;
     const line = this.#line.byteOffset, ends = this.ends.byteOffset, nodeAt = this.nodeAt.byteOffset;
