@@ -96,10 +96,15 @@ async function stageAndMerge<T>(connection: DuckDBConnection, table: FactTable, 
   appender.closeSync();
   const key = NATURAL_KEYS[table];
   const sameKey = key.map((column) => `t.${column} IS NOT DISTINCT FROM s.${column}`).join(' AND ');
+  // The staging table holds the batch in the reader's order (its rowids): of a repeated key the
+  // first is kept, and an action's file row continues from the previous batch of its ingest.
+  const fileRow = table === 'actions'
+    ? `, (SELECT coalesce(max(file_row) + 1, 0) FROM actions WHERE ingest_id = ${ingestId}) + s.rowid`
+    : '';
   const result = await queryRows(connection,
-    `INSERT INTO ${table} SELECT ${selectFromStaging(table)}, ${ingestId} FROM ${staging} s
+    `INSERT INTO ${table} SELECT ${selectFromStaging(table)}, ${ingestId}${fileRow} FROM ${staging} s
      WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${sameKey})
-     QUALIFY row_number() OVER (PARTITION BY ${key.join(', ')}) = 1`);
+     QUALIFY row_number() OVER (PARTITION BY ${key.map((column) => `s.${column}`).join(', ')} ORDER BY s.rowid) = 1`);
   await connection.run(`DROP TABLE ${staging}`);
   const first = result[0];
   return { inserted: first === undefined ? 0 : toNumber(Object.values(first)[0]), offered: rows.length };

@@ -25,7 +25,7 @@ async function factsInRowOrder(order: readonly number[]): Promise<ClusterFacts[]
   try {
     const rows = order.map((index) => {
       const [id, account, kind, post, author, url] = ACTIONS[index]!;
-      return `('twitter', '${id}', '${account}', '${kind}', ${1000 * (index + 1)}, ${text(post)}, ${text(author)}, NULL, NULL, ${url === null ? '[]' : `['${url}']`}, [], [], [], NULL, 1)`;
+      return `('twitter', '${id}', '${account}', '${kind}', ${1000 * (index + 1)}, ${text(post)}, ${text(author)}, NULL, NULL, ${url === null ? '[]' : `['${url}']`}, [], [], [], NULL, 1, ${index})`;
     });
     await store.connection.run(`INSERT INTO actions VALUES ${rows.join(', ')}`);
     await buildActorDictionary(store.connection, { fastRepostMs: 60_000, platforms: [] });

@@ -10,9 +10,11 @@ import { keepRejectPages } from './csv-reject-pages.js';
 import { ACTION_COLUMNS, ACTOR_COLUMNS, csvPlan } from './csv-formats.js';
 import type { CsvPlan, DerivedActors, ListColumn } from './csv-formats.js';
 import { buildListDictionary, listExpression, listJoin } from './list-dictionary.js';
-import { inTransaction, queryRows, sqlString, toNumber } from './connection.js';
+import { inInputOrder, inTransaction, queryRows, sqlString, toNumber } from './connection.js';
 
 const PREPASS = 'ls_prepass';
+/** The natural keys the file's good rows repeat. */
+const REPEATED = 'ls_repeated';
 const PROGRESS_INTERVAL_MS = 250;
 
 /**
@@ -72,11 +74,13 @@ function canonicalRows(request: CsvLoadRequest, keepRejects: boolean, rawColumns
 async function prepass(connection: DuckDBConnection, request: CsvLoadRequest, plan: CsvPlan): Promise<void> {
   await connection.run('DROP TABLE IF EXISTS ls_reject_errors; DROP TABLE IF EXISTS ls_reject_scans');
   const listColumns = plan.lists.map((list) => `, _raw_${list.column}`).join('');
-  // Activity files also keep who acted and when: the derived actors come from these, not a third scan.
-  const actorColumns = plan.derivedActors === undefined ? '' : ', actor_id, time';
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE ${PREPASS} AS SELECT platform, id, _reject, _fp, _raw${listColumns}${actorColumns} FROM ${canonicalRows(request, true)}`,
-  );
+  // Activity files also keep who acted, when and on what: the derived actors come from these, not
+  // a third scan, and they tell apart the rows of a repeated id (fileRows).
+  const actionColumns = plan.target === 'actions' ? ', actor_id, time, target_post' : '';
+  // Kept in file order, so a row's rowid here is its row in the file (see fileRows).
+  await inInputOrder(connection, async () => connection.run(
+    `CREATE OR REPLACE TEMP TABLE ${PREPASS} AS SELECT platform, id, _reject, _fp, _raw${listColumns}${actionColumns} FROM ${canonicalRows(request, true)}`,
+  ));
 }
 
 async function errorsTable(connection: DuckDBConnection): Promise<string | null> {
@@ -101,15 +105,45 @@ function insertActions(ingestId: number, request: CsvLoadRequest, lists: readonl
     const list = listed.get(column);
     return list === undefined ? `s.${column}` : listExpression(list);
   });
-  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false)} s ${lists.map(listJoin).join(' ')}
-    WHERE _reject IS NULL ${storedFilter('actions', 'id', shape)}
-    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY s.time) = 1' : ''}`;
+  const fileRow = shape.dedupeInFile ? 'coalesce(r.file_row, q.file_row)' : 'r.file_row';
+  // Repeated ids: the earliest row is kept, the first in the file among equally early ones (as the
+  // direct sources keep); rows alike in account, time and object, by their content, so reruns keep
+  // the same one (german_elections.csv repeats 215 ids at one time with another account or object).
+  // One ORDER BY value (a row value compares field by field): DuckDB then keeps each id's first row
+  // with a grouped arg_min, not a window that sorts every row (and stores them in id order, which
+  // compressed the store's columns worse).
+  const dedupe = shape.dedupeInFile
+    ? `QUALIFY row_number() OVER (PARTITION BY s.platform, s.id ORDER BY (s.time, ${fileRow}, CASE WHEN q.file_row IS NOT NULL THEN hash(${columns.join(', ')}) END)) = 1`
+    : '';
+  return `INSERT INTO actions SELECT ${columns.join(', ')}, ${ingestId}, ${fileRow} FROM ${canonicalRows(request, false)} s ${lists.map(listJoin).join(' ')}
+    ${fileRowJoins(shape)}
+    WHERE s._reject IS NULL ${storedFilter('actions', 'id', shape)} ${dedupe}`;
+}
+
+/**
+ * Each good row's row in the file: the first scan's rowid (that scan keeps file order). The insert
+ * cannot number rows itself: numbering a scan (row_number() OVER ()) runs it on one thread. `r`
+ * gives it by natural key; the rows of a repeated id find theirs in `q`, by what the first scan
+ * also holds (account, time, object). Deciding repeats after the insert instead (UPDATE, DELETE
+ * of the few rows) made the 948k-row seed 7 scale 10 archive's ingest into a file store 6-8
+ * CPU-s dearer (not in memory: the commit of a changed insert seems to write its rows again).
+ */
+function fileRowJoins(shape: InsertShape): string {
+  if (!shape.dedupeInFile) {
+    return `LEFT JOIN (SELECT platform, id, rowid AS file_row FROM ${PREPASS} WHERE _reject IS NULL) r ON r.platform = s.platform AND r.id = s.id`;
+  }
+  return `LEFT JOIN (SELECT p.platform, p.id, p.rowid AS file_row FROM ${PREPASS} p ANTI JOIN ${REPEATED} k ON k.platform = p.platform AND k.id = p.id
+        WHERE p._reject IS NULL) r ON r.platform = s.platform AND r.id = s.id
+    LEFT JOIN (SELECT p.platform, p.id, p.actor_id, p.time, p.target_post, min(p.rowid) AS file_row FROM ${PREPASS} p
+        SEMI JOIN ${REPEATED} k ON k.platform = p.platform AND k.id = p.id WHERE p._reject IS NULL GROUP BY ALL) q
+      ON q.platform = s.platform AND q.id = s.id AND q.actor_id = s.actor_id AND q.time = s.time AND q.target_post IS NOT DISTINCT FROM s.target_post`;
 }
 
 function insertActors(ingestId: number, request: CsvLoadRequest, shape: InsertShape): string {
+  // A users file's repeated ids: the earliest created, then by content, the same on every run.
   return `INSERT INTO actors SELECT ${ACTOR_COLUMNS.join(', ')}, ${ingestId} FROM ${canonicalRows(request, false)} s
     WHERE _reject IS NULL ${storedFilter('actors', 'id', shape)}
-    ${shape.dedupeInFile ? 'QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY created_at NULLS LAST) = 1' : ''}`;
+    ${shape.dedupeInFile ? `QUALIFY row_number() OVER (PARTITION BY platform, id ORDER BY (created_at IS NULL, created_at, hash(${ACTOR_COLUMNS.join(', ')}))) = 1` : ''}`;
 }
 
 const WINNERS = 'ls_actor_rows';
@@ -120,20 +154,20 @@ const WINNERS = 'ls_actor_rows';
  * account is found in the first scan's table; only those rows' profile fields are parsed, in a
  * scan that keeps nothing else. Formats without profile columns need no scan at all.
  */
-async function insertDerivedActors(connection: DuckDBConnection, ingestId: number, request: CsvLoadRequest, profile: DerivedActors, checkStored: boolean): Promise<number> {
+async function insertDerivedActors(connection: DuckDBConnection, ingestId: number, request: CsvLoadRequest, profile: DerivedActors, checkStored: boolean, repeatsIds: boolean): Promise<number> {
   const fresh = `_reject IS NULL ${checkStored ? 'AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.platform = p.platform AND a.id = p.actor_id)' : ''}`;
   if (profile.rawColumns.length === 0) {
     return firstNumber(connection, `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
       FROM (SELECT DISTINCT platform, actor_id FROM ${PREPASS} p WHERE ${fresh})`);
   }
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${WINNERS} AS
-    SELECT platform, arg_max(id, (time, id)) AS id FROM ${PREPASS} p WHERE ${fresh} GROUP BY platform, actor_id`);
+    SELECT platform, actor_id, arg_max(id, (time, id)) AS id FROM ${PREPASS} p WHERE ${fresh} GROUP BY platform, actor_id`);
   const raw = profile.rawColumns.map((name) => `"${name}"`);
-  // A file that repeats a tweet id may hold two rows for one winner: keep one per account.
+  // A file that repeats a tweet id may hold two rows of one account's winner: keep one, the same on every run.
+  const oneRow = repeatsIds ? `QUALIFY row_number() OVER (PARTITION BY s.platform, s.actor_id ORDER BY ${raw.map((name) => `s.${name}`).join(', ')}) = 1` : '';
   const added = await firstNumber(connection, `INSERT INTO actors SELECT platform, actor_id, 'account', ${profile.select}, ${ingestId}
     FROM (SELECT s.platform, s.actor_id, ${raw.map((name) => `s.${name}`).join(', ')} FROM ${canonicalRows(request, false, raw)} s
-          SEMI JOIN ${WINNERS} w ON w.platform = s.platform AND w.id = s.id WHERE s._reject IS NULL
-          QUALIFY row_number() OVER (PARTITION BY s.platform, s.actor_id) = 1)`);
+          SEMI JOIN ${WINNERS} w ON w.platform = s.platform AND w.id = s.id AND w.actor_id = s.actor_id WHERE s._reject IS NULL ${oneRow})`);
   await connection.run(`DROP TABLE ${WINNERS}`);
   return added;
 }
@@ -151,8 +185,9 @@ async function holdsPlatform(connection: DuckDBConnection, table: 'actions' | 'a
 }
 
 async function insertShape(connection: DuckDBConnection, table: 'actions' | 'actors'): Promise<InsertShape> {
-  const repeated = await firstNumber(connection,
-    `SELECT count(*) - count(DISTINCT (platform, id)) FROM ${PREPASS} WHERE _reject IS NULL`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${REPEATED} AS
+    SELECT platform, id FROM ${PREPASS} WHERE _reject IS NULL GROUP BY platform, id HAVING count(*) > 1`);
+  const repeated = await firstNumber(connection, `SELECT count(*) FROM ${REPEATED}`);
   return { checkStored: await holdsPlatform(connection, table), dedupeInFile: repeated > 0 };
 }
 
@@ -174,13 +209,13 @@ export async function loadCsvFile(connection: DuckDBConnection, ingestId: number
       ingested = await withProgress(connection, later, firstNumber(connection, insertActions(ingestId, request, plan.lists, shape)));
       if (plan.derivedActors !== undefined) {
         const actorsStored = await holdsPlatform(connection, 'actors');
-        actorsAdded = await insertDerivedActors(connection, ingestId, request, plan.derivedActors, actorsStored);
+        actorsAdded = await insertDerivedActors(connection, ingestId, request, plan.derivedActors, actorsStored, shape.dedupeInFile);
       }
     } else {
       ingested = await withProgress(connection, later, firstNumber(connection, insertActors(ingestId, request, shape)));
       actorsAdded = ingested;
     }
-    await connection.run(`DROP TABLE ${PREPASS}`);
+    await connection.run(`DROP TABLE ${PREPASS}; DROP TABLE ${REPEATED}`);
     const counts: LoadCounts = { read, ingested, duplicates: read - bad - ingested, rejected: bad, actorsAdded };
     return { counts, ...rejects };
   });

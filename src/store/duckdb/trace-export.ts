@@ -16,29 +16,36 @@ export interface ExportOptions {
   platforms: readonly string[];
 }
 
-/** Events per trace as SQL over `actions a` joined to the actor dictionary `d`: (actor, key, time, action). */
+/**
+ * An action's place in the input: its file (ingests are numbered in order) and its row there, the
+ * last tie-break of a trace (one account's actions at one time on one key), as the direct sources
+ * break ties by file row. Actions stored before file rows were kept have rowid, their old tie-break.
+ */
+const POSITION = `(a.ingest_id::BIGINT << 40) + coalesce(a.file_row, a.rowid) AS position`;
+
+/** Events per trace as SQL over `actions a` joined to the actor dictionary `d`: (actor, key, time, action, position). */
 function traceSource(trace: Exclude<TraceName, 'near-duplicate'>, options: ExportOptions): string {
   const notRepost = `a.kind NOT IN ('repost', 'share', 'like', 'follow')`;
   switch (trace) {
     case 'co-repost':
-      return `SELECT a.platform || ':' || a.target_post AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE a.kind IN ('repost', 'share') AND a.target_post IS NOT NULL`;
+      return `SELECT a.platform || ':' || a.target_post AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE a.kind IN ('repost', 'share') AND a.target_post IS NOT NULL`;
     case 'fast-repost':
-      return `SELECT a.platform || ':' || a.target_post AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a
+      return `SELECT a.platform || ':' || a.target_post AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a
         JOIN actions o ON o.platform = a.platform AND o.id = a.target_post
         WHERE a.kind IN ('repost', 'share') AND a.time - o.time BETWEEN 0 AND ${options.fastRepostMs}`;
     case 'co-reply':
-      return `SELECT a.platform || ':' || a.target_post AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE a.kind = 'reply' AND a.target_post IS NOT NULL`;
+      return `SELECT a.platform || ':' || a.target_post AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE a.kind = 'reply' AND a.target_post IS NOT NULL`;
     case 'co-link':
-      return `SELECT unnest(a.urls) AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.urls) > 0`;
+      return `SELECT unnest(a.urls) AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.urls) > 0`;
     case 'co-domain':
-      return `SELECT DISTINCT ON (action, k) ${sqlUrlDomain('u')} AS k, time, action, platform, actor_id
-        FROM (SELECT unnest(a.urls) AS u, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.urls) > 0)`;
+      return `SELECT DISTINCT ON (action, k) ${sqlUrlDomain('u')} AS k, time, action, position, platform, actor_id
+        FROM (SELECT unnest(a.urls) AS u, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.urls) > 0)`;
     case 'co-hashtag':
-      return `SELECT unnest(a.hashtags) AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.hashtags) > 0`;
+      return `SELECT unnest(a.hashtags) AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.hashtags) > 0`;
     case 'hashtag-sequence':
-      return `SELECT array_to_string(a.hashtags, ' ') AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.hashtags) >= 2`;
+      return `SELECT array_to_string(a.hashtags, ' ') AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.hashtags) >= 2`;
     case 'co-mention':
-      return `SELECT a.platform || ':' || unnest(a.mentions) AS k, a.time, a.rowid AS action, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.mentions) > 0`;
+      return `SELECT a.platform || ':' || unnest(a.mentions) AS k, a.time, a.rowid AS action, ${POSITION}, a.platform, a.actor_id FROM actions a WHERE ${notRepost} AND len(a.mentions) > 0`;
   }
 }
 
@@ -70,12 +77,12 @@ export async function exportTrace(connection: DuckDBConnection, trace: Exclude<T
   const table = `ls_t_${trace.replaceAll('-', '_')}`;
   const dictionary = `ls_d_key_${trace.replaceAll('-', '_')}`;
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${table}_raw AS
-    SELECT s.k, s.time, s.action, d.ix AS actor FROM (${traceSource(trace, options)}) s
+    SELECT s.k, s.time, s.action, s.position, d.ix AS actor FROM (${traceSource(trace, options)}) s
     JOIN ls_d_actor d ON d.platform = s.platform AND d.id = s.actor_id WHERE s.k IS NOT NULL AND s.k <> ''`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${dictionary} AS
     SELECT k AS label, (row_number() OVER (ORDER BY k) - 1)::INTEGER AS ix FROM (SELECT DISTINCT k FROM ${table}_raw)`);
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
-    SELECT r.actor, d.ix AS key, r.time::DOUBLE AS time, r.action::INTEGER AS action FROM ${table}_raw r JOIN ${dictionary} d ON d.label = r.k`);
+    SELECT r.actor, d.ix AS key, r.time::DOUBLE AS time, r.action::INTEGER AS action, r.position FROM ${table}_raw r JOIN ${dictionary} d ON d.label = r.k`);
   await connection.run(`DROP TABLE ${table}_raw`);
   const counts = await queryRows(connection, `SELECT (SELECT count(*) FROM ${table}) AS events, (SELECT count(*) FROM ${dictionary}) AS keys`);
   const events = toNumber(counts[0]?.['events']);
@@ -84,9 +91,10 @@ export async function exportTrace(connection: DuckDBConnection, trace: Exclude<T
     actor: new Int32Array(events), key: new Int32Array(events), time: new Float64Array(events), action: new Int32Array(events),
     actorCount, keyCount: toNumber(counts[0]?.['keys']),
   };
-  // A fixed order (the store's row order varies with parallel loading): the same data gives the
-  // same ties everywhere downstream (the kernel's partner cap, clustering), so the same clusters.
-  const result = await connection.stream(`SELECT actor, key, time, action FROM ${table} ORDER BY key, time, actor, action`);
+  // A fixed order (the store's rowids follow the order DuckDB's threads inserted rows): the same
+  // data gives the same ties everywhere downstream (the kernel's partner cap, clustering, the posts
+  // an explanation shows), so the same clusters; ties in input order, as the direct sources give them.
+  const result = await connection.stream(`SELECT actor, key, time, action FROM ${table} ORDER BY key, time, actor, position, action`);
   let offset = 0;
   for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const columns = [0, 1, 2, 3].map((column) => chunk.getColumnVector(column));
