@@ -24,6 +24,9 @@
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
 // (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
+// TIMELINE=1 (nats): where the tail goes: workers run with --timeline, and each partition's steps after the last batch
+// was published (end marker in, finish turn, kernel, packed, stored, collected here) are printed, with the parts'
+// sums and the machine's idle core-seconds in the tail (/proc/stat, everyone's work counted).
 // e.g. `node --import tsx --expose-gc bench/stream.mjs throughput,latency`. Timings on a shared
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { Buffer } from 'node:buffer';
@@ -259,6 +262,32 @@ if (sections.has('nats')) {
   const feedBytes = Buffer.from(`${lines.join('\n')}\n`);
   // FRONT=lines: the front end before (each line a string, JSON.parse, an Action, Partitioner.push).
   const FRONT = process.env.FRONT ?? 'bytes';
+  const TIMELINE = process.env.TIMELINE === '1';
+  // The machine's CPU counters (/proc/stat's first line, clock ticks): busy and idle.
+  const cpuTicks = () => {
+    const t = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { busy: t[0] + t[1] + t[2] + t[5] + t[6] + t[7], idle: t[3] + t[4] };
+  };
+  const idleCoreSeconds = (from, to) => (to.idle - from.idle) / 100;
+  // Each partition's steps (stream-worker --timeline) in seconds after the last batch was published, one line per
+  // partition in the order they began to finish; then the steps' sums over partitions.
+  const tailTimeline = (errs, publishedAt, collectedAt, idle, tail) => {
+    const steps = new Map();
+    errs.forEach((err, worker) => {
+      for (const [, at, partition, stage] of err.matchAll(/timeline (\d+) partition (\d+) (\w+)/g)) {
+        if (!steps.has(Number(partition))) steps.set(Number(partition), { worker });
+        steps.get(Number(partition))[stage] = (Number(at) - publishedAt) / 1000;
+      }
+    });
+    for (const [partition, at] of collectedAt) if (steps.has(partition)) steps.get(partition).collected = (at - publishedAt) / 1000;
+    const s = (x) => (x === undefined ? '?' : x.toFixed(2));
+    const rows = [...steps.entries()].sort(([, x], [, y]) => (x.finish ?? 0) - (y.finish ?? 0));
+    const sum = (from, to) => rows.reduce((total, [, x]) => total + (x[to] !== undefined && x[from] !== undefined ? x[to] - x[from] : 0), 0);
+    return `  tail timeline (s after the last batch was published; ${tail.toFixed(1)} s to all partials, ${idle === null ? '?' : idle.toFixed(2)} idle core-s in it):\n` +
+      rows.map(([partition, x]) => `    worker ${x.worker} p${partition}: complete ${s(x.complete)}, finish ${s(x.finish)}, kernel ${s(x.kernel)}, packed ${s(x.packed)}, stored ${s(x.stored)}, collected ${s(x.collected)}`).join('\n') +
+      `\n    summed over partitions: waiting for a turn (complete → finish) ${sum('complete', 'finish').toFixed(2)} s, kernel (finish → kernel) ${sum('finish', 'kernel').toFixed(2)}, encode + gzip (kernel → packed) ${sum('kernel', 'packed').toFixed(2)}, ` +
+      `finishing on a pool (finish → packed, when no kernel step) ${rows.reduce((t, [, x]) => t + (x.kernel === undefined && x.packed !== undefined ? x.packed - x.finish : 0), 0).toFixed(2)}, store (packed → stored) ${sum('packed', 'stored').toFixed(2)}, coordinator's read + unpack (stored → collected) ${sum('stored', 'collected').toFixed(2)}`;
+  };
   const cluster = await startNatsCluster(3);
   try {
     const nc = await connect({ servers: cluster.urls });
@@ -297,10 +326,10 @@ if (sections.has('nats')) {
       const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0', ...(TIMELINE ? ['--timeline'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
-        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
+        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
         return child;
       });
       // Ready once every partition has its durable consumer.
@@ -360,8 +389,10 @@ if (sections.has('nats')) {
         events = partitioner.events;
       }
       const published = (performance.now() - wall) / 1000, publishServerCpu = natsCpu() - n0;
-      const partials = await collectPartials(nc, job, partitions, 600_000);
+      const publishedAt = Date.now(), collectedAt = new Map(), stat0 = TIMELINE ? cpuTicks() : null;
+      const partials = await collectPartials(nc, job, partitions, 600_000, (partition) => collectedAt.set(partition, Date.now()));
       const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
+      const tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
       // As stream-coordinate does: the next job does not run beside this one's consumers.
@@ -377,6 +408,7 @@ if (sections.has('nats')) {
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
         `per job, outside the figures above: the servers ${setupServerCpu.toFixed(2)} s CPU while the workers started and made their ${partitions} consumers, ${removalServerCpu.toFixed(2)} s removing them`);
+      if (TIMELINE) console.log(tailTimeline(times.map((m) => m?.err ?? ''), publishedAt, collectedAt, tailIdle, done - published));
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {
         // What storing the partials costs on its own (the workers' partial store, R3): the same bytes again under another job.

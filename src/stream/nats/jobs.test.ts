@@ -137,8 +137,8 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     await writeFile(join(dir, 'cli-clean.jsonl'), `${lines.join('\n')}\n`);
     const batch = await batchDetect([join(dir, 'cli-clean.jsonl')], DEFAULT_STREAM_TRACES, 60_000);
     const common = ['--nats', cluster.urls.join(','), '--job', 'cli', '--partitions', '4'];
-    // Its partitions finished on 2 threads (stream-worker --finish-threads).
-    const worker = run(['stream-worker', ...common, '--finish-threads', '2']);
+    // Its partitions finished on 2 threads (stream-worker --finish-threads), each step timed (--timeline).
+    const worker = run(['stream-worker', ...common, '--finish-threads', '2', '--timeline']);
     const published = await run(['stream-publish', file, ...common, '--retention', '2h']);
     assert.equal(published.code, 0, published.err);
     assert.match(published.err, new RegExp(`cli-feed\\.jsonl:${lines.length + 1}: not JSON`));
@@ -148,6 +148,12 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const worked = await worker;
     assert.equal(worked.code, 0);
     assert.match(worked.err, /worker 0: 2 finishing thread\(s\)/);
+    // Every partition's end in order: its events in, to the pool, packed, stored (a pool has no kernel step apart).
+    for (let partition = 0; partition < 4; partition++) {
+      const steps = [...worked.err.matchAll(new RegExp(`timeline (\\d+) partition ${partition} (\\w+)`, 'g'))];
+      assert.deepEqual(steps.map(([, , stage]) => stage), ['complete', 'finish', 'packed', 'stored'], worked.err);
+      assert.ok(steps.every(([, at], i) => i === 0 || Number(at) >= Number(steps[i - 1]![1])));
+    }
     assertCoordinatedIsBatch(coordinated.out, batch);
     // The coordinator removed the job's partials once its result was out; a worker started again
     // on the finished job says so rather than waiting for events that were all acknowledged.

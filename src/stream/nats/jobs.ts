@@ -133,7 +133,17 @@ export interface WorkerOptions {
   compression?: PartialCompression;
   /** Threads that finish partitions (finish-pool.ts); without, they finish on this thread, taking turns. */
   finishPool?: FinishPool;
+  /** Called as a partition reaches each step of its end (a bench's timeline of the job's tail; see FinishStage). */
+  onStage?: (partition: number, stage: FinishStage) => void;
 }
+
+/**
+ * The steps of a bounded job's partition after its events: `complete` (its end marker and every
+ * batch taken), `finish` (its turn to finish began, or it went to a finish pool), `kernel` (the
+ * kernel's partial is made; not seen with a pool), `packed` (encoded and compressed), `stored`
+ * (the partial is in the partials stream).
+ */
+export type FinishStage = 'complete' | 'finish' | 'kernel' | 'packed' | 'stored';
 
 /**
  * CPU seconds by part of a worker's synchronous work, summed over the partitions that share the
@@ -237,6 +247,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
         await pause(250);
       }
     }
+    options.onStage?.(partition, 'complete');
     if (options.finishPool !== undefined) return finishOnPool(options.finishPool);
     // One partition finishes at a time (see finishTurn).
     const previous = finishTurn;
@@ -247,14 +258,17 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     await previous;
     let partial: PartitionPartial;
     try {
+      options.onStage?.(partition, 'finish');
       const c1 = timing === undefined ? 0 : cpuSeconds();
       partial = work.finish();
       partial.duplicates += merge?.duplicates ?? 0;
       const c2 = timing === undefined ? 0 : cpuSeconds();
+      options.onStage?.(partition, 'kernel');
       const encoded = encodePartial(partial);
       const c3 = timing === undefined ? 0 : cpuSeconds();
       const packed = packEncoded(encoded, options.compression ?? 'gzip');
       const c4 = timing === undefined ? 0 : cpuSeconds();
+      options.onStage?.(partition, 'packed');
       if (timing !== undefined) {
         timing.finish += c2 - c1;
         timing.encode += c3 - c2;
@@ -266,6 +280,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
       const turnTimer = setTimeout(release, STORE_TURN_MS);
       try {
         await retry('store partial', () => putPartial(nc, options.job, partition, packed));
+        options.onStage?.(partition, 'stored');
       } finally {
         clearTimeout(turnTimer);
       }
@@ -284,8 +299,11 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   async function finishOnPool(pool: FinishPool): Promise<PartitionPartial> {
     const columns = work.columns();
     columns.duplicates += merge?.duplicates ?? 0;
+    options.onStage?.(partition, 'finish');
     const { partial, packed, seconds } = await pool.finish(columns, options.compression ?? 'gzip');
+    options.onStage?.(partition, 'packed');
     await retry('store partial', () => putPartial(nc, options.job, partition, packed));
+    options.onStage?.(partition, 'stored');
     if (timing !== undefined) {
       timing.finish += seconds.finish;
       timing.encode += seconds.encode;
@@ -344,8 +362,9 @@ export async function removeJobConsumers(nc: NatsConnection, job: string, partit
  * manifest has arrived but that a direct get misses (it can reach a replica that has not stored
  * it yet) is read from the stream's leader at once, and looked at again after 20 ms, doubling up to
  * 0.5 s, while it cannot be read: waiting the whole 2 s for it added 2 s to most jobs.
+ * `onCollected` is told each partition as its partial is read and unpacked.
  */
-export async function collectPartials(nc: NatsConnection, job: string, partitions: number, timeoutMs: number): Promise<PartitionPartial[]> {
+export async function collectPartials(nc: NatsConnection, job: string, partitions: number, timeoutMs: number, onCollected?: (partition: number) => void): Promise<PartitionPartial[]> {
   const found = new Map<number, PartitionPartial>();
   const deadline = Date.now() + timeoutMs;
   let changed = false;
@@ -368,7 +387,9 @@ export async function collectPartials(nc: NatsConnection, job: string, partition
         if (found.has(partition)) continue;
         // A replica behind misses a partial whose manifest has arrived: then the leader is asked.
         const blob = (await getPartial(nc, job, partition)) ?? (announced.has(partition) ? await getPartial(nc, job, partition, { fromLeader: true }) : null);
-        if (blob !== null) found.set(partition, unpackPartial(blob, partialName(job, partition)));
+        if (blob === null) continue;
+        found.set(partition, unpackPartial(blob, partialName(job, partition)));
+        onCollected?.(partition);
       }
       if (found.size < partitions) {
         if (Date.now() > deadline) throw new Error(`job ${job}: ${partitions - found.size} partitions without a partial after ${timeoutMs} ms`);
