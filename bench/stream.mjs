@@ -286,7 +286,7 @@ if (sections.has('nats')) {
     return `  tail timeline (s after the last batch was published; ${tail.toFixed(1)} s to all partials, ${idle === null ? '?' : idle.toFixed(2)} idle core-s in it):\n` +
       rows.map(([partition, x]) => `    worker ${x.worker} p${partition}: complete ${s(x.complete)}, finish ${s(x.finish)}, kernel ${s(x.kernel)}, packed ${s(x.packed)}, stored ${s(x.stored)}, collected ${s(x.collected)}`).join('\n') +
       `\n    summed over partitions: waiting for a turn (complete → finish) ${sum('complete', 'finish').toFixed(2)} s, kernel (finish → kernel) ${sum('finish', 'kernel').toFixed(2)}, encode + gzip (kernel → packed) ${sum('kernel', 'packed').toFixed(2)}, ` +
-      `finishing on a pool (finish → packed, when no kernel step) ${rows.reduce((t, [, x]) => t + (x.kernel === undefined && x.packed !== undefined ? x.packed - x.finish : 0), 0).toFixed(2)}, store (packed → stored) ${sum('packed', 'stored').toFixed(2)}, coordinator's read + unpack (stored → collected) ${sum('stored', 'collected').toFixed(2)}`;
+      `with a pool, queued + finishing on its threads (finish → packed, no kernel step) ${rows.reduce((t, [, x]) => t + (x.kernel === undefined && x.packed !== undefined ? x.packed - x.finish : 0), 0).toFixed(2)}, store (packed → stored) ${sum('packed', 'stored').toFixed(2)}, coordinator's read + unpack (stored → collected) ${sum('stored', 'collected').toFixed(2)}`;
   };
   const cluster = await startNatsCluster(3);
   try {
