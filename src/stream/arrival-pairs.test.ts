@@ -5,16 +5,11 @@ import { encodePartial, PartitionWork } from './distributed.js';
 import { ARRIVAL_TABLES, labelTables } from './arrival-pairs.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { encodeBatch, encodeEnd } from './wire-batch.js';
+import { sendEvents } from './test-support/event-batches.js';
+import type { TestEvent } from './test-support/event-batches.js';
 
 const TRACES: readonly StreamTrace[] = [STREAM_TRACES[0]!, STREAM_TRACES[1]!];
 const RUNS = Number(process.env.ARRIVAL_PAIRS_RUNS ?? 100);
-
-interface Event {
-  actor: number;
-  key: number;
-  time: number;
-}
 
 /**
  * Labels whose order exercises every table rule: the common prefix ('bluesky NUL did:plc:'), labels
@@ -27,29 +22,9 @@ const LABELS = [
 ];
 
 /** The events as batches of `size` in arrival order, taken by a PartitionWork; its partial, and why it ran the kernel. */
-function worked(events: readonly Event[], keyTrace: readonly number[], windowMs: number, cap: number, size: number, pairsOnArrival: boolean): { bytes: Uint8Array; kernel: string | null } {
+function worked(events: readonly TestEvent[], keyTrace: readonly number[], windowMs: number, cap: number, size: number, pairsOnArrival: boolean): { bytes: Uint8Array; kernel: string | null } {
   const work = new PartitionWork(0, { traces: TRACES, windowMs, maxPartnersPerEvent: cap, pairsOnArrival });
-  const sentActor = new Map<number, number>();
-  const sentKey = new Map<number, number>();
-  let b = 0;
-  for (let from = 0; from < events.length; from += size) {
-    const part = events.slice(from, from + size);
-    const newActors: string[] = [], newKeys: string[] = [], newKeyTraces: StreamTrace[] = [];
-    const local = (map: Map<number, number>, id: number, add: () => void): number => {
-      if (!map.has(id)) {
-        map.set(id, map.size);
-        add();
-      }
-      return map.get(id)!;
-    };
-    const actor = Int32Array.from(part, (e) => local(sentActor, e.actor, () => newActors.push(LABELS[e.actor]!)));
-    const key = Int32Array.from(part, (e) => local(sentKey, e.key, () => {
-      newKeys.push(`k${e.key}`);
-      newKeyTraces.push(keyTrace[e.key]! >= 0 ? TRACES[keyTrace[e.key]!]! : STREAM_TRACES[2]!);
-    }));
-    work.add(encodeBatch({ b: b++, end: false, newActors, newKeys, newKeyTraces, count: part.length, actor, key, time: Float64Array.from(part, (e) => e.time) }));
-  }
-  work.add(encodeEnd(b));
+  sendEvents(work, events, LABELS, keyTrace, TRACES, size);
   return { bytes: encodePartial(work.finish()), kernel: work.kernelAtFinish };
 }
 

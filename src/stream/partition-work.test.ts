@@ -8,7 +8,7 @@ import { frameColumns } from './partial-codec.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { TraceWindow } from './trace-window.js';
-import { encodeBatch, encodeEnd } from './wire-batch.js';
+import { sendEvents } from './test-support/event-batches.js';
 
 const TRACES: readonly StreamTrace[] = [STREAM_TRACES[0]!, STREAM_TRACES[1]!];
 
@@ -55,30 +55,7 @@ function windowed(events: readonly Event[], keyTrace: readonly number[], actors:
 /** The events sent as batches of `size` in arrival order (labels with their first use), taken by a PartitionWork. */
 function worked(events: readonly Event[], keyTrace: readonly number[], actors: readonly string[], windowMs: number, cap: number, size: number): PartitionPartial {
   const work = new PartitionWork(0, { traces: TRACES, windowMs, maxPartnersPerEvent: cap });
-  const sentActor = new Map<number, number>();
-  const sentKey = new Map<number, number>();
-  let b = 0;
-  for (let from = 0; from < events.length; from += size) {
-    const part = events.slice(from, from + size);
-    const newActors: string[] = [];
-    const newKeys: string[] = [];
-    const newKeyTraces: StreamTrace[] = [];
-    const local = (map: Map<number, number>, id: number, add: () => void): number => {
-      if (!map.has(id)) {
-        map.set(id, map.size);
-        add();
-      }
-      return map.get(id)!;
-    };
-    const actor = Int32Array.from(part, (e) => local(sentActor, e.actor, () => newActors.push(actors[e.actor]!)));
-    // A key of no kept trace still travels (a third trace this job does not keep).
-    const key = Int32Array.from(part, (e) => local(sentKey, e.key, () => {
-      newKeys.push(`k${e.key}`);
-      newKeyTraces.push(keyTrace[e.key]! >= 0 ? TRACES[keyTrace[e.key]!]! : STREAM_TRACES[2]!);
-    }));
-    work.add(encodeBatch({ b: b++, end: false, newActors, newKeys, newKeyTraces, count: part.length, actor, key, time: Float64Array.from(part, (e) => e.time) }));
-  }
-  work.add(encodeEnd(b));
+  sendEvents(work, events, actors, keyTrace, TRACES, size);
   assert.equal(work.complete, true);
   // Partition-local actor ids are in order of first use (the oracle's are global): rows() compares labels.
   return work.finish();
