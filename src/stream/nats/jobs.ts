@@ -133,21 +133,13 @@ export interface WorkerOptions {
   compression?: PartialCompression;
   /** Threads that finish partitions (finish-pool.ts); without, they finish on this thread, taking turns. */
   finishPool?: FinishPool;
-  /**
-   * Find the kernel's pairs as batches arrive (PartitionWork's pairsOnArrival; not with a finish
-   * pool): less of the kernel after the end markers, more CPU while the job is published.
-   */
+  /** Find the kernel's pairs as batches arrive (PartitionWork's pairsOnArrival; not with a finish pool). */
   pairsOnArrival?: boolean;
   /** Called as a partition reaches each step of its end (a bench's timeline of the job's tail; see FinishStage). */
   onStage?: (partition: number, stage: FinishStage) => void;
 }
 
-/**
- * The steps of a bounded job's partition after its events: `complete` (its end marker and every
- * batch taken), `finish` (its turn to finish began, or it went to a finish pool), `kernel` (the
- * kernel's partial is made; not seen with a pool), `packed` (encoded and compressed), `stored`
- * (the partial is in the partials stream).
- */
+/** A partition's steps after its events: all taken, its finish begun (or handed to a pool), kernel done (not with a pool), packed, stored. */
 export type FinishStage = 'complete' | 'finish' | 'kernel' | 'packed' | 'stored';
 
 /**
