@@ -6,11 +6,13 @@
  * key by different actors at most `window` apart are a co-action. Instead of CooRTweet's
  * all-pairs join per key, events are sorted by (key, time) and a window slides over each key,
  * with pair expansion bounded (`maxPartnersPerEvent`) so a viral key never yields all its pairs;
- * weights accumulate in partitioned hash tables (see partitioned-pairs.ts). Keys are weighted
+ * weights accumulate in partitioned hash tables (see partitioned-pairs.ts), or for pairs grouped
+ * by first actor as records sorted at the end (sorted-pairs.ts). Keys are weighted
  * by an IDF, ln(N / n_k), so keys many actors touched count for little.
  */
 import { LockstepError } from '../../model/index.js';
 import { PartitionedPairs } from './partitioned-pairs.js';
+import { MAX_SORTED_RECORDS, SortedPairs } from './sorted-pairs.js';
 import { sortByKeyTime } from './sort.js';
 import type { KernelOptions, KernelResult, KernelStats, TraceEvents } from './types.js';
 
@@ -26,6 +28,7 @@ export const KERNEL_DEFAULTS: Readonly<KernelOptions> = Object.freeze({
   sink: null,
   pairsPerEventPair: 0.5,
   groupByFirstActor: false,
+  pairsBySort: false,
 });
 
 /**
@@ -64,7 +67,9 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
   const stamp = new Int32Array(actorCount);
   const estimate = estimatePairs(time, keyStart, window, cap);
   const partitions = opts.partitions === 'auto' ? autoPartitions(estimate) : opts.partitions;
-  const table = new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair, opts.groupByFirstActor ? actorCount : 0);
+  const table = opts.groupByFirstActor && opts.pairsBySort && opts.sink === null && estimate <= MAX_SORTED_RECORDS
+    ? new SortedPairs(actorCount, keyCount, estimate)
+    : new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair, opts.groupByFirstActor ? actorCount : 0);
   const popular: number[] = [];
   let keys = 0, keysCapped = 0, examined = 0, skipped = 0, coActions = 0;
 

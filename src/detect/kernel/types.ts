@@ -83,6 +83,12 @@ export interface KernelOptions {
    * hashing (stream/pair-merge.ts). The pairs and their sums are the same either way.
    */
   groupByFirstActor: boolean;
+  /**
+   * With `groupByFirstActor` and no sink: co-actions are collected as records and counting-sorted
+   * by `a` instead of probed into hash tables (sorted-pairs.ts), while the kernel's estimate of them
+   * is at most MAX_SORTED_RECORDS. The same rows, sums bit for bit and order either way.
+   */
+  pairsBySort: boolean;
 }
 
 export interface KernelStats {
