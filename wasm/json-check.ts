@@ -192,3 +192,124 @@ export function check(b: usize, len: i32, ends: usize, nodeAt: usize, pos: usize
   }
   return 0;
 }
+
+// ---- The Jetstream scanner's top fields (jetstream-scan.ts's read, up to the record), after check().
+
+/** 8 i32 the host writes: SeenIds' two hash seeds per collection (idHashes over `/collection/`). */
+const SEEDS: usize = 45056;
+/** Where readTop writes its record (i32; positions have `delta` added), see TOP_* in jetstream-scan.ts. */
+const TOP: usize = 45120;
+/** FIELD_NAMES' indexes in jetstream-scan.ts (the host checks they are these). */
+const F_DID = 0, F_TIME_US = 1, F_KIND = 2, F_COMMIT = 3, F_OPERATION = 4, F_COLLECTION = 5, F_RKEY = 6, F_RECORD = 7;
+
+/** The value of name `name` in the object at host position `at` (-1: absent). */
+// @ts-ignore: decorator
+@inline function field(delta: i32, nodeAt: usize, pos: usize, at: i32, name: i32): i32 {
+  return load<i32>(pos + (<usize>(load<i32>(nodeAt + (<usize>(at - delta) << 2)) * nameCount + name) << 2));
+}
+
+/** The byte at host position `at`. */
+// @ts-ignore: decorator
+@inline function byteAt(b: usize, delta: i32, at: i32): i32 {
+  return <i32>load<u8>(b + <usize>(at - delta));
+}
+
+/** The end of the string at `at` (after its content), or -1 when it holds an escape (the JS gives up). */
+function plainEnd(delta: i32, ends: usize, at: i32): i32 {
+  const end = load<i32>(ends + (<usize>(at - delta) << 2));
+  return end >= ESCAPED ? -1 : end - 1;
+}
+
+/** Whether the plain string [start, stop) equals the `length` bytes at `word` (in this module's memory). */
+function bytesAre(b: usize, delta: i32, start: i32, stop: i32, word: usize, length: i32): bool {
+  if (stop - start != length) return false;
+  for (let k = 0; k < length; k++) if (byteAt(b, delta, start + k) != <i32>load<u8>(word + <usize>k)) return false;
+  return true;
+}
+
+/** `^did:[a-z]+:[A-Za-z0-9._:%-]+$` over the plain string [start, stop) (jetstream-scan.ts's isDid). */
+function isDid(b: usize, delta: i32, start: i32, stop: i32): bool {
+  let j = start;
+  if (stop - j < 4 || load<u32>(b + <usize>(j - delta)) != 0x3a646964) return false;
+  j += 4;
+  const method = j;
+  while (j < stop && <u32>(byteAt(b, delta, j) - 97) < 26) j++;
+  if (j == method || j >= stop || byteAt(b, delta, j) != 58) return false;
+  const rest = ++j;
+  for (; j < stop; j++) {
+    const c = byteAt(b, delta, j), l = c | 32;
+    if (!(<u32>(l - 97) < 26 || <u32>(c - 48) < 11 || c == 46 || c == 95 || c == 37 || c == 45)) return false;
+  }
+  return j > rest;
+}
+
+/**
+ * The words the host writes at WORDS: i32 starts of 8 words (WORDS_START), their bytes after:
+ * the 4 collections (jetstream-scan.ts's COLLECTIONS), then "commit", "create", "update", "delete".
+ */
+const WORDS_START: usize = 45184;
+const WORDS: usize = 45248;
+const W_COMMIT = 4, W_CREATE = 5, W_UPDATE = 6, W_DELETE = 7;
+
+// @ts-ignore: decorator
+@inline function isWord(b: usize, delta: i32, start: i32, stop: i32, w: i32): bool {
+  const from = load<i32>(WORDS_START + (<usize>w << 2));
+  return bytesAre(b, delta, start, stop, WORDS + <usize>from, load<i32>(WORDS_START + (<usize>(w + 1) << 2)) - from);
+}
+
+/**
+ * jetstream-scan.ts's read up to the record, for a line check() accepted (its ends, nodeAt and pos;
+ * the line at b, its first byte at host position delta): returns 0 (give up), 1 (no action) or 2
+ * (an action whose record is left to the host), and writes at TOP: did start and end, time_us (f64
+ * at TOP + 8), rkey start and end, the collection, the record, the did's FNV-1a (ByteIds) and the
+ * action id's two SeenIds hashes (idHashes from the collection's seeds over the rkey).
+ */
+export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: usize, top: i32): i32 {
+  const did = field(delta, nodeAt, pos, top, F_DID), timeUs = field(delta, nodeAt, pos, top, F_TIME_US);
+  const kind = field(delta, nodeAt, pos, top, F_KIND), commit = field(delta, nodeAt, pos, top, F_COMMIT);
+  if (kind < 0 || byteAt(b, delta, kind) != 34 || did < 0 || byteAt(b, delta, did) != 34 || commit < 0 || byteAt(b, delta, commit) != 123 || timeUs < 0) return 0;
+  const kindEnd = plainEnd(delta, ends, kind), didEnd = plainEnd(delta, ends, did);
+  if (kindEnd < 0 || didEnd < 0 || !isWord(b, delta, kind + 1, kindEnd, W_COMMIT) || !isDid(b, delta, did + 1, didEnd)) return 0;
+  let time: f64 = 0;
+  let j = timeUs;
+  const timeEnd = load<i32>(ends + (<usize>(timeUs - delta) << 2));
+  for (let c = byteAt(b, delta, j); j < timeEnd && <u32>(c - 48) < 10; c = byteAt(b, delta, ++j)) time = time * 10 + <f64>(c - 48);
+  if (j == timeUs || byteAt(b, delta, timeUs) == 48 || j != timeEnd || !(time <= 9007199254740991)) return 0;
+  store<i32>(TOP, did + 1);
+  store<i32>(TOP + 4, didEnd);
+  store<f64>(TOP + 8, time);
+  const operation = field(delta, nodeAt, pos, commit, F_OPERATION), collection = field(delta, nodeAt, pos, commit, F_COLLECTION);
+  const rkey = field(delta, nodeAt, pos, commit, F_RKEY), record = field(delta, nodeAt, pos, commit, F_RECORD);
+  if (operation < 0 || byteAt(b, delta, operation) != 34 || collection < 0 || byteAt(b, delta, collection) != 34 || rkey < 0 || byteAt(b, delta, rkey) != 34) return 0;
+  if (byteAt(b, delta, collection + 1) == 34 || byteAt(b, delta, rkey + 1) == 34) return 0;
+  const operationEnd = plainEnd(delta, ends, operation);
+  if (operationEnd < 0) return 0;
+  const create = isWord(b, delta, operation + 1, operationEnd, W_CREATE);
+  if (!create && !isWord(b, delta, operation + 1, operationEnd, W_UPDATE) && !isWord(b, delta, operation + 1, operationEnd, W_DELETE)) return 0;
+  const collectionEnd = plainEnd(delta, ends, collection);
+  if (collectionEnd < 0) return 0;
+  let kindOf = -1;
+  for (let w = 0; w < 4 && kindOf < 0; w++) if (isWord(b, delta, collection + 1, collectionEnd, w)) kindOf = w;
+  const rkeyEnd = plainEnd(delta, ends, rkey);
+  if (rkeyEnd < 0) return 0;
+  store<i32>(TOP + 16, rkey + 1);
+  store<i32>(TOP + 20, rkeyEnd);
+  if (!create || kindOf < 0) return 1;
+  for (let k = rkey + 1; k < rkeyEnd; k++) if (byteAt(b, delta, k) >= 128) return 0;
+  if (record < 0 || byteAt(b, delta, record) != 123) return 0;
+  store<i32>(TOP + 24, kindOf);
+  store<i32>(TOP + 28, record);
+  let h: i32 = <i32>0x811c9dc5;
+  for (let k = did + 1; k < didEnd; k++) h = (h ^ byteAt(b, delta, k)) * 0x01000193;
+  store<i32>(TOP + 32, h);
+  let h1 = load<i32>(SEEDS + (<usize>kindOf << 3)), h2 = load<i32>(SEEDS + (<usize>kindOf << 3) + 4);
+  for (let k = rkey + 1; k < rkeyEnd; k++) {
+    const c = byteAt(b, delta, k);
+    h1 = (h1 ^ c) * 0x01000193;
+    h2 = (h2 ^ c) * 0x5bd1e995;
+    h2 ^= <i32>(<u32>h2 >> 13);
+  }
+  store<i32>(TOP + 36, h1);
+  store<i32>(TOP + 40, h2);
+  return 2;
+}

@@ -19,20 +19,13 @@ import { STREAM_TRACES, urlDomain } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { ByteIds, hashBytes } from './byte-ids.js';
 import { parseJetstreamLine } from './jetstream-line.js';
-import { COLLECTIONS, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
-import { ID_HASH_START, idHashes } from './partitioner.js';
+import { K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
 import type { OutBatch, Partitioner } from './partitioner.js';
 
 const PLATFORM = 'bluesky';
 const T = (trace: StreamTrace): number => STREAM_TRACES.indexOf(trace);
 const T_REPOST = T('co-repost'), T_REPLY = T('co-reply'), T_LINK = T('co-link'), T_DOMAIN = T('co-domain');
 const T_HASHTAG = T('co-hashtag'), T_SEQUENCE = T('hashtag-sequence'), T_MENTION = T('co-mention');
-/** SeenIds' hashes of an action id up to its rkey, per collection (from idHashFrom: `/collection/`). */
-const COLLECTION_HASHES = COLLECTIONS.map((collection) => {
-  const h = Int32Array.from(ID_HASH_START), part = `/${collection}/`;
-  idHashes(Array.from(part, (ch) => ch.charCodeAt(0)), 0, part.length, h);
-  return h;
-});
 const NONE = -2;
 /** ByteFront's id lists. */
 const LINKS = 0, TAGS = 1, MENTIONS = 2, DOMAINS = 3;
@@ -105,7 +98,6 @@ export class ByteFront {
   #eventTraces = new Int32Array(64);
   #eventKeys = new Int32Array(64);
   #events = 0;
-  readonly #hash = new Int32Array(2);
   /** Per list (LINKS, TAGS, MENTIONS, DOMAINS): the action's distinct key ids (reused: no array an action). */
   readonly #lists = [new Int32Array(64), new Int32Array(64), new Int32Array(64), new Int32Array(64)];
   /** Lines read (readline's count), lines rejected, actions read, lines read the JSON.parse way. */
@@ -276,17 +268,11 @@ export class ByteFront {
 
   #action(bytes: Uint8Array, out: OutBatch[]): void {
     const s = scanned, partitioner = this.#partitioner;
-    let actor = this.#actors.get(bytes, s.didStart, s.didEnd);
+    let actor = this.#actors.get(bytes, s.didStart, s.didEnd, s.didHash);
     if (actor === -1) {
       actor = partitioner.actorId(PLATFORM, decode(bytes, s.didStart, s.didEnd));
-      this.#actors.set(bytes, s.didStart, s.didEnd, actor);
+      this.#actors.set(bytes, s.didStart, s.didEnd, actor, s.didHash);
     }
-    // The action id `at://did/collection/rkey` hashed as SeenIds hashes it, from `/collection/` (all ASCII: the same as the string's).
-    const h = this.#hash, start = COLLECTION_HASHES[s.collection]!;
-    // Two stores, not TypedArray#set (a builtin call an action).
-    h[0] = start[0]!;
-    h[1] = start[1]!;
-    idHashes(bytes, s.rkeyStart, s.rkeyEnd, h);
     this.#events = 0;
     const kind = s.kind;
     const original = kind !== K_REPOST && kind !== K_LIKE && kind !== K_FOLLOW;
@@ -324,6 +310,6 @@ export class ByteFront {
         for (let m = 0; m < mentions; m++) this.#event(t, mentionIds[m]!);
       }
     }
-    partitioner.pushIds(actor, Math.floor(s.timeUs / 1000), h[0]!, h[1]!, this.#eventTraces, this.#eventKeys, this.#events, out);
+    partitioner.pushIds(actor, Math.floor(s.timeUs / 1000), s.idHash1, s.idHash2, this.#eventTraces, this.#eventKeys, this.#events, out);
   }
 }

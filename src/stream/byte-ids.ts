@@ -32,9 +32,8 @@ export class ByteIds {
     return this.#size;
   }
 
-  /** The value stored for `bytes[start, end)`, or -1. */
-  get(bytes: Uint8Array, start: number, end: number): number {
-    const h = hashBytes(bytes, start, end);
+  /** The value stored for `bytes[start, end)`, or -1 (`h`: its hashBytes, when known). */
+  get(bytes: Uint8Array, start: number, end: number, h = hashBytes(bytes, start, end)): number {
     const length = end - start;
     const slots = this.#slots, mask = this.#mask, arena = this.#arena;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -49,8 +48,8 @@ export class ByteIds {
     }
   }
 
-  /** Stores `value` for `bytes[start, end)`, which `get` did not find. */
-  set(bytes: Uint8Array, start: number, end: number, value: number): void {
+  /** Stores `value` for `bytes[start, end)`, which `get` did not find (`h`: its hashBytes, when known). */
+  set(bytes: Uint8Array, start: number, end: number, value: number, h = hashBytes(bytes, start, end)): void {
     const length = end - start;
     if (this.#used + length > this.#arena.length) {
       const grown = new Uint8Array(Math.max(2 * this.#arena.length, this.#used + length));
@@ -58,7 +57,7 @@ export class ByteIds {
       this.#arena = grown;
     }
     this.#arena.set(bytes.subarray(start, end), this.#used);
-    this.#place(this.#slots, this.#mask, hashBytes(bytes, start, end), this.#used + 1, length, value);
+    this.#place(this.#slots, this.#mask, h, this.#used + 1, length, value);
     this.#used += length;
     if (2 * ++this.#size > this.#mask + 1) this.#rehash();
   }

@@ -16,6 +16,7 @@
  * it accepts, the actions' detection fields are those of that path (test: byte-front.test.ts).
  */
 import { ESCAPED, JsonChecker } from './json-check.js';
+import { ID_HASH_START, idHashes } from './partitioner.js';
 
 /** What a scan found. */
 export const SCAN_GIVE_UP = 0;
@@ -37,6 +38,8 @@ export const COLLECTIONS = ['app.bsky.feed.post', 'app.bsky.feed.repost', 'app.b
 export const scanned = {
   kind: 0, collection: 0, timeUs: 0,
   didStart: 0, didEnd: 0, rkeyStart: 0, rkeyEnd: 0,
+  /** The did's FNV-1a (hashBytes, for ByteIds) and the action id's SeenIds hashes (idHashes of `/collection/rkey`). */
+  didHash: 0, idHash1: 0, idHash2: 0,
   /** A repost's subject, a reply's parent or a quote's record (-1: none). */
   targetStart: -1, targetEnd: -1,
   links: new Int32Array(64), linkCount: 0,
@@ -113,16 +116,33 @@ function isDid(at: number): boolean {
 
 const F = new Int32Array(8), G = new Int32Array(8), H = new Int32Array(8);
 /** Every key pass 2 reads, in any object: pass 1 records where their values sit (JsonChecker). */
-const FIELD_NAMES = ['did', 'time_us', 'kind', 'commit', 'operation', 'collection', 'rkey', 'record', 'text', 'langs', 'facets', 'tags', 'reply', 'embed', 'uri', 'subject', 'parent', 'features', '$type', 'tag', 'media', 'external'];
+export const FIELD_NAMES = ['did', 'time_us', 'kind', 'commit', 'operation', 'collection', 'rkey', 'record', 'text', 'langs', 'facets', 'tags', 'reply', 'embed', 'uri', 'subject', 'parent', 'features', '$type', 'tag', 'media', 'external'];
 const CHECK = new JsonChecker(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
+/**
+ * The module's readTop (wasm/json-check.ts) reads did … record by these indexes, compares the
+ * words written at WORDS, and starts the action id's hashes from SEEDS; its record is at READ_TOP.
+ */
+const READ_TOP = 45120, SEEDS = 45056, WORDS_START = 45184, WORDS = 45248;
+if (FIELD_NAMES.slice(0, 8).join() !== 'did,time_us,kind,commit,operation,collection,rkey,record') throw new Error('jetstream-scan: readTop reads the first 8 names');
+{
+  const seeds = new Int32Array(CHECK.memory, SEEDS, 8), starts = new Int32Array(CHECK.memory, WORDS_START, 9);
+  COLLECTIONS.forEach((collection, k) => {
+    const h = Int32Array.from(ID_HASH_START), part = `/${collection}/`;
+    idHashes(bytesOf(part), 0, part.length, h);
+    seeds.set(h, 2 * k);
+  });
+  [...COLLECTIONS, 'commit', 'create', 'update', 'delete'].map(bytesOf).forEach((word, w) => {
+    new Uint8Array(CHECK.memory, WORDS + starts[w]!, word.length).set(word);
+    starts[w + 1] = starts[w]! + word.length;
+  });
+}
+const topViews = (): [Int32Array, Float64Array] => [new Int32Array(CHECK.memory, READ_TOP, 11), new Float64Array(CHECK.memory, READ_TOP + 8, 1)];
+let [topRecord, topTime] = topViews();
 const names = (...list: string[]): Int32Array => Int32Array.from(list, (name) => FIELD_NAMES.indexOf(name));
-const TOP = names('did', 'time_us', 'kind', 'commit');
-const COMMIT = names('operation', 'collection', 'rkey', 'record');
 const POST_FIELDS = names('text', 'langs', 'facets', 'tags', 'reply', 'embed');
 const URI = names('uri'), SUBJECT = names('subject'), PARENT = names('parent'), FEATURES = names('features');
 const FEATURE = names('$type', 'uri', 'tag', 'did');
 const EMBED = names('$type', 'record', 'media', 'external');
-const [COMMIT_WORD, CREATE, UPDATE, DELETE] = ['commit', 'create', 'update', 'delete'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
 const COLLECTION_BYTES = COLLECTIONS.map(bytesOf);
 const [LINK, TAG, MENTION] = ['app.bsky.richtext.facet#link', 'app.bsky.richtext.facet#tag', 'app.bsky.richtext.facet#mention'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array];
 const [EMBED_RECORD, EMBED_WITH_MEDIA, EMBED_EXTERNAL] = ['app.bsky.embed.record', 'app.bsky.embed.recordWithMedia', 'app.bsky.embed.external'].map(bytesOf) as [Uint8Array, Uint8Array, Uint8Array];
@@ -266,63 +286,63 @@ function readPost(record: number): void {
  * @example if (scanJetstreamBytes(chunk, 0, chunk.indexOf(10)) === SCAN_ACTION) use(scanned.didStart)
  */
 export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: number): number {
-  if (stop - start >= ESCAPED) return SCAN_GIVE_UP;
-  if (!CHECK.check(bytes, start, stop)) return SCAN_GIVE_UP;
+  const code = scanTop(bytes, start, stop);
+  if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
   ends = CHECK.ends;
   b = bytes;
   base = start;
   try {
-    return read(skipWs(start));
+    return readRecord();
   } catch (error) {
     if (error === GIVE_UP) return SCAN_GIVE_UP;
     throw error;
   }
 }
 
-/** Which of COLLECTIONS the string at `at` is (-1: none). */
-function collectionOf(at: number): number {
-  const length = plainEnd(at) - at - 1;
-  for (let k = 0; k < COLLECTION_BYTES.length; k++) {
-    const word = COLLECTION_BYTES[k]!;
-    if (word.length !== length) continue;
-    let j = 0;
-    while (j < length && b[at + 1 + j] === word[j]) j++;
-    if (j === length) return k;
-  }
-  return -1;
+/** scanTop's codes: the line is not JSON (or too long); the module's readTop gave up; no action; an action. */
+export const TOP_NOT_JSON = -1, TOP_GIVE_UP = 0, TOP_NONE = 1, TOP_ACTION = 2;
+
+/**
+ * Pass 1 and the top fields (the module's readTop: did, time_us, kind, the commit's operation,
+ * collection and rkey, the record's place, and the did's and action id's hashes) of the line
+ * `bytes[start, stop)`, into `scanned` (and `recordAt`): one of the TOP_ codes.
+ */
+export function scanTop(bytes: Uint8Array, start: number, stop: number): number {
+  if (stop - start >= ESCAPED || !CHECK.check(bytes, start, stop)) return TOP_NOT_JSON;
+  let top = start;
+  while (bytes[top] === 32 || bytes[top] === 9) top++;
+  const code = CHECK.readTop(top);
+  if (code === TOP_GIVE_UP) return code;
+  if (topRecord.buffer !== CHECK.memory) [topRecord, topTime] = topViews();
+  const s = scanned, record = topRecord;
+  s.didStart = record[0]!;
+  s.didEnd = record[1]!;
+  s.timeUs = topTime[0]!;
+  s.rkeyStart = record[4]!;
+  s.rkeyEnd = record[5]!;
+  if (code === TOP_NONE) return code;
+  s.kind = s.collection = record[6]!;
+  recordAt = record[7]!;
+  s.didHash = record[8]!;
+  s.idHash1 = record[9]!;
+  s.idHash2 = record[10]!;
+  return code;
 }
 
-function read(top: number): number {
-  const s = scanned;
-  fields(top, TOP, F);
-  const did = F[0]!, timeUs = F[1]!, kind = F[2]!, commit = F[3]!;
-  if (!isString(kind) || !stringIs(kind, COMMIT_WORD) || !isString(did) || !isDid(did) || !isObject(commit) || timeUs < 0) return SCAN_GIVE_UP;
-  let time = 0, j = timeUs;
-  for (let c = b[j]!; c >= 48 && c <= 57; c = b[++j]!) time = time * 10 + (c - 48);
-  if (j === timeUs || b[timeUs] === 48 || j !== skip(timeUs) || !Number.isSafeInteger(time)) return SCAN_GIVE_UP;
-  s.didStart = did + 1;
-  s.didEnd = plainEnd(did);
-  s.timeUs = time;
-  fields(commit, COMMIT, F);
-  const operation = F[0]!, collection = F[1]!, rkey = F[2]!, record = F[3]!;
-  if (!isString(operation) || !isString(collection) || !isString(rkey) || b[collection + 1] === 34 || b[rkey + 1] === 34) return SCAN_GIVE_UP;
-  const create = stringIs(operation, CREATE);
-  if (!create && !stringIs(operation, UPDATE) && !stringIs(operation, DELETE)) return SCAN_GIVE_UP;
-  const kindOf = collectionOf(collection);
-  s.rkeyStart = rkey + 1;
-  s.rkeyEnd = plainEnd(rkey);
-  if (!create || kindOf < 0) return SCAN_NONE;
-  for (let k = s.rkeyStart; k < s.rkeyEnd; k++) if (b[k]! >= 128) return SCAN_GIVE_UP;
-  if (!isObject(record)) return SCAN_GIVE_UP;
-  s.kind = s.collection = kindOf;
+/** The record's place in the last line scanTop found an action in. */
+let recordAt = -1;
+
+/** An action's record, after scanTop: its targets and lists into `scanned`. */
+function readRecord(): number {
+  const s = scanned, kindOf = s.collection;
   s.targetStart = s.targetEnd = -1;
   s.linkCount = s.tagCount = s.mentionCount = 0;
   if (kindOf === K_FOLLOW) {
-    fields(record, SUBJECT, G);
+    fields(recordAt, SUBJECT, G);
     if (!isString(G[0]!) || !isDid(G[0]!)) return SCAN_GIVE_UP;
-  } else if (kindOf === K_POST) readPost(record);
+  } else if (kindOf === K_POST) readPost(recordAt);
   else {
-    fields(record, SUBJECT, G);
+    fields(recordAt, SUBJECT, G);
     if (!strongRef(G[0]!)) return SCAN_GIVE_UP;
     { s.targetStart = ref.start; s.targetEnd = ref.end; }
   }

@@ -27,6 +27,7 @@ interface CheckExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   setNames(count: number, multiplier: number): void;
   check(line: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, delta: number): number;
+  readTop(line: number, delta: number, ends: number, nodeAt: number, pos: number, top: number): number;
 }
 
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -124,6 +125,20 @@ export class JsonChecker {
       if (result >= 0) return result === 1;
       this.#layout(this.#capacity, 2 * this.#maxNodes);
     }
+  }
+
+  /** The module's memory (replaced when it grows): jetstream-scan.ts writes readTop's words and reads its record there. */
+  get memory(): ArrayBuffer {
+    return this.#wasm.memory.buffer;
+  }
+
+  /**
+   * The Jetstream scanner's top fields of the last checked line, its object at `top` (the module's
+   * readTop, for jetstream-scan.ts, whose FIELD_NAMES these names must be): 0 give up, 1 no action,
+   * 2 an action; the record is in the module's memory (READ_TOP in jetstream-scan.ts).
+   */
+  readTop(top: number): number {
+    return this.#wasm.readTop(this.#line.byteOffset, this.base, this.ends.byteOffset, this.nodeAt.byteOffset, this.pos.byteOffset, top);
   }
 
   /** Where the value (or key) at `at` in the last checked line ends, ESCAPED added for an escaped string. */
