@@ -24,7 +24,6 @@
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
 // (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
-// PAIRS_ON_ARRIVAL=1 (nats): workers find the kernel's pairs as batches arrive (stream-worker --pairs-on-arrival).
 // TIMELINE=1 (nats): where the tail goes: workers run with --timeline, and each partition's steps after the last batch
 // was published (end marker in, finish turn, kernel, packed, stored, collected here) are printed, with the parts'
 // sums and the machine's idle core-seconds in the tail (/proc/stat, everyone's work counted).
@@ -327,7 +326,7 @@ if (sections.has('nats')) {
       const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0', ...(TIMELINE ? ['--timeline'] : []), ...(process.env.PAIRS_ON_ARRIVAL === '1' ? ['--pairs-on-arrival'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0', ...(TIMELINE ? ['--timeline'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
         reports.push(new Promise((resolve) => child.on('exit', () => resolve({ err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));

@@ -18,10 +18,8 @@ import type { StreamTrace } from './extract.js';
 import { sumCandidatePairs } from './pair-merge.js';
 import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
-import { ArrivalPairs, labelTables } from './arrival-pairs.js';
 import { PartitionEvents } from './partition-events.js';
 import { inLabelOrder } from './sorted-partial.js';
-import { grownI32 } from './int-table.js';
 import type { TraceColumns } from './partition-events.js';
 
 export { decodePartial, encodePartial } from './partial-codec.js';
@@ -49,55 +47,14 @@ export class PartitionWork {
   #newest = -Infinity;
   #outOfOrder = false;
   readonly #latenessMs: number;
-  /** Per kept trace, its pairs found as events arrive (arrival-pairs.ts), or null (the kernel at the end). */
-  readonly #arrivals: ArrivalPairs[] | null;
-  /** Partition key id → its trace's key id (in order of first appearance, as `columns` numbers them), -1 before its first event. */
-  #traceKey = new Int32Array(256).fill(-1);
-  readonly #traceKeys: Int32Array;
-  /** Per account its table in the pairs found on arrival (labelTables), from the first label's prefix. */
-  #tableOf = new Int32Array(256);
-  #prefix: string | null = null;
-  #tabledLabels = 0;
 
   /**
    * `latenessMs` only sets what `outOfOrder` reports (default 5 s): the result is the same in any
-   * arrival order. `pairsOnArrival` finds the kernel's pairs while batches come (arrival-pairs.ts),
-   * so `finish` only weighs and orders them: the same partial, with less CPU at the end and more
-   * while events arrive (default false: on the loaded 2-core bench machine it slowed the job;
-   * docs/streaming.md, Sizing, session 15).
+   * arrival order.
    */
-  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number; pairsOnArrival?: boolean }) {
+  constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
     this.#latenessMs = options.latenessMs ?? 5_000;
-    this.#arrivals = options.pairsOnArrival === true ? options.traces.map(() => new ArrivalPairs(options)) : null;
-    this.#traceKeys = new Int32Array(options.traces.length);
-    this.#events = new PartitionEvents(partition, options.traces, {
-      taken: (times) => this.#watchOrder(times),
-      takenEvents: this.#arrivals === null ? undefined : (actor, key, time, keyTrace) => this.#takeEvents(actor, key, time, keyTrace),
-    });
-  }
-
-  #takeEvents(actor: Int32Array, key: Int32Array, time: Float64Array, keyTrace: Int32Array): void {
-    const arrivals = this.#arrivals!;
-    const labels = this.#events.actorLabels;
-    if (labels.length > 0 && this.#prefix === null) this.#prefix = labels[0]!.slice(0, labels[0]!.lastIndexOf(':') + 1);
-    if (this.#prefix !== null && this.#tabledLabels < labels.length) {
-      this.#tableOf = grownI32(this.#tableOf, labels.length);
-      labelTables(labels, this.#tabledLabels, this.#prefix, this.#tableOf);
-      this.#tabledLabels = labels.length;
-    }
-    for (let i = 0; i < actor.length; i++) {
-      const k = key[i]!;
-      const t = k < 0 ? -1 : keyTrace[k]!;
-      if (t < 0) continue;
-      if (k >= this.#traceKey.length) {
-        const before = this.#traceKey.length;
-        this.#traceKey = grownI32(this.#traceKey, k + 1);
-        this.#traceKey.fill(-1, before);
-      }
-      let local = this.#traceKey[k]!;
-      if (local < 0) local = this.#traceKey[k] = this.#traceKeys[t]!++;
-      arrivals[t]!.add(actor[i]!, local, time[i]!, this.#tableOf);
-    }
+    this.#events = new PartitionEvents(partition, options.traces, { taken: (times) => this.#watchOrder(times) });
   }
 
   #watchOrder(times: Float64Array): void {
@@ -143,26 +100,7 @@ export class PartitionWork {
 
   /** The partition's partial: per trace, the kernel's pairs over its events, and each account's distinct keys. */
   finish(): PartitionPartial {
-    const columns = this.columns();
-    const arrivals = this.#arrivals;
-    if (arrivals === null || arrivals.some((pairs) => pairs.broken !== null)) return partialOfColumns(columns, this.options);
-    const { actors, traces, rank } = inLabelOrder(columns.actors, columns.traces);
-    const partial: PartitionPartial = { partition: this.partition, actors, traces: [], events: columns.events, duplicates: columns.duplicates };
-    for (let t = 0; t < traces.length; t++) {
-      const { trace, events } = traces[t]!;
-      const { activity, distinct, actors: accounts } = keyActivity(events);
-      const pairs = arrivals[t]!.finish(rank, distinct, accounts);
-      // Only a Σ |Δt| past 2^53 gets here: the kernel then, as for any other reason to give up.
-      if (pairs === null) return partialOfColumns(this.columns(), this.options);
-      partial.traces.push({ trace, pairs, activity });
-    }
-    return partial;
-  }
-
-  /** Why `finish` runs the kernel rather than taking the pairs found as events came (null: it does not). */
-  get kernelAtFinish(): string | null {
-    if (this.#arrivals === null) return 'pairs on arrival are off';
-    return this.#arrivals.find((pairs) => pairs.broken !== null)?.broken ?? null;
+    return partialOfColumns(this.columns(), this.options);
   }
 
   /**
@@ -206,29 +144,16 @@ export function tracePartial(events: TraceEvents, options: { windowMs: number; m
   const logN = Math.log(Math.max(1, stats.actors));
   const sumLogN = new Float64Array(n);
   for (let row = 0; row < n; row++) sumLogN[row] = pairs.shared[row]! * logN - pairs.idf[row]!;
-  return {
-    pairs: { a: pairs.a.subarray(0, n), b: pairs.b.subarray(0, n), shared: pairs.shared.subarray(0, n), sumLogN, coActions: pairs.coActions.subarray(0, n), sumDelta: pairs.sumDelta.subarray(0, n), size: n },
-    activity: keyActivity(events).activity,
-  };
-}
-
-/**
- * Per account its distinct keys (the partial's activity), per key its distinct accounts (the IDF's
- * n_k) and the accounts with events (its N): the events bucketed by key, each bucket's accounts
- * stamped once.
- */
-function keyActivity(events: TraceEvents): { activity: { actor: Int32Array; keys: Int32Array }; distinct: Int32Array; actors: number } {
+  // Distinct keys per account: the events bucketed by key, each bucket's accounts stamped once.
   const { start, actors } = actorsByKey(events);
   const stamp = new Int32Array(events.actorCount);
   const keys = new Int32Array(events.actorCount);
-  const distinct = new Int32Array(events.keyCount);
   let active = 0;
   for (let k = 0; k < events.keyCount; k++) {
     for (let p = start[k]!, end = start[k + 1]!; p < end; p++) {
       const a = actors[p]!;
       if (stamp[a] === k + 1) continue;
       stamp[a] = k + 1;
-      distinct[k]!++;
       if (keys[a]!++ === 0) active++;
     }
   }
@@ -238,7 +163,10 @@ function keyActivity(events: TraceEvents): { activity: { actor: Int32Array; keys
     activity.actor[row] = a;
     activity.keys[row++] = keys[a]!;
   }
-  return { activity, distinct, actors: active };
+  return {
+    pairs: { a: pairs.a.subarray(0, n), b: pairs.b.subarray(0, n), shared: pairs.shared.subarray(0, n), sumLogN, coActions: pairs.coActions.subarray(0, n), sumDelta: pairs.sumDelta.subarray(0, n), size: n },
+    activity,
+  };
 }
 
 export interface AssembleOptions {

@@ -20,11 +20,6 @@ export interface PartitionEventsHooks {
   accept?: (batch: EventBatch, where: string) => void;
   /** Called with the times of each batch just taken, in batch order. */
   taken?: (times: Float64Array) => void;
-  /**
-   * Called with each batch's events just taken, in batch order (the order the columns keep):
-   * partition-local account and key ids, and per key id the job's trace index (-1: not kept).
-   */
-  takenEvents?: (actor: Int32Array, key: Int32Array, time: Float64Array, keyTrace: Int32Array) => void;
 }
 
 /** One trace's events of a partition, keys numbered densely within the trace. */
@@ -129,7 +124,6 @@ export class PartitionEvents {
     this.#size += n;
     this.taken += n;
     this.hooks.taken?.(timeIn.subarray(0, n));
-    this.hooks.takenEvents?.(actorIn.subarray(0, n), keyIn.subarray(0, n), timeIn.subarray(0, n), this.#keyTrace);
   }
 
   /**

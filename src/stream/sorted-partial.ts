@@ -9,17 +9,15 @@ import type { TraceEvents } from '../detect/kernel/index.js';
 
 /**
  * The accounts sorted by label (code-unit order, as assemblePartials ranks them) and every trace's
- * events renumbered to match; `rank` maps an account's id to its new one (null: they did not
- * move). The kernel's sums do not depend on the numbering: each pair's
+ * events renumbered to match. The kernel's sums do not depend on the numbering: each pair's
  * co-actions come in the same (key, time) order either way.
  */
-export function inLabelOrder<T extends { events: TraceEvents }>(actors: readonly string[], traces: readonly T[]): { actors: string[]; traces: T[]; rank: Int32Array | null } {
+export function inLabelOrder<T extends { events: TraceEvents }>(actors: readonly string[], traces: readonly T[]): { actors: string[]; traces: T[] } {
   const order = labelOrder(actors);
-  if (order.every((id, rank) => id === rank)) return { actors: actors.slice(), traces: traces.slice(), rank: null };
+  if (order.every((id, rank) => id === rank)) return { actors: actors.slice(), traces: traces.slice() };
   const rank = new Int32Array(actors.length);
   for (let r = 0; r < order.length; r++) rank[order[r]!] = r;
   return {
-    rank,
     actors: Array.from(order, (id) => actors[id]!),
     traces: traces.map((entry) => {
       const from = entry.events.actor, actor = new Int32Array(from.length);

@@ -108,9 +108,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
     .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped (run-length only, 0.6-0.7 µs of a worker\'s CPU an event), or not: none skips gzip and gunzip (about 0.3 of the coordinator\'s), but storing 1.7× the bytes costs the worker\'s store and the NATS servers more: no gain with all on one machine (docs/streaming.md, Sizing); for servers with CPU to spare', 'gzip')
     .option('--finish-threads <n>', 'a bounded job: threads that finish this worker\'s partitions (the kernel, encode, gzip) once their end markers are in, a second at once only while a core stays idle; the main thread receives and stores meanwhile. 0: on the main thread, one after another (the default: on the shared 2-core bench machine threads cost the workers 10-35% more CPU and shortened no job; for machines with cores to spare, docs/streaming.md, Sizing)', '0')
-    .option('--pairs-on-arrival', 'a bounded job, finishing on the main thread: find the kernel\'s pairs as batches arrive, so less is left for after the end markers (the same partials; about 3 µs/event more of the worker\'s CPU while the job is published; on the loaded 2-core bench machine it slowed jobs: docs/streaming.md, Sizing, session 15)')
     .option('--timeline', 'a bounded job: print when each partition reaches each step of its end (complete, finish, kernel, packed, stored; ms since the epoch), for bench/stream.mjs TIMELINE=1')
-    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string; finishThreads: string; timeline?: boolean; pairsOnArrival?: boolean }) => {
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string; finishThreads: string; timeline?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       const of = whole('--of', options.of, 1);
@@ -130,7 +129,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       if (options.warmUp) {
         // Before the consumers exist, so a job published once they do meets optimised code.
         const before = process.cpuUsage();
-        (await import('../../stream/nats/warm-up.js')).warmUpWorker({ traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32, pairsOnArrival: options.pairsOnArrival === true });
+        (await import('../../stream/nats/warm-up.js')).warmUpWorker({ traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32 });
         const spent = process.cpuUsage(before);
         io.err(`worker ${index}: warm-up ${((spent.user + spent.system) / 1e6).toFixed(2)} s CPU`);
       }
@@ -144,7 +143,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
           await Promise.all(mine.map(async (partition) => {
             const partial = await workPartition(nc, partition, {
               job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
-              ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, finishPool, pairsOnArrival: options.pairsOnArrival === true, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
+              ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, finishPool, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
               onConsumerLost: (p, lost, made) => io.err(`worker ${index}: partition ${p}: consumer ${lost} lost, replaying from ${made}`),
               ...(options.timeline === true ? { onStage: (p: number, stage: string) => io.err(`worker ${index}: timeline ${Date.now()} partition ${p} ${stage}`) } : {}),
             });

@@ -23,10 +23,10 @@ import { spawnCli } from '../../cli/test-support/run-cli.js';
 
 const PARTITIONS = 6;
 
-function startWorker(urls: readonly string[], job: string, index: number, of: number, extra: readonly string[] = []): { child: ChildProcess; log: string[] } {
+function startWorker(urls: readonly string[], job: string, index: number, of: number): { child: ChildProcess; log: string[] } {
   const log: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', urls.join(','), '--job', job,
-    '--partitions', String(PARTITIONS), '--index', String(index), '--of', String(of), '--ack-wait', '2', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--partitions', String(PARTITIONS), '--index', String(index), '--of', String(of), '--ack-wait', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
   return { child, log };
 }
@@ -80,8 +80,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const half = Math.floor(actions.length / 2);
     const first = await publishJob(nc.jetstream(), actions.slice(0, half), options, next, false);
 
-    // Worker 0 finds its pairs as batches arrive (--pairs-on-arrival), through a replay of its partition.
-    const workers = [startWorker(cluster.urls, job, 0, 2, ['--pairs-on-arrival']), startWorker(cluster.urls, job, 1, 2)];
+    const workers = [startWorker(cluster.urls, job, 0, 2), startWorker(cluster.urls, job, 1, 2)];
     children.push(...workers.map((worker) => worker.child));
     await until('worker 1 to take batches', () => /partition \d+: [1-9]\d* batches/.test(workers[1]?.log.join('') ?? ''));
     workers[1]?.child.kill('SIGKILL');

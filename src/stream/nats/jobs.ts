@@ -133,8 +133,6 @@ export interface WorkerOptions {
   compression?: PartialCompression;
   /** Threads that finish partitions (finish-pool.ts); without, they finish on this thread, taking turns. */
   finishPool?: FinishPool;
-  /** Find the kernel's pairs as batches arrive (PartitionWork's pairsOnArrival; not with a finish pool). */
-  pairsOnArrival?: boolean;
   /** Called as a partition reaches each step of its end (a bench's timeline of the job's tail; see FinishStage). */
   onStage?: (partition: number, stage: FinishStage) => void;
 }
@@ -185,8 +183,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const source = new PartitionConsumer(jsm, js, options.job, partition, options.ackWaitMs, (lost, made) => options.onConsumerLost?.(partition, lost, made));
   await source.open();
-  // A finish pool's thread runs the kernel on the columns: the pairs need not be found as events come.
-  const work = new PartitionWork(partition, { ...options, pairsOnArrival: options.pairsOnArrival === true && options.finishPool === undefined });
+  const work = new PartitionWork(partition, options);
   const publishers = options.publishers ?? 1;
   // A job published by `stream-publish --threads n` says n in every batch: the merge starts at the first.
   let merge = publishers > 1 ? new PublisherMerge(partition, publishers) : null;

@@ -21,8 +21,6 @@ export interface WarmUpOptions {
   rounds: number;
   /** Events of each (in batches of 2,000, as the publisher sends them). */
   events: number;
-  /** Warm the path that finds pairs as batches arrive (PartitionWork's pairsOnArrival). */
-  pairsOnArrival?: boolean;
 }
 
 export const WARM_UP_DEFAULTS = { rounds: 4, events: 20_000 } as const;
