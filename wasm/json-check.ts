@@ -12,13 +12,16 @@ const ESCAPED: i32 = 1 << 30;
 const MAX_DEPTH: i32 = 4096;
 
 // Fixed regions below the host's (HOST_BASE in json-check.ts); the host writes the names' table.
+// The regions the host writes or reads are exported, so the host takes their addresses from here.
 /** 1024 i32: a key's hash slot → name index + 1 (0: none). */
-const TABLE: usize = 0;
+export const TABLE: usize = 0;
 /** Name n's bytes are NAME_BYTES[NAME_START[n], NAME_START[n + 1]) (i32 offsets, at most 255 names). */
-const NAME_START: usize = 4096;
-const NAME_BYTES: usize = 5120;
+export const NAME_START: usize = 4096;
+export const NAME_BYTES: usize = 5120;
 /** The stack of open containers: bracket (u8), start offset and object node (i32). */
 const OPEN_KIND: usize = 8192;
+/** Where the names' bytes must end (the host checks its names fit). */
+export const NAME_BYTES_END: usize = OPEN_KIND;
 const OPEN_AT: usize = 12288;
 const OPEN_NODE: usize = 28672;
 
@@ -196,9 +199,9 @@ export function check(b: usize, len: i32, ends: usize, nodeAt: usize, pos: usize
 // ---- The Jetstream scanner's top fields (jetstream-scan.ts's read, up to the record), after check().
 
 /** 8 i32 the host writes: SeenIds' two hash seeds per collection (idHashes over `/collection/`). */
-const SEEDS: usize = 45056;
+export const SEEDS: usize = 45056;
 /** Where readTop writes its record (i32; positions have `delta` added), see TOP_* in jetstream-scan.ts. */
-const TOP: usize = 45120;
+export const TOP: usize = 45120;
 /** FIELD_NAMES' indexes in jetstream-scan.ts (the host checks they are these). */
 const F_DID = 0, F_TIME_US = 1, F_KIND = 2, F_COMMIT = 3, F_OPERATION = 4, F_COLLECTION = 5, F_RKEY = 6, F_RECORD = 7;
 
@@ -247,8 +250,8 @@ function isDid(b: usize, delta: i32, start: i32, stop: i32): bool {
  * The words the host writes at WORDS: i32 starts of 8 words (WORDS_START), their bytes after:
  * the 4 collections (jetstream-scan.ts's COLLECTIONS), then "commit", "create", "update", "delete".
  */
-const WORDS_START: usize = 45184;
-const WORDS: usize = 45248;
+export const WORDS_START: usize = 45184;
+export const WORDS: usize = 45248;
 const W_COMMIT = 4, W_CREATE = 5, W_UPDATE = 6, W_DELETE = 7;
 
 // @ts-ignore: decorator

@@ -122,7 +122,7 @@ const CHECK = new JsonChecker(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
  * The module's readTop (wasm/json-check.ts) reads did … record by these indexes, compares the
  * words written at WORDS, and starts the action id's hashes from SEEDS; its record is at READ_TOP.
  */
-const READ_TOP = 45120, SEEDS = 45056, WORDS_START = 45184, WORDS = 45248;
+const READ_TOP = CHECK.region('TOP'), SEEDS = CHECK.region('SEEDS'), WORDS_START = CHECK.region('WORDS_START'), WORDS = CHECK.region('WORDS');
 if (FIELD_NAMES.slice(0, 8).join() !== 'did,time_us,kind,commit,operation,collection,rkey,record') throw new Error('jetstream-scan: readTop reads the first 8 names');
 {
   const seeds = new Int32Array(CHECK.memory, SEEDS, 8), starts = new Int32Array(CHECK.memory, WORDS_START, 9);
@@ -308,7 +308,8 @@ export const TOP_NOT_JSON = -1, TOP_GIVE_UP = 0, TOP_NONE = 1, TOP_ACTION = 2;
  * `bytes[start, stop)`, into `scanned` (and `recordAt`): one of the TOP_ codes.
  */
 export function scanTop(bytes: Uint8Array, start: number, stop: number): number {
-  if (stop - start >= ESCAPED || !CHECK.check(bytes, start, stop)) return TOP_NOT_JSON;
+  // check() refuses lines of ESCAPED bytes or more, whose ends could not carry the flag.
+  if (!CHECK.check(bytes, start, stop)) return TOP_NOT_JSON;
   let top = start;
   while (bytes[top] === 32 || bytes[top] === 9) top++;
   const code = CHECK.readTop(top);

@@ -29,11 +29,12 @@ interface CheckExports {
   check(line: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, delta: number): number;
   readTop(line: number, delta: number, ends: number, nodeAt: number, pos: number, top: number): number;
 }
+/** The module's fixed regions the host writes or reads (wasm/json-check.ts exports their addresses). */
+export type WasmRegion = 'TABLE' | 'NAME_START' | 'NAME_BYTES' | 'NAME_BYTES_END' | 'SEEDS' | 'TOP' | 'WORDS_START' | 'WORDS';
+type RegionExports = Record<WasmRegion, { value: number }>;
 
 const WASM = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const MODULE = new WASM.Module(Buffer.from(JSON_CHECK_WASM, 'base64'));
-/** The module's fixed regions (wasm/json-check.ts): the names' hash table, starts and bytes. */
-const TABLE = 0, NAME_START = 4096, NAME_BYTES = 5120, NAME_BYTES_END = 8192;
 /** Where the host's regions start: past the module's own (its static data sits at 64 KB). */
 const HOST_BASE = 1 << 17;
 /** Room after a line for the walk's 16-byte loads. */
@@ -69,7 +70,7 @@ export class JsonChecker {
   pos = new Int32Array(0);
   /** The last checked line's start in its bytes. */
   base = 0;
-  readonly #wasm: CheckExports;
+  readonly #wasm: CheckExports & RegionExports;
   #line = new Uint8Array(0);
   /** Longest line and most objects the regions hold now. */
   #capacity = 0;
@@ -77,7 +78,8 @@ export class JsonChecker {
 
   constructor(names: readonly string[] = []) {
     this.names = names;
-    this.#wasm = new WASM.Instance(MODULE).exports as unknown as CheckExports;
+    this.#wasm = new WASM.Instance(MODULE).exports as unknown as CheckExports & RegionExports;
+    const TABLE = this.region('TABLE'), NAME_START = this.region('NAME_START'), NAME_BYTES = this.region('NAME_BYTES'), NAME_BYTES_END = this.region('NAME_BYTES_END');
     const bytes = names.map(bytesOf);
     const memory = new Uint8Array(this.#wasm.memory.buffer);
     const table = new Int32Array(this.#wasm.memory.buffer, TABLE, 1024);
@@ -125,6 +127,11 @@ export class JsonChecker {
       if (result >= 0) return result === 1;
       this.#layout(this.#capacity, 2 * this.#maxNodes);
     }
+  }
+
+  /** The address of one of the module's fixed regions in `memory`. */
+  region(name: WasmRegion): number {
+    return this.#wasm[name].value;
   }
 
   /** The module's memory (replaced when it grows): jetstream-scan.ts writes readTop's words and reads its record there. */
