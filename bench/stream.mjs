@@ -24,6 +24,9 @@
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
 // (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
+// BUILT=1 (nats): workers, publishers and their threads run the built CLI (bin/lockstep.js, dist/, as deployed; built
+// first with `npx tsc -p tsconfig.build.json`; BUILT=prebuilt: dist/ as it is) instead of src/ through tsx, which transpiles
+// again in every process and thread.
 // TIMELINE=1 (nats): where the tail goes: workers run with --timeline, and each partition's steps after the last batch
 // was published (end marker in, finish turn, kernel, packed, stored, collected here) are printed, with the parts'
 // sums and the machine's idle core-seconds in the tail (/proc/stat, everyone's work counted).
@@ -263,6 +266,14 @@ if (sections.has('nats')) {
   // FRONT=lines: the front end before (each line a string, JSON.parse, an Action, Partitioner.push).
   const FRONT = process.env.FRONT ?? 'bytes';
   const TIMELINE = process.env.TIMELINE === '1';
+  // How a CLI process is started: the built CLI (BUILT=1, built now), or src/ through tsx.
+  const BUILT = process.env.BUILT === '1' || process.env.BUILT === 'prebuilt';
+  if (process.env.BUILT === '1') {
+    const build = spawn('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+    const code = await new Promise((resolve) => build.on('exit', resolve));
+    if (code !== 0) throw new Error(`BUILT=1: npx tsc -p tsconfig.build.json failed (exit code ${code})`);
+  }
+  const cli = BUILT ? ['bin/lockstep.js'] : ['--import', 'tsx', 'src/cli/entry.ts'];
   // The machine's CPU counters (/proc/stat's first line, clock ticks): busy and idle.
   const cpuTicks = () => {
     const t = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -309,14 +320,14 @@ if (sections.has('nats')) {
       writeFileSync(shareFiles[0], feedBytes);
     }
     const timedChild = (args) => new Promise((resolve) => {
-      const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (chunk) => { err += chunk; });
       child.on('exit', (code) => resolve({ code, err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err) }));
     });
     if (PUBLISHERS > 1 || THREADS > 0) {
       const idle = await timedChild(['--help']);
-      console.log(`  tsx start-up of a CLI process alone: ${idle.time ? (Number(idle.time[2]) + Number(idle.time[3])).toFixed(2) : '?'} s CPU, ${idle.time?.[1] ?? '?'} s wall`);
+      console.log(`  ${BUILT ? 'built CLI' : 'tsx'} start-up of a CLI process alone: ${idle.time ? (Number(idle.time[2]) + Number(idle.time[3])).toFixed(2) : '?'} s CPU, ${idle.time?.[1] ?? '?'} s wall`);
     }
     for (const workers of (process.env.WORKERS ?? '1,2').split(',').map(Number)) {
       const job = `bench${workers}x${Date.now() % 100_000}`;
@@ -326,10 +337,10 @@ if (sections.has('nats')) {
       const setup0 = natsCpu();
       const reports = [];
       const children = Array.from({ length: workers }, (_, index) => {
-        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, '--import', 'tsx', 'src/cli/entry.ts', 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0', ...(TIMELINE ? ['--timeline'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...cli, 'stream-worker', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--index', String(index), '--of', String(workers), '--publishers', String(PUBLISHERS), '--partials-compression', process.env.PARTIALS_COMPRESSION ?? 'gzip', '--finish-threads', process.env.FINISH_THREADS ?? '0', ...(TIMELINE ? ['--timeline'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
         let err = '';
         child.stderr.on('data', (chunk) => { err += chunk; });
-        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err) }))));
+        reports.push(new Promise((resolve) => child.on('exit', () => resolve({ err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err), warmUp: /warm-up ([\d.]+) s CPU/.exec(err), threadsWarmUp: /warmed up: ([\d.]+) s CPU/.exec(err) }))));
         return child;
       });
       // Ready once every partition has its durable consumer.
@@ -405,7 +416,7 @@ if (sections.has('nats')) {
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
       console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lineCount} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
-        `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with tsx start-up); ` +
+        `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with ${BUILT ? 'the built CLI\'s' : 'tsx'} start-up, of which warm-up ${times.map((m) => m?.warmUp?.[1] ?? '-').join(' + ')} s${times.some((m) => m?.threadsWarmUp) ? ` and finishing threads' start + warm-up ${times.map((m) => m?.threadsWarmUp?.[1] ?? '-').join(' + ')} s` : ''}); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
         `per job, outside the figures above: the servers ${setupServerCpu.toFixed(2)} s CPU while the workers started and made their ${partitions} consumers, ${removalServerCpu.toFixed(2)} s removing them`);
       if (TIMELINE) console.log(tailTimeline(times.map((m) => m?.err ?? ''), publishedAt, collectedAt, tailIdle, done - published));
