@@ -84,8 +84,16 @@ function match(b: usize, start: i32, end: i32): i32 {
  * or -1 when the line has more than `maxNodes` objects (the host makes room and calls again).
  */
 export function check(b: usize, len: i32, ends: usize, nodeAt: usize, pos: usize, maxNodes: i32, delta: i32): i32 {
+  return checkFrom(b, len, ends, nodeAt, pos, 0, maxNodes, delta);
+}
+
+/** Objects numbered so far by the last checkFrom (its first node + the line's objects). */
+let nodesAfter: i32 = 0;
+
+/** check(), numbering the line's objects from `firstNode` (scanLines keeps every line's records of a chunk). */
+function checkFrom(b: usize, len: i32, ends: usize, nodeAt: usize, pos: usize, firstNode: i32, maxNodes: i32, delta: i32): i32 {
   const names = nameCount;
-  let depth: i32 = 0, j: i32 = 0, c: i32 = 0, nodes: i32 = 0;
+  let depth: i32 = 0, j: i32 = 0, c: i32 = 0, nodes: i32 = firstNode;
   while (j < len && ((c = load<u8>(b + <usize>j)) == 32 || c == 9)) j++;
   if (j >= len || c != 123) return 0;
   while (true) {
@@ -164,7 +172,10 @@ export function check(b: usize, len: i32, ends: usize, nodeAt: usize, pos: usize
     while (true) {
       if (!inKey) {
         while (j < len && ((c = load<u8>(b + <usize>j)) == 32 || c == 9)) j++;
-        if (depth == 0) return j == len ? 1 : 0;
+        if (depth == 0) {
+          nodesAfter = nodes;
+          return j == len ? 1 : 0;
+        }
         if (j >= len) return 0;
         if (c == <i32>load<u8>(OPEN_KIND + <usize>(depth - 1)) + 2) {
           depth--;
@@ -268,6 +279,11 @@ const W_COMMIT = 4, W_CREATE = 5, W_UPDATE = 6, W_DELETE = 7;
  * action id's two SeenIds hashes (idHashes from the collection's seeds over the rkey).
  */
 export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: usize, top: i32): i32 {
+  return readTopInto(TOP, b, delta, ends, nodeAt, pos, top);
+}
+
+/** readTop, its record written at `out`. */
+function readTopInto(out: usize, b: usize, delta: i32, ends: usize, nodeAt: usize, pos: usize, top: i32): i32 {
   const did = field(delta, nodeAt, pos, top, F_DID), timeUs = field(delta, nodeAt, pos, top, F_TIME_US);
   const kind = field(delta, nodeAt, pos, top, F_KIND), commit = field(delta, nodeAt, pos, top, F_COMMIT);
   if (kind < 0 || byteAt(b, delta, kind) != 34 || did < 0 || byteAt(b, delta, did) != 34 || commit < 0 || byteAt(b, delta, commit) != 123 || timeUs < 0) return 0;
@@ -278,9 +294,9 @@ export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: u
   const timeEnd = load<i32>(ends + (<usize>(timeUs - delta) << 2));
   for (let c = byteAt(b, delta, j); j < timeEnd && <u32>(c - 48) < 10; c = byteAt(b, delta, ++j)) time = time * 10 + <f64>(c - 48);
   if (j == timeUs || byteAt(b, delta, timeUs) == 48 || j != timeEnd || !(time <= 9007199254740991)) return 0;
-  store<i32>(TOP, did + 1);
-  store<i32>(TOP + 4, didEnd);
-  store<f64>(TOP + 8, time);
+  store<i32>(out, did + 1);
+  store<i32>(out + 4, didEnd);
+  store<f64>(out + 8, time);
   const operation = field(delta, nodeAt, pos, commit, F_OPERATION), collection = field(delta, nodeAt, pos, commit, F_COLLECTION);
   const rkey = field(delta, nodeAt, pos, commit, F_RKEY), record = field(delta, nodeAt, pos, commit, F_RECORD);
   if (operation < 0 || byteAt(b, delta, operation) != 34 || collection < 0 || byteAt(b, delta, collection) != 34 || rkey < 0 || byteAt(b, delta, rkey) != 34) return 0;
@@ -295,16 +311,16 @@ export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: u
   for (let w = 0; w < 4 && kindOf < 0; w++) if (isWord(b, delta, collection + 1, collectionEnd, w)) kindOf = w;
   const rkeyEnd = plainEnd(delta, ends, rkey);
   if (rkeyEnd < 0) return 0;
-  store<i32>(TOP + 16, rkey + 1);
-  store<i32>(TOP + 20, rkeyEnd);
+  store<i32>(out + 16, rkey + 1);
+  store<i32>(out + 20, rkeyEnd);
   if (!create || kindOf < 0) return 1;
   for (let k = rkey + 1; k < rkeyEnd; k++) if (byteAt(b, delta, k) >= 128) return 0;
   if (record < 0 || byteAt(b, delta, record) != 123) return 0;
-  store<i32>(TOP + 24, kindOf);
-  store<i32>(TOP + 28, record);
+  store<i32>(out + 24, kindOf);
+  store<i32>(out + 28, record);
   let h: i32 = <i32>0x811c9dc5;
   for (let k = did + 1; k < didEnd; k++) h = (h ^ byteAt(b, delta, k)) * 0x01000193;
-  store<i32>(TOP + 32, h);
+  store<i32>(out + 32, h);
   let h1 = load<i32>(SEEDS + (<usize>kindOf << 3)), h2 = load<i32>(SEEDS + (<usize>kindOf << 3) + 4);
   for (let k = rkey + 1; k < rkeyEnd; k++) {
     const c = byteAt(b, delta, k);
@@ -312,7 +328,82 @@ export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: u
     h2 = (h2 ^ c) * 0x5bd1e995;
     h2 ^= <i32>(<u32>h2 >> 13);
   }
-  store<i32>(TOP + 36, h1);
-  store<i32>(TOP + 40, h2);
+  store<i32>(out + 36, h1);
+  store<i32>(out + 40, h2);
   return 2;
+}
+
+// ---- A chunk's lines, one call: each line found, checked and its top fields read where the bytes are.
+
+/** Bytes of a line's record at scanLines' `records`: start, end, code, then readTop's record (at +16). */
+export const LINE_RECORD: i32 = 64;
+/** Where scanLines stopped (the next line's start) and why: 0 no more line breaks, 1 records full, 2 objects full. */
+let resumeAt: i32 = 0;
+let stopReason: i32 = 0;
+export function resume(): i32 {
+  return resumeAt;
+}
+export function stopped(): i32 {
+  return stopReason;
+}
+
+/**
+ * The offset of the first byte `byte` at or after offset j of the `len` bytes at b, or len if none
+ * (reads up to 15 bytes past them, as stringStop).
+ */
+function byteStop(b: usize, j: i32, len: i32, byte: i32): i32 {
+  const wanted = i8x16.splat(<i8>byte);
+  while (j < len) {
+    const bits = i8x16.bitmask(i8x16.eq(v128.load(b + <usize>j), wanted));
+    if (bits != 0) {
+      j += ctz(bits);
+      return j < len ? j : len;
+    }
+    j += 16;
+  }
+  return len;
+}
+
+/**
+ * The lines of the `len` bytes at `b` from offset `from` that end in a line feed (a CR before it
+ * dropped), as ByteFront cuts them: each is checked (check(), its records kept at its offsets in
+ * `ends` and `nodeAt`, objects numbered on through the call) and, when it is a JSON object, its top
+ * fields read (readTop). Writes a LINE_RECORD per line at `records`: i32 start, end, code (-1 not
+ * JSON, else readTop's 0 give up, 1 no action, 2 an action), then readTop's record. Returns the
+ * lines recorded, or -1 when the first line alone has more than `maxNodes` objects; resume() is
+ * the next line's start and stopped() why it stopped.
+ */
+export function scanLines(b: usize, from: i32, len: i32, ends: usize, nodeAt: usize, pos: usize, maxNodes: i32, records: usize, maxRecords: i32): i32 {
+  let count: i32 = 0, nodes: i32 = 0, at = from;
+  stopReason = 1;
+  while (count < maxRecords) {
+    const feed = byteStop(b, at, len, 10);
+    if (feed >= len) {
+      stopReason = 0;
+      break;
+    }
+    let end = feed;
+    if (end > at && load<u8>(b + <usize>(end - 1)) == 13) end--;
+    const out = records + <usize>(count * LINE_RECORD);
+    let code: i32 = -1;
+    const checked = checkFrom(b + <usize>at, end - at, ends + (<usize>at << 2), nodeAt + (<usize>at << 2), pos, nodes, maxNodes, at);
+    if (checked < 0) {
+      resumeAt = at;
+      stopReason = 2;
+      return count == 0 ? -1 : count;
+    }
+    if (checked == 1) {
+      nodes = nodesAfter;
+      let top = at;
+      while (load<u8>(b + <usize>top) == 32 || load<u8>(b + <usize>top) == 9) top++;
+      code = readTopInto(out + 16, b, 0, ends, nodeAt, pos, top);
+    }
+    store<i32>(out, at);
+    store<i32>(out + 4, end);
+    store<i32>(out + 8, code);
+    count++;
+    at = feed + 1;
+  }
+  resumeAt = at;
+  return count;
 }

@@ -96,6 +96,8 @@ function sameShared(input: string | Uint8Array, of: number, cuts: readonly numbe
 
 /** Runs of the share properties (swept ×50 once before committing). */
 const SHARE_RUNS = 40;
+/** Runs of the chunk property (swept ×50 once before committing). */
+const CHUNK_RUNS = 30;
 
 const sample = readFileSync(new URL('../ingest/test-support/jetstream-sample.jsonl', import.meta.url), 'utf8').trim().split('\n');
 const synthetic = jetstreamStream({ durationMs: 600_000, organicPerSecond: 5 }).lines;
@@ -282,6 +284,19 @@ describe('ByteFront (the scale-out front end over bytes)', () => {
       const text = events.map(([base, edits]) => JSON.stringify(mutate(base, edits)) ?? 'null').join('\n');
       sameShared(`${text}\n${text}`, 2);
     }), { numRuns: SHARE_RUNS * 5 });
+  });
+
+  it('a chunk at a time in the module: more lines than a call records, more objects than its room, lines across chunks give the JSON.parse path\'s batches', () => {
+    // A post with n facets holds 2n + 3 objects; a run of blank lines is many short lines.
+    const wide = (n: number): string => JSON.stringify(commit('app.bsky.feed.post', { text: 'w', facets: Array.from({ length: n }, (_, k) => ({ features: [{ $type: 'app.bsky.richtext.facet#tag', tag: `t${k % 7}` }] })) }, 'create', `w${n}`));
+    const line = fc.oneof(
+      fc.constantFrom(...sample, ...synthetic.slice(0, 200), ...crafted.map((event) => JSON.stringify(event)), '', ' ', '{}', 'not json'),
+      fc.integer({ min: 1, max: 400 }).map(wide),
+      fc.integer({ min: 1, max: 1500 }).map((n) => '\n'.repeat(n)),
+    );
+    fc.assert(fc.property(fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n', '\r')), { minLength: 1, maxLength: 60 }), fc.array(fc.nat(), { maxLength: 3 }), (lines, cuts) => {
+      same(lines.map(([text, end]) => text + end).join(''), STREAM_TRACES, cuts);
+    }), { numRuns: CHUNK_RUNS });
   });
 
   it('gives up on deep nesting and names a bad line with readline\'s line number', () => {

@@ -1,6 +1,8 @@
 /**
  * The scale-out front end over bytes: chunks of a Jetstream JSONL file (or stream) go straight to
  * the partitioner's columns. Lines are found in the chunk, scanned in place (jetstream-scan.ts),
+ * (without a share, a chunk at a time: written once into the WebAssembly module's memory, whose
+ * scanLines checks its lines and reads their top fields there, up to 1024 lines a call),
  * and accounts and keys are looked up by their bytes (byte-ids.ts), so the common line makes no
  * string and no object: a string is decoded, normalised and interned only the first time its
  * bytes are seen. A line the scanner gives up on is decoded and read by parseJetstreamLine, as
@@ -19,7 +21,7 @@ import { STREAM_TRACES, urlDomain } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { ByteIds, hashBytes } from './byte-ids.js';
 import { parseJetstreamLine } from './jetstream-line.js';
-import { K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
+import { chunkBytes, chunkLine, chunkLineAt, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanChunk, scanChunkResume, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
 import type { OutBatch, Partitioner } from './partitioner.js';
 
 const PLATFORM = 'bluesky';
@@ -138,6 +140,10 @@ export class ByteFront {
       this.#crs = crs;
       from = newline + 1;
     }
+    if (this.#options.share === undefined) {
+      this.#chunk(chunk, from, out);
+      return;
+    }
     for (let newline = lines.indexOf(10, from); newline >= 0; newline = lines.indexOf(10, from)) {
       this.#line(chunk, from, newline, out);
       from = newline + 1;
@@ -147,6 +153,27 @@ export class ByteFront {
       this.#carry = new Uint8Array(chunk.length - from);
       this.#carry.set(chunk.subarray(from));
     }
+  }
+
+  /**
+   * The chunk's lines from `from` (the whole stream's, no share): the chunk is copied once into the
+   * module's memory and its lines checked and their top fields read there, a call for up to 1024
+   * lines (scanChunk); the rest of each line is read here as before. The last part without a line
+   * break is carried.
+   */
+  #chunk(chunk: Uint8Array, from: number, out: OutBatch[]): void {
+    const length = chunk.length - from;
+    chunkBytes(length).set(from === 0 ? chunk : chunk.subarray(from));
+    let at = 0;
+    for (let count = scanChunk(at, length); count > 0; count = scanChunk(at, length)) {
+      const bytes = chunkBytes(length);
+      for (let k = 0; k < count; k++) {
+        const code = chunkLine(k);
+        this.#read(code, bytes, chunkLineAt.start, chunkLineAt.end, out);
+      }
+      at = scanChunkResume();
+    }
+    if (at < length) this.#carry = chunk.slice(from + at);
   }
 
   /** The end of the stream: reads a last line without a line break. */
@@ -181,7 +208,11 @@ export class ByteFront {
   }
 
   #ownLine(bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
-    const code = scanJetstreamBytes(bytes, start, end);
+    this.#read(scanJetstreamBytes(bytes, start, end), bytes, start, end, out);
+  }
+
+  /** The line `bytes[start, end)` after its scan gave `code`. */
+  #read(code: number, bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
     if (code === SCAN_GIVE_UP) {
       this.#slow(decode(bytes, start, end), out);
       return;

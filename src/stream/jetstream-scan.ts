@@ -288,6 +288,11 @@ function readPost(record: number): void {
 export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: number): number {
   const code = scanTop(bytes, start, stop);
   if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
+  return readRecordOf(bytes, start);
+}
+
+/** readRecord over the checked bytes `bytes` (pass 1's offsets from `start`): a SCAN_ code. */
+function readRecordOf(bytes: Uint8Array, start: number): number {
   ends = CHECK.ends;
   b = bytes;
   base = start;
@@ -348,4 +353,55 @@ function readRecord(): number {
     { s.targetStart = ref.start; s.targetEnd = ref.end; }
   }
   return SCAN_ACTION;
+}
+
+// ---- A chunk at a time: the lines of a chunk written into the module's memory, scanned there.
+
+/**
+ * Where to write a chunk of `length` bytes for scanChunk (the module's memory, no copy a line;
+ * the view is replaced when the memory grows, and overwritten by any other scan).
+ */
+export function chunkBytes(length: number): Uint8Array {
+  return CHECK.chunk(length);
+}
+
+/** The line chunkLine last read: its start and end (before a CR and the line feed) in chunkBytes. */
+export const chunkLineAt = { start: 0, end: 0 };
+
+/**
+ * Checks and reads the top fields of the chunk's lines (the first `length` bytes of chunkBytes)
+ * from `from` that end in a line feed, up to 1024 in one call into the module: how many, 0 when
+ * no line break is left. Read each with chunkLine(0 … count − 1) before the next call, which
+ * starts at scanChunkResume().
+ */
+export function scanChunk(from: number, length: number): number {
+  return CHECK.scanLines(from, length);
+}
+
+export function scanChunkResume(): number {
+  return CHECK.resume();
+}
+
+/**
+ * Line `k` of the last scanChunk, as scanJetstreamBytes reads it: SCAN_ACTION with the parts in
+ * `scanned`, SCAN_NONE or SCAN_GIVE_UP; its place in `chunkLineAt`.
+ */
+export function chunkLine(k: number): number {
+  const record = CHECK.lineRecords, at = 16 * k, s = scanned;
+  chunkLineAt.start = record[at]!;
+  chunkLineAt.end = record[at + 1]!;
+  const code = record[at + 2]!;
+  if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
+  // readTop's record, 16 bytes into the line's (as scanTop reads it at READ_TOP).
+  s.didStart = record[at + 4]!;
+  s.didEnd = record[at + 5]!;
+  s.timeUs = CHECK.lineTimes[8 * k + 3]!;
+  s.rkeyStart = record[at + 8]!;
+  s.rkeyEnd = record[at + 9]!;
+  s.kind = s.collection = record[at + 10]!;
+  recordAt = record[at + 11]!;
+  s.didHash = record[at + 12]!;
+  s.idHash1 = record[at + 13]!;
+  s.idHash2 = record[at + 14]!;
+  return readRecordOf(CHECK.chunk(0), 0);
 }

@@ -112,6 +112,8 @@ describe('checkJsonObject (the scanner\'s first pass)', () => {
 
 /** Runs of the equivalence property (swept ×50 once before committing). */
 const EQUIVALENCE_RUNS = 3000;
+/** Runs of the chunk property (swept ×50 once before committing). */
+const CHUNK_RUNS = 100;
 
 describe('JsonChecker (WebAssembly) against the JavaScript check it replaced', () => {
   const names = ['did', 'kind', 'commit', 'record', 'uri', 'subject', 'tags', '$type', 'text', 'a', ''];
@@ -144,6 +146,36 @@ describe('JsonChecker (WebAssembly) against the JavaScript check it replaced', (
         if (all[start + k] === 123) names.forEach((_, n) => assert.equal(wasm.get(start + k, n), fields.get(start + k, n), `${names[n]} at ${k} of ${text}`));
       }
     }), { numRuns: EQUIVALENCE_RUNS });
+  });
+
+  it('scans a chunk\'s lines in one call at a time (scanLines): each line\'s verdict, ends and field positions as checked alone, calls resumed where they stopped', () => {
+    // Lines repeated (more than a call's 1024 records and its first objects' room), ended by LF, CRLF or a lone CR (not a line end), and a last part without one.
+    const wide = fc.nat({ max: 150 }).map((n) => `{"a":[${'{"uri":1},'.repeat(n)}{}]}`);
+    const short = fc.tuple(fc.constantFrom('\n', '{}\n', ' x\r\n'), fc.nat({ max: 1500 })).map(([body, times]) => body.repeat(times));
+    fc.assert(fc.property(short, fc.array(fc.tuple(fc.oneof(line, wide), fc.constantFrom('\n', '\r\n', '\r'), fc.nat({ max: 40 })), { minLength: 1, maxLength: 30 }), line, (head, parts, tail) => {
+      const text = head + parts.map(([body, end, times]) => (body + end).repeat(times + 1)).join('') + tail.replace(/\n/g, ' ');
+      const all = encoder.encode(text), chunk = new JsonChecker(names);
+      chunk.chunk(all.length).set(all);
+      let at = 0, from = 0;
+      for (let count = chunk.scanLines(from, all.length); count > 0; count = chunk.scanLines(from, all.length)) {
+        for (let k = 0; k < count; k++) {
+          const feed = all.indexOf(10, at), end = feed > at && all[feed - 1] === 13 ? feed - 1 : feed;
+          const [start, stop, code] = chunk.lineRecords.subarray(16 * k, 16 * k + 3);
+          assert.deepEqual([start, stop], [at, end], text);
+          const ends = new Int32Array(end - at + 1).fill(-7), want = checkJsonObject(all, at, end, ends, fields);
+          assert.equal(code !== -1, want, text.slice(at, end));
+          for (let j = at; want && j < end; j++) {
+            if (ends[j - at] === -7) continue;
+            assert.equal(chunk.end(j), ends[j - at], `end at ${j} of ${text.slice(at, end)}`);
+            if (all[j] === 123) names.forEach((_, n) => assert.equal(chunk.get(j, n), fields.get(j, n), `${names[n]} at ${j}`));
+          }
+          at = feed + 1;
+        }
+        from = chunk.resume();
+        assert.equal(from, at);
+      }
+      assert.equal(all.indexOf(10, at), -1, 'a line left unscanned');
+    }), { numRuns: CHUNK_RUNS });
   });
 
   it('checks lines longer than its first regions, with more objects than they hold', () => {

@@ -6,7 +6,9 @@
  *
  * The walk is WebAssembly (wasm/json-check.ts, built into json-check-wasm.ts): string contents,
  * most of a Jetstream line, are read 16 bytes at a time, where a JavaScript byte loop cost ~2 ns
- * a byte. The line is copied into the module's memory; what the walk records is read there
+ * a byte. A line is copied into the module's memory (check), or a whole chunk is written there once
+ * (chunk, scanLines: one call finds, checks and reads the top fields of up to 1024 lines, where a
+ * copy and two calls a line cost ~7% of the front end); what the walk records is read there
  * through views (`ends`, `nodeAt`, `pos`) that are replaced when the memory grows. The same walk
  * in JavaScript is kept as the tests' reference (test-support/json-check-js.ts).
  */
@@ -28,6 +30,9 @@ interface CheckExports {
   setNames(count: number, multiplier: number): void;
   check(line: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, delta: number): number;
   readTop(line: number, delta: number, ends: number, nodeAt: number, pos: number, top: number): number;
+  scanLines(chunk: number, from: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, records: number, maxRecords: number): number;
+  resume(): number;
+  stopped(): number;
 }
 /** The module's fixed regions the host writes or reads (wasm/json-check.ts exports their addresses). */
 export type WasmRegion = 'TABLE' | 'NAME_START' | 'NAME_BYTES' | 'NAME_BYTES_END' | 'SEEDS' | 'TOP' | 'WORDS_START' | 'WORDS';
@@ -39,6 +44,8 @@ const MODULE = new WASM.Module(Buffer.from(JSON_CHECK_WASM, 'base64'));
 const HOST_BASE = 1 << 17;
 /** Room after a line for the walk's 16-byte loads. */
 const SLACK = 16;
+/** Lines scanLines records per call, LINE_RECORD bytes each (wasm/json-check.ts), and why it stops for lack of objects' room. */
+const MAX_RECORDS = 1024, LINE_RECORD = 64, OBJECTS_FULL = 2;
 const PAGE = 1 << 16;
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const align = (n: number): number => (n + 15) & ~15;
@@ -70,11 +77,16 @@ export class JsonChecker {
   pos = new Int32Array(0);
   /** The last checked line's start in its bytes. */
   base = 0;
+  /** Per line of the last scanLines, LINE_RECORD bytes: i32 start, end, code, then readTop's record (f64 time at byte 24). */
+  lineRecords = new Int32Array(0);
+  lineTimes = new Float64Array(0);
   readonly #wasm: CheckExports & RegionExports;
   #line = new Uint8Array(0);
   /** Longest line and most objects the regions hold now. */
   #capacity = 0;
   #maxNodes = 0;
+  /** scanLines stopped for want of objects' room: the next call makes more. */
+  #moreNodes = false;
 
   constructor(names: readonly string[] = []) {
     this.names = names;
@@ -103,13 +115,16 @@ export class JsonChecker {
   /** Regions for lines of up to `capacity` bytes with up to `maxNodes` objects: line, ends, nodeAt, pos. */
   #layout(capacity: number, maxNodes: number): void {
     const lineAt = HOST_BASE, endsAt = lineAt + align(capacity + SLACK), nodeAtAt = endsAt + align(4 * (capacity + 1));
-    const posAt = nodeAtAt + align(4 * (capacity + 1)), top = posAt + 4 * maxNodes * Math.max(1, this.names.length);
+    const posAt = nodeAtAt + align(4 * (capacity + 1)), recordsAt = align(posAt + 4 * maxNodes * Math.max(1, this.names.length));
+    const top = recordsAt + MAX_RECORDS * LINE_RECORD;
     const memory = this.#wasm.memory;
     if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / PAGE));
     this.#line = new Uint8Array(memory.buffer, lineAt, capacity);
     this.ends = new Int32Array(memory.buffer, endsAt, capacity + 1);
     this.nodeAt = new Int32Array(memory.buffer, nodeAtAt, capacity + 1);
     this.pos = new Int32Array(memory.buffer, posAt, maxNodes * Math.max(1, this.names.length));
+    this.lineRecords = new Int32Array(memory.buffer, recordsAt, (MAX_RECORDS * LINE_RECORD) / 4);
+    this.lineTimes = new Float64Array(memory.buffer, recordsAt, (MAX_RECORDS * LINE_RECORD) / 8);
     this.#capacity = capacity;
     this.#maxNodes = maxNodes;
   }
@@ -127,6 +142,43 @@ export class JsonChecker {
       if (result >= 0) return result === 1;
       this.#layout(this.#capacity, 2 * this.#maxNodes);
     }
+  }
+
+  /**
+   * The module's line region, holding at least `length` bytes (grown when it holds fewer): a chunk
+   * written at its start is read by scanLines, where it is, with no copy a line. Replaced when the
+   * memory grows; every check() overwrites it.
+   */
+  chunk(length: number): Uint8Array {
+    if (length > this.#capacity) this.#layout(Math.max(length, 2 * this.#capacity), this.#maxNodes);
+    return this.#line;
+  }
+
+  /**
+   * The module's scanLines over the chunk's first `length` bytes (see chunk()) from offset `from`:
+   * the lines ending in a line feed found, checked and their top fields read, one call for up to
+   * MAX_RECORDS lines. Returns how many were recorded (lineRecords); 0: no line break is left
+   * after `from`. The records, ends, nodeAt and pos hold until the next call; resume() is where to
+   * call again. Positions are offsets in the chunk (base 0).
+   */
+  scanLines(from: number, length: number): number {
+    if (this.#moreNodes) this.#layout(this.#capacity, 2 * this.#maxNodes);
+    this.#moreNodes = false;
+    this.base = 0;
+    for (;;) {
+      const wasm = this.#wasm, records = this.lineRecords.byteOffset;
+      const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset, this.nodeAt.byteOffset, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS);
+      if (count >= 0) {
+        this.#moreNodes = wasm.stopped() === OBJECTS_FULL && count < MAX_RECORDS / 4;
+        return count;
+      }
+      this.#layout(this.#capacity, 2 * this.#maxNodes);
+    }
+  }
+
+  /** Where the last scanLines stopped: the start of the next line to scan. */
+  resume(): number {
+    return this.#wasm.resume();
   }
 
   /** The address of one of the module's fixed regions in `memory`. */
