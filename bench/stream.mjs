@@ -285,18 +285,21 @@ if (sections.has('nats')) {
   const tailTimeline = (errs, publishedAt, collectedAt, idle, tail) => {
     const steps = new Map();
     errs.forEach((err, worker) => {
-      for (const [, at, partition, stage] of err.matchAll(/timeline (\d+) partition (\d+) (\w+)/g)) {
-        if (!steps.has(Number(partition))) steps.set(Number(partition), { worker });
+      for (const [, at, partition, stage, cpuAt] of err.matchAll(/timeline (\d+) partition (\d+) (\w+)(?: cpu ([\d.]+))?/g)) {
+        if (!steps.has(Number(partition))) steps.set(Number(partition), { worker, cpu: {} });
         steps.get(Number(partition))[stage] = (Number(at) - publishedAt) / 1000;
+        if (cpuAt !== undefined) steps.get(Number(partition)).cpu[stage] = Number(cpuAt);
       }
     });
     for (const [partition, at] of collectedAt) if (steps.has(partition)) steps.get(partition).collected = (at - publishedAt) / 1000;
     const s = (x) => (x === undefined ? '?' : x.toFixed(2));
     const rows = [...steps.entries()].sort(([, x], [, y]) => (x.finish ?? 0) - (y.finish ?? 0));
     const sum = (from, to) => rows.reduce((total, [, x]) => total + (x[to] !== undefined && x[from] !== undefined ? x[to] - x[from] : 0), 0);
+    // The worker process's CPU over the step (all its threads; another partition's work at the same time counts too).
+    const cpuSum = (from, to) => rows.reduce((total, [, x]) => total + (x.cpu[to] !== undefined && x.cpu[from] !== undefined ? x.cpu[to] - x.cpu[from] : 0), 0);
     return `  tail timeline (s after the last batch was published; ${tail.toFixed(1)} s to all partials, ${idle === null ? '?' : idle.toFixed(2)} idle core-s in it):\n` +
-      rows.map(([partition, x]) => `    worker ${x.worker} p${partition}: complete ${s(x.complete)}, finish ${s(x.finish)}, kernel ${s(x.kernel)}, packed ${s(x.packed)}, stored ${s(x.stored)}, collected ${s(x.collected)}`).join('\n') +
-      `\n    summed over partitions: waiting for a turn (complete → finish) ${sum('complete', 'finish').toFixed(2)} s, kernel (finish → kernel) ${sum('finish', 'kernel').toFixed(2)}, encode + gzip (kernel → packed) ${sum('kernel', 'packed').toFixed(2)}, ` +
+      rows.map(([partition, x]) => `    worker ${x.worker} p${partition}: complete ${s(x.complete)}, finish ${s(x.finish)}, kernel ${s(x.kernel)}${x.cpu.kernel !== undefined && x.cpu.finish !== undefined ? ` (CPU ${(x.cpu.kernel - x.cpu.finish).toFixed(2)})` : ''}, packed ${s(x.packed)}, stored ${s(x.stored)}, collected ${s(x.collected)}`).join('\n') +
+      `\n    summed over partitions: waiting for a turn (complete → finish) ${sum('complete', 'finish').toFixed(2)} s, kernel (finish → kernel) ${sum('finish', 'kernel').toFixed(2)} (the worker's CPU ${cpuSum('finish', 'kernel').toFixed(2)}), encode + gzip (kernel → packed) ${sum('kernel', 'packed').toFixed(2)} (CPU ${cpuSum('kernel', 'packed').toFixed(2)}), ` +
       `with a pool, queued + finishing on its threads (finish → packed, no kernel step) ${rows.reduce((t, [, x]) => t + (x.kernel === undefined && x.packed !== undefined ? x.packed - x.finish : 0), 0).toFixed(2)}, store (packed → stored) ${sum('packed', 'stored').toFixed(2)}, coordinator's read + unpack (stored → collected) ${sum('stored', 'collected').toFixed(2)}`;
   };
   const cluster = await startNatsCluster(3);

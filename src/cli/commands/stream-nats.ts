@@ -108,7 +108,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
     .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped (run-length only, 0.6-0.7 µs of a worker\'s CPU an event), or not: none skips gzip and gunzip (about 0.3 of the coordinator\'s), but storing 1.7× the bytes costs the worker\'s store and the NATS servers more: no gain with all on one machine (docs/streaming.md, Sizing); for servers with CPU to spare', 'gzip')
     .option('--finish-threads <n>', 'a bounded job: threads that finish this worker\'s partitions (the kernel, encode, gzip) once their end markers are in, a second at once only while a core stays idle; the main thread receives and stores meanwhile. 0: on the main thread, one after another (the default: on the shared 2-core bench machine threads cost the workers 10-35% more CPU and shortened no job; for machines with cores to spare, docs/streaming.md, Sizing)', '0')
-    .option('--timeline', 'a bounded job: print when each partition reaches each step of its end (complete, finish, kernel, packed, stored; ms since the epoch), for bench/stream.mjs TIMELINE=1')
+    .option('--timeline', 'a bounded job: print when each partition reaches each step of its end (complete, finish, kernel, packed, stored; ms since the epoch, and the process\'s CPU seconds so far, all its threads), for bench/stream.mjs TIMELINE=1')
     .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string; finishThreads: string; timeline?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
@@ -145,7 +145,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
               job, traces: DEFAULT_STREAM_TRACES, windowMs: whole('--window', options.window, 0) * 1000, maxPartnersPerEvent: 32,
               ackWaitMs: Number(options.ackWait) * 1000, publishers, compression, finishPool, onProgress: (p, batches) => io.err(`worker ${index}: partition ${p}: ${batches} batches`),
               onConsumerLost: (p, lost, made) => io.err(`worker ${index}: partition ${p}: consumer ${lost} lost, replaying from ${made}`),
-              ...(options.timeline === true ? { onStage: (p: number, stage: string) => io.err(`worker ${index}: timeline ${Date.now()} partition ${p} ${stage}`) } : {}),
+              ...(options.timeline === true ? { onStage: (p: number, stage: string) => io.err(`worker ${index}: timeline ${Date.now()} partition ${p} ${stage} cpu ${processCpuSeconds().toFixed(3)}`) } : {}),
             });
             events += partial.events;
             io.err(`worker ${index}: partition ${partition} done: ${partial.events} events, ${partial.duplicates} duplicates ignored`);
@@ -251,6 +251,12 @@ async function publishContinuous(file: string, job: string, options: NatsCliOpti
     await publishSlices(nc, job, out.splice(0));
   });
   io.err(`lockstep stream-publish: ${partitioner.actions} actions, ${partitioner.events} events in ${cutter.slice} slices of ${sliceMs / 1000} s to job ${job}; ${rejected} lines rejected`);
+}
+
+/** The process's CPU seconds so far (user + system, all threads). */
+function processCpuSeconds(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
 }
 
 /** `stream-worker`'s finishing threads, each warmed up (unless --no-warm-up) before it returns. */

@@ -150,9 +150,11 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.match(worked.err, /worker 0: 2 finishing thread\(s\)/);
     // Every partition's end in order: its events in, to the pool, packed, stored (a pool has no kernel step apart).
     for (let partition = 0; partition < 4; partition++) {
-      const steps = [...worked.err.matchAll(new RegExp(`timeline (\\d+) partition ${partition} (\\w+)`, 'g'))];
+      const steps = [...worked.err.matchAll(new RegExp(`timeline (\\d+) partition ${partition} (\\w+) cpu (\\d+\\.\\d+)`, 'g'))];
       assert.deepEqual(steps.map(([, , stage]) => stage), ['complete', 'finish', 'packed', 'stored'], worked.err);
       assert.ok(steps.every(([, at], i) => i === 0 || Number(at) >= Number(steps[i - 1]![1])));
+      // With the process's CPU seconds at each step (the bench sums a step's CPU beside its wall time).
+      assert.ok(steps.every(([, , , cpu], i) => Number(cpu) > 0 && (i === 0 || Number(cpu) >= Number(steps[i - 1]![3]))), worked.err);
     }
     assertCoordinatedIsBatch(coordinated.out, batch);
     // The coordinator removed the job's partials once its result was out; a worker started again
