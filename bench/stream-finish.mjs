@@ -1,8 +1,9 @@
-// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [TREE]`:
+// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [--compression gzip|none] [TREE]`:
 // a worker's finish path and the coordinator's unpack and merge, in one process, over the 8
 // partitions of bench/stream.mjs nats's feed (NATS_HOURS=4: 878k events) as its byte front end
 // partitions them: per partition add (take the batches), finish (the kernel: partialOfColumns),
-// encode, gzip (as stored); then unpack (gunzip + decode) and assemblePartials of the 8. CPU
+// encode, pack (gzip as stored by default, or --compression none); then unpack (gunzip if gzipped,
+// + decode) and assemblePartials of the 8; and the stored bytes per event. CPU
 // µs/event per part, a warm-up round first. TREE (default this one; e.g. a `git worktree` of the
 // commit before) is the source imported: for an A/B, alternate processes over two trees, which is
 // steadier under load than whole jobs (two trees in one process ran 5-10x slower, not found why).
@@ -16,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, compression: { type: 'string', default: 'gzip' } } });
 const hours = Number(values.hours), rounds = Number(values.rounds);
 const trees = [resolve(positionals[0] ?? resolve(import.meta.dirname, '..'))];
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -44,7 +45,7 @@ const batches = deserialize(readFileSync(cached));
 const modules = await Promise.all(trees.map(async (tree) => ({
   tree, ...(await load(tree, 'stream/distributed.ts')), ...(await load(tree, 'stream/nats/partial-pack.ts')), ...(await load(tree, 'stream/extract.ts')),
 })));
-const PARTS = ['add', 'finish', 'encode', 'gzip', 'unpack', 'assemble'];
+const PARTS = ['add', 'finish', 'encode', 'pack', 'unpack', 'assemble'];
 
 function round(m) {
   const options = { traces: m.DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 };
@@ -64,8 +65,8 @@ function round(m) {
     t.encode += cpu() - c;
     hash.update(encoded);
     c = cpu();
-    packed.push(m.packEncoded(encoded, 'gzip'));
-    t.gzip += cpu() - c;
+    packed.push(m.packEncoded(encoded, values.compression));
+    t.pack += cpu() - c;
   }
   c = cpu();
   const partials = packed.map((blob, p) => m.unpackPartial(blob, `partition ${p}`));
@@ -73,15 +74,15 @@ function round(m) {
   c = cpu();
   m.assemblePartials(partials, { traces: m.DEFAULT_STREAM_TRACES });
   t.assemble = cpu() - c;
-  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex') };
+  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex'), bytes: packed.reduce((sum, blob) => sum + blob.length, 0) };
 }
 
 for (const m of modules) round(m); // warm-up
 for (let r = 1; r <= rounds; r++) {
   for (const m of modules) {
-    const { events, t, sha } = round(m);
+    const { events, t, sha, bytes } = round(m);
     const us = (seconds) => ((1e6 * seconds) / events).toFixed(2);
-    const worker = t.add + t.finish + t.encode + t.gzip, coordinator = t.unpack + t.assemble;
-    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)})${values.hash ? `; partials sha256 ${sha}` : ''}`);
+    const worker = t.add + t.finish + t.encode + t.pack, coordinator = t.unpack + t.assemble;
+    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}` : ''}`);
   }
 }

@@ -4,8 +4,11 @@
  */
 import { z } from 'zod';
 import { LockstepError } from '../model/index.js';
+import { ByteReader, ByteWriter } from './byte-stream.js';
+import { distinctValues } from './distinct-values.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
+import { decodePartialV2, readHeader } from './partial-codec-v2.js';
 import type { PartialPairs } from './trace-window.js';
 
 /** What one worker reports for one partition: sums that merge exactly across partitions. */
@@ -24,169 +27,259 @@ export interface PartitionPartial {
   upTo?: number;
 }
 
+/** The format `encodePartial` writes; its mark is 'LSC' and this byte. */
+export const PARTIAL_FORMAT = 3;
+const MARK = [0x4c, 0x53, 0x43] as const; // 'LSC'
+/** Σ |Δt| of one row in 2 bytes below this; this value says "the next escaped varint". */
+const DELAY_ESCAPE = 0xffff;
+
 /**
- * A partial as bytes: a length-prefixed JSON header (partition, counts, actor labels) and the
- * typed columns raw after it — a partition's pairs run to millions, and JSON numbers would be
- * most of a worker's and the coordinator's time. Columns are as narrow as their values allow,
- * per trace (the header says): account ids in 2 bytes while a partition has at most 65,536
- * accounts, shared keys and co-actions in 1 byte while none passes 255 (nearly every pair has
- * one of each). Σ ln n_k goes as a table of its distinct values and a 2-byte index per pair
- * while it has at most 65,536 (nearly every pair shares one key, so the values are one per key's
- * n_k: 630 over the bench's 991k pairs), and Σ |Δt| in 4 bytes while every sum is a whole number
- * of ms below 2^32 (event times are whole ms); both exact to the bit. On the bench's partials
- * that is 22 bytes a pair at most (26.0 MB) and 12 with both (14.2 MB), and gzip's time and
- * output shrink with it (docs/streaming.md).
+ * A partial as bytes (format 3): the mark, a length-prefixed JSON header (partition, counts, per
+ * trace the layout chosen), then byte columns with no general-purpose compressor — each says what
+ * nearly every row of the bench's partials holds in as few bytes as it takes, exactly:
+ * - actor labels front-coded (they come in label order: each is the code units it shares with the
+ *   one before, and the rest, all rests joined in one JSON string of the header);
+ * - `a` as a row count per account (varints) while rows are grouped by `a` ascending (workers'
+ *   order), else a column; `b` in 2 bytes while a partition has at most 65,536 accounts, else 4;
+ * - Σ ln n_k as a table of its distinct values, most used first, and a varint index a row (one
+ *   byte for the 128 most used), or 8-byte floats past 65,536 distinct values;
+ * - Σ |Δt| in 2 bytes while whole ms (event times are) below 65,535, larger ones escaped to a
+ *   varint after the column, or 8-byte floats if any is not a whole number of ms below 2^32;
+ * - shared keys and co-actions as the rows where either is not 1 (row gap, shared, co-actions);
+ * - activity as varints (account as the gap from the one before, zigzag, and its keys).
+ * On the bench's partials (878k events) that is 24.7 bytes an event against format 2's 62.5 (33.5
+ * gzipped); its labels are synthetic and front-code to 0.55 bytes an event, real did:plc labels
+ * would take more. Format 2 (partial-codec-v2.ts, no mark) is still read; a legacy partial would
+ * need a 55 MB header for its length to look like this mark.
  */
 export function encodePartial(partial: PartitionPartial): Uint8Array {
   const idBytes = partial.actors.length <= 65_536 ? 2 : 4;
-  const columns: ArrayBufferView[] = [];
-  const widths: { ids: 2 | 4; counts: 1 | 4; logN: number; delays: 4 | 8 }[] = [];
-  for (const { pairs, activity } of partial.traces) {
+  const rows = partial.traces.reduce((sum, entry) => sum + entry.pairs.size, 0);
+  const body = new ByteWriter(8 * rows + 4 * partial.actors.length + 1_024);
+  const labels = frontCoded(partial.actors, body);
+  const layouts = partial.traces.map(({ pairs, activity }) => {
     const n = pairs.size;
-    let most = 0;
-    for (let row = 0; row < n; row++) most = Math.max(most, pairs.shared[row]!, pairs.coActions[row]!);
-    const counts = most <= 255 ? 1 : 4;
-    const logN = distinctValues(pairs.sumLogN.subarray(0, n));
-    const delays = wholeMs(pairs.sumDelta.subarray(0, n));
-    widths.push({ ids: idBytes, counts, logN: logN === null ? 0 : logN.values.length, delays: delays === null ? 8 : 4 });
-    const ids = (column: Int32Array): ArrayBufferView => (idBytes === 2 ? Uint16Array.from(column.subarray(0, n)) : column.subarray(0, n));
-    const tally = (column: Int32Array): ArrayBufferView => (counts === 1 ? Uint8Array.from(column.subarray(0, n)) : column.subarray(0, n));
-    if (logN === null) columns.push(pairs.sumLogN.subarray(0, n));
-    else columns.push(logN.values, logN.index);
-    columns.push(delays ?? pairs.sumDelta.subarray(0, n), ids(pairs.a), ids(pairs.b), tally(pairs.shared), tally(pairs.coActions), activity.actor, activity.keys);
-  }
-  const header = new TextEncoder().encode(JSON.stringify({
-    partition: partial.partition, actors: partial.actors, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
-    traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ...widths[t] })),
-  }));
-  return frameColumns(header, columns);
-}
-
-/** Most distinct values a column's table may hold (its index is 2 bytes a row). */
-const MAX_DISTINCT = 65_536;
-
-/**
- * A float column as its distinct values (by bit pattern, in order of first use) and each row's
- * index into them, or null if it has more than MAX_DISTINCT. Open addressing on the two 32-bit
- * halves of each value: a Map keyed by numbers cost more than the bytes it saved.
- */
-export function distinctValues(column: Float64Array): { values: Float64Array; index: Uint16Array } | null {
-  const n = column.length;
-  const words = new Uint32Array(column.buffer, column.byteOffset, 2 * n);
-  const slotCount = 1 << Math.max(4, Math.ceil(Math.log2(2 * Math.min(n, MAX_DISTINCT) + 1)));
-  const mask = slotCount - 1;
-  const slots = new Int32Array(slotCount);
-  const firstRow = new Int32Array(Math.min(n, MAX_DISTINCT));
-  const index = new Uint16Array(n);
-  let size = 0;
-  for (let row = 0; row < n; row++) {
-    const lo = words[2 * row]!, hi = words[2 * row + 1]!;
-    let slot = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca77) >>> 7) & mask;
-    for (;;) {
-      const stored = slots[slot]!;
-      if (stored === 0) {
-        if (size === MAX_DISTINCT) return null;
-        firstRow[size] = row;
-        slots[slot] = ++size;
-        index[row] = size - 1;
-        break;
-      }
-      const at = firstRow[stored - 1]!;
-      if (words[2 * at] === lo && words[2 * at + 1] === hi) {
-        index[row] = stored - 1;
-        break;
-      }
-      slot = (slot + 1) & mask;
+    const runs = groupedAscending(pairs.a, n, partial.actors.length);
+    if (runs) writeRuns(pairs.a, n, partial.actors.length, body);
+    else body.fixed(pairs.a, 0, n, idBytes);
+    body.fixed(pairs.b, 0, n, idBytes);
+    const logN = writeLogN(pairs.sumLogN.subarray(0, n), body);
+    const delays = writeDelays(pairs.sumDelta.subarray(0, n), body);
+    const exceptions = writeExceptions(pairs, body);
+    let last = 0;
+    for (let i = 0; i < activity.actor.length; i++) {
+      const gap = activity.actor[i]! - last;
+      body.varint((gap << 1) ^ (gap >> 31));
+      last = activity.actor[i]!;
     }
-  }
-  const values = new Float64Array(size);
-  for (let e = 0; e < size; e++) values[e] = column[firstRow[e]!]!;
-  return { values, index };
-}
-
-/** The column as 4-byte whole numbers, or null if any value is not a whole number in [0, 2^32) (or is -0). */
-function wholeMs(column: Float64Array): Uint32Array | null {
-  const out = new Uint32Array(column.length);
-  for (let row = 0; row < column.length; row++) {
-    const value = column[row]!;
-    if (value !== value >>> 0 || (value === 0 && 1 / value < 0)) return null;
-    out[row] = value;
-  }
+    for (let i = 0; i < activity.keys.length; i++) body.varint(activity.keys[i]!);
+    return { a: runs ? ('runs' as const) : ('ids' as const), logN, delays, exceptions };
+  });
+  const header = new TextEncoder().encode(JSON.stringify({
+    partition: partial.partition, actors: partial.actors.length, labels, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
+    traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ids: idBytes, ...layouts[t]! })),
+  }));
+  const out = new Uint8Array(8 + header.length + body.length);
+  out.set([...MARK, PARTIAL_FORMAT]);
+  new DataView(out.buffer).setUint32(4, header.length, true);
+  out.set(header, 8);
+  out.set(body.result(), 8 + header.length);
   return out;
 }
 
 /**
- * The partial's layout: the header's length (u32), the JSON header, then each column's bytes, each
- * starting on an 8-byte boundary so the reader can view them in place.
+ * Writes each label's code units shared with the one before and its rest's length; returns the
+ * rests joined. The labels are compared inside one joined (flat) string, as a partition's labels
+ * may be cons or sliced strings; this is still the largest part of encoding in the bench (15-20 ms
+ * a partition of 20k labels; comparing as bytes was no faster, and why was not found).
  */
-export function frameColumns(header: Uint8Array, columns: readonly ArrayBufferView[]): Uint8Array {
-  const start = Math.ceil((4 + header.length) / 8) * 8;
-  const out = new Uint8Array(start + columns.reduce((sum, column) => sum + Math.ceil(column.byteLength / 8) * 8, 0));
-  new DataView(out.buffer).setUint32(0, header.length, true);
-  out.set(header, 4);
-  let offset = start;
-  for (const column of columns) {
-    out.set(new Uint8Array(column.buffer, column.byteOffset, column.byteLength), offset);
-    offset += Math.ceil(column.byteLength / 8) * 8;
+function frontCoded(labels: readonly string[], body: ByteWriter): string {
+  const all = labels.join('');
+  const rests: string[] = [];
+  let previous = 0, previousLength = 0, start = 0;
+  for (const label of labels) {
+    const length = label.length, most = Math.min(length, previousLength);
+    let shared = 0;
+    while (shared < most && all.charCodeAt(start + shared) === all.charCodeAt(previous + shared)) shared++;
+    body.varint(shared);
+    body.varint(length - shared);
+    if (shared < length) rests.push(all.slice(start + shared, start + length));
+    previous = start;
+    previousLength = length;
+    start += length;
   }
-  return out;
+  return rests.join('');
 }
 
+/** Whether `a` never decreases and names only listed accounts (else it goes as a column, and a bad id is the reader's to refuse). */
+function groupedAscending(a: Int32Array, n: number, actorCount: number): boolean {
+  for (let row = 1; row < n; row++) if (a[row]! < a[row - 1]!) return false;
+  return n === 0 || (a[0]! >= 0 && a[n - 1]! < actorCount);
+}
+
+/** Rows grouped by `a` ascending as a count per account (0 for accounts with none). */
+function writeRuns(a: Int32Array, n: number, actorCount: number, body: ByteWriter): void {
+  const counts = new Int32Array(actorCount);
+  for (let row = 0; row < n; row++) counts[a[row]!]!++;
+  for (let actor = 0; actor < actorCount; actor++) body.varint(counts[actor]!);
+}
+
+/** Σ ln n_k as a table, most used value first, and a varint index a row; returns the table's size (0: 8-byte floats). */
+function writeLogN(column: Float64Array, body: ByteWriter): number {
+  const distinct = distinctValues(column);
+  if (distinct === null || distinct.values.length === 0) {
+    body.raw(column);
+    return 0;
+  }
+  const { values, index } = distinct;
+  const uses = new Int32Array(values.length);
+  for (let row = 0; row < index.length; row++) uses[index[row]!]!++;
+  const byUse = Array.from(values, (_, e) => e).sort((x, y) => uses[y]! - uses[x]! || x - y);
+  const rank = new Int32Array(values.length);
+  byUse.forEach((e, r) => (rank[e] = r));
+  body.raw(Float64Array.from(byUse, (e) => values[e]!));
+  // Indexes are below 2^16: at most 3 bytes each, written here rather than a call a row.
+  body.reserve(3 * index.length);
+  const bytes = body.bytes;
+  let at = body.length;
+  for (let row = 0; row < index.length; row++) {
+    let v = rank[index[row]!]!;
+    while (v >= 0x80) {
+      bytes[at++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    bytes[at++] = v;
+  }
+  body.length = at;
+  return values.length;
+}
+
+/** Σ |Δt| in 2 bytes a row and escaped varints (returns 2), or 8-byte floats (returns 8). */
+function writeDelays(column: Float64Array, body: ByteWriter): 2 | 8 {
+  const n = column.length, from = body.length;
+  body.reserve(2 * n);
+  const bytes = body.bytes;
+  let at = from, escaped = 0;
+  for (let row = 0; row < n; row++, at += 2) {
+    const value = column[row]!;
+    if (value !== value >>> 0 || (value === 0 && 1 / value < 0)) {
+      body.length = from;
+      body.raw(column);
+      return 8;
+    }
+    const stored = value < DELAY_ESCAPE ? value : DELAY_ESCAPE;
+    if (stored === DELAY_ESCAPE) escaped++;
+    bytes[at] = stored;
+    bytes[at + 1] = stored >>> 8;
+  }
+  body.length = at;
+  if (escaped > 0) for (let row = 0; row < n; row++) if (column[row]! >= DELAY_ESCAPE) body.varint(column[row]!);
+  return 2;
+}
+
+/** The rows whose shared keys or co-actions are not 1: gap from the one before, shared, co-actions; returns how many. */
+function writeExceptions(pairs: PartialPairs, body: ByteWriter): number {
+  let count = 0, last = 0;
+  for (let row = 0; row < pairs.size; row++) {
+    if (pairs.shared[row] === 1 && pairs.coActions[row] === 1) continue;
+    body.varint(row - last);
+    body.varint(pairs.shared[row]!);
+    body.varint(pairs.coActions[row]!);
+    last = row;
+    count++;
+  }
+  return count;
+}
+
+const Count = z.number().int().nonnegative();
 const PartialHeader = z.object({
-  partition: z.number().int().nonnegative(), actors: z.array(z.string()), events: z.number(), duplicates: z.number(), upTo: z.number().optional(),
+  partition: Count, actors: Count, labels: z.string(), events: z.number(), duplicates: z.number(), upTo: z.number().optional(),
   traces: z.array(z.object({
-    trace: z.enum(STREAM_TRACES), pairs: z.number().int().nonnegative(), activity: z.number().int().nonnegative(),
-    // Absent in partials written before session 6: 4-byte columns.
-    ids: z.union([z.literal(2), z.literal(4)]).default(4), counts: z.union([z.literal(1), z.literal(4)]).default(4),
-    // Absent before session 11: Σ ln n_k and Σ |Δt| as 8-byte floats.
-    logN: z.number().int().min(0).max(MAX_DISTINCT).default(0), delays: z.union([z.literal(4), z.literal(8)]).default(8),
+    trace: z.enum(STREAM_TRACES), pairs: Count, activity: Count, ids: z.union([z.literal(2), z.literal(4)]), a: z.enum(['runs', 'ids']),
+    logN: Count, delays: z.union([z.literal(2), z.literal(8)]), exceptions: Count,
   })),
 });
 
-/** Reads `encodePartial`'s bytes; throws a LockstepError naming what is wrong. */
+/** Reads `encodePartial`'s bytes, or format 2's; throws a LockstepError naming what is wrong. */
 export function decodePartial(bytes: Uint8Array, where: string): PartitionPartial {
   const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not a partial (${what})`);
-  if (bytes.length < 4) throw bad('too short');
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
-  } catch {
-    throw bad('unreadable header');
+  if (!MARK.every((byte, i) => bytes[i] === byte)) return decodePartialV2(bytes, where);
+  const format = bytes[3];
+  if (format !== PARTIAL_FORMAT) {
+    throw new LockstepError('detect/bad-input', `${where}: a partial in format ${format ?? '(none)'}, which this lockstep does not read (it reads formats 2 and ${PARTIAL_FORMAT}): run the coordinator from the same version as the workers`);
   }
-  const parsed = PartialHeader.safeParse(header);
-  if (!parsed.success) throw bad(parsed.error.issues[0]?.message ?? 'bad header');
-  let offset = Math.ceil((4 + length) / 8) * 8;
-  const take = <T>(count: number, width: number, make: (buffer: ArrayBuffer) => T): T => {
-    const end = offset + count * width;
-    if (end > bytes.length) throw bad('truncated');
-    // A copy into a buffer of its own (aligned; `bytes` may be a Node Buffer, whose slice is a view of a pool).
-    const column = make(new Uint8Array(bytes.subarray(offset, end)).buffer);
-    offset += Math.ceil((count * width) / 8) * 8;
-    return column;
-  };
-  const f64 = (n: number): Float64Array => take(n, 8, (buffer) => new Float64Array(buffer));
-  const i32 = (n: number): Int32Array => take(n, 4, (buffer) => new Int32Array(buffer));
-  const int = (n: number, width: 1 | 2 | 4): Int32Array => (width === 4 ? i32(n) : take(n, width, (buffer) => new Int32Array(width === 2 ? new Uint16Array(buffer) : new Uint8Array(buffer))));
-  const actorCount = parsed.data.actors.length;
-  const fromTable = (values: Float64Array, index: Uint16Array, trace: string): Float64Array => {
-    const column = new Float64Array(index.length);
-    for (let row = 0; row < index.length; row++) {
-      const value = values[index[row]!];
-      if (value === undefined) throw bad(`${trace}: pair ${row} names a value outside the ${values.length} of its table`);
-      column[row] = value;
+  const { length, header } = readHeader(bytes, 4, PartialHeader, bad);
+  const { partition, actors: actorCount, labels, events, duplicates, upTo } = header;
+  const body = new ByteReader(bytes, 8 + length, bad);
+  const actors = readLabels(actorCount, labels, body, bad);
+  const traces = header.traces.map(({ trace, pairs: n, activity: m, ids, a: aLayout, logN, delays, exceptions }) => {
+    const a = new Int32Array(n), b = new Int32Array(n);
+    if (aLayout === 'runs') readRuns(a, actorCount, body, bad(`${trace}: its accounts' row counts do not add up to its ${n} pairs`));
+    else body.fixed(a, n, ids);
+    body.fixed(b, n, ids);
+    // Runs name only listed accounts; a column and `b` may name any.
+    const outside = (row: number): LockstepError => bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
+    if (aLayout === 'ids') for (let row = 0; row < n; row++) if (!(a[row]! < actorCount && a[row]! >= 0)) throw outside(row);
+    for (let row = 0; row < n; row++) if (!(b[row]! < actorCount && b[row]! >= 0)) throw outside(row);
+    const sumLogN = logN === 0 ? body.floats(n) : readLogN(body.floats(logN), n, body, bad(`${trace}: a pair names a value outside the ${logN} of its table`));
+    const sumDelta = delays === 8 ? body.floats(n) : readDelays(n, body);
+    const shared = new Int32Array(n).fill(1), coActions = new Int32Array(n).fill(1);
+    for (let e = 0, row = 0; e < exceptions; e++) {
+      row += body.varint();
+      if (row >= n) throw bad(`${trace}: an exception past its ${n} pairs`);
+      shared[row] = body.varint();
+      coActions[row] = body.varint();
     }
-    return column;
-  };
-  const traces = parsed.data.traces.map(({ trace, pairs: n, activity: m, ids, counts, logN, delays }) => {
-    const sumLogN = logN === 0 ? f64(n) : fromTable(f64(logN), take(n, 2, (buffer) => new Uint16Array(buffer)), trace);
-    const sumDelta = delays === 8 ? f64(n) : take(n, 4, (buffer) => Float64Array.from(new Uint32Array(buffer)));
-    const a = int(n, ids), b = int(n, ids), shared = int(n, counts), coActions = int(n, counts);
-    const actor = i32(m), keys = i32(m);
-    for (let row = 0; row < n; row++) if (!(a[row]! < actorCount && b[row]! < actorCount && a[row]! >= 0 && b[row]! >= 0)) throw bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
+    const actor = new Int32Array(m), keys = new Int32Array(m);
+    body.varints(actor, 0, m);
+    for (let i = 0, last = 0; i < m; i++) actor[i] = last += (actor[i]! >>> 1) ^ -(actor[i]! & 1);
+    body.varints(keys, 0, m);
     return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };
   });
-  const { partition, actors, events, duplicates, upTo } = parsed.data;
+  if (body.at !== bytes.length) throw bad(`${bytes.length - body.at} bytes past its columns`);
   return { partition, actors, events, duplicates, traces, ...(upTo === undefined ? {} : { upTo }) };
 }
 
+function readLabels(count: number, rests: string, body: ByteReader, bad: (what: string) => Error): string[] {
+  const labels = new Array<string>(count);
+  let previous = '', at = 0;
+  for (let i = 0; i < count; i++) {
+    const shared = body.varint(), rest = body.varint();
+    if (shared > previous.length || at + rest > rests.length) throw bad(`label ${i} reaches past what it is made of`);
+    previous = labels[i] = previous.slice(0, shared) + rests.slice(at, at + rest);
+    at += rest;
+  }
+  if (at !== rests.length) throw bad('labels leave text over');
+  return labels;
+}
+
+function readRuns(a: Int32Array, actorCount: number, body: ByteReader, mismatch: Error): void {
+  let row = 0;
+  for (let actor = 0; actor < actorCount; actor++) {
+    const count = body.varint();
+    if (count > a.length - row) throw mismatch;
+    a.fill(actor, row, row + count);
+    row += count;
+  }
+  if (row !== a.length) throw mismatch;
+}
+
+function readLogN(table: Float64Array, n: number, body: ByteReader, outside: Error): Float64Array {
+  const index = new Int32Array(n);
+  body.varints(index, 0, n);
+  const column = new Float64Array(n);
+  for (let row = 0; row < n; row++) {
+    const value = table[index[row]!];
+    if (value === undefined) throw outside;
+    column[row] = value;
+  }
+  return column;
+}
+
+function readDelays(n: number, body: ByteReader): Float64Array {
+  const stored = new Int32Array(n);
+  body.fixed(stored, n, 2);
+  const column = new Float64Array(n);
+  for (let row = 0; row < n; row++) column[row] = stored[row] === DELAY_ESCAPE ? body.varint() : stored[row]!;
+  return column;
+}

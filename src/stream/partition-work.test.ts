@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { LockstepError } from '../model/index.js';
-import { decodePartial, encodePartial, PartitionWork } from './distributed.js';
+import { PartitionWork } from './distributed.js';
 import type { PartitionPartial } from './distributed.js';
-import { frameColumns } from './partial-codec.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { TraceWindow } from './trace-window.js';
@@ -89,77 +87,5 @@ describe('PartitionWork (the batch kernel at the end) against the stream windows
       `${TRACES[0]} bluesky\u0000b bluesky\u0000c shared 1 logN ${Math.log(4).toFixed(9)} co 1 delta 0.000000`,
       `${TRACES[0]} bluesky\u0000c bluesky\u0000d shared 1 logN ${Math.log(4).toFixed(9)} co 1 delta 0.000000`,
     ]);
-  });
-});
-
-describe('partials on the wire', () => {
-  const partial = (actors: number, shared: number): PartitionPartial => ({
-    partition: 2, actors: Array.from({ length: actors }, (_, i) => `bluesky\u0000a${i}`), events: 9, duplicates: 1,
-    traces: [{
-      trace: TRACES[0]!,
-      pairs: { a: Int32Array.of(0, 5, actors - 2), b: Int32Array.of(1, 7, actors - 1), shared: Int32Array.of(1, shared, 2), sumLogN: Float64Array.of(0.5, 1.25, Math.PI), coActions: Int32Array.of(1, 3, shared + 1), sumDelta: Float64Array.of(0.001, 12.5, 1e-3 / 3), size: 3 },
-      activity: { actor: Int32Array.of(0, actors - 1), keys: Int32Array.of(4, 1) },
-    }],
-  });
-  const same = (x: PartitionPartial, y: PartitionPartial): void => {
-    assert.deepEqual({ ...x, traces: [] }, { ...y, traces: [] });
-    for (let t = 0; t < x.traces.length; t++) {
-      const [p, q] = [x.traces[t]!, y.traces[t]!];
-      for (const column of ['a', 'b', 'shared', 'sumLogN', 'coActions', 'sumDelta'] as const) assert.deepEqual([...p.pairs[column].subarray(0, p.pairs.size)], [...q.pairs[column].subarray(0, q.pairs.size)], column);
-      assert.deepEqual([...p.activity.actor], [...q.activity.actor]);
-      assert.deepEqual([...p.activity.keys], [...q.activity.keys]);
-    }
-  };
-
-  it('read back the same with narrow columns (few accounts, small counts) and with wide ones (70,000 accounts, counts past 255)', () => {
-    const narrow = partial(100, 7);
-    const wide = partial(70_000, 300);
-    same(decodePartial(encodePartial(narrow), 'n'), narrow);
-    same(decodePartial(encodePartial(wide), 'w'), wide);
-    // 3 pairs: 16 bytes of floats each, then 2 + 2 + 1 + 1 narrow against 4 + 4 + 4 + 4 wide.
-    const columns = (p: PartitionPartial): number => encodePartial(p).length - encodePartial({ ...p, traces: [] }).length;
-    assert.ok(columns(narrow) < columns(partial(100, 300)));
-    assert.ok(columns(partial(100, 300)) < columns(partial(70_000, 300)));
-  });
-
-  it('sends Σ ln n_k as a table of its distinct values and whole-ms delays in 4 bytes, read back to the bit; other columns stay 8-byte floats', () => {
-    const rows = 1_000;
-    const base = partial(100, 7);
-    const entry = base.traces[0]!;
-    // Three distinct logN values (one of them -0, which must not come back as 0) and whole-ms delays.
-    const logNs = [Math.log(3), -0, Math.log(7) + Math.log(11)];
-    const pairs = {
-      a: Int32Array.from({ length: rows }, (_, i) => i % 99), b: Int32Array.from({ length: rows }, (_, i) => (i % 99) + 1), shared: new Int32Array(rows).fill(1),
-      sumLogN: Float64Array.from({ length: rows }, (_, i) => logNs[i % 3]!), coActions: new Int32Array(rows).fill(1), sumDelta: Float64Array.from({ length: rows }, (_, i) => i * 4_001), size: rows,
-    };
-    const compact = { ...base, traces: [{ ...entry, pairs }] };
-    const back = decodePartial(encodePartial(compact), 'c');
-    same(back, compact);
-    assert.ok(Object.is(back.traces[0]!.pairs.sumLogN[1], -0));
-    // 2 + 4 + 2 + 2 + 1 + 1 bytes a pair (and the 3-value table) instead of 8 + 8 + 2 + 2 + 1 + 1.
-    const columns = (p: PartitionPartial): number => encodePartial(p).length - encodePartial({ ...p, traces: [] }).length;
-    assert.ok(columns(compact) < 13 * rows, `${columns(compact)} bytes`);
-    // A fraction of a ms or more distinct values than a 2-byte index holds: 8-byte floats, still exact.
-    const fractional = { ...base, traces: [{ ...entry, pairs: { ...pairs, sumDelta: pairs.sumDelta.map((x) => x + 0.5) } }] };
-    const manyLogN = { ...base, traces: [{ ...entry, pairs: { ...pairs, size: 70_000, a: new Int32Array(70_000), b: new Int32Array(70_000).fill(1), shared: new Int32Array(70_000).fill(1), coActions: new Int32Array(70_000).fill(1), sumDelta: new Float64Array(70_000), sumLogN: Float64Array.from({ length: 70_000 }, (_, i) => i / 7) } }] };
-    same(decodePartial(encodePartial(fractional), 'f'), fractional);
-    same(decodePartial(encodePartial(manyLogN), 'm'), manyLogN);
-    assert.ok(columns(fractional) > 16 * rows);
-    assert.ok(columns(manyLogN) > 14 * 70_000);
-  });
-
-  it('reads a partial written before the columns were narrowed (4-byte ids and counts, no widths in the header)', () => {
-    const old = partial(100, 7);
-    const entry = old.traces[0]!;
-    const header = new TextEncoder().encode(JSON.stringify({ partition: 2, actors: old.actors, events: 9, duplicates: 1, traces: [{ trace: entry.trace, pairs: 3, activity: 2 }] }));
-    const columns = [entry.pairs.sumLogN, entry.pairs.sumDelta, entry.pairs.a, entry.pairs.b, entry.pairs.shared, entry.pairs.coActions, entry.activity.actor, entry.activity.keys];
-    same(decodePartial(frameColumns(header, columns), 'old'), old);
-  });
-
-  it('refuses a partial whose pairs name accounts it does not list, saying which', () => {
-    const bytes = encodePartial(partial(100, 7));
-    const lying = encodePartial({ ...partial(100, 7), actors: partial(100, 7).actors.slice(0, 50) });
-    assert.ok(bytes.length > 0);
-    assert.throws(() => decodePartial(lying, 'job/p2'), (error: unknown) => error instanceof LockstepError && /job\/p2: not a partial \(co-\w+: pair 2 names an account outside the 50 it lists\)/.test(error.message));
   });
 });

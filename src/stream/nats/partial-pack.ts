@@ -12,15 +12,13 @@ export type PartialCompression = 'gzip' | 'none';
 const RAW_PARTIAL = Uint8Array.of(0x4c, 0x53, 0x50, 0x00); // 'LSP\0'; a gzip stream starts 1f 8b
 
 /**
- * A partial as stored. Gzip at level 1 shrinks the columns about 2× (52.4 → 25.6 MB on the
- * bench's 878k events) and the NATS servers' CPU goes with the bytes they replicate. `none` skips
- * gzip (1.5-2 µs/event of a worker's CPU), but on one machine storing the larger partial gave the
- * worker most of it back and cost the servers 1-2 µs/event more (docs/streaming.md, Sizing,
- * session 11), so gzip is the default. Its strategy is run-length only (Z_RLE): the columns' ids
- * and sums are nearly random, so deflate's match search found little beyond runs and cost half of
- * the worker's gzip time (1.13-1.47 → 0.59-0.74 µs/event for 30.2 MB instead of 25.6; level 6
- * gave 24.9 MB for 1.5-1.7). A compact varint encoding of sorted rows was tried and not kept: its
- * encoding cost more than the bytes it saved.
+ * A partial as stored. Since format 3 (partial-codec.ts, session 16) the encoded partial is small
+ * without a compressor: 24.7 bytes/event on the bench's 878k events, against format 2's 62.5 raw
+ * and 33.5 gzipped; gzip at level 1 takes it to 18.5 for 0.2-0.3 µs/event of the worker's CPU
+ * and as much again of the coordinator's. In the job the two measured alike (docs/streaming.md,
+ * Sizing, session 16), so gzip stays the default until a quiet A/B says otherwise. Its strategy
+ * is run-length only (Z_RLE): deflate's match search found little beyond runs in format 2's
+ * columns and cost half of the worker's gzip time (session 11).
  */
 export function packPartial(partial: PartitionPartial, compression: PartialCompression = 'gzip'): Uint8Array {
   return packEncoded(encodePartial(partial), compression);
