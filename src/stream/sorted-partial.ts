@@ -12,7 +12,7 @@ import type { TraceEvents } from '../detect/kernel/index.js';
  * events renumbered to match. The kernel's sums do not depend on the numbering: each pair's
  * co-actions come in the same (key, time) order either way.
  */
-export function inLabelOrder<T extends { events: TraceEvents }>(actors: readonly string[], traces: readonly T[]): { actors: string[]; traces: T[] } {
+export function inLabelOrder<Trace>(actors: readonly string[], traces: readonly { trace: Trace; events: TraceEvents }[]): { actors: string[]; traces: { trace: Trace; events: TraceEvents }[] } {
   const order = labelOrder(actors);
   if (order.every((id, rank) => id === rank)) return { actors: actors.slice(), traces: traces.slice() };
   const rank = new Int32Array(actors.length);
@@ -20,9 +20,11 @@ export function inLabelOrder<T extends { events: TraceEvents }>(actors: readonly
   return {
     actors: Array.from(order, (id) => actors[id]!),
     traces: traces.map((entry) => {
-      const from = entry.events.actor, actor = new Int32Array(from.length);
+      const { events } = entry, from = events.actor, actor = new Int32Array(from.length);
       for (let i = 0; i < from.length; i++) actor[i] = rank[from[i]!]!;
-      return { ...entry, events: { ...entry.events, actor } };
+      // Literals, not spreads: a spread's object map lives only while objects of it do, so the
+      // warm-up's died before a job and the job's first call bailed out here on a new one.
+      return { trace: entry.trace, events: { actor, key: events.key, time: events.time, actorCount: events.actorCount, keyCount: events.keyCount } };
     }),
   };
 }

@@ -84,6 +84,18 @@ describe('coActionPairs: edge cases', () => {
     }
   });
 
+  it('lists as popular exactly the keys with more than popularKeyActors distinct actors, ascending', () => {
+    // Keys 0..5 with 1, 4, 2, 3, 3, 1 distinct actors (key 2 twice by one actor); popular above 2.
+    const rows: Array<[number, number, number]> = [[0, 0, 0], [1, 5, 9]];
+    for (let a = 0; a < 4; a++) rows.push([a, 1, a]);
+    rows.push([0, 2, 0], [0, 2, 1], [1, 2, 2]);
+    for (let a = 0; a < 3; a++) rows.push([a, 3, a], [a + 3, 4, a]);
+    const { popularKeys, stats } = coActionPairs(traceOf(rows), { popularKeyActors: 2 });
+    assert.deepEqual([...popularKeys], [1, 3, 4]);
+    assert.equal(stats.popularKeys, 3);
+    assert.equal(popularKeys.buffer.byteLength, 3 * 4);
+  });
+
   it('bounds a viral key: 100,000 actors never yield their 5 billion pairs; reported, capped and down-weighted', () => {
     const viral = 100_000;
     const rows: Array<[number, number, number]> = [];

@@ -66,11 +66,16 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
   // stamp[actor] === k + 1 marks "seen on key k" (long segments only).
   const stamp = new Int32Array(actorCount);
   const estimate = estimatePairs(time, keyStart, window, cap);
-  const partitions = opts.partitions === 'auto' ? autoPartitions(estimate) : opts.partitions;
+  // The hash tables' partitions are worked out only when they are taken: a stream worker warmed
+  // up on small partitions otherwise bailed out of this function's optimised code here, in the
+  // middle of its first real finish, on a doubling its warm-up never reached.
   const table = opts.groupByFirstActor && opts.pairsBySort && opts.sink === null && estimate <= MAX_SORTED_RECORDS
     ? new SortedPairs(actorCount, keyCount, estimate)
-    : new PartitionedPairs(partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair, opts.groupByFirstActor ? actorCount : 0);
-  const popular: number[] = [];
+    : new PartitionedPairs(opts.partitions === 'auto' ? autoPartitions(estimate) : opts.partitions, opts.sink, opts.maxPairsInMemory, estimate * opts.pairsPerEventPair, opts.groupByFirstActor ? actorCount : 0);
+  // Popular keys are marked in the key loop and listed after it, with no branch taken only for
+  // them: a stream worker's warm-up has no key that busy, and a push met first in a job's partition
+  // bailed out of this loop's optimised code in the middle of it.
+  const popularMark = new Uint8Array(keyCount);
   let keys = 0, keysCapped = 0, examined = 0, skipped = 0, coActions = 0;
 
   // Per key, while its segment is in cache: distinct actors (for the IDF), then a sliding window.
@@ -80,7 +85,7 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
     if (end === start) continue;
     keys++;
     const distinct = end - start <= SHORT_SEGMENT ? distinctShort(who, start, end) : distinctLong(who, start, end, stamp, k + 1);
-    if (distinct > opts.popularKeyActors) popular.push(k);
+    popularMark[k] = distinct > opts.popularKeyActors ? 1 : 0;
     if (distinct < 2) continue;
     const idf = Math.log(actors / distinct);
     let lo = start;
@@ -110,13 +115,27 @@ export function coActionPairs(events: TraceEvents, options?: Partial<KernelOptio
   }
 
   const pairs = table.finish();
+  const popular = popularKeys(popularMark);
   let pairKeys = 0;
   for (let r = 0; r < pairs.size; r++) pairKeys += pairs.shared[r]!;
   const stats: KernelStats = {
     events: n, actors, keys, keysCapped, popularKeys: popular.length, eventPairsExamined: examined, eventPairsSkipped: skipped,
     coActions, pairsEmitted: pairKeys, pairs: pairs.size, spilledChunks: table.spilledChunks,
   };
-  return { pairs, stats, popularKeys: Int32Array.from(popular) };
+  return { pairs, stats, popularKeys: popular };
+}
+
+/** The keys marked 1, ascending. */
+function popularKeys(mark: Uint8Array): Int32Array {
+  let count = 0;
+  for (let k = 0; k < mark.length; k++) count += mark[k]!;
+  // One slot past the last so every key is written and only marked ones advance.
+  const keys = new Int32Array(count + 1);
+  for (let k = 0, at = 0; k < mark.length; k++) {
+    keys[at] = k;
+    at += mark[k]!;
+  }
+  return keys.slice(0, count);
 }
 
 /** In-window event pairs the partner cap lets through: an upper bound of the co-actions. */
