@@ -6,6 +6,9 @@
 // the named keys sit. String contents, the bulk of a line, are walked 16 bytes at a time (SIMD):
 // one compare finds the next quote, backslash or control character.
 
+import { idOf } from './byte-ids';
+export { idOf, setIdTable } from './byte-ids';
+
 /** Added to a string value's recorded end when it holds an escape (lines are shorter than 2^30). */
 const ESCAPED: i32 = 1 << 30;
 /** Open containers at most (JSON.parse's limit is far higher; the JS check's was the same). */
@@ -276,7 +279,8 @@ const W_COMMIT = 4, W_CREATE = 5, W_UPDATE = 6, W_DELETE = 7;
  * the line at b, its first byte at host position delta): returns 0 (give up), 1 (no action) or 2
  * (an action whose record is left to the host), and writes at TOP: did start and end, time_us (f64
  * at TOP + 8), rkey start and end, the collection, the record, the did's FNV-1a (ByteIds) and the
- * action id's two SeenIds hashes (idHashes from the collection's seeds over the rkey).
+ * action id's two SeenIds hashes (idHashes from the collection's seeds over the rkey), then the
+ * did's id in the host's table (byte-ids.ts; -1: not known).
  */
 export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: usize, top: i32): i32 {
   return readTopInto(TOP, b, delta, ends, nodeAt, pos, top);
@@ -321,6 +325,7 @@ function readTopInto(out: usize, b: usize, delta: i32, ends: usize, nodeAt: usiz
   let h: i32 = <i32>0x811c9dc5;
   for (let k = did + 1; k < didEnd; k++) h = (h ^ byteAt(b, delta, k)) * 0x01000193;
   store<i32>(out + 32, h);
+  store<i32>(out + 44, idOf(b + <usize>(did + 1 - delta), didEnd - did - 1, h));
   let h1 = load<i32>(SEEDS + (<usize>kindOf << 3)), h2 = load<i32>(SEEDS + (<usize>kindOf << 3) + 4);
   for (let k = rkey + 1; k < rkeyEnd; k++) {
     const c = byteAt(b, delta, k);

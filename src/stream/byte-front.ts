@@ -21,7 +21,7 @@ import { STREAM_TRACES, urlDomain } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { ByteIds, hashBytes } from './byte-ids.js';
 import { parseJetstreamLine } from './jetstream-line.js';
-import { chunkBytes, chunkLine, chunkLineAt, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanChunk, scanChunkResume, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
+import { chunkBytes, chunkLine, chunkLineAt, dids, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanChunk, scanChunkResume, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
 import type { OutBatch, Partitioner } from './partitioner.js';
 
 const PLATFORM = 'bluesky';
@@ -89,7 +89,6 @@ export class ByteFront {
   readonly #options: ByteFrontOptions;
   /** The partitioner's traces, as indexes into STREAM_TRACES. */
   readonly #traces: number[];
-  readonly #actors = new ByteIds();
   /** Per trace: raw bytes → key id (NONE: normalises to nothing). */
   readonly #keys = STREAM_TRACES.map(() => new ByteIds());
   /** URL key id → its domain's key id + 2 (0: not yet known; 1: none). */
@@ -118,6 +117,7 @@ export class ByteFront {
 
   /** Takes the next chunk of the stream; batches that fill are appended to `out`. */
   push(chunk: Uint8Array, out: OutBatch[]): void {
+    dids.claim(this);
     // The scanner reads plain Uint8Arrays only (a carried line is one): a Buffer beside them made
     // its byte loads polymorphic. Line breaks are found through a Buffer view of the same bytes:
     // Buffer's indexOf is memchr (0.05 µs a line), a Uint8Array's a byte loop in the runtime (0.3).
@@ -195,6 +195,7 @@ export class ByteFront {
 
   /** The end of the stream: reads a last line without a line break. */
   end(out: OutBatch[]): void {
+    dids.claim(this);
     const carry = this.#carry?.subarray(0, this.#carried) ?? null;
     this.#carry = null;
     this.#crs = this.#options.share !== undefined && carry !== null && carry.indexOf(13) >= 0;
@@ -316,10 +317,13 @@ export class ByteFront {
 
   #action(bytes: Uint8Array, out: OutBatch[]): void {
     const s = scanned, partitioner = this.#partitioner;
-    let actor = this.#actors.get(bytes, s.didStart, s.didEnd, s.didHash);
+    // The module looked the did up (scanned.actorId); a first sighting is interned and added there
+    // (looked up again first: an earlier line of the same scanLines call may have added it).
+    let actor = s.actorId;
+    if (actor === -1) actor = dids.get(bytes, s.didStart, s.didEnd, s.didHash);
     if (actor === -1) {
       actor = partitioner.actorId(PLATFORM, decode(bytes, s.didStart, s.didEnd));
-      this.#actors.set(bytes, s.didStart, s.didEnd, actor, s.didHash);
+      dids.set(bytes, s.didStart, s.didEnd, actor, s.didHash);
     }
     this.#events = 0;
     const kind = s.kind;

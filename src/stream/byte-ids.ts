@@ -1,8 +1,9 @@
 /**
  * A hash table from byte strings (slices of a chunk of input) to integers, so the front end can
- * find the id of an account or key it has seen before without making a string: a string is made
- * (decoded, normalised, interned) only the first time its bytes are seen. The bytes of every
- * entry are copied once into one growing arena.
+ * find the id of a key it has seen before without making a string: a string is made (decoded,
+ * normalised, interned) only the first time its bytes are seen. The bytes of every entry are
+ * copied once into one growing arena. (Accounts' ids: the same table in the WebAssembly module's
+ * memory, module-ids.ts, which the module's readTop looks dids up in.)
  *
  * A slot holds the entry's hash, arena offset, length and value side by side (16 bytes), so a
  * lookup reads one cache line of the slot table and one of the arena. With hash, offset, length

@@ -38,8 +38,8 @@ export const COLLECTIONS = ['app.bsky.feed.post', 'app.bsky.feed.repost', 'app.b
 export const scanned = {
   kind: 0, collection: 0, timeUs: 0,
   didStart: 0, didEnd: 0, rkeyStart: 0, rkeyEnd: 0,
-  /** The did's FNV-1a (hashBytes, for ByteIds) and the action id's SeenIds hashes (idHashes of `/collection/rkey`). */
-  didHash: 0, idHash1: 0, idHash2: 0,
+  /** The did's FNV-1a (hashBytes), its id in `dids` (-1: not there) and the action id's SeenIds hashes (idHashes of `/collection/rkey`). */
+  didHash: 0, actorId: -1, idHash1: 0, idHash2: 0,
   /** A repost's subject, a reply's parent or a quote's record (-1: none). */
   targetStart: -1, targetEnd: -1,
   links: new Int32Array(64), linkCount: 0,
@@ -118,6 +118,8 @@ const F = new Int32Array(8), G = new Int32Array(8), H = new Int32Array(8);
 /** Every key pass 2 reads, in any object: pass 1 records where their values sit (JsonChecker). */
 export const FIELD_NAMES = ['did', 'time_us', 'kind', 'commit', 'operation', 'collection', 'rkey', 'record', 'text', 'langs', 'facets', 'tags', 'reply', 'embed', 'uri', 'subject', 'parent', 'features', '$type', 'tag', 'media', 'external'];
 const CHECK = new JsonChecker(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
+/** The accounts' ids the module's readTop looks a line's did up in (scanned.actorId): its user inserts first sightings. */
+export const dids = CHECK.dids;
 /**
  * The module's readTop (wasm/json-check.ts) reads did … record by these indexes, compares the
  * words written at WORDS, and starts the action id's hashes from SEEDS; its record is at READ_TOP.
@@ -136,7 +138,7 @@ if (FIELD_NAMES.slice(0, 8).join() !== 'did,time_us,kind,commit,operation,collec
     starts[w + 1] = starts[w]! + word.length;
   });
 }
-const topViews = (): [Int32Array, Float64Array] => [new Int32Array(CHECK.memory, READ_TOP, 11), new Float64Array(CHECK.memory, READ_TOP + 8, 1)];
+const topViews = (): [Int32Array, Float64Array] => [new Int32Array(CHECK.memory, READ_TOP, 12), new Float64Array(CHECK.memory, READ_TOP + 8, 1)];
 let [topRecord, topTime] = topViews();
 const names = (...list: string[]): Int32Array => Int32Array.from(list, (name) => FIELD_NAMES.indexOf(name));
 const POST_FIELDS = names('text', 'langs', 'facets', 'tags', 'reply', 'embed');
@@ -332,6 +334,7 @@ export function scanTop(bytes: Uint8Array, start: number, stop: number): number 
   s.didHash = record[8]!;
   s.idHash1 = record[9]!;
   s.idHash2 = record[10]!;
+  s.actorId = record[11]!;
   return code;
 }
 
@@ -403,5 +406,6 @@ export function chunkLine(k: number): number {
   s.didHash = record[at + 12]!;
   s.idHash1 = record[at + 13]!;
   s.idHash2 = record[at + 14]!;
+  s.actorId = record[at + 15]!;
   return readRecordOf(CHECK.chunk(0), 0);
 }

@@ -13,6 +13,7 @@
  * in JavaScript is kept as the tests' reference (test-support/json-check-js.ts).
  */
 import { JSON_CHECK_WASM } from './json-check-wasm.js';
+import { ModuleIds } from './module-ids.js';
 
 /**
  * Set in a string value's recorded end when the string holds an escape, so a reader knows it
@@ -33,6 +34,8 @@ interface CheckExports {
   scanLines(chunk: number, from: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, records: number, maxRecords: number): number;
   resume(): number;
   stopped(): number;
+  setIdTable(slots: number, mask: number, arena: number): void;
+  idOf(at: number, length: number, h: number): number;
 }
 /** The module's fixed regions the host writes or reads (wasm/json-check.ts exports their addresses). */
 export type WasmRegion = 'TABLE' | 'NAME_START' | 'NAME_BYTES' | 'NAME_BYTES_END' | 'SEEDS' | 'TOP' | 'WORDS_START' | 'WORDS';
@@ -80,17 +83,22 @@ export class JsonChecker {
   /** Per line of the last scanLines, LINE_RECORD bytes: i32 start, end, code, then readTop's record (f64 time at byte 24). */
   lineRecords = new Int32Array(0);
   lineTimes = new Float64Array(0);
+  /** The accounts' table in this memory, which readTop looks dids up in (module-ids.ts). */
+  readonly dids: ModuleIds;
   readonly #wasm: CheckExports & RegionExports;
   #line = new Uint8Array(0);
   /** Longest line and most objects the regions hold now. */
   #capacity = 0;
   #maxNodes = 0;
+  /** Where the regions start: line, ends, nodeAt, pos, records. */
+  #at = [0, 0, 0, 0, 0];
   /** scanLines stopped for want of objects' room: the next call makes more. */
   #moreNodes = false;
 
   constructor(names: readonly string[] = []) {
     this.names = names;
-    this.#wasm = new WASM.Instance(MODULE).exports as unknown as CheckExports & RegionExports;
+    const wasm = (this.#wasm = new WASM.Instance(MODULE).exports as unknown as CheckExports & RegionExports);
+    this.dids = new ModuleIds({ memory: wasm.memory, setIdTable: wasm.setIdTable, idOf: wasm.idOf, renewed: () => this.#views() });
     const TABLE = this.region('TABLE'), NAME_START = this.region('NAME_START'), NAME_BYTES = this.region('NAME_BYTES'), NAME_BYTES_END = this.region('NAME_BYTES_END');
     const bytes = names.map(bytesOf);
     const memory = new Uint8Array(this.#wasm.memory.buffer);
@@ -119,14 +127,22 @@ export class JsonChecker {
     const top = recordsAt + MAX_RECORDS * LINE_RECORD;
     const memory = this.#wasm.memory;
     if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / PAGE));
-    this.#line = new Uint8Array(memory.buffer, lineAt, capacity);
-    this.ends = new Int32Array(memory.buffer, endsAt, capacity + 1);
-    this.nodeAt = new Int32Array(memory.buffer, nodeAtAt, capacity + 1);
-    this.pos = new Int32Array(memory.buffer, posAt, maxNodes * Math.max(1, this.names.length));
-    this.lineRecords = new Int32Array(memory.buffer, recordsAt, (MAX_RECORDS * LINE_RECORD) / 4);
-    this.lineTimes = new Float64Array(memory.buffer, recordsAt, (MAX_RECORDS * LINE_RECORD) / 8);
+    this.dids.above(top);
+    this.#at = [lineAt, endsAt, nodeAtAt, posAt, recordsAt];
     this.#capacity = capacity;
     this.#maxNodes = maxNodes;
+    this.#views();
+  }
+
+  /** Views over the regions, in the memory as it is now (renewed whenever it grows). */
+  #views(): void {
+    const buffer = this.#wasm.memory.buffer, capacity = this.#capacity, [lineAt, endsAt, nodeAtAt, posAt, recordsAt] = this.#at as [number, number, number, number, number];
+    this.#line = new Uint8Array(buffer, lineAt, capacity);
+    this.ends = new Int32Array(buffer, endsAt, capacity + 1);
+    this.nodeAt = new Int32Array(buffer, nodeAtAt, capacity + 1);
+    this.pos = new Int32Array(buffer, posAt, this.#maxNodes * Math.max(1, this.names.length));
+    this.lineRecords = new Int32Array(buffer, recordsAt, (MAX_RECORDS * LINE_RECORD) / 4);
+    this.lineTimes = new Float64Array(buffer, recordsAt, (MAX_RECORDS * LINE_RECORD) / 8);
   }
 
   /** Whether `bytes[start, end)` is one JSON object (RFC 8259) between spaces or tabs, its keys without escapes; records as above. */
@@ -165,6 +181,8 @@ export class JsonChecker {
     if (this.#moreNodes) this.#layout(this.#capacity, 2 * this.#maxNodes);
     this.#moreNodes = false;
     this.base = 0;
+    // Each line recorded may add its did to the table: room now, so no view dies while they are read.
+    this.dids.reserve(MAX_RECORDS, length - from);
     for (;;) {
       const wasm = this.#wasm, records = this.lineRecords.byteOffset;
       const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset, this.nodeAt.byteOffset, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS);
