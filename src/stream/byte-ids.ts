@@ -33,8 +33,9 @@ export class ByteIds {
     return this.#size;
   }
 
-  /** The value stored for `bytes[start, end)`, or -1 (`h`: its hashBytes, when known). */
-  get(bytes: Uint8Array, start: number, end: number, h = hashBytes(bytes, start, end)): number {
+  /** The value stored for `bytes[start, end)`, or -1. */
+  get(bytes: Uint8Array, start: number, end: number): number {
+    const h = hashBytes(bytes, start, end);
     const length = end - start;
     const slots = this.#slots, mask = this.#mask, arena = this.#arena;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -49,8 +50,8 @@ export class ByteIds {
     }
   }
 
-  /** Stores `value` for `bytes[start, end)`, which `get` did not find (`h`: its hashBytes, when known). */
-  set(bytes: Uint8Array, start: number, end: number, value: number, h = hashBytes(bytes, start, end)): void {
+  /** Stores `value` for `bytes[start, end)`, which `get` did not find. */
+  set(bytes: Uint8Array, start: number, end: number, value: number): void {
     const length = end - start;
     if (this.#used + length > this.#arena.length) {
       const grown = new Uint8Array(Math.max(2 * this.#arena.length, this.#used + length));
@@ -58,26 +59,30 @@ export class ByteIds {
       this.#arena = grown;
     }
     this.#arena.set(bytes.subarray(start, end), this.#used);
-    this.#place(this.#slots, this.#mask, h, this.#used + 1, length, value);
+    placeSlot(this.#slots, this.#mask, hashBytes(bytes, start, end), this.#used + 1, length, value);
     this.#used += length;
     if (2 * ++this.#size > this.#mask + 1) this.#rehash();
-  }
-
-  #place(slots: Int32Array, mask: number, h: number, at1: number, length: number, value: number): void {
-    let slot = h & mask;
-    while (slots[slot * STRIDE + 1] !== 0) slot = (slot + 1) & mask;
-    const s = slot * STRIDE;
-    slots[s] = h;
-    slots[s + 1] = at1;
-    slots[s + 2] = length;
-    slots[s + 3] = value;
   }
 
   #rehash(): void {
     const old = this.#slots;
     const slots = new Int32Array(2 * old.length), mask = 2 * (this.#mask + 1) - 1;
-    for (let s = 0; s < old.length; s += STRIDE) if (old[s + 1] !== 0) this.#place(slots, mask, old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!);
+    for (let s = 0; s < old.length; s += STRIDE) if (old[s + 1] !== 0) placeSlot(slots, mask, old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!);
     this.#slots = slots;
     this.#mask = mask;
   }
+}
+
+/**
+ * Puts an entry in the first free slot from its hash on (linear probing): hash, arena offset + 1
+ * (0 marks a free slot), length, value. ModuleIds lays its slots out the same way.
+ */
+export function placeSlot(slots: Int32Array, mask: number, h: number, at1: number, length: number, value: number): void {
+  let slot = h & mask;
+  while (slots[slot * STRIDE + 1] !== 0) slot = (slot + 1) & mask;
+  const s = slot * STRIDE;
+  slots[s] = h;
+  slots[s + 1] = at1;
+  slots[s + 2] = length;
+  slots[s + 3] = value;
 }

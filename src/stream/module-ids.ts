@@ -10,6 +10,7 @@
  * grows, and never drops an entry except by clear(). Per entry: 32–64 bytes of slots plus its bytes
  * (a did: ~32), and up to twice that while the arena's doubling is not yet used.
  */
+import { placeSlot } from './byte-ids.js';
 
 /** What the table needs of the module (JsonChecker gives it). */
 export interface IdTableHost {
@@ -112,7 +113,7 @@ export class ModuleIds {
       const old = new Int32Array(memory, this.#at, this.#slotCount * 4).slice();
       const slots = new Int32Array(memory, this.#at, slotCount * 4);
       slots.fill(0);
-      for (let s = 0; s < old.length; s += 4) if (old[s + 1] !== 0) place(slots, slotCount - 1, old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!);
+      for (let s = 0; s < old.length; s += 4) if (old[s + 1] !== 0) placeSlot(slots, slotCount - 1, old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!);
     }
     this.#slotCount = slotCount;
     this.#arenaSize = arenaSize;
@@ -132,7 +133,7 @@ export class ModuleIds {
     const memory = this.#host.memory.buffer, arena = this.#at + this.#slotCount * SLOT;
     if (inModule >= 0) new Uint8Array(memory).copyWithin(arena + this.#used, inModule, inModule + length);
     else new Uint8Array(memory, arena + this.#used, length).set(bytes.subarray(start, end));
-    place(new Int32Array(memory, this.#at, this.#slotCount * 4), this.#slotCount - 1, h, this.#used + 1, length, value);
+    placeSlot(new Int32Array(memory, this.#at, this.#slotCount * 4), this.#slotCount - 1, h, this.#used + 1, length, value);
     this.#used += length;
     this.#size++;
   }
@@ -148,14 +149,4 @@ export class ModuleIds {
   #tell(): void {
     this.#host.setIdTable(this.#at, this.#slotCount - 1, this.#at + this.#slotCount * SLOT);
   }
-}
-
-function place(slots: Int32Array, mask: number, h: number, at1: number, length: number, value: number): void {
-  let slot = h & mask;
-  while (slots[slot * 4 + 1] !== 0) slot = (slot + 1) & mask;
-  const s = slot * 4;
-  slots[s] = h;
-  slots[s + 1] = at1;
-  slots[s + 2] = length;
-  slots[s + 3] = value;
 }
