@@ -322,24 +322,32 @@ export function scanTop(bytes: Uint8Array, start: number, stop: number): number 
   const code = CHECK.readTop(top);
   if (code === TOP_GIVE_UP) return code;
   if (topRecord.buffer !== CHECK.memory) [topRecord, topTime] = topViews();
-  const s = scanned, record = topRecord;
-  s.didStart = record[0]!;
-  s.didEnd = record[1]!;
-  s.timeUs = topTime[0]!;
-  s.rkeyStart = record[4]!;
-  s.rkeyEnd = record[5]!;
-  if (code === TOP_NONE) return code;
-  s.kind = s.collection = record[6]!;
-  recordAt = record[7]!;
-  s.didHash = record[8]!;
-  s.idHash1 = record[9]!;
-  s.idHash2 = record[10]!;
-  s.actorId = record[11]!;
+  takeTop(topRecord, 0, topTime[0]!, code === TOP_ACTION);
   return code;
 }
 
 /** The record's place in the last line scanTop found an action in. */
 let recordAt = -1;
+
+/**
+ * readTop's record at `record[at…]` into `scanned`: the did's and rkey's places and the time, and
+ * for an action its kind, the record's place, the hashes and the did's id in `dids`.
+ */
+function takeTop(record: Int32Array, at: number, timeUs: number, action: boolean): void {
+  const s = scanned;
+  s.didStart = record[at]!;
+  s.didEnd = record[at + 1]!;
+  s.timeUs = timeUs;
+  s.rkeyStart = record[at + 4]!;
+  s.rkeyEnd = record[at + 5]!;
+  if (!action) return;
+  s.kind = s.collection = record[at + 6]!;
+  recordAt = record[at + 7]!;
+  s.didHash = record[at + 8]!;
+  s.idHash1 = record[at + 9]!;
+  s.idHash2 = record[at + 10]!;
+  s.actorId = record[at + 11]!;
+}
 
 /** An action's record, after scanTop: its targets and lists into `scanned`. */
 function readRecord(): number {
@@ -390,22 +398,12 @@ export function scanChunkResume(): number {
  * `scanned`, SCAN_NONE or SCAN_GIVE_UP; its place in `chunkLineAt`.
  */
 export function chunkLine(k: number): number {
-  const record = CHECK.lineRecords, at = 16 * k, s = scanned;
+  const record = CHECK.lineRecords, at = 16 * k;
   chunkLineAt.start = record[at]!;
   chunkLineAt.end = record[at + 1]!;
   const code = record[at + 2]!;
   if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
   // readTop's record, 16 bytes into the line's (as scanTop reads it at READ_TOP).
-  s.didStart = record[at + 4]!;
-  s.didEnd = record[at + 5]!;
-  s.timeUs = CHECK.lineTimes[8 * k + 3]!;
-  s.rkeyStart = record[at + 8]!;
-  s.rkeyEnd = record[at + 9]!;
-  s.kind = s.collection = record[at + 10]!;
-  recordAt = record[at + 11]!;
-  s.didHash = record[at + 12]!;
-  s.idHash1 = record[at + 13]!;
-  s.idHash2 = record[at + 14]!;
-  s.actorId = record[at + 15]!;
+  takeTop(record, at + 4, CHECK.lineTimes[8 * k + 3]!, true);
   return readRecordOf(CHECK.chunk(0), 0);
 }
