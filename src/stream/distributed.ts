@@ -142,8 +142,10 @@ export function tracePartial(events: TraceEvents, options: { windowMs: number; m
   const { pairs, stats } = coActionPairs(events, { window: options.windowMs, maxPartnersPerEvent: options.maxPartnersPerEvent, pairsPerEventPair: 1, groupByFirstActor: true, pairsBySort: true });
   const n = pairs.size;
   const logN = Math.log(Math.max(1, stats.actors));
-  const sumLogN = new Float64Array(n);
-  for (let row = 0; row < n; row++) sumLogN[row] = pairs.shared[row]! * logN - pairs.idf[row]!;
+  // Σ ln n_k over the IDF column in place: the kernel's result is this call's (a column fewer of
+  // fresh pages, 8 bytes a pair).
+  const sumLogN = pairs.idf;
+  for (let row = 0; row < n; row++) sumLogN[row] = pairs.shared[row]! * logN - sumLogN[row]!;
   // Distinct keys per account: the events bucketed by key, each bucket's accounts stamped once.
   const { start, actors } = actorsByKey(events);
   const stamp = new Int32Array(events.actorCount);
@@ -164,7 +166,7 @@ export function tracePartial(events: TraceEvents, options: { windowMs: number; m
     activity.keys[row++] = keys[a]!;
   }
   return {
-    pairs: { a: pairs.a.subarray(0, n), b: pairs.b.subarray(0, n), shared: pairs.shared.subarray(0, n), sumLogN, coActions: pairs.coActions.subarray(0, n), sumDelta: pairs.sumDelta.subarray(0, n), size: n },
+    pairs: { a: pairs.a.subarray(0, n), b: pairs.b.subarray(0, n), shared: pairs.shared.subarray(0, n), sumLogN: sumLogN.subarray(0, n), coActions: pairs.coActions.subarray(0, n), sumDelta: pairs.sumDelta.subarray(0, n), size: n },
     activity,
   };
 }

@@ -34,7 +34,7 @@ describe('pairsBySort (the stream partials\' kernel)', () => {
         const hashed = coActionPairs(events, { ...options, pairsBySort: false });
         assert.deepEqual(rows(sorted.pairs), rows(hashed.pairs));
         assert.deepEqual(sorted.stats, hashed.stats);
-        assert.equal(sorted.pairs.a.length, sorted.pairs.size);
+        assert.ok(sorted.pairs.a.length >= sorted.pairs.size);
       }),
       { numRuns: RUNS },
     );
@@ -47,10 +47,11 @@ describe('pairsBySort (the stream partials\' kernel)', () => {
     pairs.coAct(0, 1, 1, 0.25, 3);
     pairs.coAct(0, 3, 1, 0.25, 4);
     const table = pairs.finish();
-    assert.deepEqual([...table.a], [0, 0, 1]);
-    assert.deepEqual([...table.b], [3, 1, 2]);
-    assert.deepEqual([...table.shared], [2, 1, 1]);
-    assert.deepEqual([...table.idf], [0.75, 0.25, 0.5]);
-    assert.deepEqual([...table.sumDelta], [5, 3, 2]);
+    const column = (values: Int32Array | Float64Array): number[] => [...values.subarray(0, table.size)];
+    assert.deepEqual(column(table.a), [0, 0, 1]);
+    assert.deepEqual(column(table.b), [3, 1, 2]);
+    assert.deepEqual(column(table.shared), [2, 1, 1]);
+    assert.deepEqual(column(table.idf), [0.75, 0.25, 0.5]);
+    assert.deepEqual(column(table.sumDelta), [5, 3, 2]);
   });
 });

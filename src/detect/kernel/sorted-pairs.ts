@@ -7,6 +7,11 @@
  * (shared keys and IDF when the key changes, every co-action's delay), so the rows, their sums bit
  * for bit and their order (by `a`, then by first co-action) are those of PartitionedPairs grouped
  * by `a`. Appending costs a few sequential writes per co-action where the hash path probed a table.
+ *
+ * The records, their sorted copies and the per-account arrays are working space that one thread's
+ * calls reuse (a stream worker finishes its partitions one after another): fresh typed arrays of a
+ * partition's size (36 bytes a co-action) cost a page fault every 4 KB and the collector's
+ * external-memory GCs, about a third of a later partition's finish (session 17).
  */
 import { LockstepError } from '../../model/index.js';
 import { emptyPairTable } from './partitioned-pairs.js';
@@ -19,25 +24,75 @@ import type { PairTable } from './types.js';
  */
 export const MAX_SORTED_RECORDS = 2 ** 24;
 
+/** Working space of one SortedPairs; lengths are capacities (only the first records/actors/keys are used). */
+interface Space {
+  a: Int32Array;
+  b: Int32Array;
+  key: Int32Array;
+  delta: Float64Array;
+  byB: Int32Array;
+  byKey: Int32Array;
+  byDelta: Float64Array;
+  /** Per actor (+ 1): the counting sort's starts, then the reduction's marks, rows and last keys. */
+  start: Int32Array;
+  next: Int32Array;
+  mark: Int32Array;
+  rowOf: Int32Array;
+  lastKey: Int32Array;
+  /** The IDF of each key, as the kernel passed it with the key's co-actions. */
+  idfOfKey: Float64Array;
+}
+
+const emptySpace = (): Space => ({
+  a: new Int32Array(0), b: new Int32Array(0), key: new Int32Array(0), delta: new Float64Array(0), byB: new Int32Array(0), byKey: new Int32Array(0),
+  byDelta: new Float64Array(0), start: new Int32Array(0), next: new Int32Array(0), mark: new Int32Array(0), rowOf: new Int32Array(0), lastKey: new Int32Array(0),
+  idfOfKey: new Float64Array(0),
+});
+
+/** The thread's working space between calls; null while a SortedPairs holds it (another made meanwhile gets its own). */
+let idle: Space | null = emptySpace();
+
+/** A capacity of at least `needed`: what is there, or a quarter more than asked, so a slightly larger partition next does not allocate again. */
+const room = (have: number, needed: number): number => (needed <= have ? have : Math.ceil(needed * 1.25));
+
+/** Space for `records` co-actions of `actors` accounts on `keys` keys, reusing the idle space's arrays where large enough. */
+function takeSpace(records: number, actors: number, keys: number): Space {
+  const space = idle ?? emptySpace();
+  idle = null;
+  const r = room(space.a.length, records);
+  if (r !== space.a.length) {
+    Object.assign(space, { a: new Int32Array(r), b: new Int32Array(r), key: new Int32Array(r), delta: new Float64Array(r), byB: new Int32Array(r), byKey: new Int32Array(r), byDelta: new Float64Array(r) });
+  }
+  const n = room(space.start.length, actors + 1);
+  if (n !== space.start.length) Object.assign(space, { start: new Int32Array(n), next: new Int32Array(n), mark: new Int32Array(n), rowOf: new Int32Array(n), lastKey: new Int32Array(n) });
+  if (keys > space.idfOfKey.length) space.idfOfKey = new Float64Array(room(space.idfOfKey.length, keys));
+  return space;
+}
+
+/**
+ * Lets go of the working space kept for the next call (a worker at the end of its job); the next
+ * call allocates afresh.
+ */
+export function releaseSortedPairsSpace(): void {
+  idle = emptySpace();
+}
+
 export class SortedPairs {
   /** Never spills (the kernel takes this path only without a sink). */
   readonly spilledChunks = 0;
+  private readonly space: Space;
   private readonly a: Int32Array;
   private readonly b: Int32Array;
   private readonly key: Int32Array;
   private readonly delta: Float64Array;
-  /** The IDF of each key, as the kernel passed it with the key's co-actions. */
   private readonly idfOfKey: Float64Array;
   private size = 0;
 
   /** Every `a` and `b` below `actors`, every key below `keys`; at most `maxRecords` co-actions (≤ MAX_SORTED_RECORDS). */
   constructor(private readonly actors: number, keys: number, maxRecords: number) {
     if (maxRecords > MAX_SORTED_RECORDS) throw new LockstepError('detect/bad-input', `sorted pairs: ${maxRecords} records exceed ${MAX_SORTED_RECORDS}`);
-    this.a = new Int32Array(maxRecords);
-    this.b = new Int32Array(maxRecords);
-    this.key = new Int32Array(maxRecords);
-    this.delta = new Float64Array(maxRecords);
-    this.idfOfKey = new Float64Array(keys);
+    this.space = takeSpace(maxRecords, actors, keys);
+    ({ a: this.a, b: this.b, key: this.key, delta: this.delta, idfOfKey: this.idfOfKey } = this.space);
   }
 
   /** One co-action of a < b on `key`; keys must come in increasing order across calls. */
@@ -53,15 +108,19 @@ export class SortedPairs {
   /** Nothing to do at a key's end: nothing spills. */
   endKey(): void {}
 
-  /** All pairs, grouped by `a` ascending, within one `a` in the order of their first co-action. */
+  /**
+   * All pairs, grouped by `a` ascending, within one `a` in the order of their first co-action. The
+   * columns are as long as the co-actions (rows are fewer when pairs repeat; PairTable's readers
+   * take `size`). Hands the working space back for the next call.
+   */
   finish(): PairTable {
-    const n = this.size, actors = this.actors;
+    const n = this.size, actors = this.actors, space = this.space;
+    const { start, next, mark, rowOf, lastKey, byB, byKey, byDelta } = space;
     // Counting sort by a: start[a] is the first slot of a's records.
-    const start = new Int32Array(actors + 1);
+    start.fill(0, 0, actors + 1);
     for (let r = 0; r < n; r++) start[this.a[r]! + 1]!++;
     for (let x = 0; x < actors; x++) start[x + 1]! += start[x]!;
-    const next = start.slice(0, actors);
-    const byB = new Int32Array(n), byKey = new Int32Array(n), byDelta = new Float64Array(n);
+    next.set(start.subarray(0, actors));
     for (let r = 0; r < n; r++) {
       const slot = next[this.a[r]!]!++;
       byB[slot] = this.b[r]!;
@@ -69,7 +128,7 @@ export class SortedPairs {
       byDelta[slot] = this.delta[r]!;
     }
     // Per b while one a is reduced: mark a + 1 if (a, b) has a row, its row and its last key.
-    const mark = new Int32Array(actors), rowOf = new Int32Array(actors), lastKey = new Int32Array(actors);
+    mark.fill(0, 0, actors);
     const out = emptyPairTable(n);
     const idfOfKey = this.idfOfKey;
     let rows = 0;
@@ -100,14 +159,8 @@ export class SortedPairs {
         out.sumDelta[row]! += byDelta[s]!;
       }
     }
-    return rows === n ? out : trimmed(out, rows);
+    if (idle === null) idle = space;
+    out.size = rows;
+    return out;
   }
-}
-
-/** The first `size` rows of `table` in arrays of their own length. */
-function trimmed(table: PairTable, size: number): PairTable {
-  return {
-    a: table.a.slice(0, size), b: table.b.slice(0, size), shared: table.shared.slice(0, size), idf: table.idf.slice(0, size),
-    coActions: table.coActions.slice(0, size), sumDelta: table.sumDelta.slice(0, size), size,
-  };
 }
