@@ -7,6 +7,7 @@
 // one compare finds the next quote, backslash or control character.
 
 import { idOf } from './byte-ids';
+import { byteStop, lineShare, OTHER_SHARE } from './line-cuts';
 export { idOf, setIdTable } from './byte-ids';
 
 /** Added to a string value's recorded end when it holds an escape (lines are shorter than 2^30). */
@@ -353,32 +354,16 @@ export function stopped(): i32 {
 }
 
 /**
- * The offset of the first byte `byte` at or after offset j of the `len` bytes at b, or len if none
- * (reads up to 15 bytes past them, as stringStop).
- */
-function byteStop(b: usize, j: i32, len: i32, byte: i32): i32 {
-  const wanted = i8x16.splat(<i8>byte);
-  while (j < len) {
-    const bits = i8x16.bitmask(i8x16.eq(v128.load(b + <usize>j), wanted));
-    if (bits != 0) {
-      j += ctz(bits);
-      return j < len ? j : len;
-    }
-    j += 16;
-  }
-  return len;
-}
-
-/**
  * The lines of the `len` bytes at `b` from offset `from` that end in a line feed (a CR before it
  * dropped), as ByteFront cuts them: each is checked (check(), its records kept at its offsets in
  * `ends` and `nodeAt`, objects numbered on through the call) and, when it is a JSON object, its top
- * fields read (readTop). Writes a LINE_RECORD per line at `records`: i32 start, end, code (-1 not
- * JSON, else readTop's 0 give up, 1 no action, 2 an action), then readTop's record. Returns the
- * lines recorded, or -1 when the first line alone has more than `maxNodes` objects; resume() is
- * the next line's start and stopped() why it stopped.
+ * fields read (readTop). With `shareOf` above 1, a line that is not share `shareIndex` (lineShare)
+ * is only recorded (code OTHER_SHARE), not checked. Writes a LINE_RECORD per line at `records`: i32
+ * start, end, code (-1 not JSON, else readTop's 0 give up, 1 no action, 2 an action, or
+ * OTHER_SHARE), then readTop's record. Returns the lines recorded, or -1 when the first line alone
+ * has more than `maxNodes` objects; resume() is the next line's start and stopped() why it stopped.
  */
-export function scanLines(b: usize, from: i32, len: i32, ends: usize, nodeAt: usize, pos: usize, maxNodes: i32, records: usize, maxRecords: i32): i32 {
+export function scanLines(b: usize, from: i32, len: i32, ends: usize, nodeAt: usize, pos: usize, maxNodes: i32, records: usize, maxRecords: i32, shareIndex: i32, shareOf: i32): i32 {
   let count: i32 = 0, nodes: i32 = 0, at = from;
   stopReason = 1;
   while (count < maxRecords) {
@@ -391,13 +376,14 @@ export function scanLines(b: usize, from: i32, len: i32, ends: usize, nodeAt: us
     if (end > at && load<u8>(b + <usize>(end - 1)) == 13) end--;
     const out = records + <usize>(count * LINE_RECORD);
     let code: i32 = -1;
-    const checked = checkFrom(b + <usize>at, end - at, ends + (<usize>at << 2), nodeAt + (<usize>at << 2), pos, nodes, maxNodes, at);
+    const checked = shareOf > 1 && lineShare(b, at, end, shareOf) != shareIndex ? OTHER_SHARE : checkFrom(b + <usize>at, end - at, ends + (<usize>at << 2), nodeAt + (<usize>at << 2), pos, nodes, maxNodes, at);
     if (checked < 0) {
       resumeAt = at;
       stopReason = 2;
       return count == 0 ? -1 : count;
     }
-    if (checked == 1) {
+    if (checked == OTHER_SHARE) code = OTHER_SHARE;
+    else if (checked == 1) {
       nodes = nodesAfter;
       let top = at;
       while (load<u8>(b + <usize>top) == 32 || load<u8>(b + <usize>top) == 9) top++;

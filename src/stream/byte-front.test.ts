@@ -286,6 +286,19 @@ describe('ByteFront (the scale-out front end over bytes)', () => {
     }), { numRuns: SHARE_RUNS * 5 });
   });
 
+  it('split into shares a chunk at a time (--threads, no lone CR): every line in one share, the shares\' events the one front end\'s, problems once at the file\'s line numbers', () => {
+    // As the chunk property below, with lines of other shares between (skipped in the module) and dids the module cannot place (share 0's).
+    const wide = (n: number): string => JSON.stringify({ ...(commit('app.bsky.feed.post', { text: 'w', facets: Array.from({ length: n }, (_, k) => ({ features: [{ $type: 'app.bsky.richtext.facet#tag', tag: `t${k % 7}` }] })) }, 'create', `w${n}`) as object), did: `did:plc:w${n % 5}` });
+    const line = fc.oneof(
+      fc.constantFrom(...sample, ...synthetic.slice(0, 300), ...crafted.map((event) => JSON.stringify(event)), '', ' ', '{}', 'not json', '{"did":"did:plc:x", broken', ' \t{"did":"did:plc:\\u0061"}', '{"did":"did:plc:\u0001"}'),
+      fc.integer({ min: 1, max: 400 }).map(wide),
+      fc.integer({ min: 1, max: 1500 }).map((n) => '\n'.repeat(n)),
+    );
+    fc.assert(fc.property(fc.array(fc.tuple(line, fc.constantFrom('\n', '\r\n')), { minLength: 1, maxLength: 60 }), fc.array(fc.nat(), { maxLength: 3 }), fc.integer({ min: 2, max: 4 }), (lines, cuts, of) => {
+      sameShared(lines.map(([text, end]) => text + end).join(''), of, cuts);
+    }), { numRuns: CHUNK_RUNS });
+  });
+
   it('a chunk at a time in the module: more lines than a call records, more objects than its room, lines across chunks give the JSON.parse path\'s batches', () => {
     // A post with n facets holds 2n + 3 objects; a run of blank lines is many short lines.
     const wide = (n: number): string => JSON.stringify(commit('app.bsky.feed.post', { text: 'w', facets: Array.from({ length: n }, (_, k) => ({ features: [{ $type: 'app.bsky.richtext.facet#tag', tag: `t${k % 7}` }] })) }, 'create', `w${n}`));

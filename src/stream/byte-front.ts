@@ -1,8 +1,9 @@
 /**
  * The scale-out front end over bytes: chunks of a Jetstream JSONL file (or stream) go straight to
  * the partitioner's columns. Lines are found in the chunk, scanned in place (jetstream-scan.ts),
- * (without a share, a chunk at a time: written once into the WebAssembly module's memory, whose
- * scanLines checks its lines and reads their top fields there, up to 1024 lines a call),
+ * a chunk at a time (jetstream-chunk.ts: written once into the WebAssembly module's memory, whose
+ * scanLines checks its lines and reads their top fields there, up to 1024 lines a call; a line
+ * carried over chunks, or with a share a chunk holding a lone CR, a line at a time),
  * and accounts and keys are looked up by their bytes (byte-ids.ts), so the common line makes no
  * string and no object: a string is decoded, normalised and interned only the first time its
  * bytes are seen. A line the scanner gives up on is decoded and read by parseJetstreamLine, as
@@ -13,15 +14,17 @@
  * each takes the lines whose account (the did the line opens with) hashes to it, so every action of
  * an account, and every repeat of an action, meets one partitioner's duplicate check; a line whose
  * did is not found that way (not at the head, escaped, no JSON) is the first share's. Each counts
- * every line, so a rejected line's number is the file's. A lone CR is a line break for this, as
- * for readline.
+ * every line, so a rejected line's number is the file's; a line of another share is only counted,
+ * not checked (the module tells the share from the line's head). A lone CR is a line break for
+ * this, as for readline.
  */
 import { normalizeHashtag, normalizeUrl } from '../model/index.js';
 import { STREAM_TRACES, urlDomain } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { ByteIds, hashBytes } from './byte-ids.js';
 import { parseJetstreamLine } from './jetstream-line.js';
-import { chunkBytes, chunkLine, chunkLineAt, dids, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanChunk, scanChunkResume, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
+import { chunkBytes, chunkLine, chunkLineAt, scanChunk, scanChunkResume } from './jetstream-chunk.js';
+import { dids, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
 import type { OutBatch, Partitioner } from './partitioner.js';
 
 const PLATFORM = 'bluesky';
@@ -75,6 +78,17 @@ export function lineShare(bytes: Uint8Array, start: number, end: number, of: num
     if (c === 92 || c < 32) return 0;
   }
   return 0;
+}
+
+/**
+ * Whether `bytes` from `from` hold a CR before a line's end that is not the one before its line
+ * feed (a CR in the part after the last line feed is carried, and read with the carried line).
+ */
+function loneCr(bytes: Buffer, from: number): boolean {
+  for (let cr = bytes.indexOf(13, from); cr >= 0; cr = bytes.indexOf(13, cr + 1)) {
+    if (cr + 1 < bytes.length && bytes[cr + 1] !== 10) return true;
+  }
+  return false;
 }
 
 /**
@@ -137,7 +151,8 @@ export class ByteFront {
       this.#crs = crs;
       from = newline + 1;
     }
-    if (this.#options.share === undefined) {
+    // With a share, a lone CR splits a line into lines of their own shares: such a chunk is read a line at a time.
+    if (!this.#crs || !loneCr(lines, from)) {
       this.#chunk(chunk, from, out);
       return;
     }
@@ -175,14 +190,15 @@ export class ByteFront {
   /**
    * The chunk's lines from `from` (the whole stream's, no share): the chunk is copied once into the
    * module's memory and its lines checked and their top fields read there, a call for up to 1024
-   * lines (scanChunk); the rest of each line is read here as before. The last part without a line
-   * break is carried.
+   * lines (scanChunk; with a share, its lines only); the rest of each line is read here as before.
+   * The last part without a line break is carried.
    */
   #chunk(chunk: Uint8Array, from: number, out: OutBatch[]): void {
     const length = chunk.length - from;
     chunkBytes(length).set(from === 0 ? chunk : chunk.subarray(from));
     let at = 0;
-    for (let count = scanChunk(at, length); count > 0; count = scanChunk(at, length)) {
+    const share = this.#options.share;
+    for (let count = scanChunk(at, length, share); count > 0; count = scanChunk(at, length, share)) {
       const bytes = chunkBytes(length);
       for (let k = 0; k < count; k++) {
         const code = chunkLine(k);
@@ -229,7 +245,7 @@ export class ByteFront {
     this.#read(scanJetstreamBytes(bytes, start, end), bytes, start, end, out);
   }
 
-  /** The line `bytes[start, end)` after its scan gave `code`. */
+  /** The line `bytes[start, end)` after its scan gave `code` (SCAN_OTHER_SHARE and SCAN_NONE: only counted). */
   #read(code: number, bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
     if (code === SCAN_GIVE_UP) {
       this.#slow(decode(bytes, start, end), out);

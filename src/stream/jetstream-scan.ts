@@ -117,7 +117,9 @@ function isDid(at: number): boolean {
 const F = new Int32Array(8), G = new Int32Array(8), H = new Int32Array(8);
 /** Every key pass 2 reads, in any object: pass 1 records where their values sit (JsonChecker). */
 export const FIELD_NAMES = ['did', 'time_us', 'kind', 'commit', 'operation', 'collection', 'rkey', 'record', 'text', 'langs', 'facets', 'tags', 'reply', 'embed', 'uri', 'subject', 'parent', 'features', '$type', 'tag', 'media', 'external'];
-const CHECK = new JsonChecker(FIELD_NAMES), FIELD_COUNT = FIELD_NAMES.length;
+/** The checker every scan uses (jetstream-chunk.ts writes chunks into its memory). */
+export const CHECK = new JsonChecker(FIELD_NAMES);
+const FIELD_COUNT = FIELD_NAMES.length;
 /** The accounts' ids the module's readTop looks a line's did up in (scanned.actorId): its user inserts first sightings. */
 export const dids = CHECK.dids;
 /**
@@ -294,7 +296,7 @@ export function scanJetstreamBytes(bytes: Uint8Array, start: number, stop: numbe
 }
 
 /** readRecord over the checked bytes `bytes` (pass 1's offsets from `start`): a SCAN_ code. */
-function readRecordOf(bytes: Uint8Array, start: number): number {
+export function readRecordOf(bytes: Uint8Array, start: number): number {
   ends = CHECK.ends;
   b = bytes;
   base = start;
@@ -333,7 +335,7 @@ let recordAt = -1;
  * readTop's record at `record[at…]` into `scanned`: the did's and rkey's places and the time, and
  * for an action its kind, the record's place, the hashes and the did's id in `dids`.
  */
-function takeTop(record: Int32Array, at: number, timeUs: number, action: boolean): void {
+export function takeTop(record: Int32Array, at: number, timeUs: number, action: boolean): void {
   const s = scanned;
   s.didStart = record[at]!;
   s.didEnd = record[at + 1]!;
@@ -364,46 +366,4 @@ function readRecord(): number {
     { s.targetStart = ref.start; s.targetEnd = ref.end; }
   }
   return SCAN_ACTION;
-}
-
-// ---- A chunk at a time: the lines of a chunk written into the module's memory, scanned there.
-
-/**
- * Where to write a chunk of `length` bytes for scanChunk (the module's memory, no copy a line;
- * the view is replaced when the memory grows, and overwritten by any other scan).
- */
-export function chunkBytes(length: number): Uint8Array {
-  return CHECK.chunk(length);
-}
-
-/** The line chunkLine last read: its start and end (before a CR and the line feed) in chunkBytes. */
-export const chunkLineAt = { start: 0, end: 0 };
-
-/**
- * Checks and reads the top fields of the chunk's lines (the first `length` bytes of chunkBytes)
- * from `from` that end in a line feed, up to 1024 in one call into the module: how many, 0 when
- * no line break is left. Read each with chunkLine(0 … count − 1) before the next call, which
- * starts at scanChunkResume().
- */
-export function scanChunk(from: number, length: number): number {
-  return CHECK.scanLines(from, length);
-}
-
-export function scanChunkResume(): number {
-  return CHECK.resume();
-}
-
-/**
- * Line `k` of the last scanChunk, as scanJetstreamBytes reads it: SCAN_ACTION with the parts in
- * `scanned`, SCAN_NONE or SCAN_GIVE_UP; its place in `chunkLineAt`.
- */
-export function chunkLine(k: number): number {
-  const record = CHECK.lineRecords, at = 16 * k;
-  chunkLineAt.start = record[at]!;
-  chunkLineAt.end = record[at + 1]!;
-  const code = record[at + 2]!;
-  if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
-  // readTop's record, 16 bytes into the line's (as scanTop reads it at READ_TOP).
-  takeTop(record, at + 4, CHECK.lineTimes[8 * k + 3]!, true);
-  return readRecordOf(CHECK.chunk(0), 0);
 }

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { ESCAPED, JsonChecker } from './json-check.js';
+import { lineShare } from './byte-front.js';
+import { ESCAPED, JsonChecker, OTHER_SHARE } from './json-check.js';
 import { checkJsonObject, JsonFields } from './test-support/json-check-js.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
 
@@ -175,6 +176,38 @@ describe('JsonChecker (WebAssembly) against the JavaScript check it replaced', (
         assert.equal(from, at);
       }
       assert.equal(all.indexOf(10, at), -1, 'a line left unscanned');
+    }), { numRuns: CHUNK_RUNS });
+  });
+
+  it('with a share (stream-publish --threads), records every line but checks only its own: another share\'s line (byte-front\'s lineShare) has code OTHER_SHARE, its own the code it has without a share', () => {
+    // Lines opening with a did (after spaces or tabs), whose bytes may hold quotes, escapes or control characters, and lines that do not.
+    const did = fc.array(fc.oneof(fc.constantFrom('did:plc:', 'a', 'Z', '7', ':', '\\', '\u0001', '\u001f', '\t', ' ', 'é', '香', '"'), fc.string({ maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(''));
+    const rest = fc.oneof(fc.constant('}'), line.map((text) => `,${text.slice(1)}`));
+    const headed = fc.tuple(fc.constantFrom('', ' ', '\t', ' \t '), did, rest).map(([pad, account, after]) => `${pad}{"did":"${account}"${after}`);
+    const scan = (all: Uint8Array, share?: { index: number; of: number }): number[][] => {
+      const chunk = new JsonChecker(names), records: number[][] = [];
+      chunk.chunk(all.length).set(all);
+      let from = 0;
+      for (let count = chunk.scanLines(from, all.length, share); count > 0; count = chunk.scanLines(from, all.length, share)) {
+        for (let k = 0; k < count; k++) records.push([...chunk.lineRecords.subarray(16 * k, 16 * k + 3)]);
+        from = chunk.resume();
+      }
+      return records;
+    };
+    fc.assert(fc.property(fc.array(fc.tuple(fc.oneof(headed, line), fc.constantFrom('\n', '\r\n'), fc.nat({ max: 3 })), { minLength: 1, maxLength: 40 }), fc.integer({ min: 2, max: 5 }), (parts, of) => {
+      const text = parts.map(([body, end, times]) => (body.replace(/[\r\n]/g, ' ') + end).repeat(times + 1)).join('');
+      const all = encoder.encode(text), whole = scan(all);
+      const owners = whole.map(() => 0);
+      for (let index = 0; index < of; index++) {
+        const shared = scan(all, { index, of });
+        assert.deepEqual(shared.map(([start, end]) => [start, end]), whole.map(([start, end]) => [start, end]), text);
+        shared.forEach(([start, end, code], k) => {
+          const own = lineShare(all, start!, end!, of) === index;
+          assert.equal(code, own ? whole[k]![2] : OTHER_SHARE, text.slice(start, end));
+          if (own) owners[k]!++;
+        });
+      }
+      assert.ok(owners.every((count) => count === 1), 'every line is one share\'s');
     }), { numRuns: CHUNK_RUNS });
   });
 

@@ -31,7 +31,7 @@ interface CheckExports {
   setNames(count: number, multiplier: number): void;
   check(line: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, delta: number): number;
   readTop(line: number, delta: number, ends: number, nodeAt: number, pos: number, top: number): number;
-  scanLines(chunk: number, from: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, records: number, maxRecords: number): number;
+  scanLines(chunk: number, from: number, length: number, ends: number, nodeAt: number, pos: number, maxNodes: number, records: number, maxRecords: number, shareIndex: number, shareOf: number): number;
   resume(): number;
   stopped(): number;
   setIdTable(slots: number, mask: number, arena: number): void;
@@ -47,6 +47,8 @@ const MODULE = new WASM.Module(Buffer.from(JSON_CHECK_WASM, 'base64'));
 const HOST_BASE = 1 << 17;
 /** Room after a line for the walk's 16-byte loads. */
 const SLACK = 16;
+/** A line's code in scanLines' records when it is another share's (wasm/line-cuts.ts). */
+export const OTHER_SHARE = 3;
 /** Lines scanLines records per call, LINE_RECORD bytes each (wasm/json-check.ts), and why it stops for lack of objects' room. */
 const MAX_RECORDS = 1024, LINE_RECORD = 64, OBJECTS_FULL = 2;
 const PAGE = 1 << 16;
@@ -175,9 +177,11 @@ export class JsonChecker {
    * the lines ending in a line feed found, checked and their top fields read, one call for up to
    * MAX_RECORDS lines. Returns how many were recorded (lineRecords); 0: no line break is left
    * after `from`. The records, ends, nodeAt and pos hold until the next call; resume() is where to
-   * call again. Positions are offsets in the chunk (base 0).
+   * call again. Positions are offsets in the chunk (base 0). With `share` (stream-publish
+   * --threads), a line of another share (byte-front.ts's lineShare) is recorded with code
+   * OTHER_SHARE and not checked.
    */
-  scanLines(from: number, length: number): number {
+  scanLines(from: number, length: number, share?: { index: number; of: number }): number {
     if (this.#moreNodes) this.#layout(this.#capacity, 2 * this.#maxNodes);
     this.#moreNodes = false;
     this.base = 0;
@@ -185,7 +189,7 @@ export class JsonChecker {
     this.dids.reserve(MAX_RECORDS, length - from);
     for (;;) {
       const wasm = this.#wasm, records = this.lineRecords.byteOffset;
-      const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset, this.nodeAt.byteOffset, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS);
+      const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset, this.nodeAt.byteOffset, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS, share?.index ?? 0, share?.of ?? 1);
       if (count >= 0) {
         this.#moreNodes = wasm.stopped() === OBJECTS_FULL && count < MAX_RECORDS / 4;
         return count;
