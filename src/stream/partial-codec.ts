@@ -2,13 +2,10 @@
  * A worker's partial for one partition (pair weights that sum across partitions, per-account
  * activity), and its bytes as stored between a worker and the coordinator.
  */
-import { z } from 'zod';
-import { LockstepError } from '../model/index.js';
-import { ByteReader, ByteWriter } from './byte-stream.js';
+import { ByteWriter } from './byte-stream.js';
 import { distinctValues } from './distinct-values.js';
-import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { decodePartialV2, readHeader } from './partial-codec-v2.js';
+import { DELAY_ESCAPE, PARTIAL_FORMAT, PARTIAL_MARK } from './partial-decode.js';
 import type { PartialPairs } from './trace-window.js';
 
 /** What one worker reports for one partition: sums that merge exactly across partitions. */
@@ -27,11 +24,7 @@ export interface PartitionPartial {
   upTo?: number;
 }
 
-/** The format `encodePartial` writes; its mark is 'LSC' and this byte. */
-export const PARTIAL_FORMAT = 3;
-const MARK = [0x4c, 0x53, 0x43] as const; // 'LSC'
-/** Σ |Δt| of one row in 2 bytes below this; this value says "the next escaped varint". */
-const DELAY_ESCAPE = 0xffff;
+export { decodePartial, PARTIAL_FORMAT } from './partial-decode.js';
 
 /**
  * A partial as bytes (format 3): the mark, a length-prefixed JSON header (partition, counts, per
@@ -55,7 +48,10 @@ const DELAY_ESCAPE = 0xffff;
 export function encodePartial(partial: PartitionPartial): Uint8Array {
   const idBytes = partial.actors.length <= 65_536 ? 2 : 4;
   const rows = partial.traces.reduce((sum, entry) => sum + entry.pairs.size, 0);
-  const body = new ByteWriter(8 * rows + 4 * partial.actors.length + 1_024);
+  const body = spareBody ?? new ByteWriter();
+  spareBody = null;
+  body.length = 0;
+  body.reserve(8 * rows + 4 * partial.actors.length + 1_024);
   const labels = frontCoded(partial.actors, body);
   const layouts = partial.traces.map(({ pairs, activity }) => {
     const n = pairs.size;
@@ -80,33 +76,40 @@ export function encodePartial(partial: PartitionPartial): Uint8Array {
     traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ids: idBytes, ...layouts[t]! })),
   }));
   const out = new Uint8Array(8 + header.length + body.length);
-  out.set([...MARK, PARTIAL_FORMAT]);
+  out.set([...PARTIAL_MARK, PARTIAL_FORMAT]);
   new DataView(out.buffer).setUint32(4, header.length, true);
   out.set(header, 8);
   out.set(body.result(), 8 + header.length);
+  spareBody = body;
   return out;
 }
 
 /**
+ * The body's writer, kept from one encode to the next (grown, never shrunk): a partition's body in
+ * fresh pages (about 4 MB on the bench) cost page faults and the collector's external-memory GCs
+ * every time. Null while an encode holds it.
+ */
+let spareBody: ByteWriter | null = null;
+
+/**
  * Writes each label's code units shared with the one before and its rest's length; returns the
- * rests joined. The labels are compared inside one joined (flat) string, as a partition's labels
- * may be cons or sliced strings; this is still the largest part of encoding in the bench (15-20 ms
- * a partition of 20k labels; comparing as bytes was no faster, and why was not found).
+ * rests joined. Still the largest part of encoding in the bench (10-15 ms a partition of 20k
+ * labels): a worker's labels are cons strings (wire-batch.ts builds each as the label before's
+ * prefix + its rest), slow to read however they are compared. Comparing them as they are cost
+ * about three quarters of comparing inside one joined copy, whose join flattened every label
+ * (session 17); comparing as bytes was no faster (session 16).
  */
 function frontCoded(labels: readonly string[], body: ByteWriter): string {
-  const all = labels.join('');
   const rests: string[] = [];
-  let previous = 0, previousLength = 0, start = 0;
+  let previous = '';
   for (const label of labels) {
-    const length = label.length, most = Math.min(length, previousLength);
+    const length = label.length, most = Math.min(length, previous.length);
     let shared = 0;
-    while (shared < most && all.charCodeAt(start + shared) === all.charCodeAt(previous + shared)) shared++;
+    while (shared < most && label.charCodeAt(shared) === previous.charCodeAt(shared)) shared++;
     body.varint(shared);
     body.varint(length - shared);
-    if (shared < length) rests.push(all.slice(start + shared, start + length));
-    previous = start;
-    previousLength = length;
-    start += length;
+    if (shared < length) rests.push(label.slice(shared));
+    previous = label;
   }
   return rests.join('');
 }
@@ -189,97 +192,4 @@ function writeExceptions(pairs: PartialPairs, body: ByteWriter): number {
     count++;
   }
   return count;
-}
-
-const Count = z.number().int().nonnegative();
-const PartialHeader = z.object({
-  partition: Count, actors: Count, labels: z.string(), events: z.number(), duplicates: z.number(), upTo: z.number().optional(),
-  traces: z.array(z.object({
-    trace: z.enum(STREAM_TRACES), pairs: Count, activity: Count, ids: z.union([z.literal(2), z.literal(4)]), a: z.enum(['runs', 'ids']),
-    logN: Count, delays: z.union([z.literal(2), z.literal(8)]), exceptions: Count,
-  })),
-});
-
-/** Reads `encodePartial`'s bytes, or format 2's; throws a LockstepError naming what is wrong. */
-export function decodePartial(bytes: Uint8Array, where: string): PartitionPartial {
-  const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not a partial (${what})`);
-  if (!MARK.every((byte, i) => bytes[i] === byte)) return decodePartialV2(bytes, where);
-  const format = bytes[3];
-  if (format !== PARTIAL_FORMAT) {
-    throw new LockstepError('detect/bad-input', `${where}: a partial in format ${format ?? '(none)'}, which this lockstep does not read (it reads formats 2 and ${PARTIAL_FORMAT}): run the coordinator from the same version as the workers`);
-  }
-  const { length, header } = readHeader(bytes, 4, PartialHeader, bad);
-  const { partition, actors: actorCount, labels, events, duplicates, upTo } = header;
-  const body = new ByteReader(bytes, 8 + length, bad);
-  const actors = readLabels(actorCount, labels, body, bad);
-  const traces = header.traces.map(({ trace, pairs: n, activity: m, ids, a: aLayout, logN, delays, exceptions }) => {
-    const a = new Int32Array(n), b = new Int32Array(n);
-    if (aLayout === 'runs') readRuns(a, actorCount, body, bad(`${trace}: its accounts' row counts do not add up to its ${n} pairs`));
-    else body.fixed(a, n, ids);
-    body.fixed(b, n, ids);
-    // Runs name only listed accounts; a column and `b` may name any.
-    const outside = (row: number): LockstepError => bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
-    if (aLayout === 'ids') for (let row = 0; row < n; row++) if (!(a[row]! < actorCount && a[row]! >= 0)) throw outside(row);
-    for (let row = 0; row < n; row++) if (!(b[row]! < actorCount && b[row]! >= 0)) throw outside(row);
-    const sumLogN = logN === 0 ? body.floats(n) : readLogN(body.floats(logN), n, body, bad(`${trace}: a pair names a value outside the ${logN} of its table`));
-    const sumDelta = delays === 8 ? body.floats(n) : readDelays(n, body);
-    const shared = new Int32Array(n).fill(1), coActions = new Int32Array(n).fill(1);
-    for (let e = 0, row = 0; e < exceptions; e++) {
-      row += body.varint();
-      if (row >= n) throw bad(`${trace}: an exception past its ${n} pairs`);
-      shared[row] = body.varint();
-      coActions[row] = body.varint();
-    }
-    const actor = new Int32Array(m), keys = new Int32Array(m);
-    body.varints(actor, 0, m);
-    for (let i = 0, last = 0; i < m; i++) actor[i] = last += (actor[i]! >>> 1) ^ -(actor[i]! & 1);
-    body.varints(keys, 0, m);
-    return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };
-  });
-  if (body.at !== bytes.length) throw bad(`${bytes.length - body.at} bytes past its columns`);
-  return { partition, actors, events, duplicates, traces, ...(upTo === undefined ? {} : { upTo }) };
-}
-
-function readLabels(count: number, rests: string, body: ByteReader, bad: (what: string) => Error): string[] {
-  const labels = new Array<string>(count);
-  let previous = '', at = 0;
-  for (let i = 0; i < count; i++) {
-    const shared = body.varint(), rest = body.varint();
-    if (shared > previous.length || at + rest > rests.length) throw bad(`label ${i} reaches past what it is made of`);
-    previous = labels[i] = previous.slice(0, shared) + rests.slice(at, at + rest);
-    at += rest;
-  }
-  if (at !== rests.length) throw bad('labels leave text over');
-  return labels;
-}
-
-function readRuns(a: Int32Array, actorCount: number, body: ByteReader, mismatch: Error): void {
-  let row = 0;
-  for (let actor = 0; actor < actorCount; actor++) {
-    const count = body.varint();
-    if (count > a.length - row) throw mismatch;
-    a.fill(actor, row, row + count);
-    row += count;
-  }
-  if (row !== a.length) throw mismatch;
-}
-
-function readLogN(table: Float64Array, n: number, body: ByteReader, outside: Error): Float64Array {
-  const index = new Int32Array(n);
-  body.varints(index, 0, n);
-  const column = new Float64Array(n);
-  for (let row = 0; row < n; row++) {
-    const value = table[index[row]!];
-    if (value === undefined) throw outside;
-    column[row] = value;
-  }
-  return column;
-}
-
-function readDelays(n: number, body: ByteReader): Float64Array {
-  const stored = new Int32Array(n);
-  body.fixed(stored, n, 2);
-  const column = new Float64Array(n);
-  for (let row = 0; row < n; row++) column[row] = stored[row] === DELAY_ESCAPE ? body.varint() : stored[row]!;
-  return column;
 }
