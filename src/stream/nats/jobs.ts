@@ -15,7 +15,8 @@ import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
 import type { OutBatch } from '../partitioner.js';
-import { ensurePartialStream, getPartial, manifestsOf, purgePartials, putPartial, wasCollected } from './partial-store.js';
+import { ensurePartialStream, getPartial, purgePartials, putPartial, wasCollected } from './partial-store.js';
+import { collectPartials, partialName } from './collect-partials.js';
 import type { PartialStreamOptions } from './partial-store.js';
 import { PublisherMerge } from './publisher-merge.js';
 import { batchPublisher, batchPublishers } from '../wire-batch.js';
@@ -199,8 +200,6 @@ const cpuSeconds = (): number => {
   return (used.user + used.system) / 1e6;
 };
 
-const partialName = (job: string, partition: number): string => `${job}/p${partition}`;
-
 /** Works one partition to its end marker and stores its partial; returns it (or the one already stored). */
 export async function workPartition(nc: NatsConnection, partition: number, options: WorkerOptions): Promise<PartitionPartial> {
   const js = nc.jetstream();
@@ -359,7 +358,7 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
 let finishTurn: Promise<void> = Promise.resolve();
 const STORE_TURN_MS = 1_000;
 
-export { purgePartials };
+export { collectPartials, purgePartials };
 
 /**
  * Removes a job's durable consumers (the coordinator, once it has every partial). A continuous
@@ -375,64 +374,4 @@ export async function removeJobConsumers(nc: NatsConnection, job: string, partit
   // `<job>-f<partition>` (continuous.ts: a worker following slices).
   const removed = await Promise.all(Array.from({ length: partitions }, (_, partition) => jsm.consumers.delete(EVENTS_STREAM, `${job}-f${partition}`).then(() => 1, () => 0)));
   return { removed: removed.reduce<number>((sum, one) => sum + one, 0), of: partitions };
-}
-
-/**
- * Waits for every partition's partial, as the coordinator does (which then removes them with
- * `purgePartials`, once its result is out). It looks when a manifest arrives
- * (a subscription to the job's `done` subjects: the servers push each one) and every 2 s anyway,
- * since a subscription can miss one while a node is lost; looking every 200 ms for each missing
- * partition cost the NATS servers about 0.03 s of CPU a second while a job ran. A partition whose
- * manifest has arrived but that a direct get misses (it can reach a replica that has not stored
- * it yet) is read from the stream's leader at once, and looked at again after 20 ms, doubling up to
- * 0.5 s, while it cannot be read: waiting the whole 2 s for it added 2 s to most jobs.
- * `onCollected` is told each partition as its partial is read and unpacked.
- */
-export async function collectPartials(nc: NatsConnection, job: string, partitions: number, timeoutMs: number, onCollected?: (partition: number) => void): Promise<PartitionPartial[]> {
-  const found = new Map<number, PartitionPartial>();
-  const deadline = Date.now() + timeoutMs;
-  let changed = false;
-  const announced = new Set<number>();
-  const waiter: { wake: (() => void) | null } = { wake: null };
-  const subscription = nc.subscribe(manifestsOf(job), {
-    callback: (_error, message) => {
-      // `lockstep.partials.<job>.<partition>.done`
-      const tokens = message.subject.split('.');
-      announced.add(Number(tokens[tokens.length - 2]));
-      changed = true;
-      waiter.wake?.();
-    },
-  });
-  let behindMs = 0;
-  try {
-    while (found.size < partitions) {
-      changed = false;
-      for (let partition = 0; partition < partitions; partition++) {
-        if (found.has(partition)) continue;
-        // A replica behind misses a partial whose manifest has arrived: then the leader is asked.
-        const blob = (await getPartial(nc, job, partition)) ?? (announced.has(partition) ? await getPartial(nc, job, partition, { fromLeader: true }) : null);
-        if (blob === null) continue;
-        found.set(partition, unpackPartial(blob, partialName(job, partition)));
-        onCollected?.(partition);
-      }
-      if (found.size < partitions) {
-        if (Date.now() > deadline) throw new Error(`job ${job}: ${partitions - found.size} partitions without a partial after ${timeoutMs} ms`);
-        const behind = [...announced].some((partition) => !found.has(partition));
-        behindMs = behind ? Math.min(500, behindMs === 0 ? 20 : 2 * behindMs) : 0;
-        if (!changed) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, behind ? behindMs : 2_000);
-            waiter.wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          waiter.wake = null;
-        }
-      }
-    }
-  } finally {
-    subscription.unsubscribe();
-  }
-  return [...found.values()];
 }
