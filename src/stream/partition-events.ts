@@ -153,12 +153,20 @@ export class PartitionEvents {
   /**
    * Each kept trace's events before `upTo` (all events when Infinity), and the labels of their
    * accounts. With `dense`, only the accounts of those events, numbered in order of first
-   * appearance; else every account taken, by its partition-local id.
+   * appearance; else every account taken, by its partition-local id. A trace's keys are numbered
+   * in order of first appearance and its events placed grouped by key, in arrival order within a
+   * key: the kernel sorts events by (key, time, arrival), and a feed whose keys' events come in
+   * time order is then in its order already and skips its sort (and the sort's 16 bytes an event
+   * of fresh columns). Placing by key costs no pass more.
    */
   traceColumns(upTo: number, dense: boolean): { actors: string[]; traces: TraceColumns[]; events: number } {
     const size = this.#size, keyOf = this.#key, keyTrace = this.#keyTrace, time = this.#time;
     const denseOf = dense ? new Int32Array(this.actorLabels.length).fill(-1) : null;
     const actors: string[] = dense ? [] : this.actorLabels.slice();
+    // Per partition key: its events, then (once each trace's keys are laid out) where its next event goes.
+    const place = new Int32Array(this.#keys);
+    const local = new Int32Array(this.#keys).fill(-1);
+    const byLocal = this.traces.map(() => [] as number[]);
     const count = new Int32Array(this.traces.length);
     let events = 0;
     for (let i = 0; i < size; i++) {
@@ -172,10 +180,23 @@ export class PartitionEvents {
         }
       }
       const k = keyOf[i]!;
-      if (k >= 0 && keyTrace[k]! >= 0) count[keyTrace[k]!]!++;
+      if (k < 0 || keyTrace[k]! < 0) continue;
+      const t = keyTrace[k]!;
+      count[t]!++;
+      if (place[k]!++ === 0) {
+        local[k] = byLocal[t]!.length;
+        byLocal[t]!.push(k);
+      }
     }
-    const columns = this.traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!), keyCount: 0, at: 0 }));
-    const local = new Int32Array(this.#keys).fill(-1);
+    for (const keys of byLocal) {
+      let at = 0;
+      for (const k of keys) {
+        const n = place[k]!;
+        place[k] = at;
+        at += n;
+      }
+    }
+    const columns = this.traces.map((_, t) => ({ actor: new Int32Array(count[t]!), key: new Int32Array(count[t]!), time: new Float64Array(count[t]!) }));
     for (let i = 0; i < size; i++) {
       if (!(time[i]! < upTo)) continue;
       const k = keyOf[i]!;
@@ -183,8 +204,7 @@ export class PartitionEvents {
       const t = keyTrace[k]!;
       if (t < 0) continue;
       const column = columns[t]!;
-      if (local[k]! < 0) local[k] = column.keyCount++;
-      const at = column.at++;
+      const at = place[k]!++;
       column.actor[at] = denseOf === null ? this.#actor[i]! : denseOf[this.#actor[i]!]!;
       column.key[at] = local[k]!;
       column.time[at] = time[i]!;
@@ -193,8 +213,8 @@ export class PartitionEvents {
     return {
       actors,
       traces: this.traces.map((trace, t) => {
-        const { actor, key, time: times, keyCount } = columns[t]!;
-        return { trace, events: { actor, key, time: times, actorCount, keyCount } };
+        const { actor, key, time: times } = columns[t]!;
+        return { trace, events: { actor, key, time: times, actorCount, keyCount: byLocal[t]!.length } };
       }),
       events,
     };

@@ -88,4 +88,23 @@ describe('PartitionWork (the batch kernel at the end) against the stream windows
       `${TRACES[0]} bluesky\u0000c bluesky\u0000d shared 1 logN ${Math.log(4).toFixed(9)} co 1 delta 0.000000`,
     ]);
   });
+
+  it('hands the kernel each trace\'s events grouped by key in order of first appearance, in arrival order within a key', () => {
+    // The kernel then takes a feed whose keys' events come in time order as it is, without its sort.
+    const event = fc.record({ actor: fc.integer({ min: 0, max: 5 }), key: fc.integer({ min: 0, max: 9 }), time: fc.integer({ min: 0, max: 1_000 }) });
+    fc.assert(fc.property(fc.array(event, { maxLength: 200 }), fc.array(fc.integer({ min: -1, max: 1 }), { minLength: 10, maxLength: 10 }), fc.integer({ min: 1, max: 64 }), (events, keyTrace, size) => {
+      const actors = Array.from({ length: 6 }, (_, a) => `bluesky\u0000did:plc:a${a}`);
+      const work = new PartitionWork(0, { traces: TRACES, windowMs: 1_000, maxPartnersPerEvent: 4 });
+      sendEvents(work, events, actors, keyTrace, TRACES, size);
+      const columns = work.columns();
+      TRACES.forEach((_, t) => {
+        const mine = events.filter(({ key }) => keyTrace[key] === t);
+        const keys = [...new Set(mine.map(({ key }) => key))];
+        const expected = keys.flatMap((key, local) => mine.filter((e) => e.key === key).map(({ actor, time }) => `${local} ${actors[actor]} ${time}`));
+        const { events: got } = columns.traces[t]!;
+        assert.equal(got.keyCount, keys.length);
+        assert.deepEqual(Array.from(got.key, (key, i) => `${key} ${columns.actors[got.actor[i]!]} ${got.time[i]}`), expected);
+      });
+    }), { numRuns: Number(process.env.PARTITION_WORK_RUNS ?? 200) });
+  });
 });
