@@ -5,6 +5,9 @@ import type { NatsConnection } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
+import type { PartitionPartial } from '../partial-codec.js';
+import { collectPartials } from './collect-partials.js';
+import { packPartial } from './partial-pack.js';
 import { ensurePartialStream, getPartial, PARTIALS_STREAM, purgePartials, putPartial, wasCollected } from './partial-store.js';
 
 /** Bytes that do not repeat within a chunk (a chunk swapped or dropped would show). */
@@ -41,6 +44,16 @@ async function subjects(nc: NatsConnection, filter: string): Promise<Record<stri
   const info = await (await nc.jetstreamManager()).streams.info(PARTIALS_STREAM, { subjects_filter: filter });
   return info.state.subjects ?? {};
 }
+
+/** A small partial of its own per partition (collectPartials' order). */
+const partialOf = (partition: number): PartitionPartial => ({
+  partition, actors: [`bluesky\u0000p${partition}`, `bluesky\u0000q${partition}`], events: 10 + partition, duplicates: 0,
+  traces: [{
+    trace: 'co-repost',
+    pairs: { a: Int32Array.of(0), b: Int32Array.of(1), shared: Int32Array.of(1), sumLogN: Float64Array.of(0.1 * (partition + 1)), coActions: Int32Array.of(1), sumDelta: Float64Array.of(5), size: 1 },
+    activity: { actor: Int32Array.of(0, 1), keys: Int32Array.of(1, 1) },
+  }],
+});
 
 describe('partial store (a replicated JetStream stream)', () => {
   let cluster: NatsCluster;
@@ -121,5 +134,21 @@ describe('partial store (a replicated JetStream stream)', () => {
     }
     assert.equal(Object.keys(await subjects(nc, 'lockstep.partials.>')).length, 0, 'everything older than the max age is gone');
     await assert.rejects(ensurePartialStream(nc, 3, { maxAgeMs: 0 }), /partials max age: 0 ms/);
+  });
+
+  it('collectPartials gives the partials in partition order, whatever order they were stored in (the merge adds float sums in that order)', async () => {
+    // The test before leaves a max age of 1.5 s.
+    await ensurePartialStream(nc, 3, { maxAgeMs: 3_600_000 });
+    const told: number[] = [];
+    const collected = collectPartials(nc, 'order', 3, 30_000, (partition) => told.push(partition));
+    for (const partition of [2, 0, 1]) {
+      await putPartial(nc, 'order', partition, packPartial(partialOf(partition)));
+      // Each read before the next is stored: the coordinator meets them in storing order.
+      for (let waited = 0; !told.includes(partition) && waited < 300; waited++) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const partials = await collected;
+    assert.deepEqual(told, [2, 0, 1]);
+    assert.deepEqual(partials.map((partial) => partial.partition), [0, 1, 2]);
+    assert.deepEqual(partials.map((partial) => partial.events), [10, 11, 12]);
   });
 });
