@@ -1,4 +1,4 @@
-// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [--compression gzip|none] [TREE]`:
+// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [--fresh] [--compression gzip|none] [TREE]`:
 // a worker's finish path and the coordinator's unpack and merge, in one process, over the 8
 // partitions of bench/stream.mjs nats's feed (NATS_HOURS=4: 878k events) as its byte front end
 // partitions them: per partition add (take the batches), finish (the kernel: partialOfColumns),
@@ -8,6 +8,10 @@
 // commit before) is the source imported: for an A/B, alternate processes over two trees, which is
 // steadier under load than whole jobs (two trees in one process ran 5-10x slower, not found why).
 // --hash prints the sha256 of the 8 encoded partials in order (speed work must not change them).
+// --fresh: as a job's worker meets its partitions, once each in a new process: warmUpWorker (as
+// stream-worker does) instead of a warm-up round, then one round, with each partition's finish +
+// encode ms (a worker's first finish costs more than its later ones); for an A/B, alternate
+// processes. Rounds after the first (--rounds) are a warm worker's later jobs.
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, compression: { type: 'string', default: 'gzip' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false }, compression: { type: 'string', default: 'gzip' } } });
 const hours = Number(values.hours), rounds = Number(values.rounds);
 const trees = [resolve(positionals[0] ?? resolve(import.meta.dirname, '..'))];
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
@@ -44,25 +48,27 @@ const batches = deserialize(readFileSync(cached));
 
 const modules = await Promise.all(trees.map(async (tree) => ({
   tree, ...(await load(tree, 'stream/distributed.ts')), ...(await load(tree, 'stream/nats/partial-pack.ts')), ...(await load(tree, 'stream/extract.ts')),
+  ...(await load(tree, 'stream/nats/warm-up.ts')),
 })));
 const PARTS = ['add', 'finish', 'encode', 'pack', 'unpack', 'assemble'];
 
 function round(m) {
-  const options = { traces: m.DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 };
   const t = Object.fromEntries(PARTS.map((part) => [part, 0]));
   globalThis.gc?.();
   let c = cpu();
-  const works = Array.from({ length: 8 }, (_, p) => new m.PartitionWork(p, options));
+  const works = Array.from({ length: 8 }, (_, p) => new m.PartitionWork(p, options(m)));
   for (const batch of batches) works[batch.partition].add(batch.bytes);
   t.add = cpu() - c;
-  const hash = createHash('sha256'), packed = [];
+  const hash = createHash('sha256'), packed = [], each = [];
   for (const work of works) {
     c = cpu();
     const partial = work.finish();
-    t.finish += cpu() - c;
+    const finish = cpu() - c;
+    t.finish += finish;
     c = cpu();
     const encoded = m.encodePartial(partial);
     t.encode += cpu() - c;
+    each.push(`${(1000 * finish).toFixed(0)}+${(1000 * (cpu() - c)).toFixed(0)}`);
     hash.update(encoded);
     c = cpu();
     packed.push(m.packEncoded(encoded, values.compression));
@@ -74,15 +80,17 @@ function round(m) {
   c = cpu();
   m.assemblePartials(partials, { traces: m.DEFAULT_STREAM_TRACES });
   t.assemble = cpu() - c;
-  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex'), bytes: packed.reduce((sum, blob) => sum + blob.length, 0) };
+  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex'), bytes: packed.reduce((sum, blob) => sum + blob.length, 0), each };
 }
 
-for (const m of modules) round(m); // warm-up
+const options = (m) => ({ traces: m.DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
+if (values.fresh) for (const m of modules) m.warmUpWorker(options(m));
+else for (const m of modules) round(m); // warm-up
 for (let r = 1; r <= rounds; r++) {
   for (const m of modules) {
-    const { events, t, sha, bytes } = round(m);
+    const { events, t, sha, bytes, each } = round(m);
     const us = (seconds) => ((1e6 * seconds) / events).toFixed(2);
     const worker = t.add + t.finish + t.encode + t.pack, coordinator = t.unpack + t.assemble;
-    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}` : ''}`);
+    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}` : ''}${values.fresh ? `; finish+encode ms ${each.join(' ')}` : ''}`);
   }
 }

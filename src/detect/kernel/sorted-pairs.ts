@@ -49,7 +49,12 @@ const emptySpace = (): Space => ({
   idfOfKey: new Float64Array(0),
 });
 
-/** The thread's working space between calls; null while a SortedPairs holds it (another made meanwhile gets its own). */
+/**
+ * The thread's working space between calls; null while a SortedPairs holds it (another made
+ * meanwhile gets its own). It lives as long as the thread: a bounded job's worker is a process of
+ * its own, a finish pool's threads end with the pool, and a continuous worker finishes slice after
+ * slice of like size.
+ */
 let idle: Space | null = emptySpace();
 
 /** A capacity of at least `needed`: what is there, or a quarter more than asked, so a slightly larger partition next does not allocate again. */
@@ -67,14 +72,6 @@ function takeSpace(records: number, actors: number, keys: number): Space {
   if (n !== space.start.length) Object.assign(space, { start: new Int32Array(n), next: new Int32Array(n), mark: new Int32Array(n), rowOf: new Int32Array(n), lastKey: new Int32Array(n) });
   if (keys > space.idfOfKey.length) space.idfOfKey = new Float64Array(room(space.idfOfKey.length, keys));
   return space;
-}
-
-/**
- * Lets go of the working space kept for the next call (a worker at the end of its job); the next
- * call allocates afresh.
- */
-export function releaseSortedPairsSpace(): void {
-  idle = emptySpace();
 }
 
 export class SortedPairs {
