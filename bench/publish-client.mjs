@@ -1,4 +1,4 @@
-// `node --import tsx --expose-gc bench/publish-client.mjs [--hours 4] [--rounds 3] [--modes front,publish,job,noop] [TREE]`:
+// `node --import tsx --expose-gc bench/publish-client.mjs [--hours 4] [--rounds 3] [--modes front,publish,job,noop] [--no-async-traces] [TREE]`:
 // what bench/stream.mjs nats's in-process front end spends beside its own work. Over the same feed
 // (NATS_HOURS=4: 878k events, 8 partitions, 2000 events a batch, 256 KB chunks) on a 3-node
 // cluster (R3 events stream, as the bench's), each round runs, in one process that holds the feed:
@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' }, modes: { type: 'string', default: 'front,publish,noop,job' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '3' }, modes: { type: 'string', default: 'front,publish,noop,job' }, 'no-async-traces': { type: 'boolean', default: false } } });
 const hours = Number(values.hours), rounds = Number(values.rounds), modes = values.modes.split(',');
 const tree = resolve(positionals[0] ?? resolve(import.meta.dirname, '..'));
 const load = (path) => import(pathToFileURL(`${tree}/src/${path}`).href);
@@ -53,7 +53,8 @@ async function frontEnd(sink) {
 
 const cluster = await startNatsCluster(3);
 try {
-  const nc = await connect({ servers: cluster.urls });
+  // --no-async-traces: nats.js makes no Error (a stack trace) per request for its timeout and reply (noAsyncTraces).
+  const nc = await connect({ servers: cluster.urls, noAsyncTraces: values['no-async-traces'] });
   await ensureJobStorage(nc, 3);
   const noopJs = { publish: () => Promise.resolve({ seq: 0, duplicate: false, stream: '' }) };
   for (let round = 0; round <= rounds; round++) {
