@@ -280,6 +280,10 @@ if (sections.has('nats')) {
     return { busy: t[0] + t[1] + t[2] + t[5] + t[6] + t[7], idle: t[3] + t[4] };
   };
   const idleCoreSeconds = (from, to) => (to.idle - from.idle) / 100;
+  // A process's CPU seconds (user + system, clock ticks) and those of its children's (a worker runs under /usr/bin/time).
+  const procCpu = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
+  const childPids = (pid) => { try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; } };
+  const workersCpu = (children) => children.map((child) => childPids(child.pid).reduce((sum, pid) => sum + procCpu(pid), 0));
   // Each partition's steps (stream-worker --timeline) in seconds after the last batch was published, one line per
   // partition in the order they began to finish; then the steps' sums over partitions.
   const tailTimeline = (errs, publishedAt, collectedAt, idle, tail) => {
@@ -404,9 +408,12 @@ if (sections.has('nats')) {
       }
       const published = (performance.now() - wall) / 1000, publishServerCpu = natsCpu() - n0;
       const publishedAt = Date.now(), collectedAt = new Map(), stat0 = TIMELINE ? cpuTicks() : null;
+      const tailCpu0 = TIMELINE ? { here: cpu(), workers: workersCpu(children), servers: natsCpu() } : null;
       const partials = await collectPartials(nc, job, partitions, 600_000, (partition) => collectedAt.set(partition, Date.now()));
       const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
       const tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
+      // Who used the cores in the tail: this process (the coordinator's read + unpack, the client), each worker, the servers.
+      const tailCpu1 = tailCpu0 === null ? null : { here: cpu(), servers: natsCpu() };
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
       // As stream-coordinate does: the next job does not run beside this one's consumers.
@@ -422,7 +429,9 @@ if (sections.has('nats')) {
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with ${BUILT ? 'the built CLI\'s' : 'tsx'} start-up, of which warm-up ${times.map((m) => m?.warmUp?.[1] ?? '-').join(' + ')} s${times.some((m) => m?.threadsWarmUp) ? ` and finishing threads' start + warm-up ${times.map((m) => m?.threadsWarmUp?.[1] ?? '-').join(' + ')} s` : ''}); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
         `per job, outside the figures above: the servers ${setupServerCpu.toFixed(2)} s CPU while the workers started and made their ${partitions} consumers, ${removalServerCpu.toFixed(2)} s removing them`);
-      if (TIMELINE) console.log(tailTimeline(times.map((m) => m?.err ?? ''), publishedAt, collectedAt, tailIdle, done - published));
+      // A worker's CPU in the tail: all of it (/usr/bin/time's, the process having ended) less what it had used at the last batch.
+      const tailCpu = tailCpu1 === null ? '' : `\n  CPU in the tail: coordinator (this process: read + unpack, the NATS client) ${(tailCpu1.here - tailCpu0.here).toFixed(2)} s, workers ${workerCpu.map((s, i) => (s - tailCpu0.workers[i]).toFixed(2)).join(' + ')}, NATS servers ${(tailCpu1.servers - tailCpu0.servers).toFixed(2)}`;
+      if (TIMELINE) console.log(tailTimeline(times.map((m) => m?.err ?? ''), publishedAt, collectedAt, tailIdle, done - published) + tailCpu);
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {
         // What storing the partials costs on its own (the workers' partial store, R3): the same bytes again under another job.
