@@ -27,29 +27,13 @@ import type { ConsumersRemoved } from './job-consumers.js';
 import type { FinishPool } from './finish-pool.js';
 import { packEncoded, packPartial, unpackPartial } from './partial-pack.js';
 import type { PartialCompression } from './partial-pack.js';
+import { pause, retry } from './retry.js';
+import { publishBatches, settlePublished } from './publish-batches.js';
 
 export { EVENTS_STREAM, purgeJobEvents, packPartial, unpackPartial };
 export type { PartialCompression };
 
-export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Retries an operation through leader elections and node loss (the cluster keeps quorum). A
- * LockstepError (bad input, a job already collected) is final and is thrown at once.
- */
-export async function retry<T>(what: string, operation: () => Promise<T>, attempts = 30): Promise<T> {
-  let last: unknown;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof LockstepError) throw error;
-      last = error;
-      await pause(Math.min(2_000, 100 * 2 ** Math.min(attempt, 5)));
-    }
-  }
-  throw new Error(`${what}: ${last instanceof Error ? last.message : String(last)}`);
-}
+export { pause, retry, publishBatches, settlePublished };
 
 /**
  * Creates the replicated events stream (events-retention.ts, with `events`' max age) and partials
@@ -67,52 +51,6 @@ export interface JobOptions {
   batchSize: number;
   /** This publisher's index when several publish the job, each a disjoint share of the input (default 0). */
   publisher?: number;
-}
-
-/** Per job, the publishes `publishBatches` has sent and not yet seen confirmed, oldest first. */
-const unconfirmed = new Map<string, Promise<unknown>[]>();
-
-/**
- * Publishes encoded batches to `job`'s subjects, each with its message id (job, partition, the
- * publisher if not 0, batch number or `end`), at most `inFlight` unconfirmed at a time. Returns
- * the event batches sent. The window carries over from one call to the next of the same job:
- * a call returns once its batches are sent, with up to `inFlight` of the job's publishes still
- * unconfirmed, except a call that sends end markers, which returns once every publish of the
- * job is confirmed (a caller publishing without end markers ends with `settlePublished`). A front
- * end that published 64 batches a call and then waited for all their PubAcks (R3: stored on two
- * nodes) left its event loop idle 0.10-0.20 s a job on the bench's feed, 0.00-0.05 s with the
- * window carried over (bench/publish-client.mjs, load 5-8). A publish that failed for good is
- * thrown by the call that meets it, or by the job's last.
- */
-export async function publishBatches(js: JetStreamClient, job: string, batches: Iterable<OutBatch>, inFlight = 64): Promise<number> {
-  let pending = unconfirmed.get(job);
-  if (pending === undefined) unconfirmed.set(job, (pending = []));
-  let sent = 0, ended = false;
-  try {
-    for (const { partition, b, end, publisher, bytes } of batches) {
-      if (pending.length >= inFlight) await pending.shift();
-      const id = `${job}.${partition}.${publisher > 0 ? `q${publisher}.` : ''}${end ? 'end' : b}`;
-      const publish = retry(`publish ${id}`, () => js.publish(`lockstep.events.${job}.${partition}`, bytes, { msgID: id }));
-      // Awaited later (a later call may meet it): marked handled now so that a failure between calls is not an unhandled rejection.
-      publish.catch(() => undefined);
-      pending.push(publish);
-      if (end) ended = true;
-      else sent++;
-    }
-  } catch (error) {
-    unconfirmed.delete(job);
-    throw error;
-  }
-  if (ended) await settlePublished(job);
-  return sent;
-}
-
-/** Waits until every publish of `job` sent by `publishBatches` is confirmed (throws the first that failed). */
-export async function settlePublished(job: string): Promise<void> {
-  const pending = unconfirmed.get(job);
-  if (pending === undefined) return;
-  unconfirmed.delete(job);
-  await Promise.all(pending);
 }
 
 /**

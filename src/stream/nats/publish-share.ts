@@ -11,7 +11,7 @@ import { ByteFront } from '../byte-front.js';
 import { DEFAULT_STREAM_TRACES } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
 import type { OutBatch } from '../partitioner.js';
-import { publishBatches } from './jobs.js';
+import { publishBatches } from './publish-batches.js';
 
 export interface PublishShareRequest {
   file: string;

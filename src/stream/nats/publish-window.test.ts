@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { JetStreamClient } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import type { OutBatch } from '../partitioner.js';
-import { publishBatches } from './jobs.js';
+import { publishBatches } from './publish-batches.js';
 
 /** A client that holds each publish until the test confirms or fails it, oldest first. */
 class HeldAcks {
