@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LockstepError } from '../model/index.js';
 import { assemblePartials, decodePartial, encodePartial, PartitionWork } from './distributed.js';
+import type { PartitionPartial } from './distributed.js';
 import { DEFAULT_STREAM_TRACES } from './extract.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import { packPartial, unpackPartial } from './nats/jobs.js';
@@ -40,6 +41,8 @@ describe('partitioned co-action work', () => {
       assert.ok(early > 0);
       const merged = assemblePartials([...partials, partials[0]!], { traces: DEFAULT_STREAM_TRACES });
       assertSameAsBatch(merged, batch);
+      // Accounts not in label order (workers before sorted-partial.ts): ranked by label all the same, the same result.
+      assert.deepStrictEqual(assemblePartials(partials.map(reversedAccounts), { traces: DEFAULT_STREAM_TRACES }), merged);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -110,3 +113,13 @@ describe('partitioned co-action work', () => {
     assert.throws(() => new PartitionWork(0, { traces: DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 }).add(bare), /batch 0: event 0 names account 0 or key \d+ not sent yet/);
   });
 });
+
+/** The partial with its accounts listed in reverse label order (ids renumbered to match). */
+function reversedAccounts(partial: PartitionPartial): PartitionPartial {
+  const last = partial.actors.length - 1;
+  const flip = (ids: Int32Array): Int32Array => ids.map((id) => last - id);
+  return {
+    ...partial, actors: [...partial.actors].reverse(),
+    traces: partial.traces.map((entry) => ({ ...entry, pairs: { ...entry.pairs, a: flip(entry.pairs.a), b: flip(entry.pairs.b) }, activity: { ...entry.activity, actor: flip(entry.activity.actor) } })),
+  };
+}

@@ -188,33 +188,12 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   const opts = { ...ASSEMBLE_DEFAULTS, ...options };
   const byPartition = new Map(partials.map((partial) => [partial.partition, partial]));
   const partitions = [...byPartition.values()];
-  // Each label numbered once as first seen (one hash look-up per partition's label), then the
-  // numbers mapped to ranks in label order: a set, a sorted copy and a second map cost twice.
-  const seen = new Map<string, number>();
-  const firstSeen = partitions.map((partial) => {
-    const ids = new Int32Array(partial.actors.length);
-    for (let i = 0; i < ids.length; i++) {
-      const label = partial.actors[i]!;
-      let id = seen.get(label);
-      if (id === undefined) {
-        id = seen.size;
-        seen.set(label, id);
-      }
-      ids[i] = id;
-    }
-    return ids;
-  });
-  // `platform NUL id` in code-unit order is (platform, id) order: NUL sorts before any character.
-  const labels = [...seen.keys()];
-  const byLabel = Int32Array.from(labels.keys()).sort((x, y) => (labels[x]! < labels[y]! ? -1 : 1));
-  const rank = new Int32Array(labels.length);
-  for (let r = 0; r < byLabel.length; r++) rank[byLabel[r]!] = r;
-  const sorted = Array.from(byLabel, (id) => labels[id]!.split('\u0000') as [string, string]);
+  // Every partition's account ids mapped to the job's (ranks in label order) and the labels in that order.
+  const { labels, globals } = mergedLabels(partitions) ?? rankedLabels(partitions);
+  const sorted = labels.map((label) => label.split('\u0000') as [string, string]);
   const n = sorted.length;
   const edges: TraceEdges[] = [];
   const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set(partitions.flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
-  // Partition-local actor id -> global id, once per partition.
-  const globals = firstSeen.map((ids) => ids.map((id) => rank[id]!));
   for (const trace of traceOrder) {
     const activity = new Float64Array(n);
     const entries = partitions.map((partial) => partial.traces.find((candidate) => candidate.trace === trace));
@@ -238,4 +217,58 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   }
   const graph = fuseTraces(n, edges);
   return { actorIds: sorted.map(([, id]) => id), actorPlatforms: sorted.map(([platform]) => platform), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
+}
+
+/**
+ * The partitions' labels merged in code-unit order (`platform NUL id` in that order is (platform,
+ * id) order: NUL sorts before any character), with each partition's ids as ranks in it: workers
+ * write their accounts in label order (sorted-partial.ts), so a k-way merge of the lists gives the
+ * ranks without hashing or sorting 160k labels (the bench's). Null if a partition's labels are not
+ * strictly ascending (partials from before labels were sorted): `rankedLabels` takes those.
+ */
+function mergedLabels(partitions: readonly PartitionPartial[]): { labels: string[]; globals: Int32Array[] } | null {
+  const lists = partitions.map((partial) => partial.actors);
+  const globals = lists.map((list) => new Int32Array(list.length));
+  const at = new Int32Array(lists.length);
+  const labels: string[] = [];
+  for (;;) {
+    let least: string | undefined;
+    for (let p = 0; p < lists.length; p++) {
+      const head = lists[p]![at[p]!];
+      if (head !== undefined && (least === undefined || head < least)) least = head;
+    }
+    if (least === undefined) return { labels, globals };
+    const rank = labels.length;
+    labels.push(least);
+    for (let p = 0; p < lists.length; p++) {
+      const list = lists[p]!;
+      if (list[at[p]!] !== least) continue;
+      globals[p]![at[p]!++] = rank;
+      const next = list[at[p]!];
+      if (next !== undefined && !(least < next)) return null;
+    }
+  }
+}
+
+/** `mergedLabels` for labels in any order: each numbered once as first seen, then the numbers mapped to ranks in label order. */
+function rankedLabels(partitions: readonly PartitionPartial[]): { labels: string[]; globals: Int32Array[] } {
+  const seen = new Map<string, number>();
+  const firstSeen = partitions.map((partial) => {
+    const ids = new Int32Array(partial.actors.length);
+    for (let i = 0; i < ids.length; i++) {
+      const label = partial.actors[i]!;
+      let id = seen.get(label);
+      if (id === undefined) {
+        id = seen.size;
+        seen.set(label, id);
+      }
+      ids[i] = id;
+    }
+    return ids;
+  });
+  const firstLabels = [...seen.keys()];
+  const byLabel = Int32Array.from(firstLabels.keys()).sort((x, y) => (firstLabels[x]! < firstLabels[y]! ? -1 : 1));
+  const rank = new Int32Array(firstLabels.length);
+  for (let r = 0; r < byLabel.length; r++) rank[byLabel[r]!] = r;
+  return { labels: Array.from(byLabel, (id) => firstLabels[id]!), globals: firstSeen.map((ids) => ids.map((id) => rank[id]!)) };
 }

@@ -88,6 +88,9 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
   const from = new Int32Array(sources.length), to = new Int32Array(sources.length);
   let distinct = 0;
   for (let a = 0; a < actorCount; a++) {
+    // Whether any partner of a reaches minShared: on the bench's feed few pairs do, and the kept
+    // rows' pass is skipped for every other a (it read each of a's rows a second time).
+    let anyKept = keepAll;
     for (let s = 0; s < sources.length; s++) {
       const { pairs, global } = sources[s]!;
       let row = from[s]!;
@@ -95,17 +98,23 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
         const x = global[pairs.a[row]!]!, y = global[pairs.b[row]!]!;
         if ((x < y ? x : y) !== a) break;
         const b = x < y ? y : x, shared = pairs.shared[row]!;
+        let summed = shared;
         if (countedFor[b] !== a) {
           countedFor[b] = a;
-          sharedWith[b] = shared;
           distinct++;
-        } else sharedWith[b]! += shared;
+        } else summed += sharedWith[b]!;
+        sharedWith[b] = summed;
+        if (summed >= minShared) anyKept = true;
         if (strength !== null) {
           strength[a] = strength[a]! + shared;
           strength[b] = strength[b]! + shared;
         }
       }
       to[s] = row;
+    }
+    if (!anyKept) {
+      from.set(to);
+      continue;
     }
     for (let s = 0; s < sources.length; s++) {
       const { pairs, global } = sources[s]!;
