@@ -24,6 +24,9 @@
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
 // (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
+// `result at` adds the coordinator's assemblePartials on the collected partials (merge, null model, clustering), timed
+// here as stream-coordinate runs it (from src/ through tsx: this process): the figure a user waits for. A coordinator
+// calls it once, cold; here only the first job's call is (the 2-worker job's, after the 1-worker one, is warmer).
 // BUILT=1 (nats): workers, publishers and their threads run the built CLI (bin/lockstep.js, dist/, as deployed; built
 // first with `npx tsc -p tsconfig.build.json`; BUILT=prebuilt: dist/ as it is) instead of src/ through tsx, which transpiles
 // again in every process and thread.
@@ -251,6 +254,7 @@ if (sections.has('worker')) {
 if (sections.has('nats')) {
   const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
   const { collectPartials, ensureJobStorage, publishBatches, removeJobConsumers } = await import('../src/stream/nats/jobs.ts');
+  const { assemblePartials } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
   const { readFileSync } = await import('node:fs');
   // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
@@ -414,6 +418,10 @@ if (sections.has('nats')) {
       const tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
       // Who used the cores in the tail: this process (the coordinator's read + unpack, the client), each worker, the servers.
       const tailCpu1 = tailCpu0 === null ? null : { here: cpu(), servers: natsCpu() };
+      // The result a user waits for: the merge, null model and clustering on the partials, as stream-coordinate runs it.
+      const assembleCpu0 = cpu();
+      assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+      const result = (performance.now() - wall) / 1000, assembleCpu = cpu() - assembleCpu0;
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
       // As stream-coordinate does: the next job does not run beside this one's consumers.
@@ -424,7 +432,7 @@ if (sections.has('nats')) {
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
-      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lineCount} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end`);
+      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lineCount} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end; result at ${result.toFixed(1)} s (assemblePartials ${assembleCpu.toFixed(2)} s CPU) = ${k(events / result)} events/s`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with ${BUILT ? 'the built CLI\'s' : 'tsx'} start-up, of which warm-up ${times.map((m) => m?.warmUp?.[1] ?? '-').join(' + ')} s${times.some((m) => m?.threadsWarmUp) ? ` and finishing threads' start + warm-up ${times.map((m) => m?.threadsWarmUp?.[1] ?? '-').join(' + ')} s` : ''}); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
