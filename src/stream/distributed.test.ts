@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LockstepError } from '../model/index.js';
@@ -64,6 +66,10 @@ describe('partitioned co-action work', () => {
     assert.ok(packed.length * 4 < bytes.length * 3, `${packed.length} of ${bytes.length} bytes`);
     assert.deepEqual(encodePartial(unpackPartial(packed, 'job/p3')), encodePartial(back));
     assert.throws(() => unpackPartial(packed.subarray(0, packed.length - 5), 'job/p5'), (error: unknown) => error instanceof LockstepError && /job\/p5: not a partial/.test(error.message));
+    // Gzipped in two members (the trailer's size is the last member's only, smaller than the whole): read back whole all the same.
+    const half = bytes.length >> 1;
+    const twoMembers = Buffer.concat([gzipSync(bytes.subarray(0, half)), gzipSync(bytes.subarray(half))]);
+    assert.deepEqual(encodePartial(unpackPartial(twoMembers, 'job/p3')), encodePartial(back));
     // Stored without compression (stream-worker --partials-compression none): the encoded bytes behind a 4-byte mark, read back the same.
     const raw = packPartial(back, 'none');
     assert.equal(raw.length, bytes.length + 4);
