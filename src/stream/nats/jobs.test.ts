@@ -83,6 +83,8 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const workers = [startWorker(cluster.urls, job, 0, 2), startWorker(cluster.urls, job, 1, 2)];
     children.push(...workers.map((worker) => worker.child));
     await until('worker 1 to take batches', () => /partition \d+: [1-9]\d* batches/.test(workers[1]?.log.join('') ?? ''));
+    // Worker 0 is working partition 0 (its consumer made), whose consumer's node is killed below.
+    await until('worker 0 to take batches of partition 0', () => /partition 0: [1-9]\d* batches/.test(workers[0]?.log.join('') ?? ''));
     workers[1]?.child.kill('SIGKILL');
     // The node killed holds the live consumer (R1, in memory) of a partition worker 0 is working
     // and has not finished (no end marker is published yet): worker 0 must make a new consumer
