@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { NatsConnection } from 'nats';
 import { badOption } from '../../model/index.js';
 import { DEFAULT_STREAM_TRACES } from '../../stream/extract.js';
+import { connectOptions } from '../../stream/nats/connect-options.js';
 import { parseRetention } from '../../stream/nats/retention-duration.js';
 import type { SliceOut } from '../../stream/nats/continuous-work.js';
 import type { FinishPool } from '../../stream/nats/finish-pool.js';
@@ -31,7 +32,7 @@ const jobs = async () => import('../../stream/nats/jobs.js');
 
 async function withNats<T>(servers: string, run: (nc: NatsConnection) => Promise<T>): Promise<T> {
   const { connect } = await import('nats');
-  const nc = await connect({ servers: servers.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  const nc = await connect(connectOptions(servers.split(',')));
   try {
     return await run(nc);
   } finally {

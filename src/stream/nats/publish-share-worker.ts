@@ -4,11 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from 'nats';
+import { connectOptions } from './connect-options.js';
 import { publishShare } from './publish-share.js';
 import type { ShareThreadData } from './publish-threads.js';
 
 const { servers, request } = workerData as ShareThreadData;
-const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+const nc = await connect(connectOptions(servers));
 try {
   parentPort!.postMessage(await publishShare(nc, request));
 } finally {
