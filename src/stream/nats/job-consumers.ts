@@ -38,6 +38,29 @@ export const PULL_EXPIRES_MS = 5_000;
 /** What a consume reports that may mean its consumer is gone. */
 const WORTH_A_LOOK_UP = new Set<string>([ConsumerEvents.HeartbeatsMissed, ConsumerEvents.NoResponders, ConsumerEvents.ConsumerNotFound, ConsumerEvents.ConsumerDeleted]);
 
+/**
+ * `consumer`'s messages through one subscription that lives until the caller stops it (see
+ * PartitionConsumer.messages); the iteration throws once a report that may mean a lost consumer
+ * (missed heartbeats, no responders, not found) is confirmed by a look-up that fails.
+ */
+export async function consumeMessages(consumer: Consumer, expiresMs = PULL_EXPIRES_MS): Promise<ConsumerMessages> {
+  const messages = await consumer.consume({ max_messages: 256, threshold_messages: 64, expires: expiresMs });
+  stopWhenLost(consumer, messages).catch(() => undefined);
+  return messages;
+}
+
+async function stopWhenLost(consumer: Consumer, messages: ConsumerMessages): Promise<void> {
+  for await (const status of await messages.status()) {
+    if (!WORTH_A_LOOK_UP.has(status.type)) continue;
+    try {
+      await consumer.info();
+    } catch (error) {
+      messages.stop(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+  }
+}
+
 /** One worker's consumer of one partition: made, looked up, and made anew when its node is lost. */
 export class PartitionConsumer {
   #name: string;
@@ -100,23 +123,7 @@ export class PartitionConsumer {
    * coordinator): missed heartbeats, no responders or not found are checked with a look-up.
    */
   async messages(expiresMs = PULL_EXPIRES_MS): Promise<ConsumerMessages> {
-    const consumer = await this.get();
-    const messages = await consumer.consume({ max_messages: 256, threshold_messages: 64, expires: expiresMs });
-    this.#watch(consumer, messages).catch(() => undefined);
-    return messages;
-  }
-
-  /** Stops `messages` with an error once a report that may mean a lost consumer is confirmed by a look-up that fails. */
-  async #watch(consumer: Consumer, messages: ConsumerMessages): Promise<void> {
-    for await (const status of await messages.status()) {
-      if (!WORTH_A_LOOK_UP.has(status.type)) continue;
-      try {
-        await consumer.info();
-      } catch (error) {
-        messages.stop(error instanceof Error ? error : new Error(String(error)));
-        return;
-      }
-    }
+    return consumeMessages(await this.get(), expiresMs);
   }
 
   /** A message came: the consumer is there. */
