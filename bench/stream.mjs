@@ -37,6 +37,7 @@
 // 2-core machine are noisy: run under the bench lock and repeat.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StreamDetector } from '../src/stream/detector.ts';
 import { parseJetstreamLine } from '../src/stream/jetstream-line.ts';
@@ -256,7 +257,7 @@ if (sections.has('nats')) {
   const { collectPartials, ensureJobStorage, publishBatches, removeJobConsumers } = await import('../src/stream/nats/jobs.ts');
   const { assemblePartials } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
-  const { readFileSync } = await import('node:fs');
+  const { readFileSync, readdirSync } = await import('node:fs');
   // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
   const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
   const { connect } = await import('nats');
@@ -287,6 +288,19 @@ if (sections.has('nats')) {
   // A process's CPU seconds (user + system, clock ticks) and those of its children's (a worker runs under /usr/bin/time).
   const procCpu = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
   const childPids = (pid) => { try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; } };
+  // This process's CPU seconds on its main thread (the coordinator's read + unpack, the client) and on its others (V8's
+  // GC helpers and compilers, libuv's pool, tsx's loader); Node names them all 'node', so told apart by thread id.
+  const threadsCpu = () => {
+    const out = { main: 0, others: 0 };
+    for (const tid of readdirSync('/proc/self/task')) {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'), f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+        out[Number(tid) === process.pid ? 'main' : 'others'] += (Number(f[11]) + Number(f[12])) / 100;
+      } catch { /* a thread that ended */ }
+    }
+    return out;
+  };
+  const threadsIn = (from, to) => `main ${(to.main - from.main).toFixed(2)} s, others ${(to.others - from.others).toFixed(2)}`;
   const workersCpu = (children) => children.map((child) => childPids(child.pid).reduce((sum, pid) => sum + procCpu(pid), 0));
   // Each partition's steps (stream-worker --timeline) in seconds after the last batch was published, one line per
   // partition in the order they began to finish; then the steps' sums over partitions.
@@ -412,12 +426,24 @@ if (sections.has('nats')) {
       }
       const published = (performance.now() - wall) / 1000, publishServerCpu = natsCpu() - n0;
       const publishedAt = Date.now(), collectedAt = new Map(), stat0 = TIMELINE ? cpuTicks() : null;
-      const tailCpu0 = TIMELINE ? { here: cpu(), workers: workersCpu(children), servers: natsCpu() } : null;
+      const tailCpu0 = TIMELINE ? { here: cpu(), threads: threadsCpu(), workers: workersCpu(children), servers: natsCpu() } : null;
+      // This process's GC pauses in the tail (all, and mark-compacts): beside the collection's own garbage they hold the
+      // front end's heap here, which a coordinator process (stream-coordinate) does not have.
+      const tailGc = { ms: 0, majorMs: 0 };
+      const gcObserver = TIMELINE ? new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          tailGc.ms += entry.duration;
+          if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) tailGc.majorMs += entry.duration;
+        }
+      }) : null;
+      gcObserver?.observe({ entryTypes: ['gc'] });
       const partials = await collectPartials(nc, job, partitions, 600_000, (partition) => collectedAt.set(partition, Date.now()));
       const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
       const tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
       // Who used the cores in the tail: this process (the coordinator's read + unpack, the client), each worker, the servers.
-      const tailCpu1 = tailCpu0 === null ? null : { here: cpu(), servers: natsCpu() };
+      const tailCpu1 = tailCpu0 === null ? null : { here: cpu(), threads: threadsCpu(), servers: natsCpu() };
+      await sleep(0);
+      gcObserver?.disconnect();
       // The result a user waits for: the merge, null model and clustering on the partials, as stream-coordinate runs it.
       const assembleCpu0 = cpu();
       assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
@@ -438,7 +464,7 @@ if (sections.has('nats')) {
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
         `per job, outside the figures above: the servers ${setupServerCpu.toFixed(2)} s CPU while the workers started and made their ${partitions} consumers, ${removalServerCpu.toFixed(2)} s removing them`);
       // A worker's CPU in the tail: all of it (/usr/bin/time's, the process having ended) less what it had used at the last batch.
-      const tailCpu = tailCpu1 === null ? '' : `\n  CPU in the tail: coordinator (this process: read + unpack, the NATS client) ${(tailCpu1.here - tailCpu0.here).toFixed(2)} s, workers ${workerCpu.map((s, i) => (s - tailCpu0.workers[i]).toFixed(2)).join(' + ')}, NATS servers ${(tailCpu1.servers - tailCpu0.servers).toFixed(2)}`;
+      const tailCpu = tailCpu1 === null ? '' : `\n  CPU in the tail: coordinator (this process: read + unpack, the NATS client) ${(tailCpu1.here - tailCpu0.here).toFixed(2)} s, workers ${workerCpu.map((s, i) => (s - tailCpu0.workers[i]).toFixed(2)).join(' + ')}, NATS servers ${(tailCpu1.servers - tailCpu0.servers).toFixed(2)}; this process's GC pauses ${(tailGc.ms / 1000).toFixed(2)} s (mark-compact ${(tailGc.majorMs / 1000).toFixed(2)}), its CPU on threads: ${threadsIn(tailCpu0.threads, tailCpu1.threads)}`;
       if (TIMELINE) console.log(tailTimeline(times.map((m) => m?.err ?? ''), publishedAt, collectedAt, tailIdle, done - published) + tailCpu);
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {
