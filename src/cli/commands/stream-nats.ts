@@ -89,9 +89,11 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       const share = { file, job, partitions: whole('--partitions', options.partitions, 1), batchSize: whole('--batch', options.batch, 1) };
       const started = process.cpuUsage();
       const sent = await withNats(options.nats, async (nc) => {
-        await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
-        // One thread: this one, on this connection (no thread to start).
-        return threads === 1 ? publishShare(nc, { ...share, publisher, of: 1 }) : publishInThreads(options.nats.split(','), share, threads);
+        const storage = ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
+        // Threads start (import, connect) while the streams are made; one thread: this one, on this connection.
+        if (threads > 1) return publishInThreads(options.nats.split(','), share, threads, storage);
+        await storage;
+        return publishShare(nc, { ...share, publisher, of: 1 });
       });
       for (const { problem } of sent.problems) io.err(`lockstep stream-publish: ${problem}`);
       const as = publisher > 0 ? ` as publisher ${publisher}` : threads > 1 ? ` as ${threads} publishers (threads)` : '';

@@ -2,8 +2,8 @@
  * A bounded job's front end over a file (`stream-publish`): the file's bytes scanned, partitioned
  * and published (byte-front.ts, partitioner.ts), all of it or, as one of `stream-publish
  * --threads n`, one share by account (ByteFront's `share`), publisher `index` of `of`. Each share
- * reads the whole file itself (cheap beside the scan) and counts every line, so a rejected line is
- * named with the file's line number.
+ * sees the whole file (read once by the parent, publish-threads.ts) and counts every line, so a
+ * rejected line is named with the file's line number.
  */
 import { createReadStream } from 'node:fs';
 import type { NatsConnection } from 'nats';
@@ -39,8 +39,12 @@ export interface PublishShareResult {
 /** Problems each share keeps to be shown (the command shows the file's first ones). */
 export const FIRST_PROBLEMS = 3;
 
-/** Publishes the request's share of the file to its job's subjects; batches leave while the file is read. */
-export async function publishShare(nc: NatsConnection, request: PublishShareRequest): Promise<PublishShareResult> {
+/**
+ * Publishes the request's share of the file to its job's subjects; batches leave while the file is
+ * read. `chunks`: the file's bytes as another reads them (a chunk's memory may be reused once the
+ * next is asked for); absent, the file is read here.
+ */
+export async function publishShare(nc: NatsConnection, request: PublishShareRequest, chunks: AsyncIterable<Uint8Array> = createReadStream(request.file, { highWaterMark: 256 * 1024 })): Promise<PublishShareResult> {
   const { file, job, publisher, of } = request;
   const partitioner = new Partitioner({ partitions: request.partitions, traces: DEFAULT_STREAM_TRACES, batchSize: request.batchSize, publisher, publishers: of });
   const problems: LineProblem[] = [];
@@ -56,7 +60,7 @@ export async function publishShare(nc: NatsConnection, request: PublishShareRequ
   const js = nc.jetstream();
   const out: OutBatch[] = [];
   let batches = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     front.push(chunk, out);
     if (out.length >= 64) batches += await publishBatches(js, job, out.splice(0));
   }
