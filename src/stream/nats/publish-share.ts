@@ -2,7 +2,7 @@
  * A bounded job's front end over a file (`stream-publish`): the file's bytes scanned, partitioned
  * and published (byte-front.ts, partitioner.ts), all of it or, as one of `stream-publish
  * --threads n`, one share by account (ByteFront's `share`), publisher `index` of `of`. Each share
- * sees the whole file (read once by the parent, publish-threads.ts) and counts every line, so a
+ * sees the whole file (read once by the parent, publish-feed.ts) and counts every line, so a
  * rejected line is named with the file's line number.
  */
 import { createReadStream } from 'node:fs';
