@@ -35,6 +35,17 @@ const consumerConfig = (name: string, job: string, partition: number, ackWaitMs:
 /** How long a pull waits for messages (see PartitionConsumer.messages). */
 export const PULL_EXPIRES_MS = 5_000;
 
+/**
+ * The servers beat a waiting pull this often, and the client pulls anew after two beats missed.
+ * Not the default (half the pull's expiry, 2.5 s): the servers' answer that a pull expired (408)
+ * sometimes does not come - in 3 bench nats runs of 2 workers at 1476243, 1-2 of the 8
+ * partitions' first 5 s pulls, in the middle of publishing - and such a partition waited for two
+ * missed beats, ~5 s, for its next pull: its last batches and end marker came ~4.5 s after the
+ * last was published. With 500 ms it pulled again ~1 s after the others' 408. A beat is a small
+ * message from an idle pull's node (a few a second a worker).
+ */
+export const IDLE_HEARTBEAT_MS = 500;
+
 /** What a consume reports that may mean its consumer is gone. */
 const WORTH_A_LOOK_UP = new Set<string>([ConsumerEvents.HeartbeatsMissed, ConsumerEvents.NoResponders, ConsumerEvents.ConsumerNotFound, ConsumerEvents.ConsumerDeleted]);
 
@@ -44,7 +55,7 @@ const WORTH_A_LOOK_UP = new Set<string>([ConsumerEvents.HeartbeatsMissed, Consum
  * (missed heartbeats, no responders, not found) is confirmed by a look-up that fails.
  */
 export async function consumeMessages(consumer: Consumer, expiresMs = PULL_EXPIRES_MS): Promise<ConsumerMessages> {
-  const messages = await consumer.consume({ max_messages: 256, threshold_messages: 64, expires: expiresMs });
+  const messages = await consumer.consume({ max_messages: 256, threshold_messages: 64, expires: expiresMs, idle_heartbeat: IDLE_HEARTBEAT_MS });
   stopWhenLost(consumer, messages).catch(() => undefined);
   return messages;
 }
