@@ -41,10 +41,10 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
 }
 
 /** A thread with its own connection that publishes `end` to `subject` when told (while the test's thread is blocked). */
-const publisherThread = (url: string, subject: string): Worker => new Worker(`
+const publisherThread = (urls: readonly string[], subject: string): Worker => new Worker(`
   const { parentPort } = require('node:worker_threads');
   const { connect } = require('nats');
-  connect({ servers: ${JSON.stringify(url)} }).then((nc) => {
+  connect({ servers: ${JSON.stringify(urls)} }).then((nc) => {
     parentPort.on('message', async () => {
       nc.publish(${JSON.stringify(subject)}, new TextEncoder().encode('end'));
       await nc.flush();
@@ -259,7 +259,7 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const source = new PartitionConsumer(jsm, nc.jetstream(), job, 0, 3_000);
     await source.open();
     await nc.jetstream().publish(subject, new TextEncoder().encode('first'));
-    const publisher = publisherThread(cluster.urls[0]!, subject);
+    const publisher = publisherThread(cluster.urls, subject);
     try {
       await nextMessage(publisher);
       // Pulls of 1 s: the one that delivers `first` is still open at the servers when `end` comes.
