@@ -14,18 +14,13 @@
  * (alerts), records its progress and removes the slice's partials.
  */
 import { AckPolicy, DeliverPolicy, nanos } from 'nats';
-import type { Consumer, ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import type { PartitionPartial } from '../distributed.js';
 import { decodeSliceMarker, WindowedPartition } from './continuous-work.js';
 import type { SliceMarker, SliceOut, WindowedPartitionOptions } from './continuous-work.js';
 import { collectPartials, EVENTS_STREAM, packPartial, pause, retry, unpackPartial } from './jobs.js';
-import { consumeMessages } from './job-consumers.js';
 import { getPartial, hasPartial, manifestsUnder, putPartial, readMark, removePartials, writeMark } from './partial-store.js';
-
-/** How long a worker's pulls wait: its live consumer's, and the replay's of a replacement. */
-const LIVE_PULL_MS = 2_000;
-const REPLAY_PULL_MS = 2_000;
 
 /** The partials-store name of one slice of a continuous job. */
 export const sliceJob = (job: string, slice: number): string => `${job}.s${slice}`;
@@ -134,19 +129,17 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
           });
           name = made.name;
           const replay = await js.consumers.get(EVENTS_STREAM, made.name);
-          // One subscription for the replay (not a fetch per pull: this consumer acks nothing, so a
-          // message a fetch dropped - its timer ran before the socket was read, after a slice's
-          // synchronous partial blocked this thread - would be missing from the window for good).
-          const messages = await consumeMessages(replay, REPLAY_PULL_MS);
-          try {
+          while (seq < delivered && !stopped()) {
+            const messages = await replay.fetch({ max_messages: 256, expires: 2_000 });
+            let got = 0;
             for await (const message of messages) {
               if (message.seq <= seq) continue;
+              got++;
               seq = message.seq;
               await take(message.data, `${message.subject} #${message.seq}`, true);
-              if (seq >= delivered || stopped()) break;
+              if (seq >= delivered) break;
             }
-          } finally {
-            messages.stop();
+            if (got === 0 && seq < delivered) await pause(100);
           }
         } catch (error) {
           if (error instanceof LockstepError) throw error;
@@ -158,11 +151,9 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
     }
     let consumer: Consumer | null = null;
     while (!(lastClosed && work.ended) && !stopped()) {
-      let messages: ConsumerMessages | null = null;
       try {
         consumer ??= await js.consumers.get(EVENTS_STREAM, durable);
-        // One subscription, not a fetch per pull (see PartitionConsumer.messages: a fetch could drop messages while a slice's partial was made).
-        messages = await consumeMessages(consumer, LIVE_PULL_MS);
+        const messages = await consumer.fetch({ max_messages: 256, expires: 2_000 });
         for await (const message of messages) {
           held.push(message);
           await take(message.data, `${message.subject} #${message.seq}`, false);
@@ -173,8 +164,6 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
         if (error instanceof LockstepError) throw error;
         consumer = null;
         await pause(250);
-      } finally {
-        messages?.stop();
       }
     }
     // Stopped early, the messages of the open slice stay unacked (they come back to a replacement).

@@ -11,11 +11,11 @@
  * position is state that a replay would not restore.
  */
 import { randomBytes } from 'node:crypto';
-import { AckPolicy, ConsumerEvents, DeliverPolicy, nanos } from 'nats';
-import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos } from 'nats';
+import type { Consumer, ConsumerConfig, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import { EVENTS_STREAM } from './events-retention.js';
-import { pause } from './retry.js';
+import { pause } from './jobs.js';
 
 /** The durable name workers first use for a partition; replacements add `-r<hex>`. */
 export const partitionConsumerName = (job: string, partition: number): string => `${job}-p${partition}`;
@@ -31,46 +31,6 @@ const consumerConfig = (name: string, job: string, partition: number, ackWaitMs:
   durable_name: name, filter_subject: `lockstep.events.${job}.${partition}`, ack_policy: AckPolicy.Explicit,
   deliver_policy: DeliverPolicy.All, ack_wait: nanos(ackWaitMs), max_ack_pending: -1, num_replicas: 1, mem_storage: true,
 });
-
-/** How long a pull waits for messages (see PartitionConsumer.messages). */
-export const PULL_EXPIRES_MS = 5_000;
-
-/**
- * The servers beat a waiting pull this often, and the client pulls anew after two beats missed.
- * Not the default (half the pull's expiry, 2.5 s): the servers' answer that a pull expired (408)
- * sometimes does not come - in 3 bench nats runs of 2 workers at 1476243, 1-2 of the 8
- * partitions' first 5 s pulls, in the middle of publishing - and such a partition waited for two
- * missed beats, ~5 s, for its next pull: its last batches and end marker came ~4.5 s after the
- * last was published. With 500 ms it pulled again ~1 s after the others' 408. A beat is a small
- * message from an idle pull's node (a few a second a worker).
- */
-export const IDLE_HEARTBEAT_MS = 500;
-
-/** What a consume reports that may mean its consumer is gone. */
-const WORTH_A_LOOK_UP = new Set<string>([ConsumerEvents.HeartbeatsMissed, ConsumerEvents.NoResponders, ConsumerEvents.ConsumerNotFound, ConsumerEvents.ConsumerDeleted]);
-
-/**
- * `consumer`'s messages through one subscription that lives until the caller stops it (see
- * PartitionConsumer.messages); the iteration throws once a report that may mean a lost consumer
- * (missed heartbeats, no responders, not found) is confirmed by a look-up that fails.
- */
-export async function consumeMessages(consumer: Consumer, expiresMs = PULL_EXPIRES_MS): Promise<ConsumerMessages> {
-  const messages = await consumer.consume({ max_messages: 256, threshold_messages: 64, expires: expiresMs, idle_heartbeat: IDLE_HEARTBEAT_MS });
-  stopWhenLost(consumer, messages).catch(() => undefined);
-  return messages;
-}
-
-async function stopWhenLost(consumer: Consumer, messages: ConsumerMessages): Promise<void> {
-  for await (const status of await messages.status()) {
-    if (!WORTH_A_LOOK_UP.has(status.type)) continue;
-    try {
-      await consumer.info();
-    } catch (error) {
-      messages.stop(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-  }
-}
 
 /** One worker's consumer of one partition: made, looked up, and made anew when its node is lost. */
 export class PartitionConsumer {
@@ -123,26 +83,16 @@ export class PartitionConsumer {
   }
 
   /**
-   * The partition's messages through one subscription that lives until the caller stops it (stop
-   * it once done: it pulls again as each pull ends). Its pulls ask for up to 256 messages and last
-   * `expiresMs` (each is a request the servers answer and replicate, so a short one costs them CPU
-   * all the while a worker waits). Not a fetch per pull: a fetch ends its subscription on a client
-   * timer 5% after the pull's expiry, and when a finish had blocked this thread past that time the
-   * timer ran before the socket was read, so the messages that had come meanwhile (an end marker
-   * among them) were dropped and came again only after the ack wait (a 5 s stall of a job's tail).
-   * The iteration throws when the consumer stops answering (its node lost, or removed by the
-   * coordinator): missed heartbeats, no responders or not found are checked with a look-up.
+   * After a fetch: one that delivered shows the consumer is there; one that ended empty may be a
+   * partition waiting for events or a consumer whose node is gone (a pull to it is not always an
+   * error), so the consumer is looked up again before the next fetch: that times out if it is lost.
    */
-  async messages(expiresMs = PULL_EXPIRES_MS): Promise<ConsumerMessages> {
-    return consumeMessages(await this.get(), expiresMs);
+  fetched(messages: number): void {
+    if (messages > 0) this.#failingSince = 0;
+    else this.#consumer = null;
   }
 
-  /** A message came: the consumer is there. */
-  delivered(): void {
-    this.#failingSince = 0;
-  }
-
-  /** A look-up or the messages failed: looked up again next time, and made anew once it has failed for `lostMs`. */
+  /** A look-up or fetch failed: looked up again next time, and made anew once it has failed for `lostMs`. */
   async failed(): Promise<void> {
     this.#consumer = null;
     const now = Date.now();

@@ -7,7 +7,7 @@
  * its messages to be redelivered to its replacement; events are counted once by their id. The
  * partials (files, one per partition — never a message per pair) are merged by the coordinator.
  */
-import type { ConsumerMessages, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
 import { encodePartial, PartitionWork } from '../distributed.js';
@@ -172,15 +172,15 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   }
 
   async function finishPartition(): Promise<PartitionPartial> {
-    let reported = 0;
     while (!work.complete) {
-      let messages: ConsumerMessages | null = null;
       try {
-        // One subscription until the partition's end, pulling again as each pull ends (not a fetch per
-        // pull: see PartitionConsumer.messages - a fetch could drop the end marker while a finish ran).
-        messages = await source.messages();
+        const consumer = await source.get();
+        // A pull waits up to 5 s for messages (each pull is a request the servers answer and replicate,
+        // so a short one costs them CPU all the while a worker waits); it ends at the partition's end.
+        const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
+        let delivered = 0;
         for await (const message of messages) {
-          source.delivered();
+          delivered++;
           held.push(message);
           const c0 = timing === undefined ? 0 : cpuSeconds();
           const where = `${message.subject} #${message.seq}`;
@@ -197,24 +197,17 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
             timing.bytesIn += message.data.length;
           }
           if (work.complete) break;
-          // Progress at most once a second (a log line each).
-          if (Date.now() - reported >= 1_000) {
-            reported = Date.now();
-            options.onProgress?.(partition, work.batches);
-          }
         }
-        if (!work.complete) throw new Error(`partition ${partition}: the consumer's messages ended before the partition's end`);
+        source.fetched(delivered);
+        options.onProgress?.(partition, work.batches);
       } catch (error) {
         if (error instanceof LockstepError) throw error;
         // The coordinator removes a collected job's consumers: a second worker still on the partition stops.
         if (await wasCollected(nc, options.job)) throw new LockstepError('detect/bad-input', `job ${options.job}: collected by its coordinator while this worker waited (another worker stored partition ${partition}'s partial)`);
         await source.failed();
         await pause(250);
-      } finally {
-        messages?.stop();
       }
     }
-    options.onProgress?.(partition, work.batches);
     options.onStage?.(partition, 'complete');
     if (options.finishPool !== undefined) return finishOnPool(options.finishPool);
     // One partition finishes at a time (see finishTurn).
