@@ -258,8 +258,10 @@ if (sections.has('nats')) {
   const { assemblePartials } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
   const { readFileSync, readdirSync } = await import('node:fs');
-  // CPU seconds of the NATS nodes so far (utime + stime from /proc, in clock ticks of 1/100 s).
-  const natsCpu = () => cluster.pids.reduce((sum, pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return sum + (Number(f[11]) + Number(f[12])) / 100; }, 0);
+  // CPU seconds (utime + stime, clock ticks of 1/100 s) of a /proc stat file: a process's or a thread's; 0 once it has ended.
+  const statCpu = (path) => { try { const stat = readFileSync(path, 'utf8'), f = stat.slice(stat.lastIndexOf(') ') + 2).split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
+  // CPU seconds of the NATS nodes so far.
+  const natsCpu = () => cluster.pids.reduce((sum, pid) => sum + statCpu(`/proc/${pid}/stat`), 0);
   const { connect } = await import('nats');
   // The feed's lines as strings only while the share files are written and for FRONT=lines: held
   // beside the byte front end, 878k of them (NATS_HOURS=4) cost it 3-5 µs/event of GC (a process
@@ -285,23 +287,17 @@ if (sections.has('nats')) {
     return { busy: t[0] + t[1] + t[2] + t[5] + t[6] + t[7], idle: t[3] + t[4] };
   };
   const idleCoreSeconds = (from, to) => (to.idle - from.idle) / 100;
-  // A process's CPU seconds (user + system, clock ticks) and those of its children's (a worker runs under /usr/bin/time).
-  const procCpu = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
+  // A process's children (a worker runs under /usr/bin/time).
   const childPids = (pid) => { try { return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { return []; } };
   // This process's CPU seconds on its main thread (the coordinator's read + unpack, the client) and on its others (V8's
   // GC helpers and compilers, libuv's pool, tsx's loader); Node names them all 'node', so told apart by thread id.
   const threadsCpu = () => {
     const out = { main: 0, others: 0 };
-    for (const tid of readdirSync('/proc/self/task')) {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'), f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-        out[Number(tid) === process.pid ? 'main' : 'others'] += (Number(f[11]) + Number(f[12])) / 100;
-      } catch { /* a thread that ended */ }
-    }
+    for (const tid of readdirSync('/proc/self/task')) out[Number(tid) === process.pid ? 'main' : 'others'] += statCpu(`/proc/self/task/${tid}/stat`);
     return out;
   };
   const threadsIn = (from, to) => `main ${(to.main - from.main).toFixed(2)} s, others ${(to.others - from.others).toFixed(2)}`;
-  const workersCpu = (children) => children.map((child) => childPids(child.pid).reduce((sum, pid) => sum + procCpu(pid), 0));
+  const workersCpu = (children) => children.map((child) => childPids(child.pid).reduce((sum, pid) => sum + statCpu(`/proc/${pid}/stat`), 0));
   // Each partition's steps (stream-worker --timeline) in seconds after the last batch was published, one line per
   // partition in the order they began to finish; then the steps' sums over partitions.
   const tailTimeline = (errs, publishedAt, collectedAt, idle, tail) => {

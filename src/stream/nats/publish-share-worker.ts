@@ -7,13 +7,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { connect } from 'nats';
 import { connectOptions } from './connect-options.js';
 import { feedChunks } from './publish-feed.js';
-import type { FeedChunk } from './publish-feed.js';
+import type { FeedSource } from './publish-feed.js';
 import { publishShare } from './publish-share.js';
 import type { ShareThreadData, ShareThreadMessage } from './publish-threads.js';
 
 const { servers, request, feed } = workerData as ShareThreadData;
 const port = parentPort!;
-const chunks = feedChunks(port as { on(event: 'message', listener: (chunk: FeedChunk) => void): unknown }, feed, (slot) => port.postMessage({ done: slot } satisfies ShareThreadMessage));
+const chunks = feedChunks(port as FeedSource, feed, (slot) => port.postMessage({ done: slot } satisfies ShareThreadMessage));
 const nc = await connect(connectOptions(servers));
 try {
   const result = await publishShare(nc, request, chunks);
