@@ -2,7 +2,7 @@
  * The scale-out front end over bytes: chunks of a Jetstream JSONL file (or stream) go straight to
  * the partitioner's columns. Lines are found in the chunk, scanned in place (jetstream-scan.ts),
  * a chunk at a time (jetstream-chunk.ts: written once into the WebAssembly module's memory, whose
- * scanLines checks its lines and reads their top fields there, up to 1024 lines a call; a line
+ * scanLines checks its lines and reads their top fields there, up to 64 lines a call; a line
  * carried over chunks, or with a share a chunk holding a lone CR, a line at a time),
  * and accounts and keys are looked up by their bytes (byte-ids.ts), so the common line makes no
  * string and no object: a string is decoded, normalised and interned only the first time its
@@ -189,7 +189,7 @@ export class ByteFront {
 
   /**
    * The chunk's lines from `from` (the whole stream's, no share): the chunk is copied once into the
-   * module's memory and its lines checked and their top fields read there, a call for up to 1024
+   * module's memory and its lines checked and their top fields read there, a call for up to 64
    * lines (scanChunk; with a share, its lines only); the rest of each line is read here as before.
    * The last part without a line break is carried.
    */

@@ -1,7 +1,7 @@
 /**
  * The Jetstream scanner a chunk at a time (ByteFront's path): the chunk is written once into the
  * checker's WebAssembly memory and one call (scanLines) finds, checks and reads the top fields of up
- * to 1024 of its lines there; each line's record is then read as scanJetstreamBytes reads a line
+ * to 64 of its lines there; each line's record is then read as scanJetstreamBytes reads a line
  * (jetstream-scan.ts). With a share (stream-publish --threads), lines of other shares are found
  * and counted but not checked.
  */
@@ -24,7 +24,7 @@ export const chunkLineAt = { start: 0, end: 0 };
 
 /**
  * Checks and reads the top fields of the chunk's lines (the first `length` bytes of chunkBytes)
- * from `from` that end in a line feed, up to 1024 in one call into the module: how many, 0 when
+ * from `from` that end in a line feed, up to 64 in one call into the module: how many, 0 when
  * no line break is left. Read each with chunkLine(0 … count − 1) before the next call, which
  * starts at scanChunkResume(). With `share`, only that share's lines are checked.
  */
@@ -49,5 +49,5 @@ export function chunkLine(k: number): number {
   if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
   // readTop's record, 16 bytes into the line's (as scanTop reads it at READ_TOP).
   takeTop(record, at + 4, CHECK.lineTimes[8 * k + 3]!, true);
-  return readRecordOf(CHECK.chunk(0), 0);
+  return readRecordOf(CHECK.chunk(0), CHECK.base);
 }

@@ -7,7 +7,7 @@
  * The walk is WebAssembly (wasm/json-check.ts, built into json-check-wasm.ts): string contents,
  * most of a Jetstream line, are read 16 bytes at a time, where a JavaScript byte loop cost ~2 ns
  * a byte. A line is copied into the module's memory (check), or a whole chunk is written there once
- * (chunk, scanLines: one call finds, checks and reads the top fields of up to 1024 lines, where a
+ * (chunk, scanLines: one call finds, checks and reads the top fields of up to 64 lines, where a
  * copy and two calls a line cost ~7% of the front end); what the walk records is read there
  * through views (`ends`, `nodeAt`, `pos`) that are replaced when the memory grows. The same walk
  * in JavaScript is kept as the tests' reference (test-support/json-check-js.ts).
@@ -49,8 +49,13 @@ const HOST_BASE = 1 << 17;
 const SLACK = 16;
 /** A line's code in scanLines' records when it is another share's (wasm/line-cuts.ts). */
 export const OTHER_SHARE = 3;
-/** Lines scanLines records per call, LINE_RECORD bytes each (wasm/json-check.ts), and why it stops for lack of objects' room. */
-const MAX_RECORDS = 1024, LINE_RECORD = 64, OBJECTS_FULL = 2;
+/**
+ * Lines scanLines records per call, LINE_RECORD bytes each (wasm/json-check.ts), and why it stops
+ * for lack of objects' room. A call's records (ends and nodeAt: 4 bytes per byte of its lines; pos:
+ * ~90 bytes per object) are read by the host right after it: 64 lines (~17 KB) keep them in the
+ * core's cache, where 1024 (~1.1 MB of ends alone) were written out and read back from memory.
+ */
+const MAX_RECORDS = 64, LINE_RECORD = 64, OBJECTS_FULL = 2;
 const PAGE = 1 << 16;
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const align = (n: number): number => (n + 15) & ~15;
@@ -177,19 +182,21 @@ export class JsonChecker {
    * the lines ending in a line feed found, checked and their top fields read, one call for up to
    * MAX_RECORDS lines. Returns how many were recorded (lineRecords); 0: no line break is left
    * after `from`. The records, ends, nodeAt and pos hold until the next call; resume() is where to
-   * call again. Positions are offsets in the chunk (base 0). With `share` (stream-publish
+   * call again. Positions are offsets in the chunk; ends and nodeAt are by offset from `from` (base),
+   * so every call writes the regions' start, which stays in cache: the module, which stores at
+   * `ends + 4 × offset`, is given the regions' addresses less 4 × from. With `share` (stream-publish
    * --threads), a line of another share (byte-front.ts's lineShare) is recorded with code
    * OTHER_SHARE and not checked.
    */
   scanLines(from: number, length: number, share?: { index: number; of: number }): number {
     if (this.#moreNodes) this.#layout(this.#capacity, 2 * this.#maxNodes);
     this.#moreNodes = false;
-    this.base = 0;
+    this.base = from;
     // Each line recorded may add its did to the table: room now, so no view dies while they are read.
     this.dids.reserve(MAX_RECORDS, length - from);
     for (;;) {
-      const wasm = this.#wasm, records = this.lineRecords.byteOffset;
-      const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset, this.nodeAt.byteOffset, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS, share?.index ?? 0, share?.of ?? 1);
+      const wasm = this.#wasm, records = this.lineRecords.byteOffset, shift = 4 * from;
+      const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset - shift, this.nodeAt.byteOffset - shift, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS, share?.index ?? 0, share?.of ?? 1);
       if (count >= 0) {
         this.#moreNodes = wasm.stopped() === OBJECTS_FULL && count < MAX_RECORDS / 4;
         return count;
