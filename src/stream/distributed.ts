@@ -13,7 +13,7 @@ import type { StreamTrace } from './extract.js';
 import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
 import { PartitionEvents } from './partition-events.js';
-import { inLabelOrder } from './sorted-partial.js';
+import { inLabelOrder, LabelOrder } from './sorted-partial.js';
 import type { TraceColumns } from './partition-events.js';
 
 export { ASSEMBLE_DEFAULTS, assemblePartials } from './assemble.js';
@@ -40,6 +40,8 @@ export type { PartitionPartial } from './partial-codec.js';
  */
 export class PartitionWork {
   readonly #events: PartitionEvents;
+  /** The accounts in label order, kept as batches come (the partial's order; see LabelOrder). */
+  readonly #labelOrder = new LabelOrder();
   #newest = -Infinity;
   #outOfOrder = false;
   readonly #latenessMs: number;
@@ -50,7 +52,7 @@ export class PartitionWork {
    */
   constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
     this.#latenessMs = options.latenessMs ?? 5_000;
-    this.#events = new PartitionEvents(partition, options.traces, { taken: (times) => this.#watchOrder(times) });
+    this.#events = new PartitionEvents(partition, options.traces, { taken: (times) => this.#watchOrder(times), labels: (all, from) => this.#labelOrder.add(all, from) });
   }
 
   #watchOrder(times: Float64Array): void {
@@ -101,10 +103,11 @@ export class PartitionWork {
 
   /**
    * What `finish` works from, as typed columns and labels only (a worker thread can take them:
-   * nats/finish-pool.ts); `partialOfColumns` of them is `finish()`.
+   * nats/finish-pool.ts); `partialOfColumns` of them is `finish()`. The accounts come in label
+   * order, kept as batches came (sorted-partial.ts LabelOrder), so the finish need not sort them.
    */
   columns(): PartitionColumns {
-    return { partition: this.partition, ...this.#events.traceColumns(Infinity, false), duplicates: this.duplicates };
+    return { partition: this.partition, ...this.#events.traceColumns(Infinity, false, this.#labelOrder.order), duplicates: this.duplicates };
   }
 }
 

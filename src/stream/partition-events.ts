@@ -20,6 +20,8 @@ export interface PartitionEventsHooks {
   accept?: (batch: EventBatch, where: string) => void;
   /** Called with the times of each batch just taken, in batch order. */
   taken?: (times: Float64Array) => void;
+  /** Called as each batch's new account labels are taken, in batch order: `all[from…]` are new. */
+  labels?: (all: readonly string[], from: number) => void;
 }
 
 /** One trace's events of a partition, keys numbered densely within the trace. */
@@ -99,7 +101,9 @@ export class PartitionEvents {
 
   #apply(batch: EventBatch, where: string): void {
     this.#next = batch.b + 1;
+    const labelsBefore = this.actorLabels.length;
     for (const label of batch.newActors) this.actorLabels.push(label);
+    if (this.actorLabels.length > labelsBefore) this.hooks.labels?.(this.actorLabels, labelsBefore);
     const newKeys = batch.newKeyTraces.length;
     this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
     for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
@@ -153,16 +157,20 @@ export class PartitionEvents {
   /**
    * Each kept trace's events before `upTo` (all events when Infinity), and the labels of their
    * accounts. With `dense`, only the accounts of those events, numbered in order of first
-   * appearance; else every account taken, by its partition-local id. A trace's keys are numbered
-   * in order of first appearance and its events placed grouped by key, in arrival order within a
+   * appearance; else every account taken, by its partition-local id, or with `order` (every
+   * account's id in the order wanted: sorted-partial.ts LabelOrder) by its place in `order`. A
+   * trace's keys are numbered in order of first appearance and its events placed grouped by key, in arrival order within a
    * key: the kernel sorts events by (key, time, arrival), and a feed whose keys' events come in
    * time order is then in its order already and skips its sort (and the sort's 16 bytes an event
    * of fresh columns). Placing by key costs no pass more.
    */
-  traceColumns(upTo: number, dense: boolean): { actors: string[]; traces: TraceColumns[]; events: number } {
+  traceColumns(upTo: number, dense: boolean, order?: Int32Array): { actors: string[]; traces: TraceColumns[]; events: number } {
     const size = this.#size, keyOf = this.#key, keyTrace = this.#keyTrace, time = this.#time;
     const denseOf = dense ? new Int32Array(this.actorLabels.length).fill(-1) : null;
-    const actors: string[] = dense ? [] : this.actorLabels.slice();
+    const labels = this.actorLabels;
+    const ordered = dense ? undefined : order;
+    const renumber = denseOf ?? (ordered === undefined ? null : placesOf(ordered, labels.length));
+    const actors: string[] = dense ? [] : ordered === undefined ? labels.slice() : Array.from(ordered, (id) => labels[id]!);
     // Per partition key: its events, then (once each trace's keys are laid out) where its next event goes.
     const place = new Int32Array(this.#keys);
     const local = new Int32Array(this.#keys).fill(-1);
@@ -205,7 +213,7 @@ export class PartitionEvents {
       if (t < 0) continue;
       const column = columns[t]!;
       const at = place[k]!++;
-      column.actor[at] = denseOf === null ? this.#actor[i]! : denseOf[this.#actor[i]!]!;
+      column.actor[at] = renumber === null ? this.#actor[i]! : renumber[this.#actor[i]!]!;
       column.key[at] = local[k]!;
       column.time[at] = time[i]!;
     }
@@ -219,4 +227,12 @@ export class PartitionEvents {
       events,
     };
   }
+}
+
+/** Each id's place in `order`, which must hold each of the `count` ids once. */
+function placesOf(order: Int32Array, count: number): Int32Array {
+  if (order.length !== count) throw new Error(`traceColumns: an order of ${order.length} accounts for ${count}`);
+  const place = new Int32Array(count);
+  for (let r = 0; r < count; r++) place[order[r]!] = r;
+  return place;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { inLabelOrder, labelOrder } from './sorted-partial.js';
+import { inLabelOrder, LabelOrder, labelOrder } from './sorted-partial.js';
 
 describe('labelOrder (a partition\'s accounts in the coordinator\'s order)', () => {
   it('orders labels as comparing them does: shared prefixes, prefixes of each other, units of 127 and above, repeats', () => {
@@ -21,5 +21,22 @@ describe('labelOrder (a partition\'s accounts in the coordinator\'s order)', () 
     const { actors: sorted, traces } = inLabelOrder(actors, [{ trace: 'x', events }]);
     for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i - 1]! < sorted[i]!);
     for (let i = 0; i < 1_000; i++) assert.equal(sorted[traces[0]!.events.actor[i]!], actors[events.actor[i]!]);
+  });
+
+  it('LabelOrder, kept batch by batch, gives labelOrder of all the labels (prefixes shared then broken, units of 127 and above, repeats)', () => {
+    const unit = fc.constantFrom('a', 'b', 'z', '0', '9', '\u0000', '\u007e', '\u007f', '\u0080', 'é', '\uffff');
+    const label = fc.tuple(fc.constantFrom('', 'b', 'bluesky\u0000did:plc:', 'bluesky\u0000did:plc:organic', 'bluesky\u0000did:plc:organic1'), fc.array(unit, { maxLength: 16 })).map(([prefix, units]) => prefix + units.join(''));
+    const runs = Number(process.env.LABEL_ORDER_RUNS ?? 200);
+    fc.assert(fc.property(fc.array(fc.array(label, { maxLength: 60 }), { maxLength: 12 }), fc.boolean(), (batches, lookBetween) => {
+      const all: string[] = [], kept = new LabelOrder();
+      for (const batch of batches) {
+        const from = all.length;
+        all.push(...batch);
+        kept.add(all, from);
+        // Reading the order places every label taken so far: later batches go on from there.
+        if (lookBetween) assert.deepEqual([...kept.order], [...labelOrder(all)]);
+      }
+      assert.deepEqual([...kept.order], [...labelOrder(all)]);
+    }), { numRuns: runs });
   });
 });
