@@ -24,9 +24,12 @@
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
 // FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
 // (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
-// `result at` adds the coordinator's assemblePartials on the collected partials (merge, null model, clustering), timed
-// here as stream-coordinate runs it (from src/ through tsx: this process): the figure a user waits for. A coordinator
-// calls it once, cold; here only the first job's call is (the 2-worker job's, after the 1-worker one, is warmer).
+// `result at` adds the coordinator's assemblePartials on the collected partials (merge, null model, clustering): the
+// figure a user waits for. The coordinator is a `stream-coordinate --timeline` child process (the CLI as workers run it,
+// started with them), as deployed: `all partials at` and `result at` are when it says it has them, and its result is
+// checked against assemblePartials here on the same partials (after the figures). COORDINATOR=inline: collectPartials
+// and assemblePartials in this process instead (as before session 18), which also holds the front end's heap; its first
+// job's call is cold, the 2-worker job's (after the 1-worker one) warmer.
 // BUILT=1 (nats): workers, publishers and their threads run the built CLI (bin/lockstep.js, dist/, as deployed; built
 // first with `npx tsc -p tsconfig.build.json`; BUILT=prebuilt: dist/ as it is) instead of src/ through tsx, which transpiles
 // again in every process and thread.
@@ -273,6 +276,8 @@ if (sections.has('nats')) {
   // FRONT=lines: the front end before (each line a string, JSON.parse, an Action, Partitioner.push).
   const FRONT = process.env.FRONT ?? 'bytes';
   const TIMELINE = process.env.TIMELINE === '1';
+  const COORDINATOR = process.env.COORDINATOR ?? 'process';
+  if (COORDINATOR !== 'process' && COORDINATOR !== 'inline') throw new Error(`COORDINATOR=${COORDINATOR}: process or inline`);
   // How a CLI process is started: the built CLI (BUILT=1, built now), or src/ through tsx.
   const BUILT = process.env.BUILT === '1' || process.env.BUILT === 'prebuilt';
   if (process.env.BUILT === '1') {
@@ -346,6 +351,32 @@ if (sections.has('nats')) {
       child.stderr.on('data', (chunk) => { err += chunk; });
       child.on('exit', (code) => resolve({ code, err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err) }));
     });
+    // `stream-coordinate --timeline` as a child: `step(name)` resolves with its line's time (ms since the epoch) and CPU
+    // seconds when it prints it, `output` with its JSON result, `exit` with /usr/bin/time's figures.
+    const coordinatorChild = (job, partitions) => {
+      const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...cli, 'stream-coordinate', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--timeout', '600', '--keep-partials', '--keep-events', '--timeline'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '', pending = '', out = '';
+      const steps = new Map(), waiting = new Map(), collectedAt = new Map();
+      child.stdout.on('data', (chunk) => { out += chunk; });
+      child.stderr.on('data', (chunk) => {
+        err += chunk;
+        pending += chunk;
+        for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+          const line = pending.slice(0, end), step = /coordinator: timeline (\d+) (.+) cpu ([\d.]+)$/.exec(line);
+          pending = pending.slice(end + 1);
+          if (step === null) continue;
+          const at = Number(step[1]), partition = /^partition (\d+) collected$/.exec(step[2]);
+          if (partition !== null) collectedAt.set(Number(partition[1]), at);
+          steps.set(step[2], { at, cpu: Number(step[3]) });
+          for (const resolve of waiting.get(step[2]) ?? []) resolve(steps.get(step[2]));
+        }
+      });
+      const exit = new Promise((resolve) => child.on('exit', (code) => resolve({ code, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err) })));
+      const failed = exit.then(({ code }) => { throw new Error(`stream-coordinate exited (code ${code}) before its result: ${err.slice(-500)}`); });
+      failed.catch(() => undefined);
+      const step = (name) => (steps.has(name) ? Promise.resolve(steps.get(name)) : Promise.race([new Promise((resolve) => waiting.set(name, [...(waiting.get(name) ?? []), resolve])), failed]));
+      return { child, step, collectedAt, exit, output: step('result').then(() => exit).then(() => JSON.parse(out)) };
+    };
     if (PUBLISHERS > 1 || THREADS > 0) {
       const idle = await timedChild(['--help']);
       console.log(`  ${BUILT ? 'built CLI' : 'tsx'} start-up of a CLI process alone: ${idle.time ? (Number(idle.time[2]) + Number(idle.time[3])).toFixed(2) : '?'} s CPU, ${idle.time?.[1] ?? '?'} s wall`);
@@ -364,6 +395,9 @@ if (sections.has('nats')) {
         reports.push(new Promise((resolve) => child.on('exit', () => resolve({ err, time: /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err), after: /([\d.]+) s CPU after start-up/.exec(err), warmUp: /warm-up ([\d.]+) s CPU/.exec(err), threadsWarmUp: /warmed up: ([\d.]+) s CPU/.exec(err) }))));
         return child;
       });
+      // The coordinator, started with the workers (its start-up is not timed either); it keeps the job's partials and
+      // events (this process reads the partials again to check its result, and removes the job's consumers).
+      const coordinator = COORDINATOR === 'process' ? coordinatorChild(job, partitions) : null;
       // Ready once every partition has its durable consumer.
       for (let ready = 0; ready < partitions;) {
         ready = 0;
@@ -372,7 +406,7 @@ if (sections.has('nats')) {
       }
       // The front end as `lockstep stream-publish` runs it: each line parsed, partitioned, and the
       // batches published as they fill (nothing held), so its CPU is one figure.
-      const wall = performance.now(), n0 = natsCpu(), c = cpu(), setupServerCpu = n0 - setup0;
+      const wall = performance.now(), wallEpoch = Date.now(), n0 = natsCpu(), c = cpu(), setupServerCpu = n0 - setup0;
       let messages = 0, events = 0, frontCpu = 0, publisherReport = '';
       const per = (seconds) => `${((1e6 * seconds) / events).toFixed(1)} µs/event`;
       if (PUBLISHERS > 1 || THREADS > 0) {
@@ -422,7 +456,7 @@ if (sections.has('nats')) {
       }
       const published = (performance.now() - wall) / 1000, publishServerCpu = natsCpu() - n0;
       const publishedAt = Date.now(), collectedAt = new Map(), stat0 = TIMELINE ? cpuTicks() : null;
-      const tailCpu0 = TIMELINE ? { here: cpu(), threads: threadsCpu(), workers: workersCpu(children), servers: natsCpu() } : null;
+      const tailCpu0 = TIMELINE ? { here: cpu(), threads: threadsCpu(), workers: workersCpu(children), servers: natsCpu(), coordinator: coordinator === null ? 0 : workersCpu([coordinator.child])[0] } : null;
       // This process's GC pauses in the tail (all, and mark-compacts): beside the collection's own garbage they hold the
       // front end's heap here, which a coordinator process (stream-coordinate) does not have.
       const tailGc = { ms: 0, majorMs: 0 };
@@ -433,19 +467,45 @@ if (sections.has('nats')) {
         }
       }) : null;
       gcObserver?.observe({ entryTypes: ['gc'] });
-      const partials = await collectPartials(nc, job, partitions, 600_000, (partition) => collectedAt.set(partition, Date.now()));
-      const done = (performance.now() - wall) / 1000, serverCpu = natsCpu() - n0;
-      const tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
-      // Who used the cores in the tail: this process (the coordinator's read + unpack, the client), each worker, the servers.
-      const tailCpu1 = tailCpu0 === null ? null : { here: cpu(), threads: threadsCpu(), servers: natsCpu() };
-      await sleep(0);
-      gcObserver?.disconnect();
-      // The result a user waits for: the merge, null model and clustering on the partials, as stream-coordinate runs it.
-      const assembleCpu0 = cpu();
-      assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
-      const result = (performance.now() - wall) / 1000, assembleCpu = cpu() - assembleCpu0;
+      let partials, done, serverCpu, tailIdle, tailCpu1, result, assembleCpu, checked = '';
+      if (coordinator === null) {
+        partials = await collectPartials(nc, job, partitions, 600_000, (partition) => collectedAt.set(partition, Date.now()));
+        done = (performance.now() - wall) / 1000;
+        serverCpu = natsCpu() - n0;
+        tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
+        // Who used the cores in the tail: this process (the coordinator's read + unpack, the client), each worker, the servers.
+        tailCpu1 = tailCpu0 === null ? null : { here: cpu(), threads: threadsCpu(), servers: natsCpu() };
+        await sleep(0);
+        gcObserver?.disconnect();
+        // The result a user waits for: the merge, null model and clustering on the partials, as stream-coordinate runs it.
+        const assembleCpu0 = cpu();
+        assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+        result = (performance.now() - wall) / 1000;
+        assembleCpu = cpu() - assembleCpu0;
+      } else {
+        // The figures from the coordinator's timeline (ms since the epoch, its CPU so far), taken as its lines come.
+        const collected = await coordinator.step('collected');
+        done = (collected.at - wallEpoch) / 1000;
+        serverCpu = natsCpu() - n0;
+        tailIdle = stat0 === null ? null : idleCoreSeconds(stat0, cpuTicks());
+        tailCpu1 = tailCpu0 === null ? null : { here: cpu(), threads: threadsCpu(), servers: natsCpu(), coordinator: collected.cpu };
+        const out = await coordinator.step('result');
+        result = (out.at - wallEpoch) / 1000;
+        assembleCpu = out.cpu - collected.cpu;
+        gcObserver?.disconnect();
+        for (const [partition, at] of coordinator.collectedAt) collectedAt.set(partition, at);
+        // Its result against assemblePartials here, on the partials it kept (untimed).
+        const printed = await coordinator.output;
+        partials = await collectPartials(nc, job, partitions, 60_000);
+        const here = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+        const expected = { job, accounts: here.actorIds.length, edges: here.graph.size, clusters: here.clusters.map((cluster) => ({ members: cluster.members.map((member) => here.actorIds[member]), score: cluster.score, traces: cluster.traces })) };
+        if (JSON.stringify(printed) !== JSON.stringify(expected)) throw new Error(`stream-coordinate's result differs from assemblePartials here: ${JSON.stringify(printed).slice(0, 300)}`);
+        checked = `; stream-coordinate's result (${printed.accounts} accounts, ${printed.edges} edges, ${printed.clusters.length} clusters) = assemblePartials here`;
+      }
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
+      const coordinatorTime = coordinator === null ? null : await Promise.race([coordinator.exit, sleep(30_000).then(() => null)]);
+      coordinator?.child.kill();
       // As stream-coordinate does: the next job does not run beside this one's consumers.
       const removal0 = natsCpu();
       await removeJobConsumers(nc, job, partitions);
@@ -454,13 +514,15 @@ if (sections.has('nats')) {
       const workerWork = times.map((m) => (m?.after ? Number(m.after[1]) : NaN));
       const workerRss = times.map((m) => (m?.time ? Number(m.time[4]) / 1024 : NaN));
       const natsRss = cluster.pids.map((pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024);
-      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lineCount} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end; result at ${result.toFixed(1)} s (assemblePartials ${assembleCpu.toFixed(2)} s CPU) = ${k(events / result)} events/s`);
+      console.log(`NATS, ${THREADS > 0 ? `stream-publish --threads ${THREADS}` : PUBLISHERS > 1 ? `${PUBLISHERS} publishers` : `1 (${FRONT} front end) publisher`}, ${workers} worker(s), ${partitions} partitions, ${BATCH} events a message: ${lineCount} lines → ${events} events in ${messages} messages; wall: parse + partition + publish ${published.toFixed(1)} s, all partials at ${done.toFixed(1)} s = ${k(events / done)} events/s end to end; result at ${result.toFixed(1)} s (assemblePartials ${assembleCpu.toFixed(2)} s CPU${coordinator === null ? ', in this process' : ' in stream-coordinate'}) = ${k(events / result)} events/s${checked}`);
       console.log(`  CPU: front end (parse, partition, publish client) ${frontCpu.toFixed(2)} s (${per(frontCpu)})${publisherReport}, NATS servers ${serverCpu.toFixed(2)} s in all (${per(serverCpu)}; ${publishServerCpu.toFixed(2)} s (${per(publishServerCpu)}) by the end of publishing), ` +
         `workers ${workerWork.map((s) => s.toFixed(2)).join(' + ')} s after start-up (${per(workerWork.reduce((x, y) => x + y, 0))}; ${workerCpu.map((s) => s.toFixed(1)).join(' + ')} s with ${BUILT ? 'the built CLI\'s' : 'tsx'} start-up, of which warm-up ${times.map((m) => m?.warmUp?.[1] ?? '-').join(' + ')} s${times.some((m) => m?.threadsWarmUp) ? ` and finishing threads' start + warm-up ${times.map((m) => m?.threadsWarmUp?.[1] ?? '-').join(' + ')} s` : ''}); ` +
         `NATS servers ${(serverCpu / messages * 1000).toFixed(2)} ms CPU per message; ` +
         `per job, outside the figures above: the servers ${setupServerCpu.toFixed(2)} s CPU while the workers started and made their ${partitions} consumers, ${removalServerCpu.toFixed(2)} s removing them`);
       // A worker's CPU in the tail: all of it (/usr/bin/time's, the process having ended) less what it had used at the last batch.
-      const tailCpu = tailCpu1 === null ? '' : `\n  CPU in the tail: coordinator (this process: read + unpack, the NATS client) ${(tailCpu1.here - tailCpu0.here).toFixed(2)} s, workers ${workerCpu.map((s, i) => (s - tailCpu0.workers[i]).toFixed(2)).join(' + ')}, NATS servers ${(tailCpu1.servers - tailCpu0.servers).toFixed(2)}; this process's GC pauses ${(tailGc.ms / 1000).toFixed(2)} s (mark-compact ${(tailGc.majorMs / 1000).toFixed(2)}), its CPU on threads: ${threadsIn(tailCpu0.threads, tailCpu1.threads)}`;
+      const tailCpu = tailCpu1 === null ? '' : coordinator === null
+        ? `\n  CPU in the tail: coordinator (this process: read + unpack, the NATS client) ${(tailCpu1.here - tailCpu0.here).toFixed(2)} s, workers ${workerCpu.map((s, i) => (s - tailCpu0.workers[i]).toFixed(2)).join(' + ')}, NATS servers ${(tailCpu1.servers - tailCpu0.servers).toFixed(2)}; this process's GC pauses ${(tailGc.ms / 1000).toFixed(2)} s (mark-compact ${(tailGc.majorMs / 1000).toFixed(2)}), its CPU on threads: ${threadsIn(tailCpu0.threads, tailCpu1.threads)}`
+        : `\n  CPU in the tail: coordinator (stream-coordinate: read + unpack, the NATS client) ${(tailCpu1.coordinator - tailCpu0.coordinator).toFixed(2)} s (${tailCpu0.coordinator.toFixed(2)} s before it: start-up and waiting; ${coordinatorTime?.time ? `${(Number(coordinatorTime.time[2]) + Number(coordinatorTime.time[3])).toFixed(2)} s in all, peak ${(Number(coordinatorTime.time[4]) / 1024).toFixed(0)} MB` : '?'}), workers ${workerCpu.map((s, i) => (s - tailCpu0.workers[i]).toFixed(2)).join(' + ')}, NATS servers ${(tailCpu1.servers - tailCpu0.servers).toFixed(2)}; this process (the bench, idle) ${(tailCpu1.here - tailCpu0.here).toFixed(2)} s, GC pauses ${(tailGc.ms / 1000).toFixed(2)} s`;
       if (TIMELINE) console.log(tailTimeline(times.map((m) => m?.err ?? ''), publishedAt, collectedAt, tailIdle, done - published) + tailCpu);
       console.log(`  peak memory: front end (this process) ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB RSS, workers ${workerRss.map((m) => m.toFixed(0)).join(' + ')} MB, NATS nodes ${natsRss.map((m) => m.toFixed(0)).join(' + ')} MB (highest so far)`);
       if (workers === 2) {

@@ -174,7 +174,8 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--webhook <url>', 'with --follow: also POST each alert as JSON to this URL')
     .option('--cases-db <path>', 'with --follow: also open a case per new cluster (a note per growth) in this workspace store')
     .option('--skip-behind', 'with --follow: when later slices are complete already, merge the newest and skip the rest (bounded delay under overload)')
-    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; keepEvents?: boolean; follow?: boolean }) => {
+    .option('--timeline', 'a bounded job: print when each partition\'s partial is collected, when all are and when the result is out (stderr; ms since the epoch and the process\'s CPU seconds so far, all its threads), for bench/stream.mjs TIMELINE=1')
+    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; keepEvents?: boolean; follow?: boolean; timeline?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       if (options.follow === true) {
@@ -182,13 +183,17 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         return;
       }
       const [{ collectPartials, purgeJobEvents, purgePartials, removeJobConsumers }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
+      // `coordinator: timeline <ms since the epoch> <step> cpu <s>`, as stream-worker --timeline.
+      const timeline = options.timeline === true ? (step: string) => io.err(`coordinator: timeline ${Date.now()} ${step} cpu ${processCpuSeconds().toFixed(3)}`) : null;
       await withNats(options.nats, async (nc) => {
-        const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000);
+        const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000, timeline === null ? undefined : (partition) => timeline(`partition ${partition} collected`));
+        timeline?.('collected');
         const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
         io.out(JSON.stringify({
           job, accounts: result.actorIds.length, edges: result.graph.size,
           clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]), score: cluster.score, traces: cluster.traces })),
         }));
+        timeline?.('result');
         // Only once the result is out: a coordinator that dies before can be run again.
         if (options.keepPartials !== true) io.err(await purgeReport(() => purgePartials(nc, job), job, 'partial'));
         if (options.keepEvents !== true) io.err(await purgeReport(() => purgeJobEvents(nc, job), job, 'event'));

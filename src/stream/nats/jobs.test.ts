@@ -143,8 +143,13 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.equal(published.code, 0, published.err);
     assert.match(published.err, new RegExp(`cli-feed\\.jsonl:${lines.length + 1}: not JSON`));
     assert.match(published.err, /1 lines rejected/);
-    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90']);
+    // Each step timed (--timeline): every partition's partial collected, then all, then the result.
+    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90', '--timeline']);
     assert.equal(coordinated.code, 0, coordinated.err);
+    const coordinatorSteps = [...coordinated.err.matchAll(/coordinator: timeline (\d+) (.+) cpu (\d+\.\d+)/g)];
+    assert.deepEqual(coordinatorSteps.map(([, , step]) => step!.replace(/^partition \d/, 'partition')), [...Array<string>(4).fill('partition collected'), 'collected', 'result'], coordinated.err);
+    assert.deepEqual(coordinatorSteps.slice(0, 4).map(([, , step]) => step).sort(), [0, 1, 2, 3].map((partition) => `partition ${partition} collected`));
+    assert.ok(coordinatorSteps.every(([, at, , cpu], i) => Number(cpu) > 0 && (i === 0 || (Number(at) >= Number(coordinatorSteps[i - 1]![1]) && Number(cpu) >= Number(coordinatorSteps[i - 1]![3])))), coordinated.err);
     const worked = await worker;
     assert.equal(worked.code, 0);
     assert.match(worked.err, /worker 0: 2 finishing thread\(s\)/);
