@@ -50,8 +50,8 @@ describe('Partitioner batches', () => {
   it('drops an action seen before (same account, time and id) and keeps every other, also several of one account in one millisecond', () => {
     // Few accounts, times and ids, so repeats and same-millisecond actions are common.
     const action = fc.record({ actor: fc.integer({ min: 0, max: 3 }), time: fc.constantFrom(0, 1, 1_720_000_000_000, 1_720_000_000_001, 2 ** 40 + 1), id: fc.constantFrom('a', 'b', 'at://did:plc:x/app.bsky.feed.post/1', 'at://did:plc:x/app.bsky.feed.post/2', '') });
-    fc.assert(fc.property(fc.array(action, { maxLength: 200 }), (actions) => {
-      const seen = new SeenIds();
+    fc.assert(fc.property(fc.array(action, { maxLength: 200 }), fc.constantFrom(undefined, 1, 3), (actions, recentCap) => {
+      const seen = new SeenIds(recentCap);
       const oracle = new Set<string>();
       for (const { actor, time, id } of actions) {
         const key = `${actor} ${time} ${id}`;
@@ -59,6 +59,28 @@ describe('Partitioner batches', () => {
         oracle.add(key);
       }
     }), { numRuns: 500 });
+    // Times mostly rising, as a stream's, with some earlier again, and repeats of earlier actions:
+    // the recent table (a few actions here) moves to the large one often.
+    const step = fc.record({ actor: fc.integer({ min: 0, max: 3 }), back: fc.boolean(), dt: fc.integer({ min: -3, max: 3 }), id: fc.constantFrom('a', 'b', 'c'), repeat: fc.nat(40) });
+    fc.assert(fc.property(fc.array(step, { maxLength: 300 }), fc.integer({ min: 1, max: 6 }), (steps, recentCap) => {
+      const seen = new SeenIds(recentCap);
+      const oracle = new Set<string>(), done: [number, string, number][] = [];
+      let now = 1_720_000_000_000;
+      for (const { actor, back, dt, id, repeat } of steps) {
+        now += Math.abs(dt);
+        const [a, i, t] = back && done.length > 0 ? done[repeat % done.length]! : [actor, id, dt < -1 ? now - 50 : now];
+        const key = `${a} ${t} ${i}`;
+        assert.equal(seen.add(a, i, t), !oracle.has(key), key);
+        oracle.add(key);
+        done.push([a, i, t]);
+      }
+    }), { numRuns: 500 });
+    // Many actions in one millisecond grow the recent table; it goes back to its size when they move.
+    const burst = new SeenIds(4);
+    for (let n = 0; n < 5_000; n++) assert.ok(burst.add(0, `${n}`, 1_000));
+    for (let t = 1_001; t < 1_100; t++) assert.ok(burst.add(1, 'x', t));
+    for (let n = 0; n < 5_000; n += 7) assert.equal(burst.add(0, `${n}`, 1_000), false);
+    for (let t = 1_001; t < 1_100; t++) assert.equal(burst.add(1, 'x', t), false);
     const partitioner = new Partitioner({ partitions: 3 });
     const posts = Array.from({ length: 5_000 }, (_, n) => bareAction('bluesky', `at://did:plc:a${n % 7}/app.bsky.feed.post/${n}`, `did:plc:a${n % 7}`, 'post', 1_720_000_000_000 + (n >> 4)));
     for (const post of [...posts, ...posts.slice(100, 400)]) partitioner.push(post, []);

@@ -6,7 +6,7 @@
  * three integers and a time, with no string and no object per event.
  *
  * Duplicates are dropped here, once per action (the same account, time and id, as in stream mode;
- * SeenIds below); a redelivered batch is dropped by the worker by its number. A partition's
+ * SeenIds, seen-ids.ts); a redelivered batch is dropped by the worker by its number. A partition's
  * batches must therefore be numbered by one partitioner per job: a restarted publisher starts the
  * job again, and the message ids (job, partition, batch) make the stream store each batch once.
  */
@@ -16,6 +16,9 @@ import type { StreamTrace, TraceEventVisitor } from './extract.js';
 import { ExpiringInterner } from './interner.js';
 import { grownI32 } from './int-table.js';
 import { encodeBatch, encodeEnd } from './wire-batch.js';
+import { SeenIds } from './seen-ids.js';
+
+export { idHashFrom, SeenIds } from './seen-ids.js';
 
 /** FNV-1a 32-bit: stable across processes and machines. */
 function hash(text: string): number {
@@ -25,89 +28,6 @@ function hash(text: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-const TWO_32 = 4_294_967_296;
-
-/** Int32s per SeenIds slot: account + 1 (0: empty), the time's low and high words, the id's two hashes. */
-const SEEN_STRIDE = 5;
-
-/** A SeenIds slot's hash: account, time and first id hash mixed (one multiply each, one to finish). */
-function seenHash(actor: number, low: number, h1: number): number {
-  const h = Math.imul(h1 ^ Math.imul(actor, 0x9e3779b1) ^ Math.imul(low, 0x85ebca77), 0xc2b2ae35);
-  return h ^ (h >>> 15);
-}
-
-/**
- * The publisher's duplicate check: an action is a repeat when its account, time and id are. A job
- * remembers every action (it is finite), so instead of the id string it keeps two 32-bit hashes of
- * it (of an AT URI, of its part after the account: idHashFrom). Holding 220k id strings cost about
- * 2.5 µs an event (copies, their collection); the hashes cost one pass over the id. Two different
- * actions are taken for one only if the same account acts twice in one millisecond with ids whose
- * 64 bits of hash agree.
- *
- * One open-addressing table holds the whole record in its slot (20 bytes), so an action costs one
- * random read of the table, where an (account, time, hash) tuple index with entry numbers, the
- * rest in columns beside it and a string set for a second action in one millisecond cost a
- * heavier hash, an indirection and the columns' upkeep (0.45 µs an event of the front end's 7.6).
- */
-export class SeenIds {
-  #slots = new Int32Array(4096 * SEEN_STRIDE);
-  #mask = 4095;
-  #size = 0;
-
-  /** Records the action; false if it was already recorded (a repeat). */
-  add(actor: number, id: string, time: number): boolean {
-    let h1 = 0x811c9dc5 | 0, h2 = 0x2f6b1a73;
-    for (let i = idHashFrom(id); i < id.length; i++) {
-      const c = id.charCodeAt(i);
-      h1 = Math.imul(h1 ^ c, 0x01000193);
-      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-      h2 ^= h2 >>> 13;
-    }
-    return this.addHashed(actor, h1, h2, time);
-  }
-
-  /** `add` with the id's two hashes (idHashes), e.g. computed over its bytes. */
-  addHashed(actor: number, h1: number, h2: number, time: number): boolean {
-    const low = time | 0, high = Math.floor(time / TWO_32) | 0, tag = actor + 1;
-    const slots = this.#slots, mask = this.#mask;
-    let s = (seenHash(actor, low, h1) & mask) * SEEN_STRIDE;
-    for (let at = slots[s]!; at !== 0; at = slots[s]!) {
-      if (at === tag && slots[s + 1] === low && slots[s + 3] === h1 && slots[s + 4] === h2 && slots[s + 2] === high) return false;
-      s = s + SEEN_STRIDE > mask * SEEN_STRIDE ? 0 : s + SEEN_STRIDE;
-    }
-    slots[s] = tag;
-    slots[s + 1] = low;
-    slots[s + 2] = high;
-    slots[s + 3] = h1;
-    slots[s + 4] = h2;
-    if (2 * ++this.#size > mask + 1) this.#grow();
-    return true;
-  }
-
-  #grow(): void {
-    const old = this.#slots, mask = 2 * (this.#mask + 1) - 1;
-    if ((mask + 1) * SEEN_STRIDE >= 2 ** 30) throw new RangeError('stream-publish: more than 2^27 actions in one job; split the input');
-    const slots = new Int32Array((mask + 1) * SEEN_STRIDE);
-    for (let o = 0; o < old.length; o += SEEN_STRIDE) {
-      if (old[o] === 0) continue;
-      let s = (seenHash(old[o]! - 1, old[o + 1]!, old[o + 3]!) & mask) * SEEN_STRIDE;
-      while (slots[s] !== 0) s = s + SEEN_STRIDE > mask * SEEN_STRIDE ? 0 : s + SEEN_STRIDE;
-      for (let k = 0; k < SEEN_STRIDE; k++) slots[s + k] = old[o + k]!;
-    }
-    this.#slots = slots;
-    this.#mask = mask;
-  }
-}
-
-/**
- * Where SeenIds starts hashing an action id: after the account of an AT URI
- * (`at://did/collection/rkey` from `/collection/rkey`: the account is already in the table's key,
- * so its characters would only cost time), else at the start.
- */
-export function idHashFrom(id: string): number {
-  return id.startsWith('at://') ? Math.max(0, id.indexOf('/', 5)) : 0;
 }
 
 /**
