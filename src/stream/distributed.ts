@@ -7,7 +7,8 @@
  * idempotent: the partitioner drops repeated actions, a worker takes each batch number once however
  * often it is delivered, and the coordinator each partition once.
  */
-import { actorsByKey, coActionPairs } from '../detect/kernel/index.js';
+import { coActionPairs } from '../detect/kernel/index.js';
+import { keyRuns } from '../detect/significance/rare-objects.js';
 import type { TraceEvents } from '../detect/kernel/index.js';
 import type { StreamTrace } from './extract.js';
 import type { PartitionPartial } from './partial-codec.js';
@@ -146,7 +147,8 @@ export function tracePartial(events: TraceEvents, options: { windowMs: number; m
   const sumLogN = pairs.idf;
   for (let row = 0; row < n; row++) sumLogN[row] = pairs.shared[row]! * logN - sumLogN[row]!;
   // Distinct keys per account: the events bucketed by key, each bucket's accounts stamped once.
-  const { start, actors } = actorsByKey(events);
+  // A job's columns come grouped by key (PartitionEvents.traceColumns): they are their own buckets.
+  const { start, actors } = keyRuns(events);
   const stamp = new Int32Array(events.actorCount);
   const keys = new Int32Array(events.actorCount);
   let active = 0;
