@@ -36,3 +36,17 @@ export function idOf(b: usize, length: i32, h: i32): i32 {
   }
   return -1;
 }
+
+/** Loads the first slot `h` probes (a touch: its line is in the core's cache afterwards); 0 when there is no table. */
+// @ts-ignore: decorator
+@inline export function touchSlot(h: i32): i32 {
+  return slotsAt == 0 ? 0 : load<i32>(slotsAt + (<usize>(h & slotMask) << 4));
+}
+
+/** Loads the first byte of the entry in the first slot `h` probes (a touch, as touchSlot); 0 when the slot is empty. */
+// @ts-ignore: decorator
+@inline export function touchEntry(h: i32): i32 {
+  if (slotsAt == 0) return 0;
+  const at1 = load<i32>(slotsAt + (<usize>(h & slotMask) << 4), 4);
+  return at1 == 0 ? 0 : <i32>load<u8>(arenaAt + <usize>(at1 - 1));
+}
