@@ -76,23 +76,23 @@ export class PartitionConsumer {
     }
   }
 
-  /** The consumer to fetch from (looked up once: each look-up is a request the servers answer). */
+  /** The consumer, looked up (once, then again only after an empty pull: each look-up is a request the servers answer); it fails if the consumer is gone. */
   async get(): Promise<Consumer> {
     this.#consumer ??= await this.js.consumers.get(EVENTS_STREAM, this.#name);
     return this.#consumer;
   }
 
   /**
-   * After a fetch: one that delivered shows the consumer is there; one that ended empty may be a
-   * partition waiting for events or a consumer whose node is gone (a pull to it is not always an
-   * error), so the consumer is looked up again before the next fetch: that times out if it is lost.
+   * After a pull (pull-loop.ts): a message shows the consumer is there; a pull that ended empty may
+   * be a partition waiting for events or a consumer whose node is gone (a pull to it is not always
+   * an error), so the consumer is looked up again before the next pull: that times out if it is lost.
    */
   fetched(messages: number): void {
     if (messages > 0) this.#failingSince = 0;
     else this.#consumer = null;
   }
 
-  /** A look-up or fetch failed: looked up again next time, and made anew once it has failed for `lostMs`. */
+  /** A look-up or pull failed: looked up again next time, and made anew once it has failed for `lostMs`. */
   async failed(): Promise<void> {
     this.#consumer = null;
     const now = Date.now();

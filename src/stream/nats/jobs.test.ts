@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'nats';
 import type { NatsConnection } from 'nats';
@@ -17,7 +18,8 @@ import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
 import { Partitioner } from '../partitioner.js';
 import { collectPartials, ensureJobStorage, publishJob, removeJobConsumers } from './jobs.js';
-import { jobConsumerNames } from './job-consumers.js';
+import { jobConsumerNames, PartitionConsumer } from './job-consumers.js';
+import { PullLoop } from './pull-loop.js';
 import { getPartial } from './partial-store.js';
 import { spawnCli } from '../../cli/test-support/run-cli.js';
 
@@ -36,6 +38,30 @@ async function until(what: string, check: () => boolean, timeoutMs = 30_000): Pr
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A thread with its own connection that publishes `end` to `subject` when told (while the test's thread is blocked). */
+const publisherThread = (urls: readonly string[], subject: string): Worker => new Worker(`
+  const { parentPort } = require('node:worker_threads');
+  const { connect } = require('nats');
+  connect({ servers: ${JSON.stringify(urls)} }).then((nc) => {
+    parentPort.on('message', async () => {
+      nc.publish(${JSON.stringify(subject)}, new TextEncoder().encode('end'));
+      await nc.flush();
+      parentPort.postMessage('published');
+    });
+    parentPort.postMessage('ready');
+  });
+`, { eval: true });
+
+const nextMessage = (worker: Worker): Promise<unknown> => new Promise((resolve) => worker.once('message', resolve));
+
+/** Holds this thread, as a worker's synchronous finish of another partition does (0.1-0.4 s on the bench). */
+function blockThread(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy: no timer, no socket read
   }
 }
 
@@ -83,6 +109,8 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     const workers = [startWorker(cluster.urls, job, 0, 2), startWorker(cluster.urls, job, 1, 2)];
     children.push(...workers.map((worker) => worker.child));
     await until('worker 1 to take batches', () => /partition \d+: [1-9]\d* batches/.test(workers[1]?.log.join('') ?? ''));
+    // Worker 0 is working partition 0 (its consumer made), whose consumer's node is killed below.
+    await until('worker 0 to take batches of partition 0', () => /partition 0: [1-9]\d* batches/.test(workers[0]?.log.join('') ?? ''));
     workers[1]?.child.kill('SIGKILL');
     // The node killed holds the live consumer (R1, in memory) of a partition worker 0 is working
     // and has not finished (no end marker is published yet): worker 0 must make a new consumer
@@ -228,5 +256,50 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.equal(coordinated.code, 0, coordinated.err);
     for (const worker of await Promise.all(workers)) assert.equal(worker.code, 0, worker.err);
     assertCoordinatedIsBatch(coordinated.out, batch);
+  });
+
+  it('a worker\'s pull loop takes a message delivered while its thread was blocked past its pull\'s expiry on its first delivery, not after the ack wait', async () => {
+    const job = 'blocked', subject = `lockstep.events.${job}.0`;
+    await ensureJobStorage(nc, 3);
+    const source = new PartitionConsumer(await nc.jetstreamManager(), nc.jetstream(), job, 0, 3_000);
+    await source.open();
+    await nc.jetstream().publish(subject, new TextEncoder().encode('first'));
+    const publisher = publisherThread(cluster.urls, subject);
+    // Pulls of 1 s: the one that delivers `first` is still open at the servers when `end` comes.
+    const pulls = new PullLoop(nc, 'LOCKSTEP_EVENTS', { expiresMs: 1_000 });
+    try {
+      await nextMessage(publisher);
+      const first = await pulls.next(source.name);
+      assert.equal(new TextDecoder().decode(first?.data), 'first');
+      const published = nextMessage(publisher);
+      publisher.postMessage('go');
+      // `end` reaches this socket while the pull is open; the thread reads it only after the pull has expired.
+      blockThread(1_600);
+      await published;
+      const end = await pulls.next(source.name);
+      assert.equal(new TextDecoder().decode(end?.data), 'end');
+      // A fetch ended its subscription on its client timer before reading the socket: `end` was dropped and came again after the ack wait.
+      assert.equal(end?.info.redeliveryCount, 1);
+    } finally {
+      pulls.stop();
+      await publisher.terminate();
+    }
+  });
+
+  it('a worker\'s pull loop pulls again when a pull outlives its expiry with no 408 (the servers sometimes send none)', { timeout: 20_000 }, async () => {
+    // A stand-in consumer that answers no pull, not even with a 408.
+    const pulled: string[] = [];
+    const stand = nc.subscribe('$JS.API.CONSUMER.MSG.NEXT.SILENT.silent', { callback: (_error, request) => pulled.push(new TextDecoder().decode(request.data)) });
+    const pulls = new PullLoop(nc, 'SILENT', { expiresMs: 1_000, marginMs: 100 });
+    try {
+      // Each pull ends by the clock with nothing taken, as a fetch that ended empty; the next call pulls again.
+      assert.equal(await pulls.next('silent'), null);
+      assert.equal(await pulls.next('silent'), null);
+      assert.equal(pulled.length, 2);
+      assert.deepEqual(JSON.parse(pulled[0]!), { batch: 256, expires: 1_000_000_000 });
+    } finally {
+      pulls.stop();
+      stand.unsubscribe();
+    }
   });
 });

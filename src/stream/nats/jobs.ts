@@ -23,6 +23,7 @@ import { batchPublisher, batchPublishers } from '../wire-batch.js';
 import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-retention.js';
 import type { EventStreamOptions } from './events-retention.js';
 import { PartitionConsumer, removeBoundedConsumers } from './job-consumers.js';
+import { PullLoop } from './pull-loop.js';
 import type { ConsumersRemoved } from './job-consumers.js';
 import type { FinishPool } from './finish-pool.js';
 import { packEncoded, packPartial, unpackPartial } from './partial-pack.js';
@@ -172,42 +173,35 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
   }
 
   async function finishPartition(): Promise<PartitionPartial> {
-    while (!work.complete) {
-      try {
-        const consumer = await source.get();
-        // A pull waits up to 5 s for messages (each pull is a request the servers answer and replicate,
-        // so a short one costs them CPU all the while a worker waits); it ends at the partition's end.
-        const messages = await consumer.fetch({ max_messages: 256, expires: 5_000 });
-        let delivered = 0;
-        for await (const message of messages) {
-          delivered++;
-          held.push(message);
-          const c0 = timing === undefined ? 0 : cpuSeconds();
-          const where = `${message.subject} #${message.seq}`;
-          const said = merge === null ? batchPublishers(message.data) : 0;
-          if (said > 1) merge = new PublisherMerge(partition, said);
-          if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
-          else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
-          else work.add(message.data, where);
-          if (timing !== undefined) {
-            const spent = cpuSeconds() - c0;
-            timing.add += spent;
-            if (timing.storing > 0) timing.storeCpu -= spent;
-            timing.messages++;
-            timing.bytesIn += message.data.length;
+    // One subscription for the partition's life (pull-loop.ts): a finish that blocks this thread
+    // delays the messages that come meanwhile, never drops them (as a fetch's closing timer did).
+    const pulls = new PullLoop(nc, EVENTS_STREAM);
+    let sinceReport = 0;
+    try {
+      while (!work.complete) {
+        try {
+          // A look-up only after a pull that ended empty (see PartitionConsumer.fetched).
+          await source.get();
+          const message = await pulls.next(source.name);
+          if (message !== null) take(message);
+          source.fetched(message === null ? 0 : 1);
+          // Progress as a fetch gave it: a pull's worth of messages, or a pull that ended empty.
+          if (message === null || ++sinceReport >= 256) {
+            sinceReport = 0;
+            options.onProgress?.(partition, work.batches);
           }
-          if (work.complete) break;
+        } catch (error) {
+          if (error instanceof LockstepError) throw error;
+          // The coordinator removes a collected job's consumers: a second worker still on the partition stops.
+          if (await wasCollected(nc, options.job)) throw new LockstepError('detect/bad-input', `job ${options.job}: collected by its coordinator while this worker waited (another worker stored partition ${partition}'s partial)`);
+          await source.failed();
+          await pause(250);
         }
-        source.fetched(delivered);
-        options.onProgress?.(partition, work.batches);
-      } catch (error) {
-        if (error instanceof LockstepError) throw error;
-        // The coordinator removes a collected job's consumers: a second worker still on the partition stops.
-        if (await wasCollected(nc, options.job)) throw new LockstepError('detect/bad-input', `job ${options.job}: collected by its coordinator while this worker waited (another worker stored partition ${partition}'s partial)`);
-        await source.failed();
-        await pause(250);
       }
+    } finally {
+      pulls.stop();
     }
+    options.onProgress?.(partition, work.batches);
     options.onStage?.(partition, 'complete');
     if (options.finishPool !== undefined) return finishOnPool(options.finishPool);
     // One partition finishes at a time (see finishTurn).
@@ -273,6 +267,25 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     }
     await ackHeld();
     return partial;
+  }
+
+  /** A message into the partition's work (held, unacked, until its partial is stored). */
+  function take(message: JsMsg): void {
+    held.push(message);
+    const c0 = timing === undefined ? 0 : cpuSeconds();
+    const where = `${message.subject} #${message.seq}`;
+    const said = merge === null ? batchPublishers(message.data) : 0;
+    if (said > 1) merge = new PublisherMerge(partition, said);
+    if (merge !== null) for (const bytes of merge.add(message.data, where)) work.add(bytes, where);
+    else if (batchPublisher(message.data) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batchPublisher(message.data)}, but the worker expects one publisher (give every worker --publishers)`);
+    else work.add(message.data, where);
+    if (timing !== undefined) {
+      const spent = cpuSeconds() - c0;
+      timing.add += spent;
+      if (timing.storing > 0) timing.storeCpu -= spent;
+      timing.messages++;
+      timing.bytesIn += message.data.length;
+    }
   }
 
   async function ackHeld(): Promise<void> {
