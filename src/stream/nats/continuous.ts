@@ -14,12 +14,13 @@
  * (alerts), records its progress and removes the slice's partials.
  */
 import { AckPolicy, DeliverPolicy, nanos } from 'nats';
-import type { Consumer, JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import { LockstepError } from '../../model/index.js';
 import type { PartitionPartial } from '../distributed.js';
 import { decodeSliceMarker, WindowedPartition } from './continuous-work.js';
 import type { SliceMarker, SliceOut, WindowedPartitionOptions } from './continuous-work.js';
 import { collectPartials, EVENTS_STREAM, packPartial, pause, retry, unpackPartial } from './jobs.js';
+import { PullLoop } from './pull-loop.js';
 import { getPartial, hasPartial, manifestsUnder, putPartial, readMark, removePartials, writeMark } from './partial-store.js';
 
 /** The partials-store name of one slice of a continuous job. */
@@ -57,7 +58,6 @@ export interface FollowOptions extends WindowedPartitionOptions {
  * (or `signal` aborts). Returns the partition's state (its counts: taken, dropped, duplicates).
  */
 export async function followPartition(nc: NatsConnection, partition: number, options: FollowOptions): Promise<WindowedPartition> {
-  const js = nc.jetstream();
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const subject = `lockstep.events.${options.job}.${partition}`;
   const durable = `${options.job}-f${partition}`;
@@ -106,6 +106,10 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
     }
   };
 
+  // Pulls on one subscription each (pull-loop.ts): a slice's synchronous partial that blocks the
+  // thread delays the messages that come meanwhile, never drops them (the replay acks nothing, so
+  // a message a fetch dropped there was missing from the rebuilt window for good).
+  const replay = new PullLoop(nc, EVENTS_STREAM, { expiresMs: 2_000 });
   try {
     await retry('create consumer', () => jsm.consumers.add(EVENTS_STREAM, {
       durable_name: durable, filter_subject: subject, ack_policy: AckPolicy.Explicit,
@@ -128,18 +132,15 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
             ...(seq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq + 1 } : { deliver_policy: DeliverPolicy.All }),
           });
           name = made.name;
-          const replay = await js.consumers.get(EVENTS_STREAM, made.name);
           while (seq < delivered && !stopped()) {
-            const messages = await replay.fetch({ max_messages: 256, expires: 2_000 });
-            let got = 0;
-            for await (const message of messages) {
-              if (message.seq <= seq) continue;
-              got++;
-              seq = message.seq;
-              await take(message.data, `${message.subject} #${message.seq}`, true);
-              if (seq >= delivered) break;
+            const message = await replay.next(made.name);
+            if (message === null) {
+              await pause(100);
+              continue;
             }
-            if (got === 0 && seq < delivered) await pause(100);
+            if (message.seq <= seq) continue;
+            seq = message.seq;
+            await take(message.data, `${message.subject} #${message.seq}`, true);
           }
         } catch (error) {
           if (error instanceof LockstepError) throw error;
@@ -149,28 +150,29 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
         }
       }
     }
-    let consumer: Consumer | null = null;
-    while (!(lastClosed && work.ended) && !stopped()) {
-      try {
-        consumer ??= await js.consumers.get(EVENTS_STREAM, durable);
-        const messages = await consumer.fetch({ max_messages: 256, expires: 2_000 });
-        for await (const message of messages) {
+    replay.stop();
+    const live = new PullLoop(nc, EVENTS_STREAM, { expiresMs: 2_000 });
+    try {
+      while (!(lastClosed && work.ended) && !stopped()) {
+        try {
+          const message = await live.next(durable);
+          if (message === null) continue;
           held.push(message);
           await take(message.data, `${message.subject} #${message.seq}`, false);
-          if (lastClosed && work.ended) break;
-          if (stopped()) break;
+        } catch (error) {
+          if (error instanceof LockstepError) throw error;
+          await pause(250);
         }
-      } catch (error) {
-        if (error instanceof LockstepError) throw error;
-        consumer = null;
-        await pause(250);
       }
+    } finally {
+      live.stop();
     }
     // Stopped early, the messages of the open slice stay unacked (they come back to a replacement).
     if (!stopped()) for (const message of held) message.ack();
     await nc.flush();
     return work;
   } finally {
+    replay.stop();
     clearInterval(keepHeld);
   }
 }
