@@ -8,6 +8,8 @@ import type { ClusterOptions, DetectedCluster } from '../detect/clusters.js';
 import { fuseTraces } from '../detect/fuse.js';
 import type { FusedGraph, TraceEdges } from '../detect/fuse.js';
 import { SIGNIFICANCE_DEFAULTS, significantCandidates } from '../detect/significance/index.js';
+import { LockstepError } from '../model/index.js';
+import type { PairTable } from '../detect/kernel/index.js';
 import type { StreamTrace } from './extract.js';
 import { sumCandidatePairs } from './pair-merge.js';
 import type { PartitionPartial } from './partial-codec.js';
@@ -29,35 +31,87 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   const opts = { ...ASSEMBLE_DEFAULTS, ...options };
   const byPartition = new Map(partials.map((partial) => [partial.partition, partial]));
   const partitions = [...byPartition.values()];
+  checkPruned(partitions, opts.minShared);
   // Every partition's account ids mapped to the job's (ranks in label order) and the labels in that order.
-  const { labels, globals } = mergedLabels(partitions) ?? rankedLabels(partitions);
+  const { labels, globals } = partitionLabels(partitions);
   const sorted = labels.map((label) => label.split('\u0000') as [string, string]);
   const n = sorted.length;
   const edges: TraceEdges[] = [];
   const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set(partitions.flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
   for (const trace of traceOrder) {
-    const activity = new Float64Array(n);
-    const entries = partitions.map((partial) => partial.traces.find((candidate) => candidate.trace === trace));
-    for (let p = 0; p < partitions.length; p++) {
-      const entry = entries[p];
-      if (entry === undefined) continue;
-      const global = globals[p]!;
-      for (let i = 0; i < entry.activity.actor.length; i++) {
-        const actor = global[entry.activity.actor[i]!] ?? 0;
-        activity[actor] = activity[actor]! + entry.activity.keys[i]!;
-      }
-    }
-    let actorsInTrace = 0;
-    for (let actor = 0; actor < n; actor++) if ((activity[actor] ?? 0) > 0) actorsInTrace++;
-    // Only the pairs that can pass the null model are summed into rows (on the bench, 3,842 of 982k).
-    const inputs = entries.map((entry, p) => (entry === undefined ? null : { pairs: entry.pairs, global: globals[p]! }));
-    const { pairs, distinct, strength } = sumCandidatePairs(inputs, Math.log(actorsInTrace), n, { minShared: opts.minShared });
+    const { pairs, activity, strength, distinct } = traceSums(partitions, globals, trace, n, opts.minShared);
     if (distinct === 0) continue;
     const significance = significantCandidates(pairs, activity, { strength, distinct }, { fdr: opts.fdr, minShared: opts.minShared });
     edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
   }
   const graph = fuseTraces(n, edges);
   return { actorIds: sorted.map(([, id]) => id), actorPlatforms: sorted.map(([platform]) => platform), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
+}
+
+/** Every partition's account ids mapped to the job's (ranks in label order), and the labels in that order. */
+export function partitionLabels(partitions: readonly PartitionPartial[]): { labels: string[]; globals: Int32Array[] } {
+  return mergedLabels(partitions) ?? rankedLabels(partitions);
+}
+
+/**
+ * What the null model reads of one trace: the pairs that can pass it (summed shared keys >=
+ * minShared), each account's distinct keys (activity) and strength (Σ shared keys over every
+ * pair), and the count of distinct pairs (its tests).
+ */
+export function traceSums(partitions: readonly PartitionPartial[], globals: readonly Int32Array[], trace: StreamTrace, n: number, minShared: number): { pairs: PairTable; activity: Float64Array; strength: Float64Array; distinct: number } {
+  const activity = new Float64Array(n);
+  const entries = partitions.map((partial) => partial.traces.find((candidate) => candidate.trace === trace));
+  for (let p = 0; p < partitions.length; p++) {
+    const entry = entries[p];
+    if (entry === undefined) continue;
+    const global = globals[p]!;
+    for (let i = 0; i < entry.activity.actor.length; i++) {
+      const actor = global[entry.activity.actor[i]!] ?? 0;
+      activity[actor] = activity[actor]! + entry.activity.keys[i]!;
+    }
+  }
+  let actorsInTrace = 0;
+  for (let actor = 0; actor < n; actor++) if ((activity[actor] ?? 0) > 0) actorsInTrace++;
+  // Only the pairs that can pass the null model are summed into rows (on the bench, 3,842 of 982k).
+  const inputs = entries.map((entry, p) => (entry === undefined ? null : { pairs: entry.pairs, global: globals[p]! }));
+  const { pairs, distinct, strength } = sumCandidatePairs(inputs, Math.log(actorsInTrace), n, { minShared });
+  return { pairs, activity, strength, distinct: distinct + addPruned(entries, globals, strength) };
+}
+
+/**
+ * Pruned partials' left-out pairs (pruned-partial.ts) added to a trace's tests and strengths;
+ * returns how many. Each is in one partition only, so it is a distinct pair of its own, and its
+ * shared keys are whole numbers: the sums are exact in any order.
+ */
+function addPruned(entries: readonly (PartitionPartial['traces'][number] | undefined)[], globals: readonly Int32Array[], strength: Float64Array): number {
+  let pairs = 0;
+  for (let p = 0; p < entries.length; p++) {
+    const pruned = entries[p]?.pruned;
+    if (pruned === undefined) continue;
+    pairs += pruned.pairs;
+    const global = globals[p]!;
+    for (let i = 0; i < pruned.strength.length; i++) {
+      const actor = global[i]!;
+      strength[actor] = strength[actor]! + pruned.strength[i]!;
+    }
+  }
+  return pairs;
+}
+
+/**
+ * Pruned partials hold only if their left-out pairs can pass neither here nor elsewhere: every
+ * other partition merged must have been checked against, and their rows' bound (minShared) may
+ * not be above the one this merge tests with.
+ */
+function checkPruned(partitions: readonly PartitionPartial[], minShared: number): void {
+  for (const partial of partitions) {
+    if (partial.prunedAgainst === undefined) continue;
+    const against = new Set(partial.prunedAgainst);
+    const missed = partitions.find((other) => other.partition !== partial.partition && !against.has(other.partition));
+    if (missed !== undefined) throw new LockstepError('detect/bad-input', `partition ${partial.partition}'s partial left out pairs unchecked against partition ${missed.partition}'s: make it again with every partition's filters`);
+    const bound = Math.max(0, ...partial.traces.map((entry) => entry.pruned?.minShared ?? 0));
+    if (bound > minShared) throw new LockstepError('detect/bad-input', `partition ${partial.partition}'s partial left out pairs of up to ${bound - 1} shared keys, which a merge with minShared ${minShared} tests: make it again unpruned`);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { decodePartial, encodePartial, PARTIAL_FORMAT } from './partial-codec.js';
+import { PRUNED_PARTIAL_FORMAT } from './partial-decode.js';
 import type { PartitionPartial } from './partial-codec.js';
 import { encodePartialV2, frameColumns } from './partial-codec-v2.js';
 
@@ -86,8 +87,8 @@ describe('partials on the wire (format 3)', () => {
     const bytes = encodePartial(p);
     assert.equal(bytes[3], PARTIAL_FORMAT);
     const newer = bytes.slice();
-    newer[3] = PARTIAL_FORMAT + 1;
-    assert.throws(() => decodePartial(newer, 'job/p2'), (error: unknown) => error instanceof LockstepError && /job\/p2: a partial in format 4, which this lockstep does not read .*run the coordinator from the same version as the workers/.test(error.message));
+    newer[3] = PRUNED_PARTIAL_FORMAT + 1;
+    assert.throws(() => decodePartial(newer, 'job/p2'), (error: unknown) => error instanceof LockstepError && /job\/p2: a partial in format 5, which this lockstep does not read .*run the coordinator from the same version as the workers/.test(error.message));
   });
 
   it('refuses a partial that is cut short, or whose pairs name accounts it does not list, saying which', () => {

@@ -5,7 +5,7 @@
 import { ByteWriter } from './byte-stream.js';
 import { distinctValues } from './distinct-values.js';
 import type { StreamTrace } from './extract.js';
-import { DELAY_ESCAPE, PARTIAL_FORMAT, PARTIAL_MARK } from './partial-decode.js';
+import { DELAY_ESCAPE, PARTIAL_FORMAT, PARTIAL_MARK, PRUNED_PARTIAL_FORMAT } from './partial-decode.js';
 import type { PartialPairs } from './trace-window.js';
 
 /** What one worker reports for one partition: sums that merge exactly across partitions. */
@@ -17,11 +17,29 @@ export interface PartitionPartial {
    * list `actors` in label order and group the rows by `a` ascending (sorted-partial.ts), which
    * lets the coordinator merge without hashing; partials in any other order merge the slower way.
    */
-  traces: { trace: StreamTrace; pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array } }[];
+  traces: { trace: StreamTrace; pairs: PartialPairs; activity: { actor: Int32Array; keys: Int32Array }; pruned?: PrunedPairs }[];
   events: number;
   duplicates: number;
   /** A continuous job's slice partial: the event time (exclusive) its horizon ends at. */
   upTo?: number;
+  /**
+   * A pruned partial (pruned-partial.ts): the partitions whose pair filters its rows were checked
+   * against. Its pruned pairs are in no other of them, so the coordinator must have no partition
+   * outside this list.
+   */
+  prunedAgainst?: number[];
+}
+
+/**
+ * The rows a pruned partial leaves out: pairs in this partition only, each with fewer than
+ * `minShared` shared keys, so none can pass the null model, which reads them only as tests
+ * (`pairs`, added to the distinct pairs) and through each account's strength (Σ shared keys).
+ */
+export interface PrunedPairs {
+  minShared: number;
+  pairs: number;
+  /** Per account of `actors`: Σ shared keys over its pruned pairs. */
+  strength: Int32Array;
 }
 
 export { decodePartial, PARTIAL_FORMAT } from './partial-decode.js';
@@ -39,7 +57,10 @@ export { decodePartial, PARTIAL_FORMAT } from './partial-decode.js';
  * - Σ |Δt| in 2 bytes while whole ms (event times are) below 65,535, larger ones escaped to a
  *   varint after the column, or 8-byte floats if any is not a whole number of ms below 2^32;
  * - shared keys and co-actions as the rows where either is not 1 (row gap, shared, co-actions);
- * - activity as varints (account as the gap from the one before, zigzag, and its keys).
+ * - activity as varints (account as the gap from the one before, zigzag, and its keys);
+ * - format 4 only (a pruned partial, pruned-partial.ts): the header lists the partitions it was
+ *   checked against and per trace its pruned pairs' count and bound, and the body each account's
+ *   pruned strength (varints) after the trace's activity. Unpruned partials stay format 3.
  * On the bench's partials (878k events) that is 24.7 bytes an event against format 2's 62.5 (33.5
  * gzipped); its labels are synthetic and front-code to 0.55 bytes an event, real did:plc labels
  * would take more. Format 2 (partial-codec-v2.ts, no mark) is still read; a legacy partial would
@@ -47,13 +68,14 @@ export { decodePartial, PARTIAL_FORMAT } from './partial-decode.js';
  */
 export function encodePartial(partial: PartitionPartial): Uint8Array {
   const idBytes = partial.actors.length <= 65_536 ? 2 : 4;
+  const pruned = partial.prunedAgainst !== undefined;
   const rows = partial.traces.reduce((sum, entry) => sum + entry.pairs.size, 0);
   const body = spareBody ?? new ByteWriter();
   spareBody = null;
   body.length = 0;
   body.reserve(8 * rows + 4 * partial.actors.length + 1_024);
   const labels = frontCoded(partial.actors, body);
-  const layouts = partial.traces.map(({ pairs, activity }) => {
+  const layouts = partial.traces.map(({ pairs, activity, pruned }) => {
     const n = pairs.size;
     const runs = groupedAscending(pairs.a, n, partial.actors.length);
     if (runs) writeRuns(pairs.a, n, partial.actors.length, body);
@@ -69,14 +91,16 @@ export function encodePartial(partial: PartitionPartial): Uint8Array {
       last = activity.actor[i]!;
     }
     for (let i = 0; i < activity.keys.length; i++) body.varint(activity.keys[i]!);
-    return { a: runs ? ('runs' as const) : ('ids' as const), logN, delays, exceptions };
+    if (pruned !== undefined) for (let i = 0; i < partial.actors.length; i++) body.varint(pruned.strength[i]!);
+    return { a: runs ? ('runs' as const) : ('ids' as const), logN, delays, exceptions, ...(pruned === undefined ? {} : { pruned: { minShared: pruned.minShared, pairs: pruned.pairs } }) };
   });
   const header = new TextEncoder().encode(JSON.stringify({
     partition: partial.partition, actors: partial.actors.length, labels, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
+    ...(partial.prunedAgainst === undefined ? {} : { prunedAgainst: partial.prunedAgainst }),
     traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ids: idBytes, ...layouts[t]! })),
   }));
   const out = new Uint8Array(8 + header.length + body.length);
-  out.set([...PARTIAL_MARK, PARTIAL_FORMAT]);
+  out.set([...PARTIAL_MARK, pruned ? PRUNED_PARTIAL_FORMAT : PARTIAL_FORMAT]);
   new DataView(out.buffer).setUint32(4, header.length, true);
   out.set(header, 8);
   out.set(body.result(), 8 + header.length);

@@ -14,15 +14,17 @@ import type { PartitionPartial } from './partial-codec.js';
 /** The format `encodePartial` writes; its mark is 'LSC' and this byte. */
 export const PARTIAL_FORMAT = 3;
 export const PARTIAL_MARK = [0x4c, 0x53, 0x43] as const; // 'LSC'
+/** Format 3 with pruned rows' sums (pruned-partial.ts): read alike. */
+export const PRUNED_PARTIAL_FORMAT = 4;
 /** Σ |Δt| of one row in 2 bytes below this; this value says "the next escaped varint". */
 export const DELAY_ESCAPE = 0xffff;
 
 const Count = z.number().int().nonnegative();
 const PartialHeader = z.object({
-  partition: Count, actors: Count, labels: z.string(), events: z.number(), duplicates: z.number(), upTo: z.number().optional(),
+  partition: Count, actors: Count, labels: z.string(), events: z.number(), duplicates: z.number(), upTo: z.number().optional(), prunedAgainst: z.array(Count).optional(),
   traces: z.array(z.object({
     trace: z.enum(STREAM_TRACES), pairs: Count, activity: Count, ids: z.union([z.literal(2), z.literal(4)]), a: z.enum(['runs', 'ids']),
-    logN: Count, delays: z.union([z.literal(2), z.literal(8)]), exceptions: Count,
+    logN: Count, delays: z.union([z.literal(2), z.literal(8)]), exceptions: Count, pruned: z.object({ minShared: Count, pairs: Count }).optional(),
   })),
 });
 
@@ -31,14 +33,15 @@ export function decodePartial(bytes: Uint8Array, where: string): PartitionPartia
   const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not a partial (${what})`);
   if (!PARTIAL_MARK.every((byte, i) => bytes[i] === byte)) return decodePartialV2(bytes, where);
   const format = bytes[3];
-  if (format !== PARTIAL_FORMAT) {
-    throw new LockstepError('detect/bad-input', `${where}: a partial in format ${format ?? '(none)'}, which this lockstep does not read (it reads formats 2 and ${PARTIAL_FORMAT}): run the coordinator from the same version as the workers`);
+  if (format !== PARTIAL_FORMAT && format !== PRUNED_PARTIAL_FORMAT) {
+    throw new LockstepError('detect/bad-input', `${where}: a partial in format ${format ?? '(none)'}, which this lockstep does not read (it reads formats 2 to ${PRUNED_PARTIAL_FORMAT}): run the coordinator from the same version as the workers`);
   }
   const { length, header } = readHeader(bytes, 4, PartialHeader, bad);
-  const { partition, actors: actorCount, labels, events, duplicates, upTo } = header;
+  const { partition, actors: actorCount, labels, events, duplicates, upTo, prunedAgainst } = header;
+  if ((format === PRUNED_PARTIAL_FORMAT) !== (prunedAgainst !== undefined)) throw bad(`format ${format} ${prunedAgainst === undefined ? 'without' : 'with'} the partitions it was pruned against`);
   const body = new ByteReader(bytes, 8 + length, bad);
   const actors = readLabels(actorCount, labels, body, bad);
-  const traces = header.traces.map(({ trace, pairs: n, activity: m, ids, a: aLayout, logN, delays, exceptions }) => {
+  const traces = header.traces.map(({ trace, pairs: n, activity: m, ids, a: aLayout, logN, delays, exceptions, pruned }) => {
     const outside = (row: number): LockstepError => bad(`${trace}: pair ${row} names an account outside the ${actorCount} it lists`);
     const a = new Int32Array(n), b = new Int32Array(n);
     // Runs name only listed accounts; a column and `b` may name any.
@@ -58,10 +61,14 @@ export function decodePartial(bytes: Uint8Array, where: string): PartitionPartia
     body.varints(actor, 0, m);
     for (let i = 0, last = 0; i < m; i++) actor[i] = last += (actor[i]! >>> 1) ^ -(actor[i]! & 1);
     body.varints(keys, 0, m);
-    return { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };
+    const entry = { trace, pairs: { a, b, shared, sumLogN, coActions, sumDelta, size: n }, activity: { actor, keys } };
+    if (pruned === undefined) return entry;
+    const strength = new Int32Array(actorCount);
+    body.varints(strength, 0, actorCount);
+    return { ...entry, pruned: { ...pruned, strength } };
   });
   if (body.at !== bytes.length) throw bad(`${bytes.length - body.at} bytes past its columns`);
-  return { partition, actors, events, duplicates, traces, ...(upTo === undefined ? {} : { upTo }) };
+  return { partition, actors, events, duplicates, traces, ...(upTo === undefined ? {} : { upTo }), ...(prunedAgainst === undefined ? {} : { prunedAgainst }) };
 }
 
 function readLabels(count: number, rests: string, body: ByteReader, bad: (what: string) => Error): string[] {
