@@ -23,15 +23,21 @@ function sameBytes(a: usize, b: usize, length: i32): bool {
   return true;
 }
 
-/** The value stored for the `length` bytes at b, whose FNV-1a is h (hashBytes), or -1 when they are not in the table. */
-export function idOf(b: usize, length: i32, h: i32): i32 {
+/**
+ * The value stored for the `length` bytes at b, whose FNV-1a is h (hashBytes), under `tag` (0:
+ * an account; module-ids.ts's KEY_TAG: a repost's subject), or -1 when they are not in the table.
+ * A slot's length field holds the length with the tag added, so a did and a uri of the same bytes
+ * are two entries.
+ */
+export function idOf(b: usize, length: i32, h: i32, tag: i32): i32 {
   if (slotsAt == 0) return -1;
   let slot = h & slotMask;
+  const tagged = length | tag;
   while (true) {
     const s = slotsAt + (<usize>slot << 4);
     const at1 = load<i32>(s, 4);
     if (at1 == 0) break;
-    if (load<i32>(s) == h && load<i32>(s, 8) == length && sameBytes(arenaAt + <usize>(at1 - 1), b, length)) return load<i32>(s, 12);
+    if (load<i32>(s) == h && load<i32>(s, 8) == tagged && sameBytes(arenaAt + <usize>(at1 - 1), b, length)) return load<i32>(s, 12);
     slot = (slot + 1) & slotMask;
   }
   return -1;

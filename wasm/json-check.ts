@@ -6,9 +6,10 @@
 // the named keys sit. String contents, the bulk of a line, are walked 16 bytes at a time (SIMD):
 // one compare finds the next quote, backslash or control character.
 
-import { idOf, touchEntry, touchSlot } from './byte-ids';
+import { lookUpDid, lookUpDids } from './line-ids';
 import { byteStop, lineShare, OTHER_SHARE } from './line-cuts';
 export { idOf, setIdTable } from './byte-ids';
+export { touchedSum } from './line-ids';
 
 /** Added to a string value's recorded end when it holds an escape (lines are shorter than 2^30). */
 const ESCAPED: i32 = 1 << 30;
@@ -230,7 +231,7 @@ export const SEEDS: usize = 45056;
 /** Where readTop writes its record (i32; positions have `delta` added), see TOP_* in jetstream-scan.ts. */
 export const TOP: usize = 45120;
 /** FIELD_NAMES' indexes in jetstream-scan.ts (the host checks they are these). */
-const F_DID = 0, F_TIME_US = 1, F_KIND = 2, F_COMMIT = 3, F_OPERATION = 4, F_COLLECTION = 5, F_RKEY = 6, F_RECORD = 7;
+const F_DID = 0, F_TIME_US = 1, F_KIND = 2, F_COMMIT = 3, F_OPERATION = 4, F_COLLECTION = 5, F_RKEY = 6, F_RECORD = 7, F_URI = 14, F_SUBJECT = 15;
 
 /** The value of name `name` in the object at host position `at` (-1: absent). */
 // @ts-ignore: decorator
@@ -301,13 +302,6 @@ export function readTop(b: usize, delta: i32, ends: usize, nodeAt: usize, pos: u
   return code;
 }
 
-/** The did's id (byte-ids.ts idOf) into the record at `out`, after readTopInto found an action in the line at b. */
-// @ts-ignore: decorator
-@inline function lookUpDid(out: usize, b: usize, delta: i32): void {
-  const did = load<i32>(out);
-  store<i32>(out + 44, idOf(b + <usize>(did - delta), load<i32>(out, 4) - did, load<i32>(out, 32)));
-}
-
 /** readTop, its record written at `out`, but for the did's id (lookUpDid). */
 function readTopInto(out: usize, b: usize, delta: i32, ends: usize, nodeAt: usize, pos: usize, top: i32): i32 {
   const did = field(delta, nodeAt, pos, top, F_DID), timeUs = field(delta, nodeAt, pos, top, F_TIME_US);
@@ -361,8 +355,12 @@ function readTopInto(out: usize, b: usize, delta: i32, ends: usize, nodeAt: usiz
 
 // ---- A chunk's lines, one call: each line found, checked and its top fields read where the bytes are.
 
-/** Bytes of a line's record at scanLines' `records`: start, end, code, then readTop's record (at +16). */
-export const LINE_RECORD: i32 = 64;
+/**
+ * Bytes of a line's record at scanLines' `records`: start, end, code, then readTop's record (at
+ * +16), then a repost's subject uri (at +64): its start (-1: not read here), its FNV-1a, its id
+ * in the ids' table under KEY_TAG (-1: not there) and its end.
+ */
+export const LINE_RECORD: i32 = 80;
 /** Where scanLines stopped (the next line's start) and why: 0 no more line breaks, 1 records full, 2 objects full. */
 let resumeAt: i32 = 0;
 let stopReason: i32 = 0;
@@ -410,6 +408,7 @@ export function scanLines(b: usize, from: i32, len: i32, ends: usize, nodeAt: us
       while (load<u8>(b + <usize>top) == 32 || load<u8>(b + <usize>top) == 9) top++;
       code = readTopInto(out + 16, b, 0, ends, nodeAt, pos, top);
     }
+    store<i32>(out + 64, code == 2 ? repostTarget(out, b, ends, nodeAt, pos) : -1);
     store<i32>(out, at);
     store<i32>(out + 4, end);
     store<i32>(out + 8, code);
@@ -421,31 +420,23 @@ export function scanLines(b: usize, from: i32, len: i32, ends: usize, nodeAt: us
   return count;
 }
 
-/** What the touches read: kept (and exported), so the optimiser cannot drop their loads. */
-let touched: i32 = 0;
-export function touchedSum(): i32 {
-  return touched;
-}
-
 /**
- * The dids' ids of a call's actions, looked up after every line is read: the table (~1.6 MB for
- * 20k accounts) is mostly not in the core's cache, and one lookup's misses, taken after each line's
- * check, waited one after another. The first two loops load every action's slot and entry (touchSlot,
- * touchEntry): independent loads, so the core waits for them together.
+ * A repost's subject uri (jetstream-scan.ts's strongRef: a plain, non-empty string in an object)
+ * for the line record at `out` (readTopInto's at out + 16) in the chunk at b: its start, its
+ * FNV-1a and end written at `out + 68` and `out + 76`; -1 when the action is no repost or the uri
+ * is not such a string (the host reads it, or gives up, as before).
  */
-function lookUpDids(b: usize, records: usize, count: i32): void {
-  let sum: i32 = 0;
-  for (let k = 0; k < count; k++) {
-    const out = records + <usize>(k * LINE_RECORD);
-    if (load<i32>(out, 8) == 2) sum += touchSlot(load<i32>(out, 16 + 32));
-  }
-  for (let k = 0; k < count; k++) {
-    const out = records + <usize>(k * LINE_RECORD);
-    if (load<i32>(out, 8) == 2) sum += touchEntry(load<i32>(out, 16 + 32));
-  }
-  touched = sum;
-  for (let k = 0; k < count; k++) {
-    const out = records + <usize>(k * LINE_RECORD);
-    if (load<i32>(out, 8) == 2) lookUpDid(out + 16, b, 0);
-  }
+function repostTarget(out: usize, b: usize, ends: usize, nodeAt: usize, pos: usize): i32 {
+  if (load<i32>(out, 16 + 24) != 1) return -1;
+  const subject = field(0, nodeAt, pos, load<i32>(out, 16 + 28), F_SUBJECT);
+  if (subject < 0 || byteAt(b, 0, subject) != 123) return -1;
+  const uri = field(0, nodeAt, pos, subject, F_URI);
+  if (uri < 0 || byteAt(b, 0, uri) != 34) return -1;
+  const end = plainEnd(0, ends, uri);
+  if (end <= uri + 1) return -1;
+  let h: i32 = <i32>0x811c9dc5;
+  for (let k = uri + 1; k < end; k++) h = (h ^ byteAt(b, 0, k)) * 0x01000193;
+  store<i32>(out + 68, h);
+  store<i32>(out + 76, end);
+  return uri + 1;
 }

@@ -312,6 +312,20 @@ describe('ByteFront (the scale-out front end over bytes)', () => {
     }), { numRuns: CHUNK_RUNS });
   });
 
+  it('a repost\'s subject and an account of the same bytes stay apart (the module keeps both in one table) and a subject seen again is found there', () => {
+    const B = 'did:plc:bbbbbbbbbbbbbbbbbbbbbbbb', C = 'did:plc:cccccccccccccccccccccccc';
+    const by = (did: string, collection: string, record: unknown, rkey: string): string => JSON.stringify({ ...(commit(collection, record, 'create', rkey) as object), did });
+    const repost = (did: string, uri: string, rkey: string): string => by(did, 'app.bsky.feed.repost', { subject: { uri, cid: 'c' } }, rkey);
+    // A posts, then B reposts a subject spelt as A's did; C is reposted as a subject before C acts.
+    const lines = [by(A, 'app.bsky.feed.post', { text: 'x', tags: ['t'] }, 'p1'), repost(B, A, 'r1'), repost(B, C, 'r2'), by(C, 'app.bsky.feed.post', { text: 'y' }, 'p2'), repost(C, A, 'r3'), repost(A, C, 'r4'), repost(B, POST, 'r5'), repost(C, POST, 'r6')];
+    for (const traces of [STREAM_TRACES, ['co-repost'] as const]) {
+      const run = same(`${lines.join('\n')}\n`, traces);
+      assert.equal(run.slow, 0);
+    }
+    // Cut between the lines too: lines of one call and of later calls.
+    same(`${lines.join('\n')}\n`, STREAM_TRACES, [1, lines[0]!.length + 3, 2 * lines[0]!.length]);
+  });
+
   it('gives up on deep nesting and names a bad line with readline\'s line number', () => {
     same(`{"did":"${A}","time_us":1,"kind":"commit","x":${'['.repeat(20_000)}${']'.repeat(20_000)},"commit":{"operation":"delete","collection":"app.bsky.feed.like","rkey":"k"}}`);
     const run = same(`${synthetic[0]}\r\n\n{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{"operation":"create"\n`);

@@ -25,6 +25,7 @@ import { ByteIds, hashBytes } from './byte-ids.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import { chunkBytes, chunkLine, chunkLineAt, scanChunk, scanChunkResume } from './jetstream-chunk.js';
 import { dids, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
+import { KEY_TAG } from './module-ids.js';
 import type { OutBatch, Partitioner } from './partitioner.js';
 
 const PLATFORM = 'bluesky';
@@ -242,6 +243,8 @@ export class ByteFront {
   }
 
   #ownLine(bytes: Uint8Array, start: number, end: number, out: OutBatch[]): void {
+    // Not a chunk's line: the module read no repost subject of it.
+    chunkLineAt.targetStart = -1;
     this.#read(scanJetstreamBytes(bytes, start, end), bytes, start, end, out);
   }
 
@@ -279,10 +282,31 @@ export class ByteFront {
     const ids = this.#keys[t]!;
     let id = ids.get(bytes, start, end);
     if (id === -1) {
-      const raw = decode(bytes, start, end);
-      const value = t === T_LINK ? normalizeUrl(raw) : t === T_HASHTAG ? normalizeHashtag(raw) : t === T_MENTION ? trimmed(raw) : raw;
-      id = value === null || value === '' ? NONE : this.#partitioner.keyId(t, t === T_LINK || t === T_HASHTAG ? '' : PLATFORM, value);
+      id = this.#newKey(t, bytes, start, end);
       ids.set(bytes, start, end, id);
+    }
+    return id;
+  }
+
+  /** The key id of `bytes[start, end)` in trace `t` (NONE: it normalises to nothing), made from its string. */
+  #newKey(t: number, bytes: Uint8Array, start: number, end: number): number {
+    const raw = decode(bytes, start, end);
+    const value = t === T_LINK ? normalizeUrl(raw) : t === T_HASHTAG ? normalizeHashtag(raw) : t === T_MENTION ? trimmed(raw) : raw;
+    return value === null || value === '' ? NONE : this.#partitioner.keyId(t, t === T_LINK || t === T_HASHTAG ? '' : PLATFORM, value);
+  }
+
+  /**
+   * The key id of a chunk's repost subject `bytes[start, end)`, which the module looked up in
+   * `dids` under KEY_TAG (chunkLineAt; looked up again when it was not there: an earlier line of
+   * the same call may have added it); a first sighting is added there.
+   */
+  #chunkRepost(bytes: Uint8Array, start: number, end: number): number {
+    const at = chunkLineAt;
+    let id = at.targetId;
+    if (id === -1) id = dids.get(bytes, start, end, at.targetHash, KEY_TAG);
+    if (id === -1) {
+      id = this.#newKey(T_REPOST, bytes, start, end);
+      dids.set(bytes, start, end, id, at.targetHash, KEY_TAG);
     }
     return id;
   }
@@ -347,7 +371,10 @@ export class ByteFront {
     let urls = -1, tags = -1;
     for (const t of this.#traces) {
       if (t === T_REPOST || t === T_REPLY) {
-        if (kind === (t === T_REPOST ? K_REPOST : K_REPLY) && s.targetStart >= 0) this.#event(t, this.#key(t, bytes, s.targetStart, s.targetEnd));
+        if (kind !== (t === T_REPOST ? K_REPOST : K_REPLY) || s.targetStart < 0) continue;
+        // A chunk's repost whose subject the module read (the same bytes as here): looked up there.
+        const inModule = t === T_REPOST && chunkLineAt.targetStart === s.targetStart;
+        this.#event(t, inModule ? this.#chunkRepost(bytes, s.targetStart, s.targetEnd) : this.#key(t, bytes, s.targetStart, s.targetEnd));
       } else if (!original) continue;
       else if (t === T_LINK || t === T_DOMAIN) {
         if (urls < 0) urls = this.#distinct(T_LINK, bytes, s.links, s.linkCount, LINKS);

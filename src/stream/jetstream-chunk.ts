@@ -5,7 +5,7 @@
  * (jetstream-scan.ts). With a share (stream-publish --threads), lines of other shares are found
  * and counted but not checked.
  */
-import { OTHER_SHARE } from './json-check.js';
+import { LINE_RECORD_INTS as RECORD, OTHER_SHARE } from './json-check.js';
 import { CHECK, readRecordOf, SCAN_GIVE_UP, SCAN_NONE, takeTop, TOP_ACTION, TOP_NONE } from './jetstream-scan.js';
 
 /** chunkLine's code for a line of another share: counted, not read. */
@@ -19,8 +19,12 @@ export function chunkBytes(length: number): Uint8Array {
   return CHECK.chunk(length);
 }
 
-/** The line chunkLine last read: its start and end (before a CR and the line feed) in chunkBytes. */
-export const chunkLineAt = { start: 0, end: 0 };
+/**
+ * The line chunkLine last read: its start and end (before a CR and the line feed) in chunkBytes;
+ * for an action that is a repost, where the module found its subject uri (-1: it did not), the
+ * uri's hashBytes and its id in `dids` under KEY_TAG (-1: not there).
+ */
+export const chunkLineAt = { start: 0, end: 0, targetStart: -1, targetHash: 0, targetId: -1 };
 
 /**
  * Checks and reads the top fields of the chunk's lines (the first `length` bytes of chunkBytes)
@@ -41,13 +45,16 @@ export function scanChunkResume(): number {
  * `scanned`, SCAN_NONE, SCAN_GIVE_UP or SCAN_OTHER_SHARE; its place in `chunkLineAt`.
  */
 export function chunkLine(k: number): number {
-  const record = CHECK.lineRecords, at = 16 * k;
+  const record = CHECK.lineRecords, at = RECORD * k;
   chunkLineAt.start = record[at]!;
   chunkLineAt.end = record[at + 1]!;
   const code = record[at + 2]!;
   if (code === OTHER_SHARE) return SCAN_OTHER_SHARE;
   if (code !== TOP_ACTION) return code === TOP_NONE ? SCAN_NONE : SCAN_GIVE_UP;
+  chunkLineAt.targetStart = record[at + 16]!;
+  chunkLineAt.targetHash = record[at + 17]!;
+  chunkLineAt.targetId = record[at + 18]!;
   // readTop's record, 16 bytes into the line's (as scanTop reads it at READ_TOP).
-  takeTop(record, at + 4, CHECK.lineTimes[8 * k + 3]!, true);
+  takeTop(record, at + 4, CHECK.lineTimes[(RECORD / 2) * k + 3]!, true);
   return readRecordOf(CHECK.chunk(0), CHECK.base);
 }

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { lineShare } from './byte-front.js';
-import { ESCAPED, JsonChecker, OTHER_SHARE } from './json-check.js';
+import { ESCAPED, JsonChecker, LINE_RECORD_INTS, OTHER_SHARE } from './json-check.js';
 import { checkJsonObject, JsonFields } from './test-support/json-check-js.js';
 import { jetstreamStream } from './test-support/jetstream-stream.js';
 
@@ -161,7 +161,7 @@ describe('JsonChecker (WebAssembly) against the JavaScript check it replaced', (
       for (let count = chunk.scanLines(from, all.length); count > 0; count = chunk.scanLines(from, all.length)) {
         for (let k = 0; k < count; k++) {
           const feed = all.indexOf(10, at), end = feed > at && all[feed - 1] === 13 ? feed - 1 : feed;
-          const [start, stop, code] = chunk.lineRecords.subarray(16 * k, 16 * k + 3);
+          const [start, stop, code] = chunk.lineRecords.subarray(LINE_RECORD_INTS * k, LINE_RECORD_INTS * k + 3);
           assert.deepEqual([start, stop], [at, end], text);
           const ends = new Int32Array(end - at + 1).fill(-7), want = checkJsonObject(all, at, end, ends, fields);
           assert.equal(code !== -1, want, text.slice(at, end));
@@ -189,7 +189,7 @@ describe('JsonChecker (WebAssembly) against the JavaScript check it replaced', (
       chunk.chunk(all.length).set(all);
       let from = 0;
       for (let count = chunk.scanLines(from, all.length, share); count > 0; count = chunk.scanLines(from, all.length, share)) {
-        for (let k = 0; k < count; k++) records.push([...chunk.lineRecords.subarray(16 * k, 16 * k + 3)]);
+        for (let k = 0; k < count; k++) records.push([...chunk.lineRecords.subarray(LINE_RECORD_INTS * k, LINE_RECORD_INTS * k + 3)]);
         from = chunk.resume();
       }
       return records;

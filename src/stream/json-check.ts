@@ -35,7 +35,7 @@ interface CheckExports {
   resume(): number;
   stopped(): number;
   setIdTable(slots: number, mask: number, arena: number): void;
-  idOf(at: number, length: number, h: number): number;
+  idOf(at: number, length: number, h: number, tag: number): number;
 }
 /** The module's fixed regions the host writes or reads (wasm/json-check.ts exports their addresses). */
 export type WasmRegion = 'TABLE' | 'NAME_START' | 'NAME_BYTES' | 'NAME_BYTES_END' | 'SEEDS' | 'TOP' | 'WORDS_START' | 'WORDS';
@@ -55,7 +55,9 @@ export const OTHER_SHARE = 3;
  * ~90 bytes per object) are read by the host right after it: 64 lines (~17 KB) keep them in the
  * core's cache, where 1024 (~1.1 MB of ends alone) were written out and read back from memory.
  */
-const MAX_RECORDS = 64, LINE_RECORD = 64, OBJECTS_FULL = 2;
+const MAX_RECORDS = 64, LINE_RECORD = 80, OBJECTS_FULL = 2;
+/** Int32s of a line's record in lineRecords. */
+export const LINE_RECORD_INTS = LINE_RECORD / 4;
 const PAGE = 1 << 16;
 const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 const align = (n: number): number => (n + 15) & ~15;
@@ -87,7 +89,11 @@ export class JsonChecker {
   pos = new Int32Array(0);
   /** The last checked line's start in its bytes. */
   base = 0;
-  /** Per line of the last scanLines, LINE_RECORD bytes: i32 start, end, code, then readTop's record (f64 time at byte 24). */
+  /**
+   * Per line of the last scanLines, LINE_RECORD bytes: i32 start, end, code, then readTop's record
+   * (f64 time at byte 24), then a repost's subject uri: start (-1: none), FNV-1a, id in `dids`
+   * under KEY_TAG (-1: not there), end.
+   */
   lineRecords = new Int32Array(0);
   lineTimes = new Float64Array(0);
   /** The accounts' table in this memory, which readTop looks dids up in (module-ids.ts). */
@@ -192,8 +198,8 @@ export class JsonChecker {
     if (this.#moreNodes) this.#layout(this.#capacity, 2 * this.#maxNodes);
     this.#moreNodes = false;
     this.base = from;
-    // Each line recorded may add its did to the table: room now, so no view dies while they are read.
-    this.dids.reserve(MAX_RECORDS, length - from);
+    // Each line recorded may add its did and a repost's subject to the table: room now, so no view dies while they are read.
+    this.dids.reserve(2 * MAX_RECORDS, length - from);
     for (;;) {
       const wasm = this.#wasm, records = this.lineRecords.byteOffset, shift = 4 * from;
       const count = wasm.scanLines(this.#line.byteOffset, from, length, this.ends.byteOffset - shift, this.nodeAt.byteOffset - shift, this.pos.byteOffset, this.#maxNodes, records, MAX_RECORDS, share?.index ?? 0, share?.of ?? 1);

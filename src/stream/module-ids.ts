@@ -16,12 +16,18 @@ import { placeSlot } from './byte-ids.js';
 export interface IdTableHost {
   readonly memory: { buffer: ArrayBuffer; grow(pages: number): number };
   setIdTable(slots: number, mask: number, arena: number): void;
-  idOf(at: number, length: number, h: number): number;
+  idOf(at: number, length: number, h: number, tag: number): number;
   /** The memory grew: the host renews its views over it. */
   renewed(): void;
 }
 
 const SLOT = 16, PAGE = 1 << 16;
+/**
+ * Added to an entry's length in its slot for a repost's subject uri (ByteFront keeps those here
+ * too, so the module looks them up where the line is): a did and a uri of the same bytes are two
+ * entries. Accounts' entries have tag 0.
+ */
+export const KEY_TAG = 1 << 30;
 const align = (n: number): number => (n + 15) & ~15;
 
 export class ModuleIds {
@@ -50,17 +56,17 @@ export class ModuleIds {
   }
 
   /**
-   * The value stored for `bytes[start, end)` (FNV-1a `h`), or -1: the module's own lookup, on the
+   * The value stored for `bytes[start, end)` (FNV-1a `h`) under `tag` (0 or KEY_TAG), or -1: the module's own lookup, on the
    * bytes where they are when they are in its memory, else on a copy past the arena's last entry.
    */
-  get(bytes: Uint8Array, start: number, end: number, h: number): number {
+  get(bytes: Uint8Array, start: number, end: number, h: number, tag = 0): number {
     if (this.#slotCount === 0) return -1;
     const length = end - start;
-    if (bytes.buffer === this.#host.memory.buffer) return this.#host.idOf(bytes.byteOffset + start, length, h);
+    if (bytes.buffer === this.#host.memory.buffer) return this.#host.idOf(bytes.byteOffset + start, length, h, tag);
     this.reserve(1, length);
     const at = this.#at + this.#slotCount * SLOT + this.#used;
     new Uint8Array(this.#host.memory.buffer, at, length).set(bytes.subarray(start, end));
-    return this.#host.idOf(at, length, h);
+    return this.#host.idOf(at, length, h, tag);
   }
 
   /**
@@ -123,17 +129,17 @@ export class ModuleIds {
   }
 
   /**
-   * Stores `value` for `bytes[start, end)` (FNV-1a `h`), which the table does not hold. `bytes`
+   * Stores `value` for `bytes[start, end)` (FNV-1a `h`) under `tag`, which the table does not hold. `bytes`
    * may be a view of the module's memory: it is read after any growth.
    */
-  set(bytes: Uint8Array, start: number, end: number, value: number, h: number): void {
+  set(bytes: Uint8Array, start: number, end: number, value: number, h: number, tag = 0): void {
     const length = end - start;
     const inModule = bytes.buffer === this.#host.memory.buffer ? bytes.byteOffset + start : -1;
     this.reserve(1, length);
     const memory = this.#host.memory.buffer, arena = this.#at + this.#slotCount * SLOT;
     if (inModule >= 0) new Uint8Array(memory).copyWithin(arena + this.#used, inModule, inModule + length);
     else new Uint8Array(memory, arena + this.#used, length).set(bytes.subarray(start, end));
-    placeSlot(new Int32Array(memory, this.#at, this.#slotCount * 4), this.#slotCount - 1, h, this.#used + 1, length, value);
+    placeSlot(new Int32Array(memory, this.#at, this.#slotCount * 4), this.#slotCount - 1, h, this.#used + 1, length | tag, value);
     this.#used += length;
     this.#size++;
   }
