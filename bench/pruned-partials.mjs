@@ -1,4 +1,4 @@
-// `node --import tsx --expose-gc bench/pruned-partials.mjs [--rounds 4] [--bits 16] [--min-shared 2] [--exact]`:
+// `node --import tsx --expose-gc bench/pruned-partials.mjs [--rounds 4] [--bits 12] [--min-shared 2] [--exact]`:
 // pruned partials (src/stream/pruned-partial.ts) against whole ones, in one process, over the 8
 // partials of bench/stream.mjs nats's feed (NATS_HOURS=4: 878k events), from the batches
 // bench/stream-finish.mjs keeps in the temp directory (run it once first). Rounds alternate whole
@@ -22,7 +22,7 @@ import { packEncoded, unpackPartial } from '../src/stream/nats/partial-pack.ts';
 import { encodePartial } from '../src/stream/partial-codec.ts';
 import { JobFilters, pairFilters, prunedPartial } from '../src/stream/pruned-partial.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, bits: { type: 'string', default: '16' }, 'min-shared': { type: 'string', default: '2' }, exact: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, bits: { type: 'string', default: '12' }, 'min-shared': { type: 'string', default: '2' }, exact: { type: 'boolean', default: false } } });
 const rounds = Number(values.rounds), bits = Number(values.bits), minShared = Number(values['min-shared']);
 const cached = `${tmpdir()}/lockstep-finish-batches-4h.v8`;
 if (!existsSync(cached)) throw new Error(`${cached} missing: run bench/stream-finish.mjs --hours 4 once first`);

@@ -79,6 +79,11 @@ describe('pruned partials', () => {
     assert.ok(rowsOf(cut) < (rowsOf(partials) * 3) / 4, `${rowsOf(cut)} rows kept of ${rowsOf(partials)}`);
     assert.deepEqual(merged(cut, 2), merged(partials, 2));
     assert.deepEqual(merged(cut.map((partial) => decodePartial(encodePartial(partial), 'test')), 2), merged(partials, 2));
+    // Phase 2 on copies (a worker that did not make the filters itself: the pair keys made again).
+    const job = new JobFilters(partials.map((partial) => pairFilters(partial)));
+    const copies = partials.map((partial) => prunedPartial(decodePartial(encodePartial(partial), 'copy'), job, 2));
+    assert.deepEqual(merged(copies, 2), merged(partials, 2));
+    assert.equal(rowsOf(copies), rowsOf(cut));
   });
 
   it('leave nothing out when minShared is 1 or less, and unpruned partials keep their format 3 bytes', () => {

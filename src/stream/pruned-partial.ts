@@ -18,14 +18,25 @@ import { FilterSet, labelHashes, PairFilter, pairKeys } from './pair-filter.js';
 import type { PartitionPartial, PrunedPairs } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
 
-/** Filter bits per pair: about 0.1% false positives a filter (each only keeps a row more). */
-export const PAIR_FILTER_BITS = 16;
+/**
+ * Filter bits per pair, at least (blocks are a power of two: up to twice this). On the bench's
+ * partials 12 gives 1 MB a partition and 0.63% of the rows that could go kept by a false positive
+ * of one of 7 filters; 8 gives 512 KB and 15.7%. 16 doubled one partition's filter, which the
+ * others' size then folded back (FilterSet).
+ */
+export const PAIR_FILTER_BITS = 12;
 
 /** Phase 1's output: one partition's pair filter per trace that has pairs. */
 export interface PartitionFilters {
   partition: number;
   traces: { trace: StreamTrace; filter: PairFilter }[];
 }
+
+/**
+ * Each partial's pair keys as phase 1 made them, for its phase 2 in the same worker (a quarter of
+ * phase 2's time was making them again); gone with the partial.
+ */
+const keysOfPairs = new WeakMap<PartialPairs, { block: Int32Array; bits: Int32Array }>();
 
 /** Phase 1: a filter of every pair of each of the partial's traces (an unpruned partial's). */
 export function pairFilters(partial: PartitionPartial, bitsPerKey = PAIR_FILTER_BITS): PartitionFilters {
@@ -35,8 +46,9 @@ export function pairFilters(partial: PartitionPartial, bitsPerKey = PAIR_FILTER_
   for (const { trace, pairs } of partial.traces) {
     if (pairs.size === 0) continue;
     const filter = new PairFilter(pairs.size, bitsPerKey);
-    const { block, bits } = pairKeys(hashes, pairs.a, pairs.b, pairs.size);
-    for (let row = 0; row < pairs.size; row++) filter.add(block[row]!, bits[row]!);
+    const keys = pairKeys(hashes, pairs.a, pairs.b, pairs.size);
+    keysOfPairs.set(pairs, keys);
+    for (let row = 0; row < pairs.size; row++) filter.add(keys.block[row]!, keys.bits[row]!);
     traces.push({ trace, filter });
   }
   return { partition: partial.partition, traces };
@@ -73,9 +85,10 @@ const EMPTY = new FilterSet([]);
  */
 export function prunedPartial(partial: PartitionPartial, job: JobFilters, minShared: number): PartitionPartial {
   if (minShared <= 1 || partial.prunedAgainst !== undefined) return partial;
-  const hashes = labelHashes(partial.actors);
+  let hashes: { first: Int32Array; second: Int32Array } | undefined;
   const traces = partial.traces.map((entry) => {
-    const { pairs, pruned } = prunedRows(entry.pairs, partial.actors.length, minShared, elsewhere(entry.pairs, minShared, hashes, job.of(entry.trace), partial.partition));
+    const keys = keysOfPairs.get(entry.pairs) ?? pairKeys((hashes ??= labelHashes(partial.actors)), entry.pairs.a, entry.pairs.b, entry.pairs.size);
+    const { pairs, pruned } = prunedRows(entry.pairs, partial.actors.length, minShared, elsewhere(entry.pairs, minShared, keys, job.of(entry.trace), partial.partition));
     return { ...entry, pairs, pruned };
   });
   return { ...partial, traces, prunedAgainst: job.partitions.filter((partition) => partition !== partial.partition) };
@@ -90,9 +103,8 @@ const BUCKET_BLOCKS = 256;
  * block order and asked bucket by bucket, so the filters are read front to back and each bucket's
  * blocks stay in cache (scattering by block, 32k buckets, cost a cache miss a row).
  */
-function elsewhere(pairs: PartialPairs, minShared: number, hashes: { first: Int32Array; second: Int32Array }, against: FilterSet, own: number): Uint8Array {
+function elsewhere(pairs: PartialPairs, minShared: number, { block, bits }: { block: Int32Array; bits: Int32Array }, against: FilterSet, own: number): Uint8Array {
   const found = new Uint8Array(pairs.size);
-  const { block, bits } = pairKeys(hashes, pairs.a, pairs.b, pairs.size);
   const shift = Math.log2(BUCKET_BLOCKS), buckets = (against.mask >>> shift) + 1, mask = against.mask;
   const start = new Int32Array(buckets + 1);
   for (let row = 0; row < pairs.size; row++) if (pairs.shared[row]! < minShared) start[((block[row]! & mask) >>> shift) + 1]!++;
