@@ -297,6 +297,10 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
       assert.equal(await pulls.next('silent'), null);
       assert.equal(pulled.length, 2);
       assert.deepEqual(JSON.parse(pulled[0]!), { batch: 256, expires: 1_000_000_000 });
+      // Stopped, a waiting call ends (it would wait for ever: nothing pulls any more).
+      const waiting = pulls.next('silent');
+      pulls.stop();
+      await assert.rejects(waiting, /stopped/);
     } finally {
       pulls.stop();
       stand.unsubscribe();

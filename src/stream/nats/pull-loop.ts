@@ -88,6 +88,7 @@ export class PullLoop {
       this.#failure = null;
     }
     for (;;) {
+      if (this.#stopped) throw new PullFailed(`consumer ${consumer}: the pull loop was stopped`);
       const message = this.#messages.shift();
       if (message !== undefined) {
         this.#refill();
@@ -109,7 +110,7 @@ export class PullLoop {
     }
   }
 
-  /** Ends the subscription (the pulls still open at the servers expire there). */
+  /** Ends the subscription (the pulls still open at the servers expire there); a `next` waiting then, or called later, throws. */
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
