@@ -258,7 +258,7 @@ if (sections.has('worker')) {
 if (sections.has('nats')) {
   const { startNatsCluster } = await import('../src/stream/test-support/nats-cluster.ts');
   const { collectPartials, ensureJobStorage, publishBatches, removeJobConsumers } = await import('../src/stream/nats/jobs.ts');
-  const { assemblePartials } = await import('../src/stream/distributed.ts');
+  const { assemblePartials, jobResultSummary } = await import('../src/stream/distributed.ts');
   const { Partitioner } = await import('../src/stream/partitioner.ts');
   const { readFileSync, readdirSync } = await import('node:fs');
   // CPU seconds (utime + stime, clock ticks of 1/100 s) of a /proc stat file: a process's or a thread's; 0 once it has ended.
@@ -497,8 +497,7 @@ if (sections.has('nats')) {
         // Its result against assemblePartials here, on the partials it kept (untimed).
         const printed = await coordinator.output;
         partials = await collectPartials(nc, job, partitions, 60_000);
-        const here = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
-        const expected = { job, accounts: here.actorIds.length, edges: here.graph.size, clusters: here.clusters.map((cluster) => ({ members: cluster.members.map((member) => here.actorIds[member]), score: cluster.score, traces: cluster.traces })) };
+        const expected = jobResultSummary(job, assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES }));
         if (JSON.stringify(printed) !== JSON.stringify(expected)) throw new Error(`stream-coordinate's result differs from assemblePartials here: ${JSON.stringify(printed).slice(0, 300)}`);
         checked = `; stream-coordinate's result (${printed.accounts} accounts, ${printed.edges} edges, ${printed.clusters.length} clusters) = assemblePartials here`;
       }

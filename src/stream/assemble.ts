@@ -48,6 +48,11 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   return { actorIds: sorted.map(([, id]) => id), actorPlatforms: sorted.map(([platform]) => platform), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
 }
 
+/** What `stream-coordinate` prints of a bounded job's result (one JSON line): counts and each cluster's members by id. */
+export function jobResultSummary(job: string, result: ReturnType<typeof assemblePartials>): { job: string; accounts: number; edges: number; clusters: { members: string[]; score: number; traces: DetectedCluster['traces'] }[] } {
+  return { job, accounts: result.actorIds.length, edges: result.graph.size, clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]!), score: cluster.score, traces: cluster.traces })) };
+}
+
 /** Every partition's account ids mapped to the job's (ranks in label order), and the labels in that order. */
 export function partitionLabels(partitions: readonly PartitionPartial[]): { labels: string[]; globals: Int32Array[] } {
   return mergedLabels(partitions) ?? rankedLabels(partitions);

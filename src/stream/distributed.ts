@@ -17,7 +17,7 @@ import { PartitionEvents } from './partition-events.js';
 import { inLabelOrder, LabelOrder } from './sorted-partial.js';
 import type { TraceColumns } from './partition-events.js';
 
-export { ASSEMBLE_DEFAULTS, assemblePartials } from './assemble.js';
+export { ASSEMBLE_DEFAULTS, assemblePartials, jobResultSummary } from './assemble.js';
 export type { AssembleOptions } from './assemble.js';
 export { decodePartial, encodePartial } from './partial-codec.js';
 export type { PartitionPartial } from './partial-codec.js';

@@ -182,17 +182,14 @@ export function registerStreamNats(program: Command, io: CliIo): void {
         await coordinateContinuous(options, job, partitions, io);
         return;
       }
-      const [{ collectPartials, purgeJobEvents, purgePartials, removeJobConsumers }, { assemblePartials }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
+      const [{ collectPartials, purgeJobEvents, purgePartials, removeJobConsumers }, { assemblePartials, jobResultSummary }] = await Promise.all([jobs(), import('../../stream/distributed.js')]);
       // `coordinator: timeline <ms since the epoch> <step> cpu <s>`, as stream-worker --timeline.
       const timeline = options.timeline === true ? (step: string) => io.err(`coordinator: timeline ${Date.now()} ${step} cpu ${processCpuSeconds().toFixed(3)}`) : null;
       await withNats(options.nats, async (nc) => {
         const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000, timeline === null ? undefined : (partition) => timeline(`partition ${partition} collected`));
         timeline?.('collected');
         const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
-        io.out(JSON.stringify({
-          job, accounts: result.actorIds.length, edges: result.graph.size,
-          clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]), score: cluster.score, traces: cluster.traces })),
-        }));
+        io.out(JSON.stringify(jobResultSummary(job, result)));
         timeline?.('result');
         // Only once the result is out: a coordinator that dies before can be run again.
         if (options.keepPartials !== true) io.err(await purgeReport(() => purgePartials(nc, job), job, 'partial'));

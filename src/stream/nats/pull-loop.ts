@@ -50,6 +50,8 @@ export class PullLoop {
   readonly #expiresMs: number;
   readonly #refillAt: number;
   readonly #marginMs: number;
+  /** The pull request's body: the same for every pull of the loop. */
+  readonly #request: Uint8Array;
   #consumer = '';
   #pulls: OpenPull[] = [];
   #messages: JsMsg[] = [];
@@ -66,6 +68,7 @@ export class PullLoop {
     this.#expiresMs = options.expiresMs ?? 5_000;
     this.#refillAt = options.refillAt ?? Math.floor(this.#batch / 4);
     this.#marginMs = options.marginMs ?? 250;
+    this.#request = new TextEncoder().encode(JSON.stringify({ batch: this.#batch, expires: this.#expiresMs * 1_000_000 }));
     this.#sub = nc.subscribe(this.#inbox, { callback: (error, msg) => this.#received(error, msg) });
   }
 
@@ -138,9 +141,8 @@ export class PullLoop {
     if (left > this.#refillAt) return;
     const now = Date.now();
     this.#pulls.push({ sentAt: now, expiresAt: now + this.#expiresMs, left: this.#batch });
-    const request = JSON.stringify({ batch: this.#batch, expires: this.#expiresMs * 1_000_000 });
     try {
-      this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.#consumer}`, new TextEncoder().encode(request), { reply: this.#inbox });
+      this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.stream}.${this.#consumer}`, this.#request, { reply: this.#inbox });
     } catch (error) {
       // The connection is closed: nothing more will come.
       this.#fail(error instanceof Error ? error.message : String(error));
