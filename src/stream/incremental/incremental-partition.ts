@@ -1,0 +1,259 @@
+/**
+ * The worker's half of incremental continuous slices: fed the same messages as WindowedPartition
+ * (nats/continuous-work.ts), it keeps each key's events of the horizon in the kernel's order and,
+ * at each slice's close, returns what changed since the previous slice (slice-delta.ts) instead of
+ * the partition's whole partial. A slice costs its own events (inserted, and the ones dropped past
+ * the horizon) and the partners they move (key-events.ts), not the horizon's events.
+ *
+ * The horizon and arrival order are WindowedPartition's: at `deltaAt(upTo)` the events with
+ * `upTo − H ≤ time < upTo` are in, newer ones wait for a later slice, older ones leave; events of
+ * one key at the same time keep their arrival (batch) order, the kernel's tie-break.
+ */
+import { LockstepError } from '../../model/index.js';
+import { STREAM_TRACES } from '../extract.js';
+import type { StreamTrace } from '../extract.js';
+import { grownI32 } from '../int-table.js';
+import { decodeBatch } from '../wire-batch.js';
+import type { EventBatch } from '../wire-batch.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import { KeyEvents } from './key-events.js';
+import { PairChanges } from './pair-changes.js';
+import type { SliceDelta, TraceDelta } from './slice-delta.js';
+
+export interface IncrementalPartitionOptions {
+  traces: readonly StreamTrace[];
+  windowMs: number;
+  maxPartnersPerEvent: number;
+  horizonMs: number;
+}
+
+/** One trace's state between slices and its changes within one. */
+interface TraceState {
+  trace: StreamTrace;
+  changes: PairChanges;
+  activity: Map<number, number>;
+  dirtyKeys: Set<KeyEvents>;
+}
+
+export class IncrementalPartition {
+  /** Per STREAM_TRACES index: the job's trace index, or -1. */
+  readonly #traceIndex: Int32Array;
+  readonly #labels: string[] = [];
+  #labelsSent = 0;
+  #keyTrace = new Int32Array(1024);
+  #keyCount = 0;
+  readonly #keys = new Map<number, KeyEvents>();
+  readonly #traces: TraceState[];
+  // Events taken and not yet in a slice (time ≥ the last upTo, or late), in arrival order.
+  #waitTime: number[] = [];
+  #waitActor: number[] = [];
+  #waitKey: number[] = [];
+  #waitSeq: number[] = [];
+  #seq = 0;
+  /** Events in the horizon: by time, to drop; and per account, for the account set. */
+  readonly #expiry = new ExpiryHeap();
+  #perAccount = new Int32Array(1024);
+  #present = new Uint8Array(1024);
+  #inHorizon = 0;
+  // Batch order, as PartitionEvents takes it (partition-events.ts; copied: it keeps its columns private).
+  #next = 0;
+  readonly #early = new Map<number, EventBatch>();
+  #expected = -1;
+  duplicates = 0;
+  taken = 0;
+  /** Events dropped past the horizon (in it once, or too late to be). */
+  dropped = 0;
+
+  constructor(readonly partition: number, readonly options: IncrementalPartitionOptions) {
+    if (!(options.horizonMs >= options.windowMs)) throw new LockstepError('detect/bad-input', `horizon (${options.horizonMs} ms) must be at least the window (${options.windowMs} ms)`);
+    this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => options.traces.indexOf(trace));
+    this.#traces = options.traces.map((trace) => ({ trace, changes: new PairChanges(), activity: new Map(), dirtyKeys: new Set() }));
+  }
+
+  get batches(): number {
+    return this.#next;
+  }
+
+  get ended(): boolean {
+    return this.#expected >= 0 && this.#next >= this.#expected;
+  }
+
+  /** Events held: in the horizon, or waiting for a slice. */
+  get size(): number {
+    return this.#inHorizon + this.#waitTime.length;
+  }
+
+  /** Whether a slice marker naming `batches` batches has them all. */
+  ready(marker: { batches: number }): boolean {
+    return this.#next >= marker.batches;
+  }
+
+  /** Takes one event batch or end marker; false if that batch was taken already. */
+  add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
+    const batch = decodeBatch(bytes, where);
+    if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
+    if (batch.end) {
+      this.#expected = batch.b;
+      return true;
+    }
+    if (batch.b < this.#next || this.#early.has(batch.b)) {
+      this.duplicates += batch.count;
+      return false;
+    }
+    if (batch.b > this.#next) {
+      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
+      return true;
+    }
+    this.#apply(batch, where);
+    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
+      this.#early.delete(next.b);
+      this.#apply(next, where);
+    }
+    return true;
+  }
+
+  #apply(batch: EventBatch, where: string): void {
+    this.#next = batch.b + 1;
+    for (const label of batch.newActors) this.#labels.push(label);
+    this.#keyTrace = grownI32(this.#keyTrace, this.#keyCount + batch.newKeyTraces.length);
+    for (const trace of batch.newKeyTraces) this.#keyTrace[this.#keyCount++] = this.#traceIndex[STREAM_TRACES.indexOf(trace)]!;
+    const actors = this.#labels.length;
+    for (let i = 0; i < batch.count; i++) {
+      const actor = batch.actor[i]!, key = batch.key[i]!, time = batch.time[i]!;
+      if (!(actor >= 0 && actor < actors && key >= -1 && key < this.#keyCount && Number.isFinite(time))) {
+        throw new LockstepError('detect/bad-input', `${where}, batch ${batch.b}: event ${i} names account ${actor} or key ${key} not sent yet, or time ${time}`);
+      }
+      this.#waitTime.push(time);
+      this.#waitActor.push(actor);
+      this.#waitKey.push(key);
+      this.#waitSeq.push(this.#seq++);
+    }
+    this.taken += batch.count;
+  }
+
+  /**
+   * Moves the horizon to `[upTo − H, upTo)` and returns what changed in the partition's partial
+   * since the previous call.
+   */
+  deltaAt(upTo: number): SliceDelta {
+    const from = upTo - this.options.horizonMs;
+    const touchedAccounts: number[] = [];
+    this.#perAccount = grownI32(this.#perAccount, this.#labels.length);
+    if (this.#present.length < this.#labels.length) {
+      const grown = new Uint8Array(Math.max(this.#labels.length, 2 * this.#present.length));
+      grown.set(this.#present);
+      this.#present = grown;
+    }
+    // Old events leave first (their keys' prefixes), then the slice's events come in.
+    const leaving = this.#expiry.popBefore(from);
+    const dropKeys = new Set<KeyEvents>();
+    for (let i = 0; i < leaving.actor.length; i++) {
+      const actor = leaving.actor[i]!;
+      const left = this.#perAccount[actor]! - 1;
+      this.#perAccount[actor] = left;
+      if (left === 0) touchedAccounts.push(actor);
+      const keyEvents = this.#keys.get(leaving.key[i]!);
+      if (keyEvents !== undefined) dropKeys.add(keyEvents);
+    }
+    this.#inHorizon -= leaving.actor.length;
+    this.dropped += leaving.actor.length;
+    for (const keyEvents of dropKeys) {
+      const state = this.#traces[this.#keyTrace[keyEvents.key]!]!;
+      state.dirtyKeys.add(keyEvents);
+      keyEvents.dropBefore(from, state.changes, (actor) => state.activity.set(actor, (state.activity.get(actor) ?? 0) - 1));
+    }
+    this.#admit(from, upTo, touchedAccounts);
+    return this.#take(upTo, touchedAccounts);
+  }
+
+  /** The waiting events in the horizon go in, grouped by key in (time, arrival) order; newer ones wait on. */
+  #admit(from: number, upTo: number, touchedAccounts: number[]): void {
+    const byKey = new Map<number, number[]>();
+    const waitTime: number[] = [], waitActor: number[] = [], waitKey: number[] = [], waitSeq: number[] = [];
+    for (let i = 0; i < this.#waitTime.length; i++) {
+      const time = this.#waitTime[i]!, actor = this.#waitActor[i]!, key = this.#waitKey[i]!;
+      if (time >= upTo) {
+        waitTime.push(time);
+        waitActor.push(actor);
+        waitKey.push(key);
+        waitSeq.push(this.#waitSeq[i]!);
+        continue;
+      }
+      if (time < from) {
+        this.dropped++;
+        continue;
+      }
+      this.#inHorizon++;
+      this.#expiry.push(time, actor, key);
+      if (this.#perAccount[actor]!++ === 0) touchedAccounts.push(actor);
+      if (key < 0 || this.#keyTrace[key]! < 0) continue;
+      const list = byKey.get(key);
+      if (list === undefined) byKey.set(key, [i]);
+      else list.push(i);
+    }
+    for (const [key, list] of byKey) {
+      // Arrival order within a key already; sort by time, stably (ties keep arrival order).
+      list.sort((x, y) => this.#waitTime[x]! - this.#waitTime[y]! || x - y);
+      let keyEvents = this.#keys.get(key);
+      if (keyEvents === undefined) {
+        keyEvents = new KeyEvents(key, this.options.windowMs, this.options.maxPartnersPerEvent);
+        this.#keys.set(key, keyEvents);
+      }
+      const state = this.#traces[this.#keyTrace[key]!]!;
+      state.dirtyKeys.add(keyEvents);
+      keyEvents.insert(list.map((i) => this.#waitTime[i]!), list.map((i) => this.#waitSeq[i]!), list.map((i) => this.#waitActor[i]!), state.changes, (actor) => state.activity.set(actor, (state.activity.get(actor) ?? 0) + 1));
+    }
+    this.#waitTime = waitTime;
+    this.#waitActor = waitActor;
+    this.#waitKey = waitKey;
+    this.#waitSeq = waitSeq;
+  }
+
+  #take(upTo: number, touchedAccounts: readonly number[]): SliceDelta {
+    const began: number[] = [], ended: number[] = [];
+    for (const actor of new Set(touchedAccounts)) {
+      const now = this.#perAccount[actor]! > 0 ? 1 : 0;
+      if (now === this.#present[actor]) continue;
+      this.#present[actor] = now;
+      (now === 1 ? began : ended).push(actor);
+    }
+    const labelsFrom = this.#labelsSent;
+    this.#labelsSent = this.#labels.length;
+    return {
+      partition: this.partition, upTo, events: this.#inHorizon, labelsFrom, labels: this.#labels.slice(labelsFrom),
+      accountsBegan: Int32Array.from(began), accountsEnded: Int32Array.from(ended),
+      traces: this.#traces.map((state) => this.#traceDelta(state)),
+    };
+  }
+
+  #traceDelta(state: TraceState): TraceDelta {
+    const keyId: number[] = [], keyActors: number[] = [];
+    const memberA: number[] = [], memberB: number[] = [], memberKey: number[] = [], memberSign: number[] = [];
+    for (const keyEvents of state.dirtyKeys) {
+      keyId.push(keyEvents.key);
+      keyActors.push(keyEvents.perActor.size);
+      keyEvents.takeMemberships((a, b, sign) => {
+        memberA.push(a);
+        memberB.push(b);
+        memberKey.push(keyEvents.key);
+        memberSign.push(sign);
+      });
+      if (keyEvents.size === 0) this.#keys.delete(keyEvents.key);
+    }
+    state.dirtyKeys.clear();
+    const activityActor: number[] = [], activityChange: number[] = [];
+    for (const [actor, change] of state.activity) {
+      if (change === 0) continue;
+      activityActor.push(actor);
+      activityChange.push(change);
+    }
+    state.activity.clear();
+    const pairs = state.changes.take();
+    return {
+      trace: state.trace, keyId: Int32Array.from(keyId), keyActors: Int32Array.from(keyActors),
+      activityActor: Int32Array.from(activityActor), activityChange: Int32Array.from(activityChange),
+      memberA: Int32Array.from(memberA), memberB: Int32Array.from(memberB), memberKey: Int32Array.from(memberKey), memberSign: Int8Array.from(memberSign),
+      pairA: pairs.a, pairB: pairs.b, pairCoActions: pairs.coActions, pairDelay: pairs.delay,
+    };
+  }
+}

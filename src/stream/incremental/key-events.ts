@@ -1,0 +1,165 @@
+/**
+ * One key's events in the horizon, in the batch kernel's order (time, then arrival), and what the
+ * kernel's rule makes of them (detect/kernel/kernel.ts): event j co-acts with each event i among
+ * its nearest `cap` predecessors (same-account ones count towards the cap but are not pairs) with
+ * t_j − t_i ≤ window. A (pair, key) membership is a pair with at least one co-action on the key.
+ *
+ * How a change moves the co-actions, which is what makes a slice cost its own events:
+ * - Dropping the oldest events (a prefix) takes away exactly the event pairs they are in: a later
+ *   event's partners are its nearest predecessors, so losing the farthest ones brings no other in.
+ * - Appending events after the last adds exactly the new events' own partners.
+ * - Inserting an event before others (a late one, or an earlier-time arrival) shifts the partner
+ *   sets of the events after it: those at most `cap` places after the last insertion point (in the
+ *   old order). Their old co-actions are taken off and their new ones (and the new events') added.
+ */
+import type { PairChanges } from './pair-changes.js';
+
+/** Pair key of accounts a < b (ids below 2^26). */
+export const pairKey = (a: number, b: number): number => a * 67_108_864 + b;
+
+export class KeyEvents {
+  time: number[] = [];
+  seq: number[] = [];
+  actor: number[] = [];
+  /** The live events are positions `start … time.length − 1` (the prefix before `start` has been dropped). */
+  start = 0;
+  /** Events per account on the key (its n_k is the map's size). */
+  readonly perActor = new Map<number, number>();
+  /** Co-actions on this key per pair (pairKey), for the memberships. */
+  readonly pairCount = new Map<number, number>();
+  /** Pair counts as they were at the start of the slice, for the pairs touched in it (netted memberships). */
+  touched: Map<number, number> | null = null;
+
+  constructor(readonly key: number, readonly window: number, readonly cap: number) {}
+
+  get size(): number {
+    return this.time.length - this.start;
+  }
+
+  /** Drops the events with time < `from` (a prefix); calls `gone` with each one's account. */
+  dropBefore(from: number, changes: PairChanges, gone: (actor: number) => void): void {
+    const { time, actor, cap, window } = this;
+    const end = time.length;
+    let r = this.start;
+    while (r < end && time[r]! < from) r++;
+    for (let i = this.start; i < r; i++) {
+      const ti = time[i]!, ai = actor[i]!;
+      const last = Math.min(end - 1, i + cap);
+      for (let j = i + 1; j <= last; j++) {
+        const delta = time[j]! - ti;
+        if (delta > window) break;
+        const aj = actor[j]!;
+        if (aj !== ai) this.#coAct(ai, aj, -1, delta, changes);
+      }
+      this.#count(ai, -1, gone);
+    }
+    this.start = r;
+    if (this.start > 32 && this.start * 2 > end) {
+      this.time = time.slice(this.start);
+      this.seq = this.seq.slice(this.start);
+      this.actor = actor.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  /**
+   * Inserts events (`times`, `seqs`, `actors`, sorted by (time, seq)) in order; calls `came` with
+   * each account new to the key.
+   */
+  insert(times: readonly number[], seqs: readonly number[], actors: readonly number[], changes: PairChanges, came: (actor: number) => void): void {
+    const m = times.length;
+    if (m === 0) return;
+    const oldEnd = this.time.length;
+    const first = this.#insertionPoint(times[0]!, seqs[0]!);
+    if (first === oldEnd) {
+      for (let i = 0; i < m; i++) {
+        this.time.push(times[i]!);
+        this.seq.push(seqs[i]!);
+        this.actor.push(actors[i]!);
+        this.#count(actors[i]!, 1, came);
+      }
+      for (let j = oldEnd; j < oldEnd + m; j++) this.#partners(j, 1, changes);
+      return;
+    }
+    const last = this.#insertionPoint(times[m - 1]!, seqs[m - 1]!);
+    const shiftedEnd = Math.min(oldEnd, last + this.cap);
+    for (let q = first; q < shiftedEnd; q++) this.#partners(q, -1, changes);
+    // Merge the tail from `first` on with the new events.
+    const tailTime = this.time.splice(first), tailSeq = this.seq.splice(first), tailActor = this.actor.splice(first);
+    let x = 0, y = 0;
+    while (x < tailTime.length || y < m) {
+      const takeNew = x === tailTime.length || (y < m && (times[y]! < tailTime[x]! || (times[y] === tailTime[x] && seqs[y]! < tailSeq[x]!)));
+      if (takeNew) {
+        this.time.push(times[y]!);
+        this.seq.push(seqs[y]!);
+        this.actor.push(actors[y]!);
+        this.#count(actors[y]!, 1, came);
+        y++;
+      } else {
+        this.time.push(tailTime[x]!);
+        this.seq.push(tailSeq[x]!);
+        this.actor.push(tailActor[x]!);
+        x++;
+      }
+    }
+    const redoEnd = Math.min(this.time.length, shiftedEnd + m);
+    for (let j = first; j < redoEnd; j++) this.#partners(j, 1, changes);
+  }
+
+  /** The first live position whose event sorts after (time, seq). */
+  #insertionPoint(time: number, seq: number): number {
+    let lo = this.start, hi = this.time.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.time[mid]!;
+      if (t < time || (t === time && this.seq[mid]! < seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Event j's co-actions with its partners, added (sign 1) or taken off (−1). */
+  #partners(j: number, sign: 1 | -1, changes: PairChanges): void {
+    const { time, actor, window } = this;
+    const tj = time[j]!, aj = actor[j]!;
+    const from = Math.max(this.start, j - this.cap);
+    for (let i = j - 1; i >= from; i--) {
+      const delta = tj - time[i]!;
+      if (delta > window) break;
+      const ai = actor[i]!;
+      if (ai !== aj) this.#coAct(ai, aj, sign, delta, changes);
+    }
+  }
+
+  #coAct(x: number, y: number, sign: 1 | -1, delta: number, changes: PairChanges): void {
+    const a = x < y ? x : y, b = x < y ? y : x;
+    const pair = pairKey(a, b);
+    const before = this.pairCount.get(pair) ?? 0;
+    const touched = this.touched ??= new Map();
+    if (!touched.has(pair)) touched.set(pair, before);
+    const after = before + sign;
+    if (after === 0) this.pairCount.delete(pair);
+    else this.pairCount.set(pair, after);
+    changes.add(pair, a, b, sign, sign * delta);
+  }
+
+  #count(actor: number, sign: 1 | -1, edge: (actor: number) => void): void {
+    const after = (this.perActor.get(actor) ?? 0) + sign;
+    if (after === 0) this.perActor.delete(actor);
+    else this.perActor.set(actor, after);
+    if (after === 0 || (after === 1 && sign === 1)) edge(actor);
+  }
+
+  /** The memberships that began (+1) or ended (−1) since the slice began; forgets the slice's touches. */
+  takeMemberships(emit: (a: number, b: number, sign: 1 | -1) => void): void {
+    const touched = this.touched;
+    if (touched === null) return;
+    for (const [pair, before] of touched) {
+      const now = this.pairCount.has(pair);
+      if (now === before > 0) continue;
+      const b = pair % 67_108_864;
+      emit((pair - b) / 67_108_864, b, now ? 1 : -1);
+    }
+    this.touched = null;
+  }
+}
