@@ -75,13 +75,19 @@ export interface PartitionerOptions {
    * separate `--publisher i` processes whose workers take --publishers).
    */
   publishers: number;
+  /**
+   * How far behind the latest action's time the duplicate check remembers actions (ms; SeenIds'
+   * retention): a continuous job's horizon (SliceCutter drops older actions as late). Infinity
+   * (default): every action of the job, as a bounded job needs.
+   */
+  seenRetentionMs: number;
 }
 
 /**
  * 2,000 events a message (about 70 KB): NATS's CPU goes by messages more than by bytes, and 2,000
  * cost the servers about half of what 500 did per event (bench/stream.mjs nats; docs/streaming.md).
  */
-export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000, publisher: 0, publishers: 1 });
+export const PARTITIONER_DEFAULTS: Readonly<PartitionerOptions> = Object.freeze({ partitions: 16, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000, maxLabelChars: 160_000, publisher: 0, publishers: 1, seenRetentionMs: Infinity });
 
 /** One encoded batch for one partition. */
 export interface OutBatch {
@@ -140,7 +146,7 @@ export class Partitioner {
   /** Global account id → partition + 1 of its actions without trace events. */
   #actorPartition = new Int32Array(1024);
   readonly #traceIndex = new Map<StreamTrace, number>(STREAM_TRACES.map((trace, index) => [trace, index]));
-  readonly #seen = new SeenIds();
+  readonly #seen: SeenIds;
   readonly #parts: PartitionBuffer[];
   /** The publisher count every batch says (undefined: not said). */
   readonly #publishers: number | undefined;
@@ -169,6 +175,7 @@ export class Partitioner {
     this.#publishers = publishers > 1 ? publishers : undefined;
     if (!(this.options.maxLabelChars >= 1)) throw new RangeError(`maxLabelChars must be at least 1, got ${this.options.maxLabelChars}`);
     this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
+    this.#seen = new SeenIds(undefined, this.options.seenRetentionMs);
   }
 
   /** The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in the empty scope. */

@@ -61,6 +61,15 @@ class ActionTable {
     else [this.#slots, this.#mask] = [new Int32Array(this.#first), this.#first / SEEN_STRIDE - 1];
   }
 
+  /** A table of this one's actions at or after `cutoff`, at the first size grown as they need. */
+  keptFrom(cutoff: number): ActionTable {
+    const kept = new ActionTable(this.#first / SEEN_STRIDE), slots = this.#slots;
+    for (let o = 0; o < slots.length; o += SEEN_STRIDE) {
+      if (slots[o] !== 0 && slots[o + 2]! * TWO_32 + (slots[o + 1]! >>> 0) >= cutoff) kept.add(slots[o]!, slots[o + 1]!, slots[o + 2]!, slots[o + 3]!, slots[o + 4]!);
+    }
+    return kept;
+  }
+
   #grow(): void {
     const old = this.#slots, mask = 2 * (this.#mask + 1) - 1;
     if ((mask + 1) * SEEN_STRIDE >= 2 ** 30) throw new RangeError('stream-publish: more than 2^27 actions in one job; split the input');
@@ -80,20 +89,52 @@ class ActionTable {
 const LOG_BLOCK = 1 << 16;
 class ActionLog {
   readonly #blocks: Int32Array[] = [];
+  /** Per block: no action in it is later than this (set as moves end: closeMove). */
+  readonly #upTo: number[] = [];
+  /** The first block a move may still append to. */
+  #open = 0;
+  /** Actions appended ever (log positions are counted from the first, dropped or not). */
   count = 0;
+  /** Actions dropped from the front, whole blocks (a multiple of LOG_BLOCK). */
+  dropped = 0;
 
   append(slots: Int32Array, at: number): void {
     const within = this.count % LOG_BLOCK;
-    if (within === 0) this.#blocks.push(new Int32Array(LOG_BLOCK * SEEN_STRIDE));
+    if (within === 0) {
+      this.#blocks.push(new Int32Array(LOG_BLOCK * SEEN_STRIDE));
+      this.#upTo.push(Infinity);
+    }
     const block = this.#blocks[this.#blocks.length - 1]!, o = within * SEEN_STRIDE;
     for (let k = 0; k < SEEN_STRIDE; k++) block[o + k] = slots[at + k]!;
     this.count++;
   }
 
-  /** Adds the actions from the `from`th on to `table`. */
+  /** A move's appends are done: no action in the blocks it wrote is later than `latest`. */
+  closeMove(latest: number): void {
+    for (let k = this.#open; k < this.#blocks.length; k++) this.#upTo[k] = latest;
+    this.#open = Math.max(0, this.#blocks.length - 1);
+  }
+
+  /**
+   * Drops the front blocks whose every action is before `cutoff` (never the last: moves append to
+   * it); true if any went. Moves come in time order, so a block's actions are all at or after
+   * the ones of the blocks before it, and the blocks dropped are a prefix.
+   */
+  dropBefore(cutoff: number): boolean {
+    let gone = 0;
+    while (gone < this.#blocks.length - 1 && this.#upTo[gone]! < cutoff) gone++;
+    if (gone === 0) return false;
+    this.#blocks.splice(0, gone);
+    this.#upTo.splice(0, gone);
+    this.#open = Math.max(0, this.#open - gone);
+    this.dropped += gone * LOG_BLOCK;
+    return true;
+  }
+
+  /** Adds the actions from the `from`th on (those not dropped) to `table`. */
   addTo(table: ActionTable, from: number): void {
-    for (let n = from; n < this.count; n++) {
-      const block = this.#blocks[Math.floor(n / LOG_BLOCK)]!, o = (n % LOG_BLOCK) * SEEN_STRIDE;
+    for (let n = Math.max(from, this.dropped); n < this.count; n++) {
+      const i = n - this.dropped, block = this.#blocks[Math.floor(i / LOG_BLOCK)]!, o = (i % LOG_BLOCK) * SEEN_STRIDE;
       table.add(block[o]!, block[o + 1]!, block[o + 2]!, block[o + 3]!, block[o + 4]!);
     }
   }
@@ -118,6 +159,14 @@ const RECENT_ACTIONS = 2048;
  * every one of them, they move to the log and `#since` becomes that action's time. So every action
  * before `#since` is in the log or the old table, every one from it on in the recent table, and
  * an action is looked for in one place only.
+ *
+ * With a retention R (a continuous job's horizon: nats/continuous-work.ts SliceCutter), the check
+ * need only remember actions from `latest − R` on, where `latest` is the latest time it has seen:
+ * as actions move, log blocks whose every action is older go (whole blocks, 1.3 MB each), and the
+ * old table is made again without them. What is remembered is then about R of actions and two
+ * blocks, not the whole job (20 bytes an action: 1.7 GB a day at 1,000 actions/s). An action
+ * older than `latest − R` may be taken for new although it is a repeat: the caller must drop such
+ * actions first (SliceCutter drops them as late: they are out of every later slice).
  */
 export class SeenIds {
   readonly #recent = new ActionTable(2 * RECENT_ACTIONS);
@@ -129,10 +178,22 @@ export class SeenIds {
   /** The recent table holds the actions from this time on; its latest time. */
   #since = -Infinity;
   #latest = -Infinity;
+  /** Actions older than `#latest` minus this may be forgotten (ms; Infinity: none, a bounded job). */
+  readonly #retentionMs: number;
 
-  /** `recentCap`: actions kept in the recent table before they move (tests make it small). */
-  constructor(recentCap = RECENT_ACTIONS) {
+  /**
+   * `recentCap`: actions kept in the recent table before they move (tests make it small);
+   * `retentionMs`: how far behind the latest time actions are remembered (default: all).
+   */
+  constructor(recentCap = RECENT_ACTIONS, retentionMs = Infinity) {
+    if (!(retentionMs >= 0)) throw new RangeError(`SeenIds: retention must be a duration of 0 ms or more, got ${retentionMs}`);
     this.#recentCap = recentCap;
+    this.#retentionMs = retentionMs;
+  }
+
+  /** Actions remembered now (recent table, log blocks kept, old table): what the check holds. */
+  get size(): number {
+    return this.#recent.size + this.#log.count - this.#log.dropped + (this.#old?.size ?? 0);
   }
 
   /** Records the action; false if it was already recorded (a repeat). */
@@ -157,11 +218,18 @@ export class SeenIds {
     if (at > this.#latest) {
       if (this.#recent.size >= this.#recentCap) {
         this.#recent.moveTo(this.#log);
+        this.#log.closeMove(this.#latest);
         this.#since = at;
+        if (this.#retentionMs !== Infinity) this.#forget(at - this.#retentionMs);
       }
       this.#latest = at;
     }
     return this.#recent.add(tag, low, high, h1, h2);
+  }
+
+  /** Forgets log blocks older than `cutoff`, and the old table's actions older than it with them. */
+  #forget(cutoff: number): void {
+    if (this.#log.dropBefore(cutoff) && this.#old !== null) this.#old = this.#old.keptFrom(cutoff);
   }
 
   /** The table of the actions before `#since`, the log's added first. */

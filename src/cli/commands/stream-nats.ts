@@ -71,8 +71,9 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--threads <n>', 'publish on n threads, each a publisher of the job with a share of the file\'s accounts (workers learn n from the batches)', '1')
     .option('--slice <seconds>', 'a continuous job: cut event time into slices this long, a slice marker after each (workers take --horizon, the coordinator --follow; one publisher)')
     .option('--speed <Nx|max>', 'with --slice: replay at a multiple of real time (10x) or max', 'max')
+    .option('--horizon <seconds>', 'with --slice: the duplicate check remembers actions this far behind the latest (memory bounded by it, not by the job\'s length) and actions older than the open slice\'s end minus it are dropped as late (no later slice holds them); at least every worker\'s --horizon (workers refuse a shorter one). Not given: every action remembered')
     .option('--retention <duration>', 'the events and partials streams drop messages older than this (90s, 45m, 24h, 7d; existing streams updated to it): a safety net for jobs never coordinated, and more than a continuous job\'s horizon. Not given: 24h for new streams and streams with no limit, an existing limit kept')
-    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; threads: string; slice?: string; speed: string; retention?: string }) => {
+    .action(async (file: string, options: NatsCliOptions & { batch: string; replicas: string; publisher: string; threads: string; slice?: string; speed: string; horizon?: string; retention?: string }) => {
       const job = checkJob(options.job);
       const maxAge = storageRetention(options.retention);
       const publisher = whole('--publisher', options.publisher, 0);
@@ -80,6 +81,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       const threads = whole('--threads', options.threads, 1);
       if (threads > 1 && publisher !== 0) throw badOption('--threads', 'several threads are publishers 0 … n-1 of the job: give --publisher or --threads, not both');
       if (threads >= 2 ** 16) throw badOption('--threads', `${threads} must be below 65536`);
+      if (options.horizon !== undefined && options.slice === undefined) throw badOption('--horizon', 'is for a continuous job: give --slice too');
       if (options.slice !== undefined) {
         if (publisher !== 0 || threads !== 1) throw badOption(publisher !== 0 ? '--publisher' : '--threads', 'a continuous job (--slice) has one publisher');
         await publishContinuous(file, job, options, maxAge, io);
@@ -210,17 +212,18 @@ function purgeReport(purge: () => Promise<number>, job: string, what: 'partial' 
 }
 
 /** `stream-publish --slice`: lines read and parsed one by one, cut into slices of event time, paced by `--speed`. */
-async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string }, maxAge: MaxAge, io: CliIo): Promise<void> {
+async function publishContinuous(file: string, job: string, options: NatsCliOptions & { batch: string; replicas: string; slice?: string; speed: string; horizon?: string }, maxAge: MaxAge, io: CliIo): Promise<void> {
   const sliceMs = Number(options.slice) * 1000;
   if (!(sliceMs > 0)) throw badOption('--slice', `"${options.slice}" is not a positive number of seconds`);
+  const horizonMs = options.horizon === undefined ? Infinity : whole('--horizon', options.horizon, 1) * 1000;
   const [{ createInterface }, { Partitioner }, { ensureJobStorage }, { SliceCutter }, { publishSlices }, { parseJetstreamLine }, { parseSpeed }] = await Promise.all([
     import('node:readline'), import('../../stream/partitioner.js'), jobs(), import('../../stream/nats/continuous-work.js'), import('../../stream/nats/continuous.js'),
     import('../../stream/jetstream-line.js'), import('../../stream/runner.js'),
   ]);
   const speed = parseSpeed(options.speed);
   if (speed === null) throw badOption('--speed', `"${options.speed}" is not a speed; write e.g. 10x, 1x, 0.5x or max`);
-  const partitioner = new Partitioner({ partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1) });
-  const cutter = new SliceCutter(partitioner, sliceMs);
+  const partitioner = new Partitioner({ partitions: whole('--partitions', options.partitions, 1), traces: DEFAULT_STREAM_TRACES, batchSize: whole('--batch', options.batch, 1), seenRetentionMs: horizonMs });
+  const cutter = new SliceCutter(partitioner, sliceMs, { horizonMs });
   let rejected = 0, lineNumber = 0;
   await withNats(options.nats, async (nc) => {
     await ensureJobStorage(nc, whole('--replicas', options.replicas, 1), maxAge, maxAge);
@@ -255,7 +258,7 @@ async function publishContinuous(file: string, job: string, options: NatsCliOpti
     cutter.finish(out);
     await publishSlices(nc, job, out.splice(0));
   });
-  io.err(`lockstep stream-publish: ${partitioner.actions} actions, ${partitioner.events} events in ${cutter.slice} slices of ${sliceMs / 1000} s to job ${job}; ${rejected} lines rejected`);
+  io.err(`lockstep stream-publish: ${partitioner.actions} actions, ${partitioner.events} events in ${cutter.slice} slices of ${sliceMs / 1000} s to job ${job}; ${rejected} lines rejected${horizonMs === Infinity ? '' : `, ${cutter.late} actions dropped as older than the horizon`}`);
 }
 
 /** The process's CPU seconds so far (user + system, all threads). */

@@ -10,8 +10,8 @@
  * own, and a slice's partial is the same whoever computes it, whenever (events past `upTo` that a
  * worker already holds are left out), so a replacement worker's redo is idempotent.
  *
- * Slice markers are their own small messages on the partition's subject ("LSS1", 24 bytes), not a
- * change to the event batch format (wire-batch.ts).
+ * Slice markers are their own small messages on the partition's subject ("LSS1", 24 bytes; 32
+ * with the publisher's horizon), not a change to the event batch format (wire-batch.ts).
  */
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
@@ -29,6 +29,8 @@ import type { EventBatch } from '../wire-batch.js';
 
 const SLICE_MAGIC = 0x3153_534c; // "LSS1"
 const SLICE_BYTES = 24;
+/** A marker that also says the publisher's horizon (f64 after the rest). */
+const SLICE_BYTES_WITH_HORIZON = 32;
 
 /** A slice marker: everything of event time before `upTo` has been sent in the partition's first `batches` batches. */
 export interface SliceMarker {
@@ -39,29 +41,39 @@ export interface SliceMarker {
   batches: number;
   /** The job's last slice: the publisher has finished. */
   last: boolean;
+  /**
+   * The publisher's horizon (ms; SliceCutter's `horizonMs`): it forgets actions older than that
+   * behind the latest, so a worker with a longer horizon could count a repeat twice and refuses
+   * (WindowedPartition.checkMarker). Absent: the publisher remembers every action.
+   */
+  horizonMs?: number;
 }
 
 /**
- * A slice marker as bytes: magic, slice, batches, flags (bit 0: last), upTo as f64.
+ * A slice marker as bytes: magic, slice, batches, flags (bit 0: last), upTo as f64, and the
+ * publisher's horizon as f64 if it has one.
  * @example encodeSliceMarker({ slice: 3, upTo: 40_000, batches: 12, last: false })
  */
 export function encodeSliceMarker(marker: SliceMarker): Uint8Array {
-  const bytes = new Uint8Array(SLICE_BYTES);
+  const bytes = new Uint8Array(marker.horizonMs === undefined ? SLICE_BYTES : SLICE_BYTES_WITH_HORIZON);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, SLICE_MAGIC, true);
   view.setUint32(4, marker.slice, true);
   view.setUint32(8, marker.batches, true);
   view.setUint32(12, marker.last ? 1 : 0, true);
   view.setFloat64(16, marker.upTo, true);
+  if (marker.horizonMs !== undefined) view.setFloat64(24, marker.horizonMs, true);
   return bytes;
 }
 
 /** The marker in `bytes`, or null if they are not a slice marker (an event batch). */
 export function decodeSliceMarker(bytes: Uint8Array): SliceMarker | null {
-  if (bytes.length !== SLICE_BYTES) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, SLICE_BYTES);
+  if (bytes.length !== SLICE_BYTES && bytes.length !== SLICE_BYTES_WITH_HORIZON) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   if (view.getUint32(0, true) !== SLICE_MAGIC) return null;
-  return { slice: view.getUint32(4, true), batches: view.getUint32(8, true), last: (view.getUint32(12, true) & 1) === 1, upTo: view.getFloat64(16, true) };
+  const marker: SliceMarker = { slice: view.getUint32(4, true), batches: view.getUint32(8, true), last: (view.getUint32(12, true) & 1) === 1, upTo: view.getFloat64(16, true) };
+  if (bytes.length === SLICE_BYTES_WITH_HORIZON) marker.horizonMs = view.getFloat64(24, true);
+  return marker;
 }
 
 export interface WindowedPartitionOptions {
@@ -116,6 +128,16 @@ export class WindowedPartition {
     return this.#events.complete;
   }
 
+  /**
+   * Refuses a marker from a publisher whose horizon is shorter than this worker's: it forgets
+   * actions this worker still counts, so a repeat of one would be counted twice.
+   */
+  checkMarker(marker: SliceMarker, where = `partition ${this.partition}`): void {
+    if (marker.horizonMs !== undefined && marker.horizonMs < this.options.horizonMs) {
+      throw new LockstepError('detect/bad-input', `${where}: the publisher's horizon is ${marker.horizonMs / 1000} s, this worker's ${this.options.horizonMs / 1000} s; give stream-publish a --horizon at least as long as every worker's`);
+    }
+  }
+
   /** Whether `marker`'s slice has every batch it names. */
   ready(marker: SliceMarker): boolean {
     return this.#events.batches >= marker.batches;
@@ -167,6 +189,14 @@ export interface SliceOut {
  * `(n + 1 + first) × sliceMs`, `first` the first action's slice). An action older than the open
  * slice (late) goes into it: the next slice's partials take it in, since each is recomputed over
  * the whole horizon.
+ *
+ * With `horizonMs` (a long-running job), an action older than the open slice's end minus the
+ * horizon is dropped as late (`late` counts them): every later slice's partial, over
+ * `[upTo − H, upTo)` with `upTo` at least that end, leaves it out anyway. So the duplicate check
+ * need only remember actions from there on, and the partitioner must be made with a
+ * `seenRetentionMs` of at least the horizon (SeenIds forgets from its latest time minus that,
+ * which is earlier): memory by the horizon, not by the job's length. Markers then carry the
+ * horizon, and a worker with a longer one refuses them.
  * @example
  * const cutter = new SliceCutter(new Partitioner({ partitions: 4 }), 10_000);
  * for (const action of actions) cutter.push(action, out);
@@ -179,9 +209,17 @@ export class SliceCutter {
   #end = NaN;
   readonly #sent: Int32Array;
   readonly #batches: OutBatch[] = [];
+  /** Actions dropped as older than the open slice's end minus the horizon. */
+  late = 0;
+  /** The horizon (ms; Infinity: none, every action taken). */
+  readonly horizonMs: number;
 
-  constructor(readonly partitioner: Partitioner, readonly sliceMs: number) {
+  constructor(readonly partitioner: Partitioner, readonly sliceMs: number, options: { horizonMs?: number } = {}) {
     if (!(sliceMs > 0)) throw new LockstepError('detect/bad-input', `slice must be a positive duration, got ${sliceMs} ms`);
+    this.horizonMs = options.horizonMs ?? Infinity;
+    if (!(this.horizonMs > 0)) throw new LockstepError('detect/bad-input', `horizon must be a positive duration, got ${this.horizonMs} ms`);
+    const remembered = partitioner.options.seenRetentionMs;
+    if (remembered < this.horizonMs) throw new LockstepError('detect/bad-input', `the partitioner remembers actions for ${remembered} ms, less than the horizon (${this.horizonMs} ms): a repeat would be counted twice; make it with seenRetentionMs ≥ the horizon`);
     this.#sent = new Int32Array(partitioner.options.partitions);
   }
 
@@ -196,6 +234,10 @@ export class SliceCutter {
       this.#end = (this.#first + 1) * this.sliceMs;
     }
     while (action.time >= this.#end) this.close(out);
+    if (action.time < this.#end - this.horizonMs) {
+      this.late++;
+      return;
+    }
     this.partitioner.push(action, this.#batches);
     this.#drain(out);
   }
@@ -214,6 +256,7 @@ export class SliceCutter {
     this.#drain(out);
     for (let partition = 0; partition < this.#sent.length; partition++) {
       const marker: SliceMarker = { slice: this.slice, upTo: this.#end, batches: this.#sent[partition]!, last };
+      if (this.horizonMs !== Infinity) marker.horizonMs = this.horizonMs;
       out.push({ partition, id: `s${this.slice}`, bytes: encodeSliceMarker(marker), marker });
     }
     this.slice++;

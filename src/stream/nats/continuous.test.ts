@@ -249,4 +249,29 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     assert.deepEqual(left, []);
     assert.match(coordinated.err, /job cli: \d+ of \d+ consumers removed/);
   });
+
+  it('stream-publish --horizon (the duplicate check bounded by it) gives the same alerts; a worker with a longer horizon refuses its slices', async () => {
+    assert.ok(reference !== null, 'needs the first test\'s run');
+    const file = join(dir, 'ring-horizon.jsonl');
+    await writeFile(file, `${input.lines.join('\n')}\n`);
+    const job = (id: string): string[] => ['--nats', cluster.urls.join(','), '--job', id, '--partitions', String(PARTITIONS)];
+    const publish = (id: string, horizonSeconds: number): ReturnType<typeof run> => run(['stream-publish', file, ...job(id), '--slice', String(SLICE_MS / 1000), '--batch', '60', '--horizon', String(horizonSeconds)]);
+    const worker = run(['stream-worker', ...job('cli-horizon'), '--horizon', String(HORIZON_MS / 1000)]);
+    const coordinator = run(['stream-coordinate', ...job('cli-horizon'), '--follow', '--timeout', '60']);
+    const published = await publish('cli-horizon', HORIZON_MS / 1000);
+    assert.equal(published.code, 0, published.err);
+    assert.match(published.err, new RegExp(`in ${slices} slices of 60 s to job cli-horizon; 0 lines rejected, 0 actions dropped as older than the horizon`));
+    const coordinated = await coordinator;
+    assert.equal(coordinated.code, 0, coordinated.err);
+    const alerts = coordinated.out.trim().split('\n').map((line) => JSON.parse(line) as EmittedAlert);
+    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
+    assert.deepEqual(strip(alerts), strip(reference.alerts));
+    assert.equal((await worker).code, 0);
+    // A publisher that forgets sooner than a worker's horizon could let a repeat count twice there.
+    const longer = run(['stream-worker', ...job('cli-short'), '--horizon', String(HORIZON_MS / 1000)]);
+    assert.equal((await publish('cli-short', HORIZON_MS / 1000 - 60)).code, 0);
+    const refused = await longer;
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.err, /the publisher's horizon is 240 s, this worker's 300 s/);
+  });
 });

@@ -79,7 +79,10 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
   const take = async (data: Uint8Array, where: string, rebuilding: boolean): Promise<void> => {
     const marker = decodeSliceMarker(data);
     if (marker === null) work.add(data, where);
-    else if (marker.slice >= nextSlice) markers.set(marker.slice, marker);
+    else {
+      work.checkMarker(marker, where);
+      if (marker.slice >= nextSlice) markers.set(marker.slice, marker);
+    }
     for (let next = markers.get(nextSlice); next !== undefined && work.ready(next); next = markers.get(nextSlice)) {
       markers.delete(nextSlice);
       const partial = work.partialAt(next.upTo);
