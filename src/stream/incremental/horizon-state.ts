@@ -115,6 +115,9 @@ export class HorizonState {
   readonly #opts: AssembleOptions;
   /** Every account label ever named, by the coordinator's id; the partitions' ids mapped to it. */
   readonly #labels: string[] = [];
+  /** Each label's platform and id (split once: a result names every account of the horizon). */
+  readonly #platforms: string[] = [];
+  readonly #ids: string[] = [];
   readonly #idOf = new Map<string, number>();
   readonly #global: Int32Array[] = [];
   /** Partitions in whose horizon each account is. */
@@ -149,6 +152,9 @@ export class HorizonState {
       if (id === undefined) {
         id = this.#labels.length;
         this.#labels.push(label);
+        const cut = label.indexOf('\u0000');
+        this.#platforms.push(label.slice(0, cut));
+        this.#ids.push(label.slice(cut + 1));
         this.#idOf.set(label, id);
       }
       grown[global.length + i] = id;
@@ -173,6 +179,11 @@ export class HorizonState {
     for (const trace of this.#opts.traces) {
       const state = this.#traces.get(trace)!;
       if (state.pairs.size === 0) continue;
+      if (state.candidates.size === 0) {
+        // Nothing to test: no edge, but the trace is in the graph's list as assemblePartials has it.
+        edges.push({ trace, pairs: emptyPairs(), kept: new Int32Array(0), logP: new Float64Array(0) });
+        continue;
+      }
       const activity = new Float64Array(n), strength = new Float64Array(n);
       for (let r = 0; r < n; r++) {
         activity[r] = state.activity[sorted[r]!]!;
@@ -190,8 +201,7 @@ export class HorizonState {
       edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
     }
     const graph = fuseTraces(n, edges);
-    const labels = sorted.map((id) => this.#labels[id]!.split('\u0000') as [string, string]);
-    return { actorIds: labels.map(([, id]) => id), actorPlatforms: labels.map(([platform]) => platform), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...this.#opts.cluster }) };
+    return { actorIds: sorted.map((id) => this.#ids[id]!), actorPlatforms: sorted.map((id) => this.#platforms[id]!), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...this.#opts.cluster }) };
   }
 
   /**
@@ -237,6 +247,8 @@ export class HorizonState {
     return merged;
   }
 }
+
+const emptyPairs = (): PairTable => ({ a: new Int32Array(0), b: new Int32Array(0), shared: new Int32Array(0), idf: new Float64Array(0), coActions: new Int32Array(0), sumDelta: new Float64Array(0), size: 0 });
 
 /** The trace's candidate pairs as a pair table in the ranks' (a, b) order, and each row's state. */
 function candidateTable(state: TraceState, rank: Int32Array): { pairs: PairTable; states: PairState[] } {
