@@ -1,14 +1,18 @@
-// `node --import tsx bench/stream-continuous.mjs`: a continuous NATS job (stream-publish --slice,
+// `node --import tsx --expose-gc bench/stream-continuous.mjs`: a continuous NATS job (stream-publish --slice,
 // stream-worker --horizon, stream-coordinate --follow) on a 3-node JetStream cluster (needs
 // nats-server), replaying the synthetic Jetstream stream at a set rate with 1 worker.
 // Reports: events/s published and whether the job kept up (each slice's delay from its marker's
 // publication to the coordinator's merge, early and late in the run); alert lag p50/p99 (from the
 // first event of the slice that raised the alert — a bound on the delay after whichever event
 // completed the cluster — and from the slice's close); worker and coordinator RSS over the replay
-// (sampled every 0.5 s) and their CPU seconds, and the NATS servers' CPU.
+// (sampled every 0.5 s) and their CPU seconds, and the NATS servers' CPU; the publisher (in this
+// process): the actions its duplicate check holds, its heap and array buffers after a GC (every
+// 10 s; run with --expose-gc) and this process's RSS, by quarter (the feed's actions, made before
+// the replay, are a constant part of both).
 // Settings (env): RATE lines/s of wall time (default 2000), SPEED event time per wall time (20),
 // SLICE and HORIZON in event seconds (20, 600), DURATION of the replay in event seconds (2400),
-// SKIP=1 runs the coordinator with --skip-behind. PARTITIONS (8), ACCOUNTS organic accounts (20000), RINGS planted rings of 4-12 accounts striking every ~4 event-minutes (24).
+// SKIP=1 runs the coordinator with --skip-behind, PUB_HORIZON=0 a publisher that remembers every
+// action (stream-publish without --horizon; default: the workers' HORIZON). PARTITIONS (8), ACCOUNTS organic accounts (20000), RINGS planted rings of 4-12 accounts striking every ~4 event-minutes (24).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
@@ -26,6 +30,7 @@ import { startNatsCluster } from '../src/stream/test-support/nats-cluster.ts';
 const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const RATE = env('RATE', 2000), SPEED = env('SPEED', 20), SLICE = env('SLICE', 20), HORIZON = env('HORIZON', 600);
 const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000), RINGS = env('RINGS', 24), SKIP = process.env.SKIP === '1';
+const PUB_HORIZON = env('PUB_HORIZON', HORIZON);
 
 const stat = (pid) => {
   try {
@@ -45,7 +50,7 @@ const fmt = (ms) => `${Math.round(ms)} ms`;
 
 const { lines } = jetstreamStream({ durationMs: DURATION * 1000, organicPerSecond: RATE / SPEED, organicAccounts: ACCOUNTS, rings: Array.from({ length: RINGS }, (_, i) => 4 + (i % 9)), ringEveryMs: 240_000, seed: 5 });
 const actions = lines.flatMap((line) => parseJetstreamLine(line, '').actions);
-console.log(`continuous job: ${lines.length} lines, ${actions.length} actions over ${DURATION} s of event time at ${SPEED}x (${RATE} lines/s), slices of ${SLICE} s, horizon ${HORIZON} s, ${PARTITIONS} partitions, 1 worker`);
+console.log(`continuous job: ${lines.length} lines, ${actions.length} actions over ${DURATION} s of event time at ${SPEED}x (${RATE} lines/s), slices of ${SLICE} s, horizon ${HORIZON} s (publisher's: ${PUB_HORIZON > 0 ? `${PUB_HORIZON} s` : 'none'}), ${PARTITIONS} partitions, 1 worker`);
 
 const cluster = await startNatsCluster(3);
 const nc = await connect({ servers: cluster.urls });
@@ -84,11 +89,18 @@ try {
   worker.stderr.on('data', () => {});
   await sleep(5_000);
 
-  const samples = [];
-  const sampler = setInterval(() => samples.push({ at: performance.now(), worker: stat(worker.pid), coordinator: stat(coordinator.pid) }), 500);
+  const pubHorizonMs = PUB_HORIZON > 0 ? PUB_HORIZON * 1000 : Infinity;
+  const cutter = new SliceCutter(new Partitioner({ partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES, seenRetentionMs: pubHorizonMs }), SLICE * 1000, { horizonMs: pubHorizonMs });
+  const samples = [], publisherSamples = [];
+  const sampler = setInterval(() => samples.push({ at: performance.now(), worker: stat(worker.pid), coordinator: stat(coordinator.pid), publisher: { rss: process.memoryUsage.rss() / 2 ** 20 } }), 500);
+  // The publisher after a GC, less often (a full GC over the feed's actions takes a while).
+  const publisherSampler = setInterval(() => {
+    globalThis.gc?.();
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    publisherSamples.push({ seen: cutter.partitioner.seenActions, heap: heapUsed / 2 ** 20, buffers: arrayBuffers / 2 ** 20 });
+  }, 10_000);
   const natsCpu = () => cluster.pids.reduce((sum, pid) => sum + (stat(pid)?.cpu ?? 0), 0);
   const nats0 = natsCpu();
-  const cutter = new SliceCutter(new Partitioner({ partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES }), SLICE * 1000);
   const firstWall = new Map(), closeWall = new Map();
   const out = [];
   const t0 = actions[0].time, w0 = performance.now();
@@ -118,6 +130,7 @@ try {
   const published = performance.now() - w0;
   while (!merged.has(last) && coordinator.exitCode === null) await sleep(100);
   clearInterval(sampler);
+  clearInterval(publisherSampler);
   const end = { worker: samples.findLast((sample) => sample.worker !== null)?.worker, coordinator: samples.findLast((sample) => sample.coordinator !== null)?.coordinator };
   await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.on('exit', resolve)));
   const natsUsed = natsCpu() - nats0;
@@ -144,6 +157,12 @@ try {
   };
   console.log(rss('worker'));
   console.log(rss('coordinator'));
+  console.log(rss('publisher'));
+  const byQuarter = (values, digits) => {
+    const part = Math.max(1, Math.floor(values.length / 4));
+    return [0, 1, 2, 3].map((q) => quantile(values.slice(q * part, (q + 1) * part), 0.5)?.toFixed(digits)).join(' / ');
+  };
+  console.log(`publisher${globalThis.gc === undefined ? ' (no --expose-gc: not after a GC)' : ' after a GC'}, median by quarter: duplicate check ${byQuarter(publisherSamples.map((p) => p.seen / 1000), 0)} k actions (${cutter.partitioner.seenActions} at the end, 20 bytes each); heap ${byQuarter(publisherSamples.map((p) => p.heap), 0)} MB; array buffers ${byQuarter(publisherSamples.map((p) => p.buffers), 1)} MB; ${cutter.late} actions dropped as late`);
   console.log(`CPU seconds: worker ${end?.worker?.cpu.toFixed(2)}, coordinator ${end?.coordinator?.cpu.toFixed(2)} (each with tsx start-up), NATS servers ${natsUsed.toFixed(2)}; bench process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(2)}`);
   if (coordinator.exitCode !== null && coordinator.exitCode !== 0) console.log(errText.slice(-2000));
 } finally {

@@ -178,6 +178,11 @@ export class Partitioner {
     this.#seen = new SeenIds(undefined, this.options.seenRetentionMs);
   }
 
+  /** Actions the duplicate check holds now (SeenIds.size, 20 bytes each; benches watch it). */
+  get seenActions(): number {
+    return this.#seen.size;
+  }
+
   /** The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in the empty scope. */
   keyId(t: number, scope: string, raw: string): number {
     return this.#keys[t]!.internIn(scope, raw, 0);
