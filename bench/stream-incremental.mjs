@@ -112,9 +112,10 @@ const quantile = (values, q) => {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 };
-const ms = (value) => `${value.toFixed(1)} ms`;
+const ms = (value) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`);
 const line = (name, pick, inc = false) => {
   const over = inc ? steadyInc : steady, all = inc ? rows : rows.filter((row) => !row.incOnly);
+  if (over.length === 0) return console.log(`${name.padEnd(42)} no slice with a full horizon measured`);
   const cpu = over.map((row) => pick(row).cpu), wall = over.map((row) => pick(row).wall);
   const total = all.reduce((sum, row) => sum + pick(row).cpu, 0);
   console.log(`${name.padEnd(42)} CPU median ${ms(quantile(cpu, 0.5))}, p90 ${ms(quantile(cpu, 0.9))}; wall median ${ms(quantile(wall, 0.5))}; ${all.length} slices ${(total / 1000).toFixed(2)} CPU-s`);

@@ -22,41 +22,24 @@ import { ASSEMBLE_DEFAULTS } from '../assemble.js';
 import type { AssembleOptions } from '../assemble.js';
 import type { StreamTrace } from '../extract.js';
 import { grownI32 } from '../int-table.js';
-import { pairKey } from './key-events.js';
+import { PairStore } from './pair-store.js';
 import type { SliceDelta, TraceDelta } from './slice-delta.js';
-
-interface PairState {
-  shared: number;
-  coActions: number;
-  delay: number;
-  /** Global key ids (see `globalKey`) of its memberships. */
-  keys: number[];
-}
 
 class TraceState {
   activity = new Int32Array(1024);
   strength = new Int32Array(1024);
   /** Accounts with activity > 0: the trace's N. */
   actors = 0;
-  readonly pairs = new Map<number, PairState>();
+  readonly pairs: PairStore;
   readonly keyActors = new Map<number, number>();
-  /** Pairs with shared ≥ minShared: the only rows the null model tests. */
-  readonly candidates = new Set<number>();
 
-  constructor(readonly trace: StreamTrace, readonly minShared: number) {}
+  constructor(readonly trace: StreamTrace, minShared: number, minDead: number | undefined) {
+    this.pairs = new PairStore(minShared, minDead);
+  }
 
   grow(accounts: number): void {
     this.activity = grownI32(this.activity, accounts);
     this.strength = grownI32(this.strength, accounts);
-  }
-
-  #pair(pair: number): PairState {
-    let state = this.pairs.get(pair);
-    if (state === undefined) {
-      state = { shared: 0, coActions: 0, delay: 0, keys: [] };
-      this.pairs.set(pair, state);
-    }
-    return state;
   }
 
   apply(delta: TraceDelta, partition: number, global: Int32Array): void {
@@ -72,42 +55,29 @@ class TraceState {
       this.activity[actor] = after;
       this.actors += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
     }
+    const pairs = this.pairs;
     for (let i = 0; i < delta.pairA.length; i++) {
-      const state = this.#pair(orderedPair(global[delta.pairA[i]!]!, global[delta.pairB[i]!]!));
-      state.coActions += delta.pairCoActions[i]!;
-      state.delay += delta.pairDelay[i]!;
+      const x = global[delta.pairA[i]!]!, y = global[delta.pairB[i]!]!;
+      const e = x < y ? pairs.entry(x, y) : pairs.entry(y, x);
+      pairs.coActions[e]! += delta.pairCoActions[i]!;
+      pairs.delay[e]! += delta.pairDelay[i]!;
     }
     for (let i = 0; i < delta.memberA.length; i++) {
       const x = global[delta.memberA[i]!]!, y = global[delta.memberB[i]!]!;
-      const pair = orderedPair(x, y);
-      const state = this.#pair(pair);
+      const e = x < y ? pairs.entry(x, y) : pairs.entry(y, x);
       const key = globalKey(delta.memberKey[i]!, partition);
       const sign = delta.memberSign[i]!;
-      if (sign > 0) state.keys.push(key);
-      else {
-        const at = state.keys.indexOf(key);
-        if (at < 0) throw new LockstepError('detect/bad-input', `partition ${partition}: a membership ended that never began (key ${delta.memberKey[i]})`);
-        state.keys[at] = state.keys[state.keys.length - 1]!;
-        state.keys.pop();
-      }
-      state.shared += sign;
+      if (sign > 0) pairs.addKey(e, key);
+      else pairs.removeKey(e, key);
       this.strength[x]! += sign;
       this.strength[y]! += sign;
-      if (state.shared >= this.minShared) this.candidates.add(pair);
-      else this.candidates.delete(pair);
     }
-    // Pairs left with no key: gone (their co-actions left with their last membership).
-    for (let i = 0; i < delta.memberA.length; i++) {
-      if (delta.memberSign[i]! > 0) continue;
-      const pair = orderedPair(global[delta.memberA[i]!]!, global[delta.memberB[i]!]!);
-      if (this.pairs.get(pair)?.shared === 0) this.pairs.delete(pair);
-    }
+    pairs.compact();
   }
 }
 
 /** A partition's key id as the coordinator's: keys are the partition's own (one key is in one partition only). */
 const globalKey = (key: number, partition: number): number => key * 65_536 + partition;
-const orderedPair = (x: number, y: number): number => (x < y ? pairKey(x, y) : pairKey(y, x));
 
 export type SliceResult = { actorIds: string[]; actorPlatforms: string[]; graph: FusedGraph; clusters: DetectedCluster[] };
 
@@ -127,10 +97,11 @@ export class HorizonState {
   readonly #traces = new Map<StreamTrace, TraceState>();
   readonly #events = new Map<number, number>();
 
-  constructor(options?: Partial<AssembleOptions>) {
+  /** `store.minDead`: see PairStore (tests lower it to exercise compaction). */
+  constructor(options?: Partial<AssembleOptions>, store?: { minDead: number }) {
     this.#opts = { ...ASSEMBLE_DEFAULTS, ...options };
     if (this.#opts.traces.length === 0) throw new LockstepError('detect/bad-input', 'the incremental coordinator needs the job\'s traces');
-    for (const trace of this.#opts.traces) this.#traces.set(trace, new TraceState(trace, this.#opts.minShared));
+    for (const trace of this.#opts.traces) this.#traces.set(trace, new TraceState(trace, this.#opts.minShared, store?.minDead));
   }
 
   /** Events in the horizon over every partition, at the last deltas applied. */
@@ -178,8 +149,8 @@ export class HorizonState {
     const edges: TraceEdges[] = [];
     for (const trace of this.#opts.traces) {
       const state = this.#traces.get(trace)!;
-      if (state.pairs.size === 0) continue;
-      if (state.candidates.size === 0) {
+      if (state.pairs.live === 0) continue;
+      if (state.pairs.candidateCount === 0) {
         // Nothing to test: no edge, but the trace is in the graph's list as assemblePartials has it.
         edges.push({ trace, pairs: emptyPairs(), kept: new Int32Array(0), logP: new Float64Array(0) });
         continue;
@@ -189,13 +160,13 @@ export class HorizonState {
         activity[r] = state.activity[sorted[r]!]!;
         strength[r] = state.strength[sorted[r]!]!;
       }
-      const { pairs, states } = candidateTable(state, rank);
-      const significance = significantCandidates(pairs, activity, { strength, distinct: state.pairs.size }, { fdr: this.#opts.fdr, minShared: this.#opts.minShared });
+      const { pairs, entries } = candidateTable(state.pairs, rank, sorted);
+      const significance = significantCandidates(pairs, activity, { strength, distinct: state.pairs.live }, { fdr: this.#opts.fdr, minShared: this.#opts.minShared });
       // The IDF only for the kept edges: shared · ln N − Σ ln n_k over the pair's keys.
       const logN = Math.log(state.actors);
       for (const row of significance.kept) {
         let sumLogN = 0;
-        for (const key of states[row]!.keys) sumLogN += Math.log(state.keyActors.get(key)!);
+        state.pairs.keysOf(entries[row]!, (key) => sumLogN += Math.log(state.keyActors.get(key)!));
         pairs.idf[row] = pairs.shared[row]! * logN - sumLogN;
       }
       edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
@@ -214,13 +185,14 @@ export class HorizonState {
     const pairs = new Map<string, { shared: number; coActions: number; delay: number; sumLogN: number }>();
     const activity = new Map<string, number>();
     if (state === undefined) return { pairs, activity };
-    for (const [pair, row] of state.pairs) {
-      const y = pair % 67_108_864, x = (pair - y) / 67_108_864;
+    const store = state.pairs;
+    store.forEachLive((e) => {
+      const [x, y] = store.pairOf(e);
       const [p, q] = [this.#labels[x]!, this.#labels[y]!].sort();
       let sumLogN = 0;
-      for (const key of row.keys) sumLogN += Math.log(state.keyActors.get(key)!);
-      pairs.set(`${p}|${q}`, { shared: row.shared, coActions: row.coActions, delay: row.delay, sumLogN });
-    }
+      store.keysOf(e, (key) => sumLogN += Math.log(state.keyActors.get(key)!));
+      pairs.set(`${p}|${q}`, { shared: store.shared[e]!, coActions: store.coActions[e]!, delay: store.delay[e]!, sumLogN });
+    });
     for (let id = 0; id < this.#labels.length; id++) if (state.activity[id]! > 0) activity.set(this.#labels[id]!, state.activity[id]!);
     return { pairs, activity };
   }
@@ -250,23 +222,31 @@ export class HorizonState {
 
 const emptyPairs = (): PairTable => ({ a: new Int32Array(0), b: new Int32Array(0), shared: new Int32Array(0), idf: new Float64Array(0), coActions: new Int32Array(0), sumDelta: new Float64Array(0), size: 0 });
 
-/** The trace's candidate pairs as a pair table in the ranks' (a, b) order, and each row's state. */
-function candidateTable(state: TraceState, rank: Int32Array): { pairs: PairTable; states: PairState[] } {
-  const rows: { a: number; b: number; state: PairState }[] = [];
-  for (const pair of state.candidates) {
-    const y = pair % 67_108_864, x = (pair - y) / 67_108_864;
+/**
+ * The trace's candidate pairs as a pair table in the ranks' (a, b) order (a numeric sort of
+ * a · 2^26 + b), and each row's entry in the store.
+ */
+function candidateTable(store: PairStore, rank: Int32Array, sorted: readonly number[]): { pairs: PairTable; entries: Int32Array } {
+  const size = store.candidateCount;
+  const order = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    const [x, y] = store.pairOf(store.candidates[i]!);
     const rx = rank[x]!, ry = rank[y]!;
-    rows.push({ a: Math.min(rx, ry), b: Math.max(rx, ry), state: state.pairs.get(pair)! });
+    order[i] = rx < ry ? rx * 67_108_864 + ry : ry * 67_108_864 + rx;
   }
-  rows.sort((p, q) => p.a - q.a || p.b - q.b);
-  const size = rows.length;
+  order.sort();
   const pairs: PairTable = { a: new Int32Array(size), b: new Int32Array(size), shared: new Int32Array(size), idf: new Float64Array(size), coActions: new Int32Array(size), sumDelta: new Float64Array(size), size };
-  rows.forEach(({ a, b, state: row }, r) => {
+  const entries = new Int32Array(size);
+  for (let r = 0; r < size; r++) {
+    const b = order[r]! % 67_108_864, a = (order[r]! - b) / 67_108_864;
+    const x = sorted[a]!, y = sorted[b]!;
+    const e = x < y ? store.find(x, y) : store.find(y, x);
+    entries[r] = e;
     pairs.a[r] = a;
     pairs.b[r] = b;
-    pairs.shared[r] = row.shared;
-    pairs.coActions[r] = row.coActions;
-    pairs.sumDelta[r] = row.delay;
-  });
-  return { pairs, states: rows.map((row) => row.state) };
+    pairs.shared[r] = store.shared[e]!;
+    pairs.coActions[r] = store.coActions[e]!;
+    pairs.sumDelta[r] = store.delay[e]!;
+  }
+  return { pairs, entries };
 }
