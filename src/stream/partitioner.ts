@@ -157,7 +157,8 @@ export class Partitioner {
   readonly #visit: TraceEventVisitor = (trace, scope, raw) => {
     this.#events++;
     const t = this.#traceIndex.get(trace)!;
-    this.#event(t, this.#keys[t]!.internIn(scope, raw, 0));
+    // The action's time marks the key as seen then (forgetKeysBefore).
+    this.#event(t, this.#keys[t]!.internIn(scope, raw, this.#time));
   };
   /** Actions taken, events sent, duplicates dropped. */
   actions = 0;
@@ -181,6 +182,32 @@ export class Partitioner {
   /** Actions the duplicate check holds now (SeenIds.size, 20 bytes each; benches watch it). */
   get seenActions(): number {
     return this.#seen.size;
+  }
+
+  /** Keys interned now, all traces (benches watch it). */
+  get liveKeys(): number {
+    return this.#keys.reduce((sum, keys) => sum + keys.size, 0);
+  }
+
+  /**
+   * Forgets every key whose latest action (by `push`) is before `cutoff`: its label, its id and
+   * its partition-local id. If it comes again it is a new key to its partition, with a new local
+   * id and its label sent again, so the publisher holds the keys of a horizon, not of the job. A
+   * continuous job's SliceCutter calls it at each slice's close with the slice's end minus the
+   * horizon: the forgotten key's events are then all out of every later slice's partial, so
+   * no partial holds both its old and new ids. Not for the byte front end (pushIds): it keeps key
+   * ids of its own. Returns how many keys were forgotten.
+   */
+  forgetKeysBefore(cutoff: number): number {
+    let forgotten = 0;
+    for (let t = 0; t < this.#keys.length; t++) {
+      const place = this.#keyPlace[t]!;
+      for (const id of this.#keys[t]!.expire(cutoff)) {
+        if (2 * id < place.length) place[2 * id] = 0;
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   /** The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in the empty scope. */

@@ -91,7 +91,8 @@ export interface WindowedPartitionOptions {
  *
  * What is not bounded by the horizon: account labels and key traces, one per account and key the
  * partition has ever had (the publisher numbers them once per job and sends each label once, so a
- * worker must keep them to read later batches); 4 bytes a key and one string an account.
+ * worker must keep them to read later batches); 4 bytes a key and one string an account. With a
+ * publisher's horizon a key back after a horizon of quiet is a new key (4 bytes more).
  */
 export class WindowedPartition {
   readonly #events: PartitionEvents;
@@ -195,8 +196,10 @@ export interface SliceOut {
  * `[upTo − H, upTo)` with `upTo` at least that end, leaves it out anyway. So the duplicate check
  * need only remember actions from there on, and the partitioner must be made with a
  * `seenRetentionMs` of at least the horizon (SeenIds forgets from its latest time minus that,
- * which is earlier): memory by the horizon, not by the job's length. Markers then carry the
- * horizon, and a worker with a longer one refuses them.
+ * which is earlier): memory by the horizon, not by the job's length. At each slice's close the
+ * partitioner also forgets the keys last used before the slice's end minus the horizon
+ * (Partitioner.forgetKeysBefore). Markers then carry the horizon, and a worker with a longer one
+ * refuses them.
  * @example
  * const cutter = new SliceCutter(new Partitioner({ partitions: 4 }), 10_000);
  * for (const action of actions) cutter.push(action, out);
@@ -211,6 +214,8 @@ export class SliceCutter {
   readonly #batches: OutBatch[] = [];
   /** Actions dropped as older than the open slice's end minus the horizon. */
   late = 0;
+  /** Keys the partitioner forgot, unused for the horizon (with `horizonMs`). */
+  keysForgotten = 0;
   /** The horizon (ms; Infinity: none, every action taken). */
   readonly horizonMs: number;
 
@@ -259,6 +264,9 @@ export class SliceCutter {
       if (this.horizonMs !== Infinity) marker.horizonMs = this.horizonMs;
       out.push({ partition, id: `s${this.slice}`, bytes: encodeSliceMarker(marker), marker });
     }
+    // Keys last used before this slice's horizon are in no later slice's partial: forgotten (and
+    // sent again as new keys if they come back), so the publisher holds a horizon of keys.
+    if (this.horizonMs !== Infinity) this.keysForgotten += this.partitioner.forgetKeysBefore(this.#end - this.horizonMs);
     this.slice++;
     this.#end += this.sliceMs;
   }

@@ -5,6 +5,7 @@ import type { Action } from '../../model/index.js';
 import { assemblePartials, PartitionWork } from '../distributed.js';
 import { DEFAULT_STREAM_TRACES } from '../extract.js';
 import { partitionActions, Partitioner } from '../partitioner.js';
+import { decodeBatch } from '../wire-batch.js';
 import { decodeSliceMarker, encodeSliceMarker, SliceCutter, WindowedPartition } from './continuous-work.js';
 import type { SliceOut } from './continuous-work.js';
 
@@ -92,9 +93,28 @@ describe('a continuous publisher bounded by the horizon', () => {
   });
 
   it('each slice\'s merged partials equal a bounded job over the horizon\'s distinct actions, repeats old and new and late actions included', () => {
-    // Stretched in time, so a slice holds a few hundred actions; a repeat stays the same object.
-    const stretched = new Map<Action, Action>();
-    const actions = feed(6_000, 8).map((action) => stretched.get(action) ?? stretched.set(action, { ...action, time: T0 + (action.time - T0) * 50 }).get(action)!);
+    // Organic accounts on keys busy for 15 s, then quiet; every 4 s one of three rings of five
+    // reposts one of its six keys within 2 s, so a ring's key is back after a quiet shorter or
+    // longer than the horizon; repeats and late actions.
+    const random = seeded(8), actions: Action[] = [];
+    for (let n = 0; n < 6_000; n++) {
+      const roll = random(), now = T0 + n * 50;
+      if (roll < 0.05 && n > 0) {
+        actions.push(actions[n - 1 - Math.floor(random() * Math.min(n, 3_000))]!);
+        continue;
+      }
+      const made = bareAction('bluesky', `at://did:plc:o/app.bsky.feed.repost/${n}`, `did:plc:o${Math.floor(random() * 300)}`, 'repost', roll < 0.08 ? now - Math.floor(random() * 2 * HORIZON) : now);
+      made.targetPost = `at://p/${Math.floor(n / 300)}-${Math.floor(random() * 40)}`;
+      actions.push(made);
+      if (n % 80 === 0) {
+        const ring = Math.floor(random() * 3), key = Math.floor(random() * 6);
+        for (let m = 0; m < 5; m++) {
+          const strike = bareAction('bluesky', `at://did:plc:r/app.bsky.feed.repost/${n}-${m}`, `did:plc:ring${ring}-${m}`, 'repost', now + m * 400);
+          strike.targetPost = `at://ring/${ring}-${key}`;
+          actions.push(strike);
+        }
+      }
+    }
     const cutter = new SliceCutter(new Partitioner({ partitions: 3, traces: DEFAULT_STREAM_TRACES, batchSize: 500, seenRetentionMs: HORIZON }), SLICE, { horizonMs: HORIZON });
     // Per slice, the actions that had come when it closed (a late one counts in the slices after it came).
     const out: SliceOut[] = [], cameBefore: number[] = [];
@@ -106,9 +126,11 @@ describe('a continuous publisher bounded by the horizon', () => {
     cutter.finish(out);
     cameBefore[cutter.slice - 1] = actions.length;
     assert.ok(cutter.late > 0);
+    // Keys come back after a horizon of quiet: forgotten, then sent as new keys.
+    assert.ok(cutter.keysForgotten > 50, `${cutter.keysForgotten} keys forgotten`);
     const options = { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32 };
     const works = [0, 1, 2].map((p) => new WindowedPartition(p, { ...options, horizonMs: HORIZON }));
-    let compared = 0;
+    let compared = 0, edges = 0;
     for (const message of out) {
       const work = works[message.partition]!;
       if (message.marker === null) {
@@ -130,9 +152,42 @@ describe('a continuous publisher bounded by the horizon', () => {
       assert.deepEqual(mine.actorIds, theirs.actorIds, `slice ${message.marker.slice}`);
       assert.equal(mine.graph.size, theirs.graph.size);
       assert.deepEqual([...mine.graph.weight].sort(), [...theirs.graph.weight].sort());
+      edges += mine.graph.size;
       assert.equal(partials.reduce((sum, p) => sum + p.events, 0), batch.reduce((sum, p) => sum + p.events, 0));
       compared++;
     }
-    assert.ok(compared >= 10, `${compared} slices compared`);
+    assert.ok(compared >= 10 && edges >= 10 * compared, `${compared} slices compared, ${edges} edges`);
+  });
+
+  it('holds the keys of a horizon, not of the job; a key back after a horizon of quiet is sent again as a new key', () => {
+    // 200k actions a millisecond apart on keys that change every 20 (10,000 keys), and one key
+    // that comes back every 100 s.
+    const partitioner = new Partitioner({ partitions: 2, traces: DEFAULT_STREAM_TRACES, batchSize: 1_000, seenRetentionMs: HORIZON });
+    const cutter = new SliceCutter(partitioner, SLICE, { horizonMs: HORIZON });
+    const out: SliceOut[] = [];
+    let most = 0;
+    for (let n = 0; n < 200_000; n++) {
+      const made = bareAction('bluesky', `at://did:plc:u${n % 40}/app.bsky.feed.repost/${n}`, `did:plc:u${n % 40}`, 'repost', T0 + n);
+      made.targetPost = n % 100_000 === 7 ? 'at://p/returning' : `at://p/${Math.floor(n / 20)}`;
+      cutter.push(made, out);
+      most = Math.max(most, partitioner.liveKeys);
+    }
+    cutter.finish(out);
+    // A horizon and a slice of keys (4,000), not the 10,000 of the job.
+    assert.ok(most <= (HORIZON + SLICE) / 20 + 2, `${most} keys held at most`);
+    assert.ok(cutter.keysForgotten >= 10_000 - most);
+    const sent = out.filter((message) => message.marker === null && message.id !== 'end').flatMap((message) => decodeBatch(message.bytes, message.id).newKeys);
+    assert.equal(sent.filter((label) => label === 'bluesky:at://p/returning').length, 2);
+    assert.equal(sent.filter((label) => label === 'bluesky:at://p/5000').length, 1);
+    // Without a horizon every key stays, each sent once.
+    const unbounded = new Partitioner({ partitions: 2, traces: DEFAULT_STREAM_TRACES, batchSize: 1_000 });
+    const all = new SliceCutter(unbounded, SLICE);
+    for (let n = 0; n < 200_000; n += 20) {
+      const made = bareAction('bluesky', `a${n}`, 'did:plc:u', 'repost', T0 + n);
+      made.targetPost = `at://p/${n / 20}`;
+      all.push(made, []);
+    }
+    assert.equal(unbounded.liveKeys, 10_000);
+    assert.equal(all.keysForgotten, 0);
   });
 });
