@@ -4,6 +4,9 @@
  * seconds, again and again, and share a hashtag. For stream tests and the stream bench.
  */
 import { mulberry32 } from '../../model/index.js';
+import { FIREHOSE_DEFAULTS, firehoseLines, type FirehoseShape } from './jetstream-firehose.js';
+
+export { FIREHOSE_DEFAULTS, type FirehoseShape } from './jetstream-firehose.js';
 
 export interface JetstreamStreamOptions {
   seed: number;
@@ -19,6 +22,12 @@ export interface JetstreamStreamOptions {
   startUs: number;
   /** Largest shuffle of arrival order, ms (events arrive out of time order by up to this). */
   jitterMs: number;
+  /**
+   * A firehose-like organic part instead of the small community's (organicAccounts with
+   * heavy-tailed activity and keys, replies, quotes: jetstream-firehose.ts), its shape's parts
+   * over FIREHOSE_DEFAULTS. Absent: the small community, line for line as before.
+   */
+  firehose?: Partial<FirehoseShape>;
 }
 
 export const JETSTREAM_STREAM_DEFAULTS: Readonly<JetstreamStreamOptions> = Object.freeze({
@@ -49,21 +58,28 @@ export function jetstreamStream(options?: Partial<JetstreamStreamOptions>): { li
     const line = JSON.stringify({ did: did(author), time_us: timeUs, kind: 'commit', commit: { rev: tid, operation: 'create', collection, rkey: tid, record, cid: `c${tid}` } });
     events.push({ time, arrival: time + rng() * opts.jitterMs, line });
   };
-  const organic = Array.from({ length: opts.organicAccounts }, (_, i) => `organic${i}`);
-  const tags = Array.from({ length: 200 }, (_, i) => `topic${i}`);
-  const popular: string[] = [postUri('news', 'seed')];
-  const total = Math.round((opts.durationMs / 1000) * opts.organicPerSecond);
-  for (let i = 0; i < total; i++) {
-    const time = rng() * opts.durationMs;
-    const author = pick(organic);
-    if (rng() < 0.5) {
-      const record: Record<string, unknown> = { $type: 'app.bsky.feed.post', text: 'hello', createdAt: new Date(opts.startUs / 1000 + time).toISOString(), tags: [pick(tags)] };
-      emit(time, author, 'app.bsky.feed.post', record);
-      if (rng() < 0.1) popular.push(postUri(author, `r${(rkey - 1).toString(36)}`));
-      if (popular.length > 50) popular.shift();
-    } else {
-      emit(time, author, 'app.bsky.feed.repost', { $type: 'app.bsky.feed.repost', subject: { uri: pick(popular), cid: 'x' }, createdAt: '2024-07-03T00:00:00Z' });
+  if (opts.firehose === undefined) {
+    const organic = Array.from({ length: opts.organicAccounts }, (_, i) => `organic${i}`);
+    const tags = Array.from({ length: 200 }, (_, i) => `topic${i}`);
+    const popular: string[] = [postUri('news', 'seed')];
+    const total = Math.round((opts.durationMs / 1000) * opts.organicPerSecond);
+    for (let i = 0; i < total; i++) {
+      const time = rng() * opts.durationMs;
+      const author = pick(organic);
+      if (rng() < 0.5) {
+        const record: Record<string, unknown> = { $type: 'app.bsky.feed.post', text: 'hello', createdAt: new Date(opts.startUs / 1000 + time).toISOString(), tags: [pick(tags)] };
+        emit(time, author, 'app.bsky.feed.post', record);
+        if (rng() < 0.1) popular.push(postUri(author, `r${(rkey - 1).toString(36)}`));
+        if (popular.length > 50) popular.shift();
+      } else {
+        emit(time, author, 'app.bsky.feed.repost', { $type: 'app.bsky.feed.repost', subject: { uri: pick(popular), cid: 'x' }, createdAt: '2024-07-03T00:00:00Z' });
+      }
     }
+  } else {
+    const lines = Math.round((opts.durationMs / 1000) * opts.organicPerSecond);
+    firehoseLines({ ...FIREHOSE_DEFAULTS, ...opts.firehose }, opts.organicAccounts, lines, opts.durationMs, opts.startUs, rng, (time, line) => {
+      events.push({ time, arrival: time + rng() * opts.jitterMs, line });
+    });
   }
   const rings: RingTruth[] = [];
   opts.rings.forEach((size, ring) => {
