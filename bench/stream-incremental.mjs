@@ -63,6 +63,8 @@ for (let slice = 0; slice < cutter.slice; slice++) {
       const message = queues[p][at[p]++];
       if (message.marker !== null) {
         upTo = message.marker.upTo;
+        // Both take the slice's batches only once asked whether it is ready (as a worker does).
+        if (!whole[p].ready(message.marker) || !incremental[p].ready(message.marker)) throw new Error(`partition ${p}: slice ${slice} not ready at its marker`);
         break;
       }
       whole[p].add(message.bytes);

@@ -12,10 +12,9 @@
  *   sets of the events after it: those at most `cap` places after the last insertion point (in the
  *   old order). Their old co-actions are taken off and their new ones (and the new events') added.
  */
+import { PairIndex } from '../../detect/kernel/index.js';
+import { grownI32 } from '../int-table.js';
 import type { PairChanges } from './pair-changes.js';
-
-/** Pair key of accounts a < b (ids below 2^26). */
-export const pairKey = (a: number, b: number): number => a * 67_108_864 + b;
 
 export class KeyEvents {
   time: number[] = [];
@@ -25,10 +24,18 @@ export class KeyEvents {
   start = 0;
   /** Events per account on the key (its n_k is the map's size). */
   readonly perActor = new Map<number, number>();
-  /** Co-actions on this key per pair (pairKey), for the memberships. */
-  readonly pairCount = new Map<number, number>();
-  /** Pair counts as they were at the start of the slice, for the pairs touched in it (netted memberships). */
-  touched: Map<number, number> | null = null;
+  /**
+   * Co-actions on this key per pair, for the memberships: an index of the pairs (made at the
+   * first co-action; most keys have none) with per entry the count, the count at the start of the
+   * slice that last touched it (`#stamp`, PairChanges.epoch) and the entries touched this slice.
+   * Entries whose count fell to 0 stay until they outnumber the live ones.
+   */
+  #pairs: PairIndex | null = null;
+  #pairCount = new Int32Array(0);
+  #before = new Int32Array(0);
+  #stamp = new Int32Array(0);
+  #touched: number[] = [];
+  #live = 0;
 
   constructor(readonly key: number, readonly window: number, readonly cap: number) {}
 
@@ -133,14 +140,30 @@ export class KeyEvents {
 
   #coAct(x: number, y: number, sign: 1 | -1, delta: number, changes: PairChanges): void {
     const a = x < y ? x : y, b = x < y ? y : x;
-    const pair = pairKey(a, b);
-    const before = this.pairCount.get(pair) ?? 0;
-    const touched = this.touched ??= new Map();
-    if (!touched.has(pair)) touched.set(pair, before);
-    const after = before + sign;
-    if (after === 0) this.pairCount.delete(pair);
-    else this.pairCount.set(pair, after);
-    changes.add(pair, a, b, sign, sign * delta);
+    const pairs = this.#pairs ??= new PairIndex(8);
+    const known = pairs.size;
+    const e = pairs.entryOf(a, b);
+    if (pairs.size > known) {
+      if (e >= this.#pairCount.length) this.#grow(pairs.capacity);
+      this.#pairCount[e] = 0;
+      this.#stamp[e] = -1;
+    }
+    if (this.#stamp[e] !== changes.epoch) {
+      this.#stamp[e] = changes.epoch;
+      this.#before[e] = this.#pairCount[e]!;
+      this.#touched.push(e);
+    }
+    const after = this.#pairCount[e]! + sign;
+    this.#pairCount[e] = after;
+    if (after === 0) this.#live--;
+    else if (after === 1 && sign === 1) this.#live++;
+    changes.add(a, b, sign, sign * delta);
+  }
+
+  #grow(length: number): void {
+    this.#pairCount = grownI32(this.#pairCount, length);
+    this.#before = grownI32(this.#before, length);
+    this.#stamp = grownI32(this.#stamp, length);
   }
 
   #count(actor: number, sign: 1 | -1, edge: (actor: number) => void): void {
@@ -152,14 +175,28 @@ export class KeyEvents {
 
   /** The memberships that began (+1) or ended (−1) since the slice began; forgets the slice's touches. */
   takeMemberships(emit: (a: number, b: number, sign: 1 | -1) => void): void {
-    const touched = this.touched;
-    if (touched === null) return;
-    for (const [pair, before] of touched) {
-      const now = this.pairCount.has(pair);
-      if (now === before > 0) continue;
-      const b = pair % 67_108_864;
-      emit((pair - b) / 67_108_864, b, now ? 1 : -1);
+    const pairs = this.#pairs;
+    if (pairs === null) return;
+    for (const e of this.#touched) {
+      const now = this.#pairCount[e]! > 0;
+      if (now === this.#before[e]! > 0) continue;
+      emit(pairs.keys[2 * e]!, pairs.keys[2 * e + 1]!, now ? 1 : -1);
     }
-    this.touched = null;
+    this.#touched = [];
+    if (pairs.size > 2 * this.#live + 16) this.#compact(pairs);
+  }
+
+  /** The live pairs into a fresh index (between slices: nothing is touched). */
+  #compact(pairs: PairIndex): void {
+    const fresh = this.#live === 0 ? null : new PairIndex(2 * this.#live);
+    const count = new Int32Array(fresh === null ? 0 : fresh.capacity);
+    for (let e = 0; fresh !== null && e < pairs.size; e++) {
+      if (this.#pairCount[e] === 0) continue;
+      count[fresh.entryOf(pairs.keys[2 * e]!, pairs.keys[2 * e + 1]!)] = this.#pairCount[e]!;
+    }
+    this.#pairs = fresh;
+    this.#pairCount = count;
+    this.#before = new Int32Array(count.length);
+    this.#stamp = new Int32Array(count.length).fill(-1);
   }
 }
