@@ -1,4 +1,4 @@
-// `node --import tsx --expose-gc bench/front-end.mjs [--hours 4] [--rounds 5] [--hash] [--share i/n] [--threads n] [TREE ...]`:
+// `node --import tsx --expose-gc bench/front-end.mjs [--hours 4] [--rounds 5] [--hash] [--share i/n] [--threads n] [--feed firehose [--accounts n]] [TREE ...]`:
 // the byte front end alone (bytes → scan → partition → encode, as `stream-publish` runs it, 16
 // partitions, 256 KB chunks) over bench/stream.mjs nats's feed (NATS_HOURS=4: 878k events), into
 // a sink that drops the batches. A warm-up round, then `rounds` rounds; with several trees (this
@@ -11,7 +11,7 @@
 // round's wall time (threads started and warmed up before it) and the process's CPU-s.
 // Above 2M events take the big-job lock: `flock /tmp/lockstep-bigjob.lock node ...`.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { jetstreamStream } from '../src/stream/test-support/jetstream-stream.ts';
 
 // A thread of --threads reads its parent's arguments.
-const { values, positionals } = parseArgs({ args: isMainThread ? process.argv.slice(2) : workerData.args, allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, share: { type: 'string' }, threads: { type: 'string' } } });
+const { values, positionals } = parseArgs({ args: isMainThread ? process.argv.slice(2) : workerData.args, allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, feed: { type: 'string', default: 'small' }, accounts: { type: 'string', default: '2000000' }, share: { type: 'string' }, threads: { type: 'string' } } });
 const hours = Number(values.hours), rounds = Number(values.rounds);
 const trees = positionals.length > 0 ? positionals.map((tree) => resolve(tree)) : [resolve(import.meta.dirname, '..')];
 // A thread of --threads takes its share from its parent.
@@ -30,10 +30,18 @@ const share = shareOf > 1 ? { share: { index: shareIndex, of: shareOf } } : {};
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 // The feed as bench/stream.mjs makes it, kept in a file so rounds in other processes read the same bytes.
-const cached = `${tmpdir()}/lockstep-front-end-feed-${hours}h.jsonl`;
+// --feed firehose: bench/stream.mjs's FEED=firehose (--accounts, 250 lines a second of event time; --hours 3.3: ~4M events).
+if (values.feed !== 'small' && values.feed !== 'firehose') throw new Error(`--feed ${values.feed}: small or firehose`);
+const firehose = values.feed === 'firehose';
+const cached = `${tmpdir()}/lockstep-front-end-feed-${hours}h${firehose ? `-firehose-${values.accounts}` : ''}.jsonl`;
 if (!existsSync(cached)) {
-  const lines = jetstreamStream({ durationMs: hours * 3_600_000, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 }).lines;
-  writeFileSync(cached, `${lines.join('\n')}\n`);
+  const lines = jetstreamStream({
+    durationMs: hours * 3_600_000, rings: [8, 12, 20, 30], ringEveryMs: 120_000,
+    ...(firehose ? { organicAccounts: Number(values.accounts), organicPerSecond: 250, firehose: {} } : { organicAccounts: 20_000, organicPerSecond: 60 }),
+  }).lines;
+  // Written 100k lines at a time: one string of a longer feed passes V8's string length limit.
+  writeFileSync(cached, '');
+  for (let at = 0; at < lines.length; at += 100_000) appendFileSync(cached, `${lines.slice(at, at + 100_000).join('\n')}\n`);
 }
 const feed = readFileSync(cached);
 const CHUNK = 256 * 1024;

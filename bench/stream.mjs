@@ -33,6 +33,7 @@
 // BUILT=1 (nats): workers, publishers and their threads run the built CLI (bin/lockstep.js, dist/, as deployed; built
 // first with `npx tsc -p tsconfig.build.json`; BUILT=prebuilt: dist/ as it is) instead of src/ through tsx, which transpiles
 // again in every process and thread.
+// FEED=firehose (every section): the firehose-like feed (see feed() below) instead of the small one.
 // TIMELINE=1 (nats): where the tail goes: workers run with --timeline, and each partition's steps after the last batch
 // was published (end marker in, finish turn, kernel, packed, stored, collected here) are printed, with the parts'
 // sums and the machine's idle core-seconds in the tail (/proc/stat, everyone's work counted).
@@ -59,7 +60,17 @@ const { PARTITIONER_DEFAULTS } = await import('../src/stream/partitioner.ts');
 const BATCH = Number(process.env.BATCH ?? PARTITIONER_DEFAULTS.batchSize);
 
 // 1. Throughput, one process.
-const feed = (feedHours = 1) => jetstreamStream({ durationMs: feedHours * HOUR, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 });
+// FEED=firehose: a firehose-like feed instead (jetstream-firehose.ts: ACCOUNTS accounts, default 2M, with heavy-tailed
+// activity and keys, replies and quotes; LINES_PER_SECOND lines a second of event time, default 250, so NATS_HOURS=3.3 is
+// 2.98M lines, 4.0M events), the same rings. The small feed (default): 20k accounts acting uniformly, 200 hashtags, 50 reposted posts.
+const FEED = process.env.FEED ?? 'small';
+if (FEED !== 'small' && FEED !== 'firehose') throw new Error(`FEED=${FEED}: small or firehose`);
+const feed = (feedHours = 1) => jetstreamStream({
+  durationMs: feedHours * HOUR, rings: [8, 12, 20, 30], ringEveryMs: 120_000,
+  ...(FEED === 'firehose'
+    ? { organicAccounts: Number(process.env.ACCOUNTS ?? 2_000_000), organicPerSecond: Number(process.env.LINES_PER_SECOND ?? 250), firehose: {} }
+    : { organicAccounts: 20_000, organicPerSecond: 60 }),
+});
 if (sections.has('throughput')) {
   const { lines } = feed();
   // The parse: JSON.parse alone (the floor), the zod reader on every line (the previous parser),
@@ -502,6 +513,11 @@ if (sections.has('nats')) {
         if (JSON.stringify(printed) !== JSON.stringify(expected)) throw new Error(`stream-coordinate's result differs from assemblePartials here: ${JSON.stringify(printed).slice(0, 300)}`);
         checked = `; stream-coordinate's result (${printed.accounts} accounts, ${printed.edges} edges, ${printed.clusters.length} clusters) = assemblePartials here`;
       }
+      // The feed's shape as the partials see it: accounts, partition-local account labels (sent once a partition), rows.
+      const accountsSeen = new Set(partials.flatMap((partial) => partial.actors)).size;
+      const labels = partials.map((partial) => partial.actors.length), rows = partials.map((partial) => partial.traces.reduce((sum, entry) => sum + entry.pairs.size, 0));
+      const sum = (list) => list.reduce((x, y) => x + y, 0);
+      console.log(`  feed (${FEED}): ${accountsSeen} accounts with events, ${sum(labels)} partition-local labels (${(sum(labels) / accountsSeen).toFixed(2)} partitions an account; ${labels.join(' / ')}), ${sum(rows)} pair rows in the partials (${rows.join(' / ')})`);
       const times = await Promise.race([Promise.all(reports), sleep(30_000).then(() => reports.map(() => null))]);
       for (const child of children) child.kill();
       const coordinatorTime = coordinator === null ? null : await Promise.race([coordinator.exit, sleep(30_000).then(() => null)]);
