@@ -18,15 +18,38 @@ export function ownCopy(raw: string): string {
   return raw.length < 13 ? raw : (' ' + raw).slice(1);
 }
 
+/** A scope's entries in the order they were made (expire frees in that order, as a Map iterates). */
+interface ScopeLog {
+  scope: string;
+  /** FNV-1a of the scope, where its labels' hashes start. */
+  seed: number;
+  /** Its live ids as they were made (only expire frees, and it compacts the log as it goes). */
+  log: Int32Array<ArrayBuffer>;
+  length: number;
+  live: number;
+}
+
+const EMPTY = 0;
+
+/**
+ * Strings to ids in an open-addressing table (slots hold id + 1; linear probing, deletion by
+ * backward shift) over each id's hash, scope and raw string, not a Map per scope: at a firehose's
+ * cardinality (millions of accounts and keys, most seen once) a Map's insert cost ~1 µs (its
+ * hashing, growth and entries in the heap), most of the front end's time in the partitioner.
+ */
 export class ExpiringInterner {
-  /** scope → raw → id. */
-  readonly #ids = new Map<string, Map<string, number>>();
+  /** Scopes in the order a Map of them would iterate (first made first; deleted when emptied by expire). */
+  readonly #scopes = new Map<string, ScopeLog>();
+  #slots = new Int32Array(16);
+  #mask = 15;
+  #hash = new Int32Array(16);
   #scope: (string | null)[] = [];
   #raw: string[] = [];
   #lastSeen: number[] = [];
   #free: number[] = [];
   #size = 0;
   readonly #separator: string;
+  #lastLog: ScopeLog | null = null;
 
   /** `separator` joins a scope and its raw string into the label (none when the scope is empty). */
   constructor(separator = ':') {
@@ -40,21 +63,37 @@ export class ExpiringInterner {
 
   /** The id of `raw` in `scope` (label `scope + separator + raw`, or `raw` in the empty scope). */
   internIn(scope: string, raw: string, time: number): number {
-    let ids = this.#ids.get(scope);
-    if (ids === undefined) {
-      ids = new Map();
-      this.#ids.set(scope, ids);
+    let log = this.#lastLog;
+    if (log === null || log.scope !== scope) {
+      log = this.#scopes.get(scope) ?? null;
+      if (log === null) {
+        log = { scope, seed: hashFrom(0x811c9dc5, scope), log: new Int32Array(64), length: 0, live: 0 };
+        this.#scopes.set(scope, log);
+      }
+      this.#lastLog = log;
     }
-    let id = ids.get(raw);
-    if (id === undefined) {
-      id = this.#free.pop() ?? this.#raw.length;
-      const own = ownCopy(raw);
-      ids.set(own, id);
-      this.#scope[id] = scope;
-      this.#raw[id] = own;
-      this.#lastSeen[id] = time;
-      this.#size++;
-    } else if (!((this.#lastSeen[id] ?? -Infinity) >= time)) this.#lastSeen[id] = time;
+    const h = hashFrom(log.seed, raw), slots = this.#slots, mask = this.#mask;
+    let at = h & mask;
+    for (let v = slots[at]!; v !== EMPTY; v = slots[at]!) {
+      const id = v - 1;
+      if (this.#hash[id] === h && this.#raw[id] === raw && this.#scope[id] === scope) {
+        if (!((this.#lastSeen[id] ?? -Infinity) >= time)) this.#lastSeen[id] = time;
+        return id;
+      }
+      at = (at + 1) & mask;
+    }
+    const id = this.#free.pop() ?? this.#raw.length;
+    if (id >= this.#hash.length) this.#hash = grown(this.#hash, id);
+    this.#hash[id] = h;
+    slots[at] = id + 1;
+    if (log.length === log.log.length) log.log = grown(log.log, log.length);
+    log.log[log.length++] = id;
+    log.live++;
+    this.#scope[id] = scope;
+    this.#raw[id] = ownCopy(raw);
+    this.#lastSeen[id] = time;
+    this.#size++;
+    if (2 * this.#size > this.#slots.length) this.#rehash(2 * this.#slots.length);
     return id;
   }
 
@@ -90,22 +129,69 @@ export class ExpiringInterner {
     for (let id = 0; id < this.#scope.length; id++) if (this.#scope[id] !== null && this.#scope[id] !== undefined) yield id;
   }
 
-  /** Frees every entry last seen before `cutoff`; returns the freed ids. */
+  /** Frees every entry last seen before `cutoff`; returns the freed ids (scope by scope, each in the order made). */
   expire(cutoff: number): number[] {
     const freed: number[] = [];
-    for (const [scope, ids] of this.#ids) {
-      for (const [raw, id] of ids) {
+    for (const [scope, log] of this.#scopes) {
+      let kept = 0;
+      for (let at = 0; at < log.length; at++) {
+        const id = log.log[at]!;
         if ((this.#lastSeen[id] ?? -Infinity) < cutoff) {
-          ids.delete(raw);
+          this.#unslot(id);
           this.#scope[id] = null;
           this.#raw[id] = '';
           this.#free.push(id);
           freed.push(id);
           this.#size--;
-        }
+          log.live--;
+        } else log.log[kept++] = id;
       }
-      if (ids.size === 0) this.#ids.delete(scope);
+      log.length = kept;
+      if (log.live === 0) {
+        this.#scopes.delete(scope);
+        if (this.#lastLog === log) this.#lastLog = null;
+      }
     }
     return freed;
   }
+
+  /** Takes live `id` out of the table, shifting back the entries after it that probed past its slot. */
+  #unslot(id: number): void {
+    const slots = this.#slots, mask = this.#mask;
+    let hole = this.#hash[id]! & mask;
+    while (slots[hole] !== id + 1) hole = (hole + 1) & mask;
+    for (let at = (hole + 1) & mask; slots[at] !== EMPTY; at = (at + 1) & mask) {
+      const home = this.#hash[slots[at]! - 1]! & mask;
+      // The entry at `at` may move into the hole unless its home lies cyclically in (hole, at].
+      if (hole <= at ? home <= hole || home > at : home <= hole && home > at) {
+        slots[hole] = slots[at]!;
+        hole = at;
+      }
+    }
+    slots[hole] = EMPTY;
+  }
+
+  #rehash(size: number): void {
+    const slots = new Int32Array(size), mask = size - 1;
+    for (const v of this.#slots) {
+      if (v === EMPTY) continue;
+      let at = this.#hash[v - 1]! & mask;
+      while (slots[at] !== EMPTY) at = (at + 1) & mask;
+      slots[at] = v;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
+  }
+}
+
+/** FNV-1a of `text`'s code units, continued from `h`. */
+function hashFrom(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+function grown(array: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(2 * array.length, needed + 1));
+  next.set(array);
+  return next;
 }
