@@ -160,7 +160,7 @@ export class HorizonState {
         activity[r] = state.activity[sorted[r]!]!;
         strength[r] = state.strength[sorted[r]!]!;
       }
-      const { pairs, entries } = candidateTable(state.pairs, rank, sorted);
+      const { pairs, entries } = candidateTable(state.pairs, rank);
       const significance = significantCandidates(pairs, activity, { strength, distinct: state.pairs.live }, { fdr: this.#opts.fdr, minShared: this.#opts.minShared });
       // The IDF only for the kept edges: shared · ln N − Σ ln n_k over the pair's keys.
       const logN = Math.log(state.actors);
@@ -169,7 +169,7 @@ export class HorizonState {
         state.pairs.keysOf(entries[row]!, (key) => sumLogN += Math.log(state.keyActors.get(key)!));
         pairs.idf[row] = pairs.shared[row]! * logN - sumLogN;
       }
-      edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
+      edges.push({ trace, pairs, kept: inPairOrder(significance.kept, pairs), logP: significance.logP });
     }
     const graph = fuseTraces(n, edges);
     return { actorIds: sorted.map((id) => this.#ids[id]!), actorPlatforms: sorted.map((id) => this.#platforms[id]!), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...this.#opts.cluster }) };
@@ -223,30 +223,32 @@ export class HorizonState {
 const emptyPairs = (): PairTable => ({ a: new Int32Array(0), b: new Int32Array(0), shared: new Int32Array(0), idf: new Float64Array(0), coActions: new Int32Array(0), sumDelta: new Float64Array(0), size: 0 });
 
 /**
- * The trace's candidate pairs as a pair table in the ranks' (a, b) order (a numeric sort of
- * a · 2^26 + b), and each row's entry in the store.
+ * The trace's candidate pairs as a pair table (a < b in ranks), in the store's candidate order,
+ * and each row's entry in the store. The order moves no test: Benjamini–Hochberg keeps the same
+ * set in any order (tied p-values pass together, the bound rising with rank).
  */
-function candidateTable(store: PairStore, rank: Int32Array, sorted: readonly number[]): { pairs: PairTable; entries: Int32Array } {
+function candidateTable(store: PairStore, rank: Int32Array): { pairs: PairTable; entries: Int32Array } {
   const size = store.candidateCount;
-  const order = new Float64Array(size);
-  for (let i = 0; i < size; i++) {
-    const [x, y] = store.pairOf(store.candidates[i]!);
-    const rx = rank[x]!, ry = rank[y]!;
-    order[i] = rx < ry ? rx * 67_108_864 + ry : ry * 67_108_864 + rx;
-  }
-  order.sort();
   const pairs: PairTable = { a: new Int32Array(size), b: new Int32Array(size), shared: new Int32Array(size), idf: new Float64Array(size), coActions: new Int32Array(size), sumDelta: new Float64Array(size), size };
-  const entries = new Int32Array(size);
+  const entries = store.candidates.slice(0, size);
   for (let r = 0; r < size; r++) {
-    const b = order[r]! % 67_108_864, a = (order[r]! - b) / 67_108_864;
-    const x = sorted[a]!, y = sorted[b]!;
-    const e = x < y ? store.find(x, y) : store.find(y, x);
-    entries[r] = e;
-    pairs.a[r] = a;
-    pairs.b[r] = b;
+    const e = entries[r]!;
+    const [x, y] = store.pairOf(e);
+    const rx = rank[x]!, ry = rank[y]!;
+    pairs.a[r] = rx < ry ? rx : ry;
+    pairs.b[r] = rx < ry ? ry : rx;
     pairs.shared[r] = store.shared[e]!;
     pairs.coActions[r] = store.coActions[e]!;
     pairs.sumDelta[r] = store.delay[e]!;
   }
   return { pairs, entries };
+}
+
+/**
+ * The kept rows in (a, b) order of the accounts' ranks: fusion numbers edges in the order it is
+ * given them and clustering reads them in that order, so the graph does not depend on the order
+ * candidates were found in. Only the kept rows (hundreds) are sorted, not every candidate.
+ */
+function inPairOrder(kept: Int32Array, pairs: PairTable): Int32Array {
+  return Int32Array.from(kept).sort((x, y) => pairs.a[x]! - pairs.a[y]! || pairs.b[x]! - pairs.b[y]!);
 }
