@@ -86,7 +86,11 @@ try {
       mergeCost.push({ events: Number(match[2]), ms: Number(match[3]) });
     }
   });
-  worker.stderr.on('data', () => {});
+  // The worker's account labels held, per partition (its log line at each slice).
+  const workerLabels = new Map();
+  worker.stderr.on('data', (chunk) => {
+    for (const match of chunk.toString().matchAll(/partition (\d+): slice \d+ [^(]*\(\d+ events held, \d+ dropped, (\d+) account labels\)/g)) workerLabels.set(match[1], Number(match[2]));
+  });
   await sleep(5_000);
 
   const pubHorizonMs = PUB_HORIZON > 0 ? PUB_HORIZON * 1000 : Infinity;
@@ -97,7 +101,7 @@ try {
   const publisherSampler = setInterval(() => {
     globalThis.gc?.();
     const { heapUsed, arrayBuffers } = process.memoryUsage();
-    publisherSamples.push({ seen: cutter.partitioner.seenActions, heap: heapUsed / 2 ** 20, buffers: arrayBuffers / 2 ** 20 });
+    publisherSamples.push({ workerLabels: [...workerLabels.values()].reduce((sum, n) => sum + n, 0), seen: cutter.partitioner.seenActions, actors: cutter.partitioner.liveActors, keys: cutter.partitioner.liveKeys, heap: heapUsed / 2 ** 20, buffers: arrayBuffers / 2 ** 20 });
   }, 10_000);
   const natsCpu = () => cluster.pids.reduce((sum, pid) => sum + (stat(pid)?.cpu ?? 0), 0);
   const nats0 = natsCpu();
@@ -155,14 +159,15 @@ try {
     const n = values.length, part = Math.max(1, Math.floor(n / 4));
     return `${who} RSS max ${Math.round(Math.max(...values))} MB; median by quarter ${[0, 1, 2, 3].map((q) => Math.round(quantile(values.slice(q * part, (q + 1) * part), 0.5))).join(' / ')} MB`;
   };
-  console.log(rss('worker'));
-  console.log(rss('coordinator'));
-  console.log(rss('publisher'));
   const byQuarter = (values, digits) => {
     const part = Math.max(1, Math.floor(values.length / 4));
     return [0, 1, 2, 3].map((q) => quantile(values.slice(q * part, (q + 1) * part), 0.5)?.toFixed(digits)).join(' / ');
   };
-  console.log(`publisher${globalThis.gc === undefined ? ' (no --expose-gc: not after a GC)' : ' after a GC'}, median by quarter: duplicate check ${byQuarter(publisherSamples.map((p) => p.seen / 1000), 0)} k actions (${cutter.partitioner.seenActions} at the end, 20 bytes each); heap ${byQuarter(publisherSamples.map((p) => p.heap), 0)} MB; array buffers ${byQuarter(publisherSamples.map((p) => p.buffers), 1)} MB; ${cutter.late} actions dropped as late`);
+  console.log(rss('worker'));
+  console.log(`worker's account labels held (all partitions), median by quarter: ${byQuarter(publisherSamples.map((p) => p.workerLabels / 1000), 1)} k`);
+  console.log(rss('coordinator'));
+  console.log(rss('publisher'));
+  console.log(`publisher${globalThis.gc === undefined ? ' (no --expose-gc: not after a GC)' : ' after a GC'}, median by quarter: duplicate check ${byQuarter(publisherSamples.map((p) => p.seen / 1000), 0)} k actions (${cutter.partitioner.seenActions} at the end, 20 bytes each); heap ${byQuarter(publisherSamples.map((p) => p.heap), 0)} MB; array buffers ${byQuarter(publisherSamples.map((p) => p.buffers), 1)} MB; accounts ${byQuarter(publisherSamples.map((p) => p.actors / 1000), 1)} k, keys ${byQuarter(publisherSamples.map((p) => p.keys / 1000), 1)} k interned; ${cutter.late} actions dropped as late, ${cutter.actorsFreed} account ids freed, ${cutter.keysForgotten} keys forgotten`);
   console.log(`CPU seconds: worker ${end?.worker?.cpu.toFixed(2)}, coordinator ${end?.coordinator?.cpu.toFixed(2)} (each with tsx start-up), NATS servers ${natsUsed.toFixed(2)}; bench process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(2)}`);
   if (coordinator.exitCode !== null && coordinator.exitCode !== 0) console.log(errText.slice(-2000));
 } finally {

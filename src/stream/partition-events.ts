@@ -33,8 +33,10 @@ export interface TraceColumns {
 export class PartitionEvents {
   /** Per STREAM_TRACES index: the job's trace index, or -1 if this job does not keep the trace. */
   readonly #traceIndex: Int32Array;
-  /** Partition-local account id → label. */
+  /** Partition-local account id → label ('' once freed: freeActors). */
   readonly actorLabels: string[] = [];
+  /** Account ids freed (a continuous job's publisher reuses them), taken by new labels last first. */
+  readonly #freeActors: number[] = [];
   /** Partition-local key id → the job's trace index (-1: not kept). */
   #keyTrace = new Int32Array(1024);
   #keys = 0;
@@ -102,7 +104,11 @@ export class PartitionEvents {
   #apply(batch: EventBatch, where: string): void {
     this.#next = batch.b + 1;
     const labelsBefore = this.actorLabels.length;
-    for (const label of batch.newActors) this.actorLabels.push(label);
+    for (const label of batch.newActors) {
+      const reused = this.#freeActors.pop();
+      if (reused === undefined) this.actorLabels.push(label);
+      else this.actorLabels[reused] = label;
+    }
     if (this.actorLabels.length > labelsBefore) this.hooks.labels?.(this.actorLabels, labelsBefore);
     const newKeys = batch.newKeyTraces.length;
     this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
@@ -128,6 +134,26 @@ export class PartitionEvents {
     this.#size += n;
     this.taken += n;
     this.hooks.taken?.(timeIn.subarray(0, n));
+  }
+
+  /**
+   * Frees account ids, the publisher's way (a continuous job's slice marker: every event of theirs
+   * already dropped): their labels go, and the next new labels take them, the last freed first,
+   * as the publisher numbers them (Partitioner.forgetActorsBefore).
+   */
+  freeActors(ids: ArrayLike<number>): void {
+    if (this.hooks.labels !== undefined) throw new Error('freeActors: label order hooks expect ids that only grow');
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (!(id >= 0 && id < this.actorLabels.length)) throw new LockstepError('detect/bad-input', `partition ${this.partition}: freeing account ${id}, which was never sent`);
+      this.actorLabels[id] = '';
+      this.#freeActors.push(id);
+    }
+  }
+
+  /** Account ids in use (sent and not freed). */
+  get liveActors(): number {
+    return this.actorLabels.length - this.#freeActors.length;
   }
 
   /**

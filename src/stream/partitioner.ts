@@ -14,7 +14,7 @@ import type { Action } from '../model/index.js';
 import { DEFAULT_STREAM_TRACES, STREAM_TRACES, visitTraceEvents } from './extract.js';
 import type { StreamTrace, TraceEventVisitor } from './extract.js';
 import { ExpiringInterner } from './interner.js';
-import { grownI32 } from './int-table.js';
+import { grownF64, grownI32 } from './int-table.js';
 import { encodeBatch, encodeEnd } from './wire-batch.js';
 import { SeenIds } from './seen-ids.js';
 
@@ -116,6 +116,14 @@ class PartitionBuffer {
   local = new Int32Array(1024);
   actors = 0;
   keys = 0;
+  /**
+   * With a retention (forgetActorsBefore): per partition-local account id, the latest time it was
+   * used here and its global id (-1: freed); the freed ids, which new accounts take again, the
+   * last freed first (a worker frees and takes them in the same order: WindowedPartition).
+   */
+  actorLastUse = new Float64Array(0);
+  actorGlobal = new Int32Array(0);
+  readonly freeActors: number[] = [];
 
   constructor(batchSize: number) {
     this.actor = new Int32Array(batchSize);
@@ -142,11 +150,13 @@ export class Partitioner {
   readonly #keys = STREAM_TRACES.map(() => new ExpiringInterner());
   readonly #keyPlace = STREAM_TRACES.map(() => new Int32Array(2048));
   /** Global account id → its label, made flat once (a new account in a partition sends it). */
-  readonly #actorLabels: string[] = [];
+  readonly #actorLabels: (string | undefined)[] = [];
   /** Global account id → partition + 1 of its actions without trace events. */
   #actorPartition = new Int32Array(1024);
   readonly #traceIndex = new Map<StreamTrace, number>(STREAM_TRACES.map((trace, index) => [trace, index]));
   readonly #seen: SeenIds;
+  /** Whether accounts' last use per partition is kept (a retention: forgetActorsBefore). */
+  readonly #tracksUse: boolean;
   readonly #parts: PartitionBuffer[];
   /** The publisher count every batch says (undefined: not said). */
   readonly #publishers: number | undefined;
@@ -177,6 +187,7 @@ export class Partitioner {
     if (!(this.options.maxLabelChars >= 1)) throw new RangeError(`maxLabelChars must be at least 1, got ${this.options.maxLabelChars}`);
     this.#parts = Array.from({ length: partitions }, () => new PartitionBuffer(batchSize));
     this.#seen = new SeenIds(undefined, this.options.seenRetentionMs);
+    this.#tracksUse = this.options.seenRetentionMs !== Infinity;
   }
 
   /** Actions the duplicate check holds now (SeenIds.size, 20 bytes each; benches watch it). */
@@ -208,6 +219,43 @@ export class Partitioner {
       }
     }
     return forgotten;
+  }
+
+  /**
+   * Forgets, in each partition, every account whose latest event there is before `cutoff`, and
+   * then every account whose latest action anywhere is (its label and global id; its actions are
+   * in no partition then). Returns per partition the local ids freed, in the order they were put
+   * on the partition's free stack: a later new account there takes the last of them first, so a
+   * worker told of the frees at the same place in the partition's batches (a slice marker: the
+   * frees come after every batch the marker names and before the next) numbers its labels alike.
+   * Only for a partitioner with a `seenRetentionMs` (it keeps the last use), with nothing buffered
+   * (after `finish(out, false)`), and not for the byte front end (it keeps account ids of its own).
+   */
+  forgetActorsBefore(cutoff: number): Int32Array[] {
+    if (!this.#tracksUse) throw new RangeError('forgetActorsBefore: the partitioner was made without seenRetentionMs, so it keeps no last use');
+    const freed = this.#parts.map((part) => {
+      if (part.count > 0 || part.newActors.length > 0) throw new RangeError('forgetActorsBefore: a partition has a batch buffered; call finish(out, false) first');
+      const ids: number[] = [];
+      for (let local = 0; local < part.actors; local++) {
+        const global = part.actorGlobal[local]!;
+        if (global < 0 || !(part.actorLastUse[local]! < cutoff)) continue;
+        part.local[global] = 0;
+        part.actorGlobal[local] = -1;
+        part.freeActors.push(local);
+        ids.push(local);
+      }
+      return Int32Array.from(ids);
+    });
+    for (const id of this.#actors.expire(cutoff)) {
+      this.#actorLabels[id] = undefined;
+      if (id < this.#actorPartition.length) this.#actorPartition[id] = 0;
+    }
+    return freed;
+  }
+
+  /** Accounts interned now (benches watch it). */
+  get liveActors(): number {
+    return this.#actors.size;
   }
 
   /** The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in the empty scope. */
@@ -287,7 +335,8 @@ export class Partitioner {
 
   /** Takes one action; batches that fill are appended to `out`. */
   push(action: Action, out: OutBatch[]): void {
-    const actor = this.#actors.internIn(action.platform, action.actorId, 0);
+    // The action's time marks the account as seen then (forgetActorsBefore).
+    const actor = this.#actors.internIn(action.platform, action.actorId, action.time);
     if (!this.#seen.add(actor, action.id, action.time)) {
       this.duplicates++;
       return;
@@ -307,12 +356,18 @@ export class Partitioner {
     if (actor >= part.local.length) part.local = grownI32(part.local, actor + 1);
     let local = part.local[actor]! - 1;
     if (local < 0) {
-      local = part.actors++;
+      local = part.freeActors.pop() ?? part.actors++;
       part.local[actor] = local + 1;
       const label = this.#actorLabel(actor);
       part.newActors.push(label);
       part.labelChars += label.length;
+      if (this.#tracksUse) {
+        if (local >= part.actorGlobal.length) [part.actorGlobal, part.actorLastUse] = [grownI32(part.actorGlobal, local + 1), grownF64(part.actorLastUse, local + 1)];
+        part.actorGlobal[local] = actor;
+        part.actorLastUse[local] = this.#time;
+      }
     }
+    if (this.#tracksUse && !(part.actorLastUse[local]! >= this.#time)) part.actorLastUse[local] = this.#time;
     const n = part.count++;
     part.actor[n] = local;
     part.key[n] = key;

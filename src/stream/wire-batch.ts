@@ -268,3 +268,16 @@ function decodeV2(bytes: Uint8Array, bad: (what: string) => LockstepError, flags
   if (from !== text.length) throw bad('label lengths do not match the labels');
   return { b, publisher, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n, actor, key, time };
 }
+
+/**
+ * A message's batch number, whether it is an end marker, and its event count, from the header
+ * alone (either version; null if `bytes` is not an event batch): a continuous worker holds a
+ * batch by its number before reading it (nats/continuous-work.ts).
+ */
+export function batchHeader(bytes: Uint8Array): { b: number; end: boolean; count: number } | null {
+  if (bytes.length < HEADER_BYTES) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const magic = view.getUint32(0, true);
+  if (magic !== MAGIC && magic !== MAGIC_2) return null;
+  return { b: view.getUint32(8, true), end: (view.getUint32(4, true) & END) !== 0, count: view.getUint32(12, true) };
+}

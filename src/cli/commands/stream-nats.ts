@@ -293,7 +293,7 @@ async function followContinuous(options: NatsCliOptions & { ackWait: string }, j
         const work = await followPartition(nc, partition, {
           job: job.job, traces: DEFAULT_STREAM_TRACES, windowMs: job.windowMs, maxPartnersPerEvent: 32, horizonMs: job.horizonMs,
           ackWaitMs: Number(options.ackWait) * 1000, signal: stop.signal,
-          onSlice: (p, marker, partial, state) => io.err(`worker ${job.index}: partition ${p}: slice ${marker.slice} ${partial === null ? 'already stored' : 'stored'} (${state.size} events held, ${state.dropped} dropped)`),
+          onSlice: (p, marker, partial, state) => io.err(`worker ${job.index}: partition ${p}: slice ${marker.slice} ${partial === null ? 'already stored' : 'stored'} (${state.size} events held, ${state.dropped} dropped, ${state.accounts} account labels)`),
         });
         taken += work.taken;
         dropped += work.dropped;

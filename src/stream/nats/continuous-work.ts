@@ -10,8 +10,9 @@
  * own, and a slice's partial is the same whoever computes it, whenever (events past `upTo` that a
  * worker already holds are left out), so a replacement worker's redo is idempotent.
  *
- * Slice markers are their own small messages on the partition's subject ("LSS1", 24 bytes; 32
- * with the publisher's horizon), not a change to the event batch format (wire-batch.ts).
+ * Slice markers are their own small messages on the partition's subject ("LSS1", 24 bytes; with
+ * the publisher's horizon 36 and 4 a freed account id), not a change to the event batch format
+ * (wire-batch.ts).
  */
 import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
@@ -25,12 +26,13 @@ import type { StreamTrace } from '../extract.js';
 import type { OutBatch, Partitioner } from '../partitioner.js';
 import type { EmittedAlert } from '../runner.js';
 import { PartitionEvents } from '../partition-events.js';
+import { batchHeader } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
 
 const SLICE_MAGIC = 0x3153_534c; // "LSS1"
 const SLICE_BYTES = 24;
-/** A marker that also says the publisher's horizon (f64 after the rest). */
-const SLICE_BYTES_WITH_HORIZON = 32;
+/** A marker that also says the publisher's horizon (f64 after the rest), then the freed accounts (u32 count, u32 ids). */
+const SLICE_BYTES_WITH_HORIZON = 36;
 
 /** A slice marker: everything of event time before `upTo` has been sent in the partition's first `batches` batches. */
 export interface SliceMarker {
@@ -47,6 +49,12 @@ export interface SliceMarker {
    * (WindowedPartition.checkMarker). Absent: the publisher remembers every action.
    */
   horizonMs?: number;
+  /**
+   * With `horizonMs`: the partition-local account ids the publisher freed at this slice's close
+   * (every event of theirs is older than `upTo − horizonMs`); a worker frees them once the slice
+   * is closed, before it takes any later batch, whose new accounts take them again (last first).
+   */
+  freedActors?: Int32Array;
 }
 
 /**
@@ -55,24 +63,34 @@ export interface SliceMarker {
  * @example encodeSliceMarker({ slice: 3, upTo: 40_000, batches: 12, last: false })
  */
 export function encodeSliceMarker(marker: SliceMarker): Uint8Array {
-  const bytes = new Uint8Array(marker.horizonMs === undefined ? SLICE_BYTES : SLICE_BYTES_WITH_HORIZON);
+  const freed = marker.freedActors ?? new Int32Array(0);
+  if (marker.horizonMs === undefined && freed.length > 0) throw new RangeError('a slice marker frees accounts only with the publisher\'s horizon');
+  const bytes = new Uint8Array(marker.horizonMs === undefined ? SLICE_BYTES : SLICE_BYTES_WITH_HORIZON + 4 * freed.length);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, SLICE_MAGIC, true);
   view.setUint32(4, marker.slice, true);
   view.setUint32(8, marker.batches, true);
   view.setUint32(12, marker.last ? 1 : 0, true);
   view.setFloat64(16, marker.upTo, true);
-  if (marker.horizonMs !== undefined) view.setFloat64(24, marker.horizonMs, true);
+  if (marker.horizonMs !== undefined) {
+    view.setFloat64(24, marker.horizonMs, true);
+    view.setUint32(32, freed.length, true);
+    for (let i = 0; i < freed.length; i++) view.setUint32(SLICE_BYTES_WITH_HORIZON + 4 * i, freed[i]!, true);
+  }
   return bytes;
 }
 
 /** The marker in `bytes`, or null if they are not a slice marker (an event batch). */
 export function decodeSliceMarker(bytes: Uint8Array): SliceMarker | null {
-  if (bytes.length !== SLICE_BYTES && bytes.length !== SLICE_BYTES_WITH_HORIZON) return null;
+  if (bytes.length !== SLICE_BYTES && bytes.length < SLICE_BYTES_WITH_HORIZON) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   if (view.getUint32(0, true) !== SLICE_MAGIC) return null;
   const marker: SliceMarker = { slice: view.getUint32(4, true), batches: view.getUint32(8, true), last: (view.getUint32(12, true) & 1) === 1, upTo: view.getFloat64(16, true) };
-  if (bytes.length === SLICE_BYTES_WITH_HORIZON) marker.horizonMs = view.getFloat64(24, true);
+  if (bytes.length === SLICE_BYTES) return marker;
+  const freed = view.getUint32(32, true);
+  if (bytes.length !== SLICE_BYTES_WITH_HORIZON + 4 * freed) return null;
+  marker.horizonMs = view.getFloat64(24, true);
+  marker.freedActors = Int32Array.from({ length: freed }, (_, i) => view.getUint32(SLICE_BYTES_WITH_HORIZON + 4 * i, true));
   return marker;
 }
 
@@ -89,15 +107,31 @@ export interface WindowedPartitionOptions {
  * held, a repeated one counted and ignored), as PartitionWork does; `partialAt` drops the events
  * older than the horizon and makes the slice's partial over the rest.
  *
- * What is not bounded by the horizon: account labels and key traces, one per account and key the
- * partition has ever had (the publisher numbers them once per job and sends each label once, so a
- * worker must keep them to read later batches); 4 bytes a key and one string an account. With a
- * publisher's horizon a key back after a horizon of quiet is a new key (4 bytes more).
+ * Account labels: with a publisher's horizon (markers with `horizonMs`), each slice's marker
+ * names the account ids the publisher freed at its close; they are freed here once the slice is
+ * closed, and new labels take them again as the publisher numbered them. Frees must come exactly
+ * between the marker's batches and the next, whatever order messages come in (a redelivery may
+ * bring a later batch first), so a batch is held, unread, until the marker of its slice has come
+ * and the slice before it is closed: batches up to the next slice's marker are taken only then.
+ * Before the first marker it is not known whether the publisher frees, so batches wait for it.
+ * Without a publisher's horizon, labels are one per account the partition has ever had.
+ *
+ * Key traces: one per key the partition has ever had (4 bytes each); with a publisher's horizon a
+ * key back after a horizon of quiet is a new key (4 bytes more).
  */
 export class WindowedPartition {
   readonly #events: PartitionEvents;
   /** Events dropped past the horizon. */
   dropped = 0;
+  /** Whether the publisher frees account ids (null: no marker seen yet, batches held). */
+  #frees: boolean | null = null;
+  /** Batches below this number are taken; the rest are held (by number, as copies) until it rises. */
+  #limit = 0;
+  readonly #held = new Map<number, Uint8Array>();
+  /** Events of held batches that came again. */
+  #heldRepeats = 0;
+  /** The marker `ready` was last asked about: its frees follow its slice's partial. */
+  #closing: SliceMarker | null = null;
 
   constructor(readonly partition: number, readonly options: WindowedPartitionOptions) {
     if (!(options.horizonMs >= options.windowMs)) throw new LockstepError('detect/bad-input', `horizon (${options.horizonMs} ms) must be at least the window (${options.windowMs} ms)`);
@@ -121,7 +155,12 @@ export class WindowedPartition {
 
   /** Events of redelivered batches, not counted. */
   get duplicates(): number {
-    return this.#events.duplicates;
+    return this.#events.duplicates + this.#heldRepeats;
+  }
+
+  /** Accounts whose labels are held (sent and not freed). */
+  get accounts(): number {
+    return this.#events.liveActors;
   }
 
   /** Whether the end marker and every batch before it have been applied. */
@@ -139,14 +178,40 @@ export class WindowedPartition {
     }
   }
 
-  /** Whether `marker`'s slice has every batch it names. */
-  ready(marker: SliceMarker): boolean {
+  /**
+   * Whether `marker`'s slice has every batch it names. Ask only about the next slice to close, once
+   * the one before it is closed (partialAt): the batches it names are then taken.
+   */
+  ready(marker: SliceMarker, where = `partition ${this.partition}`): boolean {
+    this.#frees ??= marker.horizonMs !== undefined;
+    this.#closing = marker;
+    this.#release(this.#frees ? marker.batches : Infinity, where);
     return this.#events.batches >= marker.batches;
   }
 
   /** Takes one event batch or end marker; false if that batch was taken already (a redelivery). */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
-    return this.#events.add(bytes, where);
+    if (this.#frees === false) return this.#events.add(bytes, where);
+    const header = batchHeader(bytes);
+    if (header === null || header.end || header.b < this.#limit) return this.#events.add(bytes, where);
+    if (this.#held.has(header.b)) {
+      this.#heldRepeats += header.count;
+      return false;
+    }
+    // A copy: the message's buffer may be reused once it is handled.
+    this.#held.set(header.b, bytes.slice());
+    return true;
+  }
+
+  /** Takes the held batches below `limit`, in number order. */
+  #release(limit: number, where: string): void {
+    if (limit <= this.#limit) return;
+    this.#limit = limit;
+    if (this.#held.size === 0) return;
+    for (const b of [...this.#held.keys()].filter((b) => b < limit).sort((x, y) => x - y)) {
+      this.#events.add(this.#held.get(b)!, where);
+      this.#held.delete(b);
+    }
   }
 
   /**
@@ -156,6 +221,12 @@ export class WindowedPartition {
    */
   partialAt(upTo: number): PartitionPartial {
     this.dropped += this.#events.keepFrom(upTo - this.options.horizonMs);
+    // The closing slice's frees: those accounts' events are older than its horizon, dropped now.
+    const closing = this.#closing;
+    if (closing !== null && closing.upTo === upTo) {
+      this.#closing = null;
+      if (closing.freedActors !== undefined && closing.freedActors.length > 0) this.#events.freeActors(closing.freedActors);
+    }
     const taken = this.#events.traceColumns(upTo, true);
     const { actors, traces } = inLabelOrder(taken.actors, taken.traces);
     return {
@@ -216,6 +287,8 @@ export class SliceCutter {
   late = 0;
   /** Keys the partitioner forgot, unused for the horizon (with `horizonMs`). */
   keysForgotten = 0;
+  /** Partition-local account ids freed, unused there for the horizon (with `horizonMs`). */
+  actorsFreed = 0;
   /** The horizon (ms; Infinity: none, every action taken). */
   readonly horizonMs: number;
 
@@ -259,9 +332,16 @@ export class SliceCutter {
   close(out: SliceOut[], last = false): void {
     this.partitioner.finish(this.#batches, false);
     this.#drain(out);
+    // Accounts last used before this slice's horizon are in no later slice's partial: freed, and
+    // each marker says which ids, so its partition's worker frees them at the same place.
+    const freed = this.horizonMs === Infinity ? null : this.partitioner.forgetActorsBefore(this.#end - this.horizonMs);
     for (let partition = 0; partition < this.#sent.length; partition++) {
       const marker: SliceMarker = { slice: this.slice, upTo: this.#end, batches: this.#sent[partition]!, last };
-      if (this.horizonMs !== Infinity) marker.horizonMs = this.horizonMs;
+      if (freed !== null) {
+        marker.horizonMs = this.horizonMs;
+        marker.freedActors = freed[partition]!;
+        this.actorsFreed += freed[partition]!.length;
+      }
       out.push({ partition, id: `s${this.slice}`, bytes: encodeSliceMarker(marker), marker });
     }
     // Keys last used before this slice's horizon are in no later slice's partial: forgotten (and

@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import { bareAction, LockstepError } from '../../model/index.js';
 import type { Action } from '../../model/index.js';
 import { assemblePartials, PartitionWork } from '../distributed.js';
+import type { PartitionPartial } from '../distributed.js';
 import { DEFAULT_STREAM_TRACES } from '../extract.js';
 import { partitionActions, Partitioner } from '../partitioner.js';
 import { decodeBatch } from '../wire-batch.js';
 import { decodeSliceMarker, encodeSliceMarker, SliceCutter, WindowedPartition } from './continuous-work.js';
-import type { SliceOut } from './continuous-work.js';
+import type { SliceMarker, SliceOut } from './continuous-work.js';
 
 const SLICE = 20_000;
 const HORIZON = 60_000;
@@ -53,9 +54,13 @@ const cut = (actions: readonly Action[], horizonMs?: number): { out: SliceOut[];
 
 describe('a continuous publisher bounded by the horizon', () => {
   it('a marker carries the publisher\'s horizon; a worker with a longer one refuses it; a partitioner that forgets sooner is refused', () => {
-    const marker = { slice: 2, upTo: T0 + 0.5, batches: 9, last: false, horizonMs: HORIZON };
+    const marker = { slice: 2, upTo: T0 + 0.5, batches: 9, last: false, horizonMs: HORIZON, freedActors: Int32Array.of(4, 0, 17) };
     assert.deepEqual(decodeSliceMarker(encodeSliceMarker(marker)), marker);
-    assert.equal(encodeSliceMarker({ ...marker, horizonMs: undefined }).length, 24);
+    assert.deepEqual(decodeSliceMarker(encodeSliceMarker({ ...marker, freedActors: undefined })), { ...marker, freedActors: new Int32Array(0) });
+    assert.equal(encodeSliceMarker({ slice: 2, upTo: T0, batches: 9, last: false }).length, 24);
+    assert.throws(() => encodeSliceMarker({ ...marker, horizonMs: undefined }), RangeError);
+    // A marker cut short reads as no marker.
+    assert.equal(decodeSliceMarker(encodeSliceMarker(marker).subarray(0, 44)), null);
     const worker = (horizonMs: number): WindowedPartition => new WindowedPartition(0, { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32, horizonMs });
     worker(HORIZON).checkMarker(marker);
     worker(HORIZON / 2).checkMarker(marker);
@@ -88,7 +93,7 @@ describe('a continuous publisher bounded by the horizon', () => {
       const mine = bounded.out[m]!, theirs = everything.out[m]!;
       assert.equal(mine.id, theirs.id);
       if (mine.marker === null) assert.deepEqual(mine.bytes, theirs.bytes, `message ${m} (${mine.partition}.${mine.id})`);
-      else assert.deepEqual({ ...mine.marker, horizonMs: undefined }, { ...theirs.marker, horizonMs: undefined });
+      else assert.deepEqual({ ...mine.marker, horizonMs: undefined, freedActors: undefined }, { ...theirs.marker, horizonMs: undefined, freedActors: undefined });
     }
   });
 
@@ -125,60 +130,92 @@ describe('a continuous publisher bounded by the horizon', () => {
     }
     cutter.finish(out);
     cameBefore[cutter.slice - 1] = actions.length;
-    assert.ok(cutter.late > 0);
+    assert.ok(cutter.late > 0, `${cutter.late} late`);
     // Keys come back after a horizon of quiet: forgotten, then sent as new keys.
     assert.ok(cutter.keysForgotten > 50, `${cutter.keysForgotten} keys forgotten`);
+    assert.ok(cutter.actorsFreed > 1_000, `${cutter.actorsFreed} account ids freed`);
     const options = { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32 };
-    const works = [0, 1, 2].map((p) => new WindowedPartition(p, { ...options, horizonMs: HORIZON }));
-    let compared = 0, edges = 0;
-    for (const message of out) {
-      const work = works[message.partition]!;
-      if (message.marker === null) {
-        work.add(message.bytes);
-        continue;
+    // Each partition's messages in order, then again shuffled with a third repeated (a later batch
+    // may come before the marker that frees ids it takes again).
+    const next = seeded(21);
+    for (const shuffled of [false, true]) {
+      const bySlice = new Map<number, { upTo: number; partials: PartitionPartial[] }>();
+      for (let p = 0; p < 3; p++) {
+        const mine = out.filter((message) => message.partition === p);
+        const delivered = !shuffled ? mine : [...mine, ...mine.filter(() => next() < 0.3)].map((message) => ({ message, order: next() })).sort((x, y) => x.order - y.order).map(({ message }) => message);
+        const work = new WindowedPartition(p, { ...options, horizonMs: HORIZON });
+        const pending = new Map<number, SliceMarker>();
+        let open = 0, most = 0;
+        for (const message of delivered) {
+          if (message.marker === null) work.add(message.bytes);
+          else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
+          for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
+            pending.delete(open++);
+            const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
+            entry.partials.push(work.partialAt(marker.upTo));
+            bySlice.set(marker.slice, entry);
+            most = Math.max(most, work.accounts);
+          }
+        }
+        assert.equal(open, cutter.slice);
+        // Accounts freed and taken again: the worker holds fewer labels than the 300 organic accounts and 15 ring members.
+        assert.ok(most < 300, `partition ${p}: ${most} account labels held`);
       }
-      work.checkMarker(message.marker);
-      if (message.partition !== 2) continue;
-      // Partition 2 closes a slice last: every partition has its marker now.
-      const upTo = message.marker.upTo;
-      const partials = works.map((w) => w.partialAt(upTo));
-      const inHorizon = [...new Set(actions.slice(0, cameBefore[message.marker.slice]))].filter((one) => one.time >= upTo - HORIZON && one.time < upTo).sort((x, y) => x.time - y.time);
-      const batch = [...partitionActions(inHorizon, { partitions: 3, traces: DEFAULT_STREAM_TRACES })].map(([p, batches]) => {
-        const work = new PartitionWork(p, options);
-        for (const bytes of batches) work.add(bytes);
-        return work.finish();
-      });
-      const mine = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES }), theirs = assemblePartials(batch, { traces: DEFAULT_STREAM_TRACES });
-      assert.deepEqual(mine.actorIds, theirs.actorIds, `slice ${message.marker.slice}`);
-      assert.equal(mine.graph.size, theirs.graph.size);
-      assert.deepEqual([...mine.graph.weight].sort(), [...theirs.graph.weight].sort());
-      edges += mine.graph.size;
-      assert.equal(partials.reduce((sum, p) => sum + p.events, 0), batch.reduce((sum, p) => sum + p.events, 0));
-      compared++;
+      let compared = 0, edges = 0;
+      for (const [slice, { upTo, partials }] of bySlice) {
+        const inHorizon = [...new Set(actions.slice(0, cameBefore[slice]))].filter((one) => one.time >= upTo - HORIZON && one.time < upTo).sort((x, y) => x.time - y.time);
+        const batch = [...partitionActions(inHorizon, { partitions: 3, traces: DEFAULT_STREAM_TRACES })].map(([p, batches]) => {
+          const work = new PartitionWork(p, options);
+          for (const bytes of batches) work.add(bytes);
+          return work.finish();
+        });
+        const mine = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES }), theirs = assemblePartials(batch, { traces: DEFAULT_STREAM_TRACES });
+        assert.deepEqual(mine.actorIds, theirs.actorIds, `slice ${slice}`);
+        assert.equal(mine.graph.size, theirs.graph.size);
+        assert.deepEqual([...mine.graph.weight].sort(), [...theirs.graph.weight].sort());
+        edges += mine.graph.size;
+        assert.equal(partials.reduce((sum, p) => sum + p.events, 0), batch.reduce((sum, p) => sum + p.events, 0));
+        compared++;
+      }
+      assert.ok(compared >= 10 && edges >= 10 * compared, `${compared} slices compared, ${edges} edges`);
     }
-    assert.ok(compared >= 10 && edges >= 10 * compared, `${compared} slices compared, ${edges} edges`);
   });
 
-  it('holds the keys of a horizon, not of the job; a key back after a horizon of quiet is sent again as a new key', () => {
-    // 200k actions a millisecond apart on keys that change every 20 (10,000 keys), and one key
-    // that comes back every 100 s.
+  it('holds the keys and accounts of a horizon, not of the job; one back after a horizon of quiet is sent again as new', () => {
+    // 200k actions a millisecond apart on keys that change every 20 (10,000 keys) by accounts that
+    // change every 50 (4,000), and one key and one account that come back every 100 s.
     const partitioner = new Partitioner({ partitions: 2, traces: DEFAULT_STREAM_TRACES, batchSize: 1_000, seenRetentionMs: HORIZON });
     const cutter = new SliceCutter(partitioner, SLICE, { horizonMs: HORIZON });
     const out: SliceOut[] = [];
-    let most = 0;
+    let most = 0, mostActors = 0;
     for (let n = 0; n < 200_000; n++) {
-      const made = bareAction('bluesky', `at://did:plc:u${n % 40}/app.bsky.feed.repost/${n}`, `did:plc:u${n % 40}`, 'repost', T0 + n);
-      made.targetPost = n % 100_000 === 7 ? 'at://p/returning' : `at://p/${Math.floor(n / 20)}`;
+      const back = n % 100_000 === 7;
+      const actor = back ? 'did:plc:back' : `did:plc:u${Math.floor(n / 50)}`;
+      const made = bareAction('bluesky', `at://${actor}/app.bsky.feed.repost/${n}`, actor, 'repost', T0 + n);
+      made.targetPost = back ? 'at://p/returning' : `at://p/${Math.floor(n / 20)}`;
       cutter.push(made, out);
       most = Math.max(most, partitioner.liveKeys);
+      mostActors = Math.max(mostActors, partitioner.liveActors);
     }
     cutter.finish(out);
     // A horizon and a slice of keys (4,000), not the 10,000 of the job.
     assert.ok(most <= (HORIZON + SLICE) / 20 + 2, `${most} keys held at most`);
-    assert.ok(cutter.keysForgotten >= 10_000 - most);
+    assert.ok(cutter.keysForgotten >= 10_000 - most, `${cutter.keysForgotten} keys forgotten`);
     const sent = out.filter((message) => message.marker === null && message.id !== 'end').flatMap((message) => decodeBatch(message.bytes, message.id).newKeys);
     assert.equal(sent.filter((label) => label === 'bluesky:at://p/returning').length, 2);
     assert.equal(sent.filter((label) => label === 'bluesky:at://p/5000').length, 1);
+    assert.ok(mostActors <= (HORIZON + SLICE) / 50 + 3, `${mostActors} accounts held at most`);
+    // Per partition: the account back after 100 s sent twice, one seen for 50 ms once.
+    for (const p of [0, 1]) {
+      const sentActors = out.filter((message) => message.partition === p && message.marker === null && message.id !== 'end').flatMap((message) => decodeBatch(message.bytes, message.id).newActors);
+      const back = sentActors.filter((label) => label === 'bluesky\u0000did:plc:back').length, once = sentActors.filter((label) => label === 'bluesky\u0000did:plc:u1000').length;
+      assert.ok([0, 2].includes(back) && once <= 1 && sentActors.length > 3_000, `partition ${p}: back sent ${back} times, u1000 ${once}, ${sentActors.length} labels`);
+    }
+    const backSent = out.filter((message) => message.marker === null && message.id !== 'end').flatMap((message) => decodeBatch(message.bytes, message.id).newActors).filter((label) => label === 'bluesky\u0000did:plc:back');
+    assert.equal(backSent.length, 2);
+    // Each partition's ids stay within the accounts of a horizon: freed ones are taken again.
+    const ids = out.filter((message) => message.marker === null && message.id !== 'end').map((message) => Math.max(-1, ...decodeBatch(message.bytes, message.id).actor));
+    assert.ok(Math.max(...ids) < (HORIZON + SLICE) / 50 + 3, `account ids up to ${Math.max(...ids)}`);
     // Without a horizon every key stays, each sent once.
     const unbounded = new Partitioner({ partitions: 2, traces: DEFAULT_STREAM_TRACES, batchSize: 1_000 });
     const all = new SliceCutter(unbounded, SLICE);
