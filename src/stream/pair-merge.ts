@@ -86,17 +86,33 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
   const countedFor = new Int32Array(actorCount).fill(-1), sharedWith = new Int32Array(actorCount);
   const rowFor = new Int32Array(actorCount).fill(-1), rowOf = new Int32Array(actorCount);
   const from = new Int32Array(sources.length), to = new Int32Array(sources.length);
+  // Each source's first account of its next run (NONE: no rows left), so a goes straight to the
+  // next account with rows and each source is passed over with one compare: at a firehose's
+  // cardinality (1.16M accounts, 8 sources a trace) stepping every a through every source's next
+  // row cost as much as the rows.
+  const NONE = 0x7fffffff, next = new Int32Array(sources.length);
+  sources.forEach(({ pairs, global }, s) => {
+    next[s] = pairs.size === 0 ? NONE : Math.min(global[pairs.a[0]!]!, global[pairs.b[0]!]!);
+  });
   let distinct = 0;
-  for (let a = 0; a < actorCount; a++) {
+  for (let a = lowest(next); a < actorCount; a = lowest(next)) {
     // Whether any partner of a reaches minShared: on the bench's feed few pairs do, and the kept
     // rows' pass is skipped for every other a (it read each of a's rows a second time).
     let anyKept = keepAll;
     for (let s = 0; s < sources.length; s++) {
+      if (next[s] !== a) {
+        to[s] = from[s]!;
+        continue;
+      }
       const { pairs, global } = sources[s]!;
       let row = from[s]!;
+      next[s] = NONE;
       for (; row < pairs.size; row++) {
         const x = global[pairs.a[row]!]!, y = global[pairs.b[row]!]!;
-        if ((x < y ? x : y) !== a) break;
+        if ((x < y ? x : y) !== a) {
+          next[s] = x < y ? x : y;
+          break;
+        }
         const b = x < y ? y : x, shared = pairs.shared[row]!;
         let summed = shared;
         if (countedFor[b] !== a) {
@@ -131,6 +147,12 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
     }
   }
   return { table: out.table(logN), distinct };
+}
+
+function lowest(list: Int32Array): number {
+  let low = 0x7fffffff;
+  for (let i = 0; i < list.length; i++) if (list[i]! < low) low = list[i]!;
+  return low;
 }
 
 /** Output rows of a merge: appended, then summed into; `table` turns Σ ln n_k into the IDF. */
