@@ -77,13 +77,13 @@ for (let slice = 0; slice < cutter.slice; slice++) {
     return { worker, merge };
   };
   const runIncremental = () => {
-    const worker = measure(() => incremental.map((work) => encodeSliceDelta(work.deltaAt(upTo))));
+    const worker = measure(() => incremental.map((work) => encodeSliceDelta(work.deltaAt(upTo, slice))));
     const apply = measure(() => worker.value.forEach((bytes, p) => coordinator.apply(decodeSliceDelta(bytes, `partition ${p}`))));
     const result = measure(() => coordinator.result());
     return { worker, apply, result, merge: { value: result.value, cpu: apply.cpu + result.cpu, wall: apply.wall + result.wall } };
   };
   if (slice % WHOLE_EVERY !== 0) {
-    rows.push({ slice, incOnly: true, full: upTo - firstUpTo >= HORIZON * 1000, incWorker: measure(() => incremental.map((work) => encodeSliceDelta(work.deltaAt(upTo)))) });
+    rows.push({ slice, incOnly: true, full: upTo - firstUpTo >= HORIZON * 1000, incWorker: measure(() => incremental.map((work) => encodeSliceDelta(work.deltaAt(upTo, slice)))) });
     const last = rows[rows.length - 1];
     last.incApply = measure(() => last.incWorker.value.forEach((bytes, p) => coordinator.apply(decodeSliceDelta(bytes, `partition ${p}`))));
     last.incResult = measure(() => coordinator.result());

@@ -1,5 +1,6 @@
 /** The horizon's events by time (a binary min-heap), so a slice finds the ones leaving without a pass over all. */
 import { grownF64, grownI32 } from '../int-table.js';
+import type { SnapshotReader, SnapshotWriter } from './snapshot-bytes.js';
 
 export class ExpiryHeap {
   #time = new Float64Array(1024);
@@ -48,6 +49,24 @@ export class ExpiryHeap {
       this.#key[at] = lastKey;
     }
     return { actor, key };
+  }
+
+  /** The heap's arrays as they are (a heap read back in the same order is the same heap). */
+  writeTo(out: SnapshotWriter): void {
+    out.column(this.#time.subarray(0, this.size));
+    out.column(this.#actor.subarray(0, this.size));
+    out.column(this.#key.subarray(0, this.size));
+  }
+
+  static readFrom(input: SnapshotReader): ExpiryHeap {
+    const heap = new ExpiryHeap();
+    const time = input.f64s(), actor = input.i32s(), key = input.i32s();
+    if (actor.length !== time.length || key.length !== time.length) throw input.bad('expiry columns of unequal length');
+    heap.#time = grownF64(time, 1);
+    heap.#actor = grownI32(actor, 1);
+    heap.#key = grownI32(key, 1);
+    heap.size = time.length;
+    return heap;
   }
 
   #move(from: number, to: number): void {

@@ -22,62 +22,15 @@ import { ASSEMBLE_DEFAULTS } from '../assemble.js';
 import type { AssembleOptions } from '../assemble.js';
 import type { StreamTrace } from '../extract.js';
 import { grownI32 } from '../int-table.js';
-import { PairStore } from './pair-store.js';
-import type { SliceDelta, TraceDelta } from './slice-delta.js';
+import type { PairStore } from './pair-store.js';
+import type { SliceDelta } from './slice-delta.js';
+import { SnapshotReader, SnapshotWriter } from './snapshot-bytes.js';
+import { TraceState } from './trace-state.js';
 
-class TraceState {
-  activity = new Int32Array(1024);
-  strength = new Int32Array(1024);
-  /** Accounts with activity > 0: the trace's N. */
-  actors = 0;
-  readonly pairs: PairStore;
-  readonly keyActors = new Map<number, number>();
+// "HSCK", version 1: HorizonState's checkpoint (snapshot-bytes.ts).
+const MAGIC = 0x4b43_5348;
+const VERSION = 1;
 
-  constructor(readonly trace: StreamTrace, minShared: number, minDead: number | undefined) {
-    this.pairs = new PairStore(minShared, minDead);
-  }
-
-  grow(accounts: number): void {
-    this.activity = grownI32(this.activity, accounts);
-    this.strength = grownI32(this.strength, accounts);
-  }
-
-  apply(delta: TraceDelta, partition: number, global: Int32Array): void {
-    for (let i = 0; i < delta.keyId.length; i++) {
-      const key = globalKey(delta.keyId[i]!, partition);
-      if (delta.keyActors[i] === 0) this.keyActors.delete(key);
-      else this.keyActors.set(key, delta.keyActors[i]!);
-    }
-    for (let i = 0; i < delta.activityActor.length; i++) {
-      const actor = global[delta.activityActor[i]!]!;
-      const before = this.activity[actor]!;
-      const after = before + delta.activityChange[i]!;
-      this.activity[actor] = after;
-      this.actors += (after > 0 ? 1 : 0) - (before > 0 ? 1 : 0);
-    }
-    const pairs = this.pairs;
-    for (let i = 0; i < delta.pairA.length; i++) {
-      const x = global[delta.pairA[i]!]!, y = global[delta.pairB[i]!]!;
-      const e = x < y ? pairs.entry(x, y) : pairs.entry(y, x);
-      pairs.coActions[e]! += delta.pairCoActions[i]!;
-      pairs.delay[e]! += delta.pairDelay[i]!;
-    }
-    for (let i = 0; i < delta.memberA.length; i++) {
-      const x = global[delta.memberA[i]!]!, y = global[delta.memberB[i]!]!;
-      const e = x < y ? pairs.entry(x, y) : pairs.entry(y, x);
-      const key = globalKey(delta.memberKey[i]!, partition);
-      const sign = delta.memberSign[i]!;
-      if (sign > 0) pairs.addKey(e, key);
-      else pairs.removeKey(e, key);
-      this.strength[x]! += sign;
-      this.strength[y]! += sign;
-    }
-    pairs.compact();
-  }
-}
-
-/** A partition's key id as the coordinator's: keys are the partition's own (one key is in one partition only). */
-const globalKey = (key: number, partition: number): number => key * 65_536 + partition;
 
 export type SliceResult = { actorIds: string[]; actorPlatforms: string[]; graph: FusedGraph; clusters: DetectedCluster[] };
 
@@ -117,19 +70,7 @@ export class HorizonState {
     if (delta.labelsFrom !== global.length) throw new LockstepError('detect/bad-input', `partition ${delta.partition}: a delta with labels from ${delta.labelsFrom}, ${global.length} taken (a delta missed or repeated)`);
     const grown = new Int32Array(global.length + delta.labels.length);
     grown.set(global);
-    for (let i = 0; i < delta.labels.length; i++) {
-      const label = delta.labels[i]!;
-      let id = this.#idOf.get(label);
-      if (id === undefined) {
-        id = this.#labels.length;
-        this.#labels.push(label);
-        const cut = label.indexOf('\u0000');
-        this.#platforms.push(label.slice(0, cut));
-        this.#ids.push(label.slice(cut + 1));
-        this.#idOf.set(label, id);
-      }
-      grown[global.length + i] = id;
-    }
+    for (let i = 0; i < delta.labels.length; i++) grown[global.length + i] = this.#name(delta.labels[i]!);
     global = grown;
     this.#global[delta.partition] = global;
     this.#presentIn = grownI32(this.#presentIn, this.#labels.length);
@@ -138,6 +79,64 @@ export class HorizonState {
     for (const actor of delta.accountsEnded) this.#presentIn[global[actor]!]!--;
     for (const trace of delta.traces) this.#traces.get(trace.trace)?.apply(trace, delta.partition, global);
     this.#events.set(delta.partition, delta.events);
+  }
+
+  /**
+   * A checkpoint of what the deltas applied so far add up to (snapshot-bytes.ts: versioned, with
+   * length checks and a checksum). `HorizonState.restore(snapshot)` then the deltas after it give
+   * every later slice the result the uninterrupted state gives. The options are not in it, only
+   * checked: a restore must be given the same traces and minShared.
+   */
+  snapshot(): Uint8Array {
+    const out = new SnapshotWriter(MAGIC, VERSION);
+    const accounts = this.#labels.length;
+    out.u32(this.#opts.minShared);
+    out.u32(this.#opts.traces.length);
+    for (const trace of this.#opts.traces) out.string(trace);
+    out.u32(accounts);
+    for (const label of this.#labels) out.string(label);
+    out.u32(this.#global.length);
+    for (let p = 0; p < this.#global.length; p++) out.column(this.#global[p] ?? new Int32Array(0));
+    out.column(this.#presentIn.subarray(0, accounts));
+    out.column(Int32Array.from(this.#sorted));
+    out.column(Float64Array.from(this.#events.keys()));
+    out.column(Float64Array.from(this.#events.values()));
+    for (const trace of this.#opts.traces) this.#traces.get(trace)!.writeTo(out, accounts);
+    return out.finish();
+  }
+
+  /** The state a snapshot was taken of; refused (LockstepError) if cut short, damaged, of another version, or for other traces. */
+  static restore(bytes: Uint8Array, options?: Partial<AssembleOptions>, store?: { minDead: number }, where = 'coordinator'): HorizonState {
+    const state = new HorizonState(options, store);
+    const input = new SnapshotReader(bytes, MAGIC, VERSION, where);
+    const minShared = input.u32(), traces: string[] = [];
+    for (let t = input.u32(); t > 0; t--) traces.push(input.string());
+    if (minShared !== state.#opts.minShared || traces.join() !== state.#opts.traces.join()) throw input.bad(`taken with minShared ${minShared} and traces ${traces.join()}`);
+    const accounts = input.u32();
+    for (let id = 0; id < accounts; id++) state.#name(input.string());
+    for (let p = input.u32(), partition = 0; partition < p; partition++) state.#global.push(input.i32s());
+    state.#presentIn = grownI32(input.i32s(), accounts);
+    state.#sorted = [...input.i32s()];
+    const partitions = input.f64s(), events = input.f64s();
+    if (partitions.length !== events.length) throw input.bad('event counts');
+    for (let i = 0; i < partitions.length; i++) state.#events.set(partitions[i]!, events[i]!);
+    for (const trace of state.#opts.traces) state.#traces.get(trace)!.readFrom(input, accounts, store?.minDead);
+    input.end();
+    return state;
+  }
+
+  /** The coordinator's id of a label, named if new. */
+  #name(label: string): number {
+    let id = this.#idOf.get(label);
+    if (id === undefined) {
+      id = this.#labels.length;
+      this.#labels.push(label);
+      const cut = label.indexOf('\u0000');
+      this.#platforms.push(label.slice(0, cut));
+      this.#ids.push(label.slice(cut + 1));
+      this.#idOf.set(label, id);
+    }
+    return id;
   }
 
   /** The result over the horizon of the deltas applied: what assemblePartials makes of the slice's whole partials. */

@@ -18,21 +18,20 @@ import type { EventBatch } from '../wire-batch.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import { KeyEvents } from './key-events.js';
 import { PairChanges } from './pair-changes.js';
-import type { SliceDelta, TraceDelta } from './slice-delta.js';
+import type { SliceDelta } from './slice-delta.js';
+import { SnapshotReader, SnapshotWriter } from './snapshot-bytes.js';
+import { takeTraceDelta } from './trace-changes.js';
+import type { TraceState } from './trace-changes.js';
+
+// "IPCK", version 1: IncrementalPartition's checkpoint (snapshot-bytes.ts).
+const MAGIC = 0x4b43_5049;
+const VERSION = 1;
 
 export interface IncrementalPartitionOptions {
   traces: readonly StreamTrace[];
   windowMs: number;
   maxPartnersPerEvent: number;
   horizonMs: number;
-}
-
-/** One trace's state between slices and its changes within one. */
-interface TraceState {
-  trace: StreamTrace;
-  changes: PairChanges;
-  activity: Map<number, number>;
-  dirtyKeys: Set<KeyEvents>;
 }
 
 export class IncrementalPartition {
@@ -51,7 +50,7 @@ export class IncrementalPartition {
   #waitSeq: number[] = [];
   #seq = 0;
   /** Events in the horizon: by time, to drop; and per account, for the account set. */
-  readonly #expiry = new ExpiryHeap();
+  #expiry = new ExpiryHeap();
   #perAccount = new Int32Array(1024);
   #present = new Uint8Array(1024);
   #inHorizon = 0;
@@ -59,6 +58,8 @@ export class IncrementalPartition {
   #next = 0;
   readonly #early = new Map<number, EventBatch>();
   #expected = -1;
+  /** The slice of the last delta made (−1: none): the next delta follows it. */
+  #lastSlice = -1;
   duplicates = 0;
   taken = 0;
   /** Events dropped past the horizon (in it once, or too late to be). */
@@ -132,10 +133,87 @@ export class IncrementalPartition {
   }
 
   /**
-   * Moves the horizon to `[upTo − H, upTo)` and returns what changed in the partition's partial
-   * since the previous call.
+   * A checkpoint, taken between slices (snapshot-bytes.ts: versioned, length checks, checksum).
+   * What a worker restarted from it must read again: every batch of the partition numbered
+   * `batches` (the snapshot's) or more, and every slice marker after the snapshot's last slice.
+   * Batches that had come early (past a gap) are not in the snapshot, so they too are read again.
+   * A continuous job has one publisher, so this one batch number is the whole position; in
+   * JetStream terms the partition's consumer resumes at batch `batches`' message. The events
+   * taken but not yet in a slice (newer than the last upTo, or late) are in the snapshot with the
+   * horizon's, so nothing before that batch is needed again.
    */
-  deltaAt(upTo: number): SliceDelta {
+  snapshot(): Uint8Array {
+    const out = new SnapshotWriter(MAGIC, VERSION);
+    out.u32(this.partition);
+    out.f64(this.options.windowMs);
+    out.f64(this.options.horizonMs);
+    out.u32(this.options.maxPartnersPerEvent);
+    out.string(this.options.traces.join());
+    out.u32(this.#labels.length);
+    for (const label of this.#labels) out.string(label);
+    out.u32(this.#labelsSent);
+    out.column(this.#keyTrace.subarray(0, this.#keyCount));
+    const keyIds: number[] = [], lengths: number[] = [], time: number[] = [], seq: number[] = [], actor: number[] = [];
+    for (const [key, events] of this.#keys) {
+      keyIds.push(key);
+      lengths.push(events.size);
+      for (let i = events.start; i < events.time.length; i++) {
+        time.push(events.time[i]!);
+        seq.push(events.seq[i]!);
+        actor.push(events.actor[i]!);
+      }
+    }
+    for (const column of [Int32Array.from(keyIds), Int32Array.from(lengths), Float64Array.from(time), Float64Array.from(seq), Int32Array.from(actor)]) out.column(column);
+    for (const column of [Float64Array.from(this.#waitTime), Int32Array.from(this.#waitActor), Int32Array.from(this.#waitKey), Float64Array.from(this.#waitSeq)]) out.column(column);
+    this.#expiry.writeTo(out);
+    const accounts = this.#labels.length;
+    out.column(this.#perAccount.subarray(0, Math.min(accounts, this.#perAccount.length)));
+    out.column(this.#present.subarray(0, Math.min(accounts, this.#present.length)));
+    for (const value of [this.#seq, this.#inHorizon, this.#next, this.#expected, this.#lastSlice, this.duplicates, this.taken, this.dropped]) out.f64(value);
+    return out.finish();
+  }
+
+  /** The worker a snapshot was taken of (then read what `snapshot` says); refused if cut short, damaged, of another version or for other options. */
+  static restore(bytes: Uint8Array, partition: number, options: IncrementalPartitionOptions, where = `partition ${partition}`): IncrementalPartition {
+    const work = new IncrementalPartition(partition, options);
+    const input = new SnapshotReader(bytes, MAGIC, VERSION, where);
+    const theirs = [input.u32(), input.f64(), input.f64(), input.u32(), input.string()];
+    const mine = [partition, options.windowMs, options.horizonMs, options.maxPartnersPerEvent, options.traces.join()];
+    if (theirs.join('|') !== mine.join('|')) throw input.bad(`taken for partition, window, horizon, cap, traces ${theirs.join(' | ')}`);
+    for (let i = input.u32(); i > 0; i--) work.#labels.push(input.string());
+    work.#labelsSent = input.u32();
+    const keyTrace = input.i32s();
+    work.#keyCount = keyTrace.length;
+    work.#keyTrace = grownI32(keyTrace, 1);
+    const [keyIds, lengths] = [input.i32s(), input.i32s()];
+    const time = input.f64s(), seq = input.f64s(), actor = input.i32s();
+    const scratch = new PairChanges();
+    for (let k = 0, at = 0; k < keyIds.length; k++) {
+      const end = at + lengths[k]!;
+      if (!(keyIds[k]! < work.#keyCount && end <= time.length)) throw input.bad(`key ${keyIds[k]}'s events`);
+      work.#keys.set(keyIds[k]!, KeyEvents.restored(keyIds[k]!, options.windowMs, options.maxPartnersPerEvent, [...time.subarray(at, end)], [...seq.subarray(at, end)], [...actor.subarray(at, end)], scratch));
+      at = end;
+    }
+    work.#waitTime = [...input.f64s()];
+    work.#waitActor = [...input.i32s()];
+    work.#waitKey = [...input.i32s()];
+    work.#waitSeq = [...input.f64s()];
+    work.#expiry = ExpiryHeap.readFrom(input);
+    work.#perAccount = grownI32(input.i32s(), 1);
+    const present = input.u8s();
+    work.#present = new Uint8Array(Math.max(1024, present.length));
+    work.#present.set(present);
+    [work.#seq, work.#inHorizon, work.#next, work.#expected, work.#lastSlice, work.duplicates, work.taken, work.dropped] = [input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64()];
+    input.end();
+    return work;
+  }
+
+  /**
+   * Moves the horizon to `[upTo − H, upTo)` and returns what changed in the partition's partial
+   * since the previous call: slice `slice`'s delta, following the previous one's.
+   */
+  deltaAt(upTo: number, slice: number): SliceDelta {
+    if (!(Number.isInteger(slice) && slice > this.#lastSlice)) throw new LockstepError('detect/bad-input', `partition ${this.partition}: slice ${slice} after slice ${this.#lastSlice}`);
     const from = upTo - this.options.horizonMs;
     const touchedAccounts: number[] = [];
     this.#perAccount = grownI32(this.#perAccount, this.#labels.length);
@@ -163,7 +241,7 @@ export class IncrementalPartition {
       keyEvents.dropBefore(from, state.changes, (actor) => state.activity.set(actor, (state.activity.get(actor) ?? 0) - 1));
     }
     this.#admit(from, upTo, touchedAccounts);
-    return this.#take(upTo, touchedAccounts);
+    return this.#take(upTo, slice, touchedAccounts);
   }
 
   /** The waiting events in the horizon go in, grouped by key in (time, arrival) order; newer ones wait on. */
@@ -209,7 +287,7 @@ export class IncrementalPartition {
     this.#waitSeq = waitSeq;
   }
 
-  #take(upTo: number, touchedAccounts: readonly number[]): SliceDelta {
+  #take(upTo: number, slice: number, touchedAccounts: readonly number[]): SliceDelta {
     const began: number[] = [], ended: number[] = [];
     for (const actor of new Set(touchedAccounts)) {
       const now = this.#perAccount[actor]! > 0 ? 1 : 0;
@@ -219,41 +297,12 @@ export class IncrementalPartition {
     }
     const labelsFrom = this.#labelsSent;
     this.#labelsSent = this.#labels.length;
+    const follows = this.#lastSlice;
+    this.#lastSlice = slice;
     return {
-      partition: this.partition, upTo, events: this.#inHorizon, labelsFrom, labels: this.#labels.slice(labelsFrom),
+      partition: this.partition, slice, follows, upTo, events: this.#inHorizon, labelsFrom, labels: this.#labels.slice(labelsFrom),
       accountsBegan: Int32Array.from(began), accountsEnded: Int32Array.from(ended),
-      traces: this.#traces.map((state) => this.#traceDelta(state)),
-    };
-  }
-
-  #traceDelta(state: TraceState): TraceDelta {
-    const keyId: number[] = [], keyActors: number[] = [];
-    const memberA: number[] = [], memberB: number[] = [], memberKey: number[] = [], memberSign: number[] = [];
-    for (const keyEvents of state.dirtyKeys) {
-      keyId.push(keyEvents.key);
-      keyActors.push(keyEvents.perActor.size);
-      keyEvents.takeMemberships((a, b, sign) => {
-        memberA.push(a);
-        memberB.push(b);
-        memberKey.push(keyEvents.key);
-        memberSign.push(sign);
-      });
-      if (keyEvents.size === 0) this.#keys.delete(keyEvents.key);
-    }
-    state.dirtyKeys.clear();
-    const activityActor: number[] = [], activityChange: number[] = [];
-    for (const [actor, change] of state.activity) {
-      if (change === 0) continue;
-      activityActor.push(actor);
-      activityChange.push(change);
-    }
-    state.activity.clear();
-    const pairs = state.changes.take();
-    return {
-      trace: state.trace, keyId: Int32Array.from(keyId), keyActors: Int32Array.from(keyActors),
-      activityActor: Int32Array.from(activityActor), activityChange: Int32Array.from(activityChange),
-      memberA: Int32Array.from(memberA), memberB: Int32Array.from(memberB), memberKey: Int32Array.from(memberKey), memberSign: Int8Array.from(memberSign),
-      pairA: pairs.a, pairB: pairs.b, pairCoActions: pairs.coActions, pairDelay: pairs.delay,
+      traces: this.#traces.map((state) => takeTraceDelta(state, this.#keys)),
     };
   }
 }

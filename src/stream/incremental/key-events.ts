@@ -39,6 +39,22 @@ export class KeyEvents {
 
   constructor(readonly key: number, readonly window: number, readonly cap: number) {}
 
+  /**
+   * A key's events as a checkpoint held them (sorted by (time, seq)), with its co-action counts
+   * made again by the kernel's rule: the counts follow from the events, so a checkpoint need not
+   * carry them. The pairs' slice stamps are reset, so the first slice after the restore records
+   * every membership it moves.
+   */
+  static restored(key: number, window: number, cap: number, time: number[], seq: number[], actor: number[], scratch: PairChanges): KeyEvents {
+    const events = new KeyEvents(key, window, cap);
+    [events.time, events.seq, events.actor] = [time, seq, actor];
+    for (const one of actor) events.#count(one, 1, () => {});
+    for (let j = 0; j < time.length; j++) events.#partners(j, 1, scratch);
+    events.#stamp.fill(-1);
+    events.#touched = [];
+    return events;
+  }
+
   get size(): number {
     return this.time.length - this.start;
   }

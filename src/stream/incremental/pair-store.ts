@@ -9,6 +9,7 @@
 import { PairIndex } from '../../detect/kernel/index.js';
 import { LockstepError } from '../../model/index.js';
 import { grownF64, grownI32 } from '../int-table.js';
+import type { SnapshotReader, SnapshotWriter } from './snapshot-bytes.js';
 
 export class PairStore {
   #index = new PairIndex(1024);
@@ -125,6 +126,39 @@ export class PairStore {
     this.#index = fresh.#index;
     [this.shared, this.coActions, this.delay, this.#key0, this.#more] = [fresh.shared, fresh.coActions, fresh.delay, fresh.#key0, fresh.#more];
     [this.#candidateAt, this.candidates, this.candidateCount, this.live] = [fresh.#candidateAt, fresh.candidates, fresh.candidateCount, fresh.live];
+  }
+
+  /** The live pairs (a, b, co-actions, Σ |Δt|, keys in keysOf order) for a checkpoint; dead entries are left out. */
+  writeTo(out: SnapshotWriter): void {
+    const a: number[] = [], b: number[] = [], coActions: number[] = [], delay: number[] = [], shared: number[] = [], keys: number[] = [];
+    this.forEachLive((e) => {
+      const [x, y] = this.pairOf(e);
+      a.push(x);
+      b.push(y);
+      coActions.push(this.coActions[e]!);
+      delay.push(this.delay[e]!);
+      shared.push(this.shared[e]!);
+      this.keysOf(e, (key) => keys.push(key));
+    });
+    for (const column of [Int32Array.from(a), Int32Array.from(b), Int32Array.from(coActions), Float64Array.from(delay), Int32Array.from(shared), Float64Array.from(keys)]) out.column(column);
+  }
+
+  /** A store as `writeTo` wrote it (entries renumbered, as after a compaction; each pair's keys in the same order). */
+  static readFrom(input: SnapshotReader, minShared: number, minDead?: number): PairStore {
+    const [a, b, coActions] = [input.i32s(), input.i32s(), input.i32s()];
+    const delay = input.f64s(), shared = input.i32s(), keys = input.f64s();
+    if (b.length !== a.length || coActions.length !== a.length || delay.length !== a.length || shared.length !== a.length) throw input.bad('pair columns of unequal length');
+    const store = new PairStore(minShared, minDead);
+    let at = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (!(shared[i]! > 0 && at + shared[i]! <= keys.length)) throw input.bad(`pair ${i}: ${shared[i]} keys, ${keys.length - at} left`);
+      const e = store.entry(a[i]!, b[i]!);
+      store.coActions[e] = coActions[i]!;
+      store.delay[e] = delay[i]!;
+      for (let k = 0; k < shared[i]!; k++) store.addKey(e, keys[at++]!);
+    }
+    if (at !== keys.length) throw input.bad(`${keys.length - at} pair keys left over`);
+    return store;
   }
 
   #grow(length: number): void {

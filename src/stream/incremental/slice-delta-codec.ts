@@ -1,6 +1,6 @@
 /**
- * A slice delta (slice-delta.ts) as bytes ("LSD1"): a 40-byte header (magic, partition, labelsFrom,
- * label count, trace count, upTo and events as f64), the labels (u32 length and UTF-8 bytes each),
+ * A slice delta (slice-delta.ts) as bytes ("LSD2"): a 48-byte header (magic, partition, labelsFrom,
+ * label count, trace count, upTo and events as f64, slice as u32 and follows as i32), the labels (u32 length and UTF-8 bytes each),
  * then every column as a u32 element count and its little-endian elements, 8-byte aligned, so a
  * decoder takes each column as a copy of its bytes. Per trace: its index in STREAM_TRACES, then
  * its twelve columns in TraceDelta's order.
@@ -9,8 +9,9 @@ import { LockstepError } from '../../model/index.js';
 import { STREAM_TRACES } from '../extract.js';
 import type { SliceDelta, TraceDelta } from './slice-delta.js';
 
-const MAGIC = 0x3144_534c; // "LSD1"
-const HEADER = 40;
+// "LSD2": LSD1 had no slice numbers.
+const MAGIC = 0x3244_534c;
+const HEADER = 48;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -38,6 +39,8 @@ export function encodeSliceDelta(delta: SliceDelta): Uint8Array {
   view.setUint32(16, delta.traces.length, true);
   view.setFloat64(24, delta.upTo, true);
   view.setFloat64(32, delta.events, true);
+  view.setUint32(40, delta.slice, true);
+  view.setInt32(44, delta.follows, true);
   let at = HEADER;
   for (const label of labels) {
     view.setUint32(at, label.length, true);
@@ -101,5 +104,5 @@ export function decodeSliceDelta(bytes: Uint8Array, where: string): SliceDelta {
     const pairDelay = take((buffer, length) => new Float64Array(buffer, 0, length), 8);
     traces.push({ trace, keyId, keyActors, activityActor, activityChange, memberA, memberB, memberKey, memberSign, pairA, pairB, pairCoActions, pairDelay });
   }
-  return { partition: view.getUint32(4, true), labelsFrom: view.getUint32(8, true), labels, upTo: view.getFloat64(24, true), events: view.getFloat64(32, true), accountsBegan, accountsEnded, traces };
+  return { partition: view.getUint32(4, true), slice: view.getUint32(40, true), follows: view.getInt32(44, true), labelsFrom: view.getUint32(8, true), labels, upTo: view.getFloat64(24, true), events: view.getFloat64(32, true), accountsBegan, accountsEnded, traces };
 }

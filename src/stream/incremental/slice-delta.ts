@@ -38,6 +38,13 @@ export interface TraceDelta {
 /** A partition's changes over one slice: the horizon moved to `[upTo − H, upTo)`. */
 export interface SliceDelta {
   partition: number;
+  /**
+   * The slice this delta closes, and the slice of the partition's previous delta (−1: none). A
+   * delta applies only on top of the one it follows, so the coordinator can apply a partition's
+   * deltas in order, drop a redelivered one and hold one that comes early (slice-sequencer.ts).
+   */
+  slice: number;
+  follows: number;
   upTo: number;
   /** Events of the partition in the horizon now. */
   events: number;
