@@ -8,7 +8,9 @@
 // alternating. Reports per-slice CPU (process.cpuUsage: every thread, GC included) and wall time,
 // median and p90 over the slices whose horizon is full, the totals, the bytes a slice sends per
 // partition (whole partial gzipped as stored; delta raw and gzipped), and checks every CHECK-th
-// slice's results are the same (accounts, edges, clusters).
+// slice's results are the same (accounts, edges, clusters). At the end, the checkpoints a restart
+// would read (IncrementalPartition.snapshot per worker, HorizonState.snapshot): bytes, and CPU to
+// take and to restore them.
 // Settings (env): RATE lines/s (2000) at SPEED (20) → RATE/SPEED lines per event second, DURATION
 // event seconds (2400), SLICE and HORIZON event seconds (20, 600), WINDOW seconds (60),
 // PARTITIONS (8), ACCOUNTS (20000), RINGS (24), CHECK (10).
@@ -42,7 +44,7 @@ console.log(`${lines.length} lines, ${actions.length} actions over ${DURATION} s
 const options = { traces: DEFAULT_STREAM_TRACES, windowMs: WINDOW * 1000, maxPartnersPerEvent: 32, horizonMs: HORIZON * 1000 };
 const whole = Array.from({ length: PARTITIONS }, (_, p) => new WindowedPartition(p, options));
 const incremental = Array.from({ length: PARTITIONS }, (_, p) => new IncrementalPartition(p, options));
-const coordinator = new HorizonState({ traces: DEFAULT_STREAM_TRACES });
+let coordinator = new HorizonState({ traces: DEFAULT_STREAM_TRACES });
 // Each partition's messages split at its slice markers.
 const queues = Array.from({ length: PARTITIONS }, () => []);
 for (const message of out) queues[message.partition].push(message);
@@ -132,3 +134,14 @@ line('  of which result', (row) => row.incResult, true);
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
 console.log(`bytes a slice (all partitions), median: whole partials gzipped ${kb(quantile(steady.map((row) => row.wholeBytes), 0.5))}; deltas ${kb(quantile(steadyInc.map((row) => row.deltaBytes), 0.5))} raw, ${kb(quantile(steady.map((row) => row.deltaGzipBytes), 0.5))} gzipped (gzip ${ms(quantile(steady.map((row) => row.deltaGzipCpu), 0.5))} CPU)`);
 console.log(`RSS at the end ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB (both ways' state in one process)`);
+
+const workerSnapshots = measure(() => incremental.map((work) => work.snapshot()));
+const workersBack = measure(() => workerSnapshots.value.map((bytes, p) => IncrementalPartition.restore(bytes, p, options)));
+const coordinatorSnapshot = measure(() => coordinator.snapshot());
+const coordinatorBack = measure(() => HorizonState.restore(coordinatorSnapshot.value, { traces: DEFAULT_STREAM_TRACES }));
+const workerBytes = workerSnapshots.value.reduce((sum, bytes) => sum + bytes.length, 0);
+console.log(`checkpoints at the end (${coordinator.events} events in the horizon): workers ${kb(workerBytes)} in all (take ${ms(workerSnapshots.cpu)}, restore ${ms(workersBack.cpu)} CPU), coordinator ${kb(coordinatorSnapshot.value.length)} (take ${ms(coordinatorSnapshot.cpu)}, restore ${ms(coordinatorBack.cpu)} CPU)`);
+// The restored coordinator gives the same result as the one it was taken of.
+const [before, after] = [coordinator.result(), coordinatorBack.value.result()];
+if (before.actorIds.join() !== after.actorIds.join() || before.graph.size !== after.graph.size) throw new Error('the restored coordinator\'s result differs');
+coordinator = coordinatorBack.value;
