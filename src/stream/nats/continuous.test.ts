@@ -90,6 +90,11 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
   for (const line of input.lines) for (const action of parseJetstreamLine(line, '').actions) cutter.push(action, messages);
   cutter.finish(messages);
   const slices = cutter.slice;
+  // The same input from a publisher with the horizon: it frees account ids and forgets keys.
+  const freeing: SliceOut[] = [];
+  const freeingCutter = new SliceCutter(new Partitioner({ partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES, batchSize: 60, seenRetentionMs: HORIZON_MS }), SLICE_MS, { horizonMs: HORIZON_MS });
+  for (const line of input.lines) for (const action of parseJetstreamLine(line, '').actions) freeingCutter.push(action, freeing);
+  freeingCutter.finish(freeing);
 
   const startWorker = (job: string): { child: ChildProcess; log: string[] } => {
     const log: string[] = [];
@@ -273,5 +278,32 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     const refused = await longer;
     assert.notEqual(refused.code, 0);
     assert.match(refused.err, /the publisher's horizon is 240 s, this worker's 300 s/);
+  });
+
+  it('with a publisher that frees account ids, a worker killed mid-stream: the replacement rebuilds with the same frees and gives the uninterrupted run\'s slices and alerts', async () => {
+    assert.ok(reference !== null, 'needs the first test\'s run');
+    assert.ok(freeingCutter.actorsFreed > 100, `${freeingCutter.actorsFreed} account ids freed`);
+    const first = startWorker('free');
+    const cut = freeing.findIndex((message) => message.marker?.slice === 8);
+    await publishSlices(nc, 'free', freeing.slice(0, cut));
+    await until('the worker to store slice 7', () => /slice 7 stored/.test(first.log.join('')));
+    first.child.kill('SIGKILL');
+    await until('the worker to die', () => first.child.exitCode !== null || first.child.signalCode !== null);
+    await publishSlices(nc, 'free', freeing.slice(cut));
+    const replacement = startWorker('free');
+    const { results, alerts } = await coordinate('free');
+    await until('the replacement to exit', () => replacement.child.exitCode !== null);
+    assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
+    assert.match(replacement.log.join(''), /slice \d+ already stored/);
+    assert.equal(results.length, reference.results.length);
+    results.forEach((result, slice) => {
+      const expected = reference!.results[slice]!;
+      assert.equal(result.events, expected.events, `slice ${slice}: events`);
+      assert.deepEqual(result.clusters, expected.clusters, `slice ${slice}: clusters`);
+      assert.deepEqual([...result.edges.keys()].sort(), [...expected.edges.keys()].sort());
+      for (const [pair, weight] of expected.edges) assert.ok(Math.abs(result.edges.get(pair)! - weight) < 1e-9, `slice ${slice}: ${pair}`);
+    });
+    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
+    assert.deepEqual(strip(alerts), strip(reference.alerts));
   });
 });
