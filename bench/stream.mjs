@@ -33,7 +33,8 @@
 // BUILT=1 (nats): workers, publishers and their threads run the built CLI (bin/lockstep.js, dist/, as deployed; built
 // first with `npx tsc -p tsconfig.build.json`; BUILT=prebuilt: dist/ as it is) instead of src/ through tsx, which transpiles
 // again in every process and thread.
-// FEED=firehose (every section): the firehose-like feed (see feed() below) instead of the small one.
+// FEED=firehose (every section): the firehose-like feed (see feed() below) instead of the small one; run node with
+// --max-old-space-size=16000 (the process holds the whole feed: 7.5-8.5 GB RSS at NATS_HOURS=3.3).
 // TIMELINE=1 (nats): where the tail goes: workers run with --timeline, and each partition's steps after the last batch
 // was published (end marker in, finish turn, kernel, packed, stored, collected here) are printed, with the parts'
 // sums and the machine's idle core-seconds in the tail (/proc/stat, everyone's work counted).
@@ -65,6 +66,11 @@ const BATCH = Number(process.env.BATCH ?? PARTITIONER_DEFAULTS.batchSize);
 // 2.98M lines, 4.0M events), the same rings. The small feed (default): 20k accounts acting uniformly, 200 hashtags, 50 reposted posts.
 const FEED = process.env.FEED ?? 'small';
 if (FEED !== 'small' && FEED !== 'firehose') throw new Error(`FEED=${FEED}: small or firehose`);
+// The bench process holds the whole feed beside the front end (7.5-8.5 GB RSS at NATS_HOURS=3.3): past V8's default
+// 4 GB heap it dies in the middle of publishing, so say so before generating anything.
+if (FEED === 'firehose' && (await import('node:v8')).getHeapStatistics().heap_size_limit < 12 * 2 ** 30) {
+  throw new Error('FEED=firehose: run node with --max-old-space-size=16000 (the bench holds the whole feed; V8 default heap is 4 GB)');
+}
 const feed = (feedHours = 1) => jetstreamStream({
   durationMs: feedHours * HOUR, rings: [8, 12, 20, 30], ringEveryMs: 120_000,
   ...(FEED === 'firehose'
