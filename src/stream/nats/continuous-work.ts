@@ -14,7 +14,6 @@
  * the publisher's horizon 36 and 4 a freed account id), not a change to the event batch format
  * (wire-batch.ts).
  */
-import type { Action } from '../../model/index.js';
 import { LockstepError } from '../../model/index.js';
 import { ClusterTracker } from '../alerts.js';
 import type { AlertOptions } from '../alerts.js';
@@ -23,76 +22,16 @@ import { inLabelOrder } from '../sorted-partial.js';
 import type { assemblePartials } from '../distributed.js';
 import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
-import type { OutBatch, Partitioner } from '../partitioner.js';
 import type { EmittedAlert } from '../runner.js';
 import { PartitionEvents } from '../partition-events.js';
 import { batchHeader } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
+import type { SliceMarker } from './slice-marker.js';
 
-const SLICE_MAGIC = 0x3153_534c; // "LSS1"
-const SLICE_BYTES = 24;
-/** A marker that also says the publisher's horizon (f64 after the rest), then the freed accounts (u32 count, u32 ids). */
-const SLICE_BYTES_WITH_HORIZON = 36;
-
-/** A slice marker: everything of event time before `upTo` has been sent in the partition's first `batches` batches. */
-export interface SliceMarker {
-  slice: number;
-  /** Event time (ms), exclusive. */
-  upTo: number;
-  /** Batches of the partition sent before this marker (numbers 0 … batches − 1). */
-  batches: number;
-  /** The job's last slice: the publisher has finished. */
-  last: boolean;
-  /**
-   * The publisher's horizon (ms; SliceCutter's `horizonMs`): it forgets actions older than that
-   * behind the latest, so a worker with a longer horizon could count a repeat twice and refuses
-   * (WindowedPartition.checkMarker). Absent: the publisher remembers every action.
-   */
-  horizonMs?: number;
-  /**
-   * With `horizonMs`: the partition-local account ids the publisher freed at this slice's close
-   * (every event of theirs is older than `upTo − horizonMs`); a worker frees them once the slice
-   * is closed, before it takes any later batch, whose new accounts take them again (last first).
-   */
-  freedActors?: Int32Array;
-}
-
-/**
- * A slice marker as bytes: magic, slice, batches, flags (bit 0: last), upTo as f64, and the
- * publisher's horizon as f64 if it has one.
- * @example encodeSliceMarker({ slice: 3, upTo: 40_000, batches: 12, last: false })
- */
-export function encodeSliceMarker(marker: SliceMarker): Uint8Array {
-  const freed = marker.freedActors ?? new Int32Array(0);
-  if (marker.horizonMs === undefined && freed.length > 0) throw new RangeError('a slice marker frees accounts only with the publisher\'s horizon');
-  const bytes = new Uint8Array(marker.horizonMs === undefined ? SLICE_BYTES : SLICE_BYTES_WITH_HORIZON + 4 * freed.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, SLICE_MAGIC, true);
-  view.setUint32(4, marker.slice, true);
-  view.setUint32(8, marker.batches, true);
-  view.setUint32(12, marker.last ? 1 : 0, true);
-  view.setFloat64(16, marker.upTo, true);
-  if (marker.horizonMs !== undefined) {
-    view.setFloat64(24, marker.horizonMs, true);
-    view.setUint32(32, freed.length, true);
-    for (let i = 0; i < freed.length; i++) view.setUint32(SLICE_BYTES_WITH_HORIZON + 4 * i, freed[i]!, true);
-  }
-  return bytes;
-}
-
-/** The marker in `bytes`, or null if they are not a slice marker (an event batch). */
-export function decodeSliceMarker(bytes: Uint8Array): SliceMarker | null {
-  if (bytes.length !== SLICE_BYTES && bytes.length < SLICE_BYTES_WITH_HORIZON) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (view.getUint32(0, true) !== SLICE_MAGIC) return null;
-  const marker: SliceMarker = { slice: view.getUint32(4, true), batches: view.getUint32(8, true), last: (view.getUint32(12, true) & 1) === 1, upTo: view.getFloat64(16, true) };
-  if (bytes.length === SLICE_BYTES) return marker;
-  const freed = view.getUint32(32, true);
-  if (bytes.length !== SLICE_BYTES_WITH_HORIZON + 4 * freed) return null;
-  marker.horizonMs = view.getFloat64(24, true);
-  marker.freedActors = Int32Array.from({ length: freed }, (_, i) => view.getUint32(SLICE_BYTES_WITH_HORIZON + 4 * i, true));
-  return marker;
-}
+export { decodeSliceMarker, encodeSliceMarker } from './slice-marker.js';
+export type { SliceMarker } from './slice-marker.js';
+export { SliceCutter } from './slice-cutter.js';
+export type { SliceOut } from './slice-cutter.js';
 
 export interface WindowedPartitionOptions {
   traces: readonly StreamTrace[];
@@ -243,124 +182,6 @@ export class WindowedPartition {
 /** A continuous job has one publisher: a batch or end marker from another is refused. */
 function refuseOtherPublishers(batch: EventBatch, where: string): void {
   if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
-}
-
-/** A message for a partition's subject: an event batch, end marker or slice marker, with its id suffix (`<batch>`, `end`, `s<slice>`). */
-export interface SliceOut {
-  partition: number;
-  id: string;
-  bytes: Uint8Array;
-  /** The slice marker it carries, if it is one. */
-  marker: SliceMarker | null;
-}
-
-/**
- * Cuts a publisher's actions into slices of event time: an action at or past the current slice's
- * end first closes it (and any empty slices up to the action's), sending every partition what is
- * buffered and a slice marker. Slices are aligned to multiples of `sliceMs` (slice n ends at
- * `(n + 1 + first) × sliceMs`, `first` the first action's slice). An action older than the open
- * slice (late) goes into it: the next slice's partials take it in, since each is recomputed over
- * the whole horizon.
- *
- * With `horizonMs` (a long-running job), an action older than the open slice's end minus the
- * horizon is dropped as late (`late` counts them): every later slice's partial, over
- * `[upTo − H, upTo)` with `upTo` at least that end, leaves it out anyway. So the duplicate check
- * need only remember actions from there on, and the partitioner must be made with a
- * `seenRetentionMs` of at least the horizon (SeenIds forgets from its latest time minus that,
- * which is earlier): memory by the horizon, not by the job's length. At each slice's close the
- * partitioner also forgets the keys last used before the slice's end minus the horizon
- * (Partitioner.forgetKeysBefore). Markers then carry the horizon, and a worker with a longer one
- * refuses them.
- * @example
- * const cutter = new SliceCutter(new Partitioner({ partitions: 4 }), 10_000);
- * for (const action of actions) cutter.push(action, out);
- * cutter.finish(out); // the last slice's marker (last: true) and the end markers
- */
-export class SliceCutter {
-  #first = NaN;
-  /** The open slice's number (from 0) and end. */
-  slice = 0;
-  #end = NaN;
-  readonly #sent: Int32Array;
-  readonly #batches: OutBatch[] = [];
-  /** Actions dropped as older than the open slice's end minus the horizon. */
-  late = 0;
-  /** Keys the partitioner forgot, unused for the horizon (with `horizonMs`). */
-  keysForgotten = 0;
-  /** Partition-local account ids freed, unused there for the horizon (with `horizonMs`). */
-  actorsFreed = 0;
-  /** The horizon (ms; Infinity: none, every action taken). */
-  readonly horizonMs: number;
-
-  constructor(readonly partitioner: Partitioner, readonly sliceMs: number, options: { horizonMs?: number } = {}) {
-    if (!(sliceMs > 0)) throw new LockstepError('detect/bad-input', `slice must be a positive duration, got ${sliceMs} ms`);
-    this.horizonMs = options.horizonMs ?? Infinity;
-    if (!(this.horizonMs > 0)) throw new LockstepError('detect/bad-input', `horizon must be a positive duration, got ${this.horizonMs} ms`);
-    const remembered = partitioner.options.seenRetentionMs;
-    if (remembered < this.horizonMs) throw new LockstepError('detect/bad-input', `the partitioner remembers actions for ${remembered} ms, less than the horizon (${this.horizonMs} ms): a repeat would be counted twice; make it with seenRetentionMs ≥ the horizon`);
-    this.#sent = new Int32Array(partitioner.options.partitions);
-  }
-
-  /** The open slice's end (event time, exclusive); NaN before the first action. */
-  get end(): number {
-    return this.#end;
-  }
-
-  push(action: Action, out: SliceOut[]): void {
-    if (Number.isNaN(this.#first)) {
-      this.#first = Math.floor(action.time / this.sliceMs);
-      this.#end = (this.#first + 1) * this.sliceMs;
-    }
-    while (action.time >= this.#end) this.close(out);
-    if (action.time < this.#end - this.horizonMs) {
-      this.late++;
-      return;
-    }
-    this.partitioner.push(action, this.#batches);
-    this.#drain(out);
-  }
-
-  #drain(out: SliceOut[]): void {
-    for (const batch of this.#batches) {
-      if (!batch.end) this.#sent[batch.partition] = batch.b + 1;
-      out.push({ partition: batch.partition, id: batch.end ? 'end' : String(batch.b), bytes: batch.bytes, marker: null });
-    }
-    this.#batches.length = 0;
-  }
-
-  /** Closes the open slice: buffered batches, then each partition's marker. */
-  close(out: SliceOut[], last = false): void {
-    this.partitioner.finish(this.#batches, false);
-    this.#drain(out);
-    // Accounts last used before this slice's horizon are in no later slice's partial: freed, and
-    // each marker says which ids, so its partition's worker frees them at the same place.
-    const freed = this.horizonMs === Infinity ? null : this.partitioner.forgetActorsBefore(this.#end - this.horizonMs);
-    for (let partition = 0; partition < this.#sent.length; partition++) {
-      const marker: SliceMarker = { slice: this.slice, upTo: this.#end, batches: this.#sent[partition]!, last };
-      if (freed !== null) {
-        marker.horizonMs = this.horizonMs;
-        marker.freedActors = freed[partition]!;
-        this.actorsFreed += freed[partition]!.length;
-      }
-      out.push({ partition, id: `s${this.slice}`, bytes: encodeSliceMarker(marker), marker });
-    }
-    // Keys last used before this slice's horizon are in no later slice's partial: forgotten (and
-    // sent again as new keys if they come back), so the publisher holds a horizon of keys.
-    if (this.horizonMs !== Infinity) this.keysForgotten += this.partitioner.forgetKeysBefore(this.#end - this.horizonMs);
-    this.slice++;
-    this.#end += this.sliceMs;
-  }
-
-  /** Closes the open slice as the last and sends the end markers. */
-  finish(out: SliceOut[]): void {
-    if (Number.isNaN(this.#first)) {
-      this.#first = 0;
-      this.#end = this.sliceMs;
-    }
-    this.close(out, true);
-    this.partitioner.finish(this.#batches, true);
-    this.#drain(out);
-  }
 }
 
 /**
