@@ -13,6 +13,7 @@ import { LockstepError } from '../../model/index.js';
 import { STREAM_TRACES } from '../extract.js';
 import type { StreamTrace } from '../extract.js';
 import { grownI32 } from '../int-table.js';
+import { SliceGate } from '../nats/slice-gate.js';
 import { decodeBatch } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
 import { ExpiryHeap } from './expiry-heap.js';
@@ -57,6 +58,8 @@ export class IncrementalPartition {
   // Batch order, as PartitionEvents takes it (partition-events.ts; copied: it keeps its columns private).
   #next = 0;
   readonly #early = new Map<number, EventBatch>();
+  /** Batches past the next slice's marker, held as WindowedPartition holds them (slice-gate.ts). */
+  #gate = new SliceGate();
   #expected = -1;
   /** The slice of the last delta made (−1: none): the next delta follows it. */
   #lastSlice = -1;
@@ -85,12 +88,20 @@ export class IncrementalPartition {
   }
 
   /** Whether a slice marker naming `batches` batches has them all. */
-  ready(marker: { batches: number }): boolean {
+  ready(marker: { batches: number }, where = `partition ${this.partition}`): boolean {
+    for (const bytes of this.#gate.release(marker.batches)) this.#takeBatch(bytes, where);
     return this.#next >= marker.batches;
   }
 
   /** Takes one event batch or end marker; false if that batch was taken already. */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
+    const verdict = this.#gate.hold(bytes);
+    if (verdict.kind === 'take') return this.#takeBatch(bytes, where);
+    if (verdict.kind === 'repeat') this.duplicates += verdict.events;
+    return verdict.kind === 'held';
+  }
+
+  #takeBatch(bytes: Uint8Array, where: string): boolean {
     const batch = decodeBatch(bytes, where);
     if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
     if (batch.end) {
@@ -205,6 +216,8 @@ export class IncrementalPartition {
     work.#present.set(present);
     [work.#seq, work.#inHorizon, work.#next, work.#expected, work.#lastSlice, work.duplicates, work.taken, work.dropped] = [input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64()];
     input.end();
+    // Batches past the snapshot's are read again; each waits for its slice's marker.
+    work.#gate = new SliceGate(work.#next);
     return work;
   }
 

@@ -82,6 +82,81 @@ describe('continuous partitions (slices over a horizon)', () => {
     }), { numRuns: 60 });
   });
 
+  it('without a publisher\'s horizon, a late action in the batch after a marker delivered before that marker stays out of its slice, as in order', () => {
+    // Reposts 50 ms apart, one in eight late (up to 90 s old, within the horizon), cut into 20 s
+    // slices with no publisher horizon: the batch after each marker holds late actions older than
+    // that marker's upTo.
+    let state = 5;
+    const random = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+    const horizonMs = 120_000, options = { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32 };
+    const actions: Action[] = [];
+    for (let n = 0; n < 4_000; n++) {
+      const now = 1_720_000_000_000 + n * 50;
+      const made = bareAction('bluesky', `a${n}`, `did:plc:u${Math.floor(random() * 40)}`, 'repost', random() < 0.125 ? now - Math.floor(random() * 90_000) : now);
+      made.targetPost = `at://p/${Math.floor(n / 100)}-${Math.floor(random() * 8)}`;
+      actions.push(made);
+    }
+    const cutter = new SliceCutter(new Partitioner({ partitions: 2, traces: DEFAULT_STREAM_TRACES, batchSize: 25 }), 20_000);
+    const out: SliceOut[] = [], cameBefore: number[] = [];
+    for (let n = 0; n < actions.length; n++) {
+      const open = cutter.slice;
+      cutter.push(actions[n]!, out);
+      for (let s = open; s < cutter.slice; s++) cameBefore[s] = n;
+    }
+    cutter.finish(out);
+    cameBefore[cutter.slice - 1] = actions.length;
+    const slices = (swapped: boolean): Map<number, { upTo: number; partials: PartitionPartial[] }> => {
+      const bySlice = new Map<number, { upTo: number; partials: PartitionPartial[] }>();
+      for (let p = 0; p < 2; p++) {
+        const delivered = out.filter((message) => message.partition === p);
+        // A redelivery's order: each marker comes after the batch sent next (and that batch again after it).
+        if (swapped) {
+          for (let i = 0; i + 1 < delivered.length; i++) {
+            if (delivered[i]!.marker === null || delivered[i + 1]!.marker !== null) continue;
+            const batch = delivered[i + 1]!;
+            delivered.splice(i, 2, batch, delivered[i]!, batch);
+            i += 2;
+          }
+        }
+        const work = new WindowedPartition(p, { ...options, horizonMs });
+        const pending = new Map<number, SliceMarker>();
+        let open = 0;
+        for (const message of delivered) {
+          if (message.marker === null) work.add(message.bytes);
+          else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
+          for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
+            pending.delete(open++);
+            const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
+            entry.partials.push(work.partialAt(marker.upTo));
+            bySlice.set(marker.slice, entry);
+          }
+        }
+        assert.equal(open, cutter.slice, `partition ${p}: every slice closed`);
+      }
+      return bySlice;
+    };
+    const inOrder = slices(false), swapped = slices(true);
+    let lateAfterMarker = 0;
+    for (const [slice, { upTo, partials }] of inOrder) {
+      // The late actions sent after this slice's marker that its horizon would take if read early.
+      lateAfterMarker += actions.slice(cameBefore[slice], cameBefore[slice + 1] ?? actions.length).filter((one) => one.time >= upTo - horizonMs && one.time < upTo).length;
+      const inHorizon = actions.slice(0, cameBefore[slice]).filter((one) => one.time >= upTo - horizonMs && one.time < upTo).sort((x, y) => x.time - y.time);
+      const bounded = [...partitionActions(inHorizon, { partitions: 2, traces: DEFAULT_STREAM_TRACES })].map(([p, batches]) => {
+        const work = new PartitionWork(p, options);
+        for (const bytes of batches) work.add(bytes);
+        return work.finish();
+      });
+      const mine = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES }), theirs = assemblePartials(bounded, { traces: DEFAULT_STREAM_TRACES });
+      const other = assemblePartials(swapped.get(slice)!.partials, { traces: DEFAULT_STREAM_TRACES });
+      for (const [name, result] of [['a bounded job', theirs], ['each marker after the next batch', other]] as const) {
+        assert.deepEqual(result.actorIds, mine.actorIds, `slice ${slice}: in order vs ${name}`);
+        assert.deepEqual([...result.graph.weight].sort(), [...mine.graph.weight].sort(), `slice ${slice}: in order vs ${name}`);
+      }
+      assert.equal(swapped.get(slice)!.partials.reduce((sum, partial) => sum + partial.events, 0), partials.reduce((sum, partial) => sum + partial.events, 0), `slice ${slice}: events`);
+    }
+    assert.ok(inOrder.size >= 8 && lateAfterMarker > 20, `${inOrder.size} slices, ${lateAfterMarker} late actions after a marker`);
+  });
+
   it('each slice\'s merged partials equal batch detection over that horizon\'s events; older events leave the state; redeliveries count once', async () => {
     const { lines } = jetstreamStream({ durationMs: 1_200_000, organicPerSecond: 3, ringEveryMs: 60_000, seed: 11 });
     const parsed = lines.map((line) => ({ line, actions: parseJetstreamLine(line, '').actions }));

@@ -24,8 +24,8 @@ import type { PartitionPartial } from '../distributed.js';
 import type { StreamTrace } from '../extract.js';
 import type { EmittedAlert } from '../runner.js';
 import { PartitionEvents } from '../partition-events.js';
-import { batchHeader } from '../wire-batch.js';
 import type { EventBatch } from '../wire-batch.js';
+import { SliceGate } from './slice-gate.js';
 import type { SliceMarker } from './slice-marker.js';
 
 export { decodeSliceMarker, encodeSliceMarker } from './slice-marker.js';
@@ -46,14 +46,15 @@ export interface WindowedPartitionOptions {
  * held, a repeated one counted and ignored), as PartitionWork does; `partialAt` drops the events
  * older than the horizon and makes the slice's partial over the rest.
  *
+ * A batch is held, unread (as its bytes), until the marker of its slice has come and the slice
+ * before it is closed (slice-gate.ts), so a slice's partial holds exactly its marker's batches in
+ * any delivery order. Batches before the first marker wait for it.
+ *
  * Account labels: with a publisher's horizon (markers with `horizonMs`), each slice's marker
  * names the account ids the publisher freed at its close; they are freed here once the slice is
- * closed, and new labels take them again as the publisher numbered them. Frees must come exactly
- * between the marker's batches and the next, whatever order messages come in (a redelivery may
- * bring a later batch first), so a batch is held, unread, until the marker of its slice has come
- * and the slice before it is closed: batches up to the next slice's marker are taken only then.
- * Before the first marker it is not known whether the publisher frees, so batches wait for it.
- * Without a publisher's horizon, labels are one per account the partition has ever had.
+ * closed, and new labels take them again as the publisher numbered them: exactly between the
+ * marker's batches and the next, as the holding above keeps them. Without a publisher's horizon,
+ * labels are one per account the partition has ever had.
  *
  * Key traces: one per key the partition has ever had (4 bytes each); with a publisher's horizon a
  * key back after a horizon of quiet is a new key (4 bytes more).
@@ -62,11 +63,7 @@ export class WindowedPartition {
   readonly #events: PartitionEvents;
   /** Events dropped past the horizon. */
   dropped = 0;
-  /** Whether the publisher frees account ids (null: no marker seen yet, batches held). */
-  #frees: boolean | null = null;
-  /** Batches below this number are taken; the rest are held (by number, as copies) until it rises. */
-  #limit = 0;
-  readonly #held = new Map<number, Uint8Array>();
+  readonly #gate = new SliceGate();
   /** Events of held batches that came again. */
   #heldRepeats = 0;
   /** The marker `ready` was last asked about: its frees follow its slice's partial. */
@@ -122,35 +119,18 @@ export class WindowedPartition {
    * the one before it is closed (partialAt): the batches it names are then taken.
    */
   ready(marker: SliceMarker, where = `partition ${this.partition}`): boolean {
-    this.#frees ??= marker.horizonMs !== undefined;
     this.#closing = marker;
-    this.#release(this.#frees ? marker.batches : Infinity, where);
+    for (const bytes of this.#gate.release(marker.batches)) this.#events.add(bytes, where);
     return this.#events.batches >= marker.batches;
   }
 
   /** Takes one event batch or end marker; false if that batch was taken already (a redelivery). */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
-    if (this.#frees === false) return this.#events.add(bytes, where);
-    const header = batchHeader(bytes);
-    if (header === null || header.end || header.b < this.#limit) return this.#events.add(bytes, where);
-    if (this.#held.has(header.b)) {
-      this.#heldRepeats += header.count;
-      return false;
-    }
-    // A copy: the message's buffer may be reused once it is handled.
-    this.#held.set(header.b, bytes.slice());
-    return true;
-  }
-
-  /** Takes the held batches below `limit`, in number order. */
-  #release(limit: number, where: string): void {
-    if (limit <= this.#limit) return;
-    this.#limit = limit;
-    if (this.#held.size === 0) return;
-    for (const b of [...this.#held.keys()].filter((b) => b < limit).sort((x, y) => x - y)) {
-      this.#events.add(this.#held.get(b)!, where);
-      this.#held.delete(b);
-    }
+    const verdict = this.#gate.hold(bytes);
+    if (verdict.kind === 'take') return this.#events.add(bytes, where);
+    if (verdict.kind === 'held') return true;
+    this.#heldRepeats += verdict.events;
+    return false;
   }
 
   /**
