@@ -7,7 +7,9 @@
 // µs/event per part, a warm-up round first. TREE (default this one; e.g. a `git worktree` of the
 // commit before) is the source imported: for an A/B, alternate processes over two trees, which is
 // steadier under load than whole jobs (two trees in one process ran 5-10x slower, not found why).
-// --hash prints the sha256 of the 8 encoded partials in order (speed work must not change them).
+// --hash prints the sha256 of the 8 encoded partials in order (speed work must not change them),
+// and of assemblePartials' result (ids, edges, weights and logP bit for bit, clusters): a change to
+// the coordinator alone cannot move the first, so the second is its check.
 // --fresh: as a job's worker meets its partitions, once each in a new process: warmUpWorker (as
 // stream-worker does) instead of a warm-up round, then one round, with each partition's finish +
 // encode ms (a worker's first finish costs more than its later ones); for an A/B, alternate
@@ -20,6 +22,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
+import { resultHash } from './result-hash.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false }, compression: { type: 'string', default: 'gzip' } } });
 const hours = Number(values.hours), rounds = Number(values.rounds);
@@ -78,9 +81,9 @@ function round(m) {
   const partials = packed.map((blob, p) => m.unpackPartial(blob, `partition ${p}`));
   t.unpack = cpu() - c;
   c = cpu();
-  m.assemblePartials(partials, { traces: m.DEFAULT_STREAM_TRACES });
+  const result = m.assemblePartials(partials, { traces: m.DEFAULT_STREAM_TRACES });
   t.assemble = cpu() - c;
-  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex'), bytes: packed.reduce((sum, blob) => sum + blob.length, 0), each };
+  return { events: works.reduce((sum, work) => sum + work.size, 0), t, sha: hash.digest('hex'), resultSha: values.hash ? resultHash(result) : '', bytes: packed.reduce((sum, blob) => sum + blob.length, 0), each };
 }
 
 const options = (m) => ({ traces: m.DEFAULT_STREAM_TRACES, windowMs: 60_000, maxPartnersPerEvent: 32 });
@@ -88,9 +91,9 @@ if (values.fresh) for (const m of modules) m.warmUpWorker(options(m));
 else for (const m of modules) round(m); // warm-up
 for (let r = 1; r <= rounds; r++) {
   for (const m of modules) {
-    const { events, t, sha, bytes, each } = round(m);
+    const { events, t, sha, resultSha, bytes, each } = round(m);
     const us = (seconds) => ((1e6 * seconds) / events).toFixed(2);
     const worker = t.add + t.finish + t.encode + t.pack, coordinator = t.unpack + t.assemble;
-    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}` : ''}${values.fresh ? `; finish+encode ms ${each.join(' ')}` : ''}`);
+    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}; result sha256 ${resultSha}` : ''}${values.fresh ? `; finish+encode ms ${each.join(' ')}` : ''}`);
   }
 }
