@@ -12,6 +12,7 @@ import type { TraceEvents } from '../detect/kernel/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { grownF64, grownI32 } from './int-table.js';
+import { BatchOrder } from './batch-order.js';
 import { decodeBatch } from './wire-batch.js';
 import type { EventBatch } from './wire-batch.js';
 
@@ -45,12 +46,7 @@ export class PartitionEvents {
   #key = new Int32Array(1024);
   #time = new Float64Array(1024);
   #size = 0;
-  /** The next batch number to apply, the batches that came before their turn, and the end marker's count. */
-  #next = 0;
-  readonly #early = new Map<number, EventBatch>();
-  #expected = -1;
-  /** Events of batches taken again (redeliveries), not counted. */
-  duplicates = 0;
+  readonly #order = new BatchOrder();
   /** Events ever taken. */
   taken = 0;
 
@@ -60,12 +56,17 @@ export class PartitionEvents {
 
   /** Batches applied so far (the next batch number expected). */
   get batches(): number {
-    return this.#next;
+    return this.#order.next;
   }
 
   /** Whether the end marker and every batch before it have been applied. */
   get complete(): boolean {
-    return this.#expected >= 0 && this.#next >= this.#expected;
+    return this.#order.complete;
+  }
+
+  /** Events of batches taken again (redeliveries), not counted. */
+  get duplicates(): number {
+    return this.#order.duplicates;
   }
 
   /** Events held. */
@@ -80,29 +81,10 @@ export class PartitionEvents {
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
     const batch = decodeBatch(bytes, where);
     this.hooks.accept?.(batch, where);
-    if (batch.end) {
-      this.#expected = batch.b;
-      return true;
-    }
-    if (batch.b < this.#next || this.#early.has(batch.b)) {
-      this.duplicates += batch.count;
-      return false;
-    }
-    if (batch.b > this.#next) {
-      // Views into a message's buffer: keep a copy of its own.
-      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
-      return true;
-    }
-    this.#apply(batch, where);
-    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
-      this.#early.delete(next.b);
-      this.#apply(next, where);
-    }
-    return true;
+    return this.#order.take(batch, bytes, where, (taken) => this.#apply(taken, where));
   }
 
   #apply(batch: EventBatch, where: string): void {
-    this.#next = batch.b + 1;
     const labelsBefore = this.actorLabels.length;
     for (const label of batch.newActors) {
       const reused = this.#freeActors.pop();

@@ -10,6 +10,7 @@
  * one key at the same time keep their arrival (batch) order, the kernel's tie-break.
  */
 import { LockstepError } from '../../model/index.js';
+import { BatchOrder } from '../batch-order.js';
 import { STREAM_TRACES } from '../extract.js';
 import type { StreamTrace } from '../extract.js';
 import { grownI32 } from '../int-table.js';
@@ -55,15 +56,12 @@ export class IncrementalPartition {
   #perAccount = new Int32Array(1024);
   #present = new Uint8Array(1024);
   #inHorizon = 0;
-  // Batch order, as PartitionEvents takes it (partition-events.ts; copied: it keeps its columns private).
-  #next = 0;
-  readonly #early = new Map<number, EventBatch>();
+  /** Batch order, as PartitionEvents takes it (batch-order.ts). */
+  #order = new BatchOrder();
   /** Batches past the next slice's marker, held as WindowedPartition holds them (slice-gate.ts). */
   #gate = new SliceGate();
-  #expected = -1;
   /** The slice of the last delta made (−1: none): the next delta follows it. */
   #lastSlice = -1;
-  duplicates = 0;
   taken = 0;
   /** Events dropped past the horizon (in it once, or too late to be). */
   dropped = 0;
@@ -75,11 +73,11 @@ export class IncrementalPartition {
   }
 
   get batches(): number {
-    return this.#next;
+    return this.#order.next;
   }
 
   get ended(): boolean {
-    return this.#expected >= 0 && this.#next >= this.#expected;
+    return this.#order.complete;
   }
 
   /** Events held: in the horizon, or waiting for a slice. */
@@ -87,45 +85,32 @@ export class IncrementalPartition {
     return this.#inHorizon + this.#waitTime.length;
   }
 
+  /** Events of batches taken again (redeliveries, held or applied), not counted. */
+  get duplicates(): number {
+    return this.#order.duplicates;
+  }
+
   /** Whether a slice marker naming `batches` batches has them all. */
   ready(marker: { batches: number }, where = `partition ${this.partition}`): boolean {
     for (const bytes of this.#gate.release(marker.batches)) this.#takeBatch(bytes, where);
-    return this.#next >= marker.batches;
+    return this.#order.next >= marker.batches;
   }
 
   /** Takes one event batch or end marker; false if that batch was taken already. */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
     const verdict = this.#gate.hold(bytes);
     if (verdict.kind === 'take') return this.#takeBatch(bytes, where);
-    if (verdict.kind === 'repeat') this.duplicates += verdict.events;
+    if (verdict.kind === 'repeat') this.#order.duplicates += verdict.events;
     return verdict.kind === 'held';
   }
 
   #takeBatch(bytes: Uint8Array, where: string): boolean {
     const batch = decodeBatch(bytes, where);
     if ((batch.publisher ?? 0) !== 0) throw new LockstepError('detect/bad-input', `${where}: a batch from publisher ${batch.publisher}; a continuous job has one publisher`);
-    if (batch.end) {
-      this.#expected = batch.b;
-      return true;
-    }
-    if (batch.b < this.#next || this.#early.has(batch.b)) {
-      this.duplicates += batch.count;
-      return false;
-    }
-    if (batch.b > this.#next) {
-      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
-      return true;
-    }
-    this.#apply(batch, where);
-    for (let next = this.#early.get(this.#next); next !== undefined; next = this.#early.get(this.#next)) {
-      this.#early.delete(next.b);
-      this.#apply(next, where);
-    }
-    return true;
+    return this.#order.take(batch, bytes, where, (taken) => this.#apply(taken, where));
   }
 
   #apply(batch: EventBatch, where: string): void {
-    this.#next = batch.b + 1;
     for (const label of batch.newActors) this.#labels.push(label);
     this.#keyTrace = grownI32(this.#keyTrace, this.#keyCount + batch.newKeyTraces.length);
     for (const trace of batch.newKeyTraces) this.#keyTrace[this.#keyCount++] = this.#traceIndex[STREAM_TRACES.indexOf(trace)]!;
@@ -180,7 +165,7 @@ export class IncrementalPartition {
     const accounts = this.#labels.length;
     out.column(this.#perAccount.subarray(0, Math.min(accounts, this.#perAccount.length)));
     out.column(this.#present.subarray(0, Math.min(accounts, this.#present.length)));
-    for (const value of [this.#seq, this.#inHorizon, this.#next, this.#expected, this.#lastSlice, this.duplicates, this.taken, this.dropped]) out.f64(value);
+    for (const value of [this.#seq, this.#inHorizon, this.#order.next, this.#order.expected, this.#lastSlice, this.#order.duplicates, this.taken, this.dropped]) out.f64(value);
     return out.finish();
   }
 
@@ -214,10 +199,10 @@ export class IncrementalPartition {
     const present = input.u8s();
     work.#present = new Uint8Array(Math.max(1024, present.length));
     work.#present.set(present);
-    [work.#seq, work.#inHorizon, work.#next, work.#expected, work.#lastSlice, work.duplicates, work.taken, work.dropped] = [input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64()];
+    [work.#seq, work.#inHorizon, work.#order.next, work.#order.expected, work.#lastSlice, work.#order.duplicates, work.taken, work.dropped] = [input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64(), input.f64()];
     input.end();
     // Batches past the snapshot's are read again; each waits for its slice's marker.
-    work.#gate = new SliceGate(work.#next);
+    work.#gate = new SliceGate(work.#order.next);
     return work;
   }
 
