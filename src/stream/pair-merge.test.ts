@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { sumCandidatePairs, sumPairs } from './pair-merge.js';
+import { MergeBuffers, sumCandidatePairs, sumPairs } from './pair-merge.js';
 import type { PartialPairs } from './trace-window.js';
 
 /** Rows of one partial: (a, b) local ids, shared, Σ ln n_k, co-actions, summed delay. */
@@ -72,6 +72,23 @@ describe('sumPairs (the coordinator\'s merge)', () => {
       const strong = new Float64Array(50);
       for (const [key, [shared]] of expected) for (const id of key.split(',')) strong[Number(id)]! += shared!;
       assert.deepEqual([...strength], [...strong]);
+    }), { numRuns: 300 });
+  });
+
+  it('gives with one MergeBuffers reused merge after merge (as a job\'s traces do) what fresh arrays give', () => {
+    const row = fc.tuple(fc.nat(29), fc.nat(29), fc.integer({ min: 1, max: 3 }), fc.double({ min: 0, max: 50, noNaN: true }), fc.integer({ min: 1, max: 5 }), fc.nat(1e6)).filter(([a, b]) => a !== b);
+    // Grouped by first account in job order (the merge that takes the buffers), as workers write.
+    const input = fc.record({ accounts: fc.subarray(Array.from({ length: 50 }, (_, i) => i), { minLength: 30, maxLength: 30 }), rows: fc.array(row, { maxLength: 300 }) })
+      .map(({ accounts, rows }) => ({ pairs: partialOf(rows.map(([a, b, ...sums]): Row => [Math.min(a, b), Math.max(a, b), ...sums]).sort((x, y) => x[0] - y[0])), global: Int32Array.from(accounts) }));
+    // Made once, larger than any run needs: every run starts from the last one's leftovers.
+    const buffers = new MergeBuffers(64);
+    const rowsOf = (table: ReturnType<typeof sumCandidatePairs>['pairs']): string[] => Array.from({ length: table.size }, (_, e) => [table.a[e], table.b[e], table.shared[e], table.idf[e], table.coActions[e], table.sumDelta[e]].join(' '));
+    fc.assert(fc.property(fc.array(input, { minLength: 1, maxLength: 6 }), fc.integer({ min: 0, max: 4 }), (partials, minShared) => {
+      const fresh = sumCandidatePairs(partials, 2.5, 50, { minShared });
+      const reused = sumCandidatePairs(partials, 2.5, 50, { minShared, buffers });
+      assert.deepEqual(rowsOf(reused.pairs), rowsOf(fresh.pairs));
+      assert.equal(reused.distinct, fresh.distinct);
+      assert.deepEqual([...reused.strength], [...fresh.strength]);
     }), { numRuns: 300 });
   });
 

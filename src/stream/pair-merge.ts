@@ -16,9 +16,41 @@ export interface SumPairsOptions {
    * through the actors' strengths and the count of pairs tested, which `sumCandidatePairs` gives.
    */
   minShared: number;
+  /**
+   * Arrays of a job account each, kept across the traces of one merge (`MergeBuffers`): each
+   * trace's own made ~55 MB of external memory, and at a firehose's 1.16M accounts V8 answered
+   * that pressure with a full mark-compact of the heap's millions of labels every trace or two.
+   */
+  buffers?: MergeBuffers;
 }
 
 export const SUM_PAIRS_DEFAULTS: Readonly<SumPairsOptions> = Object.freeze({ bucketRows: 8_192, minShared: 0 });
+
+/**
+ * A merge's per-account arrays, made once for `actorCount` accounts and reset by each merge that
+ * takes them. `strength` is the merge's output: read it before the next merge over these buffers.
+ */
+export class MergeBuffers {
+  readonly strength: Float64Array<ArrayBuffer>;
+  /** mergeRuns' per partner: the a it was last counted for, beside its summed shared keys. */
+  readonly partner: Int32Array<ArrayBuffer>;
+  readonly rowFor: Int32Array<ArrayBuffer>;
+  readonly rowOf: Int32Array<ArrayBuffer>;
+  #local: Float64Array<ArrayBuffer> = new Float64Array(0);
+
+  constructor(readonly actorCount: number) {
+    this.strength = new Float64Array(actorCount);
+    this.partner = new Int32Array(2 * actorCount);
+    this.rowFor = new Int32Array(actorCount);
+    this.rowOf = new Int32Array(actorCount);
+  }
+
+  /** A zeroed Float64Array of `length` (a source's own accounts), the same memory each time it fits. */
+  local(length: number): Float64Array {
+    if (this.#local.length < length) this.#local = new Float64Array(Math.max(length, 2 * this.#local.length));
+    return this.#local.fill(0, 0, length).subarray(0, length);
+  }
+}
 
 /**
  * The coordinator's merge for the null model: the pairs that can pass it (summed shared keys >=
@@ -28,8 +60,9 @@ export const SUM_PAIRS_DEFAULTS: Readonly<SumPairsOptions> = Object.freeze({ buc
  * more: the rest need no output row and no test.
  */
 export function sumCandidatePairs(inputs: readonly ({ pairs: PartialPairs; global: Int32Array } | null)[], logN: number, actorCount: number, options: Partial<SumPairsOptions> & Pick<SumPairsOptions, 'minShared'>): { pairs: PairTable; distinct: number; strength: Float64Array } {
-  const strength = new Float64Array(actorCount);
-  const { table, distinct } = sumRows(inputs, logN, { ...SUM_PAIRS_DEFAULTS, ...options }, strength);
+  const buffers = options.buffers !== undefined && options.buffers.actorCount >= actorCount ? options.buffers : null;
+  const strength = buffers === null ? new Float64Array(actorCount) : buffers.strength.fill(0).subarray(0, actorCount);
+  const { table, distinct } = sumRows(inputs, logN, { ...SUM_PAIRS_DEFAULTS, ...options }, strength, buffers);
   return { pairs: table, distinct, strength };
 }
 
@@ -46,9 +79,9 @@ export function sumPairs(inputs: readonly ({ pairs: PartialPairs; global: Int32A
 
 type Source = { pairs: PartialPairs; global: Int32Array };
 
-function sumRows(inputs: readonly (Source | null)[], logN: number, options: SumPairsOptions, strength: Float64Array | null): { table: PairTable; distinct: number } {
+function sumRows(inputs: readonly (Source | null)[], logN: number, options: SumPairsOptions, strength: Float64Array | null, buffers: MergeBuffers | null = null): { table: PairTable; distinct: number } {
   const sources = inputs.filter((input) => input !== null);
-  return groupedByFirst(sources) ? mergeRuns(sources, logN, options.minShared, strength) : sumInBuckets(sources, logN, options, strength);
+  return groupedByFirst(sources) ? mergeRuns(sources, logN, options.minShared, strength, buffers) : sumInBuckets(sources, logN, options, strength);
 }
 
 /**
@@ -74,7 +107,7 @@ function groupedByFirst(sources: readonly Source[]): boolean {
  * hashing), then the float sums of the partners kept. Rows are read in input order within a run,
  * so every sum adds in the same order as the bucket sum's, and the same pairs are kept.
  */
-function mergeRuns(sources: readonly Source[], logN: number, minShared: number, strength: Float64Array | null): { table: PairTable; distinct: number } {
+function mergeRuns(sources: readonly Source[], logN: number, minShared: number, strength: Float64Array | null, buffers: MergeBuffers | null): { table: PairTable; distinct: number } {
   let actorCount = 0, rowsIn = 0;
   for (const { pairs, global } of sources) {
     rowsIn += pairs.size;
@@ -84,8 +117,10 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
   const out = new GrowingPairs(keepAll ? rowsIn : 1_024);
   // Per partner b of the current a: the a it was last counted for (at 2b) beside its summed shared
   // keys (2b + 1), so a random b costs one cache miss, not two; and its output row.
-  const partner = new Int32Array(2 * actorCount).fill(-1);
-  const rowFor = new Int32Array(actorCount).fill(-1), rowOf = new Int32Array(actorCount);
+  const reuse = buffers !== null && buffers.actorCount >= actorCount;
+  const partner = (reuse ? buffers.partner.subarray(0, 2 * actorCount) : new Int32Array(2 * actorCount)).fill(-1);
+  const rowFor = (reuse ? buffers.rowFor.subarray(0, actorCount) : new Int32Array(actorCount)).fill(-1);
+  const rowOf = reuse ? buffers.rowOf : new Int32Array(actorCount);
   const from = new Int32Array(sources.length), to = new Int32Array(sources.length);
   // Each source's first account of its next run (NONE: no rows left), so a goes straight to the
   // next account with rows and each source is passed over with one compare: at a firehose's
@@ -143,7 +178,7 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
       from[s] = to[s]!;
     }
   }
-  if (strength !== null) for (const source of sources) addStrengths(source, strength);
+  if (strength !== null) for (const source of sources) addStrengths(source, strength, reuse ? buffers : null);
   return { table: out.table(logN), distinct };
 }
 
@@ -153,8 +188,8 @@ function mergeRuns(sources: readonly Source[], logN: number, minShared: number, 
  * random partner), then added to the job's. The shared keys are whole numbers, so the sums are
  * exact in any order and equal the row-by-row ones bit for bit.
  */
-function addStrengths({ pairs, global }: Source, strength: Float64Array): void {
-  const local = new Float64Array(global.length);
+function addStrengths({ pairs, global }: Source, strength: Float64Array, buffers: MergeBuffers | null): void {
+  const local = buffers === null ? new Float64Array(global.length) : buffers.local(global.length);
   for (let row = 0; row < pairs.size; row++) {
     const shared = pairs.shared[row]!;
     local[pairs.a[row]!]! += shared;
