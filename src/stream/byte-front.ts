@@ -292,7 +292,8 @@ export class ByteFront {
   #newKey(t: number, bytes: Uint8Array, start: number, end: number): number {
     const raw = decode(bytes, start, end);
     const value = t === T_LINK ? normalizeUrl(raw) : t === T_HASHTAG ? normalizeHashtag(raw) : t === T_MENTION ? trimmed(raw) : raw;
-    return value === null || value === '' ? NONE : this.#partitioner.keyId(t, t === T_LINK || t === T_HASHTAG ? '' : PLATFORM, value);
+    // Decoded here (or normalised from that): a string of its own, kept without a copy.
+    return value === null || value === '' ? NONE : this.#partitioner.keyId(t, t === T_LINK || t === T_HASHTAG ? '' : PLATFORM, value, true);
   }
 
   /**
@@ -362,7 +363,7 @@ export class ByteFront {
     let actor = s.actorId;
     if (actor === -1) actor = dids.get(bytes, s.didStart, s.didEnd, s.didHash);
     if (actor === -1) {
-      actor = partitioner.actorId(PLATFORM, decode(bytes, s.didStart, s.didEnd));
+      actor = partitioner.actorId(PLATFORM, decode(bytes, s.didStart, s.didEnd), true);
       dids.set(bytes, s.didStart, s.didEnd, actor, s.didHash);
     }
     this.#events = 0;

@@ -30,17 +30,22 @@ interface ScopeLog {
 }
 
 const EMPTY = 0;
+/** Int32s per slot: the id's hash, id + 1 (EMPTY: a free slot). */
+const STRIDE = 2;
 
 /**
- * Strings to ids in an open-addressing table (slots hold id + 1; linear probing, deletion by
- * backward shift) over each id's hash, scope and raw string, not a Map per scope: at a firehose's
- * cardinality (millions of accounts and keys, most seen once) a Map's insert cost ~1 µs (its
- * hashing, growth and entries in the heap), most of the front end's time in the partitioner.
+ * Strings to ids in an open-addressing table (linear probing, deletion by backward shift) over
+ * each id's hash, scope and raw string, not a Map per scope: at a firehose's cardinality (millions
+ * of accounts and keys, most seen once) a Map's insert cost ~1 µs (its hashing, growth and entries
+ * in the heap), most of the front end's time in the partitioner. A slot holds the id's hash beside
+ * id + 1, so a probe past other entries (most lookups are of new labels) reads the slot's cache
+ * line only, not each passed id's hash in a column of its own (a miss each at millions of ids).
  */
 export class ExpiringInterner {
   /** Scopes in the order a Map of them would iterate (first made first; deleted when emptied by expire). */
   readonly #scopes = new Map<string, ScopeLog>();
-  #slots = new Int32Array(16);
+  /** Per slot: hash, id + 1 (STRIDE). */
+  #slots = new Int32Array(16 * STRIDE);
   #mask = 15;
   #hash = new Int32Array(16);
   #scope: (string | null)[] = [];
@@ -61,8 +66,12 @@ export class ExpiringInterner {
     return this.internIn('', label, time);
   }
 
-  /** The id of `raw` in `scope` (label `scope + separator + raw`, or `raw` in the empty scope). */
-  internIn(scope: string, raw: string, time: number): number {
+  /**
+   * The id of `raw` in `scope` (label `scope + separator + raw`, or `raw` in the empty scope).
+   * `owned`: `raw` holds only its own characters (decoded from bytes, not sliced from a longer
+   * string), so it is kept as it is, without ownCopy's copy.
+   */
+  internIn(scope: string, raw: string, time: number, owned = false): number {
     let log = this.#lastLog;
     if (log === null || log.scope !== scope) {
       log = this.#scopes.get(scope) ?? null;
@@ -74,9 +83,9 @@ export class ExpiringInterner {
     }
     const h = hashFrom(log.seed, raw), slots = this.#slots, mask = this.#mask;
     let at = h & mask;
-    for (let v = slots[at]!; v !== EMPTY; v = slots[at]!) {
+    for (let v = slots[at * STRIDE + 1]!; v !== EMPTY; v = slots[at * STRIDE + 1]!) {
       const id = v - 1;
-      if (this.#hash[id] === h && this.#raw[id] === raw && this.#scope[id] === scope) {
+      if (slots[at * STRIDE] === h && this.#raw[id] === raw && this.#scope[id] === scope) {
         if (!((this.#lastSeen[id] ?? -Infinity) >= time)) this.#lastSeen[id] = time;
         return id;
       }
@@ -85,15 +94,16 @@ export class ExpiringInterner {
     const id = this.#free.pop() ?? this.#raw.length;
     if (id >= this.#hash.length) this.#hash = grown(this.#hash, id);
     this.#hash[id] = h;
-    slots[at] = id + 1;
+    slots[at * STRIDE] = h;
+    slots[at * STRIDE + 1] = id + 1;
     if (log.length === log.log.length) log.log = grown(log.log, log.length);
     log.log[log.length++] = id;
     log.live++;
     this.#scope[id] = scope;
-    this.#raw[id] = ownCopy(raw);
+    this.#raw[id] = owned ? raw : ownCopy(raw);
     this.#lastSeen[id] = time;
     this.#size++;
-    if (2 * this.#size > this.#slots.length) this.#rehash(2 * this.#slots.length);
+    if (2 * this.#size > mask + 1) this.#rehash(2 * (mask + 1));
     return id;
   }
 
@@ -159,25 +169,28 @@ export class ExpiringInterner {
   #unslot(id: number): void {
     const slots = this.#slots, mask = this.#mask;
     let hole = this.#hash[id]! & mask;
-    while (slots[hole] !== id + 1) hole = (hole + 1) & mask;
-    for (let at = (hole + 1) & mask; slots[at] !== EMPTY; at = (at + 1) & mask) {
-      const home = this.#hash[slots[at]! - 1]! & mask;
+    while (slots[hole * STRIDE + 1] !== id + 1) hole = (hole + 1) & mask;
+    for (let at = (hole + 1) & mask; slots[at * STRIDE + 1] !== EMPTY; at = (at + 1) & mask) {
+      const home = slots[at * STRIDE]! & mask;
       // The entry at `at` may move into the hole unless its home lies cyclically in (hole, at].
       if (hole <= at ? home <= hole || home > at : home <= hole && home > at) {
-        slots[hole] = slots[at]!;
+        slots[hole * STRIDE] = slots[at * STRIDE]!;
+        slots[hole * STRIDE + 1] = slots[at * STRIDE + 1]!;
         hole = at;
       }
     }
-    slots[hole] = EMPTY;
+    slots[hole * STRIDE + 1] = EMPTY;
   }
 
+  /** A table of `size` slots holding the same entries. */
   #rehash(size: number): void {
-    const slots = new Int32Array(size), mask = size - 1;
-    for (const v of this.#slots) {
-      if (v === EMPTY) continue;
-      let at = this.#hash[v - 1]! & mask;
-      while (slots[at] !== EMPTY) at = (at + 1) & mask;
-      slots[at] = v;
+    const old = this.#slots, slots = new Int32Array(size * STRIDE), mask = size - 1;
+    for (let s = 0; s < old.length; s += STRIDE) {
+      if (old[s + 1] === EMPTY) continue;
+      let at = old[s]! & mask;
+      while (slots[at * STRIDE + 1] !== EMPTY) at = (at + 1) & mask;
+      slots[at * STRIDE] = old[s]!;
+      slots[at * STRIDE + 1] = old[s + 1]!;
     }
     this.#slots = slots;
     this.#mask = mask;

@@ -258,9 +258,12 @@ export class Partitioner {
     return this.#actors.size;
   }
 
-  /** The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in the empty scope. */
-  keyId(t: number, scope: string, raw: string): number {
-    return this.#keys[t]!.internIn(scope, raw, 0);
+  /**
+   * The global id of a key of trace `t` (an index into STREAM_TRACES): `scope:raw`, or `raw` in
+   * the empty scope. `owned`: see ExpiringInterner.internIn.
+   */
+  keyId(t: number, scope: string, raw: string, owned = false): number {
+    return this.#keys[t]!.internIn(scope, raw, 0, owned);
   }
 
   /** The label of a key id of trace `t`. */
@@ -268,9 +271,9 @@ export class Partitioner {
     return this.#keys[t]!.label(id);
   }
 
-  /** The global id of an account. */
-  actorId(platform: string, actorId: string): number {
-    return this.#actors.internIn(platform, actorId, 0);
+  /** The global id of an account. `owned`: see ExpiringInterner.internIn. */
+  actorId(platform: string, actorId: string, owned = false): number {
+    return this.#actors.internIn(platform, actorId, 0, owned);
   }
 
   /**
