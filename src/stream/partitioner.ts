@@ -17,6 +17,7 @@ import { ExpiringInterner } from './interner.js';
 import { grownF64, grownI32 } from './int-table.js';
 import { encodeBatch, encodeEnd } from './wire-batch.js';
 import { SeenIds } from './seen-ids.js';
+import { PartitionBuffer } from './partition-buffer.js';
 
 export { idHashFrom, SeenIds } from './seen-ids.js';
 
@@ -99,37 +100,6 @@ export interface OutBatch {
   /** The publisher that numbered it (PartitionerOptions.publisher). */
   publisher: number;
   bytes: Uint8Array;
-}
-
-class PartitionBuffer {
-  b = 0;
-  count = 0;
-  readonly actor: Int32Array;
-  readonly key: Int32Array;
-  readonly time: Float64Array;
-  newActors: string[] = [];
-  newKeys: string[] = [];
-  newKeyTraces: StreamTrace[] = [];
-  /** UTF-16 units of newActors and newKeys. */
-  labelChars = 0;
-  /** Global account id → this partition's id + 1 (0: not yet used here). */
-  local = new Int32Array(1024);
-  actors = 0;
-  keys = 0;
-  /**
-   * With a retention (forgetActorsBefore): per partition-local account id, the latest time it was
-   * used here and its global id (-1: freed); the freed ids, which new accounts take again, the
-   * last freed first (a worker frees and takes them in the same order: WindowedPartition).
-   */
-  actorLastUse = new Float64Array(0);
-  actorGlobal = new Int32Array(0);
-  readonly freeActors: number[] = [];
-
-  constructor(batchSize: number) {
-    this.actor = new Int32Array(batchSize);
-    this.key = new Int32Array(batchSize);
-    this.time = new Float64Array(batchSize);
-  }
 }
 
 /**
@@ -308,6 +278,7 @@ export class Partitioner {
       place[2 * id] = partition + 1;
       place[2 * id + 1] = local;
       part.newKeys.push(label);
+      part.keyBytes.add(label);
       part.newKeyTraces.push(trace);
       part.labelChars += label.length;
     } else local = place[2 * id + 1]!;
@@ -363,6 +334,7 @@ export class Partitioner {
       part.local[actor] = local + 1;
       const label = this.#actorLabel(actor);
       part.newActors.push(label);
+      part.actorBytes.add(label);
       part.labelChars += label.length;
       if (this.#tracksUse) {
         if (local >= part.actorGlobal.length) [part.actorGlobal, part.actorLastUse] = [grownI32(part.actorGlobal, local + 1), grownF64(part.actorLastUse, local + 1)];
@@ -383,12 +355,14 @@ export class Partitioner {
     const part = this.#parts[partition]!;
     if (part.count === 0 && part.newActors.length === 0 && part.newKeys.length === 0) return;
     const publisher = this.options.publisher;
-    out.push({ partition, b: part.b, end: false, publisher, bytes: encodeBatch({ b: part.b, publisher, publishers: this.#publishers, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }) });
+    out.push({ partition, b: part.b, end: false, publisher, bytes: encodeBatch({ b: part.b, publisher, publishers: this.#publishers, end: false, newActors: part.newActors, newKeys: part.newKeys, newKeyTraces: part.newKeyTraces, count: part.count, actor: part.actor, key: part.key, time: part.time }, [part.actorBytes, part.keyBytes]) });
     part.b++;
     part.count = 0;
     part.newActors = [];
     part.newKeys = [];
     part.newKeyTraces = [];
+    part.actorBytes.clear();
+    part.keyBytes.clear();
     part.labelChars = 0;
   }
 

@@ -27,6 +27,8 @@ import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 
+import { frontCodeBytes } from './label-bytes.js';
+import type { LabelBytes } from './label-bytes.js';
 const MAGIC = 0x3142_534c; // "LSB1"
 const MAGIC_2 = 0x3242_534c; // "LSB2"
 const HEADER_BYTES = 32;
@@ -101,27 +103,28 @@ function sharedPrefix(a: string, b: string): number {
 }
 
 /**
- * Encodes a batch (the first `count` entries of each column are sent).
+/** Label pairs (shared, rest units) from frontCodeBytes; grown, never shrunk. */
+let pairs = new Int32Array(1024);
+
+ * Encodes a batch (the first `count` entries of each column are sent). `labelBytes`: the batch's
+ * new accounts' and new keys' labels as bytes (label-bytes.ts), front-coded from them when no
+ * label holds a surrogate; the same bytes as from the strings.
  * @example encodeBatch({ b: 0, end: false, newActors: ['bluesky\u0000did:plc:a'], newKeys: ['x'], newKeyTraces: ['co-hashtag'], count: 1, actor: Int32Array.of(0), key: Int32Array.of(0), time: Float64Array.of(1) })
  */
-export function encodeBatch(batch: EventBatch): Uint8Array {
+export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: LabelBytes, keys: LabelBytes]): Uint8Array {
   const n = batch.count, { actor, key, time } = batch;
-  const labels = batch.newActors.length === 0 ? batch.newKeys : batch.newKeys.length === 0 ? batch.newActors : [...batch.newActors, ...batch.newKeys];
+  const labels = batch.newActors.length + batch.newKeys.length;
   // Differences of whole numbers are exact: any other time makes the batch send its times as f64.
   let raw = n > 0 && !Number.isInteger(time[0]);
   for (let e = 1; e < n && !raw; e++) raw = !Number.isInteger(time[e]) || !(Math.abs(time[e]! - time[e - 1]!) < 2 ** 51);
   used = 0;
-  room(10 * labels.length + 2 * batch.newKeys.length + 24 * n);
-  const rests: string[] = new Array<string>(labels.length);
-  let previous = '';
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    const shared = sharedPrefix(previous, label);
-    varint(shared);
-    varint(label.length - shared);
-    rests[i] = shared === 0 ? label : label.slice(shared);
-    previous = label;
-  }
+  room(10 * labels + 2 * batch.newKeys.length + 24 * n);
+  let text: Uint8Array;
+  if (labelBytes !== undefined && !labelBytes[0].surrogates && !labelBytes[1].surrogates) {
+    if (2 * labels > pairs.length) pairs = new Int32Array(4 * labels);
+    text = frontCodeBytes(labelBytes, pairs);
+    for (let i = 0; i < 2 * labels; i++) varint(pairs[i]!);
+  } else text = frontCodeStrings(batch);
   for (let i = 0; i < batch.newKeys.length; i++) varint(TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255);
   let last = n > 0 ? time[0]! : 0;
   for (let e = 0; e < n; e++) {
@@ -133,7 +136,6 @@ export function encodeBatch(batch: EventBatch): Uint8Array {
       varint(delta >= 0 ? 2 * delta : -2 * delta - 1);
     }
   }
-  const text = encoder.encode(rests.join(''));
   const timesBytes = raw ? 8 * n : n > 0 ? 8 : 0;
   const out = new Uint8Array(HEADER_BYTES + timesBytes + used + text.length);
   new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, batch.newActors.length, batch.newKeys.length, used, publisherWord(batch)]);
@@ -145,6 +147,22 @@ export function encodeBatch(batch: EventBatch): Uint8Array {
 }
 
 /** The header's last word: the publisher, and the job's publisher count above it (0: not said). */
+/** Front-codes the batch's labels (accounts, then keys) from their strings: varints here, the rests' UTF-8 returned. */
+function frontCodeStrings(batch: EventBatch): Uint8Array {
+  const labels = batch.newActors.length === 0 ? batch.newKeys : batch.newKeys.length === 0 ? batch.newActors : [...batch.newActors, ...batch.newKeys];
+  const rests: string[] = new Array<string>(labels.length);
+  let previous = '';
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    const shared = sharedPrefix(previous, label);
+    varint(shared);
+    varint(label.length - shared);
+    rests[i] = shared === 0 ? label : label.slice(shared);
+    previous = label;
+  }
+  return encoder.encode(rests.join(''));
+}
+
 function publisherWord(batch: EventBatch): number {
   const publisher = batch.publisher ?? 0, publishers = batch.publishers ?? 0;
   if (!(publisher >= 0 && publisher < 2 ** 16 && publishers >= 0 && publishers < 2 ** 16)) throw new RangeError(`publisher ${publisher} of ${publishers}: both must be below 65536`);
