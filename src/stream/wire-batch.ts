@@ -102,10 +102,10 @@ function sharedPrefix(a: string, b: string): number {
   return n;
 }
 
-/**
 /** Label pairs (shared, rest units) from frontCodeBytes; grown, never shrunk. */
 let pairs = new Int32Array(1024);
 
+/**
  * Encodes a batch (the first `count` entries of each column are sent). `labelBytes`: the batch's
  * new accounts' and new keys' labels as bytes (label-bytes.ts), front-coded from them when no
  * label holds a surrogate; the same bytes as from the strings.
