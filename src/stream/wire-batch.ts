@@ -26,9 +26,9 @@
 import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
-
 import { frontCodeBytes } from './label-bytes.js';
 import type { LabelBytes } from './label-bytes.js';
+
 const MAGIC = 0x3142_534c; // "LSB1"
 const MAGIC_2 = 0x3242_534c; // "LSB2"
 const HEADER_BYTES = 32;
@@ -146,7 +146,6 @@ export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: La
   return out;
 }
 
-/** The header's last word: the publisher, and the job's publisher count above it (0: not said). */
 /** Front-codes the batch's labels (accounts, then keys) from their strings: varints here, the rests' UTF-8 returned. */
 function frontCodeStrings(batch: EventBatch): Uint8Array {
   const labels = batch.newActors.length === 0 ? batch.newKeys : batch.newKeys.length === 0 ? batch.newActors : [...batch.newActors, ...batch.newKeys];
@@ -163,6 +162,7 @@ function frontCodeStrings(batch: EventBatch): Uint8Array {
   return encoder.encode(rests.join(''));
 }
 
+/** The header's last word: the publisher, and the job's publisher count above it (0: not said). */
 function publisherWord(batch: EventBatch): number {
   const publisher = batch.publisher ?? 0, publishers = batch.publishers ?? 0;
   if (!(publisher >= 0 && publisher < 2 ** 16 && publishers >= 0 && publishers < 2 ** 16)) throw new RangeError(`publisher ${publisher} of ${publishers}: both must be below 65536`);
