@@ -20,6 +20,8 @@ const load = (path) => import(pathToFileURL(`${tree}/src/stream/${path}`).href);
 const { PartitionWork, encodePartial, decodePartial, assemblePartials } = await load('distributed.ts');
 const { partitionLabels, traceSums } = await load('assemble.ts');
 const { DEFAULT_STREAM_TRACES } = await load('extract.ts');
+// The coordinator's label join as partials arrive (label-join.ts; a TREE from before it has none).
+const { LabelJoin } = existsSync(`${tree}/src/stream/label-join.ts`) ? await load('label-join.ts') : {};
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 const kept = `${tmpdir()}/lockstep-coordinator-${basename(feed)}`;
@@ -49,9 +51,23 @@ for (let round = 0; round < Number(values.rounds); round++) {
   let c = cpu();
   const partials = blobs.map((blob) => decodePartial(blob));
   const decode = cpu() - c;
+  // As stream-coordinate does: each partial's labels joined as it comes, in an order that changes
+  // each round (the result must not depend on it); then assemblePartials after the last.
+  let join, arrivals = '';
+  if (LabelJoin !== undefined) {
+    join = new LabelJoin();
+    const order = Array.from({ length: 8 }, (_, i) => (i * 3 + round) % 8);
+    c = cpu();
+    let last = 0;
+    for (const p of order) {
+      last = cpu();
+      join.add(p, partials[p].actors);
+    }
+    arrivals = `, labels joined as they came (order ${order.join('')}) ${(cpu() - c).toFixed(2)} (the last ${(cpu() - last).toFixed(2)})`;
+  }
   globalThis.gc?.();
   c = cpu();
-  const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES });
+  const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES, ...(join === undefined ? {} : { labels: join }) });
   const assemble = cpu() - c;
   const hash = round === 0 ? `; result sha256 ${resultHash(result)}` : '';
   // Its two parts that read every label and row, alone: less noisy than the whole, which GC sways.
@@ -61,5 +77,5 @@ for (let round = 0; round < Number(values.rounds); round++) {
   c = cpu();
   for (const trace of DEFAULT_STREAM_TRACES) traceSums(partials, globals, trace, labels.length, 2);
   const sums = cpu() - c;
-  console.log(`round ${round} ${tree}: decode ${decode.toFixed(2)} CPU-s, assemblePartials ${assemble.toFixed(2)} (of it, alone: partitionLabels ${labelJoin.toFixed(2)}, traceSums ${sums.toFixed(2)}); ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters${hash}`);
+  console.log(`round ${round} ${tree}: decode ${decode.toFixed(2)} CPU-s${arrivals}, assemblePartials ${assemble.toFixed(2)} (of it, alone: partitionLabels ${labelJoin.toFixed(2)}, traceSums ${sums.toFixed(2)}); ${result.actorIds.length} accounts, ${result.graph.size} edges, ${result.clusters.length} clusters${hash}`);
 }

@@ -11,6 +11,7 @@ import { SIGNIFICANCE_DEFAULTS, significantCandidates } from '../detect/signific
 import { LockstepError } from '../model/index.js';
 import type { PairTable } from '../detect/kernel/index.js';
 import type { StreamTrace } from './extract.js';
+import type { LabelJoin } from './label-join.js';
 import { MergeBuffers, sumCandidatePairs } from './pair-merge.js';
 import type { PartitionPartial } from './partial-codec.js';
 
@@ -19,6 +20,8 @@ export interface AssembleOptions {
   fdr: number;
   minShared: number;
   cluster: Partial<ClusterOptions>;
+  /** The partials' labels joined as they arrived (label-join.ts); without it, or if it does not match them, they are joined here. */
+  labels?: LabelJoin;
 }
 
 export const ASSEMBLE_DEFAULTS: Readonly<AssembleOptions> = Object.freeze({ traces: [], fdr: SIGNIFICANCE_DEFAULTS.fdr, minShared: SIGNIFICANCE_DEFAULTS.minShared, cluster: CLUSTER_DEFAULTS });
@@ -33,7 +36,8 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   const partitions = [...byPartition.values()];
   checkPruned(partitions, opts.minShared);
   // Every partition's account ids mapped to the job's (ranks in label order) and the labels in that order.
-  const { labels, globals } = partitionLabels(partitions);
+  const joined = opts.labels?.joined(partitions) ?? null;
+  const { labels, globals } = joined ?? partitionLabels(partitions);
   const n = labels.length;
   const edges: TraceEdges[] = [];
   const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set(partitions.flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
@@ -46,7 +50,8 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
     edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
   }
   const graph = fuseTraces(n, edges);
-  return { ...splitLabels(labels), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
+  const split = joined === null ? splitLabels(labels) : { actorIds: joined.actorIds, actorPlatforms: joined.actorPlatforms };
+  return { ...split, graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
 }
 
 /**

@@ -19,9 +19,10 @@ export const partialName = (job: string, partition: number): string => `${job}/p
  * manifest has arrived but that a direct get misses (it can reach a replica that has not stored
  * it yet) is read from the stream's leader at once, and looked at again after 20 ms, doubling up to
  * 0.5 s, while it cannot be read: waiting the whole 2 s for it added 2 s to most jobs.
- * `onCollected` is told each partition as its partial is read and unpacked.
+ * `onCollected` is given each partition's partial as it is read and unpacked (the coordinator joins
+ * its labels then: label-join.ts).
  */
-export async function collectPartials(nc: NatsConnection, job: string, partitions: number, timeoutMs: number, onCollected?: (partition: number) => void): Promise<PartitionPartial[]> {
+export async function collectPartials(nc: NatsConnection, job: string, partitions: number, timeoutMs: number, onCollected?: (partition: number, partial: PartitionPartial) => void): Promise<PartitionPartial[]> {
   const found = new Map<number, PartitionPartial>();
   const deadline = Date.now() + timeoutMs;
   let changed = false;
@@ -47,8 +48,9 @@ export async function collectPartials(nc: NatsConnection, job: string, partition
         // A replica behind misses a partial whose manifest has arrived: then the leader is asked.
         const blob = (await getPartial(nc, job, partition)) ?? (announced.has(partition) ? await getPartial(nc, job, partition, { fromLeader: true }) : null);
         if (blob === null) continue;
-        found.set(partition, unpackPartial(blob, partialName(job, partition)));
-        onCollected?.(partition);
+        const partial = unpackPartial(blob, partialName(job, partition));
+        found.set(partition, partial);
+        onCollected?.(partition, partial);
       }
       if (found.size < partitions) {
         if (Date.now() > deadline) throw new Error(`job ${job}: ${partitions - found.size} partitions without a partial after ${timeoutMs} ms`);
