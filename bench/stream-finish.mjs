@@ -1,4 +1,4 @@
-// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [--fresh] [--compression gzip|none] [TREE]`:
+// `node --import tsx --expose-gc bench/stream-finish.mjs [--hours 4] [--rounds 5] [--hash] [--fresh] [--compression gzip|none] [--feed firehose] [TREE]`:
 // a worker's finish path and the coordinator's unpack and merge, in one process, over the 8
 // partitions of bench/stream.mjs nats's feed (NATS_HOURS=4: 878k events) as its byte front end
 // partitions them: per partition add (take the batches), finish (the kernel: partialOfColumns),
@@ -14,9 +14,14 @@
 // stream-worker does) instead of a warm-up round, then one round, with each partition's finish +
 // encode ms (a worker's first finish costs more than its later ones); for an A/B, alternate
 // processes. Rounds after the first (--rounds) are a warm worker's later jobs.
+// --feed firehose: bench/stream.mjs's FEED=firehose feed instead (2M accounts, 250 lines a second
+// of event time; --hours 3.3: 4.0M events, 13.0M pair rows), read from the file front-end.mjs
+// --feed firehose keeps (made here if missing); node needs --max-old-space-size=16000 (the
+// partials and the coordinator's merge are held at once) and the batches take ~16 CPU-s to make
+// the first time (kept in the temp dir after).
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,21 +29,35 @@ import { parseArgs } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
 import { resultHash } from './result-hash.mjs';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false }, compression: { type: 'string', default: 'gzip' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { hours: { type: 'string', default: '4' }, rounds: { type: 'string', default: '5' }, hash: { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false }, compression: { type: 'string', default: 'gzip' }, feed: { type: 'string', default: 'small' } } });
+if (values.feed !== 'small' && values.feed !== 'firehose') throw new Error(`--feed ${values.feed}: small or firehose`);
+const firehose = values.feed === 'firehose';
 const hours = Number(values.hours), rounds = Number(values.rounds);
 const trees = [resolve(positionals[0] ?? resolve(import.meta.dirname, '..'))];
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const load = (tree, path) => import(pathToFileURL(`${tree}/src/${path}`).href);
 
 // The batches as the nats section's byte front end makes them (8 partitions), kept in a file.
-const cached = `${tmpdir()}/lockstep-finish-batches-${hours}h.v8`;
+const cached = `${tmpdir()}/lockstep-finish-batches-${hours}h${firehose ? '-firehose' : ''}.v8`;
 if (!existsSync(cached)) {
   const { jetstreamStream } = await load(trees[0], 'stream/test-support/jetstream-stream.ts');
   const { Partitioner } = await load(trees[0], 'stream/partitioner.ts');
   const { ByteFront } = await load(trees[0], 'stream/byte-front.ts');
   const { DEFAULT_STREAM_TRACES } = await load(trees[0], 'stream/extract.ts');
-  const lines = jetstreamStream({ durationMs: hours * 3_600_000, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 }).lines;
-  const bytes = Buffer.from(`${lines.join('\n')}\n`);
+  let bytes;
+  if (firehose) {
+    // The same file (and name) as front-end.mjs --feed firehose with its default --accounts.
+    const feed = `${tmpdir()}/lockstep-front-end-feed-${hours}h-firehose-2000000.jsonl`;
+    if (!existsSync(feed)) {
+      const lines = jetstreamStream({ durationMs: hours * 3_600_000, rings: [8, 12, 20, 30], ringEveryMs: 120_000, organicAccounts: 2_000_000, organicPerSecond: 250, firehose: {} }).lines;
+      writeFileSync(feed, '');
+      for (let at = 0; at < lines.length; at += 100_000) appendFileSync(feed, `${lines.slice(at, at + 100_000).join('\n')}\n`);
+    }
+    bytes = readFileSync(feed);
+  } else {
+    const lines = jetstreamStream({ durationMs: hours * 3_600_000, organicAccounts: 20_000, organicPerSecond: 60, rings: [8, 12, 20, 30], ringEveryMs: 120_000 }).lines;
+    bytes = Buffer.from(`${lines.join('\n')}\n`);
+  }
   const partitioner = new Partitioner({ partitions: 8, traces: DEFAULT_STREAM_TRACES, batchSize: 2_000 });
   const front = new ByteFront(partitioner, { where: (n) => `${n}`, onProblem: (problem) => { throw new Error(problem); } });
   const out = [];
@@ -94,6 +113,6 @@ for (let r = 1; r <= rounds; r++) {
     const { events, t, sha, resultSha, bytes, each } = round(m);
     const us = (seconds) => ((1e6 * seconds) / events).toFixed(2);
     const worker = t.add + t.finish + t.encode + t.pack, coordinator = t.unpack + t.assemble;
-    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}; result sha256 ${resultSha}` : ''}${values.fresh ? `; finish+encode ms ${each.join(' ')}` : ''}`);
+    console.log(`round ${r} ${m.tree}: ${events} events; worker ${us(worker)} µs/event (${PARTS.slice(0, 4).map((part) => `${part} ${us(t[part])}`).join(', ')}); coordinator ${us(coordinator)} (unpack ${us(t.unpack)}, assemble ${us(t.assemble)}); stored ${(bytes / events).toFixed(1)} bytes/event${values.hash ? `; partials sha256 ${sha}; result sha256 ${resultSha}` : ''}${values.fresh || firehose ? `; finish+encode ms ${each.join(' ')}` : ''}`);
   }
 }
