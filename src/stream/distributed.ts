@@ -14,7 +14,10 @@ import type { StreamTrace } from './extract.js';
 import type { PartitionPartial } from './partial-codec.js';
 import type { PartialPairs } from './trace-window.js';
 import { PartitionEvents } from './partition-events.js';
-import { inLabelOrder, LabelOrder } from './sorted-partial.js';
+import { columnStrings, LabelUnits } from './label-units.js';
+import type { LabelColumn } from './label-units.js';
+import { unitsPartial } from './partial-codec.js';
+import { inLabelOrder, LabelOrder, unitsAscending } from './sorted-partial.js';
 import type { TraceColumns } from './partition-events.js';
 
 export { ASSEMBLE_DEFAULTS, assemblePartials, jobResultSummary } from './assemble.js';
@@ -43,6 +46,8 @@ export class PartitionWork {
   readonly #events: PartitionEvents;
   /** The accounts in label order, kept as batches come (the partial's order; see LabelOrder). */
   readonly #labelOrder = new LabelOrder();
+  /** The accounts' labels, as code units (label-units.ts: no string a label in the heap). */
+  readonly #labelUnits = new LabelUnits();
   #newest = -Infinity;
   #outOfOrder = false;
   readonly #latenessMs: number;
@@ -53,7 +58,7 @@ export class PartitionWork {
    */
   constructor(readonly partition: number, readonly options: { traces: readonly StreamTrace[]; windowMs: number; maxPartnersPerEvent: number; latenessMs?: number }) {
     this.#latenessMs = options.latenessMs ?? 5_000;
-    this.#events = new PartitionEvents(partition, options.traces, { taken: (times) => this.#watchOrder(times), labels: (all, from) => this.#labelOrder.add(all, from) });
+    this.#events = new PartitionEvents(partition, options.traces, { taken: (times) => this.#watchOrder(times), labels: (from) => this.#labelOrder.add(this.#labelUnits, from), labelUnits: this.#labelUnits });
   }
 
   #watchOrder(times: Float64Array): void {
@@ -115,7 +120,9 @@ export class PartitionWork {
 /** A partition's events per trace, as `PartitionWork.columns` gives them. */
 export interface PartitionColumns {
   partition: number;
+  /** The accounts' labels (empty when `actorUnits` holds them, as PartitionWork's do). */
   actors: string[];
+  actorUnits?: LabelColumn;
   traces: TraceColumns[];
   events: number;
   duplicates: number;
@@ -123,8 +130,12 @@ export interface PartitionColumns {
 
 /** `PartitionWork.finish` of its columns: per trace, the kernel's pairs and each account's distinct keys. */
 export function partialOfColumns(columns: PartitionColumns, options: { windowMs: number; maxPartnersPerEvent: number }): PartitionPartial {
-  const { partition, events, duplicates } = columns;
-  const { actors, traces } = inLabelOrder(columns.actors, columns.traces);
+  const { partition, events, duplicates, actorUnits } = columns;
+  // Label units in label order (PartitionWork's, always) stay units: the encoder reads them.
+  if (actorUnits !== undefined && unitsAscending(actorUnits)) {
+    return unitsPartial({ partition, actorUnits, traces: columns.traces.map((entry) => ({ trace: entry.trace, ...tracePartial(entry.events, options) })), events, duplicates });
+  }
+  const { actors, traces } = inLabelOrder(actorUnits === undefined ? columns.actors : columnStrings(actorUnits), columns.traces);
   return { partition, actors, traces: traces.map((entry) => ({ trace: entry.trace, ...tracePartial(entry.events, options) })), events, duplicates };
 }
 

@@ -4,6 +4,8 @@
  */
 import { ByteWriter } from './byte-stream.js';
 import { distinctValues } from './distinct-values.js';
+import { columnStrings, unitsString } from './label-units.js';
+import type { LabelColumn } from './label-units.js';
 import type { StreamTrace } from './extract.js';
 import { DELAY_ESCAPE, PARTIAL_FORMAT, PARTIAL_MARK, PRUNED_PARTIAL_FORMAT } from './partial-decode.js';
 import type { PartialPairs } from './trace-window.js';
@@ -12,6 +14,11 @@ import type { PartialPairs } from './trace-window.js';
 export interface PartitionPartial {
   partition: number;
   actors: string[];
+  /**
+   * A worker's partial: the same labels as code units (label-units.ts), which encodePartial reads;
+   * `actors` is then made from them only if asked for (unitsPartial).
+   */
+  actorUnits?: LabelColumn;
   /**
    * Per trace: pair columns (actor = index into `actors`), and per actor its distinct keys. Workers
    * list `actors` in label order and group the rows by `a` ascending (sorted-partial.ts), which
@@ -28,6 +35,21 @@ export interface PartitionPartial {
    * outside this list.
    */
   prunedAgainst?: number[];
+}
+
+/**
+ * A partial whose labels are `actorUnits`: its `actors` are strings made from them the first time
+ * they are read (a worker's own partial is encoded and stored, its labels never read as strings;
+ * a spread of it reads them). A finish thread sends it without them (finish-pool.ts sendable).
+ */
+export function unitsPartial(fields: Omit<PartitionPartial, 'actors'> & { actorUnits: LabelColumn }): PartitionPartial {
+  let actors: string[] | null = null;
+  return {
+    ...fields,
+    get actors(): string[] {
+      return (actors ??= columnStrings(fields.actorUnits));
+    },
+  };
 }
 
 /**
@@ -67,18 +89,20 @@ export { decodePartial, PARTIAL_FORMAT } from './partial-decode.js';
  * need a 55 MB header for its length to look like this mark.
  */
 export function encodePartial(partial: PartitionPartial): Uint8Array {
-  const idBytes = partial.actors.length <= 65_536 ? 2 : 4;
+  const units = partial.actorUnits;
+  const actorCount = units?.count ?? partial.actors.length;
+  const idBytes = actorCount <= 65_536 ? 2 : 4;
   const pruned = partial.prunedAgainst !== undefined;
   const rows = partial.traces.reduce((sum, entry) => sum + entry.pairs.size, 0);
   const body = spareBody ?? new ByteWriter();
   spareBody = null;
   body.length = 0;
-  body.reserve(8 * rows + 4 * partial.actors.length + 1_024);
-  const labels = frontCoded(partial.actors, body);
+  body.reserve(8 * rows + 4 * actorCount + 1_024);
+  const labels = units === undefined ? frontCoded(partial.actors, body) : frontCodedUnits(units, body);
   const layouts = partial.traces.map(({ pairs, activity, pruned }) => {
     const n = pairs.size;
-    const runs = groupedAscending(pairs.a, n, partial.actors.length);
-    if (runs) writeRuns(pairs.a, n, partial.actors.length, body);
+    const runs = groupedAscending(pairs.a, n, actorCount);
+    if (runs) writeRuns(pairs.a, n, actorCount, body);
     else body.fixed(pairs.a, 0, n, idBytes);
     body.fixed(pairs.b, 0, n, idBytes);
     const logN = writeLogN(pairs.sumLogN.subarray(0, n), body);
@@ -91,11 +115,11 @@ export function encodePartial(partial: PartitionPartial): Uint8Array {
       last = activity.actor[i]!;
     }
     for (let i = 0; i < activity.keys.length; i++) body.varint(activity.keys[i]!);
-    if (pruned !== undefined) for (let i = 0; i < partial.actors.length; i++) body.varint(pruned.strength[i]!);
+    if (pruned !== undefined) for (let i = 0; i < actorCount; i++) body.varint(pruned.strength[i]!);
     return { a: runs ? ('runs' as const) : ('ids' as const), logN, delays, exceptions, ...(pruned === undefined ? {} : { pruned: { minShared: pruned.minShared, pairs: pruned.pairs } }) };
   });
   const header = new TextEncoder().encode(JSON.stringify({
-    partition: partial.partition, actors: partial.actors.length, labels, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
+    partition: partial.partition, actors: actorCount, labels, events: partial.events, duplicates: partial.duplicates, ...(partial.upTo === undefined ? {} : { upTo: partial.upTo }),
     ...(partial.prunedAgainst === undefined ? {} : { prunedAgainst: partial.prunedAgainst }),
     traces: partial.traces.map((entry, t) => ({ trace: entry.trace, pairs: entry.pairs.size, activity: entry.activity.actor.length, ids: idBytes, ...layouts[t]! })),
   }));
@@ -136,6 +160,24 @@ function frontCoded(labels: readonly string[], body: ByteWriter): string {
     previous = label;
   }
   return rests.join('');
+}
+
+/** `frontCoded` of labels as code units (label-units.ts): the same varints and rests, read from one buffer in order. */
+function frontCodedUnits(column: LabelColumn, body: ByteWriter): string {
+  const { units, starts, count } = column;
+  const rests = new Uint16Array(starts[count]!);
+  let length = 0, previous = 0, previousEnd = 0;
+  for (let i = 0; i < count; i++) {
+    const at = starts[i]!, end = starts[i + 1]!, most = Math.min(end - at, previousEnd - previous);
+    let shared = 0;
+    while (shared < most && units[at + shared] === units[previous + shared]) shared++;
+    body.varint(shared);
+    body.varint(end - at - shared);
+    for (let u = at + shared; u < end; u++) rests[length++] = units[u]!;
+    previous = at;
+    previousEnd = end;
+  }
+  return unitsString(rests, 0, length);
 }
 
 /** Whether `a` never decreases and names only listed accounts (else it goes as a column, and a bad id is the reader's to refuse). */

@@ -13,6 +13,7 @@ import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { grownF64, grownI32 } from './int-table.js';
 import { BatchOrder } from './batch-order.js';
+import type { LabelColumn, LabelUnits } from './label-units.js';
 import { decodeBatch } from './wire-batch.js';
 import type { EventBatch } from './wire-batch.js';
 
@@ -21,8 +22,13 @@ export interface PartitionEventsHooks {
   accept?: (batch: EventBatch, where: string) => void;
   /** Called with the times of each batch just taken, in batch order. */
   taken?: (times: Float64Array) => void;
-  /** Called as each batch's new account labels are taken, in batch order: `all[from…]` are new. */
-  labels?: (all: readonly string[], from: number) => void;
+  /** Called as each batch's new account labels are taken, in batch order: the ids from `from` on are new. */
+  labels?: (from: number) => void;
+  /**
+   * Keeps the account labels here as code units (label-units.ts) instead of in `actorLabels`, which
+   * stays empty: a bounded job's worker (PartitionWork). Ids are then never freed.
+   */
+  labelUnits?: LabelUnits;
 }
 
 /** One trace's events of a partition, keys numbered densely within the trace. */
@@ -34,8 +40,9 @@ export interface TraceColumns {
 export class PartitionEvents {
   /** Per STREAM_TRACES index: the job's trace index, or -1 if this job does not keep the trace. */
   readonly #traceIndex: Int32Array;
-  /** Partition-local account id → label ('' once freed: freeActors). */
+  /** Partition-local account id → label ('' once freed: freeActors); empty with hooks.labelUnits, which holds them. */
   readonly actorLabels: string[] = [];
+  readonly #units: LabelUnits | null;
   /** Account ids freed (a continuous job's publisher reuses them), taken by new labels last first. */
   readonly #freeActors: number[] = [];
   /** Partition-local key id → the job's trace index (-1: not kept). */
@@ -52,6 +59,12 @@ export class PartitionEvents {
 
   constructor(readonly partition: number, readonly traces: readonly StreamTrace[], private readonly hooks: PartitionEventsHooks = {}) {
     this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => traces.indexOf(trace));
+    this.#units = hooks.labelUnits ?? null;
+  }
+
+  /** Account ids sent so far (freed ones too). */
+  get #actorCount(): number {
+    return this.#units === null ? this.actorLabels.length : this.#units.count;
   }
 
   /** Batches applied so far (the next batch number expected). */
@@ -85,13 +98,16 @@ export class PartitionEvents {
   }
 
   #apply(batch: EventBatch, where: string): void {
-    const labelsBefore = this.actorLabels.length;
-    for (const label of batch.newActors) {
-      const reused = this.#freeActors.pop();
-      if (reused === undefined) this.actorLabels.push(label);
-      else this.actorLabels[reused] = label;
+    const labelsBefore = this.#actorCount;
+    if (this.#units !== null) for (const label of batch.newActors) this.#units.push(label);
+    else {
+      for (const label of batch.newActors) {
+        const reused = this.#freeActors.pop();
+        if (reused === undefined) this.actorLabels.push(label);
+        else this.actorLabels[reused] = label;
+      }
     }
-    if (this.actorLabels.length > labelsBefore) this.hooks.labels?.(this.actorLabels, labelsBefore);
+    if (this.#actorCount > labelsBefore) this.hooks.labels?.(labelsBefore);
     const newKeys = batch.newKeyTraces.length;
     this.#keyTrace = grownI32(this.#keyTrace, this.#keys + newKeys);
     for (let i = 0; i < newKeys; i++) this.#keyTrace[this.#keys++] = this.#traceIndex[STREAM_TRACES.indexOf(batch.newKeyTraces[i]!)]!;
@@ -102,7 +118,7 @@ export class PartitionEvents {
       this.#key = grownI32(this.#key, size);
       this.#time = grownF64(this.#time, size);
     }
-    const actors = this.actorLabels.length, keys = this.#keys;
+    const actors = this.#actorCount, keys = this.#keys;
     const actorIn = batch.actor, keyIn = batch.key, timeIn = batch.time;
     for (let i = 0; i < n; i++) {
       const actor = actorIn[i]!, key = keyIn[i]!, time = timeIn[i]!;
@@ -124,7 +140,7 @@ export class PartitionEvents {
    * as the publisher numbers them (Partitioner.forgetActorsBefore).
    */
   freeActors(ids: ArrayLike<number>): void {
-    if (this.hooks.labels !== undefined) throw new Error('freeActors: label order hooks expect ids that only grow');
+    if (this.hooks.labels !== undefined || this.#units !== null) throw new Error('freeActors: label order hooks and label units expect ids that only grow');
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (!(id >= 0 && id < this.actorLabels.length)) throw new LockstepError('detect/bad-input', `partition ${this.partition}: freeing account ${id}, which was never sent`);
@@ -135,7 +151,7 @@ export class PartitionEvents {
 
   /** Account ids in use (sent and not freed). */
   get liveActors(): number {
-    return this.actorLabels.length - this.#freeActors.length;
+    return this.#actorCount - this.#freeActors.length;
   }
 
   /**
@@ -172,13 +188,16 @@ export class PartitionEvents {
    * time order is then in its order already and skips its sort (and the sort's 16 bytes an event
    * of fresh columns). Placing by key costs no pass more.
    */
-  traceColumns(upTo: number, dense: boolean, order?: Int32Array): { actors: string[]; traces: TraceColumns[]; events: number } {
+  traceColumns(upTo: number, dense: boolean, order?: Int32Array): { actors: string[]; actorUnits?: LabelColumn; traces: TraceColumns[]; events: number } {
     const size = this.#size, keyOf = this.#key, keyTrace = this.#keyTrace, time = this.#time;
-    const denseOf = dense ? new Int32Array(this.actorLabels.length).fill(-1) : null;
+    const labelCount = this.#actorCount, units = this.#units;
+    const denseOf = dense ? new Int32Array(labelCount).fill(-1) : null;
     const labels = this.actorLabels;
     const ordered = dense ? undefined : order;
-    const renumber = denseOf ?? (ordered === undefined ? null : placesOf(ordered, labels.length));
-    const actors: string[] = dense ? [] : ordered === undefined ? labels.slice() : Array.from(ordered, (id) => labels[id]!);
+    const renumber = denseOf ?? (ordered === undefined ? null : placesOf(ordered, labelCount));
+    // Label units (hooks.labelUnits) go on as a column in the accounts' order, not as strings.
+    const actorUnits = units === null || dense ? undefined : units.column(ordered ?? Int32Array.from({ length: labelCount }, (_, id) => id));
+    const actors: string[] = dense || actorUnits !== undefined ? [] : ordered === undefined ? labels.slice() : Array.from(ordered, (id) => labels[id]!);
     // Per partition key: its events, then (once each trace's keys are laid out) where its next event goes.
     const place = new Int32Array(this.#keys);
     const local = new Int32Array(this.#keys).fill(-1);
@@ -192,7 +211,7 @@ export class PartitionEvents {
         const a = this.#actor[i]!;
         if (denseOf[a]! < 0) {
           denseOf[a] = actors.length;
-          actors.push(this.actorLabels[a]!);
+          actors.push(units === null ? labels[a]! : units.label(a));
         }
       }
       const k = keyOf[i]!;
@@ -225,9 +244,10 @@ export class PartitionEvents {
       column.key[at] = local[k]!;
       column.time[at] = time[i]!;
     }
-    const actorCount = actors.length;
+    const actorCount = actorUnits?.count ?? actors.length;
     return {
       actors,
+      ...(actorUnits === undefined ? {} : { actorUnits }),
       traces: this.traces.map((trace, t) => {
         const { actor, key, time: times } = columns[t]!;
         return { trace, events: { actor, key, time: times, actorCount, keyCount: byLocal[t]!.length } };

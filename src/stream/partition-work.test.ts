@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { PartitionWork } from './distributed.js';
 import type { PartitionPartial } from './distributed.js';
 import { STREAM_TRACES } from './extract.js';
+import { columnStrings } from './label-units.js';
 import type { StreamTrace } from './extract.js';
 import { TraceWindow } from './trace-window.js';
 import { sendEvents } from './test-support/event-batches.js';
@@ -97,13 +98,15 @@ describe('PartitionWork (the batch kernel at the end) against the stream windows
       const work = new PartitionWork(0, { traces: TRACES, windowMs: 1_000, maxPartnersPerEvent: 4 });
       sendEvents(work, events, actors, keyTrace, TRACES, size);
       const columns = work.columns();
+      // A worker's labels come as code units (label-units.ts), in the columns' account order.
+      const labels = columnStrings(columns.actorUnits!);
       TRACES.forEach((_, t) => {
         const mine = events.filter(({ key }) => keyTrace[key] === t);
         const keys = [...new Set(mine.map(({ key }) => key))];
         const expected = keys.flatMap((key, local) => mine.filter((e) => e.key === key).map(({ actor, time }) => `${local} ${actors[actor]} ${time}`));
         const { events: got } = columns.traces[t]!;
         assert.equal(got.keyCount, keys.length);
-        assert.deepEqual(Array.from(got.key, (key, i) => `${key} ${columns.actors[got.actor[i]!]} ${got.time[i]}`), expected);
+        assert.deepEqual(Array.from(got.key, (key, i) => `${key} ${labels[got.actor[i]!]} ${got.time[i]}`), expected);
       });
     }), { numRuns: Number(process.env.PARTITION_WORK_RUNS ?? 200) });
   });

@@ -7,6 +7,8 @@
  */
 import type { TraceEvents } from '../detect/kernel/index.js';
 import { grownF64, grownI32 } from './int-table.js';
+import { LabelUnits } from './label-units.js';
+import type { LabelColumn } from './label-units.js';
 
 /**
  * The accounts sorted by label (code-unit order, as assemblePartials ranks them) and every trace's
@@ -33,6 +35,13 @@ export function inLabelOrder<Trace>(actors: readonly string[], traces: readonly 
   };
 }
 
+/** Whether the column's labels never decrease (code-unit order), as `ascending` of their strings. */
+export function unitsAscending(column: LabelColumn): boolean {
+  const { units, starts } = column;
+  for (let i = 1; i < column.count; i++) if (compareUnits(units, starts[i - 1]!, starts[i]!, starts[i]!, starts[i + 1]!) > 0) return false;
+  return true;
+}
+
 function ascending(labels: readonly string[]): boolean {
   for (let i = 1; i < labels.length; i++) if (labels[i - 1]! > labels[i]!) return false;
   return true;
@@ -47,7 +56,8 @@ function ascending(labels: readonly string[]): boolean {
  * labels themselves only where those tie: comparing the labels alone (a long common prefix, cons
  * strings) cost ~170 ns a comparison. On the bench's 8 partitions (20k labels each in ~55
  * batches): 12-20 ms left at the finish against 90-150 ms of labelOrder, for 120-190 ms while
- * batches come (a binary search per label took 300-400).
+ * batches come (a binary search per label took 300-400). The labels are read as code units
+ * (label-units.ts: no string a label in a worker's heap).
  */
 export class LabelOrder {
   #order: Int32Array<ArrayBuffer> = new Int32Array(1024);
@@ -56,21 +66,20 @@ export class LabelOrder {
   #spareOrder: Int32Array<ArrayBuffer> = new Int32Array(1024);
   #spareKeys: Float64Array<ArrayBuffer> = new Float64Array(KEYS_PER_LABEL * 1024);
   #depth = -1;
-  #prefix = '';
   #size = 0;
-  /** Every label so far (the caller's array, which only grows); the ones from #size on are not placed yet. */
-  #all: readonly string[] = [];
+  /** Every label so far (the caller's store, which only grows); the ones from #size on are not placed yet. */
+  #all: LabelUnits = new LabelUnits();
   #taken = 0;
 
   /**
-   * Takes the labels `all[from…]` (the ones added since the last call: `all` is the same array
-   * each time, holding every label so far). They are sorted and merged in once they are a quarter
-   * of those placed: each merge copies the order and its keys (~55 times a partition batch by batch).
+   * Takes the labels `labels[from…]` (the ones added since the last call: `labels` is the same
+   * store each time, holding every label so far). They are sorted and merged in once they are a
+   * quarter of those placed: each merge copies the order and its keys (~55 times a partition batch by batch).
    */
-  add(all: readonly string[], from: number): void {
+  add(labels: LabelUnits, from: number): void {
     if (from !== this.#taken) throw new Error(`LabelOrder: labels from ${from}, ${this.#taken} taken`);
-    this.#all = all;
-    this.#taken = all.length;
+    this.#all = labels;
+    this.#taken = labels.count;
     if (this.#taken - this.#size >= this.#size / 4) this.#place();
   }
 
@@ -85,21 +94,22 @@ export class LabelOrder {
     }
     this.#shareFrom(all, from);
     const order = this.#order, keys = this.#keys, depth = this.#depth;
+    const { units, starts } = all;
     const freshKeys = new Float64Array(KEYS_PER_LABEL * added);
-    for (let i = 0; i < added; i++) labelKeys(all[from + i]!, depth, freshKeys, KEYS_PER_LABEL * i);
-    const fresh = sortedByKeys(freshKeys, added, (x, y) => before(freshKeys, KEYS_PER_LABEL * x, all[from + x]!, freshKeys, KEYS_PER_LABEL * y, all[from + y]!));
+    for (let i = 0; i < added; i++) labelKeys(units, starts[from + i]!, starts[from + i + 1]!, depth, freshKeys, KEYS_PER_LABEL * i);
+    const fresh = sortedByKeys(freshKeys, added, (x, y) => before(freshKeys, KEYS_PER_LABEL * x, from + x, freshKeys, KEYS_PER_LABEL * y, from + y, all));
     // Merged with the earlier ones, which go first when equal.
     const outOrder = this.#spareOrder, outKeys = this.#spareKeys;
     let taken = 0, at = 0;
     for (let f = 0; f < added; f++) {
-      const i = fresh[f]!, k = KEYS_PER_LABEL * i, label = all[from + i]!;
-      while (taken < size && before(keys, KEYS_PER_LABEL * taken, all[order[taken]!]!, freshKeys, k, label) <= 0) {
+      const i = fresh[f]!, k = KEYS_PER_LABEL * i, id = from + i;
+      while (taken < size && before(keys, KEYS_PER_LABEL * taken, order[taken]!, freshKeys, k, id, all) <= 0) {
         outOrder[at] = order[taken]!;
         for (let j = 0; j < KEYS_PER_LABEL; j++) outKeys[KEYS_PER_LABEL * at + j] = keys[KEYS_PER_LABEL * taken + j]!;
         at++;
         taken++;
       }
-      outOrder[at] = from + i;
+      outOrder[at] = id;
       for (let j = 0; j < KEYS_PER_LABEL; j++) outKeys[KEYS_PER_LABEL * at + j] = freshKeys[k + j]!;
       at++;
     }
@@ -118,21 +128,19 @@ export class LabelOrder {
     return this.#order.subarray(0, this.#size);
   }
 
-  /** The code units all labels share, all[from…] now with them; the earlier labels' keys again if that is fewer. */
-  #shareFrom(all: readonly string[], from: number): void {
-    const first = all[0]!;
-    let depth = this.#depth < 0 ? first.length : this.#depth, prefix = this.#depth < 0 ? first : this.#prefix;
+  /** The code units all labels share, labels from…#taken now with them; the earlier labels' keys again if that is fewer. */
+  #shareFrom(all: LabelUnits, from: number): void {
+    const { units, starts } = all;
+    const first = starts[0]!;
+    let depth = this.#depth < 0 ? starts[1]! - first : this.#depth;
     for (let id = from; id < this.#taken; id++) {
-      const label = all[id]!;
-      if (label.startsWith(prefix)) continue;
+      const at = starts[id]!, most = Math.min(depth, starts[id + 1]! - at);
       let c = 0;
-      while (c < depth && c < label.length && label.charCodeAt(c) === first.charCodeAt(c)) c++;
+      while (c < most && units[at + c] === units[first + c]) c++;
       depth = c;
-      prefix = first.slice(0, depth);
     }
-    if (depth !== this.#depth) for (let r = 0; r < this.#size; r++) labelKeys(all[this.#order[r]!]!, depth, this.#keys, KEYS_PER_LABEL * r);
+    if (depth !== this.#depth) for (let r = 0; r < this.#size; r++) labelKeys(units, starts[this.#order[r]!]!, starts[this.#order[r]! + 1]!, depth, this.#keys, KEYS_PER_LABEL * r);
     this.#depth = depth;
-    this.#prefix = prefix;
   }
 }
 
@@ -184,28 +192,49 @@ function insertion(ids: Int32Array, from: number, end: number, compare: (x: numb
   }
 }
 
-/** Below 0, 0 or above 0 as the label with keys x (from xAt) comes before, ties with or comes after the one with keys y. */
-function before(x: Float64Array, xAt: number, xLabel: string, y: Float64Array, yAt: number, yLabel: string): number {
+/** Below 0, 0 or above 0 as label xId (keys from xAt in x) comes before, ties with or comes after label yId (keys in y). */
+function before(x: Float64Array, xAt: number, xId: number, y: Float64Array, yAt: number, yId: number, all: LabelUnits): number {
   for (let j = 0; j < KEYS_PER_LABEL; j++) {
     const a = x[xAt + j]!, b = y[yAt + j]!;
     if (a !== b) return a < b ? -1 : 1;
   }
-  return xLabel < yLabel ? -1 : xLabel > yLabel ? 1 : 0;
+  return compareUnits(all.units, all.starts[xId]!, all.starts[xId + 1]!, all.starts[yId]!, all.starts[yId + 1]!);
+}
+
+/** Code-unit order of units[x … xEnd) and units[y … yEnd), as `<` orders strings. */
+function compareUnits(units: Uint16Array, x: number, xEnd: number, y: number, yEnd: number): number {
+  const xLength = xEnd - x, yLength = yEnd - y, most = Math.min(xLength, yLength);
+  for (let u = 0; u < most; u++) {
+    const a = units[x + u]!, b = units[y + u]!;
+    if (a !== b) return a < b ? -1 : 1;
+  }
+  return xLength - yLength;
 }
 
 const KEYS_PER_LABEL = 3;
 
 /**
- * unitsKey of the label at `at`, `at + KEY_UNITS`, … into KEYS_PER_LABEL keys: once a key has
- * ended (a unit of 127 or more, which says nothing of its value), the keys after it are 0, so
- * labels that differ only past it tie and are compared.
+ * unitsKey of the label units[from … end) at `at`, `at + KEY_UNITS`, … into KEYS_PER_LABEL keys:
+ * once a key has ended (a unit of 127 or more, which says nothing of its value), the keys after
+ * it are 0, so labels that differ only past it tie and are compared.
  */
-function labelKeys(label: string, at: number, keys: Float64Array, into: number): void {
+function labelKeys(units: Uint16Array, from: number, end: number, at: number, keys: Float64Array, into: number): void {
   let ended = false;
   for (let k = 0; k < KEYS_PER_LABEL; k++) {
-    const from = at + k * KEY_UNITS;
-    keys[into + k] = ended ? 0 : unitsKey(label, from);
-    if (!ended && !plainUnits(label, from)) ended = true;
+    const key = from + at + k * KEY_UNITS;
+    if (ended) {
+      keys[into + k] = 0;
+      continue;
+    }
+    let value = 0;
+    for (let u = key; u < key + KEY_UNITS; u++) {
+      const unit = ended || u >= end ? 0 : Math.min(units[u]! + 1, 128);
+      if (unit === 128) ended = true;
+      value = value * 129 + unit;
+    }
+    // A key with a unit of 127 or more (above) or fewer than KEY_UNITS units ends the keys, as plainUnits says for labelOrder.
+    if (key + KEY_UNITS > end) ended = true;
+    keys[into + k] = value;
   }
 }
 

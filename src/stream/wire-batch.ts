@@ -23,6 +23,7 @@
  *
  * Version 1 ("LSB1": lengths, traces, then i32, i32 and f64 columns, then the labels) still reads.
  */
+import { Buffer } from 'node:buffer';
 import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
@@ -106,26 +107,47 @@ function sharedPrefix(a: string, b: string): number {
 let pairs = new Int32Array(1024);
 
 /**
- * Encodes a batch (the first `count` entries of each column are sent). `labelBytes`: the batch's
- * new accounts' and new keys' labels as bytes (label-bytes.ts), front-coded from them when no
- * label holds a surrogate; the same bytes as from the strings.
+ * Encodes a batch (the first `count` entries of each column are sent).
  * @example encodeBatch({ b: 0, end: false, newActors: ['bluesky\u0000did:plc:a'], newKeys: ['x'], newKeyTraces: ['co-hashtag'], count: 1, actor: Int32Array.of(0), key: Int32Array.of(0), time: Float64Array.of(1) })
  */
-export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: LabelBytes, keys: LabelBytes]): Uint8Array {
+export function encodeBatch(batch: EventBatch): Uint8Array {
+  return encodeWith(batch, batch.newActors.length, batch.newKeys.length, () => frontCodeStrings(batch.newActors, batch.newKeys));
+}
+
+/** A batch whose new labels are held as bytes (label-bytes.ts: the partitioner's), not strings. */
+export interface ByteLabelledBatch extends Omit<EventBatch, 'newActors' | 'newKeys'> {
+  actorBytes: LabelBytes;
+  keyBytes: LabelBytes;
+  /** The labels as strings: asked for only when one holds a surrogate (front-coded from its strings then). */
+  labels: () => { newActors: string[]; newKeys: string[] };
+}
+
+/** encodeBatch's bytes for a batch whose labels are held as bytes: front-coded from the bytes, no string made. */
+export function encodeByteLabelled(batch: ByteLabelledBatch): Uint8Array {
+  const actors = batch.actorBytes, keys = batch.keyBytes;
+  return encodeWith(batch, actors.count, keys.count, () => {
+    if (actors.surrogates || keys.surrogates) {
+      const { newActors, newKeys } = batch.labels();
+      return frontCodeStrings(newActors, newKeys);
+    }
+    const labels = actors.count + keys.count;
+    if (2 * labels > pairs.length) pairs = new Int32Array(4 * labels);
+    const text = frontCodeBytes([actors, keys], pairs);
+    for (let i = 0; i < 2 * labels; i++) varint(pairs[i]!);
+    return text;
+  });
+}
+
+/** The batch's bytes, its labels' varints written and their text given by `frontCode`. */
+function encodeWith(batch: Omit<EventBatch, 'newActors' | 'newKeys'>, actorCount: number, keyCount: number, frontCode: () => Uint8Array): Uint8Array {
   const n = batch.count, { actor, key, time } = batch;
-  const labels = batch.newActors.length + batch.newKeys.length;
   // Differences of whole numbers are exact: any other time makes the batch send its times as f64.
   let raw = n > 0 && !Number.isInteger(time[0]);
   for (let e = 1; e < n && !raw; e++) raw = !Number.isInteger(time[e]) || !(Math.abs(time[e]! - time[e - 1]!) < 2 ** 51);
   used = 0;
-  room(10 * labels + 2 * batch.newKeys.length + 24 * n);
-  let text: Uint8Array;
-  if (labelBytes !== undefined && !labelBytes[0].surrogates && !labelBytes[1].surrogates) {
-    if (2 * labels > pairs.length) pairs = new Int32Array(4 * labels);
-    text = frontCodeBytes(labelBytes, pairs);
-    for (let i = 0; i < 2 * labels; i++) varint(pairs[i]!);
-  } else text = frontCodeStrings(batch);
-  for (let i = 0; i < batch.newKeys.length; i++) varint(TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255);
+  room(10 * (actorCount + keyCount) + 2 * keyCount + 24 * n);
+  const text = frontCode();
+  for (let i = 0; i < keyCount; i++) varint(TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255);
   let last = n > 0 ? time[0]! : 0;
   for (let e = 0; e < n; e++) {
     varint(actor[e]!);
@@ -138,7 +160,7 @@ export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: La
   }
   const timesBytes = raw ? 8 * n : n > 0 ? 8 : 0;
   const out = new Uint8Array(HEADER_BYTES + timesBytes + used + text.length);
-  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, batch.newActors.length, batch.newKeys.length, used, publisherWord(batch)]);
+  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, actorCount, keyCount, used, publisherWord(batch)]);
   if (raw) new Float64Array(out.buffer, HEADER_BYTES, n).set(time.subarray(0, n));
   else if (n > 0) new Float64Array(out.buffer, HEADER_BYTES, 1)[0] = time[0]!;
   out.set(scratch.subarray(0, used), HEADER_BYTES + timesBytes);
@@ -146,9 +168,9 @@ export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: La
   return out;
 }
 
-/** Front-codes the batch's labels (accounts, then keys) from their strings: varints here, the rests' UTF-8 returned. */
-function frontCodeStrings(batch: EventBatch): Uint8Array {
-  const labels = batch.newActors.length === 0 ? batch.newKeys : batch.newKeys.length === 0 ? batch.newActors : [...batch.newActors, ...batch.newKeys];
+/** Front-codes a batch's labels (accounts, then keys) from their strings: varints here, the rests' UTF-8 returned. */
+function frontCodeStrings(newActors: string[], newKeys: string[]): Uint8Array {
+  const labels = newActors.length === 0 ? newKeys : newKeys.length === 0 ? newActors : [...newActors, ...newKeys];
   const rests: string[] = new Array<string>(labels.length);
   let previous = '';
   for (let i = 0; i < labels.length; i++) {
@@ -163,7 +185,7 @@ function frontCodeStrings(batch: EventBatch): Uint8Array {
 }
 
 /** The header's last word: the publisher, and the job's publisher count above it (0: not said). */
-function publisherWord(batch: EventBatch): number {
+function publisherWord(batch: Pick<EventBatch, 'publisher' | 'publishers'>): number {
   const publisher = batch.publisher ?? 0, publishers = batch.publishers ?? 0;
   if (!(publisher >= 0 && publisher < 2 ** 16 && publishers >= 0 && publishers < 2 ** 16)) throw new RangeError(`publisher ${publisher} of ${publishers}: both must be below 65536`);
   return (publisher | (publishers << 16)) >>> 0;
@@ -275,16 +297,56 @@ function decodeV2(bytes: Uint8Array, bad: (what: string) => LockstepError, flags
     }
   }
   if (at !== textAt) throw bad('varint section longer than the header says');
+  const all = asciiLabels(bytes, textAt, shared, rest, bad) ?? utf8Labels(bytes, textAt, shared, rest, bad);
+  return { b, publisher, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n, actor, key, time };
+}
+
+/** Front-coded labels from the UTF-8 text at `textAt` (any text; see asciiLabels for the usual one). */
+function utf8Labels(bytes: Uint8Array, textAt: number, shared: Int32Array, rest: Int32Array, bad: (what: string) => LockstepError): string[] {
   const text = decoder.decode(bytes.subarray(textAt));
-  const all: string[] = new Array<string>(labels);
+  const all: string[] = new Array<string>(shared.length);
   let from = 0, previous = '';
-  for (let i = 0; i < labels; i++) {
+  for (let i = 0; i < shared.length; i++) {
     if (shared[i]! > previous.length) throw bad('a label shares more than the label before it has');
     previous = all[i] = shared[i] === 0 ? text.slice(from, from + rest[i]!) : previous.slice(0, shared[i]) + text.slice(from, from + rest[i]!);
     from += rest[i]!;
   }
   if (from !== text.length) throw bad('label lengths do not match the labels');
-  return { b, publisher, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n, actor, key, time };
+  return all;
+}
+
+/** A label's bytes are built here (the one before's shared prefix is in place already): grown, never shrunk. */
+let labelScratch = Buffer.alloc(256);
+
+/**
+ * utf8Labels' strings when the text is ASCII (did:plc labels are), or null: each label's bytes are
+ * laid out whole (the shared prefix is the label before's, still in the scratch) and read as one
+ * flat string. utf8Labels' labels are the prefix's slice joined to the rest's, a cons string every
+ * reader (LabelOrder, the partial's front coding) first flattens, and each slice of the batch's
+ * text keeps the whole text alive: on a firehose-like feed (~1.2 new labels an event) those were
+ * most of a worker's garbage.
+ */
+function asciiLabels(bytes: Uint8Array, textAt: number, shared: Int32Array, rest: Int32Array, bad: (what: string) => LockstepError): string[] | null {
+  for (let at = textAt; at < bytes.length; at++) if (bytes[at]! >= 0x80) return null;
+  const all: string[] = new Array<string>(shared.length);
+  let from = textAt, length = 0;
+  for (let i = 0; i < shared.length; i++) {
+    const prefix = shared[i]!, tail = rest[i]!;
+    if (prefix > length) throw bad('a label shares more than the label before it has');
+    if (from + tail > bytes.length) throw bad('label lengths do not match the labels');
+    length = prefix + tail;
+    if (length > labelScratch.length) {
+      const grown = Buffer.alloc(Math.max(2 * labelScratch.length, length));
+      labelScratch.copy(grown, 0, 0, prefix);
+      labelScratch = grown;
+    }
+    // A loop, not set(subarray(…)): a view a label cost more than its rest's ~20 bytes' copy.
+    for (let u = 0; u < tail; u++) labelScratch[prefix + u] = bytes[from + u]!;
+    all[i] = labelScratch.toString('latin1', 0, length);
+    from += tail;
+  }
+  if (from !== bytes.length) throw bad('label lengths do not match the labels');
+  return all;
 }
 
 /**

@@ -45,6 +45,9 @@ describe('FinishPool (a worker finishing partitions on threads)', () => {
     for (const [p, finished] of there.entries()) {
       assert.ok(here[p]!.duplicates > 0 && here[p]!.traces.some((trace) => trace.pairs.size > 0));
       assert.deepEqual(finished.partial, here[p]);
+      // The labels cross as code units; as strings they are the ones this thread makes.
+      assert.ok(finished.partial.actors.length > 0);
+      assert.deepEqual(finished.partial.actors, here[p]!.actors);
       assert.deepEqual(finished.packed, new Uint8Array(packPartial(here[p]!)));
       assert.ok(finished.seconds.finish >= 0 && finished.seconds.compress >= 0);
     }

@@ -18,6 +18,7 @@ import type { CpuSample } from '../../ingest/columnar/idle-cores.js';
 import { LockstepError } from '../../model/index.js';
 import type { LockstepErrorCode } from '../../model/index.js';
 import type { PartitionColumns, PartitionPartial } from '../distributed.js';
+import { unitsPartial } from '../partial-codec.js';
 import type { StreamTrace } from '../extract.js';
 import type { PartialCompression } from './partial-pack.js';
 
@@ -83,11 +84,27 @@ export function transferable(views: readonly ArrayBufferView[]): ArrayBuffer[] {
 }
 
 /** The typed columns of a partition's events (what a thread is given). */
-export const eventColumns = (columns: PartitionColumns): ArrayBufferView[] => columns.traces.flatMap(({ events }) => [events.actor, events.key, events.time]);
+export const eventColumns = (columns: PartitionColumns): ArrayBufferView[] => [
+  ...columns.traces.flatMap(({ events }) => [events.actor, events.key, events.time]),
+  ...(columns.actorUnits === undefined ? [] : [columns.actorUnits.units, columns.actorUnits.starts]),
+];
 
 /** The typed columns of a partial (what a thread sends back). */
-export const partialColumns = (partial: PartitionPartial): ArrayBufferView[] =>
-  partial.traces.flatMap(({ pairs, activity }) => [pairs.a, pairs.b, pairs.shared, pairs.sumLogN, pairs.coActions, pairs.sumDelta, activity.actor, activity.keys]);
+export const partialColumns = (partial: PartitionPartial): ArrayBufferView[] => [
+  ...partial.traces.flatMap(({ pairs, activity }) => [pairs.a, pairs.b, pairs.shared, pairs.sumLogN, pairs.coActions, pairs.sumDelta, activity.actor, activity.keys]),
+  ...(partial.actorUnits === undefined ? [] : [partial.actorUnits.units, partial.actorUnits.starts]),
+];
+
+/**
+ * The partial as a thread sends it: a worker's (unitsPartial) with its labels as code units only,
+ * not also as strings made to be copied; the pool makes it a units partial again.
+ */
+export function sendable(partial: PartitionPartial): PartitionPartial {
+  if (partial.actorUnits === undefined) return partial;
+  const { partition, actorUnits, traces, events, duplicates, upTo, prunedAgainst } = partial;
+  const fields = { partition, actorUnits, traces, events, duplicates, ...(upTo === undefined ? {} : { upTo }), ...(prunedAgainst === undefined ? {} : { prunedAgainst }) };
+  return fields as unknown as PartitionPartial;
+}
 
 interface Thread {
   worker: Worker;
@@ -204,7 +221,11 @@ export class FinishPool {
     thread.worker.unref();
     if (pending !== null && pending.request.id === reply.id) {
       if ('error' in reply) pending.reject(reply.code === null ? new Error(reply.error) : new LockstepError(reply.code as LockstepErrorCode, reply.error));
-      else pending.resolve({ partial: reply.partial, packed: reply.packed, seconds: reply.seconds, alongside: pending.alongside });
+      else {
+        // A worker's partial crosses with its labels as code units only (unitsPartial's strings are not copied).
+        const { partial } = reply, units = partial.actorUnits;
+        pending.resolve({ partial: units === undefined ? partial : unitsPartial({ ...partial, actorUnits: units }), packed: reply.packed, seconds: reply.seconds, alongside: pending.alongside });
+      }
     }
     this.#since = this.#admit.sampleCpu();
     this.#next();

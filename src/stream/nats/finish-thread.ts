@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { LockstepError } from '../../model/index.js';
 import { encodePartial, partialOfColumns } from '../distributed.js';
-import { partialColumns, transferable } from './finish-pool.js';
+import { partialColumns, sendable, transferable } from './finish-pool.js';
 import type { FinishReply, FinishRequest, FinishThreadData } from './finish-pool.js';
 import { packEncoded } from './partial-pack.js';
 import { warmUpWorker } from './warm-up.js';
@@ -25,7 +25,7 @@ port.on('message', (request: FinishRequest) => {
     const t2 = performance.now();
     const packed = packEncoded(encoded, request.compression);
     const t3 = performance.now();
-    reply = { id: request.id, partial, packed, seconds: { finish: (t1 - t0) / 1000, encode: (t2 - t1) / 1000, compress: (t3 - t2) / 1000 } };
+    reply = { id: request.id, partial: sendable(partial), packed, seconds: { finish: (t1 - t0) / 1000, encode: (t2 - t1) / 1000, compress: (t3 - t2) / 1000 } };
     port.postMessage(reply, transferable([...partialColumns(partial), packed]));
   } catch (error) {
     reply = { id: request.id, error: error instanceof Error ? error.message : String(error), code: error instanceof LockstepError ? error.code : null };
