@@ -27,6 +27,8 @@ import { PartitionEvents } from '../partition-events.js';
 import type { EventBatch } from '../wire-batch.js';
 import { SliceGate } from './slice-gate.js';
 import type { SliceMarker } from './slice-marker.js';
+import { dictionaryBatches, PartitionDictionaries } from './worker-checkpoint.js';
+import type { WorkerCheckpoint } from './worker-checkpoint.js';
 
 export { decodeSliceMarker, encodeSliceMarker } from './slice-marker.js';
 export type { SliceMarker } from './slice-marker.js';
@@ -58,20 +60,66 @@ export interface WindowedPartitionOptions {
  *
  * Key traces: one per key the partition has ever had (4 bytes each); with a publisher's horizon a
  * key back after a horizon of quiet is a new key (4 bytes more).
+ *
+ * Checkpoints (worker-checkpoint.ts): `checkpoint` gives the partition's dictionaries at the
+ * close of the slice just closed; a worker made with one starts at its next batch, and its slices
+ * a horizon or more after it are the uninterrupted worker's.
  */
 export class WindowedPartition {
   readonly #events: PartitionEvents;
   /** Events dropped past the horizon. */
   dropped = 0;
-  readonly #gate = new SliceGate();
+  readonly #gate: SliceGate;
   /** Events of held batches that came again. */
   #heldRepeats = 0;
   /** The marker `ready` was last asked about: its frees follow its slice's partial. */
   #closing: SliceMarker | null = null;
+  /** Key traces and free stack, for checkpoints (worker-checkpoint.ts). */
+  readonly #dictionaries = new PartitionDictionaries();
+  /** The last slice closed (partialAt) and its `upTo`; -1 and NaN before the first. */
+  #closed = { slice: -1, upTo: NaN, sliceMs: NaN };
 
-  constructor(readonly partition: number, readonly options: WindowedPartitionOptions) {
+  /** `restored`: the checkpoint to start from (WindowedPartition.restore). */
+  constructor(readonly partition: number, readonly options: WindowedPartitionOptions, restored?: WorkerCheckpoint) {
     if (!(options.horizonMs >= options.windowMs)) throw new LockstepError('detect/bad-input', `horizon (${options.horizonMs} ms) must be at least the window (${options.windowMs} ms)`);
-    this.#events = new PartitionEvents(partition, options.traces, { accept: refuseOtherPublishers });
+    const dictionaries = this.#dictionaries;
+    this.#events = new PartitionEvents(partition, options.traces, {
+      accept: (batch, where) => {
+        refuseOtherPublishers(batch, where);
+        dictionaries.observe(batch);
+      },
+    });
+    this.#gate = new SliceGate(restored?.batches ?? 0);
+    if (restored !== undefined) {
+      if (restored.partition !== partition) throw new LockstepError('detect/bad-input', `a checkpoint of partition ${restored.partition} given to partition ${partition}`);
+      for (const bytes of dictionaryBatches(restored)) this.#events.add(bytes, `partition ${partition}'s checkpoint`);
+      this.#free(restored.freeStack);
+      this.#closed = { slice: restored.slice, upTo: restored.upTo, sliceMs: restored.sliceMs };
+    }
+  }
+
+  /**
+   * The partition's dictionaries at the close of the slice just closed (partialAt; before any
+   * later batch is taken: the gate holds them), to start a replacement from (worker-checkpoint.ts).
+   * `resumeSeq`/`resumeExact`: where in the events stream its batches after that slice begin.
+   */
+  checkpoint(resumeSeq: number, resumeExact: boolean): WorkerCheckpoint {
+    if (this.#closed.slice < 0) throw new Error('checkpoint: no slice closed yet');
+    return {
+      partition: this.partition, slice: this.#closed.slice, upTo: this.#closed.upTo, sliceMs: this.#closed.sliceMs, batches: this.#events.batches,
+      labels: this.#events.actorLabels.slice(), freeStack: this.#dictionaries.freeStack, keyTraces: this.#dictionaries.keyTraces, resumeSeq, resumeExact,
+    };
+  }
+
+  /** The length of the last slice closed (its `upTo` less the one before's), NaN if not known. */
+  get sliceMs(): number {
+    return this.#closed.sliceMs;
+  }
+
+  #free(ids: ArrayLike<number>): void {
+    if (ids.length === 0) return;
+    this.#events.freeActors(ids);
+    this.#dictionaries.freed(ids);
   }
 
   /** Batches applied so far (the next batch number expected). */
@@ -144,7 +192,8 @@ export class WindowedPartition {
     const closing = this.#closing;
     if (closing !== null && closing.upTo === upTo) {
       this.#closing = null;
-      if (closing.freedActors !== undefined && closing.freedActors.length > 0) this.#events.freeActors(closing.freedActors);
+      this.#closed = { slice: closing.slice, upTo, sliceMs: upTo - this.#closed.upTo };
+      if (closing.freedActors !== undefined) this.#free(closing.freedActors);
     }
     const taken = this.#events.traceColumns(upTo, true);
     const { actors, traces } = inLabelOrder(taken.actors, taken.traces);
