@@ -110,11 +110,12 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--ack-wait <seconds>', 'a dead worker\'s messages are redelivered after this long', '5')
     .option('--publishers <n>', 'publishers of the job (stream-publish --publisher 0 … n-1); a partition is done at all their end markers', '1')
     .option('--horizon <seconds>', 'a continuous job (stream-publish --slice): keep each partition\'s events this long and store a partial over them at every slice')
+    .option('--checkpoint-every <slices>', 'a continuous job: store each partition\'s checkpoint (its labels and keys, no events) every this many slices, so a replacement worker reads the events from a horizon (and up to this many slices) before the slice it must make instead of from the job\'s first batch, which the events stream\'s max age drops on a long job; 0: none', '10')
     .option('--no-warm-up', 'a bounded job: skip working a small synthetic partition at start-up (it lets the job\'s events meet optimised code)')
     .option('--partials-compression <gzip|none>', 'a bounded job: store partials gzipped (run-length only, 0.6-0.7 µs of a worker\'s CPU an event), or not: none skips gzip and gunzip (about 0.3 of the coordinator\'s), but storing 1.7× the bytes costs the worker\'s store and the NATS servers more: no gain with all on one machine (docs/streaming.md, Sizing); for servers with CPU to spare', 'gzip')
     .option('--finish-threads <n>', 'a bounded job: threads that finish this worker\'s partitions (the kernel, encode, gzip) once their end markers are in, a second at once only while a core stays idle; the main thread receives and stores meanwhile. 0: on the main thread, one after another (the default: on the shared 2-core bench machine threads cost the workers 10-35% more CPU and shortened no job; for machines with cores to spare, docs/streaming.md, Sizing)', '0')
     .option('--timeline', 'a bounded job: print when each partition reaches each step of its end (complete, finish, kernel, packed, stored; ms since the epoch, and the process\'s CPU seconds so far, all its threads), for bench/stream.mjs TIMELINE=1')
-    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; warmUp: boolean; partialsCompression: string; finishThreads: string; timeline?: boolean }) => {
+    .action(async (options: NatsCliOptions & { index: string; of: string; window: string; ackWait: string; publishers: string; horizon?: string; checkpointEvery: string; warmUp: boolean; partialsCompression: string; finishThreads: string; timeline?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       const of = whole('--of', options.of, 1);
@@ -127,7 +128,7 @@ export function registerStreamNats(program: Command, io: CliIo): void {
       const mine = Array.from({ length: partitions }, (_, p) => p).filter((p) => p % of === index);
       if (options.horizon !== undefined) {
         if (publishers !== 1) throw badOption('--publishers', 'a continuous job (--horizon) has one publisher');
-        await followContinuous(options, { job, mine, index, windowMs: whole('--window', options.window, 0) * 1000, horizonMs: whole('--horizon', options.horizon, 1) * 1000 }, io);
+        await followContinuous(options, { job, mine, index, windowMs: whole('--window', options.window, 0) * 1000, horizonMs: whole('--horizon', options.horizon, 1) * 1000, checkpointEvery: whole('--checkpoint-every', options.checkpointEvery, 0) }, io);
         return;
       }
       const { workPartition } = await jobs();
@@ -284,7 +285,7 @@ async function startFinishPool(threads: number, windowMs: number, warmUp: boolea
 }
 
 /** `stream-worker --horizon`: each of this worker's partitions followed until the job's last slice. */
-async function followContinuous(options: NatsCliOptions & { ackWait: string }, job: { job: string; mine: number[]; index: number; windowMs: number; horizonMs: number }, io: CliIo): Promise<void> {
+async function followContinuous(options: NatsCliOptions & { ackWait: string }, job: { job: string; mine: number[]; index: number; windowMs: number; horizonMs: number; checkpointEvery: number }, io: CliIo): Promise<void> {
   const { followPartition } = await import('../../stream/nats/continuous.js');
   const started = process.cpuUsage();
   const stop = new AbortController();
@@ -297,7 +298,12 @@ async function followContinuous(options: NatsCliOptions & { ackWait: string }, j
       await Promise.all(job.mine.map(async (partition) => {
         const work = await followPartition(nc, partition, {
           job: job.job, traces: DEFAULT_STREAM_TRACES, windowMs: job.windowMs, maxPartnersPerEvent: 32, horizonMs: job.horizonMs,
-          ackWaitMs: Number(options.ackWait) * 1000, signal: stop.signal,
+          ackWaitMs: Number(options.ackWait) * 1000, signal: stop.signal, checkpointEvery: job.checkpointEvery,
+          onResume: (p, checkpoint, refused) => {
+            for (const reason of refused) io.err(`worker ${job.index}: partition ${p}: ${reason}`);
+            if (checkpoint !== null) io.err(`worker ${job.index}: partition ${p}: starting from the checkpoint of slice ${checkpoint.slice} (batch ${checkpoint.batches}, ${checkpoint.labels.length} account ids, ${checkpoint.keyTraces.length} keys)`);
+          },
+          onCheckpoint: (p, slice, bytes, ms) => io.err(`worker ${job.index}: partition ${p}: checkpoint of slice ${slice} stored (${bytes} bytes, ${ms.toFixed(1)} ms)`),
           onSlice: (p, marker, partial, state) => io.err(`worker ${job.index}: partition ${p}: slice ${marker.slice} ${partial === null ? 'already stored' : 'stored'} (${state.size} events held, ${state.dropped} dropped, ${state.accounts} account labels)`),
         });
         taken += work.taken;

@@ -15,7 +15,6 @@ import { Partitioner } from '../partitioner.js';
 import type { EmittedAlert } from '../runner.js';
 import { batchDetect } from '../test-support/batch.js';
 import { clusterAccounts } from '../../detect/clusters.js';
-import { jetstreamStream } from '../test-support/jetstream-stream.js';
 import { startNatsCluster } from '../test-support/nats-cluster.js';
 import type { NatsCluster } from '../test-support/nats-cluster.js';
 import { SliceAlerts, SliceCutter } from './continuous-work.js';
@@ -23,34 +22,11 @@ import type { SliceOut } from './continuous-work.js';
 import { followSlices, publishSlices } from './continuous.js';
 import { ensureJobStorage } from './jobs.js';
 import { spawnCli } from '../../cli/test-support/run-cli.js';
+import { growingRingLines, RING, START_US } from './test-support/growing-ring.js';
 
 const PARTITIONS = 4;
 const SLICE_MS = 60_000;
 const HORIZON_MS = 300_000;
-const START_US = 1_720_000_000_000_000;
-const RING = Array.from({ length: 6 }, (_, i) => `did:plc:grow${i}`);
-
-/**
- * Organic background for 12 minutes and a ring that strikes every 50 s: its first 4 members for
- * the first 6 minutes, all 6 after (so it appears, then grows past the threshold).
- */
-function growingRingLines(): { lines: string[]; times: number[] } {
-  const { lines } = jetstreamStream({ durationMs: 720_000, organicPerSecond: 3, rings: [], seed: 21 });
-  const ring: string[] = [];
-  let rkey = 0;
-  for (let strike = 0, at = 5_000; at < 700_000; strike++, at += 50_000) {
-    const members = at < 360_000 ? RING.slice(0, 4) : RING;
-    members.forEach((member, i) => {
-      const time = at + i * 1_500;
-      const repost = { $type: 'app.bsky.feed.repost', subject: { uri: `at://did:plc:growsrc/app.bsky.feed.post/s${strike}`, cid: 'x' }, createdAt: '2024-07-03T00:00:00Z' };
-      const post = { $type: 'app.bsky.feed.post', text: 'look', createdAt: '2024-07-03T00:00:00Z', tags: [`growtag${strike}`] };
-      ring.push(JSON.stringify({ did: member, time_us: START_US + time * 1000, kind: 'commit', commit: { rev: `g${rkey}`, operation: 'create', collection: 'app.bsky.feed.repost', rkey: `g${rkey++}`, record: repost, cid: 'c' } }));
-      ring.push(JSON.stringify({ did: member, time_us: START_US + (time + 2_000) * 1000, kind: 'commit', commit: { rev: `g${rkey}`, operation: 'create', collection: 'app.bsky.feed.post', rkey: `g${rkey++}`, record: post, cid: 'c' } }));
-    });
-  }
-  const all = [...lines, ...ring].map((line) => ({ line, time: parseJetstreamLine(line, '').actions[0]?.time ?? 0 })).sort((x, y) => x.time - y.time);
-  return { lines: all.map((entry) => entry.line), times: all.map((entry) => entry.time) };
-}
 
 async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,10 @@
  * took. A replacement worker rebuilds the partition's window by reading the partition's history
  * with an ordered consumer up to where its durable consumer had delivered, storing the partials
  * of slices the coordinator has not merged yet, then goes on with the durable consumer (batches
- * taken twice count once). The coordinator (`followSlices`) takes the slices in order: once every
+ * taken twice count once). It reads that history from just after the newest checkpoint of the
+ * partition at least a horizon before the first slice it must make (the worker stores one at
+ * each slice's close: worker-checkpoint.ts, checkpoint-store.ts), or from batch 0 if there is
+ * none: on a job longer than the events stream's max age, batch 0 is gone. The coordinator (`followSlices`) takes the slices in order: once every
  * partition's partial of a slice is stored it merges them (assemblePartials), hands the result on
  * (alerts), records its progress and removes the slice's partials.
  */
@@ -22,6 +25,9 @@ import type { SliceMarker, SliceOut, WindowedPartitionOptions } from './continuo
 import { collectPartials, EVENTS_STREAM, packPartial, pause, retry, unpackPartial } from './jobs.js';
 import { PullLoop } from './pull-loop.js';
 import { getPartial, hasPartial, manifestsUnder, putPartial, readMark, removePartials, writeMark } from './partial-store.js';
+import { batchHeader } from '../wire-batch.js';
+import { loadCheckpoint, pruneCheckpoints, putCheckpoint } from './checkpoint-store.js';
+import type { WorkerCheckpoint } from './worker-checkpoint.js';
 
 /** The partials-store name of one slice of a continuous job. */
 export const sliceJob = (job: string, slice: number): string => `${job}.s${slice}`;
@@ -51,6 +57,17 @@ export interface FollowOptions extends WindowedPartitionOptions {
   signal?: AbortSignal;
   /** After each slice's partial is stored (or found stored). */
   onSlice?: (partition: number, marker: SliceMarker, partial: PartitionPartial | null, work: WindowedPartition) => void;
+  /**
+   * Store a checkpoint of each partition every this many slices (worker-checkpoint.ts; default
+   * 10, 0: none), so a replacement starts after one instead of at batch 0, which the events
+   * stream's max age drops on a job that runs longer. A replacement reads a horizon and up to this
+   * many slices again; each checkpoint costs the worker a few ms of CPU (bench/stream-continuous.mjs).
+   */
+  checkpointEvery?: number;
+  /** After a checkpoint is stored: its size and the time to make and store it (ms). */
+  onCheckpoint?: (partition: number, slice: number, bytes: number, ms: number) => void;
+  /** When the partition starts from a checkpoint (null: from batch 0), and a checkpoint refused. */
+  onResume?: (partition: number, checkpoint: WorkerCheckpoint | null, refused: string[]) => void;
 }
 
 /**
@@ -61,10 +78,21 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const subject = `lockstep.events.${options.job}.${partition}`;
   const durable = `${options.job}-f${partition}`;
-  const work = new WindowedPartition(partition, options);
+  const every = options.checkpointEvery ?? 10;
+  const refused: string[] = [];
+  const found = every > 0 ? await retry('load checkpoint', () => loadCheckpoint(nc, options.job, partition, options.horizonMs, (_, reason) => refused.push(reason))) : { checkpoint: null, slices: [] };
+  const restored = found.checkpoint;
+  options.onResume?.(partition, restored, refused);
+  const work = new WindowedPartition(partition, options, restored ?? undefined);
   const stopped = (): boolean => options.signal?.aborted === true;
   const markers = new Map<number, SliceMarker>();
-  let nextSlice = 0;
+  let nextSlice = restored === null ? 0 : restored.slice + 1;
+  // This partition's messages not yet in a checkpoint (by stream sequence): batches past the last
+  // closed slice's and markers past it; the next checkpoint resumes at the first of them.
+  const unsettled = new Map<number, { b: number; slice: number }>();
+  let lastSeq = restored === null ? 0 : restored.resumeSeq - 1;
+  let checkpoints = found.slices;
+  let sliceMs = restored?.sliceMs ?? NaN;
   let lastClosed = false;
   const held: JsMsg[] = [];
   const keepHeld = setInterval(() => {
@@ -75,22 +103,33 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
     }
   }, Math.max(200, Math.floor(options.ackWaitMs / 3)));
 
-  /** Takes one message; closes the slices it completes. `rebuilding`: store only partials not merged or stored yet. */
-  const take = async (data: Uint8Array, where: string, rebuilding: boolean): Promise<void> => {
+  /** Takes one message (stream sequence `seq`); closes the slices it completes. `rebuilding`: store only partials not merged or stored yet. */
+  const take = async (data: Uint8Array, seq: number, where: string, rebuilding: boolean): Promise<void> => {
     const marker = decodeSliceMarker(data);
-    if (marker === null) work.add(data, where);
-    else {
+    lastSeq = Math.max(lastSeq, seq);
+    if (marker === null) {
+      const header = batchHeader(data);
+      if (header !== null && (header.end || header.b >= work.batches)) unsettled.set(seq, { b: header.end ? Infinity : header.b, slice: -1 });
+      work.add(data, where);
+    } else {
       work.checkMarker(marker, where);
-      if (marker.slice >= nextSlice) markers.set(marker.slice, marker);
+      if (marker.slice >= nextSlice) {
+        markers.set(marker.slice, marker);
+        unsettled.set(seq, { b: -1, slice: marker.slice });
+      }
     }
     for (let next = markers.get(nextSlice); next !== undefined && work.ready(next); next = markers.get(nextSlice)) {
       markers.delete(nextSlice);
       const partial = work.partialAt(next.upTo);
       let stored: PartitionPartial | null = partial;
-      if (rebuilding) {
+      // After a checkpoint, a slice less than a horizon after it misses the events of batches
+      // before the checkpoint: it must be merged or stored already (loadCheckpoint chose so).
+      const incomplete = restored !== null && next.upTo - options.horizonMs < restored.upTo;
+      if (rebuilding || incomplete) {
         const merged = await readMark(nc, options.job, 'progress');
         const skip = (typeof merged?.slice === 'number' && merged.slice >= next.slice) || await hasPartial(nc, sliceJob(options.job, next.slice), partition);
         if (skip) stored = null;
+        else if (incomplete) throw new LockstepError('detect/bad-input', `partition ${partition}: slice ${next.slice} is neither merged nor stored, and the checkpoint this worker started from (slice ${restored.slice}) is less than a horizon before it`);
       }
       if (stored !== null) {
         // The publisher marks the last slice after publishing it; marked here too, before the
@@ -103,10 +142,25 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
         for (const message of held) message.ack();
         held.length = 0;
       }
+      for (const [at, entry] of unsettled) if (entry.slice >= 0 ? entry.slice <= next.slice : entry.b < next.batches) unsettled.delete(at);
+      if (work.sliceMs > 0) sliceMs = work.sliceMs;
       nextSlice = next.slice + 1;
       if (next.last) lastClosed = true;
       options.onSlice?.(partition, next, stored, work);
+      if (every > 0 && next.slice % every === 0 && !next.last && !checkpoints.includes(next.slice)) await checkpoint();
     }
+  };
+
+  /** Stores the checkpoint of the slice just closed and removes the ones no replacement needs now. */
+  const checkpoint = async (): Promise<void> => {
+    const began = performance.now();
+    let resumeSeq = lastSeq + 1;
+    for (const at of unsettled.keys()) resumeSeq = Math.min(resumeSeq, at);
+    const state = work.checkpoint(resumeSeq, resumeSeq <= lastSeq);
+    const bytes = await retry('store checkpoint', () => putCheckpoint(nc, options.job, state));
+    checkpoints.push(state.slice);
+    checkpoints = await pruneCheckpoints(nc, options.job, partition, checkpoints, sliceMs, options.horizonMs);
+    options.onCheckpoint?.(partition, state.slice, bytes, performance.now() - began);
   };
 
   // Pulls on one subscription each (pull-loop.ts): a slice's synchronous partial that blocks the
@@ -126,7 +180,8 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
       // An ephemeral pull consumer from past what was taken (again after an error: a node lost, a
       // leader election). Not the client's ordered consumer: its fetch was seen to hang for good
       // after a node of the cluster was killed.
-      let seq = 0;
+      // From a checkpoint: from the first message after it (its batches before are read no more).
+      let seq = restored === null ? 0 : restored.resumeSeq - 1;
       while (seq < delivered && !stopped()) {
         let name: string | null = null;
         try {
@@ -142,8 +197,11 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
               continue;
             }
             if (message.seq <= seq) continue;
+            if (restored?.resumeExact === true && seq === restored.resumeSeq - 1 && message.seq !== restored.resumeSeq) {
+              throw new LockstepError('detect/bad-input', `partition ${partition}: the events stream no longer holds message #${restored.resumeSeq}, the first after the checkpoint of slice ${restored.slice} (the first left is #${message.seq}); the events' max age (stream-publish --retention) must exceed the horizon with a margin for a replacement to start`);
+            }
             seq = message.seq;
-            await take(message.data, `${message.subject} #${message.seq}`, true);
+            await take(message.data, message.seq, `${message.subject} #${message.seq}`, true);
           }
         } catch (error) {
           if (error instanceof LockstepError) throw error;
@@ -161,7 +219,7 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
           const message = await live.next(durable);
           if (message === null) continue;
           held.push(message);
-          await take(message.data, `${message.subject} #${message.seq}`, false);
+          await take(message.data, message.seq, `${message.subject} #${message.seq}`, false);
         } catch (error) {
           if (error instanceof LockstepError) throw error;
           await pause(250);
@@ -172,6 +230,8 @@ export async function followPartition(nc: NatsConnection, partition: number, opt
     }
     // Stopped early, the messages of the open slice stay unacked (they come back to a replacement).
     if (!stopped()) for (const message of held) message.ack();
+    // The partition is done: no replacement will start from its checkpoints.
+    if (!stopped() && checkpoints.length > 0) await pruneCheckpoints(nc, options.job, partition, checkpoints, sliceMs, options.horizonMs, true).catch(() => undefined);
     await nc.flush();
     return work;
   } finally {
