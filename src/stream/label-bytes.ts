@@ -30,11 +30,28 @@ export class LabelBytes {
 
   /** Adds `label`'s UTF-8 bytes. */
   add(label: string): void {
-    const n = label.length;
-    if (this.count === this.ends.length) {
-      this.ends = grownI32(this.ends, this.count + 1);
-      this.units = grownI32(this.units, this.count + 1);
+    this.#write(label);
+    this.#end(label.length);
+  }
+
+  /**
+   * Adds the label `scope + separator + raw` (`raw` in the empty scope, as ExpiringInterner's
+   * label), without making its string.
+   */
+  addJoined(scope: string, separator: string, raw: string): void {
+    if (scope === '') {
+      this.add(raw);
+      return;
     }
+    this.#write(scope);
+    this.#write(separator);
+    this.#write(raw);
+    this.#end(scope.length + separator.length + raw.length);
+  }
+
+  /** Writes `text`'s UTF-8 bytes after the bytes held. */
+  #write(text: string): void {
+    const n = text.length;
     if (this.used + 3 * n > this.bytes.length) {
       const grown = new Uint8Array(Math.max(2 * this.bytes.length, this.used + 3 * n));
       grown.set(this.bytes.subarray(0, this.used));
@@ -43,17 +60,25 @@ export class LabelBytes {
     const bytes = this.bytes, at = this.used;
     let i = 0;
     for (; i < n; i++) {
-      const c = label.charCodeAt(i);
+      const c = text.charCodeAt(i);
       if (c >= 0x80) break;
       bytes[at + i] = c;
     }
     if (i === n) this.used = at + n;
     else {
-      this.used = at + encoder.encodeInto(label, bytes.subarray(at)).written;
-      for (; i < n; i++) if ((label.charCodeAt(i) & 0xf800) === 0xd800) this.surrogates = true;
+      this.used = at + encoder.encodeInto(text, bytes.subarray(at)).written;
+      for (; i < n; i++) if ((text.charCodeAt(i) & 0xf800) === 0xd800) this.surrogates = true;
+    }
+  }
+
+  /** Ends the label written since the last, of `units` UTF-16 units. */
+  #end(units: number): void {
+    if (this.count === this.ends.length) {
+      this.ends = grownI32(this.ends, this.count + 1);
+      this.units = grownI32(this.units, this.count + 1);
     }
     this.ends[this.count] = this.used;
-    this.units[this.count++] = n;
+    this.units[this.count++] = units;
   }
 
   clear(): void {

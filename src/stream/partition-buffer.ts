@@ -8,13 +8,14 @@ export class PartitionBuffer {
   readonly actor: Int32Array;
   readonly key: Int32Array;
   readonly time: Float64Array;
-  newActors: string[] = [];
+  /** Global ids of the accounts first used here in this batch (their labels: actorBytes). */
+  newActorIds: number[] = [];
   newKeys: string[] = [];
   newKeyTraces: StreamTrace[] = [];
-  /** newActors' and newKeys' UTF-8 bytes (encodeBatch front-codes them). */
+  /** The new accounts' and newKeys' labels as UTF-8 (encodeByteLabelled front-codes them). */
   readonly actorBytes = new LabelBytes();
   readonly keyBytes = new LabelBytes();
-  /** UTF-16 units of newActors and newKeys. */
+  /** UTF-16 units of the new accounts' and keys' labels. */
   labelChars = 0;
   /** Global account id → this partition's id + 1 (0: not yet used here). */
   local = new Int32Array(1024);

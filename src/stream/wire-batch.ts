@@ -107,26 +107,47 @@ function sharedPrefix(a: string, b: string): number {
 let pairs = new Int32Array(1024);
 
 /**
- * Encodes a batch (the first `count` entries of each column are sent). `labelBytes`: the batch's
- * new accounts' and new keys' labels as bytes (label-bytes.ts), front-coded from them when no
- * label holds a surrogate; the same bytes as from the strings.
+ * Encodes a batch (the first `count` entries of each column are sent).
  * @example encodeBatch({ b: 0, end: false, newActors: ['bluesky\u0000did:plc:a'], newKeys: ['x'], newKeyTraces: ['co-hashtag'], count: 1, actor: Int32Array.of(0), key: Int32Array.of(0), time: Float64Array.of(1) })
  */
-export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: LabelBytes, keys: LabelBytes]): Uint8Array {
+export function encodeBatch(batch: EventBatch): Uint8Array {
+  return encodeWith(batch, batch.newActors.length, batch.newKeys.length, () => frontCodeStrings(batch.newActors, batch.newKeys));
+}
+
+/** A batch whose new labels are held as bytes (label-bytes.ts: the partitioner's), not strings. */
+export interface ByteLabelledBatch extends Omit<EventBatch, 'newActors' | 'newKeys'> {
+  actorBytes: LabelBytes;
+  keyBytes: LabelBytes;
+  /** The labels as strings: asked for only when one holds a surrogate (front-coded from its strings then). */
+  labels: () => { newActors: string[]; newKeys: string[] };
+}
+
+/** encodeBatch's bytes for a batch whose labels are held as bytes: front-coded from the bytes, no string made. */
+export function encodeByteLabelled(batch: ByteLabelledBatch): Uint8Array {
+  const actors = batch.actorBytes, keys = batch.keyBytes;
+  return encodeWith(batch, actors.count, keys.count, () => {
+    if (actors.surrogates || keys.surrogates) {
+      const { newActors, newKeys } = batch.labels();
+      return frontCodeStrings(newActors, newKeys);
+    }
+    const labels = actors.count + keys.count;
+    if (2 * labels > pairs.length) pairs = new Int32Array(4 * labels);
+    const text = frontCodeBytes([actors, keys], pairs);
+    for (let i = 0; i < 2 * labels; i++) varint(pairs[i]!);
+    return text;
+  });
+}
+
+/** The batch's bytes, its labels' varints written and their text given by `frontCode`. */
+function encodeWith(batch: Omit<EventBatch, 'newActors' | 'newKeys'>, actorCount: number, keyCount: number, frontCode: () => Uint8Array): Uint8Array {
   const n = batch.count, { actor, key, time } = batch;
-  const labels = batch.newActors.length + batch.newKeys.length;
   // Differences of whole numbers are exact: any other time makes the batch send its times as f64.
   let raw = n > 0 && !Number.isInteger(time[0]);
   for (let e = 1; e < n && !raw; e++) raw = !Number.isInteger(time[e]) || !(Math.abs(time[e]! - time[e - 1]!) < 2 ** 51);
   used = 0;
-  room(10 * labels + 2 * batch.newKeys.length + 24 * n);
-  let text: Uint8Array;
-  if (labelBytes !== undefined && !labelBytes[0].surrogates && !labelBytes[1].surrogates) {
-    if (2 * labels > pairs.length) pairs = new Int32Array(4 * labels);
-    text = frontCodeBytes(labelBytes, pairs);
-    for (let i = 0; i < 2 * labels; i++) varint(pairs[i]!);
-  } else text = frontCodeStrings(batch);
-  for (let i = 0; i < batch.newKeys.length; i++) varint(TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255);
+  room(10 * (actorCount + keyCount) + 2 * keyCount + 24 * n);
+  const text = frontCode();
+  for (let i = 0; i < keyCount; i++) varint(TRACE_INDEX.get(batch.newKeyTraces[i]!) ?? 255);
   let last = n > 0 ? time[0]! : 0;
   for (let e = 0; e < n; e++) {
     varint(actor[e]!);
@@ -139,7 +160,7 @@ export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: La
   }
   const timesBytes = raw ? 8 * n : n > 0 ? 8 : 0;
   const out = new Uint8Array(HEADER_BYTES + timesBytes + used + text.length);
-  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, batch.newActors.length, batch.newKeys.length, used, publisherWord(batch)]);
+  new Uint32Array(out.buffer, 0, HEADER_BYTES / 4).set([MAGIC_2, (batch.end ? END : 0) | (raw ? RAW_TIMES : 0), batch.b, n, actorCount, keyCount, used, publisherWord(batch)]);
   if (raw) new Float64Array(out.buffer, HEADER_BYTES, n).set(time.subarray(0, n));
   else if (n > 0) new Float64Array(out.buffer, HEADER_BYTES, 1)[0] = time[0]!;
   out.set(scratch.subarray(0, used), HEADER_BYTES + timesBytes);
@@ -147,9 +168,9 @@ export function encodeBatch(batch: EventBatch, labelBytes?: readonly [actors: La
   return out;
 }
 
-/** Front-codes the batch's labels (accounts, then keys) from their strings: varints here, the rests' UTF-8 returned. */
-function frontCodeStrings(batch: EventBatch): Uint8Array {
-  const labels = batch.newActors.length === 0 ? batch.newKeys : batch.newKeys.length === 0 ? batch.newActors : [...batch.newActors, ...batch.newKeys];
+/** Front-codes a batch's labels (accounts, then keys) from their strings: varints here, the rests' UTF-8 returned. */
+function frontCodeStrings(newActors: string[], newKeys: string[]): Uint8Array {
+  const labels = newActors.length === 0 ? newKeys : newKeys.length === 0 ? newActors : [...newActors, ...newKeys];
   const rests: string[] = new Array<string>(labels.length);
   let previous = '';
   for (let i = 0; i < labels.length; i++) {
@@ -164,7 +185,7 @@ function frontCodeStrings(batch: EventBatch): Uint8Array {
 }
 
 /** The header's last word: the publisher, and the job's publisher count above it (0: not said). */
-function publisherWord(batch: EventBatch): number {
+function publisherWord(batch: Pick<EventBatch, 'publisher' | 'publishers'>): number {
   const publisher = batch.publisher ?? 0, publishers = batch.publishers ?? 0;
   if (!(publisher >= 0 && publisher < 2 ** 16 && publishers >= 0 && publishers < 2 ** 16)) throw new RangeError(`publisher ${publisher} of ${publishers}: both must be below 65536`);
   return (publisher | (publishers << 16)) >>> 0;
