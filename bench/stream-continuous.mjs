@@ -13,6 +13,10 @@
 // SLICE and HORIZON in event seconds (20, 600), DURATION of the replay in event seconds (2400),
 // SKIP=1 runs the coordinator with --skip-behind, PUB_HORIZON=0 a publisher that remembers every
 // action (stream-publish without --horizon; default: the workers' HORIZON). PARTITIONS (8), ACCOUNTS organic accounts (20000), RINGS planted rings of 4-12 accounts striking every ~4 event-minutes (24).
+// CHECKPOINT: the worker's --checkpoint-every (default 10, as the CLI's: a checkpoint of each
+// partition every 10 slices; 1: every slice; 0: none, for an A/B); the report gives their size
+// (all partitions, per checkpointed slice) and the wall time the worker spent making and storing
+// each, by quarter.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
@@ -31,6 +35,7 @@ const env = (name, fallback) => Number(process.env[name] ?? fallback);
 const RATE = env('RATE', 2000), SPEED = env('SPEED', 20), SLICE = env('SLICE', 20), HORIZON = env('HORIZON', 600);
 const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000), RINGS = env('RINGS', 24), SKIP = process.env.SKIP === '1';
 const PUB_HORIZON = env('PUB_HORIZON', HORIZON);
+const CHECKPOINT = env('CHECKPOINT', 10);
 
 const stat = (pid) => {
   try {
@@ -75,7 +80,7 @@ try {
   const alerts = [];
   const merged = new Map();
   const mergeCost = [];
-  const worker = start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5'], () => {});
+  const worker = start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5', '--checkpoint-every', String(CHECKPOINT)], () => {});
   const coordinator = start(['stream-coordinate', '--follow', '--timeout', '120', ...(SKIP ? ['--skip-behind'] : [])], (line, at) => alerts.push({ alert: JSON.parse(line), at }));
   let errText = '';
   coordinator.stderr.on('data', (chunk) => {
@@ -88,8 +93,22 @@ try {
   });
   // The worker's account labels held, per partition (its log line at each slice).
   const workerLabels = new Map();
+  // Its checkpoints: per slice, the bytes of all partitions' and each one's wall time (ms).
+  const checkpointBytes = new Map(), checkpointMs = [];
+  let workerErr = '';
   worker.stderr.on('data', (chunk) => {
-    for (const match of chunk.toString().matchAll(/partition (\d+): slice \d+ [^(]*\(\d+ events held, \d+ dropped, (\d+) account labels\)/g)) workerLabels.set(match[1], Number(match[2]));
+    workerErr += chunk.toString();
+    const lines = workerErr.split('\n');
+    workerErr = lines.pop();
+    for (const line of lines) {
+      const labels = /partition (\d+): slice \d+ [^(]*\(\d+ events held, \d+ dropped, (\d+) account labels\)/.exec(line);
+      if (labels !== null) workerLabels.set(labels[1], Number(labels[2]));
+      const checkpoint = /checkpoint of slice (\d+) stored \((\d+) bytes, ([\d.]+) ms\)/.exec(line);
+      if (checkpoint !== null) {
+        checkpointBytes.set(checkpoint[1], (checkpointBytes.get(checkpoint[1]) ?? 0) + Number(checkpoint[2]));
+        checkpointMs.push(Number(checkpoint[3]));
+      }
+    }
   });
   await sleep(5_000);
 
@@ -165,6 +184,7 @@ try {
   };
   console.log(rss('worker'));
   console.log(`worker's account labels held (all partitions), median by quarter: ${byQuarter(publisherSamples.map((p) => p.workerLabels / 1000), 1)} k`);
+  if (CHECKPOINT > 0) console.log(`worker checkpoints (every ${CHECKPOINT} slice(s), ${checkpointMs.length} stored): KB per slice (all partitions), median by quarter ${byQuarter([...checkpointBytes.values()].map((b) => b / 1024), 0)}; ms each (make and store, wall), median by quarter ${byQuarter(checkpointMs, 1)}, p99 ${quantile(checkpointMs, 0.99)?.toFixed(1)}`);
   console.log(rss('coordinator'));
   console.log(rss('publisher'));
   console.log(`publisher${globalThis.gc === undefined ? ' (no --expose-gc: not after a GC)' : ' after a GC'}, median by quarter: duplicate check ${byQuarter(publisherSamples.map((p) => p.seen / 1000), 0)} k actions (${cutter.partitioner.seenActions} at the end, 20 bytes each); heap ${byQuarter(publisherSamples.map((p) => p.heap), 0)} MB; array buffers ${byQuarter(publisherSamples.map((p) => p.buffers), 1)} MB; accounts ${byQuarter(publisherSamples.map((p) => p.actors / 1000), 1)} k, keys ${byQuarter(publisherSamples.map((p) => p.keys / 1000), 1)} k interned; ${cutter.late} actions dropped as late, ${cutter.actorsFreed} account ids freed, ${cutter.keysForgotten} keys forgotten`);
