@@ -26,11 +26,33 @@ export interface AssembleOptions {
 
 export const ASSEMBLE_DEFAULTS: Readonly<AssembleOptions> = Object.freeze({ traces: [], fdr: SIGNIFICANCE_DEFAULTS.fdr, minShared: SIGNIFICANCE_DEFAULTS.minShared, cluster: CLUSTER_DEFAULTS });
 
+/** What assemblePartials returns. */
+export interface AssembledJob { actorIds: string[]; actorPlatforms: string[]; graph: FusedGraph; clusters: DetectedCluster[] }
+
 /**
  * The coordinator's merge: one partial per partition (a partition given twice counts once), then
  * the batch engine's null model, fusion and clustering on the summed pair weights.
  */
-export function assemblePartials(partials: readonly PartitionPartial[], options?: Partial<AssembleOptions>): { actorIds: string[]; actorPlatforms: string[]; graph: FusedGraph; clusters: DetectedCluster[] } {
+export function assemblePartials(partials: readonly PartitionPartial[], options?: Partial<AssembleOptions>): AssembledJob {
+  const job = prepareAssembly(partials, options);
+  // One set of per-account arrays for every trace: the null model reads them and keeps none.
+  const buffers: TraceBuffers = { activity: new Float64Array(job.n), merge: new MergeBuffers(job.n) };
+  return finishAssembly(job, job.traceOrder.map((trace) => traceEdges(job.partitions, job.globals, trace, job.n, job.opts, buffers)));
+}
+
+/** A merge up to its traces' sums: the partials taken once each, checked, their labels joined. */
+export interface PreparedAssembly {
+  opts: AssembleOptions;
+  partitions: PartitionPartial[];
+  labels: string[];
+  globals: Int32Array[];
+  n: number;
+  traceOrder: StreamTrace[];
+  split: { actorIds: string[]; actorPlatforms: string[] } | null;
+}
+
+/** assemblePartials' first step (assemble-helper.ts takes it too, to sum some traces elsewhere). */
+export function prepareAssembly(partials: readonly PartitionPartial[], options?: Partial<AssembleOptions>): PreparedAssembly {
   const opts = { ...ASSEMBLE_DEFAULTS, ...options };
   const byPartition = new Map(partials.map((partial) => [partial.partition, partial]));
   const partitions = [...byPartition.values()];
@@ -38,20 +60,22 @@ export function assemblePartials(partials: readonly PartitionPartial[], options?
   // Every partition's account ids mapped to the job's (ranks in label order) and the labels in that order.
   const joined = opts.labels?.joined(partitions) ?? null;
   const { labels, globals } = joined ?? partitionLabels(partitions);
-  const n = labels.length;
-  const edges: TraceEdges[] = [];
-  const traceOrder = opts.traces.length > 0 ? opts.traces : [...new Set(partitions.flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
-  // One set of per-account arrays for every trace: the null model reads them and keeps none.
-  const buffers: TraceBuffers = { activity: new Float64Array(n), merge: new MergeBuffers(n) };
-  for (const trace of traceOrder) {
-    const { pairs, activity, strength, distinct } = traceSums(partitions, globals, trace, n, opts.minShared, buffers);
-    if (distinct === 0) continue;
-    const significance = significantCandidates(pairs, activity, { strength, distinct }, { fdr: opts.fdr, minShared: opts.minShared });
-    edges.push({ trace, pairs, kept: significance.kept, logP: significance.logP });
-  }
-  const graph = fuseTraces(n, edges);
-  const split = joined === null ? splitLabels(labels) : { actorIds: joined.actorIds, actorPlatforms: joined.actorPlatforms };
-  return { ...split, graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...opts.cluster }) };
+  const traceOrder = opts.traces.length > 0 ? [...opts.traces] : [...new Set(partitions.flatMap((partial) => partial.traces.map((entry) => entry.trace)))];
+  return { opts, partitions, labels, globals, n: labels.length, traceOrder, split: joined === null ? null : { actorIds: joined.actorIds, actorPlatforms: joined.actorPlatforms } };
+}
+
+/** One trace's summed pairs through the null model; null for a trace without pairs. */
+export function traceEdges(partitions: readonly PartitionPartial[], globals: readonly Int32Array[], trace: StreamTrace, n: number, opts: Pick<AssembleOptions, 'fdr' | 'minShared'>, buffers?: TraceBuffers): TraceEdges | null {
+  const { pairs, activity, strength, distinct } = traceSums(partitions, globals, trace, n, opts.minShared, buffers);
+  if (distinct === 0) return null;
+  const significance = significantCandidates(pairs, activity, { strength, distinct }, { fdr: opts.fdr, minShared: opts.minShared });
+  return { trace, pairs, kept: significance.kept, logP: significance.logP };
+}
+
+/** assemblePartials' last step: each trace's edges (in `traceOrder`; null: none) fused and clustered. */
+export function finishAssembly(job: PreparedAssembly, edges: readonly (TraceEdges | null)[]): AssembledJob {
+  const graph = fuseTraces(job.n, edges.filter((entry) => entry !== null));
+  return { ...(job.split ?? splitLabels(job.labels)), graph, clusters: clusterAccounts(graph, { ...CLUSTER_DEFAULTS, ...job.opts.cluster }) };
 }
 
 /**
@@ -76,7 +100,7 @@ export function splitLabels(labels: readonly string[]): { actorIds: string[]; ac
 }
 
 /** What `stream-coordinate` prints of a bounded job's result (one JSON line): counts and each cluster's members by id. */
-export function jobResultSummary(job: string, result: ReturnType<typeof assemblePartials>): { job: string; accounts: number; edges: number; clusters: { members: string[]; score: number; traces: DetectedCluster['traces'] }[] } {
+export function jobResultSummary(job: string, result: AssembledJob): { job: string; accounts: number; edges: number; clusters: { members: string[]; score: number; traces: DetectedCluster['traces'] }[] } {
   return { job, accounts: result.actorIds.length, edges: result.graph.size, clusters: result.clusters.map((cluster) => ({ members: cluster.members.map((member) => result.actorIds[member]!), score: cluster.score, traces: cluster.traces })) };
 }
 

@@ -178,25 +178,36 @@ export function registerStreamNats(program: Command, io: CliIo): void {
     .option('--cases-db <path>', 'with --follow: also open a case per new cluster (a note per growth) in this workspace store')
     .option('--skip-behind', 'with --follow: when later slices are complete already, merge the newest and skip the rest (bounded delay under overload)')
     .option('--timeline', 'a bounded job: print when each partition\'s partial is collected, when all are and when the result is out (stderr; ms since the epoch and the process\'s CPU seconds so far, all its threads), for bench/stream.mjs TIMELINE=1')
-    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; keepEvents?: boolean; follow?: boolean; timeline?: boolean }) => {
+    .option('--assemble-thread', 'a bounded job: sum about half of the traces\' pairs on a second thread once the last partial is in (their columns moved to it as partials come); the same result, sooner where a core is idle at the job\'s end')
+    .action(async (options: NatsCliOptions & FollowCliOptions & { timeout: string; keepPartials?: boolean; keepEvents?: boolean; follow?: boolean; timeline?: boolean; assembleThread?: boolean }) => {
       const job = checkJob(options.job);
       const partitions = whole('--partitions', options.partitions, 1);
       if (options.follow === true) {
         await coordinateContinuous(options, job, partitions, io);
         return;
       }
-      const [{ collectPartials, purgeJobEvents, purgePartials, removeJobConsumers }, { assemblePartials, jobResultSummary }, { LabelJoin }] = await Promise.all([jobs(), import('../../stream/distributed.js'), import('../../stream/label-join.js')]);
+      const [{ collectPartials, purgeJobEvents, purgePartials, removeJobConsumers }, { assemblePartials, jobResultSummary }, { LabelJoin }, { AssembleHelper }] = await Promise.all([
+        jobs(), import('../../stream/distributed.js'), import('../../stream/label-join.js'), import('../../stream/assemble-helper.js'),
+      ]);
       // `coordinator: timeline <ms since the epoch> <step> cpu <s>`, as stream-worker --timeline.
       const timeline = options.timeline === true ? (step: string) => io.err(`coordinator: timeline ${Date.now()} ${step} cpu ${processCpuSeconds().toFixed(3)}`) : null;
       await withNats(options.nats, async (nc) => {
         // Labels joined as each partial comes (label-join.ts): after the last, only its own are left.
         const join = new LabelJoin();
-        const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000, (partition, partial) => {
-          join.add(partition, partial.actors);
-          timeline?.(`partition ${partition} collected`);
-        });
-        timeline?.('collected');
-        const result = assemblePartials(partials, { traces: DEFAULT_STREAM_TRACES, labels: join });
+        const helper = options.assembleThread === true ? new AssembleHelper() : null;
+        let result: ReturnType<typeof assemblePartials>;
+        try {
+          const partials = await collectPartials(nc, job, partitions, Number(options.timeout) * 1000, (partition, partial) => {
+            join.add(partition, partial.actors);
+            helper?.add(partial);
+            timeline?.(`partition ${partition} collected`);
+          });
+          timeline?.('collected');
+          const assembleOptions = { traces: DEFAULT_STREAM_TRACES, labels: join };
+          result = helper === null ? assemblePartials(partials, assembleOptions) : await helper.assemble(partials, assembleOptions);
+        } finally {
+          await helper?.close();
+        }
         io.out(JSON.stringify(jobResultSummary(job, result)));
         timeline?.('result');
         // Only once the result is out: a coordinator that dies before can be run again.

@@ -171,8 +171,9 @@ describe('scale-out on a 3-node NATS JetStream cluster', () => {
     assert.equal(published.code, 0, published.err);
     assert.match(published.err, new RegExp(`cli-feed\\.jsonl:${lines.length + 1}: not JSON`));
     assert.match(published.err, /1 lines rejected/);
-    // Each step timed (--timeline): every partition's partial collected, then all, then the result.
-    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90', '--timeline']);
+    // Each step timed (--timeline): every partition's partial collected, then all, then the result;
+    // some traces summed on a second thread (--assemble-thread), the same clusters.
+    const coordinated = await run(['stream-coordinate', ...common, '--timeout', '90', '--timeline', '--assemble-thread']);
     assert.equal(coordinated.code, 0, coordinated.err);
     const coordinatorSteps = [...coordinated.err.matchAll(/coordinator: timeline (\d+) (.+) cpu (\d+\.\d+)/g)];
     assert.deepEqual(coordinatorSteps.map(([, , step]) => step!.replace(/^partition \d/, 'partition')), [...Array<string>(4).fill('partition collected'), 'collected', 'result'], coordinated.err);
