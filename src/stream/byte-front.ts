@@ -21,12 +21,15 @@
 import { normalizeHashtag, normalizeUrl } from '../model/index.js';
 import { STREAM_TRACES, urlDomain } from './extract.js';
 import type { StreamTrace } from './extract.js';
-import { ByteIds, hashBytes } from './byte-ids.js';
+import { ByteIds } from './byte-ids.js';
+import { lineShare, loneCr } from './line-share.js';
 import { parseJetstreamLine } from './jetstream-line.js';
 import { chunkBytes, chunkLine, chunkLineAt, scanChunk, scanChunkResume } from './jetstream-chunk.js';
 import { dids, K_LIKE, K_REPLY, K_REPOST, K_FOLLOW, scanJetstreamBytes, scanned, SCAN_ACTION, SCAN_GIVE_UP } from './jetstream-scan.js';
 import { KEY_TAG } from './module-ids.js';
 import type { OutBatch, Partitioner } from './partitioner.js';
+
+export { lineShare } from './line-share.js';
 
 const PLATFORM = 'bluesky';
 const T = (trace: StreamTrace): number => STREAM_TRACES.indexOf(trace);
@@ -58,38 +61,6 @@ export interface ByteFrontOptions {
   onProblem: (problem: string) => void;
   /** Take only share `index` of `of` (by account); absent: every line. */
   share?: { index: number; of: number };
-}
-
-/** `{"did":"`, as a Jetstream line opens. */
-const DID_HEAD = Uint8Array.from('{"did":"', (ch) => ch.charCodeAt(0));
-
-/**
- * Which of `of` shares the line `bytes[start, end)` is: FNV-1a of the did it opens with (after
- * spaces or tabs), mod `of`; 0 when it does not open with a plain did.
- */
-export function lineShare(bytes: Uint8Array, start: number, end: number, of: number): number {
-  let at = start;
-  while (at < end && (bytes[at] === 32 || bytes[at] === 9)) at++;
-  if (end - at <= DID_HEAD.length) return 0;
-  for (let k = 0; k < DID_HEAD.length; k++) if (bytes[at + k] !== DID_HEAD[k]) return 0;
-  const did = at + DID_HEAD.length;
-  for (at = did; at < end; at++) {
-    const c = bytes[at]!;
-    if (c === 34) return (hashBytes(bytes, did, at) >>> 0) % of;
-    if (c === 92 || c < 32) return 0;
-  }
-  return 0;
-}
-
-/**
- * Whether `bytes` from `from` hold a CR before a line's end that is not the one before its line
- * feed (a CR in the part after the last line feed is carried, and read with the carried line).
- */
-function loneCr(bytes: Buffer, from: number): boolean {
-  for (let cr = bytes.indexOf(13, from); cr >= 0; cr = bytes.indexOf(13, cr + 1)) {
-    if (cr + 1 < bytes.length && bytes[cr + 1] !== 10) return true;
-  }
-  return false;
 }
 
 /**
