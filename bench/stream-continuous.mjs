@@ -16,7 +16,9 @@
 // CHECKPOINT: the worker's --checkpoint-every (default 10, as the CLI's: a checkpoint of each
 // partition every 10 slices; 1: every slice; 0: none, for an A/B); the report gives their size
 // (all partitions, per checkpointed slice) and the wall time the worker spent making and storing
-// each, by quarter.
+// each, by quarter. REPLACE_AT=n: at slice n the worker is SIGKILLed and a replacement started
+// at once; the report says which checkpoint each partition started from, how long until it stored
+// its first slice, and both workers' CPU.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { clearInterval, setInterval } from 'node:timers';
@@ -36,6 +38,7 @@ const RATE = env('RATE', 2000), SPEED = env('SPEED', 20), SLICE = env('SLICE', 2
 const DURATION = env('DURATION', 2400), PARTITIONS = env('PARTITIONS', 8), ACCOUNTS = env('ACCOUNTS', 20000), RINGS = env('RINGS', 24), SKIP = process.env.SKIP === '1';
 const PUB_HORIZON = env('PUB_HORIZON', HORIZON);
 const CHECKPOINT = env('CHECKPOINT', 10);
+const REPLACE_AT = env('REPLACE_AT', -1);
 
 const stat = (pid) => {
   try {
@@ -80,7 +83,8 @@ try {
   const alerts = [];
   const merged = new Map();
   const mergeCost = [];
-  const worker = start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5', '--checkpoint-every', String(CHECKPOINT)], () => {});
+  const startWorker = () => start(['stream-worker', '--horizon', String(HORIZON), '--ack-wait', '5', '--checkpoint-every', String(CHECKPOINT)], () => {});
+  let worker = startWorker();
   const coordinator = start(['stream-coordinate', '--follow', '--timeout', '120', ...(SKIP ? ['--skip-behind'] : [])], (line, at) => alerts.push({ alert: JSON.parse(line), at }));
   let errText = '';
   coordinator.stderr.on('data', (chunk) => {
@@ -95,12 +99,17 @@ try {
   const workerLabels = new Map();
   // Its checkpoints: per slice, the bytes of all partitions' and each one's wall time (ms).
   const checkpointBytes = new Map(), checkpointMs = [];
+  // A replacement's start: the checkpoint each partition started from, and when it stored its first slice.
+  const replacement = { startedAt: NaN, from: [], firstStoredAt: NaN, firstCpu: NaN };
   let workerErr = '';
-  worker.stderr.on('data', (chunk) => {
+  const onWorkerErr = (chunk) => {
     workerErr += chunk.toString();
     const lines = workerErr.split('\n');
     workerErr = lines.pop();
     for (const line of lines) {
+      const from = /partition \d+: starting from the checkpoint of slice (\d+)/.exec(line);
+      if (from !== null) replacement.from.push(Number(from[1]));
+      if (Number.isNaN(replacement.firstStoredAt) && replacement.startedAt > 0 && /: slice \d+ stored/.test(line)) replacement.firstStoredAt = performance.now();
       const labels = /partition (\d+): slice \d+ [^(]*\(\d+ events held, \d+ dropped, (\d+) account labels\)/.exec(line);
       if (labels !== null) workerLabels.set(labels[1], Number(labels[2]));
       const checkpoint = /checkpoint of slice (\d+) stored \((\d+) bytes, ([\d.]+) ms\)/.exec(line);
@@ -109,7 +118,8 @@ try {
         checkpointMs.push(Number(checkpoint[3]));
       }
     }
-  });
+  };
+  worker.stderr.on('data', onWorkerErr);
   await sleep(5_000);
 
   const pubHorizonMs = PUB_HORIZON > 0 ? PUB_HORIZON * 1000 : Infinity;
@@ -143,6 +153,14 @@ try {
     if (cutter.slice !== lastSlice) {
       firstWall.set(cutter.slice, performance.now());
       lastSlice = cutter.slice;
+      if (cutter.slice === REPLACE_AT) {
+        replacement.firstCpu = stat(worker.pid)?.cpu ?? NaN;
+        worker.kill('SIGKILL');
+        workerErr = '';
+        replacement.startedAt = performance.now();
+        worker = startWorker();
+        worker.stderr.on('data', onWorkerErr);
+      }
     }
     if (out.length >= 64) await publishSlices(nc, job, out.splice(0));
   }
@@ -188,6 +206,7 @@ try {
   console.log(rss('coordinator'));
   console.log(rss('publisher'));
   console.log(`publisher${globalThis.gc === undefined ? ' (no --expose-gc: not after a GC)' : ' after a GC'}, median by quarter: duplicate check ${byQuarter(publisherSamples.map((p) => p.seen / 1000), 0)} k actions (${cutter.partitioner.seenActions} at the end, 20 bytes each); heap ${byQuarter(publisherSamples.map((p) => p.heap), 0)} MB; array buffers ${byQuarter(publisherSamples.map((p) => p.buffers), 1)} MB; accounts ${byQuarter(publisherSamples.map((p) => p.actors / 1000), 1)} k, keys ${byQuarter(publisherSamples.map((p) => p.keys / 1000), 1)} k interned; ${cutter.late} actions dropped as late, ${cutter.actorsFreed} account ids freed, ${cutter.keysForgotten} keys forgotten`);
+  if (REPLACE_AT >= 0) console.log(`worker SIGKILLed at slice ${REPLACE_AT} after ${replacement.firstCpu.toFixed(2)} CPU-s; its replacement started its partitions from the checkpoints of slices ${replacement.from.join(', ') || 'none (batch 0)'} and stored its first slice ${((replacement.firstStoredAt - replacement.startedAt) / 1000).toFixed(1)} s after it started (with tsx start-up); the CPU below is the replacement's`);
   console.log(`CPU seconds: worker ${end?.worker?.cpu.toFixed(2)}, coordinator ${end?.coordinator?.cpu.toFixed(2)} (each with tsx start-up), NATS servers ${natsUsed.toFixed(2)}; bench process ${(process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6).toFixed(2)}`);
   if (coordinator.exitCode !== null && coordinator.exitCode !== 0) console.log(errText.slice(-2000));
 } finally {
