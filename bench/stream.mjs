@@ -22,6 +22,7 @@
 // command on one thread, to compare. Its CPU (all threads) includes tsx start-up (printed alone once).
 // NATS_HOURS=n (nats): a feed n hours long (default 1: 220k events), so fixed per-job costs weigh less.
 // PARTIALS_COMPRESSION=none (nats): workers store partials uncompressed (stream-worker --partials-compression).
+// ASSEMBLE_THREAD=1 (nats): the coordinator sums half the traces on a second thread (stream-coordinate --assemble-thread).
 // FINISH_THREADS=n (nats): workers finish partitions on n threads (stream-worker --finish-threads; default 0). The tail
 // (last end marker → all partials) is `all partials at` less `parse + partition + publish`.
 // `result at` adds the coordinator's assemblePartials on the collected partials (merge, null model, clustering): the
@@ -372,7 +373,7 @@ if (sections.has('nats')) {
     // `stream-coordinate --timeline` as a child: `step(name)` resolves with its line's time (ms since the epoch) and CPU
     // seconds when it prints it, `output` with its JSON result, `exit` with /usr/bin/time's figures.
     const coordinatorChild = (job, partitions) => {
-      const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...cli, 'stream-coordinate', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--timeout', '600', '--keep-partials', '--keep-events', '--timeline'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...cli, 'stream-coordinate', '--nats', cluster.urls.join(','), '--job', job, '--partitions', String(partitions), '--timeout', '600', '--keep-partials', '--keep-events', '--timeline', ...(process.env.ASSEMBLE_THREAD === '1' ? ['--assemble-thread'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '', pending = '', out = '';
       const steps = new Map(), waiting = new Map(), collectedAt = new Map();
       child.stdout.on('data', (chunk) => { out += chunk; });
