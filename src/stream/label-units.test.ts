@@ -21,6 +21,9 @@ describe('LabelUnits (a worker\'s labels as code units)', () => {
       assert.deepEqual(labels.map((_, i) => units.label(i)), labels);
       const order = labels.map((_, i) => labels.length - 1 - i);
       assert.deepEqual(columnStrings(units.column(order)), order.map((i) => labels[i]));
+      // Not every label once: read in the order asked.
+      const some = labels.map((_, i) => (i * 7) % 3).filter((i) => i < labels.length);
+      assert.deepEqual(columnStrings(units.column(some)), some.map((i) => labels[i]));
       assert.equal(unitsAscending(units.column(labels.map((_, i) => i))), labels.every((one, i) => i === 0 || labels[i - 1]! <= one));
     }), { numRuns: 300 });
   });
