@@ -24,6 +24,7 @@ import { ensureEventsStream, EVENTS_STREAM, purgeJobEvents } from './events-rete
 import type { EventStreamOptions } from './events-retention.js';
 import { PartitionConsumer, removeBoundedConsumers } from './job-consumers.js';
 import { PullLoop } from './pull-loop.js';
+import { FinishTurns } from './finish-turns.js';
 import type { ConsumersRemoved } from './job-consumers.js';
 import type { FinishPool } from './finish-pool.js';
 import { packEncoded, packPartial, unpackPartial } from './partial-pack.js';
@@ -204,13 +205,8 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
     options.onProgress?.(partition, work.batches);
     options.onStage?.(partition, 'complete');
     if (options.finishPool !== undefined) return finishOnPool(options.finishPool);
-    // One partition finishes at a time (see finishTurn).
-    const previous = finishTurn;
-    let release = (): void => undefined;
-    finishTurn = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await previous;
+    // One partition finishes at a time, the largest waiting first (see finishTurns).
+    const release = await finishTurns.take(work.size);
     let partial: PartitionPartial;
     try {
       options.onStage?.(partition, 'finish');
@@ -305,8 +301,9 @@ export async function workPartition(nc: NatsConnection, partition: number, optio
  * 0.4 s on a loaded machine, and once the turn has passed, the rest of its round trips waits for
  * the next partition's whole synchronous finish (0.5-1.5 s), so its partial reached the
  * coordinator a finish later (with 250 ms the turn passed early in 1-3 of 6 turns per job at load 2-3).
+ * Of the partitions waiting, the largest goes first (finish-turns.ts).
  */
-let finishTurn: Promise<void> = Promise.resolve();
+const finishTurns = new FinishTurns();
 const STORE_TURN_MS = 1_000;
 
 export { collectPartials, purgePartials };
