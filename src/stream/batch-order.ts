@@ -6,7 +6,7 @@
  * the incremental half's IncrementalPartition.
  */
 import { decodeBatch } from './wire-batch.js';
-import type { EventBatch } from './wire-batch.js';
+import type { DecodeOptions, EventBatch } from './wire-batch.js';
 
 export class BatchOrder {
   /** The end marker's batch count (−1: not come yet). */
@@ -15,8 +15,8 @@ export class BatchOrder {
   duplicates = 0;
   readonly #early = new Map<number, EventBatch>();
 
-  /** `next`: the first batch number to apply (a restored worker's position). */
-  constructor(public next = 0) {}
+  /** `next`: the first batch number to apply (a restored worker's position); `decode`: how a held batch is decoded again (as the caller decoded it). */
+  constructor(public next = 0, private readonly decode: DecodeOptions = {}) {}
 
   /** Whether the end marker and every batch before it have been applied. */
   get complete(): boolean {
@@ -38,7 +38,7 @@ export class BatchOrder {
       return false;
     }
     if (batch.b > this.next) {
-      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where));
+      this.#early.set(batch.b, decodeBatch(new Uint8Array(bytes), where, this.decode));
       return true;
     }
     this.next = batch.b + 1;

@@ -7,6 +7,7 @@
  * (code-unit order, as the coordinator ranks them) and every character exact, lone surrogates too.
  */
 import { Buffer } from 'node:buffer';
+import type { FrontCodedAscii } from './batch-label-text.js';
 
 /** Labels in some order, their units one after another: what a partial's encoder reads and a finish thread is sent. */
 export interface LabelColumn {
@@ -43,6 +44,36 @@ export class LabelUnits {
     const units = this.units;
     for (let u = 0; u < label.length; u++) units[at + u] = label.charCodeAt(u);
     this.starts[++this.count] = end;
+  }
+
+  /**
+   * Appends front-coded ASCII labels (a batch's `actorText`, checked by decodeBatch) without a
+   * string each: a byte is a unit, and label i's shared prefix is the label pushed just before it.
+   */
+  pushFrontCoded(text: FrontCodedAscii): void {
+    const { bytes, shared, rest } = text, n = shared.length;
+    let needed = 0;
+    for (let i = 0; i < n; i++) needed += shared[i]! + rest[i]!;
+    let at = this.starts[this.count]!;
+    if (at + needed > this.units.length) {
+      const grown = new Uint16Array(Math.max(2 * this.units.length, at + needed));
+      grown.set(this.units.subarray(0, at));
+      this.units = grown;
+    }
+    if (this.count + n + 1 > this.starts.length) {
+      const grown = new Int32Array(Math.max(2 * this.starts.length, this.count + n + 1));
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    const units = this.units, starts = this.starts;
+    let from = text.textAt, previous = at;
+    for (let i = 0; i < n; i++) {
+      const begin = at;
+      for (let u = 0, prefix = shared[i]!; u < prefix; u++) units[at++] = units[previous + u]!;
+      for (let end = from + rest[i]!; from < end; from++) units[at++] = bytes[from]!;
+      starts[++this.count] = at;
+      previous = begin;
+    }
   }
 
   /** Label `i` as a string. */

@@ -15,7 +15,7 @@ import { grownF64, grownI32 } from './int-table.js';
 import { BatchOrder } from './batch-order.js';
 import type { LabelColumn, LabelUnits } from './label-units.js';
 import { decodeBatch } from './wire-batch.js';
-import type { EventBatch } from './wire-batch.js';
+import type { DecodeOptions, EventBatch } from './wire-batch.js';
 
 export interface PartitionEventsHooks {
   /** Called on every decoded message before anything is taken from it (throw to refuse it). */
@@ -53,13 +53,17 @@ export class PartitionEvents {
   #key = new Int32Array(1024);
   #time = new Float64Array(1024);
   #size = 0;
-  readonly #order = new BatchOrder();
+  readonly #order: BatchOrder;
+  /** With label units, ASCII labels are copied there from the batch's bytes (no string each). */
+  readonly #decode: DecodeOptions;
   /** Events ever taken. */
   taken = 0;
 
   constructor(readonly partition: number, readonly traces: readonly StreamTrace[], private readonly hooks: PartitionEventsHooks = {}) {
     this.#traceIndex = Int32Array.from(STREAM_TRACES, (trace) => traces.indexOf(trace));
     this.#units = hooks.labelUnits ?? null;
+    this.#decode = { asciiActorText: this.#units !== null };
+    this.#order = new BatchOrder(0, this.#decode);
   }
 
   /** Account ids sent so far (freed ones too). */
@@ -92,15 +96,17 @@ export class PartitionEvents {
    * Returns false if that batch was already taken (a redelivery).
    */
   add(bytes: Uint8Array, where = `partition ${this.partition}`): boolean {
-    const batch = decodeBatch(bytes, where);
+    const batch = decodeBatch(bytes, where, this.#decode);
     this.hooks.accept?.(batch, where);
     return this.#order.take(batch, bytes, where, (taken) => this.#apply(taken, where));
   }
 
   #apply(batch: EventBatch, where: string): void {
     const labelsBefore = this.#actorCount;
-    if (this.#units !== null) for (const label of batch.newActors) this.#units.push(label);
-    else {
+    if (this.#units !== null) {
+      if (batch.actorText !== undefined) this.#units.pushFrontCoded(batch.actorText);
+      else for (const label of batch.newActors) this.#units.push(label);
+    } else {
       for (const label of batch.newActors) {
         const reused = this.#freeActors.pop();
         if (reused === undefined) this.actorLabels.push(label);

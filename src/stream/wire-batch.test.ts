@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
+import { LabelUnits } from './label-units.js';
 import { decodeBatch, encodeBatch, encodeEnd } from './wire-batch.js';
 import type { EventBatch } from './wire-batch.js';
 
@@ -80,6 +81,37 @@ describe('event batches on the wire', () => {
     assert.deepEqual(plain(decodeBatch(encodeBatch(sent), 'm')), plain(sent));
   });
 
+  it('leaves ASCII account labels in the bytes when asked (asciiActorText), which LabelUnits reads as the same labels; any other text as strings', () => {
+    const before = ['bluesky\u0000did:plc:zz', 'x'];
+    // Did-like ASCII labels sharing prefixes of every length with the label before (most of `batch`'s are not ASCII).
+    const asciiLabel = fc.tuple(fc.constantFrom('', 'b', 'bluesky\u0000did:plc:', 'bluesky\u0000did:plc:ab'), fc.stringMatching(/^[a-c]{0,3}$/)).map(([prefix, tail]) => prefix + tail);
+    const asciiBatch = fc.tuple(batch, fc.array(asciiLabel, { maxLength: 30 }), fc.array(asciiLabel, { maxLength: 30 })).map(([sent, newActors, keys]): EventBatch => ({
+      ...sent, newActors, newKeys: keys.slice(0, sent.newKeys.length), newKeyTraces: sent.newKeyTraces.slice(0, keys.length),
+    }));
+    let asciiSeen = 0;
+    fc.assert(fc.property(fc.oneof(batch, asciiBatch), fc.nat({ max: 7 }), (sent, shift) => {
+      const moved = new Uint8Array(encodeBatch(sent).length + shift);
+      moved.set(encodeBatch(sent), shift);
+      const decoded = decodeBatch(moved.subarray(shift), 'm', { asciiActorText: true });
+      const ascii = [...sent.newActors, ...sent.newKeys].every((one) => Array.from(one).every((c) => c.charCodeAt(0) < 0x80));
+      if (!ascii) {
+        assert.equal(decoded.actorText, undefined);
+        assert.deepEqual(plain(decoded), plain(sent));
+        return;
+      }
+      const { actorText, ...rest } = decoded;
+      assert.ok(actorText !== undefined);
+      asciiSeen += sent.newActors.length > 1 ? 1 : 0;
+      assert.deepEqual(plain(rest), plain({ ...sent, newActors: [], newKeys: [] }));
+      // Appended after labels already held, as a worker's next batch is.
+      const units = new LabelUnits();
+      for (const one of before) units.push(one);
+      units.pushFrontCoded(actorText);
+      assert.deepEqual(Array.from({ length: units.count }, (_, i) => units.label(i)), [...before, ...sent.newActors]);
+    }), { numRuns: 800 });
+    assert.ok(asciiSeen > 100, `${asciiSeen} batches of ASCII labels`);
+  });
+
   it('names the message and what is wrong in damaged bytes', () => {
     const bytes = encodeBatch({ b: 0, end: false, newActors: ['bluesky\u0000did:plc:a'], newKeys: ['x'], newKeyTraces: ['co-hashtag'], count: 1, actor: Int32Array.of(0), key: Int32Array.of(0), time: Float64Array.of(5) });
     assert.throws(() => decodeBatch(bytes.subarray(0, 20), 'lockstep.events.j.3 #7'), /lockstep\.events\.j\.3 #7: not an event batch \(too short\)/);
@@ -91,5 +123,15 @@ describe('event batches on the wire', () => {
     // The varint section: 2 per label, then the key's trace.
     trace[32 + 8 + 4] = 99;
     assert.throws(() => decodeBatch(trace, 'm #3'), /m #3: not an event batch \(unknown trace 99\)/);
+    // Labels left in the bytes are checked as strings are: a label sharing more than the one before has, lengths that do not add up.
+    const sharing = bytes.slice();
+    sharing[32 + 8] = 1;
+    const longer = new Uint8Array(bytes.length + 1);
+    longer.set(bytes);
+    longer[bytes.length] = 0x61;
+    for (const options of [{}, { asciiActorText: true }]) {
+      assert.throws(() => decodeBatch(sharing, 'm #4', options), /m #4: not an event batch \(a label shares more than the label before it has\)/);
+      assert.throws(() => decodeBatch(longer, 'm #5', options), /m #5: not an event batch \(label lengths do not match the labels\)/);
+    }
   });
 });

@@ -23,12 +23,15 @@
  *
  * Version 1 ("LSB1": lengths, traces, then i32, i32 and f64 columns, then the labels) still reads.
  */
-import { Buffer } from 'node:buffer';
 import { LockstepError } from '../model/index.js';
 import { STREAM_TRACES } from './extract.js';
 import type { StreamTrace } from './extract.js';
 import { frontCodeBytes } from './label-bytes.js';
 import type { LabelBytes } from './label-bytes.js';
+import { asciiLabels, checkFrontCoding, isAscii, utf8Labels } from './batch-label-text.js';
+import type { FrontCodedAscii } from './batch-label-text.js';
+
+export type { FrontCodedAscii };
 
 const MAGIC = 0x3142_534c; // "LSB1"
 const MAGIC_2 = 0x3242_534c; // "LSB2"
@@ -47,6 +50,12 @@ export interface EventBatch {
   end: boolean;
   /** Labels of the account ids first used here (`platform NUL id`), in id order. */
   newActors: string[];
+  /**
+   * Set only by `decodeBatch(…, { asciiActorText: true })` when every label is ASCII: the new
+   * accounts' labels still front-coded in the batch's bytes, which a worker keeping labels as code
+   * units (label-units.ts) copies there; `newActors` and `newKeys` are then empty (no string made).
+   */
+  actorText?: FrontCodedAscii;
   /** Labels of the key ids first used here, in id order, and each key's trace. */
   newKeys: string[];
   newKeyTraces: StreamTrace[];
@@ -54,6 +63,11 @@ export interface EventBatch {
   actor: Int32Array;
   key: Int32Array;
   time: Float64Array;
+}
+
+export interface DecodeOptions {
+  /** Leave ASCII labels in the bytes (`actorText`), not strings: the batch must be read before the bytes it came from go. */
+  asciiActorText?: boolean;
 }
 
 const align8 = (n: number): number => Math.ceil(n / 8) * 8;
@@ -209,7 +223,7 @@ export function batchPublishers(bytes: Uint8Array): number {
 }
 
 /** Reads `encodeBatch`'s bytes (either version); throws a LockstepError naming `where` and what is wrong. */
-export function decodeBatch(input: Uint8Array, where: string): EventBatch {
+export function decodeBatch(input: Uint8Array, where: string, options: DecodeOptions = {}): EventBatch {
   const bad = (what: string): LockstepError => new LockstepError('detect/bad-input', `${where}: not an event batch (${what})`);
   if (input.length < HEADER_BYTES) throw bad('too short');
   // Typed views need an aligned start; a message's bytes may sit anywhere in a pooled buffer (a
@@ -218,7 +232,7 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
   const header = new Uint32Array(bytes.buffer, bytes.byteOffset, HEADER_BYTES / 4);
   const [magic, flags, b, n, actors, keys, textBytes, word] = header as unknown as [number, number, number, number, number, number, number, number];
   if (magic === MAGIC_2) {
-    const batch = decodeV2(bytes, bad, flags, b, n, actors, keys, textBytes, word & 0xffff);
+    const batch = decodeV2(bytes, bad, flags, b, n, actors, keys, textBytes, word & 0xffff, options.asciiActorText === true);
     if (word >>> 16 > 0) batch.publishers = word >>> 16;
     return batch;
   }
@@ -256,7 +270,7 @@ export function decodeBatch(input: Uint8Array, where: string): EventBatch {
 }
 
 /** Version 2's body (see the layout above). */
-function decodeV2(bytes: Uint8Array, bad: (what: string) => LockstepError, flags: number, b: number, n: number, actors: number, keys: number, varintBytes: number, publisher: number): EventBatch {
+function decodeV2(bytes: Uint8Array, bad: (what: string) => LockstepError, flags: number, b: number, n: number, actors: number, keys: number, varintBytes: number, publisher: number, asciiActorText: boolean): EventBatch {
   const raw = (flags & RAW_TIMES) !== 0;
   const timesAt = HEADER_BYTES, varintAt = timesAt + (raw ? 8 * n : n > 0 ? 8 : 0), textAt = varintAt + varintBytes;
   if (textAt > bytes.length) throw bad(`length ${bytes.length}, header says at least ${textAt}`);
@@ -297,56 +311,13 @@ function decodeV2(bytes: Uint8Array, bad: (what: string) => LockstepError, flags
     }
   }
   if (at !== textAt) throw bad('varint section longer than the header says');
+  if (asciiActorText && isAscii(bytes, textAt)) {
+    checkFrontCoding(bytes.length - textAt, shared, rest, bad);
+    const actorText = { bytes, textAt, shared: shared.subarray(0, actors), rest: rest.subarray(0, actors) };
+    return { b, publisher, end: (flags & END) !== 0, newActors: [], newKeys: [], actorText, newKeyTraces, count: n, actor, key, time };
+  }
   const all = asciiLabels(bytes, textAt, shared, rest, bad) ?? utf8Labels(bytes, textAt, shared, rest, bad);
   return { b, publisher, end: (flags & END) !== 0, newActors: all.slice(0, actors), newKeys: all.slice(actors), newKeyTraces, count: n, actor, key, time };
-}
-
-/** Front-coded labels from the UTF-8 text at `textAt` (any text; see asciiLabels for the usual one). */
-function utf8Labels(bytes: Uint8Array, textAt: number, shared: Int32Array, rest: Int32Array, bad: (what: string) => LockstepError): string[] {
-  const text = decoder.decode(bytes.subarray(textAt));
-  const all: string[] = new Array<string>(shared.length);
-  let from = 0, previous = '';
-  for (let i = 0; i < shared.length; i++) {
-    if (shared[i]! > previous.length) throw bad('a label shares more than the label before it has');
-    previous = all[i] = shared[i] === 0 ? text.slice(from, from + rest[i]!) : previous.slice(0, shared[i]) + text.slice(from, from + rest[i]!);
-    from += rest[i]!;
-  }
-  if (from !== text.length) throw bad('label lengths do not match the labels');
-  return all;
-}
-
-/** A label's bytes are built here (the one before's shared prefix is in place already): grown, never shrunk. */
-let labelScratch = Buffer.alloc(256);
-
-/**
- * utf8Labels' strings when the text is ASCII (did:plc labels are), or null: each label's bytes are
- * laid out whole (the shared prefix is the label before's, still in the scratch) and read as one
- * flat string. utf8Labels' labels are the prefix's slice joined to the rest's, a cons string every
- * reader (LabelOrder, the partial's front coding) first flattens, and each slice of the batch's
- * text keeps the whole text alive: on a firehose-like feed (~1.2 new labels an event) those were
- * most of a worker's garbage.
- */
-function asciiLabels(bytes: Uint8Array, textAt: number, shared: Int32Array, rest: Int32Array, bad: (what: string) => LockstepError): string[] | null {
-  for (let at = textAt; at < bytes.length; at++) if (bytes[at]! >= 0x80) return null;
-  const all: string[] = new Array<string>(shared.length);
-  let from = textAt, length = 0;
-  for (let i = 0; i < shared.length; i++) {
-    const prefix = shared[i]!, tail = rest[i]!;
-    if (prefix > length) throw bad('a label shares more than the label before it has');
-    if (from + tail > bytes.length) throw bad('label lengths do not match the labels');
-    length = prefix + tail;
-    if (length > labelScratch.length) {
-      const grown = Buffer.alloc(Math.max(2 * labelScratch.length, length));
-      labelScratch.copy(grown, 0, 0, prefix);
-      labelScratch = grown;
-    }
-    // A loop, not set(subarray(…)): a view a label cost more than its rest's ~20 bytes' copy.
-    for (let u = 0; u < tail; u++) labelScratch[prefix + u] = bytes[from + u]!;
-    all[i] = labelScratch.toString('latin1', 0, length);
-    from += tail;
-  }
-  if (from !== bytes.length) throw bad('label lengths do not match the labels');
-  return all;
 }
 
 /**
