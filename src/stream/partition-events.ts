@@ -155,6 +155,19 @@ export class PartitionEvents {
     }
   }
 
+  /**
+   * What a continuous worker's checkpoint keeps besides the labels (worker-checkpoint.ts): the
+   * freed ids, bottom to top, and each key id's trace as a STREAM_TRACES index (a trace this job
+   * does not keep as any such trace: it is read back as not kept).
+   */
+  dictionaries(): { freeStack: Int32Array; keyTraces: Uint8Array } {
+    const notKept = STREAM_TRACES.findIndex((trace) => !this.traces.includes(trace));
+    const streamIndex = Int32Array.from(this.traces, (trace) => STREAM_TRACES.indexOf(trace));
+    const keyTraces = new Uint8Array(this.#keys);
+    for (let k = 0; k < this.#keys; k++) keyTraces[k] = this.#keyTrace[k]! < 0 ? notKept : streamIndex[this.#keyTrace[k]!]!;
+    return { freeStack: Int32Array.from(this.#freeActors), keyTraces };
+  }
+
   /** Account ids in use (sent and not freed). */
   get liveActors(): number {
     return this.#actorCount - this.#freeActors.length;

@@ -27,7 +27,7 @@ import { PartitionEvents } from '../partition-events.js';
 import type { EventBatch } from '../wire-batch.js';
 import { SliceGate } from './slice-gate.js';
 import type { SliceMarker } from './slice-marker.js';
-import { dictionaryBatches, PartitionDictionaries } from './worker-checkpoint.js';
+import { dictionaryBatches } from './worker-checkpoint.js';
 import type { WorkerCheckpoint } from './worker-checkpoint.js';
 
 export { decodeSliceMarker, encodeSliceMarker } from './slice-marker.js';
@@ -74,21 +74,13 @@ export class WindowedPartition {
   #heldRepeats = 0;
   /** The marker `ready` was last asked about: its frees follow its slice's partial. */
   #closing: SliceMarker | null = null;
-  /** Key traces and free stack, for checkpoints (worker-checkpoint.ts). */
-  readonly #dictionaries = new PartitionDictionaries();
   /** The last slice closed (partialAt) and its `upTo`; -1 and NaN before the first. */
   #closed = { slice: -1, upTo: NaN, sliceMs: NaN };
 
   /** `restored`: the checkpoint to start from (WindowedPartition.restore). */
   constructor(readonly partition: number, readonly options: WindowedPartitionOptions, restored?: WorkerCheckpoint) {
     if (!(options.horizonMs >= options.windowMs)) throw new LockstepError('detect/bad-input', `horizon (${options.horizonMs} ms) must be at least the window (${options.windowMs} ms)`);
-    const dictionaries = this.#dictionaries;
-    this.#events = new PartitionEvents(partition, options.traces, {
-      accept: (batch, where) => {
-        refuseOtherPublishers(batch, where);
-        dictionaries.observe(batch);
-      },
-    });
+    this.#events = new PartitionEvents(partition, options.traces, { accept: refuseOtherPublishers });
     this.#gate = new SliceGate(restored?.batches ?? 0);
     if (restored !== undefined) {
       if (restored.partition !== partition) throw new LockstepError('detect/bad-input', `a checkpoint of partition ${restored.partition} given to partition ${partition}`);
@@ -107,7 +99,7 @@ export class WindowedPartition {
     if (this.#closed.slice < 0) throw new Error('checkpoint: no slice closed yet');
     return {
       partition: this.partition, slice: this.#closed.slice, upTo: this.#closed.upTo, sliceMs: this.#closed.sliceMs, batches: this.#events.batches,
-      labels: this.#events.actorLabels.slice(), freeStack: this.#dictionaries.freeStack, keyTraces: this.#dictionaries.keyTraces, resumeSeq, resumeExact,
+      labels: this.#events.actorLabels.slice(), ...this.#events.dictionaries(), resumeSeq, resumeExact,
     };
   }
 
@@ -119,7 +111,6 @@ export class WindowedPartition {
   #free(ids: ArrayLike<number>): void {
     if (ids.length === 0) return;
     this.#events.freeActors(ids);
-    this.#dictionaries.freed(ids);
   }
 
   /** Batches applied so far (the next batch number expected). */

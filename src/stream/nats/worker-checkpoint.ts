@@ -15,10 +15,8 @@
  */
 import { LockstepError } from '../../model/index.js';
 import { STREAM_TRACES } from '../extract.js';
-import { grownI32 } from '../int-table.js';
 import { SnapshotReader, SnapshotWriter } from '../incremental/snapshot-bytes.js';
 import { encodeBatch } from '../wire-batch.js';
-import type { EventBatch } from '../wire-batch.js';
 
 const MAGIC = 0x3143_574c; // "LWC1"
 const VERSION = 1;
@@ -45,55 +43,6 @@ export interface WorkerCheckpoint {
   resumeSeq: number;
   /** Whether the message at `resumeSeq` is one of the partition's (so a replacement can see it was dropped). */
   resumeExact: boolean;
-}
-
-/**
- * The partition's key traces and free stack as PartitionEvents has them, followed from the batches
- * it takes (its `accept` hook sees each decoded batch, repeats and early ones too) in the same
- * batch order: PartitionEvents keeps them private, and a checkpoint needs them.
- */
-export class PartitionDictionaries {
-  #next = 0;
-  readonly #early = new Map<number, { actors: number; traces: Uint8Array }>();
-  #keyTraces = new Int32Array(1024);
-  #keys = 0;
-  readonly #free: number[] = [];
-
-  /** Every decoded message the partition's state is given, before it takes it. */
-  observe(batch: EventBatch): void {
-    if (batch.end || batch.b < this.#next || this.#early.has(batch.b)) return;
-    const entry = { actors: batch.newActors.length, traces: Uint8Array.from(batch.newKeyTraces, (trace) => STREAM_TRACES.indexOf(trace)) };
-    if (batch.b > this.#next) {
-      this.#early.set(batch.b, entry);
-      return;
-    }
-    this.#apply(entry);
-    for (let held = this.#early.get(this.#next); held !== undefined; held = this.#early.get(this.#next)) {
-      this.#early.delete(this.#next);
-      this.#apply(held);
-    }
-  }
-
-  #apply(entry: { actors: number; traces: Uint8Array }): void {
-    this.#next++;
-    // New labels take freed ids, last freed first (PartitionEvents#apply).
-    this.#free.length -= Math.min(entry.actors, this.#free.length);
-    this.#keyTraces = grownI32(this.#keyTraces, this.#keys + entry.traces.length);
-    for (const trace of entry.traces) this.#keyTraces[this.#keys++] = trace;
-  }
-
-  /** Ids freed (PartitionEvents.freeActors), in the order given. */
-  freed(ids: ArrayLike<number>): void {
-    for (let i = 0; i < ids.length; i++) this.#free.push(ids[i]!);
-  }
-
-  get freeStack(): Int32Array {
-    return Int32Array.from(this.#free);
-  }
-
-  get keyTraces(): Uint8Array {
-    return Uint8Array.from(this.#keyTraces.subarray(0, this.#keys));
-  }
 }
 
 /** A checkpoint as bytes (versioned, checksummed). */
