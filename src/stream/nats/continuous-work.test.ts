@@ -14,7 +14,8 @@ import { partitionActions, Partitioner } from '../partitioner.js';
 import { assertSameAsBatch, batchDetect } from '../test-support/batch.js';
 import { jetstreamStream } from '../test-support/jetstream-stream.js';
 import { decodeSliceMarker, encodeSliceMarker, SliceCutter, WindowedPartition } from './continuous-work.js';
-import type { SliceMarker, SliceOut } from './continuous-work.js';
+import type { SliceOut } from './continuous-work.js';
+import { cutAll, gatherSlices, seeded } from './test-support/slice-feeds.js';
 
 const PARTITIONS = 5;
 const SLICE = 60_000;
@@ -45,25 +46,13 @@ describe('continuous partitions (slices over a horizon)', () => {
       for (const one of actions) cutter.push(one, out);
       cutter.finish(out);
       // Each partition's messages shuffled (seeded) with some delivered twice.
-      let state = seed;
-      const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+      const next = seeded(seed);
       const bySlice = new Map<number, { upTo: number; partials: PartitionPartial[] }>();
       for (let p = 0; p < partitions; p++) {
         const mine = out.filter((message) => message.partition === p);
         const delivered = [...mine, ...mine.filter(() => next() < 0.3)].map((message) => ({ message, order: next() })).sort((x, y) => x.order - y.order).map(({ message }) => message);
         const work = new WindowedPartition(p, { ...options, horizonMs });
-        const pending = new Map<number, SliceMarker>();
-        let open = 0;
-        for (const message of delivered) {
-          if (message.marker === null) work.add(message.bytes);
-          else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
-          for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
-            pending.delete(open++);
-            const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
-            entry.partials.push(work.partialAt(marker.upTo));
-            bySlice.set(marker.slice, entry);
-          }
-        }
+        const open = gatherSlices(work, delivered, bySlice);
         assert.equal(open, cutter.slice, `partition ${p}: every slice closed`);
       }
       for (const { upTo, partials } of bySlice.values()) {
@@ -86,8 +75,7 @@ describe('continuous partitions (slices over a horizon)', () => {
     // Reposts 50 ms apart, one in eight late (up to 90 s old, within the horizon), cut into 20 s
     // slices with no publisher horizon: the batch after each marker holds late actions older than
     // that marker's upTo.
-    let state = 5;
-    const random = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+    const random = seeded(5);
     const horizonMs = 120_000, options = { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32 };
     const actions: Action[] = [];
     for (let n = 0; n < 4_000; n++) {
@@ -97,14 +85,7 @@ describe('continuous partitions (slices over a horizon)', () => {
       actions.push(made);
     }
     const cutter = new SliceCutter(new Partitioner({ partitions: 2, traces: DEFAULT_STREAM_TRACES, batchSize: 25 }), 20_000);
-    const out: SliceOut[] = [], cameBefore: number[] = [];
-    for (let n = 0; n < actions.length; n++) {
-      const open = cutter.slice;
-      cutter.push(actions[n]!, out);
-      for (let s = open; s < cutter.slice; s++) cameBefore[s] = n;
-    }
-    cutter.finish(out);
-    cameBefore[cutter.slice - 1] = actions.length;
+    const out: SliceOut[] = [], cameBefore = cutAll(cutter, actions, out);
     const slices = (swapped: boolean): Map<number, { upTo: number; partials: PartitionPartial[] }> => {
       const bySlice = new Map<number, { upTo: number; partials: PartitionPartial[] }>();
       for (let p = 0; p < 2; p++) {
@@ -119,18 +100,7 @@ describe('continuous partitions (slices over a horizon)', () => {
           }
         }
         const work = new WindowedPartition(p, { ...options, horizonMs });
-        const pending = new Map<number, SliceMarker>();
-        let open = 0;
-        for (const message of delivered) {
-          if (message.marker === null) work.add(message.bytes);
-          else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
-          for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
-            pending.delete(open++);
-            const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
-            entry.partials.push(work.partialAt(marker.upTo));
-            bySlice.set(marker.slice, entry);
-          }
-        }
+        const open = gatherSlices(work, delivered, bySlice);
         assert.equal(open, cutter.slice, `partition ${p}: every slice closed`);
       }
       return bySlice;

@@ -8,17 +8,12 @@ import { DEFAULT_STREAM_TRACES } from '../extract.js';
 import { partitionActions, Partitioner } from '../partitioner.js';
 import { decodeBatch } from '../wire-batch.js';
 import { decodeSliceMarker, encodeSliceMarker, SliceCutter, WindowedPartition } from './continuous-work.js';
-import type { SliceMarker, SliceOut } from './continuous-work.js';
+import type { SliceOut } from './continuous-work.js';
+import { closeSlices, cutAll, returningRingActions, seeded } from './test-support/slice-feeds.js';
 
 const SLICE = 20_000;
 const HORIZON = 60_000;
 const T0 = 1_720_000_000_000;
-
-/** A seeded generator (LCG). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
-}
 
 /**
  * A long feed, mostly in time order (about one action a millisecond, so the duplicate check's log
@@ -101,35 +96,9 @@ describe('a continuous publisher bounded by the horizon', () => {
     // Organic accounts on keys busy for 15 s, then quiet; every 4 s one of three rings of five
     // reposts one of its six keys within 2 s, so a ring's key is back after a quiet shorter or
     // longer than the horizon; repeats and late actions.
-    const random = seeded(8), actions: Action[] = [];
-    for (let n = 0; n < 6_000; n++) {
-      const roll = random(), now = T0 + n * 50;
-      if (roll < 0.05 && n > 0) {
-        actions.push(actions[n - 1 - Math.floor(random() * Math.min(n, 3_000))]!);
-        continue;
-      }
-      const made = bareAction('bluesky', `at://did:plc:o/app.bsky.feed.repost/${n}`, `did:plc:o${Math.floor(random() * 300)}`, 'repost', roll < 0.08 ? now - Math.floor(random() * 2 * HORIZON) : now);
-      made.targetPost = `at://p/${Math.floor(n / 300)}-${Math.floor(random() * 40)}`;
-      actions.push(made);
-      if (n % 80 === 0) {
-        const ring = Math.floor(random() * 3), key = Math.floor(random() * 6);
-        for (let m = 0; m < 5; m++) {
-          const strike = bareAction('bluesky', `at://did:plc:r/app.bsky.feed.repost/${n}-${m}`, `did:plc:ring${ring}-${m}`, 'repost', now + m * 400);
-          strike.targetPost = `at://ring/${ring}-${key}`;
-          actions.push(strike);
-        }
-      }
-    }
+    const actions = returningRingActions(T0, HORIZON);
     const cutter = new SliceCutter(new Partitioner({ partitions: 3, traces: DEFAULT_STREAM_TRACES, batchSize: 500, seenRetentionMs: HORIZON }), SLICE, { horizonMs: HORIZON });
-    // Per slice, the actions that had come when it closed (a late one counts in the slices after it came).
-    const out: SliceOut[] = [], cameBefore: number[] = [];
-    for (let n = 0; n < actions.length; n++) {
-      const open = cutter.slice;
-      cutter.push(actions[n]!, out);
-      for (let s = open; s < cutter.slice; s++) cameBefore[s] = n;
-    }
-    cutter.finish(out);
-    cameBefore[cutter.slice - 1] = actions.length;
+    const out: SliceOut[] = [], cameBefore = cutAll(cutter, actions, out);
     assert.ok(cutter.late > 0, `${cutter.late} late`);
     // Keys come back after a horizon of quiet: forgotten, then sent as new keys.
     assert.ok(cutter.keysForgotten > 50, `${cutter.keysForgotten} keys forgotten`);
@@ -144,19 +113,13 @@ describe('a continuous publisher bounded by the horizon', () => {
         const mine = out.filter((message) => message.partition === p);
         const delivered = !shuffled ? mine : [...mine, ...mine.filter(() => next() < 0.3)].map((message) => ({ message, order: next() })).sort((x, y) => x.order - y.order).map(({ message }) => message);
         const work = new WindowedPartition(p, { ...options, horizonMs: HORIZON });
-        const pending = new Map<number, SliceMarker>();
-        let open = 0, most = 0;
-        for (const message of delivered) {
-          if (message.marker === null) work.add(message.bytes);
-          else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
-          for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
-            pending.delete(open++);
-            const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
-            entry.partials.push(work.partialAt(marker.upTo));
-            bySlice.set(marker.slice, entry);
-            most = Math.max(most, work.accounts);
-          }
-        }
+        let most = 0;
+        const open = closeSlices(work, delivered, 0, (marker) => {
+          const entry = bySlice.get(marker.slice) ?? { upTo: marker.upTo, partials: [] };
+          entry.partials.push(work.partialAt(marker.upTo));
+          bySlice.set(marker.slice, entry);
+          most = Math.max(most, work.accounts);
+        });
         assert.equal(open, cutter.slice);
         // Accounts freed and taken again: the worker holds fewer labels than the 300 organic accounts and 15 ring members.
         assert.ok(most < 300, `partition ${p}: ${most} account labels held`);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bareAction, LockstepError } from '../../model/index.js';
-import type { Action } from '../../model/index.js';
+import { LockstepError } from '../../model/index.js';
 import type { PartitionPartial } from '../distributed.js';
 import { DEFAULT_STREAM_TRACES } from '../extract.js';
 import { Partitioner } from '../partitioner.js';
 import { SliceCutter, WindowedPartition } from './continuous-work.js';
-import type { SliceMarker, SliceOut } from './continuous-work.js';
+import type { SliceOut } from './continuous-work.js';
+import { closeSlices, returningRingActions, seeded } from './test-support/slice-feeds.js';
 import { decodeCheckpoint, encodeCheckpoint } from './worker-checkpoint.js';
 
 const SLICE = 20_000;
@@ -15,53 +15,13 @@ const T0 = 1_720_000_000_000;
 const PARTITIONS = 3;
 const OPTIONS = { traces: DEFAULT_STREAM_TRACES, windowMs: 20_000, maxPartnersPerEvent: 32, horizonMs: HORIZON };
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
-}
-
-/**
- * Organic accounts (300, on keys busy for 15 s) with repeats and late actions, and three rings of
- * five that strike every 4 s on one of six keys each, sometimes after more than a horizon of
- * quiet: the publisher frees account ids and forgets keys, and new ones take the ids again.
- */
-function actions(): Action[] {
-  const random = seeded(8), out: Action[] = [];
-  for (let n = 0; n < 6_000; n++) {
-    const roll = random(), now = T0 + n * 50;
-    if (roll < 0.05 && n > 0) {
-      out.push(out[n - 1 - Math.floor(random() * Math.min(n, 3_000))]!);
-      continue;
-    }
-    const made = bareAction('bluesky', `at://did:plc:o/app.bsky.feed.repost/${n}`, `did:plc:o${Math.floor(random() * 300)}`, 'repost', roll < 0.08 ? now - Math.floor(random() * 2 * HORIZON) : now);
-    made.targetPost = `at://p/${Math.floor(n / 300)}-${Math.floor(random() * 40)}`;
-    out.push(made);
-    if (n % 80 === 0) {
-      const ring = Math.floor(random() * 3), key = Math.floor(random() * 6);
-      for (let m = 0; m < 5; m++) {
-        const strike = bareAction('bluesky', `at://did:plc:r/app.bsky.feed.repost/${n}-${m}`, `did:plc:ring${ring}-${m}`, 'repost', now + m * 400);
-        strike.targetPost = `at://ring/${ring}-${key}`;
-        out.push(strike);
-      }
-    }
-  }
-  return out;
-}
-
 /** Feeds `messages` to `work` as followPartition does; each closed slice's partial and checkpoint bytes. */
 function follow(work: WindowedPartition, messages: readonly SliceOut[], fromSlice: number): Map<number, { partial: PartitionPartial; checkpoint: Uint8Array }> {
   const closed = new Map<number, { partial: PartitionPartial; checkpoint: Uint8Array }>();
-  const pending = new Map<number, SliceMarker>();
-  let open = fromSlice;
-  for (const message of messages) {
-    if (message.marker === null) work.add(message.bytes);
-    else if (message.marker.slice >= open) pending.set(message.marker.slice, message.marker);
-    for (let marker = pending.get(open); marker !== undefined && work.ready(marker); marker = pending.get(open)) {
-      pending.delete(open++);
-      const partial = work.partialAt(marker.upTo);
-      closed.set(marker.slice, { partial, checkpoint: encodeCheckpoint(work.checkpoint(0, false)) });
-    }
-  }
+  closeSlices(work, messages, fromSlice, (marker) => {
+    const partial = work.partialAt(marker.upTo);
+    closed.set(marker.slice, { partial, checkpoint: encodeCheckpoint(work.checkpoint(0, false)) });
+  });
   return closed;
 }
 
@@ -71,7 +31,7 @@ const content = (partial: PartitionPartial): unknown => ({ ...partial, duplicate
 describe('a continuous worker\'s checkpoints', () => {
   const cutter = new SliceCutter(new Partitioner({ partitions: PARTITIONS, traces: DEFAULT_STREAM_TRACES, batchSize: 200, seenRetentionMs: HORIZON }), SLICE, { horizonMs: HORIZON });
   const out: SliceOut[] = [];
-  for (const action of actions()) cutter.push(action, out);
+  for (const action of returningRingActions(T0, HORIZON)) cutter.push(action, out);
   cutter.finish(out);
 
   it('a worker restored from the checkpoint of slice c and given the batches after it makes every slice at least a horizon later bit for bit as the uninterrupted worker, in order or shuffled with repeats', () => {
