@@ -55,6 +55,21 @@ function sameAsBatch(merged: ReturnType<typeof assemblePartials>, batch: Awaited
 
 interface SliceResult { upTo: number; events: number; partials: PartitionPartial[]; edges: Map<string, number>; clusters: string[] }
 
+/** Each slice's events, clusters and edge weights (within 1e-9) as the uninterrupted run's. */
+function assertSameSlices(results: SliceResult[], expected: SliceResult[]): void {
+  assert.equal(results.length, expected.length);
+  results.forEach((result, slice) => {
+    const theirs = expected[slice]!;
+    assert.equal(result.events, theirs.events, `slice ${slice}: events`);
+    assert.deepEqual(result.clusters, theirs.clusters, `slice ${slice}: clusters`);
+    assert.deepEqual([...result.edges.keys()].sort(), [...theirs.edges.keys()].sort());
+    for (const [pair, weight] of theirs.edges) assert.ok(Math.abs(result.edges.get(pair)! - weight) < 1e-9, `slice ${slice}: ${pair}`);
+  });
+}
+
+/** What two runs' alerts must share (not their times). */
+const alertShapes = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
+
 describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
   let cluster: NatsCluster;
   let nc: NatsConnection;
@@ -167,16 +182,8 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     await until('the replacement to exit', () => replacement.child.exitCode !== null);
     assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
     assert.match(replacement.log.join(''), /slice \d+ already stored/, 'the replacement rebuilt the window from the partition\'s history');
-    assert.equal(results.length, reference.results.length);
-    results.forEach((result, slice) => {
-      const expected = reference!.results[slice]!;
-      assert.equal(result.events, expected.events, `slice ${slice}: events`);
-      assert.deepEqual(result.clusters, expected.clusters, `slice ${slice}: clusters`);
-      assert.deepEqual([...result.edges.keys()].sort(), [...expected.edges.keys()].sort());
-      for (const [pair, weight] of expected.edges) assert.ok(Math.abs(result.edges.get(pair)! - weight) < 1e-9, `slice ${slice}: ${pair}`);
-    });
-    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
-    assert.deepEqual(strip(alerts), strip(reference.alerts));
+    assertSameSlices(results, reference.results);
+    assert.deepEqual(alertShapes(alerts), alertShapes(reference.alerts));
   });
 
   it('a coordinator behind (--skip-behind) goes straight to the newest complete slice, with the uninterrupted run\'s result for it', async () => {
@@ -217,8 +224,7 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     assert.equal(coordinated.code, 0, coordinated.err);
     assert.match(coordinated.err, new RegExp(`job cli: ${slices} slices, ${reference.alerts.length} alerts`));
     const alerts = coordinated.out.trim().split('\n').map((line) => JSON.parse(line) as EmittedAlert);
-    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
-    assert.deepEqual(strip(alerts), strip(reference.alerts));
+    assert.deepEqual(alertShapes(alerts), alertShapes(reference.alerts));
     assert.equal((await worker).code, 0);
     // After the last slice the job's events leave the stream (three copies on the servers' disks).
     assert.match(coordinated.err, /job cli: [1-9]\d* event messages removed/);
@@ -245,8 +251,7 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     const coordinated = await coordinator;
     assert.equal(coordinated.code, 0, coordinated.err);
     const alerts = coordinated.out.trim().split('\n').map((line) => JSON.parse(line) as EmittedAlert);
-    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
-    assert.deepEqual(strip(alerts), strip(reference.alerts));
+    assert.deepEqual(alertShapes(alerts), alertShapes(reference.alerts));
     assert.equal((await worker).code, 0);
     // A publisher that forgets sooner than a worker's horizon could let a repeat count twice there.
     const longer = run(['stream-worker', ...job('cli-short'), '--horizon', String(HORIZON_MS / 1000)]);
@@ -271,15 +276,7 @@ describe('continuous jobs on a 3-node NATS JetStream cluster', () => {
     await until('the replacement to exit', () => replacement.child.exitCode !== null);
     assert.equal(replacement.child.exitCode, 0, replacement.log.join(''));
     assert.match(replacement.log.join(''), /slice \d+ already stored/);
-    assert.equal(results.length, reference.results.length);
-    results.forEach((result, slice) => {
-      const expected = reference!.results[slice]!;
-      assert.equal(result.events, expected.events, `slice ${slice}: events`);
-      assert.deepEqual(result.clusters, expected.clusters, `slice ${slice}: clusters`);
-      assert.deepEqual([...result.edges.keys()].sort(), [...expected.edges.keys()].sort());
-      for (const [pair, weight] of expected.edges) assert.ok(Math.abs(result.edges.get(pair)! - weight) < 1e-9, `slice ${slice}: ${pair}`);
-    });
-    const strip = (list: EmittedAlert[]): unknown[] => list.map((alert) => [alert.type, alert.cluster, alert.members, alert.watermark]);
-    assert.deepEqual(strip(alerts), strip(reference.alerts));
+    assertSameSlices(results, reference.results);
+    assert.deepEqual(alertShapes(alerts), alertShapes(reference.alerts));
   });
 });
